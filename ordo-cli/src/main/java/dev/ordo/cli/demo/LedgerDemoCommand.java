@@ -1,0 +1,160 @@
+package dev.ordo.cli.demo;
+
+import dev.ordo.check.Anomaly;
+import dev.ordo.check.CheckReport;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ordo demo ledger}: the bank ledger through a faulty network, checked against a sequential reference. */
+@Command(name = "ledger",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
+            "from several tellers through a channel that reorders, duplicates and drops messages.",
+            "Ordo resequences them (asking for redelivery of what is missing) and applies them in parallel across",
+            "accounts, serially per account; the final balances are compared with a sequential reference and the",
+            "ordering checker judges the raw arrivals and the delivered stream.",
+            "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."})
+public final class LedgerDemoCommand implements Callable<Integer> {
+
+    @Option(names = "--accounts", defaultValue = "1000", description = "Accounts (default ${DEFAULT-VALUE}).")
+    int accounts;
+
+    @Option(names = "--operations", defaultValue = "200000", description = "Operations (default ${DEFAULT-VALUE}).")
+    int operations;
+
+    @Option(names = "--producers", defaultValue = "4", description = "Tellers sending operations (default ${DEFAULT-VALUE}).")
+    int producers;
+
+    @Option(names = "--reorder-window", defaultValue = "64",
+            description = "Messages the channel mixes at once (default ${DEFAULT-VALUE}).")
+    int reorderWindow;
+
+    @Option(names = "--duplicate-rate", defaultValue = "0.05", description = "Share delivered twice (default ${DEFAULT-VALUE}).")
+    double duplicateRate;
+
+    @Option(names = "--drop-rate", defaultValue = "0.02",
+            description = "Share lost in transit and redelivered on request (default ${DEFAULT-VALUE}).")
+    double dropRate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed; same seed, same run (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "8", description = "Handler threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--no-ordering", description = "Apply messages as they arrive, to see what goes wrong without Ordo.")
+    boolean noOrdering;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        LedgerSimulation.Config config;
+        try {
+            config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
+                    duplicateRate, dropRate, seed, threads, !noOrdering);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+
+        ClassicExample.Outcome classic = ClassicExample.run();
+        out.println("Ordo ledger demo");
+        out.println();
+        out.println("Classic example: +1000 +500 -800 +300 -200 from one teller, arriving as " + classic.arrivalOrder());
+        out.printf(Locale.ROOT, "  applied on arrival: %d   through Ordo: %d   expected: %d   %s%n",
+                classic.appliedOnArrival(), classic.throughOrdo(), classic.expected(), classic.passed() ? "OK" : "WRONG");
+        out.println();
+        out.flush();
+
+        LedgerSimulation simulation = new LedgerSimulation(config);
+        LedgerSimulation.Result result = withProgress(simulation);
+        print(out, result);
+        boolean passed = classic.passed() && result.passed();
+        out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
+        out.flush();
+        return passed ? 0 : 1;
+    }
+
+    /** Runs the simulation, drawing a progress bar on stderr if it takes longer than a second. */
+    private LedgerSimulation.Result withProgress(LedgerSimulation simulation) {
+        PrintWriter err = spec.commandLine().getErr();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "progress");
+            t.setDaemon(true);
+            return t;
+        });
+        boolean[] drawn = {false};
+        timer.scheduleAtFixedRate(() -> {
+            drawn[0] = true;
+            err.print("\r" + bar(simulation.progress(), operations));
+            err.flush();
+        }, 1, 200, TimeUnit.MILLISECONDS);
+        try {
+            return simulation.run();
+        } finally {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (drawn[0]) {
+                err.print("\r" + bar(operations, operations) + System.lineSeparator());
+                err.flush();
+            }
+        }
+    }
+
+    static String bar(long done, long total) {
+        int width = 30;
+        int filled = total == 0 ? width : (int) (width * Math.min(done, total) / total);
+        return String.format(Locale.ROOT, "[%s%s] %3d%% %,d/%,d operations", "#".repeat(filled), ".".repeat(width - filled),
+                total == 0 ? 100 : 100 * Math.min(done, total) / total, done, total);
+    }
+
+    private static void print(PrintWriter out, LedgerSimulation.Result r) {
+        LedgerSimulation.Config c = r.config();
+        out.printf(Locale.ROOT, "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%s%n",
+                c.operations(), c.accounts(), c.producers(), c.threads(), c.seed(),
+                c.reorder() ? "" : "  (--no-ordering: applied as they arrive)");
+        out.printf(Locale.ROOT, "  channel: reorder window %d, %.1f%% duplicated, %.1f%% dropped -> %,d arrivals "
+                        + "(%,d duplicates, %,d drops, %,d redeliveries)%n",
+                c.reorderWindow(), 100 * c.duplicateRate(), 100 * c.dropRate(), r.arrivals(),
+                r.duplicated(), r.dropped(), r.redelivered());
+        out.printf(Locale.ROOT, "  throughput: %,.0f operations/s (%.2f s)%n", r.operationsPerSecond(), r.elapsedNanos() / 1e9);
+        out.println();
+        out.printf(Locale.ROOT, "  %-12s %12s %12s %12s%n", "anomaly", "on arrival", "resequenced", "applied");
+        for (Anomaly a : Anomaly.values()) {
+            out.printf(Locale.ROOT, "  %-12s %,12d %,12d %,12d%n", a.name().toLowerCase(Locale.ROOT),
+                    r.onArrival().count(a), r.resequenced().count(a), r.applied().count(a));
+        }
+        out.println();
+        if (c.reorder()) {
+            out.printf(Locale.ROOT, "  resequencer: %,d released, %,d duplicates dropped, %,d gaps, %,d redelivery requests, "
+                            + "peak buffered %,d%n",
+                    r.resequencer().released(), r.resequencer().duplicates(), r.resequencer().gapsDetected(),
+                    r.resequencer().redeliveryRequests(), r.resequencer().peakBuffered());
+        }
+        out.printf(Locale.ROOT, "  executor: peak in flight %,d%n", r.peakInFlight());
+        out.printf(Locale.ROOT, "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                r.accountsMatching(), c.accounts());
+        printIfNotClean(out, "resequenced", r.resequenced());
+        printIfNotClean(out, "applied", r.applied());
+    }
+
+    private static void printIfNotClean(PrintWriter out, String stage, CheckReport report) {
+        if (!report.isClean()) {
+            out.println("  " + stage + ": " + report.summary().replace(System.lineSeparator(), System.lineSeparator() + "  "));
+        }
+    }
+}

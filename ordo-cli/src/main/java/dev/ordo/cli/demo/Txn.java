@@ -1,0 +1,28 @@
+package dev.ordo.cli.demo;
+
+import dev.ordo.check.Message;
+
+/**
+ * One ledger operation: a deposit (positive amount) or withdrawal (negative amount) on an account,
+ * numbered by the producer (teller) that issued it.
+ */
+record Txn(String account, long amount, String producer, long sequence) {
+
+    String id() {
+        return producer + "-" + sequence;
+    }
+
+    Message asMessage() {
+        return new Message(account, producer, sequence, id());
+    }
+
+    /** As a message whose source sequence is not to be checked (after key-parallel execution). */
+    Message asUnsequencedMessage() {
+        return new Message(account, producer, -1, id());
+    }
+
+    @Override
+    public String toString() {
+        return (amount >= 0 ? "+" : "") + amount;
+    }
+}

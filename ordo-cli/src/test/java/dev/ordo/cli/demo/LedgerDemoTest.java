@@ -1,0 +1,88 @@
+package dev.ordo.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ordo.check.Anomaly;
+import dev.ordo.cli.OrdoCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LedgerDemoTest {
+
+    private static LedgerSimulation.Config config(boolean reorder) {
+        return new LedgerSimulation.Config(200, 20_000, 4, 32, 0.05, 0.03, 7, 4, reorder);
+    }
+
+    @Test
+    void theClassicExampleEndsAt800ThroughOrdoButNotWhenAppliedOnArrival() {
+        ClassicExample.Outcome outcome = ClassicExample.run();
+        assertThat(outcome.expected()).isEqualTo(800);
+        assertThat(outcome.throughOrdo()).isEqualTo(800);
+        assertThat(outcome.appliedOnArrival()).isNotEqualTo(800);
+    }
+
+    @Test
+    void throughAFaultyChannelEveryBalanceMatchesAndTheDeliveredStreamIsClean() {
+        LedgerSimulation.Result result = new LedgerSimulation(config(true)).run();
+
+        assertThat(result.onArrival().count(Anomaly.DUPLICATED)).as("the channel duplicates").isPositive();
+        assertThat(result.onArrival().count(Anomaly.REORDERED)).as("the channel reorders").isPositive();
+        assertThat(result.dropped()).as("the channel drops").isPositive();
+        assertThat(result.resequenced().isClean()).as(result.resequenced().summary()).isTrue();
+        assertThat(result.applied().isClean()).as(result.applied().summary()).isTrue();
+        assertThat(result.accountsMatching()).isEqualTo(200);
+        assertThat(result.passed()).isTrue();
+    }
+
+    @Test
+    void withoutOrderingTheBalancesGoWrongAndTheCheckerSaysWhy() {
+        LedgerSimulation.Result result = new LedgerSimulation(config(false)).run();
+
+        assertThat(result.passed()).isFalse();
+        assertThat(result.accountsMatching()).isLessThan(200);
+        assertThat(result.applied().count(Anomaly.LOST)).isEqualTo(result.dropped());
+        assertThat(result.applied().count(Anomaly.DUPLICATED)).isPositive();
+    }
+
+    @Test
+    void theCommandPrintsTheReportAndExitsZeroWhenEverythingMatches() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--seed", "3");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString())
+                .contains("applied on arrival: 2300   through Ordo: 800   expected: 800   OK")
+                .contains("5,000 operations on 50 accounts")
+                .contains("balances verified: 50 of 50 accounts match")
+                .contains("RESULT: PASS");
+    }
+
+    @Test
+    void theCommandExitsOneWhenBalancesDoNotMatch() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--no-ordering");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString()).contains("RESULT: FAIL");
+    }
+
+    @Test
+    void badOptionsAreRefusedNamingTheOptionAndValue() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        int exit = cli.execute("demo", "ledger", "--accounts", "0");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("accounts must be >= 1, was 0");
+    }
+
+    @Test
+    void theProgressBarShowsTheShareDone() {
+        assertThat(LedgerDemoCommand.bar(50, 200)).isEqualTo("[#######.......................]  25% 50/200 operations");
+        assertThat(LedgerDemoCommand.bar(0, 0)).startsWith("[##############################] 100%");
+    }
+}

@@ -1,0 +1,393 @@
+package dev.ordo.exec;
+
+import dev.ordo.flow.Budget;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks in parallel across keys and strictly one after another, in submission order, within a
+ * key: the execution model of a consumer that needs 100x parallelism for slow I/O without
+ * breaking per-key order.
+ *
+ * <ul>
+ *   <li>Bounded: at most {@code maxInFlight} tasks and {@code maxInFlightBytes} declared bytes
+ *       accepted and unfinished; beyond that {@link #submit} blocks or fails fast
+ *       ({@link SubmitPolicy}).</li>
+ *   <li>A failing task is retried with backoff ({@link Retry}) while its key stays blocked, then
+ *       handed to the {@link DeadLetterHandler}; the key then moves on.</li>
+ *   <li>{@link #close()} stops accepting work and drains everything accepted.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
+ *         .concurrency(64).maxInFlight(10_000).retry(Retry.exponential(5))
+ *         .deadLetter((key, task, error, attempts) -> dlq.park(key, task, error))
+ *         .build()) {
+ *     executor.submit("ACC-1", () -> ledger.apply(txn))
+ *             .thenRun(() -> tracker.complete(partition, offset));
+ * }
+ * }</pre>
+ *
+ * <p>Each key with pending work owns one queue; the first task of an idle key schedules the key on
+ * the worker pool and the worker then runs that key's tasks one by one. A worker yields after a
+ * batch so that one busy key cannot starve the others. A key's tasks see each other's effects
+ * (each hand-over passes through the key map's lock).
+ *
+ * @param <K> the key type (needs {@code equals}/{@code hashCode}); {@code null} keys are refused
+ */
+public final class KeyOrderedExecutor<K> implements AutoCloseable {
+
+    /** A unit of work for one key. It may throw; the executor then retries it. */
+    @FunctionalInterface
+    public interface Task {
+        void run() throws Exception;
+    }
+
+    /** How a task ended. */
+    public enum Outcome {
+        /** It ran without error, possibly after retries. */
+        SUCCEEDED,
+        /** It failed every attempt and the dead-letter handler accepted it. */
+        DEAD_LETTERED
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyOrderedExecutor.class);
+    private static final int TASKS_PER_TURN = 64;
+
+    private final ConcurrentHashMap<K, KeyQueue<K>> queues = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private final ScheduledThreadPoolExecutor retryTimer;
+    private final Budget budget;
+    private final SubmitPolicy submitPolicy;
+    private final Retry retry;
+    private final DeadLetterHandler<K> deadLetterHandler;
+
+    private final ReentrantLock closeLock = new ReentrantLock();
+    private final Condition drained = closeLock.newCondition();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean closed;
+
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+
+    private KeyOrderedExecutor(Builder<K> b) {
+        this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
+        this.submitPolicy = b.submitPolicy;
+        this.retry = b.retry;
+        this.deadLetterHandler = b.deadLetterHandler;
+        this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads(b.threadName + "-worker-"));
+        this.retryTimer = new ScheduledThreadPoolExecutor(1, daemonThreads(b.threadName + "-retry-"));
+        this.retryTimer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Starts configuring an executor. */
+    public static <K> Builder<K> builder() {
+        return new Builder<>();
+    }
+
+    /** Submits a task of zero declared bytes. See {@link #submit(Object, long, Task)}. */
+    public CompletableFuture<Outcome> submit(K key, Task task) {
+        return submit(key, 0, task);
+    }
+
+    /**
+     * Submits a task to run after every task submitted earlier for the same key.
+     *
+     * @param key the ordering key; not null
+     * @param bytes the task's size charged against {@code maxInFlightBytes}
+     * @param task the work
+     * @return completes when the task has succeeded or been dead-lettered; exceptionally if the
+     *         dead-letter handler threw
+     * @throws dev.ordo.OverloadedException with {@link SubmitPolicy#FAIL_FAST} when the budget is spent
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException if {@code bytes} is negative or above {@code maxInFlightBytes}
+     */
+    public CompletableFuture<Outcome> submit(K key, long bytes, Task task) {
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(task, "task must not be null");
+        if (closed) {
+            throw new IllegalStateException("executor is closed; submit before close()");
+        }
+        admit(bytes);
+        Job<K> job = new Job<>(key, task, bytes);
+        pending.incrementAndGet();
+        submitted.increment();
+        boolean[] becameActive = {false};
+        queues.compute(key, (k, queue) -> {
+            // A queue is in the map exactly while its key has unfinished jobs.
+            KeyQueue<K> q = queue;
+            if (q == null) {
+                q = new KeyQueue<>();
+                becameActive[0] = true;
+            }
+            q.jobs.addLast(job);
+            return q;
+        });
+        if (becameActive[0]) {
+            workers.execute(() -> runKey(key));
+        }
+        return job.future;
+    }
+
+    private void admit(long bytes) {
+        if (submitPolicy == SubmitPolicy.FAIL_FAST) {
+            budget.acquireOrThrow(bytes);
+            return;
+        }
+        try {
+            budget.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for in-flight budget", e);
+        }
+    }
+
+    /** Runs up to one turn of the key's queue; called by exactly one worker (or timer) at a time per key. */
+    private void runKey(K key) {
+        Job<K> job = head(key);
+        for (int done = 0; job != null; done++) {
+            if (done == TASKS_PER_TURN) {
+                workers.execute(() -> runKey(key));
+                return;
+            }
+            if (!attempt(job)) {
+                return; // a retry is scheduled; the key stays blocked until it runs
+            }
+            job = advance(key);
+        }
+    }
+
+    /** Runs one attempt; returns false if the job will be retried later. */
+    private boolean attempt(Job<K> job) {
+        job.attempts++;
+        try {
+            job.task.run();
+            succeeded.increment();
+            finish(job, Outcome.SUCCEEDED, null);
+            return true;
+        } catch (Throwable error) {
+            if (job.attempts < retry.maxAttempts()) {
+                retries.increment();
+                long delay = retry.backoff().delayNanos(job.attempts);
+                retryTimer.schedule(() -> workers.execute(() -> runKey(job.key)), delay, TimeUnit.NANOSECONDS);
+                return false;
+            }
+            deadLetter(job, error);
+            return true;
+        }
+    }
+
+    private void deadLetter(Job<K> job, Throwable error) {
+        try {
+            deadLetterHandler.deadLetter(job.key, job.task, error, job.attempts);
+            deadLettered.increment();
+            finish(job, Outcome.DEAD_LETTERED, null);
+        } catch (Throwable handlerError) {
+            handlerError.addSuppressed(error);
+            LOG.error("dead-letter handler failed for key {} after {} attempts", job.key, job.attempts, handlerError);
+            finish(job, null, handlerError);
+        }
+    }
+
+    private void finish(Job<K> job, Outcome outcome, Throwable error) {
+        budget.release(job.bytes);
+        if (error == null) {
+            job.future.complete(outcome);
+        } else {
+            job.future.completeExceptionally(error);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Job<K> head(K key) {
+        // Submitters append concurrently, so even a peek happens under the key's map lock.
+        Job<K>[] head = new Job[1];
+        queues.computeIfPresent(key, (k, queue) -> {
+            head[0] = queue.jobs.peekFirst();
+            return queue;
+        });
+        return head[0];
+    }
+
+    /** Removes the finished head job; returns the next one, or null if the key went idle. */
+    @SuppressWarnings("unchecked")
+    private Job<K> advance(K key) {
+        Job<K>[] next = new Job[1];
+        queues.computeIfPresent(key, (k, queue) -> {
+            queue.jobs.pollFirst();
+            next[0] = queue.jobs.peekFirst();
+            return next[0] == null ? null : queue;
+        });
+        if (pending.decrementAndGet() == 0 && closed) {
+            signalDrained();
+        }
+        return next[0];
+    }
+
+    /** Counters now. */
+    public ExecutorStats stats() {
+        return new ExecutorStats(submitted.sum(), succeeded.sum(), retries.sum(), deadLettered.sum(),
+                budget.count(), budget.bytes(), budget.peakCount(), queues.size());
+    }
+
+    /** Stops accepting tasks, waits for every accepted task to finish, and stops the threads. */
+    @Override
+    public void close() {
+        if (!close(Duration.ofNanos(Long.MAX_VALUE))) {
+            throw new IllegalStateException("executor did not drain");
+        }
+    }
+
+    /**
+     * Stops accepting tasks and waits up to {@code timeout} for accepted ones to finish.
+     *
+     * @return true if everything drained; false if the timeout passed (threads are then stopped
+     *         and unfinished tasks abandoned, their futures never complete)
+     */
+    public boolean close(Duration timeout) {
+        closed = true;
+        long remaining = timeout.toNanos();
+        closeLock.lock();
+        try {
+            while (pending.get() > 0 && remaining > 0) {
+                remaining = drained.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeLock.unlock();
+        }
+        boolean clean = pending.get() == 0;
+        retryTimer.shutdownNow();
+        if (clean) {
+            workers.shutdown();
+        } else {
+            workers.shutdownNow();
+        }
+        return clean;
+    }
+
+    private void signalDrained() {
+        closeLock.lock();
+        try {
+            drained.signalAll();
+        } finally {
+            closeLock.unlock();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static final class Job<K> {
+        final K key;
+        final Task task;
+        final long bytes;
+        final CompletableFuture<Outcome> future = new CompletableFuture<>();
+        int attempts;
+
+        Job(K key, Task task, long bytes) {
+            this.key = key;
+            this.task = task;
+            this.bytes = bytes;
+        }
+    }
+
+    /** A key's pending jobs, head running; only touched inside the map's per-key lock. */
+    private static final class KeyQueue<K> {
+        final ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
+    }
+
+    /**
+     * Configures a {@link KeyOrderedExecutor}. Defaults: concurrency = available processors,
+     * 10,000 tasks and unlimited bytes in flight, {@link SubmitPolicy#BLOCK}, {@link Retry#none()},
+     * a dead-letter handler that logs the error.
+     */
+    public static final class Builder<K> {
+        private int concurrency = Runtime.getRuntime().availableProcessors();
+        private long maxInFlight = 10_000;
+        private long maxInFlightBytes = Long.MAX_VALUE;
+        private SubmitPolicy submitPolicy = SubmitPolicy.BLOCK;
+        private Retry retry = Retry.none();
+        private DeadLetterHandler<K> deadLetterHandler = (key, task, error, attempts) ->
+                LOG.error("task for key {} failed {} attempts and was dropped (no dead-letter handler set)",
+                        key, attempts, error);
+        private String threadName = "ordo-keyed";
+
+        private Builder() {
+        }
+
+        /** Worker threads, i.e. the most keys processed at the same time. */
+        public Builder<K> concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder<K> maxInFlight(long maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        public Builder<K> maxInFlightBytes(long maxInFlightBytes) {
+            if (maxInFlightBytes < 1) {
+                throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + maxInFlightBytes);
+            }
+            this.maxInFlightBytes = maxInFlightBytes;
+            return this;
+        }
+
+        public Builder<K> whenFull(SubmitPolicy submitPolicy) {
+            this.submitPolicy = Objects.requireNonNull(submitPolicy, "submitPolicy must not be null");
+            return this;
+        }
+
+        public Builder<K> retry(Retry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry must not be null");
+            return this;
+        }
+
+        public Builder<K> deadLetter(DeadLetterHandler<K> handler) {
+            this.deadLetterHandler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /** Prefix of the worker thread names. */
+        public Builder<K> threadName(String threadName) {
+            this.threadName = Objects.requireNonNull(threadName, "threadName must not be null");
+            return this;
+        }
+
+        public KeyOrderedExecutor<K> build() {
+            return new KeyOrderedExecutor<>(this);
+        }
+    }
+}

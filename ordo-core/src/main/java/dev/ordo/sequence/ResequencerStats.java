@@ -1,0 +1,28 @@
+package dev.ordo.sequence;
+
+/**
+ * A consistent snapshot of a {@link Resequencer}'s counters.
+ *
+ * @param released messages handed to the sink
+ * @param duplicates messages dropped because their sequence was already released or buffered
+ * @param late messages dropped because their sequence had already been skipped
+ * @param gapsDetected runs of missing sequence numbers noticed
+ * @param skipped sequence numbers given up on (by timeout or by overflow)
+ * @param redeliveryRequests ranges requested from senders
+ * @param failedGaps gaps declared fatal
+ * @param buffered messages held now
+ * @param bufferedBytes weight of the messages held now
+ * @param peakBuffered the most messages ever held at once
+ */
+public record ResequencerStats(
+        long released,
+        long duplicates,
+        long late,
+        long gapsDetected,
+        long skipped,
+        long redeliveryRequests,
+        long failedGaps,
+        int buffered,
+        long bufferedBytes,
+        int peakBuffered) {
+}

@@ -1,0 +1,126 @@
+package dev.ordo.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OrderingCheckerTest {
+
+    private final List<Message> sent = new ArrayList<>();
+
+    OrderingCheckerTest() {
+        // Two keys from one producer, interleaved: a0 b1 a2 b3 a4 b5
+        for (int s = 0; s < 6; s++) {
+            sent.add(msg(s));
+        }
+    }
+
+    private static Message msg(int sequence) {
+        return new Message(sequence % 2 == 0 ? "a" : "b", "p", sequence, "m" + sequence);
+    }
+
+    private static List<Message> receive(int... sequences) {
+        List<Message> received = new ArrayList<>();
+        for (int s : sequences) {
+            received.add(msg(s));
+        }
+        return received;
+    }
+
+    @Test
+    void aCleanHistoryReportsNothing() {
+        CheckReport report = OrderingChecker.check(sent, receive(0, 1, 2, 3, 4, 5));
+        assertThat(report.isClean()).as(report.summary()).isTrue();
+        assertThat(report.findings()).isEmpty();
+        assertThat(report.sent()).isEqualTo(6);
+        assertThat(report.received()).isEqualTo(6);
+    }
+
+    @Test
+    void reorderingAcrossKeysIsNotAnAnomalyButWithinAKeyItIs() {
+        CheckReport acrossKeys = OrderingChecker.check(sent, receive(1, 0, 3, 2, 5, 4));
+        assertThat(acrossKeys.count(Anomaly.REORDERED)).isZero();
+
+        CheckReport withinKey = OrderingChecker.check(sent, receive(0, 1, 4, 3, 2, 5));
+        assertThat(withinKey.count(Anomaly.REORDERED)).isEqualTo(1);
+        assertThat(withinKey.first(Anomaly.REORDERED)).startsWith("m2 (key a").contains("arrived after m4");
+    }
+
+    @Test
+    void findsLostMessages() {
+        CheckReport report = OrderingChecker.check(sent, receive(0, 1, 2, 4, 5));
+        assertThat(report.count(Anomaly.LOST)).isEqualTo(1);
+        assertThat(report.first(Anomaly.LOST)).startsWith("m3 ");
+    }
+
+    @Test
+    void findsDuplicates() {
+        CheckReport report = OrderingChecker.check(sent, receive(0, 1, 1, 2, 3, 4, 5, 5, 5));
+        assertThat(report.count(Anomaly.DUPLICATED)).isEqualTo(3);
+        assertThat(report.first(Anomaly.DUPLICATED)).startsWith("m1 ");
+        assertThat(report.count(Anomaly.REORDERED)).as("duplicates do not count as reorders").isZero();
+    }
+
+    @Test
+    void findsGapsInASourcesSequence() {
+        CheckReport report = OrderingChecker.check(sent, receive(0, 3, 1, 2, 4, 5));
+        assertThat(report.count(Anomaly.GAP)).isEqualTo(1);
+        assertThat(report.first(Anomaly.GAP)).isEqualTo("source p skipped sequence 1..2 before m3 (key b, source p, seq 3)");
+        assertThat(report.count(Anomaly.LOST)).isZero();
+    }
+
+    @Test
+    void aStreamStartingLateHasAGapAtItsStart() {
+        CheckReport report = OrderingChecker.check(sent, receive(1, 0, 2, 3, 4, 5));
+        assertThat(report.count(Anomaly.GAP)).isEqualTo(1);
+    }
+
+    @Test
+    void findsUnexpectedMessages() {
+        List<Message> received = receive(0, 1, 2, 3, 4, 5);
+        received.add(new Message("a", "p", 6, "m6"));
+        received.add(new Message("b", "p", 0, "m0"));
+        CheckReport report = OrderingChecker.check(sent, received);
+        assertThat(report.count(Anomaly.UNEXPECTED)).isEqualTo(2);
+        assertThat(report.first(Anomaly.UNEXPECTED)).contains("m6").contains("never sent");
+    }
+
+    @Test
+    void theReportIsAvailableAsJson() throws Exception {
+        CheckReport report = OrderingChecker.check(sent, receive(0, 1, 1, 2, 4, 5));
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+        assertThat(json.get("clean").asBoolean()).isFalse();
+        assertThat(json.get("sent").asLong()).isEqualTo(6);
+        assertThat(json.get("received").asLong()).isEqualTo(6);
+        assertThat(json.get("findings")).extracting(f -> f.get("anomaly").asText())
+                .containsExactly("LOST", "DUPLICATED", "GAP");
+        assertThat(json.get("findings").get(0).get("count").asLong()).isEqualTo(1);
+        assertThat(json.get("findings").get(0).get("first").asText()).startsWith("m3 ");
+    }
+
+    @Test
+    void historyRecordsFromManyThreadsAndChecks() throws Exception {
+        History history = new History();
+        sent.forEach(history::sent);
+        Thread[] threads = new Thread[3];
+        for (int t = 0; t < threads.length; t++) {
+            int start = t * 2;
+            threads[t] = new Thread(() -> {
+                history.received(msg(start));
+                history.received(msg(start + 1));
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        CheckReport report = history.check();
+        assertThat(report.count(Anomaly.LOST)).isZero();
+        assertThat(report.count(Anomaly.DUPLICATED)).isZero();
+        assertThat(report.received()).isEqualTo(6);
+    }
+}
