@@ -141,7 +141,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             return q;
         });
         if (becameActive[0]) {
-            workers.execute(() -> runKey(key));
+            workers.execute(() -> runKey(job));
         }
         return job.future;
     }
@@ -159,18 +159,22 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         }
     }
 
-    /** Runs up to one turn of the key's queue; called by exactly one worker (or timer) at a time per key. */
-    private void runKey(K key) {
-        Job<K> job = head(key);
+    /**
+     * Runs a key's queue from its head job for up to one turn. Exactly one worker (or the retry
+     * timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands over to.
+     */
+    private void runKey(Job<K> head) {
+        Job<K> job = head;
         for (int done = 0; job != null; done++) {
             if (done == TASKS_PER_TURN) {
-                workers.execute(() -> runKey(key));
+                Job<K> next = job;
+                workers.execute(() -> runKey(next));
                 return;
             }
             if (!attempt(job)) {
                 return; // a retry is scheduled; the key stays blocked until it runs
             }
-            job = advance(key);
+            job = advance(job.key);
         }
     }
 
@@ -186,7 +190,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             if (job.attempts < retry.maxAttempts()) {
                 retries.increment();
                 long delay = retry.backoff().delayNanos(job.attempts);
-                retryTimer.schedule(() -> workers.execute(() -> runKey(job.key)), delay, TimeUnit.NANOSECONDS);
+                retryTimer.schedule(() -> workers.execute(() -> runKey(job)), delay, TimeUnit.NANOSECONDS);
                 return false;
             }
             deadLetter(job, error);
@@ -213,17 +217,6 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         } else {
             job.future.completeExceptionally(error);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Job<K> head(K key) {
-        // Submitters append concurrently, so even a peek happens under the key's map lock.
-        Job<K>[] head = new Job[1];
-        queues.computeIfPresent(key, (k, queue) -> {
-            head[0] = queue.jobs.peekFirst();
-            return queue;
-        });
-        return head[0];
     }
 
     /** Removes the finished head job; returns the next one, or null if the key went idle. */

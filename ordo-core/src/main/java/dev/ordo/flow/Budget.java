@@ -2,6 +2,7 @@ package dev.ordo.flow;
 
 import dev.ordo.OverloadedException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,17 +21,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * try { process(record); } finally { budget.release(record.sizeInBytes()); }
  * }</pre>
  *
- * Thread-safe.
+ * Thread-safe and lock-free unless a caller has to wait.
  */
 public final class Budget {
 
     private final long maxCount;
     private final long maxBytes;
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong peakCount = new AtomicLong();
+    /** Blocked acquirers park here; releasers only take the lock when someone waits. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
-    private long count;
-    private long bytes;
-    private long peakCount;
+    private volatile int waiters;
 
     private Budget(long maxCount, long maxBytes) {
         if (maxCount < 1) {
@@ -51,27 +54,25 @@ public final class Budget {
     /** Takes one permit and {@code size} bytes if both are available now. */
     public boolean tryAcquire(long size) {
         checkSize(size);
-        lock.lock();
-        try {
-            if (!fits(size)) {
-                return false;
-            }
-            take(size);
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return tryTake(size);
     }
 
     /** Takes one permit and {@code size} bytes, waiting as long as needed. */
     public void acquire(long size) throws InterruptedException {
         checkSize(size);
+        if (tryTake(size)) {
+            return;
+        }
         lock.lockInterruptibly();
         try {
-            while (!fits(size)) {
-                released.await();
+            waiters++;
+            try {
+                while (!tryTake(size)) {
+                    released.await();
+                }
+            } finally {
+                waiters--;
             }
-            take(size);
         } finally {
             lock.unlock();
         }
@@ -80,17 +81,24 @@ public final class Budget {
     /** Takes one permit and {@code size} bytes, waiting at most {@code timeout}; false if it ran out. */
     public boolean acquire(long size, long timeout, TimeUnit unit) throws InterruptedException {
         checkSize(size);
+        if (tryTake(size)) {
+            return true;
+        }
         long remaining = unit.toNanos(timeout);
         lock.lockInterruptibly();
         try {
-            while (!fits(size)) {
-                if (remaining <= 0) {
-                    return false;
+            waiters++;
+            try {
+                while (!tryTake(size)) {
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    remaining = released.awaitNanos(remaining);
                 }
-                remaining = released.awaitNanos(remaining);
+                return true;
+            } finally {
+                waiters--;
             }
-            take(size);
-            return true;
         } finally {
             lock.unlock();
         }
@@ -99,60 +107,36 @@ public final class Budget {
     /** Takes one permit and {@code size} bytes or throws {@link OverloadedException} naming what is spent. */
     public void acquireOrThrow(long size) {
         if (!tryAcquire(size)) {
-            lock.lock();
-            try {
-                throw new OverloadedException("budget spent: " + count + " of " + maxCount + " messages and "
-                        + bytes + " of " + maxBytes + " bytes in flight; a message of " + size + " bytes does not fit");
-            } finally {
-                lock.unlock();
-            }
+            throw new OverloadedException("budget spent: " + count.get() + " of " + maxCount + " messages and "
+                    + bytes.get() + " of " + maxBytes + " bytes in flight; a message of " + size + " bytes does not fit");
         }
     }
 
     /** Gives back one permit and {@code size} bytes taken earlier. */
     public void release(long size) {
-        lock.lock();
-        try {
-            if (count < 1 || size < 0 || size > bytes) {
-                throw new IllegalStateException("release of " + size + " bytes does not match an acquire ("
-                        + count + " messages, " + bytes + " bytes held)");
-            }
-            count--;
-            bytes -= size;
-            released.signalAll();
-        } finally {
-            lock.unlock();
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0 bytes, was " + size);
         }
+        if (count.getAndUpdate(c -> c > 0 ? c - 1 : c) < 1) {
+            throw new IllegalStateException("release of " + size + " bytes without a matching acquire");
+        }
+        bytes.addAndGet(-size);
+        wakeWaiters();
     }
 
     /** Messages admitted and not yet released. */
     public long count() {
-        lock.lock();
-        try {
-            return count;
-        } finally {
-            lock.unlock();
-        }
+        return count.get();
     }
 
     /** Bytes admitted and not yet released. */
     public long bytes() {
-        lock.lock();
-        try {
-            return bytes;
-        } finally {
-            lock.unlock();
-        }
+        return bytes.get();
     }
 
     /** The most messages ever admitted at once. */
     public long peakCount() {
-        lock.lock();
-        try {
-            return peakCount;
-        } finally {
-            lock.unlock();
-        }
+        return peakCount.get();
     }
 
     public long maxCount() {
@@ -172,13 +156,42 @@ public final class Budget {
         }
     }
 
-    private boolean fits(long size) {
-        return count < maxCount && bytes + size <= maxBytes;
+    /**
+     * Claims a permit, then the bytes; gives the permit back if the bytes do not fit. A waiter that
+     * failed only because of that short-lived permit is woken by the give-back.
+     */
+    private boolean tryTake(long size) {
+        long c;
+        do {
+            c = count.get();
+            if (c >= maxCount) {
+                return false;
+            }
+        } while (!count.compareAndSet(c, c + 1));
+        long b;
+        do {
+            b = bytes.get();
+            if (b + size > maxBytes) {
+                count.decrementAndGet();
+                wakeWaiters();
+                return false;
+            }
+        } while (!bytes.compareAndSet(b, b + size));
+        long peak = peakCount.get();
+        while (c + 1 > peak && !peakCount.compareAndSet(peak, c + 1)) {
+            peak = peakCount.get();
+        }
+        return true;
     }
 
-    private void take(long size) {
-        count++;
-        bytes += size;
-        peakCount = Math.max(peakCount, count);
+    private void wakeWaiters() {
+        if (waiters > 0) {
+            lock.lock();
+            try {
+                released.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 }
