@@ -56,23 +56,19 @@ public class ResequencerBenchmark {
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public long ordo(Blackhole out) {
-        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder()
-                .maxBuffered(4096)
-                .build((source, sequence, message) -> out.consume(message));
-        for (Long m : arrivals) {
-            resequencer.offer("p", m, m);
-        }
-        return resequencer.nextExpected("p");
+        return resequence(Resequencer.<String, Long>builder().maxBuffered(4096), out);
     }
 
     /** The same with a timed gap policy (that never fires), which reads the clock per buffered message. */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public long ordoSkipAfterTimeout(Blackhole out) {
-        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder()
-                .maxBuffered(4096)
-                .gapPolicy(GapPolicy.skipAfter(Duration.ofHours(1)))
-                .build((source, sequence, message) -> out.consume(message));
+        return resequence(Resequencer.<String, Long>builder().maxBuffered(4096)
+                .gapPolicy(GapPolicy.skipAfter(Duration.ofHours(1))), out);
+    }
+
+    private long resequence(Resequencer.Builder<String, Long> builder, Blackhole out) {
+        Resequencer<String, Long> resequencer = builder.build((source, sequence, message) -> out.consume(message));
         for (Long m : arrivals) {
             resequencer.offer("p", m, m);
         }
