@@ -11,5 +11,9 @@ public enum Anomaly {
     /** A receipt that skips sequence numbers of its source not received yet (one per skip). */
     GAP,
     /** Received but never sent, or received with a different key or source than it was sent with. */
-    UNEXPECTED
+    UNEXPECTED,
+    /** Delivered at a process before a message that causally precedes it was delivered there. */
+    CAUSAL_VIOLATION,
+    /** Two replicas that must agree on one total order delivered different messages at the same position. */
+    TOTAL_ORDER_DISAGREEMENT
 }

@@ -99,6 +99,80 @@ public final class OrderingChecker {
         return new CheckReport(sentById.size(), received.size(), tally.findings());
     }
 
+    /**
+     * Checks causal order: at every process, each message must be delivered after all messages
+     * that causally precede it. With causal-broadcast stamps a message {@code m} from {@code s}
+     * depends on the first {@code clock[j]} messages of every other sender {@code j} and the first
+     * {@code clock[s] - 1} of its own sender, so each delivery is checked against the messages
+     * already delivered at its process. Repeated deliveries of an id are counted as
+     * {@link Anomaly#DUPLICATED}.
+     *
+     * @param deliveries every delivery, in the order it happened at its process (processes may interleave)
+     */
+    public static CheckReport checkCausal(List<CausalDelivery> deliveries) {
+        Tally tally = new Tally();
+        Map<String, Map<String, DeliveredPrefix>> perProcess = new HashMap<>();
+        Map<String, Set<String>> seenPerProcess = new HashMap<>();
+        Set<String> ids = new HashSet<>();
+        for (CausalDelivery d : deliveries) {
+            ids.add(d.id());
+            if (!seenPerProcess.computeIfAbsent(d.process(), p -> new HashSet<>()).add(d.id())) {
+                tally.add(Anomaly.DUPLICATED, () -> d.id() + " was delivered again at " + d.process());
+                continue;
+            }
+            Map<String, DeliveredPrefix> prefixes = perProcess.computeIfAbsent(d.process(), p -> new HashMap<>());
+            for (Map.Entry<String, Long> e : d.clock().counters().entrySet()) {
+                long needed = e.getKey().equals(d.sender()) ? e.getValue() - 1 : e.getValue();
+                long have = prefixes.getOrDefault(e.getKey(), DeliveredPrefix.NONE).prefix;
+                if (have < needed) {
+                    tally.add(Anomaly.CAUSAL_VIOLATION, () -> d.id() + " from " + d.sender() + " " + d.clock()
+                            + " was delivered at " + d.process() + " before message #" + (have + 1) + " of " + e.getKey()
+                            + " that it depends on");
+                    break;
+                }
+            }
+            prefixes.computeIfAbsent(d.sender(), s -> new DeliveredPrefix()).add(d.clock().get(d.sender()));
+        }
+        return new CheckReport(ids.size(), deliveries.size(), tally.findings());
+    }
+
+    /**
+     * Checks that two replicas which must apply one total order agree: at every position both have
+     * reached, they hold the same message id. A replica that is merely behind (its output a prefix
+     * of the other's) agrees.
+     */
+    public static CheckReport compareTotalOrder(List<String> replicaA, List<String> replicaB) {
+        Tally tally = new Tally();
+        int common = Math.min(replicaA.size(), replicaB.size());
+        for (int i = 0; i < common; i++) {
+            if (!replicaA.get(i).equals(replicaB.get(i))) {
+                int at = i;
+                tally.add(Anomaly.TOTAL_ORDER_DISAGREEMENT, () -> "position " + at + ": replica A has "
+                        + replicaA.get(at) + ", replica B has " + replicaB.get(at));
+            }
+        }
+        return new CheckReport(Math.max(replicaA.size(), replicaB.size()), replicaA.size() + replicaB.size(),
+                tally.findings());
+    }
+
+    /** The sequence numbers 1..prefix of one sender delivered at one process, plus any delivered beyond a hole. */
+    private static final class DeliveredPrefix {
+        static final DeliveredPrefix NONE = new DeliveredPrefix();
+        long prefix;
+        final Set<Long> beyond = new HashSet<>();
+
+        void add(long sequence) {
+            if (sequence != prefix + 1) {
+                beyond.add(sequence);
+                return;
+            }
+            prefix = sequence;
+            while (beyond.remove(prefix + 1)) {
+                prefix++;
+            }
+        }
+    }
+
     private record Sent(Message message, int position) {
     }
 

@@ -1,5 +1,6 @@
 package dev.ordo.sequence;
 
+import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.OverloadedException;
 import dev.ordo.time.Ticker;
 import java.util.ArrayDeque;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordo.causal.VectorClock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -122,5 +123,31 @@ class OrderingCheckerTest {
         assertThat(report.count(Anomaly.LOST)).isZero();
         assertThat(report.count(Anomaly.DUPLICATED)).isZero();
         assertThat(report.received()).isEqualTo(6);
+    }
+
+    @Test
+    void findsACausalViolationWhenAReplyIsDeliveredBeforeItsQuestion() {
+        VectorClock question = VectorClock.of(java.util.Map.of("a", 1L));
+        VectorClock reply = VectorClock.of(java.util.Map.of("a", 1L, "b", 1L));
+        List<CausalDelivery> good = List.of(
+                new CausalDelivery("c", "q", "a", question), new CausalDelivery("c", "r", "b", reply));
+        assertThat(OrderingChecker.checkCausal(good).isClean()).isTrue();
+
+        List<CausalDelivery> bad = List.of(
+                new CausalDelivery("c", "r", "b", reply), new CausalDelivery("c", "q", "a", question),
+                new CausalDelivery("d", "q", "a", question), new CausalDelivery("d", "q", "a", question));
+        CheckReport report = OrderingChecker.checkCausal(bad);
+        assertThat(report.count(Anomaly.CAUSAL_VIOLATION)).isEqualTo(1);
+        assertThat(report.first(Anomaly.CAUSAL_VIOLATION)).isEqualTo(
+                "r from b {a=1, b=1} was delivered at c before message #1 of a that it depends on");
+        assertThat(report.count(Anomaly.DUPLICATED)).isEqualTo(1);
+    }
+
+    @Test
+    void findsTotalOrderDisagreementsButNotAReplicaThatIsBehind() {
+        assertThat(OrderingChecker.compareTotalOrder(List.of("x", "y", "z"), List.of("x", "y")).isClean()).isTrue();
+        CheckReport report = OrderingChecker.compareTotalOrder(List.of("x", "y", "z"), List.of("x", "z", "y"));
+        assertThat(report.count(Anomaly.TOTAL_ORDER_DISAGREEMENT)).isEqualTo(2);
+        assertThat(report.first(Anomaly.TOTAL_ORDER_DISAGREEMENT)).isEqualTo("position 1: replica A has y, replica B has z");
     }
 }

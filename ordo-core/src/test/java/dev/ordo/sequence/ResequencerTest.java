@@ -1,5 +1,6 @@
 package dev.ordo.sequence;
 
+import dev.ordo.flow.OverflowPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

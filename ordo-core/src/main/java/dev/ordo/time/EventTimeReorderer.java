@@ -1,0 +1,410 @@
+package dev.ordo.time;
+
+import dev.ordo.OverloadedException;
+import dev.ordo.flow.OverflowPolicy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
+
+/**
+ * Releases events in event-time order once the watermark has passed them: the reordering stage
+ * for sensor readings, clicks or trades that carry their own timestamps and arrive out of order.
+ *
+ * <ul>
+ *   <li>Watermarks per source ({@link WatermarkStrategy}): the newest timestamp minus the bound;
+ *       the reorderer's watermark is their minimum over active sources and never goes back.</li>
+ *   <li>Idle sources (no event for the idle timeout, by the {@link Ticker}) stop holding the
+ *       watermark back and rejoin when they send again.</li>
+ *   <li>Events at or below the watermark on arrival are late: dropped beyond the allowed lateness,
+ *       otherwise handled by the {@link LatePolicy}.</li>
+ *   <li>Equal timestamps are released by source, then sequence: deterministic for any arrival order.</li>
+ *   <li>Bounded by count and bytes with an {@link OverflowPolicy}; {@code FORCE_GAP} advances the
+ *       watermark to the oldest buffered event.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * EventTimeReorderer<String, Reading> reorderer = EventTimeReorderer.<String, Reading>builder()
+ *         .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofSeconds(2))
+ *                 .withIdleness(Duration.ofSeconds(30)).withLatePolicy(LatePolicy.SIDE_OUTPUT))
+ *         .sources(List.of("sensor-1", "sensor-2"))
+ *         .lateSink(late -> audit(late))
+ *         .build(event -> chart.plot(event.payload()));
+ * reorderer.offer("sensor-1", reading.seq(), reading.timeMillis(), reading);
+ * reorderer.tick();   // call regularly so that idleness is noticed without new events
+ * }</pre>
+ *
+ * Thread-safe (one lock; sinks run under it and must not call back in).
+ *
+ * @param <S> the source id type, ordered for deterministic tie-breaking
+ * @param <T> the event type
+ */
+public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
+
+    /** Receives events. */
+    @FunctionalInterface
+    public interface Sink<S, T> {
+        void accept(TimedEvent<S, T> event);
+    }
+
+    /** What {@link #offer} did with an event. */
+    public enum Offer {
+        /** Buffered until the watermark passes it (or released at once if it already has). */
+        ACCEPTED,
+        /** Late, handled by the late policy. */
+        LATE,
+        /** Later than the allowed lateness: dropped. */
+        DROPPED
+    }
+
+    private static final long MAX_BLOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final WatermarkStrategy strategy;
+    private final AdaptiveBound adaptive;
+    private final long idleNanos;
+    private final int capacity;
+    private final long maxBytes;
+    private final ToLongFunction<? super T> weigher;
+    private final OverflowPolicy overflowPolicy;
+    private final Ticker ticker;
+    private final Sink<S, T> sink;
+    private final Sink<S, T> lateSink;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    private final Map<S, SourceClock> sources = new HashMap<>();
+    private final PriorityQueue<Entry<S, T>> buffer = new PriorityQueue<>();
+    private long watermark = Long.MIN_VALUE;
+    private long bufferedBytes;
+    private int peakBuffered;
+    private long releasedCount;
+    private long late;
+    private long droppedTooLate;
+    private long forcedAdvances;
+
+    private EventTimeReorderer(Builder<S, T> b, Sink<S, T> sink) {
+        this.strategy = b.strategy;
+        this.adaptive = b.strategy.adaptiveBound();
+        this.idleNanos = b.strategy.idlenessNanos();
+        this.capacity = b.maxBuffered;
+        this.maxBytes = b.maxBufferedBytes;
+        this.weigher = b.weigher;
+        this.overflowPolicy = b.overflowPolicy;
+        this.ticker = b.ticker;
+        this.sink = sink;
+        this.lateSink = b.lateSink;
+        long now = ticker.read();
+        for (S source : b.sources) {
+            sources.put(source, new SourceClock(now));
+        }
+    }
+
+    public static <S extends Comparable<? super S>, T> Builder<S, T> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Offers an event.
+     *
+     * @param source where it came from (a source not declared up front joins now)
+     * @param sequence its position within its source; breaks timestamp ties
+     * @param timestamp its event time in milliseconds
+     * @throws OverloadedException with {@link OverflowPolicy#REJECT} when it does not fit; nothing changes
+     * @throws IllegalArgumentException if it weighs more than {@code maxBufferedBytes}
+     */
+    public Offer offer(S source, long sequence, long timestamp, T event) {
+        Objects.requireNonNull(source, "source must not be null");
+        Objects.requireNonNull(event, "event must not be null");
+        long weight = weigh(event);
+        lock.lock();
+        try {
+            long now = idleNanos >= 0 ? ticker.read() : 0;
+            SourceClock clock = sources.get(source);
+            if (clock == null) {
+                clock = new SourceClock(now);
+                sources.put(source, clock);
+            }
+            clock.lastArrival = now;
+            boolean wasIdle = clock.idle;
+            clock.idle = false;
+            if (adaptive != null) {
+                adaptive.record(clock.maxTimestamp == Long.MIN_VALUE ? 0 : clock.maxTimestamp - timestamp);
+            }
+            if (timestamp <= watermark) {
+                return handleLate(source, sequence, timestamp, event);
+            }
+            while (!fits(weight)) {
+                makeRoom(source, timestamp);
+                if (timestamp <= watermark) {
+                    return handleLate(source, sequence, timestamp, event);
+                }
+            }
+            buffer.add(new Entry<>(source, sequence, timestamp, event, weight));
+            bufferedBytes += weight;
+            peakBuffered = Math.max(peakBuffered, buffer.size());
+            clock.maxTimestamp = Math.max(clock.maxTimestamp, timestamp);
+            if (wasIdle || idleNanos >= 0) {
+                markIdle(now);
+            }
+            advanceWatermark();
+            return Offer.ACCEPTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Notices idle sources at the ticker's current time and releases what that lets through. */
+    public void tick() {
+        lock.lock();
+        try {
+            if (idleNanos >= 0) {
+                markIdle(ticker.read());
+            }
+            advanceWatermark();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Declares that no more events will come and releases everything buffered, in order. The
+     * watermark moves to the newest buffered timestamp.
+     */
+    public void flush() {
+        lock.lock();
+        try {
+            while (!buffer.isEmpty()) {
+                releaseHead();
+            }
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The watermark in milliseconds ({@code Long.MIN_VALUE} before the first). */
+    public long currentWatermark() {
+        lock.lock();
+        try {
+            return watermark;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public EventTimeStats stats() {
+        lock.lock();
+        try {
+            return new EventTimeStats(releasedCount, late, droppedTooLate, forcedAdvances, buffer.size(), bufferedBytes,
+                    peakBuffered, watermark, strategy.boundMillis());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Offer handleLate(S source, long sequence, long timestamp, T event) {
+        if (watermark - timestamp > strategy.allowedLatenessMillis()) {
+            droppedTooLate++;
+            return Offer.DROPPED;
+        }
+        late++;
+        switch (strategy.latePolicy()) {
+            case SIDE_OUTPUT -> lateSink.accept(new TimedEvent<>(source, sequence, timestamp, event, false));
+            case CORRECTION -> sink.accept(new TimedEvent<>(source, sequence, timestamp, event, true));
+            case DROP -> { }
+            default -> throw new AssertionError(strategy.latePolicy());
+        }
+        return Offer.LATE;
+    }
+
+    private boolean fits(long weight) {
+        return buffer.size() < capacity && bufferedBytes + weight <= maxBytes;
+    }
+
+    private void makeRoom(S source, long timestamp) {
+        switch (overflowPolicy) {
+            case REJECT -> throw new OverloadedException("event-time reorderer holds " + buffer.size() + " events and "
+                    + bufferedBytes + " bytes; maxBuffered is " + capacity + ", maxBufferedBytes " + maxBytes
+                    + " (event of " + source + " at " + timestamp + ")");
+            case FORCE_GAP -> {
+                forcedAdvances++;
+                releaseHead();
+            }
+            case BLOCK -> {
+                try {
+                    released.awaitNanos(MAX_BLOCK_WAIT_NANOS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new OverloadedException("interrupted while waiting for event-time buffer space");
+                }
+                if (idleNanos >= 0) {
+                    markIdle(ticker.read());
+                }
+                advanceWatermark();
+            }
+            default -> throw new AssertionError(overflowPolicy);
+        }
+    }
+
+    /** Releases the oldest buffered event (and moves the watermark to it), whatever the sources say. */
+    private void releaseHead() {
+        Entry<S, T> head = buffer.poll();
+        watermark = Math.max(watermark, head.timestamp);
+        emit(head);
+        while (!buffer.isEmpty() && buffer.peek().timestamp <= watermark) {
+            emit(buffer.poll());
+        }
+    }
+
+    private void markIdle(long now) {
+        for (SourceClock clock : sources.values()) {
+            clock.idle = now - clock.lastArrival >= idleNanos;
+        }
+    }
+
+    private void advanceWatermark() {
+        long bound = strategy.boundMillis();
+        long min = Long.MAX_VALUE;
+        boolean anyActive = false;
+        for (SourceClock clock : sources.values()) {
+            if (clock.idle) {
+                continue;
+            }
+            anyActive = true;
+            long sourceWatermark = clock.maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : clock.maxTimestamp - bound - 1;
+            min = Math.min(min, sourceWatermark);
+        }
+        if (!anyActive || min <= watermark) {
+            return;
+        }
+        watermark = min;
+        boolean any = false;
+        while (!buffer.isEmpty() && buffer.peek().timestamp <= watermark) {
+            emit(buffer.poll());
+            any = true;
+        }
+        if (any) {
+            released.signalAll();
+        }
+    }
+
+    private void emit(Entry<S, T> e) {
+        bufferedBytes -= e.weight;
+        releasedCount++;
+        sink.accept(new TimedEvent<>(e.source, e.sequence, e.timestamp, e.event, false));
+    }
+
+    private long weigh(T event) {
+        if (weigher == null) {
+            return 0;
+        }
+        long weight = weigher.applyAsLong(event);
+        if (weight < 0 || weight > maxBytes) {
+            throw new IllegalArgumentException("event weight must be in [0, maxBufferedBytes (" + maxBytes + ")], was " + weight);
+        }
+        return weight;
+    }
+
+    /** A source's newest timestamp and when it last sent. */
+    private static final class SourceClock {
+        long maxTimestamp = Long.MIN_VALUE;
+        long lastArrival;
+        boolean idle;
+
+        SourceClock(long now) {
+            this.lastArrival = now;
+        }
+    }
+
+    private record Entry<S extends Comparable<? super S>, T>(S source, long sequence, long timestamp, T event, long weight)
+            implements Comparable<Entry<S, T>> {
+        @Override
+        public int compareTo(Entry<S, T> o) {
+            int c = Long.compare(timestamp, o.timestamp);
+            if (c == 0) {
+                c = source.compareTo(o.source);
+            }
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+
+    /**
+     * Configures an {@link EventTimeReorderer}. Defaults: bounded out-of-orderness of 0 (strictly
+     * ordered input), 100,000 events, no byte bound, {@link OverflowPolicy#BLOCK}, system ticker,
+     * late events dropped.
+     */
+    public static final class Builder<S extends Comparable<? super S>, T> {
+        private WatermarkStrategy strategy = WatermarkStrategy.forBoundedOutOfOrderness(java.time.Duration.ZERO);
+        private int maxBuffered = 100_000;
+        private long maxBufferedBytes = Long.MAX_VALUE;
+        private ToLongFunction<? super T> weigher;
+        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+        private Ticker ticker = Ticker.system();
+        private List<S> sources = new ArrayList<>();
+        private Sink<S, T> lateSink;
+
+        private Builder() {
+        }
+
+        public Builder<S, T> watermarks(WatermarkStrategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy must not be null");
+            return this;
+        }
+
+        /**
+         * Sources known up front: each holds the watermark back until it sends (or goes idle), so
+         * a slow starter's first events are not late.
+         */
+        public Builder<S, T> sources(List<S> sources) {
+            this.sources = List.copyOf(Objects.requireNonNull(sources, "sources must not be null"));
+            return this;
+        }
+
+        public Builder<S, T> maxBuffered(int maxBuffered) {
+            if (maxBuffered < 1) {
+                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
+            }
+            this.maxBuffered = maxBuffered;
+            return this;
+        }
+
+        public Builder<S, T> maxBufferedBytes(long maxBufferedBytes, ToLongFunction<? super T> weigher) {
+            if (maxBufferedBytes < 1) {
+                throw new IllegalArgumentException("maxBufferedBytes must be >= 1, was " + maxBufferedBytes);
+            }
+            this.maxBufferedBytes = maxBufferedBytes;
+            this.weigher = Objects.requireNonNull(weigher, "weigher must not be null");
+            return this;
+        }
+
+        public Builder<S, T> overflowPolicy(OverflowPolicy overflowPolicy) {
+            this.overflowPolicy = Objects.requireNonNull(overflowPolicy, "overflowPolicy must not be null");
+            return this;
+        }
+
+        public Builder<S, T> ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
+            return this;
+        }
+
+        /** Where late events go under {@link LatePolicy#SIDE_OUTPUT}; required by that policy. */
+        public Builder<S, T> lateSink(Sink<S, T> lateSink) {
+            this.lateSink = Objects.requireNonNull(lateSink, "lateSink must not be null");
+            return this;
+        }
+
+        public EventTimeReorderer<S, T> build(Sink<S, T> sink) {
+            Objects.requireNonNull(sink, "sink must not be null");
+            if (strategy.latePolicy() == LatePolicy.SIDE_OUTPUT && lateSink == null) {
+                throw new IllegalStateException("latePolicy SIDE_OUTPUT needs a lateSink");
+            }
+            return new EventTimeReorderer<>(this, sink);
+        }
+    }
+}
