@@ -47,8 +47,8 @@ public final class CausalDeliveryBuffer<T> {
     private final Ticker ticker;
     private final Sink<T> sink;
 
-    /** Messages delivered per sender: the vector {@code D} of the rule. */
-    private final Map<String, Long> delivered = new HashMap<>();
+    /** Messages delivered per sender: the vector {@code D} of the rule (one-element arrays: no boxing). */
+    private final Map<String, long[]> delivered = new HashMap<>();
     /** Waiting messages per sender, by their sender sequence {@code V[s]}. */
     private final Map<String, TreeMap<Long, Pending<T>>> waiting = new HashMap<>();
     private int buffered;
@@ -81,7 +81,7 @@ public final class CausalDeliveryBuffer<T> {
             throw new IllegalArgumentException("clock must count the message itself: clock[" + sender + "] must be >= 1, was "
                     + sequence + " in " + clock);
         }
-        long done = delivered.getOrDefault(sender, 0L);
+        long done = deliveredFrom(sender);
         TreeMap<Long, Pending<T>> fromSender = waiting.get(sender);
         if (sequence <= done || (fromSender != null && fromSender.containsKey(sequence))) {
             duplicates++;
@@ -129,7 +129,9 @@ public final class CausalDeliveryBuffer<T> {
 
     /** The vector of messages delivered so far per sender. */
     public synchronized VectorClock deliveredClock() {
-        return VectorClock.of(delivered);
+        Map<String, Long> counts = new HashMap<>();
+        delivered.forEach((sender, count) -> counts.put(sender, count[0]));
+        return VectorClock.of(counts);
     }
 
     public synchronized int buffered() {
@@ -144,12 +146,17 @@ public final class CausalDeliveryBuffer<T> {
         return duplicates;
     }
 
+    private long deliveredFrom(String sender) {
+        long[] count = delivered.get(sender);
+        return count == null ? 0 : count[0];
+    }
+
     private boolean deliverable(String sender, VectorClock clock) {
-        if (clock.get(sender) != delivered.getOrDefault(sender, 0L) + 1) {
-            return false;
-        }
-        for (Map.Entry<String, Long> e : clock.counters().entrySet()) {
-            if (!e.getKey().equals(sender) && e.getValue() > delivered.getOrDefault(e.getKey(), 0L)) {
+        for (int i = 0, n = clock.size(); i < n; i++) {
+            String node = clock.nodeAt(i);
+            long have = deliveredFrom(node);
+            boolean ok = node.equals(sender) ? clock.valueAt(i) == have + 1 : clock.valueAt(i) <= have;
+            if (!ok) {
                 return false;
             }
         }
@@ -158,7 +165,7 @@ public final class CausalDeliveryBuffer<T> {
 
     private void deliver(String sender, VectorClock clock, T message) {
         sink.accept(sender, clock, message);
-        delivered.merge(sender, 1L, Long::sum);
+        delivered.computeIfAbsent(sender, s -> new long[1])[0]++;
         deliveredCount++;
     }
 
@@ -169,7 +176,7 @@ public final class CausalDeliveryBuffer<T> {
             progress = false;
             for (Map.Entry<String, TreeMap<Long, Pending<T>>> e : waiting.entrySet()) {
                 String sender = e.getKey();
-                Pending<T> next = e.getValue().get(delivered.getOrDefault(sender, 0L) + 1);
+                Pending<T> next = e.getValue().get(deliveredFrom(sender) + 1);
                 if (next != null && deliverable(sender, next.clock)) {
                     e.getValue().remove(next.clock.get(sender));
                     buffered--;
@@ -184,7 +191,7 @@ public final class CausalDeliveryBuffer<T> {
     private String missing(String sender, VectorClock clock) {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Long> e : clock.counters().entrySet()) {
-            long have = delivered.getOrDefault(e.getKey(), 0L);
+            long have = deliveredFrom(e.getKey());
             long need = e.getKey().equals(sender) ? e.getValue() - 1 : e.getValue();
             if (need > have) {
                 b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(" #").append(have + 1)

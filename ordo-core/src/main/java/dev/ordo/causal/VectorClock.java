@@ -3,8 +3,8 @@ package dev.ordo.causal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -22,12 +22,16 @@ import java.util.TreeMap;
  */
 public final class VectorClock {
 
-    private static final VectorClock EMPTY = new VectorClock(new TreeMap<>());
+    private static final String[] NO_NODES = new String[0];
+    private static final VectorClock EMPTY = new VectorClock(NO_NODES, new long[0]);
 
-    private final TreeMap<String, Long> counters;
+    /** Node names in ascending order, each with a counter above 0 at the same index. */
+    private final String[] nodes;
+    private final long[] values;
 
-    private VectorClock(TreeMap<String, Long> counters) {
-        this.counters = counters;
+    private VectorClock(String[] nodes, long[] values) {
+        this.nodes = nodes;
+        this.values = values;
     }
 
     /** The clock with every counter 0. */
@@ -37,66 +41,117 @@ public final class VectorClock {
 
     /** A clock with the given counters (zeros are dropped). */
     public static VectorClock of(Map<String, Long> counters) {
-        TreeMap<String, Long> copy = new TreeMap<>();
+        TreeMap<String, Long> sorted = new TreeMap<>();
         counters.forEach((node, value) -> {
             Objects.requireNonNull(node, "node must not be null");
             if (value == null || value < 0) {
                 throw new IllegalArgumentException("counter of node " + node + " must be >= 0, was " + value);
             }
             if (value > 0) {
-                copy.put(node, value);
+                sorted.put(node, value);
             }
         });
-        return new VectorClock(copy);
+        String[] nodes = sorted.keySet().toArray(NO_NODES);
+        long[] values = new long[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            values[i] = sorted.get(nodes[i]);
+        }
+        return new VectorClock(nodes, values);
     }
 
     /** The counter of {@code node} (0 if absent). */
     public long get(String node) {
-        return counters.getOrDefault(node, 0L);
+        int i = Arrays.binarySearch(nodes, node);
+        return i < 0 ? 0 : values[i];
     }
 
-    /** The non-zero counters, by node name. */
+    /** The non-zero counters, by node name (a new sorted map). */
     public Map<String, Long> counters() {
-        return Collections.unmodifiableMap(counters);
+        TreeMap<String, Long> map = new TreeMap<>();
+        for (int i = 0; i < nodes.length; i++) {
+            map.put(nodes[i], values[i]);
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** Nodes with a non-zero counter. */
+    public int size() {
+        return nodes.length;
+    }
+
+    /** The {@code i}-th node in name order, for allocation-free iteration with {@link #valueAt}. */
+    public String nodeAt(int i) {
+        return nodes[i];
+    }
+
+    /** The counter of {@link #nodeAt(int) nodeAt(i)}. */
+    public long valueAt(int i) {
+        return values[i];
     }
 
     /** This clock with {@code node}'s counter one higher. */
     public VectorClock increment(String node) {
         Objects.requireNonNull(node, "node must not be null");
-        TreeMap<String, Long> copy = new TreeMap<>(counters);
-        copy.merge(node, 1L, Long::sum);
-        return new VectorClock(copy);
+        int i = Arrays.binarySearch(nodes, node);
+        if (i >= 0) {
+            long[] copy = values.clone();
+            copy[i]++;
+            return new VectorClock(nodes, copy);
+        }
+        int at = -i - 1;
+        String[] newNodes = new String[nodes.length + 1];
+        long[] newValues = new long[nodes.length + 1];
+        System.arraycopy(nodes, 0, newNodes, 0, at);
+        System.arraycopy(values, 0, newValues, 0, at);
+        newNodes[at] = node;
+        newValues[at] = 1;
+        System.arraycopy(nodes, at, newNodes, at + 1, nodes.length - at);
+        System.arraycopy(values, at, newValues, at + 1, nodes.length - at);
+        return new VectorClock(newNodes, newValues);
     }
 
     /** The pointwise maximum of both clocks. */
     public VectorClock merge(VectorClock other) {
-        TreeMap<String, Long> copy = new TreeMap<>(counters);
-        other.counters.forEach((node, value) -> copy.merge(node, value, Math::max));
-        return new VectorClock(copy);
+        String[] mergedNodes = new String[nodes.length + other.nodes.length];
+        long[] mergedValues = new long[mergedNodes.length];
+        int a = 0;
+        int b = 0;
+        int n = 0;
+        while (a < nodes.length || b < other.nodes.length) {
+            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : nodes[a].compareTo(other.nodes[b]);
+            if (c < 0) {
+                mergedNodes[n] = nodes[a];
+                mergedValues[n++] = values[a++];
+            } else if (c > 0) {
+                mergedNodes[n] = other.nodes[b];
+                mergedValues[n++] = other.values[b++];
+            } else {
+                mergedNodes[n] = nodes[a];
+                mergedValues[n++] = Math.max(values[a++], other.values[b++]);
+            }
+        }
+        return new VectorClock(Arrays.copyOf(mergedNodes, n), Arrays.copyOf(mergedValues, n));
     }
 
     /** How this clock relates to {@code other}: before, after, equal or concurrent. */
     public Causality compareTo(VectorClock other) {
         boolean less = false;
         boolean greater = false;
-        Iterator<Map.Entry<String, Long>> a = counters.entrySet().iterator();
-        Iterator<Map.Entry<String, Long>> b = other.counters.entrySet().iterator();
-        Map.Entry<String, Long> x = a.hasNext() ? a.next() : null;
-        Map.Entry<String, Long> y = b.hasNext() ? b.next() : null;
-        while (x != null || y != null) {
-            int byNode = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
-            if (byNode < 0) {
+        int a = 0;
+        int b = 0;
+        while (a < nodes.length || b < other.nodes.length) {
+            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : nodes[a].compareTo(other.nodes[b]);
+            if (c < 0) {
                 greater = true;
-                x = a.hasNext() ? a.next() : null;
-            } else if (byNode > 0) {
+                a++;
+            } else if (c > 0) {
                 less = true;
-                y = b.hasNext() ? b.next() : null;
+                b++;
             } else {
-                int byValue = Long.compare(x.getValue(), y.getValue());
-                greater |= byValue > 0;
-                less |= byValue < 0;
-                x = a.hasNext() ? a.next() : null;
-                y = b.hasNext() ? b.next() : null;
+                greater |= values[a] > other.values[b];
+                less |= values[a] < other.values[b];
+                a++;
+                b++;
             }
             if (less && greater) {
                 return Causality.CONCURRENT;
@@ -115,14 +170,14 @@ public final class VectorClock {
      * node name, the name, and the varint counter. A clock of 3 short-named nodes takes ~15 bytes.
      */
     public byte[] encode() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + counters.size() * 12);
-        writeVarint(out, counters.size());
-        counters.forEach((node, value) -> {
-            byte[] name = node.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + nodes.length * 12);
+        writeVarint(out, nodes.length);
+        for (int i = 0; i < nodes.length; i++) {
+            byte[] name = nodes[i].getBytes(StandardCharsets.UTF_8);
             writeVarint(out, name.length);
             out.write(name, 0, name.length);
-            writeVarint(out, value);
-        });
+            writeVarint(out, values[i]);
+        }
         return out.toByteArray();
     }
 
@@ -138,7 +193,7 @@ public final class VectorClock {
             if (size > bytes.length) {
                 throw new IllegalArgumentException("vector clock claims " + size + " entries in " + bytes.length + " bytes");
             }
-            TreeMap<String, Long> counters = new TreeMap<>();
+            Map<String, Long> counters = new TreeMap<>();
             for (long i = 0; i < size; i++) {
                 int length = (int) readVarint(in);
                 if (length > in.remaining()) {
@@ -154,7 +209,7 @@ public final class VectorClock {
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException("vector clock has " + in.remaining() + " trailing bytes");
             }
-            return new VectorClock(counters);
+            return of(counters);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("vector clock encoding is truncated", e);
         }
@@ -186,16 +241,21 @@ public final class VectorClock {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VectorClock other && counters.equals(other.counters);
+        return o instanceof VectorClock other && Arrays.equals(nodes, other.nodes) && Arrays.equals(values, other.values);
     }
 
     @Override
     public int hashCode() {
-        return counters.hashCode();
+        return 31 * Arrays.hashCode(nodes) + Arrays.hashCode(values);
     }
 
+    /** Like a map: {@code {a=1, b=3}}. */
     @Override
     public String toString() {
-        return counters.toString();
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < nodes.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(nodes[i]).append('=').append(values[i]);
+        }
+        return b.append('}').toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ordo.sequence;
 
 import dev.ordo.flow.Backoff;
+import dev.ordo.time.AdaptiveBound;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,7 +16,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #waitForever()} ({@link Kind#WAIT}): hold back until the missing message arrives.</li>
  *   <li>{@link #skipAfter(Duration)} ({@link Kind#SKIP_AFTER_TIMEOUT}): give up on the missing
- *       messages once the gap is this old and release what waits behind it.</li>
+ *       messages once the gap is this old and release what waits behind it;
+ *       {@link #skipAfter(AdaptiveBound)} learns the timeout from observed gap fill times.</li>
  *   <li>{@link #requestRedelivery(Duration, Duration, Duration)} ({@link Kind#REQUEST_REDELIVERY}):
  *       ask the sender for the missing ranges, again with exponential backoff, and skip them once
  *       the gap is older than the give-up time.</li>
@@ -38,6 +40,16 @@ public sealed interface GapPolicy {
     /** Skip missing messages once the oldest message held back by them has waited {@code timeout}. */
     static GapPolicy skipAfter(Duration timeout) {
         return new SkipAfterTimeout(timeout);
+    }
+
+    /**
+     * Skip missing messages once the oldest message held back by them has waited longer than the
+     * adaptive bound, which learns from how long gaps took to fill (and how late skipped messages
+     * turned up): the timeout follows the measured network instead of a constant. The bound is
+     * in milliseconds; give it an initial value ({@link AdaptiveBound#withInitial}) for the start.
+     */
+    static GapPolicy skipAfter(AdaptiveBound bound) {
+        return new SkipAfterAdaptiveTimeout(bound);
     }
 
     /**
@@ -69,6 +81,18 @@ public sealed interface GapPolicy {
     record SkipAfterTimeout(Duration timeout) implements GapPolicy {
         public SkipAfterTimeout {
             requireNonNegative("timeout", timeout);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SKIP_AFTER_TIMEOUT;
+        }
+    }
+
+    /** See {@link GapPolicy#skipAfter(AdaptiveBound)}. */
+    record SkipAfterAdaptiveTimeout(AdaptiveBound bound) implements GapPolicy {
+        public SkipAfterAdaptiveTimeout {
+            Objects.requireNonNull(bound, "bound must not be null");
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.ordo.sequence;
 
 import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.OverloadedException;
+import dev.ordo.time.AdaptiveBound;
 import dev.ordo.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,7 +76,10 @@ public final class Resequencer<S, T> {
     private final long maxBytes;
     private final ToLongFunction<? super T> weigher;
     private final GapPolicy gapPolicy;
-    private final long gapTimeoutNanos;
+    /** The fixed gap timeout, or -1 for an untimed policy or an adaptive one (see {@link #gapTimeoutNanos()}). */
+    private final long fixedTimeoutNanos;
+    private final AdaptiveBound adaptiveTimeout;
+    private final boolean timed;
     private final OverflowPolicy overflowPolicy;
     private final Ticker ticker;
     private final long firstSequence;
@@ -109,7 +113,9 @@ public final class Resequencer<S, T> {
         this.maxBytes = b.maxBufferedBytes;
         this.weigher = b.weigher;
         this.gapPolicy = b.gapPolicy;
-        this.gapTimeoutNanos = timeoutNanos(b.gapPolicy);
+        this.fixedTimeoutNanos = timeoutNanos(b.gapPolicy);
+        this.adaptiveTimeout = b.gapPolicy instanceof GapPolicy.SkipAfterAdaptiveTimeout a ? a.bound() : null;
+        this.timed = fixedTimeoutNanos >= 0 || adaptiveTimeout != null;
         this.overflowPolicy = b.overflowPolicy;
         this.ticker = b.ticker;
         this.firstSequence = b.firstSequence;
@@ -222,6 +228,10 @@ public final class Resequencer<S, T> {
                 return Offer.DUPLICATE;
             }
             if (distance == 0) {
+                if (adaptiveTimeout != null && st.buffered > 0) {
+                    // This message ends a gap: how long the oldest held-back message waited for it.
+                    adaptiveTimeout.record(toMillisRoundingUp(ticker.read() - st.arrivalOf(st.first)));
+                }
                 sink.accept(source, sequence, message);
                 st.next = next + 1;
                 released++;
@@ -234,7 +244,7 @@ public final class Resequencer<S, T> {
                 return Offer.RELEASED;
             }
             if (fits(distance, weight)) {
-                if (gapTimeoutNanos < 0) {
+                if (!timed) {
                     // WAIT needs no arrival times; skipping the clock read halves the cost of buffering.
                     buffer(st, sequence, message, weight, 0);
                 } else {
@@ -305,19 +315,25 @@ public final class Resequencer<S, T> {
 
     /** How long a blocked offer sleeps before it looks at gap timeouts again. */
     private long blockWaitNanos() {
-        if (gapTimeoutNanos < 0 || gapped.isEmpty()) {
+        if (!timed || gapped.isEmpty()) {
             return MAX_BLOCK_WAIT_NANOS;
         }
         long now = ticker.read();
+        long timeout = gapTimeoutNanos();
         long soonest = Long.MAX_VALUE;
         for (SourceState<S> st : gapped.values()) {
-            soonest = Math.min(soonest, st.arrivalOf(st.first) + gapTimeoutNanos - now);
+            soonest = Math.min(soonest, st.arrivalOf(st.first) + timeout - now);
         }
         return Math.max(MIN_BLOCK_WAIT_NANOS, Math.min(MAX_BLOCK_WAIT_NANOS, soonest));
     }
 
     private Offer stale(SourceState<S> st, long sequence) {
-        if (st.wasSkipped(sequence)) {
+        long skippedAt = st.skippedAt(sequence);
+        if (skippedAt != Long.MIN_VALUE) {
+            if (adaptiveTimeout != null) {
+                // Censored sample: it needed at least the timeout it got plus the time since the skip.
+                adaptiveTimeout.record(toMillisRoundingUp(gapTimeoutNanos() + ticker.read() - skippedAt));
+            }
             late++;
             listener.onLate(st.id, sequence);
             return Offer.LATE;
@@ -399,7 +415,7 @@ public final class Resequencer<S, T> {
         }
         long from = st.next;
         skipped += newNext - from;
-        st.rememberSkipped(from, newNext - 1);
+        st.rememberSkipped(from, newNext - 1, adaptiveTimeout != null ? ticker.read() : 0);
         listener.onGapSkipped(st.id, from, newNext - 1);
         st.next = newNext;
         st.requestAttempt = 0;
@@ -412,8 +428,9 @@ public final class Resequencer<S, T> {
     private void evaluateGap(SourceState<S> st, long now) {
         while (st.buffered > 0 && st.failure == null && st.slots[st.index(st.next)] == null) {
             long age = now - st.arrivalOf(st.first);
-            if (gapPolicy instanceof GapPolicy.SkipAfterTimeout || gapPolicy instanceof GapPolicy.Fail) {
-                if (age < gapTimeoutNanos) {
+            if (gapPolicy instanceof GapPolicy.SkipAfterTimeout || gapPolicy instanceof GapPolicy.Fail
+                    || gapPolicy instanceof GapPolicy.SkipAfterAdaptiveTimeout) {
+                if (age < gapTimeoutNanos()) {
                     return;
                 }
                 if (gapPolicy instanceof GapPolicy.Fail) {
@@ -422,7 +439,7 @@ public final class Resequencer<S, T> {
                 }
                 skipTo(st, st.first);
             } else if (gapPolicy instanceof GapPolicy.RequestRedelivery redelivery) {
-                if (age >= gapTimeoutNanos) {
+                if (age >= fixedTimeoutNanos) {
                     skipTo(st, st.first);
                     continue;
                 }
@@ -446,7 +463,7 @@ public final class Resequencer<S, T> {
         long from = st.next;
         long to = st.first - 1;
         st.failure = new SequenceGapException(st.id, from, to,
-                "gap older than the FAIL timeout of " + gapTimeoutNanos + " ns");
+                "gap older than the FAIL timeout of " + fixedTimeoutNanos + " ns");
         listener.onGapFailed(st.id, from, to);
     }
 
@@ -506,6 +523,15 @@ public final class Resequencer<S, T> {
                     + "), was " + weight);
         }
         return weight;
+    }
+
+    /** The gap timeout now: fixed, or the adaptive bound's current value. */
+    private long gapTimeoutNanos() {
+        return adaptiveTimeout != null ? adaptiveTimeout.boundMillis() * 1_000_000 : fixedTimeoutNanos;
+    }
+
+    private static long toMillisRoundingUp(long nanos) {
+        return (Math.max(0, nanos) + 999_999) / 1_000_000;
     }
 
     private static long timeoutNanos(GapPolicy policy) {
@@ -586,25 +612,22 @@ public final class Resequencer<S, T> {
             return s;
         }
 
-        void rememberSkipped(long from, long to) {
-            long[] last = skippedRanges.peekLast();
-            if (last != null && last[1] + 1 == from) {
-                last[1] = to;
-                return;
-            }
+        /** Remembers {@code [from, to]} as skipped at {@code now}: {from, to, now}. */
+        void rememberSkipped(long from, long to, long now) {
             if (skippedRanges.size() == MAX_REMEMBERED_SKIPS) {
                 skippedRanges.pollFirst();
             }
-            skippedRanges.addLast(new long[] {from, to});
+            skippedRanges.addLast(new long[] {from, to, now});
         }
 
-        boolean wasSkipped(long sequence) {
+        /** When {@code sequence} was skipped, or {@code Long.MIN_VALUE} if it was not (or is forgotten). */
+        long skippedAt(long sequence) {
             for (long[] range : skippedRanges) {
                 if (sequence >= range[0] && sequence <= range[1]) {
-                    return true;
+                    return range[2];
                 }
             }
-            return false;
+            return Long.MIN_VALUE;
         }
     }
 

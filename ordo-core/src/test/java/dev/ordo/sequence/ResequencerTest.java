@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ordo.OverloadedException;
+import dev.ordo.time.AdaptiveBound;
 import dev.ordo.time.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +132,47 @@ class ResequencerTest {
             ticker.advance(Duration.ofMillis(600));
             r.tick();
             assertThat(out).containsExactly("a:1:m", "a:3:m");
+        }
+
+        @Test
+        void anAdaptiveTimeoutLearnsHowLongGapsTakeToFill() {
+            AdaptiveBound bound = AdaptiveBound.targeting(0.9).withHalfLife(1_000).withInitial(Duration.ofMillis(1));
+            Resequencer<String, String> r = build(builder().gapPolicy(GapPolicy.skipAfter(bound)));
+            long s = 0;
+            for (int i = 0; i < 640; i++) {
+                // every gap fills after 40 ms
+                r.offer("a", s + 1, "m");
+                ticker.advance(Duration.ofMillis(40));
+                r.offer("a", s, "m");
+                s += 2;
+            }
+            assertThat(r.stats().skipped()).as("nothing skipped once the bound has learned").isLessThan(70);
+            assertThat(bound.boundMillis()).isBetween(40L, 48L);
+            long skippedBefore = r.stats().skipped();
+            r.offer("a", s + 1, "m");
+            ticker.advance(Duration.ofMillis(39));
+            r.tick();
+            assertThat(r.stats().skipped()).isEqualTo(skippedBefore);
+            ticker.advance(Duration.ofMillis(10));
+            r.tick();
+            assertThat(r.stats().skipped()).as("a gap that never fills is skipped after the learned bound").isEqualTo(skippedBefore + 1);
+        }
+
+        @Test
+        void lateArrivalsAfterASkipPushAnAdaptiveTimeoutUp() {
+            AdaptiveBound bound = AdaptiveBound.targeting(0.5).withHalfLife(64).withInitial(Duration.ofMillis(10));
+            Resequencer<String, String> r = build(builder().gapPolicy(GapPolicy.skipAfter(bound)));
+            long s = 0;
+            for (int i = 0; i < 64; i++) {
+                r.offer("a", s + 1, "m");
+                ticker.advance(Duration.ofMillis(10));
+                r.tick();
+                ticker.advance(Duration.ofMillis(20));
+                r.offer("a", s, "m");
+                s += 2;
+            }
+            assertThat(r.stats().late()).isPositive();
+            assertThat(bound.boundMillis()).as("learned from late arrivals, 10 ms was too short").isGreaterThanOrEqualTo(20);
         }
 
         @Test

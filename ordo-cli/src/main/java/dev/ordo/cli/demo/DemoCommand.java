@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = "Run a demonstration scenario.",
-        subcommands = {LedgerDemoCommand.class})
+        subcommands = {LedgerDemoCommand.class, SensorsDemoCommand.class, ChatDemoCommand.class})
 public final class DemoCommand implements Runnable {
 
     @CommandLine.Spec
