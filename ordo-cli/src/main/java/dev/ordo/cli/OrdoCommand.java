@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ordo 0.1.0",
         description = "Ordered message processing: resequencing, key-ordered execution, order checking.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class OrdoCommand implements Runnable {
 
     @CommandLine.Spec

@@ -13,11 +13,11 @@ public final class ClassicExample {
 
     /** The teller's order. */
     static final List<Txn> SENT = List.of(
-            new Txn("ACC-CLASSIC", 1000, "teller", 0),
-            new Txn("ACC-CLASSIC", 500, "teller", 1),
-            new Txn("ACC-CLASSIC", -800, "teller", 2),
-            new Txn("ACC-CLASSIC", 300, "teller", 3),
-            new Txn("ACC-CLASSIC", -200, "teller", 4));
+            new Txn("ACC-CLASSIC", 1000, "teller", 0, 0),
+            new Txn("ACC-CLASSIC", 500, "teller", 1, 1),
+            new Txn("ACC-CLASSIC", -800, "teller", 2, 2),
+            new Txn("ACC-CLASSIC", 300, "teller", 3, 3),
+            new Txn("ACC-CLASSIC", -200, "teller", 4, 4));
 
     /** The order they arrive in: scrambled, with a duplicate of +500. */
     static final List<Txn> ARRIVED = List.of(SENT.get(2), SENT.get(4), SENT.get(1), SENT.get(3), SENT.get(1), SENT.get(0));

@@ -2,7 +2,13 @@ package dev.ordo.cli.demo;
 
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
+import dev.ordo.check.HistoryLog;
+import dev.ordo.cli.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,11 +64,23 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     @Option(names = "--no-ordering", description = "Apply messages as they arrive, to see what goes wrong without Ordo.")
     boolean noOrdering;
 
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Write the applied stream's history (JSON lines) for 'ordo verify'.")
+    Path history;
+
+    @Option(names = "--metrics", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://localhost:PORT/metrics while running (0: any free port).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-linger", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Keep serving metrics this long after the run (default ${DEFAULT-VALUE}).")
+    int metricsLingerSeconds;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         LedgerSimulation.Config config;
         try {
@@ -81,9 +99,25 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.println();
         out.flush();
 
-        LedgerSimulation simulation = new LedgerSimulation(config);
-        LedgerSimulation.Result result = withProgress(simulation);
-        print(out, result);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LedgerSimulation simulation = new LedgerSimulation(config, registry);
+        LedgerSimulation.Result result;
+        try (MetricsServer server = metricsPort == null ? null : MetricsServer.start(registry, metricsPort)) {
+            if (server != null) {
+                spec.commandLine().getErr().println("metrics at http://localhost:" + server.port() + "/metrics");
+                spec.commandLine().getErr().flush();
+            }
+            result = withProgress(simulation);
+            print(out, result);
+            out.flush();
+            if (server != null && metricsLingerSeconds > 0) {
+                TimeUnit.SECONDS.sleep(metricsLingerSeconds); // an operator scrapes meanwhile
+            }
+        }
+        if (history != null) {
+            HistoryLog.write(result.appliedHistory(), history);
+            out.println("history of the applied stream written to " + history + " (check it with: ordo verify " + history + ")");
+        }
         boolean passed = classic.passed() && result.passed();
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
         out.flush();
@@ -151,6 +185,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                     r.resequencer().redeliveryRequests(), r.resequencer().peakBuffered());
         }
         out.printf(Locale.ROOT, "  executor: peak in flight %,d%n", r.peakInFlight());
+        out.printf(Locale.ROOT, "  live ordering monitor on the applied stream: %,d violations%n", r.liveViolations());
         out.printf(Locale.ROOT, "  balances verified: %,d of %,d accounts match the sequential reference%n",
                 r.accountsMatching(), c.accounts());
         printIfNotClean(out, "resequenced", r.resequenced());

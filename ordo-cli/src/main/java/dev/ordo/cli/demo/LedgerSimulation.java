@@ -2,11 +2,15 @@ package dev.ordo.cli.demo;
 
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
+import dev.ordo.check.OrderingMonitor;
 import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.metrics.OrdoMetrics;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.sequence.ResequencerStats;
 import dev.ordo.time.ManualTicker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +64,7 @@ public final class LedgerSimulation {
 
     /** What happened. */
     public record Result(Config config, long elapsedNanos, CheckReport onArrival, CheckReport resequenced,
-            CheckReport applied,
+            CheckReport applied, History appliedHistory, long liveViolations,
             int accountsMatching, long arrivals, long dropped, long duplicated, long redelivered,
             ResequencerStats resequencer, long peakInFlight) {
 
@@ -76,10 +80,19 @@ public final class LedgerSimulation {
     private static final int TICK_EVERY_STEPS = 16;
 
     private final Config config;
+    private final MeterRegistry registry;
     private final AtomicLong progress = new AtomicLong();
+    /** The stages of the last run, kept reachable so that their meters stay readable after it. */
+    private volatile List<Object> stages = List.of();
 
     public LedgerSimulation(Config config) {
+        this(config, new SimpleMeterRegistry());
+    }
+
+    /** A simulation whose stages report their meters to {@code registry}. */
+    public LedgerSimulation(Config config, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
     }
 
     /** Operations handed to the channel so far; for a progress display. */
@@ -106,6 +119,8 @@ public final class LedgerSimulation {
         }
 
         Ledger ledger = new Ledger();
+        OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
+                .stage("ledger-applied").registry(registry).firstSequence(0).build();
         FaultyChannel channel = new FaultyChannel(config.seed() ^ 0x5DEECE66DL, config.reorderWindow(),
                 config.duplicateRate(), config.dropRate());
         ManualTicker ticker = new ManualTicker();
@@ -120,6 +135,7 @@ public final class LedgerSimulation {
                 executor.submit(txn.account(), () -> {
                     ledger.apply(txn);
                     applied.received(txn.asUnsequencedMessage());
+                    monitor.observe(txn.account(), txn.accountSequence());
                 });
             };
             Resequencer<String, Txn> resequencer = Resequencer.<String, Txn>builder()
@@ -133,6 +149,9 @@ public final class LedgerSimulation {
                         }
                     })
                     .build(apply);
+            stages = List.of(resequencer, executor);
+            OrdoMetrics.resequencer(resequencer, "ledger").bindTo(registry);
+            OrdoMetrics.executor(executor, "ledger").bindTo(registry);
 
             int sent = 0;
             long step = 0;
@@ -173,7 +192,12 @@ public final class LedgerSimulation {
                 matching++;
             }
         }
-        return new Result(config, elapsed, arrivals.check(), resequenced.check(), applied.check(), matching, arrived,
+        long violations = 0;
+        for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
+            violations += monitor.count(v);
+        }
+        return new Result(config, elapsed, arrivals.check(), resequenced.check(), applied.check(), applied, violations,
+                matching, arrived,
                 channel.dropped(), channel.duplicated(), channel.redelivered(), resequencerStats, peakInFlight);
     }
 
@@ -212,12 +236,13 @@ public final class LedgerSimulation {
     private List<Txn> generate() {
         SplittableRandom random = new SplittableRandom(config.seed());
         long[] sequences = new long[config.producers()];
+        long[] perAccount = new long[config.accounts()];
         List<Txn> operations = new ArrayList<>(config.operations());
         for (int i = 0; i < config.operations(); i++) {
             int a = random.nextInt(config.accounts());
             int producer = a % config.producers();
             long amount = random.nextInt(100) < 60 ? 1 + random.nextInt(500) : -(1 + random.nextInt(600));
-            operations.add(new Txn(account(a), amount, "teller-" + producer, sequences[producer]++));
+            operations.add(new Txn(account(a), amount, "teller-" + producer, sequences[producer]++, perAccount[a]++));
         }
         return operations;
     }

@@ -4,9 +4,10 @@ import dev.ordo.check.Message;
 
 /**
  * One ledger operation: a deposit (positive amount) or withdrawal (negative amount) on an account,
- * numbered by the producer (teller) that issued it.
+ * numbered by the producer (teller) that issued it, and numbered within its account (for the live
+ * ordering monitor on the applied stream).
  */
-record Txn(String account, long amount, String producer, long sequence) {
+record Txn(String account, long amount, String producer, long sequence, long accountSequence) {
 
     String id() {
         return producer + "-" + sequence;

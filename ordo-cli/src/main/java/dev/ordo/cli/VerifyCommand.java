@@ -1,0 +1,50 @@
+package dev.ordo.cli;
+
+import dev.ordo.check.CheckReport;
+import dev.ordo.check.HistoryLog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ordo verify HISTORY}: the ordering checker's verdict on a recorded history. */
+@Command(name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Checks a history of sends and receipts (JSON lines, see HistoryLog: one object per line with",
+            "type sent|received, key, source, optional sequence, id) and prints lost, duplicated, reordered,",
+            "gap and unexpected messages with the first example of each.",
+            "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."})
+public final class VerifyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HISTORY", description = "The history file (JSON lines).")
+    Path history;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isReadable(history)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "HISTORY must be a readable file, was " + history);
+        }
+        CheckReport report;
+        try {
+            report = HistoryLog.read(history).check();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), history + ": " + e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? report.toJson() : report.summary());
+        out.flush();
+        return report.isClean() ? 0 : 1;
+    }
+}

@@ -1,0 +1,225 @@
+package dev.ordo.check;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches a stream that should carry each key's sequence numbers in order and flags a
+ * {@link Violation#GAP gap}, a {@link Violation#REORDER reorder} or a
+ * {@link Violation#DUPLICATE duplicate} the moment it passes: logged, counted in Micrometer
+ * ({@code ordo.ordering.violations{kind, stage}}) and handed to a listener. Cheap enough to leave
+ * on in production: one map lookup and a comparison per message while the stream is in order.
+ *
+ * <pre>{@code
+ * OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
+ *         .stage("ledger-handler").registry(meterRegistry)
+ *         .listener((violation, key, sequence, expected) -> alert(violation, key))
+ *         .build();
+ * monitor.observe(record.key(), record.sequence());   // in the handler, after processing
+ * }</pre>
+ *
+ * <p>Per key it remembers the highest sequence seen and the sequence numbers skipped by gaps (up
+ * to {@code maxMissingPerKey}, oldest forgotten first), so a message that later fills a gap is a
+ * reorder and anything else at or below the highest is a duplicate. At most {@code maxKeys} keys
+ * are tracked; beyond that an arbitrary key is forgotten (its next message starts it afresh).
+ * Thread-safe across keys. Messages of one key must be observed by one thread at a time with a
+ * happens-before hand-over between threads (as {@link dev.ordo.exec.KeyOrderedExecutor} runs
+ * them): the in-order path takes no lock, which is what keeps it cheap.
+ *
+ * @param <K> the key: a source, a partition, an entity
+ */
+public final class OrderingMonitor<K> {
+
+    /** What went wrong. */
+    public enum Violation {
+        /** Sequence numbers were skipped: the message is ahead of the next expected one. */
+        GAP,
+        /** A message arrived after a later one of its key (it fills an earlier gap). */
+        REORDER,
+        /** A sequence number arrived again. */
+        DUPLICATE
+    }
+
+    /** Told of every violation, on the observing thread. */
+    @FunctionalInterface
+    public interface Listener<K> {
+        /**
+         * @param expected the next sequence expected for the key when the message arrived
+         */
+        void onViolation(Violation violation, K key, long sequence, long expected);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderingMonitor.class);
+
+    private final ConcurrentHashMap<K, KeyTrack> keys = new ConcurrentHashMap<>();
+    private final int maxKeys;
+    private final int maxMissingPerKey;
+    private final Long firstSequence;
+    private final Listener<K> listener;
+    private final String stage;
+    private final Counter[] counters = new Counter[Violation.values().length];
+    private final AtomicBoolean[] logged = new AtomicBoolean[Violation.values().length];
+
+    private OrderingMonitor(Builder<K> b) {
+        this.maxKeys = b.maxKeys;
+        this.maxMissingPerKey = b.maxMissingPerKey;
+        this.firstSequence = b.firstSequence;
+        this.listener = b.listener;
+        this.stage = b.stage;
+        for (Violation v : Violation.values()) {
+            counters[v.ordinal()] = Counter.builder("ordo.ordering.violations")
+                    .description("Ordering violations seen by an online monitor")
+                    .tags(Tags.of("kind", v.name().toLowerCase(java.util.Locale.ROOT), "stage", b.stage))
+                    .register(b.registry);
+            logged[v.ordinal()] = new AtomicBoolean();
+        }
+    }
+
+    public static <K> Builder<K> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Observes one message of {@code key} with {@code sequence}.
+     *
+     * @return the violation it shows, or null if it is in order
+     */
+    public Violation observe(K key, long sequence) {
+        KeyTrack track = keys.get(key);
+        if (track == null) {
+            track = start(Objects.requireNonNull(key, "key must not be null"));
+        }
+        // In-order fast path without a lock: messages of one key are observed by one thread at a
+        // time, and the caller's hand-over between threads (a key-ordered executor's) makes the
+        // previous write visible. The rare violation path locks to keep the gap set consistent.
+        long expected = track.highest + 1;
+        if (sequence == expected || track.highest == Long.MIN_VALUE) {
+            track.highest = sequence;
+            return null;
+        }
+        Violation violation;
+        synchronized (track) {
+            violation = track.classify(sequence, maxMissingPerKey);
+        }
+        report(violation, key, sequence, expected);
+        return violation;
+    }
+
+    /** Violations of {@code kind} seen so far. */
+    public long count(Violation kind) {
+        return (long) counters[kind.ordinal()].count();
+    }
+
+    private KeyTrack start(K key) {
+        if (keys.size() >= maxKeys) {
+            Iterator<K> any = keys.keySet().iterator();
+            if (any.hasNext()) {
+                keys.remove(any.next());
+            }
+        }
+        return keys.computeIfAbsent(key, k -> new KeyTrack(firstSequence));
+    }
+
+    private void report(Violation violation, K key, long sequence, long expected) {
+        counters[violation.ordinal()].increment();
+        if (logged[violation.ordinal()].compareAndSet(false, true)) {
+            LOG.warn("ordering violation at stage {}: {} on key {} (sequence {}, expected {}); further ones are logged at debug",
+                    stage, violation, key, sequence, expected);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("ordering violation at stage {}: {} on key {} (sequence {}, expected {})",
+                    stage, violation, key, sequence, expected);
+        }
+        listener.onViolation(violation, key, sequence, expected);
+    }
+
+    /** A key's highest sequence seen and the numbers skipped below it. */
+    private static final class KeyTrack {
+        long highest;
+        final TreeSet<Long> missing = new TreeSet<>();
+
+        KeyTrack(Long firstSequence) {
+            // Without a declared first sequence the first message seen starts the stream.
+            this.highest = firstSequence == null ? Long.MIN_VALUE : firstSequence - 1;
+        }
+
+        /** Classifies a message that is not the next expected one, updating what is remembered. */
+        Violation classify(long sequence, int maxMissing) {
+            if (sequence > highest) {
+                // Remember only the newest maxMissing skipped numbers: a huge gap costs O(maxMissing).
+                for (long s = Math.max(highest + 1, sequence - maxMissing); s < sequence; s++) {
+                    missing.add(s);
+                }
+                while (missing.size() > maxMissing) {
+                    missing.pollFirst();
+                }
+                highest = sequence;
+                return Violation.GAP;
+            }
+            return missing.remove(sequence) ? Violation.REORDER : Violation.DUPLICATE;
+        }
+    }
+
+    /** Configures an {@link OrderingMonitor}. */
+    public static final class Builder<K> {
+        private int maxKeys = 1_000_000;
+        private int maxMissingPerKey = 1_024;
+        private Long firstSequence;
+        private Listener<K> listener = (v, k, s, e) -> { };
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private String stage = "default";
+
+        private Builder() {
+        }
+
+        public Builder<K> maxKeys(int maxKeys) {
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
+            }
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
+        public Builder<K> maxMissingPerKey(int maxMissingPerKey) {
+            if (maxMissingPerKey < 0) {
+                throw new IllegalArgumentException("maxMissingPerKey must be >= 0, was " + maxMissingPerKey);
+            }
+            this.maxMissingPerKey = maxMissingPerKey;
+            return this;
+        }
+
+        /** Every key's stream starts at this sequence (so a missing first message is a gap). */
+        public Builder<K> firstSequence(long firstSequence) {
+            this.firstSequence = firstSequence;
+            return this;
+        }
+
+        public Builder<K> listener(Listener<K> listener) {
+            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
+        public Builder<K> registry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry must not be null");
+            return this;
+        }
+
+        /** The stage name in metrics and logs. */
+        public Builder<K> stage(String stage) {
+            this.stage = Objects.requireNonNull(stage, "stage must not be null");
+            return this;
+        }
+
+        public OrderingMonitor<K> build() {
+            return new OrderingMonitor<>(this);
+        }
+    }
+}
