@@ -1,5 +1,6 @@
 package dev.ordo.exec;
 
+import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -75,6 +76,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private final SubmitPolicy submitPolicy;
     private final Retry retry;
     private final DeadLetterHandler<K> deadLetterHandler;
+    private final AdaptiveConcurrencyLimit concurrencyLimit;
 
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Condition drained = closeLock.newCondition();
@@ -91,6 +93,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         this.submitPolicy = b.submitPolicy;
         this.retry = b.retry;
         this.deadLetterHandler = b.deadLetterHandler;
+        this.concurrencyLimit = b.concurrencyLimit;
         this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads(b.threadName + "-worker-"));
         this.retryTimer = new ScheduledThreadPoolExecutor(1, daemonThreads(b.threadName + "-retry-"));
@@ -182,7 +185,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private boolean attempt(Job<K> job) {
         job.attempts++;
         try {
-            job.task.run();
+            runLimited(job.task);
             succeeded.increment();
             finish(job, Outcome.SUCCEEDED, null);
             return true;
@@ -195,6 +198,21 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             }
             deadLetter(job, error);
             return true;
+        }
+    }
+
+    /** Runs a task, under the adaptive concurrency limit if there is one, reporting its latency to it. */
+    private void runLimited(Task task) throws Exception {
+        if (concurrencyLimit == null) {
+            task.run();
+            return;
+        }
+        concurrencyLimit.acquire();
+        long start = System.nanoTime();
+        try {
+            task.run();
+        } finally {
+            concurrencyLimit.release(System.nanoTime() - start);
         }
     }
 
@@ -329,6 +347,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 LOG.error("task for key {} failed {} attempts and was dropped (no dead-letter handler set)",
                         key, attempts, error);
         private String threadName = "ordo-keyed";
+        private AdaptiveConcurrencyLimit concurrencyLimit;
 
         private Builder() {
         }
@@ -370,6 +389,15 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
         public Builder<K> deadLetter(DeadLetterHandler<K> handler) {
             this.deadLetterHandler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /**
+         * Runs at most the limit's current number of tasks at once (never more than
+         * {@link #concurrency}); the limit follows task latency against its target.
+         */
+        public Builder<K> concurrencyLimit(AdaptiveConcurrencyLimit limit) {
+            this.concurrencyLimit = Objects.requireNonNull(limit, "limit must not be null");
             return this;
         }
 
