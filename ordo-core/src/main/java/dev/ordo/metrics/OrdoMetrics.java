@@ -28,7 +28,7 @@ import java.util.function.ToDoubleFunction;
  *   <caption>Meters</caption>
  *   <tr><th>stage</th><th>counters</th><th>gauges</th></tr>
  *   <tr><td>resequencer</td><td>released, duplicates, late, gaps, skipped, redelivery.requests, failed.gaps</td>
- *       <td>buffered, buffered.bytes</td></tr>
+ *       <td>buffered, buffered.bytes, oldest.gap.age (seconds)</td></tr>
  *   <tr><td>executor</td><td>submitted, succeeded, retries, dead.lettered</td>
  *       <td>in.flight, in.flight.bytes, active.keys</td></tr>
  *   <tr><td>eventtime</td><td>released, late, dropped, forced.advances</td>
@@ -54,6 +54,9 @@ public final class OrdoMetrics {
             b.counter("failed.gaps", ResequencerStats::failedGaps, "gaps declared fatal");
             b.gauge("buffered", s -> s.buffered(), "messages held back");
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
+            Gauge.builder("ordo.resequencer.oldest.gap.age", resequencer, r -> r.oldestGapAgeNanos() / 1e9)
+                    .description("seconds the oldest message held back by a gap has waited").baseUnit("seconds")
+                    .tags(Tags.of(tags).and("stage", stage)).register(registry);
         };
     }
 

@@ -11,9 +11,13 @@ import dev.ordo.metrics.OrdoMetrics;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.time.Ticker;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -53,12 +57,26 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
     private final Resequencer<String, Envelope<T>> resequencer;
     private final KeyOrderedExecutor<K> executor;
 
-    /** A message with the weight it was admitted with, so that exactly that much is given back. */
-    private record Envelope<T>(T message, long weight) {
+    private final Timer latency;
+    private final Timer backpressure;
+
+    /** A message with the weight it was admitted with (given back exactly) and when it entered. */
+    private record Envelope<T>(T message, long weight, long admittedAt) {
     }
 
     private OrderedPipeline(Builder<K, T> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
+        MeterRegistry registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
+        this.latency = Timer.builder("ordo.pipeline.latency")
+                .description("from offer to the end of the handler (end-to-end through reordering and execution)")
+                .tag("stage", b.name).publishPercentileHistogram().register(registry);
+        this.backpressure = Timer.builder("ordo.pipeline.backpressure")
+                .description("time producers spent waiting for the budget")
+                .tag("stage", b.name).register(registry);
+        Gauge.builder("ordo.pipeline.in.flight", budget, Budget::count).tag("stage", b.name)
+                .description("messages admitted and unfinished").register(registry);
+        Gauge.builder("ordo.pipeline.in.flight.bytes", budget, Budget::bytes).tag("stage", b.name)
+                .description("bytes admitted and unfinished").register(registry);
         this.whenFull = b.whenFull;
         this.weigher = b.weigher;
         this.executor = KeyOrderedExecutor.<K>builder()
@@ -77,7 +95,11 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
                 .ticker(b.ticker)
                 .build((source, sequence, envelope) -> executor
                         .submit(key.apply(envelope.message()), () -> handler.accept(envelope.message()))
-                        .whenComplete((outcome, error) -> budget.release(envelope.weight())));
+                        .whenComplete((outcome, error) -> {
+                            budget.release(envelope.weight());
+                            latency.record(System.nanoTime() - envelope.admittedAt(), TimeUnit.NANOSECONDS);
+                        }));
+
         if (b.registry != null) {
             OrdoMetrics.resequencer(resequencer, b.name).bindTo(b.registry);
             OrdoMetrics.executor(executor, b.name).bindTo(b.registry);
@@ -101,7 +123,7 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
         admit(weight);
         Resequencer.Offer offer;
         try {
-            offer = resequencer.offer(source, sequence, new Envelope<>(message, weight));
+            offer = resequencer.offer(source, sequence, new Envelope<>(message, weight, System.nanoTime()));
         } catch (RuntimeException e) {
             budget.release(weight);
             throw e;
@@ -143,8 +165,13 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
             budget.acquireOrThrow(weight);
             return;
         }
+        if (budget.tryAcquire(weight)) {
+            return;
+        }
+        long start = System.nanoTime();
         try {
             budget.acquire(weight);
+            backpressure.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OverloadedException("interrupted while waiting for pipeline budget");

@@ -206,6 +206,24 @@ public final class Resequencer<S, T> {
         }
     }
 
+    /**
+     * How long the oldest message held back by a gap has waited, in nanoseconds (0 if none):
+     * the age a timed gap policy compares with its timeout.
+     */
+    public long oldestGapAgeNanos() {
+        lock.lock();
+        try {
+            long now = ticker.read();
+            long oldest = 0;
+            for (SourceState<S> st : gapped.values()) {
+                oldest = Math.max(oldest, now - st.arrivalOf(st.first));
+            }
+            return oldest;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The gap policy this resequencer applies. */
     public GapPolicy gapPolicy() {
         return gapPolicy;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ordo.OverloadedException;
 import dev.ordo.exec.SubmitPolicy;
 import dev.ordo.sequence.Resequencer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,29 @@ class OrderedPipelineTest {
                 assertThat(third.get()).isEqualTo(Resequencer.Offer.RELEASED);
             }
         }
+    }
+
+    @Test
+    void endToEndLatencyAndBackpressureAreMeasured() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch release = new CountDownLatch(1);
+        try (OrderedPipeline<String, Msg> pipeline = OrderedPipeline.<String, Msg>builder()
+                .maxInFlight(2).maxBuffered(1).key(Msg::key).handler(m -> waitFor(release))
+                .metrics(registry, "metered").build()) {
+            pipeline.offer("p", 0, new Msg("a", 0));
+            pipeline.offer("p", 1, new Msg("a", 1));
+            CompletableFuture<Resequencer.Offer> blocked = CompletableFuture.supplyAsync(() -> pipeline.offer("p", 2, new Msg("a", 2)));
+            await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> !blocked.isDone());
+            assertThat(registry.get("ordo.pipeline.in.flight").tag("stage", "metered").gauge().value()).isEqualTo(2);
+            release.countDown();
+            blocked.get();
+            await().atMost(Duration.ofSeconds(5)).until(() -> pipeline.inFlight() == 0);
+        }
+        assertThat(registry.get("ordo.pipeline.latency").timer().count()).isEqualTo(3);
+        assertThat(registry.get("ordo.pipeline.backpressure").timer().count()).isEqualTo(1);
+        assertThat(registry.get("ordo.pipeline.backpressure").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isGreaterThanOrEqualTo(40);
+        assertThat(registry.get("ordo.resequencer.released").tag("stage", "metered").functionCounter().count()).isEqualTo(3);
     }
 
     @Test

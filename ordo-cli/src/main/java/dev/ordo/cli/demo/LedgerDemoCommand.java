@@ -133,9 +133,10 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             return t;
         });
         boolean[] drawn = {false};
+        long start = System.nanoTime();
         timer.scheduleAtFixedRate(() -> {
             drawn[0] = true;
-            err.print("\r" + bar(simulation.progress(), operations));
+            err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start));
             err.flush();
         }, 1, 200, TimeUnit.MILLISECONDS);
         try {
@@ -148,10 +149,17 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
             if (drawn[0]) {
-                err.print("\r" + bar(operations, operations) + System.lineSeparator());
+                err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start) + System.lineSeparator());
                 err.flush();
             }
         }
+    }
+
+    /** The live status: progress, rate, what is held back and in flight, violations seen so far. */
+    static String statusLine(LedgerSimulation.Status s, long total, long elapsedNanos) {
+        double rate = elapsedNanos <= 0 ? 0 : s.applied() * 1e9 / elapsedNanos;
+        return String.format(Locale.ROOT, "%s | %,.0f applied/s | buffered %,d | in flight %,d | violations %,d   ",
+                bar(s.applied(), total), rate, s.buffered(), s.inFlight(), s.violations());
     }
 
     static String bar(long done, long total) {

@@ -84,6 +84,30 @@ public final class LedgerSimulation {
     private final AtomicLong progress = new AtomicLong();
     /** The stages of the last run, kept reachable so that their meters stay readable after it. */
     private volatile List<Object> stages = List.of();
+    private volatile Resequencer<String, Txn> liveResequencer;
+    private volatile KeyOrderedExecutor<String> liveExecutor;
+    private volatile OrderingMonitor<String> liveMonitor;
+
+    /** A snapshot for a status line while the simulation runs. */
+    public record Status(long sent, long applied, int buffered, long inFlight, long violations) {
+    }
+
+    /** What the running simulation is doing now. */
+    public Status status() {
+        Resequencer<String, Txn> r = liveResequencer;
+        KeyOrderedExecutor<String> e = liveExecutor;
+        OrderingMonitor<String> m = liveMonitor;
+        if (r == null || e == null || m == null) {
+            return new Status(progress.get(), 0, 0, 0, 0);
+        }
+        long violations = 0;
+        for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
+            violations += m.count(v);
+        }
+        var stats = e.stats();
+        return new Status(progress.get(), stats.succeeded() + stats.deadLettered(), r.stats().buffered(), stats.inFlight(),
+                violations);
+    }
 
     public LedgerSimulation(Config config) {
         this(config, new SimpleMeterRegistry());
@@ -150,6 +174,9 @@ public final class LedgerSimulation {
                     })
                     .build(apply);
             stages = List.of(resequencer, executor);
+            liveResequencer = resequencer;
+            liveExecutor = executor;
+            liveMonitor = monitor;
             OrdoMetrics.resequencer(resequencer, "ledger").bindTo(registry);
             OrdoMetrics.executor(executor, "ledger").bindTo(registry);
 

@@ -81,6 +81,13 @@ class LedgerDemoTest {
     }
 
     @Test
+    void theStatusLineShowsRateBufferedInFlightAndViolations() {
+        String line = LedgerDemoCommand.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2), 200, 1_000_000_000L);
+        assertThat(line).startsWith("[###############...............]  50% 100/200 operations")
+                .contains("100 applied/s").contains("buffered 7").contains("in flight 3").contains("violations 2");
+    }
+
+    @Test
     void theProgressBarShowsTheShareDone() {
         assertThat(LedgerDemoCommand.bar(50, 200)).isEqualTo("[#######.......................]  25% 50/200 operations");
         assertThat(LedgerDemoCommand.bar(0, 0)).startsWith("[##############################] 100%");
