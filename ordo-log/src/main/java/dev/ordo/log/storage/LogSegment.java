@@ -1,0 +1,205 @@
+package dev.ordo.log.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One segment of a partition log: a file of record batches back to back and its sparse offset
+ * index, both named by the segment's base offset. Not thread-safe; {@link PartitionLog} serializes.
+ */
+final class LogSegment implements AutoCloseable {
+
+    /** What recovery found: the valid bytes kept, the bytes cut, and why. */
+    record Recovery(long validBytes, long truncatedBytes, String reason) {
+    }
+
+    final long baseOffset;
+    private final Path logFile;
+    private final FileChannel log;
+    private final OffsetIndex index;
+    private final int indexIntervalBytes;
+    private long size;
+    private long nextOffset;
+    private long bytesSinceIndexEntry;
+
+    private LogSegment(long baseOffset, Path logFile, FileChannel log, OffsetIndex index, int indexIntervalBytes) throws IOException {
+        this.baseOffset = baseOffset;
+        this.logFile = logFile;
+        this.log = log;
+        this.index = index;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.size = log.size();
+        this.nextOffset = baseOffset;
+    }
+
+    static String fileName(long baseOffset, String suffix) {
+        return String.format("%020d%s", baseOffset, suffix);
+    }
+
+    /** Opens (or creates) the segment's files without looking at their contents. */
+    static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+        Path logFile = dir.resolve(fileName(baseOffset, ".log"));
+        FileChannel log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        OffsetIndex index = OffsetIndex.open(dir.resolve(fileName(baseOffset, ".index")));
+        return new LogSegment(baseOffset, logFile, log, index, indexIntervalBytes);
+    }
+
+    /**
+     * Scans every batch from the start and rebuilds the index; with {@code truncate}, cuts a torn
+     * or corrupt tail, otherwise only reports where the valid prefix ends.
+     */
+    Recovery recover(boolean truncate) throws IOException {
+        index.clear();
+        bytesSinceIndexEntry = 0;
+        long position = 0;
+        long fileSize = log.size();
+        String reason = null;
+        nextOffset = baseOffset;
+        while (position < fileSize) {
+            ByteBuffer batch;
+            RecordBatch.Info info;
+            try {
+                batch = readBatchAt(position, fileSize);
+                info = RecordBatch.readInfo(batch);
+            } catch (CorruptRecordException e) {
+                reason = e.getMessage();
+                break;
+            }
+            if (info.baseOffset() != nextOffset) {
+                reason = "batch at position " + position + " has base offset " + info.baseOffset() + ", expected " + nextOffset;
+                break;
+            }
+            maybeIndex(info, (int) position);
+            position += info.sizeInBytes();
+            nextOffset = info.lastOffset() + 1;
+        }
+        long invalid = fileSize - position;
+        if (invalid > 0 && truncate) {
+            log.truncate(position);
+            log.force(true);
+            size = position;
+        }
+        return new Recovery(position, invalid, reason);
+    }
+
+    /**
+     * Opens a sealed segment without a full scan: trusts the index if it is consistent (scanning
+     * only from its last entry to find the next offset), otherwise recovers.
+     */
+    Recovery load() throws IOException {
+        if (index.size() == 0 || !index.consistentWith(size)) {
+            return recover(false);
+        }
+        long position = index.lastPosition();
+        while (position < size) {
+            RecordBatch.Info info;
+            try {
+                info = RecordBatch.readInfo(readBatchAt(position, size));
+            } catch (CorruptRecordException e) {
+                return recover(false);
+            }
+            position += info.sizeInBytes();
+            nextOffset = info.lastOffset() + 1;
+        }
+        return new Recovery(size, 0, null);
+    }
+
+    void append(ByteBuffer batch, RecordBatch.Info info) throws IOException {
+        int position = (int) size;
+        while (batch.hasRemaining()) {
+            log.write(batch, size + (batch.position()));
+        }
+        maybeIndex(info, position);
+        size += info.sizeInBytes();
+        nextOffset = info.lastOffset() + 1;
+    }
+
+    /** Records from {@code fromOffset} on, stopping once {@code maxBytes} of batches were read (at least one batch). */
+    List<Record> read(long fromOffset, int maxBytes) throws IOException {
+        List<Record> out = new ArrayList<>();
+        long position = index.lookup((int) Math.max(0, fromOffset - baseOffset));
+        long read = 0;
+        while (position < size && (out.isEmpty() || read < maxBytes)) {
+            ByteBuffer batch = readBatchAt(position, size);
+            RecordBatch.Info info = RecordBatch.readInfo(batch);
+            position += info.sizeInBytes();
+            if (info.lastOffset() < fromOffset) {
+                continue;
+            }
+            read += info.sizeInBytes();
+            for (Record r : RecordBatch.readRecords(batch)) {
+                if (r.offset() >= fromOffset) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    long size() {
+        return size;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    void flush() throws IOException {
+        log.force(false);
+        index.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (index; log) {
+            // closes both, the index first
+        }
+    }
+
+    private void maybeIndex(RecordBatch.Info info, int position) throws IOException {
+        if (index.size() == 0 || bytesSinceIndexEntry >= indexIntervalBytes) {
+            index.append((int) (info.baseOffset() - baseOffset), position);
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += info.sizeInBytes();
+    }
+
+    /** Reads the whole batch starting at {@code position} (its length from its first 4 bytes). */
+    private ByteBuffer readBatchAt(long position, long limit) throws IOException {
+        if (limit - position < RecordBatch.HEADER_SIZE) {
+            throw new CorruptRecordException("incomplete batch header at position " + position + ": "
+                    + (limit - position) + " bytes left");
+        }
+        ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
+        readFully(length, position);
+        int batchLength = length.getInt(0);
+        if (batchLength < RecordBatch.HEADER_SIZE - RecordBatch.LENGTH_SIZE || batchLength > limit - position - RecordBatch.LENGTH_SIZE) {
+            throw new CorruptRecordException("batch at position " + position + " claims " + batchLength
+                    + " bytes, " + (limit - position - RecordBatch.LENGTH_SIZE) + " left");
+        }
+        ByteBuffer batch = ByteBuffer.allocate(batchLength + RecordBatch.LENGTH_SIZE);
+        readFully(batch, position);
+        batch.flip();
+        return batch;
+    }
+
+    private void readFully(ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            int n = log.read(buffer, at);
+            if (n < 0) {
+                throw new CorruptRecordException("unexpected end of " + logFile + " at " + at);
+            }
+            at += n;
+        }
+    }
+}

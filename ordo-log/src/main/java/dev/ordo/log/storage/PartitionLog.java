@@ -1,0 +1,221 @@
+package dev.ordo.log.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition's durable, ordered log: segments of record batches with offsets assigned on
+ * append, recovered on open (a torn or corrupt tail of the last segment is cut and logged), and
+ * flushed to disk according to its {@link FsyncPolicy}. The format is in {@code docs/log-format.md}.
+ *
+ * <pre>{@code
+ * try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
+ *     long offset = log.append(List.of(Record.of(now, key, value)), RecordBatch.Producer.NONE);
+ *     List<Record> records = log.read(offset, 1 << 20);
+ * }
+ * }</pre>
+ *
+ * Thread-safe: appends and reads are serialized by the log's monitor.
+ */
+public final class PartitionLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final Path dir;
+    private final LogConfig config;
+    private final List<LogSegment> segments = new ArrayList<>();
+    private final LogSegment.Recovery recovery;
+    private final ScheduledExecutorService flusher;
+    private boolean dirty;
+    private boolean closed;
+
+    private PartitionLog(Path dir, LogConfig config) throws IOException {
+        this.dir = dir;
+        this.config = config;
+        Files.createDirectories(dir);
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().forEach(bases::add);
+        }
+        if (bases.isEmpty()) {
+            bases.add(0L);
+        }
+        LogSegment.Recovery last = null;
+        for (int i = 0; i < bases.size(); i++) {
+            LogSegment segment = LogSegment.open(dir, bases.get(i), config.indexIntervalBytes());
+            boolean active = i == bases.size() - 1;
+            LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
+            if (!active && r.truncatedBytes() > 0) {
+                // Damage inside a sealed segment is not a torn write: stop rather than lose later data silently.
+                for (LogSegment s : segments) {
+                    s.close();
+                }
+                segment.close();
+                throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
+            }
+            if (r.truncatedBytes() > 0) {
+                LOG.warn("recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
+                        segment.logFile(), r.validBytes(), r.truncatedBytes(), r.reason());
+            }
+            segments.add(segment);
+            last = r;
+        }
+        this.recovery = last;
+        if (config.fsync() instanceof FsyncPolicy.Interval interval) {
+            long nanos = interval.interval().toNanos();
+            flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ordo-log-flush-" + dir.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+            flusher.scheduleAtFixedRate(this::flushQuietly, nanos, nanos, TimeUnit.NANOSECONDS);
+        } else {
+            flusher = null;
+        }
+    }
+
+    /** Opens (creating if needed) the partition log in {@code dir}, recovering its last segment. */
+    public static PartitionLog open(Path dir, LogConfig config) throws IOException {
+        Objects.requireNonNull(dir, "dir must not be null");
+        Objects.requireNonNull(config, "config must not be null");
+        return new PartitionLog(dir, config);
+    }
+
+    /**
+     * Appends records as one batch and returns the offset of the first. Durable on return when
+     * the policy is {@link FsyncPolicy#everyBatch()}.
+     *
+     * @throws IllegalArgumentException if there are no records or the batch exceeds {@code maxBatchBytes};
+     *         nothing is written
+     */
+    public synchronized long append(List<Record> records, RecordBatch.Producer producer) throws IOException {
+        ensureOpen();
+        Objects.requireNonNull(records, "records must not be null");
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records must not be empty");
+        }
+        LogSegment active = active();
+        long baseOffset = active.nextOffset();
+        ByteBuffer batch = RecordBatch.encode(baseOffset, producer, records);
+        if (batch.remaining() > config.maxBatchBytes()) {
+            throw new IllegalArgumentException("batch of " + records.size() + " records is " + batch.remaining()
+                    + " bytes; maxBatchBytes is " + config.maxBatchBytes());
+        }
+        RecordBatch.Info info = RecordBatch.readInfo(batch.duplicate());
+        if (active.size() > 0 && active.size() + batch.remaining() > config.segmentBytes()) {
+            active.flush();
+            active = LogSegment.open(dir, baseOffset, config.indexIntervalBytes());
+            segments.add(active);
+        }
+        active.append(batch, info);
+        if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
+            active.flush();
+        } else {
+            dirty = true;
+        }
+        return baseOffset;
+    }
+
+    /**
+     * Reads records from {@code fromOffset} on, about {@code maxBytes} of batches (at least one
+     * batch if any is there). An offset at the end of the log returns nothing.
+     *
+     * @throws IllegalArgumentException if {@code fromOffset} is negative or before the log start
+     */
+    public synchronized List<Record> read(long fromOffset, int maxBytes) throws IOException {
+        ensureOpen();
+        if (fromOffset < startOffset()) {
+            throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset() + ", was " + fromOffset);
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 1, was " + maxBytes);
+        }
+        List<Record> out = new ArrayList<>();
+        for (int i = segmentFor(fromOffset); i < segments.size() && out.isEmpty(); i++) {
+            out.addAll(segments.get(i).read(fromOffset, maxBytes));
+        }
+        return out;
+    }
+
+    /** The offset the next appended record gets. */
+    public synchronized long nextOffset() {
+        return active().nextOffset();
+    }
+
+    /** The first offset still in the log. */
+    public synchronized long startOffset() {
+        return segments.get(0).baseOffset;
+    }
+
+    /** Segments on disk. */
+    public synchronized int segmentCount() {
+        return segments.size();
+    }
+
+    /** Bytes cut from the tail when this log was opened (0 after a clean shutdown). */
+    public long truncatedOnOpen() {
+        return recovery.truncatedBytes();
+    }
+
+    /** Forces everything appended to disk. */
+    public synchronized void flush() throws IOException {
+        if (dirty && !closed) {
+            active().flush();
+            dirty = false;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        if (flusher != null) {
+            flusher.shutdownNow();
+        }
+        flush();
+        closed = true;
+        for (LogSegment s : segments) {
+            s.close();
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private LogSegment active() {
+        return segments.get(segments.size() - 1);
+    }
+
+    private int segmentFor(long offset) {
+        int i = segments.size() - 1;
+        while (i > 0 && segments.get(i).baseOffset > offset) {
+            i--;
+        }
+        return i;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("partition log " + dir + " is closed");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ordo.log.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionLogTest {
+
+    @TempDir
+    Path dir;
+
+    static Record rec(String value) {
+        return Record.of(1_000, ("k-" + value).getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String valueOf(Record r) {
+        return new String(r.value(), StandardCharsets.UTF_8);
+    }
+
+    private static LogConfig small() {
+        return new LogConfig(4_096, 256, 4_096, FsyncPolicy.none());
+    }
+
+    @Test
+    void appendsGetConsecutiveOffsetsAndReadBackInOrder() throws Exception {
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            assertThat(log.append(List.of(rec("a"), rec("b")), RecordBatch.Producer.NONE)).isZero();
+            assertThat(log.append(List.of(rec("c")), RecordBatch.Producer.NONE)).isEqualTo(2);
+            assertThat(log.nextOffset()).isEqualTo(3);
+            assertThat(log.read(0, 1 << 20)).extracting(PartitionLogTest::valueOf).containsExactly("a", "b", "c");
+            assertThat(log.read(1, 1 << 20)).extracting(Record::offset).containsExactly(1L, 2L);
+            assertThat(log.read(3, 1 << 20)).isEmpty();
+        }
+    }
+
+    @Test
+    void rollsSegmentsAndReadsAcrossThemAfterReopening() throws Exception {
+        List<String> written = new ArrayList<>();
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            for (int i = 0; i < 500; i++) {
+                log.append(List.of(rec("value-" + i)), RecordBatch.Producer.NONE);
+                written.add("value-" + i);
+            }
+            assertThat(log.segmentCount()).isGreaterThan(5);
+        }
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            assertThat(log.truncatedOnOpen()).isZero();
+            assertThat(log.nextOffset()).isEqualTo(500);
+            List<String> read = new ArrayList<>();
+            for (long next = 0; next < 500; ) {
+                List<Record> chunk = log.read(next, 1_000);
+                chunk.forEach(r -> read.add(valueOf(r)));
+                next = chunk.get(chunk.size() - 1).offset() + 1;
+            }
+            assertThat(read).isEqualTo(written);
+            assertThat(log.read(321, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("value-321");
+            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE)).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void everyBatchFsyncAndIntervalPoliciesAppendTheSameData() throws Exception {
+        for (FsyncPolicy policy : List.of(FsyncPolicy.everyBatch(), FsyncPolicy.interval(java.time.Duration.ofMillis(5)), FsyncPolicy.none())) {
+            Path d = dir.resolve(policy.getClass().getSimpleName());
+            try (PartitionLog log = PartitionLog.open(d, small().withFsync(policy))) {
+                log.append(List.of(rec("x"), rec("y")), RecordBatch.Producer.NONE);
+            }
+            try (PartitionLog log = PartitionLog.open(d, small())) {
+                assertThat(log.read(0, 100)).extracting(PartitionLogTest::valueOf).containsExactly("x", "y");
+            }
+        }
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingIsWritten() throws Exception {
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
+            assertThatThrownBy(() -> log.append(List.of(), RecordBatch.Producer.NONE)).hasMessage("records must not be empty");
+            byte[] huge = new byte[5_000];
+            assertThatThrownBy(() -> log.append(List.of(Record.of(1, null, huge)), RecordBatch.Producer.NONE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchBytes is 4096");
+            assertThatThrownBy(() -> log.read(-1, 10)).hasMessage("fromOffset must be >= the log start offset 0, was -1");
+            assertThatThrownBy(() -> log.read(0, 0)).hasMessage("maxBytes must be >= 1, was 0");
+            assertThat(log.nextOffset()).isEqualTo(1);
+        }
+        PartitionLog closed = PartitionLog.open(dir, small());
+        closed.close();
+        assertThatThrownBy(() -> closed.append(List.of(rec("z")), RecordBatch.Producer.NONE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> new LogConfig(10, 1, 10, FsyncPolicy.none())).hasMessageStartingWith("segmentBytes must be >= 56");
+    }
+
+    @Test
+    void oneProcessOwnsADataDirectory() throws Exception {
+        try (DataDirectory data = DataDirectory.open(dir)) {
+            assertThatThrownBy(() -> DataDirectory.open(dir)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is in use by another Ordo instance");
+            assertThatThrownBy(() -> data.partition("bad/topic", 0, small()))
+                    .hasMessage("topic must be 1-200 characters of [a-zA-Z0-9._-], was 'bad/topic'");
+            assertThatThrownBy(() -> data.partition("ok", -1, small())).hasMessage("partition must be >= 0, was -1");
+            try (PartitionLog log = data.partition("ledger", 3, small())) {
+                log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
+            }
+            assertThat(Files.exists(dir.resolve("ledger-3").resolve("00000000000000000000.log"))).isTrue();
+        }
+        try (DataDirectory again = DataDirectory.open(dir)) {
+            assertThat(again.root()).isEqualTo(dir);
+        }
+    }
+}

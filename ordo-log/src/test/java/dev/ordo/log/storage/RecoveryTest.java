@@ -1,0 +1,126 @@
+package dev.ordo.log.storage;
+
+import static dev.ordo.log.storage.PartitionLogTest.rec;
+import static dev.ordo.log.storage.PartitionLogTest.valueOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecoveryTest {
+
+    @TempDir
+    Path dir;
+
+    private static LogConfig oneSegment() {
+        return new LogConfig(1 << 20, 128, 1 << 16, FsyncPolicy.none());
+    }
+
+    /** Writes {@code n} single-record batches and returns the end position of each. */
+    private static List<Long> writeBatches(Path dir, int n) throws Exception {
+        List<Long> ends = new ArrayList<>();
+        try (PartitionLog log = PartitionLog.open(dir, oneSegment())) {
+            for (int i = 0; i < n; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+                ends.add(Files.size(dir.resolve("00000000000000000000.log")));
+            }
+        }
+        return ends;
+    }
+
+    @Property(tries = 60)
+    void aTornTailIsCutAndEveryCompleteBatchBeforeItIsKept(@ForAll @IntRange(min = 1, max = 40) int batches,
+            @ForAll long seed) throws Exception {
+        Path d = Files.createTempDirectory("torn");
+        List<Long> ends = writeBatches(d, batches);
+        long cut = new Random(seed).nextLong(ends.get(ends.size() - 1) + 1);
+        try (RandomAccessFile file = new RandomAccessFile(d.resolve("00000000000000000000.log").toFile(), "rw")) {
+            file.setLength(cut);
+        }
+        long complete = ends.stream().filter(e -> e <= cut).count();
+
+        try (PartitionLog log = PartitionLog.open(d, oneSegment())) {
+            assertThat(log.nextOffset()).isEqualTo(complete);
+            List<Record> kept = complete == 0 ? List.of() : log.read(0, 1 << 20);
+            assertThat(kept).extracting(PartitionLogTest::valueOf)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, (int) complete).mapToObj(i -> "v" + i).toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).isEqualTo(complete);
+        }
+    }
+
+    @Property(tries = 60)
+    void aFlippedByteCutsTheLogAtTheDamagedBatchAndKeepsEverythingBefore(@ForAll @IntRange(min = 2, max = 40) int batches,
+            @ForAll long seed) throws Exception {
+        Path d = Files.createTempDirectory("flip");
+        List<Long> ends = writeBatches(d, batches);
+        Random random = new Random(seed);
+        long at = random.nextLong(ends.get(ends.size() - 1));
+        Path logFile = d.resolve("00000000000000000000.log");
+        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "rw")) {
+            file.seek(at);
+            int b = file.read();
+            file.seek(at);
+            file.write(b ^ (1 << random.nextInt(8)));
+        }
+        long damagedBatch = ends.stream().filter(e -> e <= at).count();
+
+        try (PartitionLog log = PartitionLog.open(d, oneSegment())) {
+            assertThat(log.nextOffset()).as("damage at byte %d is in batch %d", at, damagedBatch).isEqualTo(damagedBatch);
+            assertThat(log.truncatedOnOpen()).isPositive();
+            if (damagedBatch > 0) {
+                assertThat(log.read(0, 1 << 20)).hasSize((int) damagedBatch);
+            }
+        }
+    }
+
+    @Test
+    void aMissingOrGarbageIndexIsRebuilt() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        try (var files = Files.list(dir)) {
+            List<Path> indexes = files.filter(p -> p.toString().endsWith(".index")).sorted().toList();
+            Files.delete(indexes.get(0));
+            Files.write(indexes.get(1), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9, 9, 9, 9, 9});
+        }
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            assertThat(log.nextOffset()).isEqualTo(300);
+            for (long offset : new long[] {0, 17, 150, 299}) {
+                assertThat(log.read(offset, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("v" + offset);
+            }
+        }
+    }
+
+    @Test
+    void damageInsideASealedSegmentStopsTheOpenNamingFileAndPosition() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        Path first = dir.resolve("00000000000000000000.log");
+        long size = Files.size(first);
+        try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
+            file.seek(size - 10);
+            file.write(file.read() ^ 0xFF);
+        }
+        Files.delete(dir.resolve("00000000000000000000.index"));
+        assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(CorruptLogException.class)
+                .hasMessageContaining(first.toString()).hasMessageContaining("refusing to open");
+        assertThat(Files.size(first)).as("nothing was cut").isEqualTo(size);
+    }
+}
