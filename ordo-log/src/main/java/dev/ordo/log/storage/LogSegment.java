@@ -141,6 +141,16 @@ final class LogSegment implements AutoCloseable {
         return out;
     }
 
+    /** Calls {@code visitor} with the header of every batch, in order (to rebuild producer state). */
+    void forEachBatch(java.util.function.Consumer<RecordBatch.Info> visitor) throws IOException {
+        long position = 0;
+        while (position < size) {
+            RecordBatch.Info info = RecordBatch.readInfo(readBatchAt(position, size));
+            visitor.accept(info);
+            position += info.sizeInBytes();
+        }
+    }
+
     long size() {
         return size;
     }

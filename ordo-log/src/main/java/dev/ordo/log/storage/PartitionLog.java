@@ -38,6 +38,7 @@ public final class PartitionLog implements AutoCloseable {
     private final List<LogSegment> segments = new ArrayList<>();
     private final LogSegment.Recovery recovery;
     private final ScheduledExecutorService flusher;
+    private final ProducerStateTable producers = new ProducerStateTable();
     private boolean dirty;
     private boolean closed;
 
@@ -74,6 +75,10 @@ public final class PartitionLog implements AutoCloseable {
             last = r;
         }
         this.recovery = last;
+        // Rebuild idempotent-producer state from the batch headers, so retries are recognised after a restart.
+        for (LogSegment segment : segments) {
+            segment.forEachBatch(producers::update);
+        }
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -98,6 +103,12 @@ public final class PartitionLog implements AutoCloseable {
      * Appends records as one batch and returns the offset of the first. Durable on return when
      * the policy is {@link FsyncPolicy#everyBatch()}.
      *
+     * <p>With an idempotent producer (id >= 0) the batch must continue the producer's sequence: a
+     * retry of its last batch is not written again and returns the offset it got the first time
+     * (also after a restart), an older epoch is fenced, skipped sequence numbers are refused.
+     *
+     * @throws ProducerFencedException if a newer epoch of the producer has written
+     * @throws OutOfOrderSequenceException if the producer's sequence numbers do not continue
      * @throws IllegalArgumentException if there are no records or the batch exceeds {@code maxBatchBytes};
      *         nothing is written
      */
@@ -106,6 +117,10 @@ public final class PartitionLog implements AutoCloseable {
         Objects.requireNonNull(records, "records must not be null");
         if (records.isEmpty()) {
             throw new IllegalArgumentException("records must not be empty");
+        }
+        Objects.requireNonNull(producer, "producer must not be null");
+        if (producers.check(producer, records.size()) instanceof ProducerStateTable.Verdict.Duplicate duplicate) {
+            return duplicate.firstOffset();
         }
         LogSegment active = active();
         long baseOffset = active.nextOffset();
@@ -121,6 +136,7 @@ public final class PartitionLog implements AutoCloseable {
             segments.add(active);
         }
         active.append(batch, info);
+        producers.update(info);
         if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
             active.flush();
         } else {
