@@ -39,6 +39,10 @@ public final class PartitionLog implements AutoCloseable {
     private final LogSegment.Recovery recovery;
     private final ScheduledExecutorService flusher;
     private final ProducerStateTable producers = new ProducerStateTable();
+    /** Group commit: one appender forces the file for everyone whose write came before it. */
+    private final Object syncLock = new Object();
+    private volatile long durableOffset;
+    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private boolean dirty;
     private boolean closed;
 
@@ -112,7 +116,16 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IllegalArgumentException if there are no records or the batch exceeds {@code maxBatchBytes};
      *         nothing is written
      */
-    public synchronized long append(List<Record> records, RecordBatch.Producer producer) throws IOException {
+    public long append(List<Record> records, RecordBatch.Producer producer) throws IOException {
+        long[] written = appendLocked(records, producer);
+        if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
+            syncTo(written[1]);
+        }
+        return written[0];
+    }
+
+    /** Writes the batch; returns its first offset and the offset after it. */
+    private synchronized long[] appendLocked(List<Record> records, RecordBatch.Producer producer) throws IOException {
         ensureOpen();
         Objects.requireNonNull(records, "records must not be null");
         if (records.isEmpty()) {
@@ -120,7 +133,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         Objects.requireNonNull(producer, "producer must not be null");
         if (producers.check(producer, records.size()) instanceof ProducerStateTable.Verdict.Duplicate duplicate) {
-            return duplicate.firstOffset();
+            return new long[] {duplicate.firstOffset(), nextOffset()};
         }
         LogSegment active = active();
         long baseOffset = active.nextOffset();
@@ -137,12 +150,36 @@ public final class PartitionLog implements AutoCloseable {
         }
         active.append(batch, info);
         producers.update(info);
-        if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
-            active.flush();
-        } else {
-            dirty = true;
+        dirty = true;
+        return new long[] {baseOffset, info.lastOffset() + 1};
+    }
+
+    /**
+     * Returns once every offset below {@code end} is on disk. Appenders arriving while a force is
+     * under way wait for the next one, which then covers all of them: many producers share one fsync.
+     */
+    private void syncTo(long end) throws IOException {
+        synchronized (syncLock) {
+            if (durableOffset >= end) {
+                return;
+            }
+            long target;
+            LogSegment segment;
+            synchronized (this) {
+                ensureOpen();
+                target = nextOffset();
+                segment = active();
+                dirty = false;
+            }
+            segment.flush();
+            fsyncs.incrementAndGet();
+            durableOffset = target;
         }
-        return baseOffset;
+    }
+
+    /** Forces performed for {@link FsyncPolicy#everyBatch()} appends (fewer than appends when they are grouped). */
+    public long fsyncCount() {
+        return fsyncs.get();
     }
 
     /**
