@@ -94,7 +94,8 @@ public final class RecordBatch {
         long baseOffset = buffer.getLong(start + 10);
         int lastDelta = buffer.getInt(start + 18);
         int count = buffer.getInt(start + 52);
-        if (lastDelta < 0 || count != lastDelta + 1) {
+        // Every record takes at least 5 bytes, so a count beyond that is a lie (and must not size an allocation).
+        if (lastDelta < 0 || count != lastDelta + 1 || count > (length + LENGTH_SIZE - HEADER_SIZE) / 5) {
             throw new CorruptRecordException("batch record count " + count + " disagrees with last offset delta " + lastDelta);
         }
         return new Info(baseOffset, baseOffset + lastDelta, buffer.getLong(start + 22), buffer.getLong(start + 30),

@@ -61,4 +61,35 @@ class RecordBatchProperties {
         batch.put(at, (byte) (batch.get(at) ^ (1 << random.nextInt(8))));
         assertThatThrownBy(() -> RecordBatch.readInfo(batch)).isInstanceOf(CorruptRecordException.class);
     }
+
+    /**
+     * Decoder robustness: arbitrary bytes, and valid batches with random bytes overwritten, either
+     * decode or fail with {@link CorruptRecordException}; never another exception, never a huge
+     * allocation from a lying length field.
+     */
+    @Property(tries = 2_000)
+    void arbitraryBytesFailOnlyWithCorruptRecordException(@ForAll long seed, @ForAll @IntRange(min = 0, max = 400) int length,
+            @ForAll boolean startFromValidBatch) {
+        Random random = new Random(seed);
+        ByteBuffer input;
+        if (startFromValidBatch) {
+            input = RecordBatch.encode(random.nextInt(1000), RecordBatch.Producer.NONE, randomRecords(random, 1 + random.nextInt(5)));
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                input.put(8 + random.nextInt(input.limit() - 8), (byte) random.nextInt());
+            }
+            if (random.nextBoolean()) {
+                // Re-seal the CRC so that the damage reaches the record parser behind the checksum.
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(input.slice(8, input.limit() - 8));
+                input.putInt(4, (int) crc.getValue());
+            }
+        } else {
+            input = ByteBuffer.wrap(bytes(random, length));
+        }
+        try {
+            RecordBatch.readRecords(input);
+        } catch (CorruptRecordException expected) {
+            // the only acceptable failure
+        }
+    }
 }
