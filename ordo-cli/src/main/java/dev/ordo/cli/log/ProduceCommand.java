@@ -1,0 +1,88 @@
+package dev.ordo.cli.log;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordo.log.engine.Acknowledgement;
+import dev.ordo.log.engine.EmbeddedLog;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ordo produce TOPIC}: append records read from standard input, like kafka-console-producer.sh. */
+@Command(name = "produce",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Appends one record per line of standard input: 'key<TAB>value', a JSON object {\"key\":...,\"value\":...},",
+            "or a bare value (no key). Exit code 2 names the first bad line; lines before it are appended."})
+public final class ProduceCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Mixin
+    TopicsCommand.DataOption data = new TopicsCommand.DataOption();
+
+    @Parameters(index = "0", paramLabel = "TOPIC")
+    String topic;
+
+    @Option(names = "--print-acks", description = "Print partition and offset of every acknowledged record.")
+    boolean printAcks;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        long count = 0;
+        try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            log.partitionCount(topic);
+            String line;
+            int number = 0;
+            while ((line = in.readLine()) != null) {
+                number++;
+                if (line.isEmpty()) {
+                    continue;
+                }
+                String[] kv = parse(line, number);
+                Acknowledgement ack = log.append(topic, bytes(kv[0]), bytes(kv[1]));
+                count++;
+                if (printAcks) {
+                    out.println(ack.topic() + "\t" + ack.partition() + "\t" + ack.offset());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        spec.commandLine().getErr().println("appended " + count + " records to " + topic);
+        return 0;
+    }
+
+    private static String[] parse(String line, int number) {
+        if (line.startsWith("{")) {
+            try {
+                JsonNode node = JSON.readTree(line);
+                return new String[] {text(node.get("key")), text(node.get("value"))};
+            } catch (IOException e) {
+                throw new IllegalArgumentException("line " + number + " starts with '{' but is not a JSON object: " + line);
+            }
+        }
+        int tab = line.indexOf('\t');
+        return tab < 0 ? new String[] {null, line} : new String[] {line.substring(0, tab), line.substring(tab + 1)};
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

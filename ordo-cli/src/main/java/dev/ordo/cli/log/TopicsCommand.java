@@ -1,0 +1,139 @@
+package dev.ordo.cli.log;
+
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicDescription;
+import dev.ordo.log.engine.TopicSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ordo topics create|list|describe|delete}: manage the embedded engine's topics, like kafka-topics.sh. */
+@Command(name = "topics",
+        mixinStandardHelpOptions = true,
+        description = "Create, list, describe and delete topics of the embedded engine.",
+        subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class,
+            TopicsCommand.Delete.class})
+public final class TopicsCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The data directory option shared by the log commands. */
+    public static final class DataOption {
+        @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
+        Path data;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+    static final class Create implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @Option(names = "--partitions", defaultValue = "1", description = "Partitions (default ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--fsync", defaultValue = "none",
+                description = "every-batch, none or interval:<N>ms (default ${DEFAULT-VALUE}).")
+        String fsync;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            TopicSpec topicSpec;
+            try {
+                topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+                log.createTopic(topic, topicSpec);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            spec.commandLine().getOut().println("created topic " + topic + " with " + partitions + " partitions");
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the topics, one per line.")
+    static final class ListTopics implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+                log.listTopics().forEach(spec.commandLine().getOut()::println);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a topic's partitions and offsets.")
+    static final class Describe implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+                TopicDescription d = log.describe(topic);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("topic " + d.name() + "  partitions " + d.partitions().size() + "  fsync " + d.fsync());
+                for (TopicDescription.PartitionState p : d.partitions()) {
+                    out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset " + p.nextOffset());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+    static final class Delete implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+                log.deleteTopic(topic);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            spec.commandLine().getOut().println("deleted topic " + topic);
+            return 0;
+        }
+    }
+}

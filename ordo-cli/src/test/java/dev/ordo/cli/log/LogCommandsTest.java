@@ -1,0 +1,71 @@
+package dev.ordo.cli.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ordo.cli.OrdoCommand;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Drives the embedded engine the way a shell script would: topics, produce, consume. */
+class LogCommandsTest {
+
+    @TempDir
+    Path data;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        InputStream previous = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            int exit = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            return new Run(exit, out.toString(), err.toString());
+        } finally {
+            System.setIn(previous);
+        }
+    }
+
+    @Test
+    void aScriptCanCreateProduceDescribeConsumeAndDelete() {
+        String dir = data.toString();
+        assertThat(run("", "topics", "create", "ledger", "--partitions", "3", "--fsync", "every-batch", "--data", dir).exit()).isZero();
+        Run produce = run("ACC-1\t+500\nACC-2\t-30\n{\"key\":\"ACC-1\",\"value\":\"-200\"}\n", "produce", "ledger", "--data", dir,
+                "--print-acks");
+        assertThat(produce.exit()).isZero();
+        assertThat(produce.out().lines()).hasSize(3).allMatch(l -> l.matches("ledger\\t\\d\\t\\d+"));
+        assertThat(run("", "topics", "list", "--data", dir).out()).isEqualTo("ledger" + System.lineSeparator());
+        assertThat(run("", "topics", "describe", "ledger", "--data", dir).out()).contains("partitions 3  fsync every-batch");
+        Run consume = run("", "consume", "ledger", "--from-beginning", "--data", dir);
+        assertThat(consume.out().lines()).hasSize(3);
+        assertThat(consume.out().lines().filter(l -> l.startsWith("ACC-1\t")).map(l -> l.split("\t")[3]))
+                .containsExactly("+500", "-200");
+        assertThat(run("", "consume", "ledger", "--from-beginning", "--max", "1", "--data", dir).out().lines()).hasSize(1);
+        assertThat(run("", "topics", "delete", "ledger", "--data", dir).exit()).isZero();
+        assertThat(run("", "topics", "list", "--data", dir).out()).isEmpty();
+    }
+
+    @Test
+    void mistakesExitWithTwoAndSayWhatIsWrong() {
+        String dir = data.toString();
+        Run missing = run("x\n", "produce", "nope", "--data", dir);
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("topic 'nope' does not exist");
+        Run badFsync = run("", "topics", "create", "t", "--fsync", "often", "--data", dir);
+        assertThat(badFsync.exit()).isEqualTo(2);
+        assertThat(badFsync.err()).contains("fsync must be every-batch, none or interval:<N>ms, was 'often'");
+        run("", "topics", "create", "t", "--data", dir);
+        Run badJson = run("{not json\n", "produce", "t", "--data", dir);
+        assertThat(badJson.exit()).isEqualTo(2);
+        assertThat(badJson.err()).contains("line 1 starts with '{' but is not a JSON object");
+    }
+}

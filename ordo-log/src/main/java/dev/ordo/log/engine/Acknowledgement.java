@@ -1,0 +1,5 @@
+package dev.ordo.log.engine;
+
+/** Where an appended record went: its topic, partition and offset. */
+public record Acknowledgement(String topic, int partition, long offset) {
+}

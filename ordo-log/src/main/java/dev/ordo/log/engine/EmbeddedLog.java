@@ -1,0 +1,202 @@
+package dev.ordo.log.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.log.storage.DataDirectory;
+import dev.ordo.log.storage.LogConfig;
+import dev.ordo.log.storage.PartitionLog;
+import dev.ordo.log.storage.Record;
+import dev.ordo.log.storage.RecordBatch;
+import dev.ordo.partition.Partitioner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The embedded engine's topics: create, list, describe and delete topics of partitioned logs in
+ * one data directory, append keyed records (partitioned exactly as Kafka's default partitioner
+ * does) and read them back. Topic definitions live in {@code <data>/<topic>.topic} (JSON, written
+ * atomically); partitions in {@code <data>/<topic>-<n>/}.
+ *
+ * <pre>{@code
+ * try (EmbeddedLog ordo = EmbeddedLog.open(Path.of("data"))) {
+ *     ordo.createTopic("ledger", TopicSpec.partitions(8));
+ *     Acknowledgement ack = ordo.append("ledger", key, value);
+ * }
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public final class EmbeddedLog implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataDirectory data;
+    private final Partitioner partitioner = Partitioner.kafkaDefault();
+    private final Map<String, Topic> topics = new TreeMap<>();
+
+    private record Topic(TopicSpec spec, List<PartitionLog> partitions) {
+    }
+
+    private EmbeddedLog(DataDirectory data) {
+        this.data = data;
+    }
+
+    /** Opens (creating if needed) the data directory, locks it and opens every topic in it. */
+    public static EmbeddedLog open(Path root) throws IOException {
+        EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
+        try (Stream<Path> files = Files.list(root)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
+                String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
+                log.openTopic(name, readSpec(file));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return log;
+    }
+
+    /**
+     * Creates a topic.
+     *
+     * @throws IllegalArgumentException if the name is invalid or the topic exists
+     */
+    public synchronized void createTopic(String name, TopicSpec spec) throws IOException {
+        Objects.requireNonNull(spec, "spec must not be null");
+        if (topics.containsKey(name)) {
+            throw new IllegalArgumentException("topic '" + name + "' already exists");
+        }
+        openTopic(name, spec);
+        writeSpec(name, spec);
+    }
+
+    /** The topics, by name. */
+    public synchronized List<String> listTopics() {
+        return List.copyOf(topics.keySet());
+    }
+
+    public synchronized TopicDescription describe(String name) {
+        Topic topic = topic(name);
+        List<TopicDescription.PartitionState> states = new ArrayList<>();
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            PartitionLog log = topic.partitions().get(p);
+            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset()));
+        }
+        return new TopicDescription(name, topic.spec().fsyncText(), states);
+    }
+
+    /** Deletes a topic and its data. */
+    public synchronized void deleteTopic(String name) throws IOException {
+        Topic topic = topic(name);
+        for (PartitionLog log : topic.partitions()) {
+            log.close();
+        }
+        topics.remove(name);
+        Files.deleteIfExists(data.root().resolve(name + ".topic"));
+        for (int p = 0; p < topic.spec().partitions(); p++) {
+            deleteRecursively(data.root().resolve(name + "-" + p));
+        }
+    }
+
+    /** Appends one record to the partition its key maps to (round-robin for a null key). */
+    public Acknowledgement append(String topicName, byte[] key, byte[] value) throws IOException {
+        Topic topic;
+        synchronized (this) {
+            topic = topic(topicName);
+        }
+        int partition = partitioner.partition(key, topic.partitions().size());
+        long offset = topic.partitions().get(partition)
+                .append(List.of(Record.of(System.currentTimeMillis(), key, value)), RecordBatch.Producer.NONE);
+        return new Acknowledgement(topicName, partition, offset);
+    }
+
+    /** Reads records of one partition from {@code fromOffset} on, about {@code maxBytes} of them. */
+    public List<Record> read(String topicName, int partition, long fromOffset, int maxBytes) throws IOException {
+        PartitionLog log;
+        synchronized (this) {
+            Topic topic = topic(topicName);
+            if (partition < 0 || partition >= topic.partitions().size()) {
+                throw new IllegalArgumentException("partition must be in [0, " + topic.partitions().size() + ") for topic '"
+                        + topicName + "', was " + partition);
+            }
+            log = topic.partitions().get(partition);
+        }
+        return log.read(fromOffset, maxBytes);
+    }
+
+    /** The number of partitions of a topic. */
+    public synchronized int partitionCount(String name) {
+        return topic(name).partitions().size();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            for (Topic topic : topics.values()) {
+                for (PartitionLog log : topic.partitions()) {
+                    log.close();
+                }
+            }
+            topics.clear();
+        } finally {
+            data.close();
+        }
+    }
+
+    private Topic topic(String name) {
+        Topic topic = topics.get(name);
+        if (topic == null) {
+            throw new IllegalArgumentException("topic '" + name + "' does not exist; existing topics: " + topics.keySet());
+        }
+        return topic;
+    }
+
+    private void openTopic(String name, TopicSpec spec) throws IOException {
+        List<PartitionLog> partitions = new ArrayList<>();
+        for (int p = 0; p < spec.partitions(); p++) {
+            partitions.add(data.partition(name, p, spec.log()));
+        }
+        topics.put(name, new Topic(spec, List.copyOf(partitions)));
+    }
+
+    private void writeSpec(String name, TopicSpec spec) throws IOException {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("partitions", spec.partitions());
+        node.put("fsync", spec.fsyncText());
+        node.put("segmentBytes", spec.log().segmentBytes());
+        node.put("indexIntervalBytes", spec.log().indexIntervalBytes());
+        node.put("maxBatchBytes", spec.log().maxBatchBytes());
+        Path target = data.root().resolve(name + ".topic");
+        Path temp = data.root().resolve(name + ".topic.tmp");
+        Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static TopicSpec readSpec(Path file) throws IOException {
+        JsonNode node = JSON.readTree(file.toFile());
+        LogConfig config = new LogConfig(node.get("segmentBytes").asInt(), node.get("indexIntervalBytes").asInt(),
+                node.get("maxBatchBytes").asInt(), TopicSpec.parseFsync(node.get("fsync").asText()));
+        return new TopicSpec(node.get("partitions").asInt(), config);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

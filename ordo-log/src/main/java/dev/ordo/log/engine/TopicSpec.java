@@ -1,0 +1,64 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.LogConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a topic is made: its partition count and the log configuration of each partition.
+ *
+ * <pre>{@code
+ * TopicSpec.partitions(8).fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
+ * }</pre>
+ */
+public record TopicSpec(int partitions, LogConfig log) {
+
+    public TopicSpec {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+        }
+        Objects.requireNonNull(log, "log must not be null");
+    }
+
+    /** {@code partitions} partitions with the default log configuration. */
+    public static TopicSpec partitions(int partitions) {
+        return new TopicSpec(partitions, LogConfig.defaults());
+    }
+
+    public TopicSpec fsync(FsyncPolicy fsync) {
+        return new TopicSpec(partitions, log.withFsync(fsync));
+    }
+
+    public TopicSpec segmentBytes(int segmentBytes) {
+        return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes));
+    }
+
+    /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */
+    String fsyncText() {
+        FsyncPolicy f = log.fsync();
+        if (f instanceof FsyncPolicy.Interval i) {
+            return "interval:" + i.interval().toMillis() + "ms";
+        }
+        return f instanceof FsyncPolicy.EveryBatch ? "every-batch" : "none";
+    }
+
+    /**
+     * Parses {@link #fsyncText()}'s form.
+     *
+     * @throws IllegalArgumentException naming the value if it is not one of the forms
+     */
+    public static FsyncPolicy parseFsync(String text) {
+        Objects.requireNonNull(text, "fsync must not be null");
+        if (text.equals("every-batch")) {
+            return FsyncPolicy.everyBatch();
+        }
+        if (text.equals("none")) {
+            return FsyncPolicy.none();
+        }
+        if (text.matches("interval:\\d+ms")) {
+            return FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(text.substring(9, text.length() - 2))));
+        }
+        throw new IllegalArgumentException("fsync must be every-batch, none or interval:<N>ms, was '" + text + "'");
+    }
+}

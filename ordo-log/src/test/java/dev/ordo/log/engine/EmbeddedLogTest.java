@@ -1,0 +1,77 @@
+package dev.ordo.log.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.partition.Murmur2;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedLogTest {
+
+    @TempDir
+    Path data;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void topicsAreCreatedListedDescribedDeletedAndSurviveAReopen() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(4).fsync(FsyncPolicy.interval(Duration.ofMillis(5))));
+            log.createTopic("audit", TopicSpec.partitions(1));
+            assertThat(log.listTopics()).containsExactly("audit", "ledger");
+            log.append("ledger", b("ACC-1"), b("+500"));
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            TopicDescription ledger = log.describe("ledger");
+            assertThat(ledger.fsync()).isEqualTo("interval:5ms");
+            assertThat(ledger.partitions()).hasSize(4);
+            assertThat(ledger.partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum()).isEqualTo(1);
+            log.deleteTopic("audit");
+            assertThat(log.listTopics()).containsExactly("ledger");
+            assertThat(Files.exists(data.resolve("audit-0"))).isFalse();
+        }
+    }
+
+    @Test
+    void keysLandOnKafkasPartitionAndKeepTheirOrder() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(8));
+            for (int i = 0; i < 50; i++) {
+                String key = "ACC-" + (i % 5);
+                Acknowledgement ack = log.append("ledger", b(key), b("op-" + i));
+                assertThat(ack.partition()).isEqualTo((Murmur2.hash(b(key)) & 0x7fffffff) % 8);
+            }
+            int partition = (Murmur2.hash(b("ACC-3")) & 0x7fffffff) % 8;
+            assertThat(log.read("ledger", partition, 0, 1 << 20).stream()
+                    .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("ACC-3"))
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+                    .containsExactly("op-3", "op-8", "op-13", "op-18", "op-23", "op-28", "op-33", "op-38", "op-43", "op-48");
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWithTheNameAndValue() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(2));
+            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(1))).hasMessage("topic 't' already exists");
+            assertThatThrownBy(() -> log.createTopic("no spaces", TopicSpec.partitions(1)))
+                    .hasMessageContaining("was 'no spaces'");
+            assertThatThrownBy(() -> log.append("missing", null, b("x"))).hasMessageContaining("topic 'missing' does not exist");
+            assertThatThrownBy(() -> log.read("t", 2, 0, 10)).hasMessage("partition must be in [0, 2) for topic 't', was 2");
+            assertThatThrownBy(() -> TopicSpec.partitions(0)).hasMessage("partitions must be >= 1, was 0");
+            assertThatThrownBy(() -> TopicSpec.parseFsync("sometimes")).hasMessageContaining("was 'sometimes'");
+            assertThat(log.listTopics()).containsExactly("t");
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            assertThatThrownBy(() -> EmbeddedLog.open(data)).hasMessageContaining("in use by another Ordo instance");
+        }
+    }
+}
