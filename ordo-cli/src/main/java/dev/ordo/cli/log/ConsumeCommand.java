@@ -1,12 +1,17 @@
 package dev.ordo.cli.log;
 
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.OrdoConsumer;
+import dev.ordo.log.engine.Ordering;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +26,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Prints records as 'key<TAB>partition<TAB>offset<TAB>value', partition by partition.",
-            "Reads from the beginning of each partition (consumer groups come with the consumer API)."})
+            "Without --group: reads every partition from the beginning (or --offset).",
+            "With --group: resumes from the group's committed offsets and commits what it printed."})
 public final class ConsumeCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -39,6 +45,15 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--max", defaultValue = "" + Long.MAX_VALUE, description = "Stop after this many records.")
     long max;
 
+    @Option(names = "--group", paramLabel = "G",
+            description = "Consume as consumer group G: resume from its committed offsets, commit what was handled,"
+                    + " stop when nothing new arrives for a second.")
+    String group;
+
+    @Option(names = "--ordering", defaultValue = "KEY",
+            description = "With --group: PARTITION, KEY or UNORDERED (default ${DEFAULT-VALUE}).")
+    Ordering ordering;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -48,6 +63,13 @@ public final class ConsumeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max must be >= 1, was " + max);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (group != null) {
+            if (max != Long.MAX_VALUE) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max cannot be combined with --group yet: records fetched beyond it would be committed unprinted");
+            }
+            return consumeAsGroup(out);
+        }
         long printed = 0;
         try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
             int partitions = log.partitionCount(topic);
@@ -70,6 +92,34 @@ public final class ConsumeCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int consumeAsGroup(PrintWriter out) throws IOException {
+        AtomicLong printed = new AtomicLong();
+        try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            OrdoConsumer consumer;
+            try {
+                consumer = OrdoConsumer.builder(log, topic).group(group).ordering(ordering)
+                        .handler(r -> {
+                            synchronized (out) {
+                                out.println(text(r.record().key()) + "\t" + r.partition() + "\t" + r.record().offset()
+                                        + "\t" + text(r.record().value()));
+                            }
+                            printed.incrementAndGet();
+                        })
+                        .start();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            long seen = -1;
+            while (printed.get() != seen) {
+                seen = printed.get();
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1)); // an idle second ends a one-shot console read
+            }
+            consumer.close();
         }
         out.flush();
         return 0;

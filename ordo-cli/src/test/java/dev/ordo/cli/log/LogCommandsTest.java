@@ -50,6 +50,10 @@ class LogCommandsTest {
         assertThat(consume.out().lines().filter(l -> l.startsWith("ACC-1\t")).map(l -> l.split("\t")[3]))
                 .containsExactly("+500", "-200");
         assertThat(run("", "consume", "ledger", "--from-beginning", "--max", "1", "--data", dir).out().lines()).hasSize(1);
+        Run group = run("", "consume", "ledger", "--group", "audit", "--ordering", "KEY", "--data", dir);
+        assertThat(group.out().lines()).hasSize(3);
+        assertThat(run("", "consume", "ledger", "--group", "audit", "--data", dir).out()).as("all committed").isEmpty();
+        assertThat(run("", "consume", "ledger", "--group", "audit", "--max", "1", "--data", dir).exit()).isEqualTo(2);
         assertThat(run("", "topics", "delete", "ledger", "--data", dir).exit()).isZero();
         assertThat(run("", "topics", "list", "--data", dir).out()).isEmpty();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.log.storage.DataDirectory;
+import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
@@ -110,14 +111,24 @@ public final class EmbeddedLog implements AutoCloseable {
 
     /** Appends one record to the partition its key maps to (round-robin for a null key). */
     public Acknowledgement append(String topicName, byte[] key, byte[] value) throws IOException {
+        return append(topicName, key, value, List.of());
+    }
+
+    /** Appends one record with headers to the partition its key maps to. */
+    public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
         Topic topic;
         synchronized (this) {
             topic = topic(topicName);
         }
         int partition = partitioner.partition(key, topic.partitions().size());
         long offset = topic.partitions().get(partition)
-                .append(List.of(Record.of(System.currentTimeMillis(), key, value)), RecordBatch.Producer.NONE);
+                .append(List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)), RecordBatch.Producer.NONE);
         return new Acknowledgement(topicName, partition, offset);
+    }
+
+    /** The data directory. */
+    public Path root() {
+        return data.root();
     }
 
     /** Reads records of one partition from {@code fromOffset} on, about {@code maxBytes} of them. */

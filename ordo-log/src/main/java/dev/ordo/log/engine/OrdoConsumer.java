@@ -1,0 +1,278 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.exec.CompletionTracker;
+import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.exec.Retry;
+import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.Record;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer of one topic in a consumer group of the embedded engine: fetches every partition from
+ * the group's committed offsets, runs the handler under an {@link Ordering}, retries failures with
+ * backoff while the key stays blocked, sends what still fails to a dead-letter topic (the error in
+ * a header), and commits per partition only the highest offset below which every record has been
+ * handled, so a restart never skips an unhandled record (it may repeat handled ones after the
+ * last commit: at-least-once).
+ *
+ * <pre>{@code
+ * OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("balances")
+ *         .ordering(Ordering.KEY).concurrency(64).retry(Retry.exponential(5)).deadLetter("ledger.dlq")
+ *         .handler(record -> ledger.apply(record))
+ *         .start();
+ * ...
+ * consumer.close();   // drains in-flight records and commits
+ * }</pre>
+ *
+ * One consumer per group and topic in a process for now; assignment across several consumers of a
+ * group comes with rebalancing.
+ */
+public final class OrdoConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
+    private static final int FETCH_BYTES = 1 << 20;
+    private static final long COMMIT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final EmbeddedLog log;
+    private final String topic;
+    private final Ordering ordering;
+    private final Consumer<ConsumedRecord> handler;
+    private final CommittedOffsets committed;
+    private final CompletionTracker tracker = new CompletionTracker();
+    private final KeyOrderedExecutor<Object> executor;
+    private final long[] fetchPosition;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread fetcher;
+
+    /** A record as handed to the handler, with where it came from. */
+    public record ConsumedRecord(String topic, int partition, Record record) {
+        public String keyAsString() {
+            return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        }
+
+        public String valueAsString() {
+            return record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private OrdoConsumer(Builder b) throws IOException {
+        this.log = b.log;
+        this.topic = b.topic;
+        this.ordering = b.ordering;
+        this.handler = b.handler;
+        this.committed = CommittedOffsets.load(b.log.root(), b.group, b.topic);
+        int partitions = log.partitionCount(topic);
+        this.fetchPosition = new long[partitions];
+        for (int p = 0; p < partitions; p++) {
+            fetchPosition[p] = committed.get(p);
+        }
+        String deadLetterTopic = b.deadLetterTopic;
+        if (deadLetterTopic != null && !log.listTopics().contains(deadLetterTopic)) {
+            log.createTopic(deadLetterTopic, TopicSpec.partitions(1));
+        }
+        this.executor = KeyOrderedExecutor.builder()
+                .concurrency(b.concurrency)
+                .maxInFlight(b.maxInFlight)
+                .retry(b.retry)
+                .threadName("ordo-consumer-" + b.group)
+                .deadLetter((key, task, error, attempts) -> {
+                    ConsumedRecord r = ((HandlerTask) task).record;
+                    if (deadLetterTopic == null) {
+                        LOG.error("record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
+                                topic, r.partition(), r.record().offset(), attempts, error);
+                        return;
+                    }
+                    log.append(deadLetterTopic, r.record().key(), r.record().value(), List.of(
+                            new Header("ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8)),
+                            new Header("ordo.origin", (topic + "-" + r.partition() + "@" + r.record().offset())
+                                    .getBytes(StandardCharsets.UTF_8))));
+                })
+                .build();
+        this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.group + "-" + topic);
+        this.fetcher.setDaemon(true);
+    }
+
+    public static Builder builder(EmbeddedLog log, String topic) {
+        return new Builder(log, topic);
+    }
+
+    /** The committed next offset of a partition. */
+    public long committedOffset(int partition) {
+        return committed.get(partition);
+    }
+
+    /** Stops fetching, waits for in-flight records to finish, and commits. */
+    @Override
+    public void close() throws IOException {
+        running.set(false);
+        try {
+            fetcher.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.close();
+        commit();
+    }
+
+    private OrdoConsumer startFetching() {
+        fetcher.start();
+        return this;
+    }
+
+    private void fetchLoop() {
+        long lastCommit = System.nanoTime();
+        try {
+            while (running.get()) {
+                boolean any = false;
+                for (int p = 0; p < fetchPosition.length && running.get(); p++) {
+                    List<Record> records = log.read(topic, p, fetchPosition[p], FETCH_BYTES);
+                    for (Record r : records) {
+                        dispatch(p, r);
+                        fetchPosition[p] = r.offset() + 1;
+                    }
+                    any |= !records.isEmpty();
+                }
+                if (System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                    commit();
+                    lastCommit = System.nanoTime();
+                }
+                if (!any) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS); // nothing new: poll again shortly
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("consumer of {} stopped fetching", topic, e);
+            running.set(false);
+        }
+    }
+
+    private void dispatch(int partition, Record record) {
+        tracker.register(partition, record.offset());
+        Object key = switch (ordering) {
+            case PARTITION -> partition;
+            case KEY -> record.key() == null ? (Object) partition : new String(record.key(), StandardCharsets.ISO_8859_1);
+            case UNORDERED -> partition + ":" + record.offset();
+        };
+        ConsumedRecord consumed = new ConsumedRecord(topic, partition, record);
+        executor.submit(key, record.value() == null ? 0 : record.value().length, new HandlerTask(consumed))
+                .whenComplete((outcome, error) -> {
+                    if (error == null) {
+                        tracker.complete(partition, record.offset());
+                    } else {
+                        // Neither handled nor parked: the commit point stays before it, so a restart retries it.
+                        LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
+                                topic, partition, record.offset(), partition, error);
+                    }
+                });
+    }
+
+    private void commit() throws IOException {
+        Map<Integer, Long> next = new HashMap<>();
+        for (int p = 0; p < fetchPosition.length; p++) {
+            long done = tracker.highestContiguousCompleted(p);
+            if (done >= 0) {
+                next.put(p, done + 1);
+            }
+        }
+        committed.commit(next);
+    }
+
+    /** The handler call for one record (the dead-letter handler gets the record back from it). */
+    private final class HandlerTask implements KeyOrderedExecutor.Task {
+        final ConsumedRecord record;
+
+        HandlerTask(ConsumedRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public void run() {
+            handler.accept(record);
+        }
+    }
+
+    /** Configures an {@link OrdoConsumer}; {@link #group} and {@link #handler} are required. */
+    public static final class Builder {
+        private final EmbeddedLog log;
+        private final String topic;
+        private String group;
+        private Ordering ordering = Ordering.KEY;
+        private int concurrency = Runtime.getRuntime().availableProcessors();
+        private long maxInFlight = 10_000;
+        private Retry retry = Retry.none();
+        private String deadLetterTopic;
+        private Consumer<ConsumedRecord> handler;
+
+        private Builder(EmbeddedLog log, String topic) {
+            this.log = Objects.requireNonNull(log, "log must not be null");
+            this.topic = Objects.requireNonNull(topic, "topic must not be null");
+        }
+
+        public Builder group(String group) {
+            if (group == null || !group.matches("[a-zA-Z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("group must be 1-200 characters of [a-zA-Z0-9._-], was '" + group + "'");
+            }
+            this.group = group;
+            return this;
+        }
+
+        public Builder ordering(Ordering ordering) {
+            this.ordering = Objects.requireNonNull(ordering, "ordering must not be null");
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Records fetched and not yet handled, at most (the fetcher waits beyond that). */
+        public Builder maxInFlight(long maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        public Builder retry(Retry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry must not be null");
+            return this;
+        }
+
+        /** Records that fail every attempt are appended to this topic (created if missing). */
+        public Builder deadLetter(String topic) {
+            this.deadLetterTopic = Objects.requireNonNull(topic, "topic must not be null");
+            return this;
+        }
+
+        public Builder handler(Consumer<ConsumedRecord> handler) {
+            this.handler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /** Creates the consumer and starts fetching. */
+        public OrdoConsumer start() throws IOException {
+            if (group == null || handler == null) {
+                throw new IllegalStateException("group and handler must be set before start()");
+            }
+            return new OrdoConsumer(this).startFetching();
+        }
+    }
+}
