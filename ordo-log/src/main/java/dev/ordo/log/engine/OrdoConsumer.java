@@ -4,6 +4,10 @@ import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
 import dev.ordo.log.storage.Header;
+import dev.ordo.metrics.OrdoMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,12 +105,35 @@ public final class OrdoConsumer implements AutoCloseable {
                                     .getBytes(StandardCharsets.UTF_8))));
                 })
                 .build();
+        if (b.registry != null) {
+            bindMetrics(b.registry, b.group, partitions);
+        }
         this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.group + "-" + topic);
         this.fetcher.setDaemon(true);
     }
 
     public static Builder builder(EmbeddedLog log, String topic) {
         return new Builder(log, topic);
+    }
+
+    /**
+     * Per partition: {@code ordo.consumer.lag} (records in the log not yet committed by the group)
+     * and {@code ordo.consumer.fetch.lag} (records not yet fetched), tagged topic, partition, group.
+     */
+    private void bindMetrics(MeterRegistry registry, String group, int partitions) {
+        for (int p = 0; p < partitions; p++) {
+            int partition = p;
+            Tags tags = Tags.of("topic", topic, "partition", String.valueOf(p), "group", group);
+            Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committed.get(partition))
+                    .description("records appended and not yet committed by the group").tags(tags).register(registry);
+            Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetchPosition[partition])
+                    .description("records appended and not yet fetched").tags(tags).register(registry);
+        }
+        OrdoMetrics.executor(executor, "consumer-" + group, "topic", topic).bindTo(registry);
+    }
+
+    private double endOffset(int partition) {
+        return log.describe(topic).partitions().get(partition).nextOffset();
     }
 
     /** The committed next offset of a partition. */
@@ -215,6 +242,7 @@ public final class OrdoConsumer implements AutoCloseable {
         private Retry retry = Retry.none();
         private String deadLetterTopic;
         private Consumer<ConsumedRecord> handler;
+        private MeterRegistry registry;
 
         private Builder(EmbeddedLog log, String topic) {
             this.log = Objects.requireNonNull(log, "log must not be null");
@@ -264,6 +292,12 @@ public final class OrdoConsumer implements AutoCloseable {
 
         public Builder handler(Consumer<ConsumedRecord> handler) {
             this.handler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /** Registers consumer lag and the handler stage's meters in {@code registry}. */
+        public Builder metrics(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry must not be null");
             return this;
         }
 

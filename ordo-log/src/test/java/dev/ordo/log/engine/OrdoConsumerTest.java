@@ -125,6 +125,33 @@ class OrdoConsumerTest {
     }
 
     @Test
+    void consumerLagIsMeteredPerPartition() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            produce(log, 0, 40);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION).metrics(registry)
+                    .handler(r -> {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        handled.incrementAndGet();
+                    })
+                    .start();
+            var lag = registry.get("ordo.consumer.lag").tags("topic", "ledger", "partition", "0", "group", "g").gauge();
+            assertThat(lag.value()).as("nothing handled, nothing committed").isEqualTo(40);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> lag.value() == 0);
+            consumer.close();
+            assertThat(handled.get()).isEqualTo(40);
+        }
+    }
+
+    @Test
     void badConfigurationIsRefused() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
