@@ -1,5 +1,6 @@
 package dev.ordo.causal;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.time.Ticker;
 import java.time.Duration;
@@ -224,20 +225,13 @@ public final class CausalDeliveryBuffer<T> {
         }
 
         public Builder<T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 
         /** How long a message may wait for its causal predecessors before {@link #tick()} reports it. */
         public Builder<T> dependencyTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout must not be null");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("dependencyTimeout must be >= 0, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.nonNegative("dependencyTimeout", timeout);
             return this;
         }
 

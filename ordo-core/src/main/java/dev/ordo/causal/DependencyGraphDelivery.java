@@ -1,5 +1,6 @@
 package dev.ordo.causal;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.time.Ticker;
 import java.time.Duration;
@@ -259,27 +260,17 @@ public final class DependencyGraphDelivery<T> {
         }
 
         public Builder<T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 
         public Builder<T> maxRemembered(int maxRemembered) {
-            if (maxRemembered < 1) {
-                throw new IllegalArgumentException("maxRemembered must be >= 1, was " + maxRemembered);
-            }
-            this.maxRemembered = maxRemembered;
+            this.maxRemembered = Arguments.atLeast("maxRemembered", maxRemembered, 1);
             return this;
         }
 
         public Builder<T> dependencyTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout must not be null");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("dependencyTimeout must be >= 0, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.nonNegative("dependencyTimeout", timeout);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ordo.causal;
 
+import dev.ordo.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -34,10 +35,7 @@ public final class HybridLogicalClock {
      */
     public HybridLogicalClock(LongSupplier physicalClock, Duration maxDrift) {
         this.physicalClock = Objects.requireNonNull(physicalClock, "physicalClock must not be null");
-        Objects.requireNonNull(maxDrift, "maxDrift must not be null");
-        if (maxDrift.isNegative()) {
-            throw new IllegalArgumentException("maxDrift must be >= 0, was " + maxDrift);
-        }
+        Arguments.nonNegative("maxDrift", maxDrift);
         this.maxDriftMillis = maxDrift.toMillis();
     }
 

@@ -1,5 +1,6 @@
 package dev.ordo.causal;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import java.util.HashMap;
 import java.util.List;
@@ -172,10 +173,7 @@ public final class TotalOrderMerger<T> {
         }
 
         public Builder<T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 

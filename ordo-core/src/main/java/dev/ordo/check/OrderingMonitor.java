@@ -1,5 +1,6 @@
 package dev.ordo.check;
 
+import dev.ordo.Arguments;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -181,18 +182,12 @@ public final class OrderingMonitor<K> {
         }
 
         public Builder<K> maxKeys(int maxKeys) {
-            if (maxKeys < 1) {
-                throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
-            }
-            this.maxKeys = maxKeys;
+            this.maxKeys = Arguments.atLeast("maxKeys", maxKeys, 1);
             return this;
         }
 
         public Builder<K> maxMissingPerKey(int maxMissingPerKey) {
-            if (maxMissingPerKey < 0) {
-                throw new IllegalArgumentException("maxMissingPerKey must be >= 0, was " + maxMissingPerKey);
-            }
-            this.maxMissingPerKey = maxMissingPerKey;
+            this.maxMissingPerKey = Arguments.atLeast("maxMissingPerKey", maxMissingPerKey, 0);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ordo.exec;
 
+import dev.ordo.Arguments;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,12 +34,8 @@ public final class CompletionTracker {
      *         registered offset of the partition
      */
     public void register(int partition, long offset) {
-        if (partition < 0) {
-            throw new IllegalArgumentException("partition must be >= 0, was " + partition);
-        }
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be >= 0, was " + offset);
-        }
+        Arguments.atLeast("partition", partition, 0);
+        Arguments.atLeast("offset", offset, 0);
         partitions.computeIfAbsent(partition, p -> new PartitionProgress(p)).register(offset);
     }
 

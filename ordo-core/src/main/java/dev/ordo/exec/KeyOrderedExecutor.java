@@ -1,5 +1,6 @@
 package dev.ordo.exec;
 
+import dev.ordo.Arguments;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
@@ -354,26 +355,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
         /** Worker threads, i.e. the most keys processed at the same time. */
         public Builder<K> concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
             return this;
         }
 
         public Builder<K> maxInFlight(long maxInFlight) {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 
         public Builder<K> maxInFlightBytes(long maxInFlightBytes) {
-            if (maxInFlightBytes < 1) {
-                throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + maxInFlightBytes);
-            }
-            this.maxInFlightBytes = maxInFlightBytes;
+            this.maxInFlightBytes = Arguments.atLeast("maxInFlightBytes", maxInFlightBytes, 1);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ordo.exec;
 
+import dev.ordo.Arguments;
 import dev.ordo.flow.Backoff;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,9 +15,7 @@ import java.util.Objects;
 public record Retry(int maxAttempts, Backoff backoff) {
 
     public Retry {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-        }
+        Arguments.atLeast("maxAttempts", maxAttempts, 1);
         Objects.requireNonNull(backoff, "backoff must not be null");
     }
 

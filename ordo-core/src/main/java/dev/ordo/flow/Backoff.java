@@ -1,5 +1,6 @@
 package dev.ordo.flow;
 
+import dev.ordo.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,9 +31,7 @@ public record Backoff(Duration initial, Duration max) {
 
     /** The wait before attempt number {@code attempt} (1 = the first wait), in nanoseconds. */
     public long delayNanos(int attempt) {
-        if (attempt < 1) {
-            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
-        }
+        Arguments.atLeast("attempt", attempt, 1);
         long cap = max.toNanos();
         long wait = initial.toNanos();
         for (int i = 1; i < attempt && wait < cap; i++) {

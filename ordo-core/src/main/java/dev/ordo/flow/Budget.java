@@ -1,5 +1,6 @@
 package dev.ordo.flow;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,12 +37,8 @@ public final class Budget {
     private volatile int waiters;
 
     private Budget(long maxCount, long maxBytes) {
-        if (maxCount < 1) {
-            throw new IllegalArgumentException("maxCount must be >= 1, was " + maxCount);
-        }
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be >= 1, was " + maxBytes);
-        }
+        Arguments.atLeast("maxCount", maxCount, 1);
+        Arguments.atLeast("maxBytes", maxBytes, 1);
         this.maxCount = maxCount;
         this.maxBytes = maxBytes;
     }

@@ -1,5 +1,7 @@
 package dev.ordo.partition;
 
+import dev.ordo.Arguments;
+
 /**
  * Chooses the partition of a record from its serialized key.
  *
@@ -33,9 +35,7 @@ public interface Partitioner {
 
     /** Validates a partition count, naming the parameter and the value when it is wrong. */
     static int requireValidPartitionCount(int partitionCount) {
-        if (partitionCount < 1) {
-            throw new IllegalArgumentException("partitionCount must be >= 1, was " + partitionCount);
-        }
+        Arguments.atLeast("partitionCount", partitionCount, 1);
         return partitionCount;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ordo.pipeline;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.exec.DeadLetterHandler;
 import dev.ordo.exec.KeyOrderedExecutor;
@@ -200,19 +201,13 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
 
         /** Messages admitted at once, buffered or in flight. */
         public Builder<K, T> maxInFlight(long maxInFlight) {
-            if (maxInFlight < 2) {
-                throw new IllegalArgumentException("maxInFlight must be >= 2, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 2);
             return this;
         }
 
         /** Bytes admitted at once, each message weighed by {@link #weigher}. */
         public Builder<K, T> maxInFlightBytes(long maxInFlightBytes) {
-            if (maxInFlightBytes < 1) {
-                throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + maxInFlightBytes);
-            }
-            this.maxInFlightBytes = maxInFlightBytes;
+            this.maxInFlightBytes = Arguments.atLeast("maxInFlightBytes", maxInFlightBytes, 1);
             return this;
         }
 
@@ -228,10 +223,7 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
 
         /** Of the budget's messages, how many may wait in the reorder buffer (fewer than maxInFlight). */
         public Builder<K, T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 
@@ -246,10 +238,7 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
         }
 
         public Builder<K, T> concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ordo.sequence;
 
+import dev.ordo.Arguments;
 import dev.ordo.flow.Backoff;
 import dev.ordo.time.AdaptiveBound;
 import java.time.Duration;
@@ -80,7 +81,7 @@ public sealed interface GapPolicy {
     /** See {@link GapPolicy#skipAfter(Duration)}. */
     record SkipAfterTimeout(Duration timeout) implements GapPolicy {
         public SkipAfterTimeout {
-            requireNonNegative("timeout", timeout);
+            Arguments.nonNegative("timeout", timeout);
         }
 
         @Override
@@ -108,7 +109,7 @@ public sealed interface GapPolicy {
     record RequestRedelivery(Backoff backoff, Duration giveUpAfter) implements GapPolicy {
         public RequestRedelivery {
             Objects.requireNonNull(backoff, "backoff must not be null");
-            requireNonNegative("giveUpAfter", giveUpAfter);
+            Arguments.nonNegative("giveUpAfter", giveUpAfter);
         }
 
         @Override
@@ -120,19 +121,12 @@ public sealed interface GapPolicy {
     /** See {@link GapPolicy#failAfter(Duration)}. */
     record Fail(Duration timeout) implements GapPolicy {
         public Fail {
-            requireNonNegative("timeout", timeout);
+            Arguments.nonNegative("timeout", timeout);
         }
 
         @Override
         public Kind kind() {
             return Kind.FAIL;
-        }
-    }
-
-    private static void requireNonNegative(String name, Duration value) {
-        Objects.requireNonNull(value, name + " must not be null");
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be >= 0, was " + value);
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.ordo.sequence;
 
-import dev.ordo.flow.OverflowPolicy;
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
+import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.time.AdaptiveBound;
 import dev.ordo.time.Ticker;
 import java.util.ArrayDeque;
@@ -670,19 +671,13 @@ public final class Resequencer<S, T> {
 
         /** The most messages held at once, and the furthest a message may be ahead of the next expected one. */
         public Builder<S, T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 
         /** The most bytes held at once, each message weighed by {@code weigher}. */
         public Builder<S, T> maxBufferedBytes(long maxBufferedBytes, ToLongFunction<? super T> weigher) {
-            if (maxBufferedBytes < 1) {
-                throw new IllegalArgumentException("maxBufferedBytes must be >= 1, was " + maxBufferedBytes);
-            }
-            this.maxBufferedBytes = maxBufferedBytes;
+            this.maxBufferedBytes = Arguments.atLeast("maxBufferedBytes", maxBufferedBytes, 1);
             this.weigher = Objects.requireNonNull(weigher, "weigher must not be null");
             return this;
         }
@@ -704,10 +699,7 @@ public final class Resequencer<S, T> {
 
         /** The sequence number every source starts at (0 by default, as Kafka producers do). */
         public Builder<S, T> firstSequence(long firstSequence) {
-            if (firstSequence < 0) {
-                throw new IllegalArgumentException("firstSequence must be >= 0, was " + firstSequence);
-            }
-            this.firstSequence = firstSequence;
+            this.firstSequence = Arguments.atLeast("firstSequence", firstSequence, 0);
             return this;
         }
 

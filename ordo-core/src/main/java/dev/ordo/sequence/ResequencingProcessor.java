@@ -1,5 +1,6 @@
 package dev.ordo.sequence;
 
+import dev.ordo.Arguments;
 import dev.ordo.flow.OverflowPolicy;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -56,9 +57,7 @@ public final class ResequencingProcessor<T> implements Flow.Processor<Sequenced<
      * A processor holding at most {@code capacity} messages (waiting for gaps or for downstream demand).
      */
     public static <T> ResequencingProcessor<T> create(int capacity, GapPolicy gapPolicy) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
-        }
+        Arguments.atLeast("capacity", capacity, 1);
         if (gapPolicy.kind() == GapPolicy.Kind.REQUEST_REDELIVERY) {
             throw new IllegalArgumentException("gapPolicy must not be REQUEST_REDELIVERY: a processor has no way back upstream");
         }

@@ -1,5 +1,6 @@
 package dev.ordo.sequence;
 
+import dev.ordo.Arguments;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,6 @@ public record Sequenced<T>(String source, long sequence, T message) {
     public Sequenced {
         Objects.requireNonNull(source, "source must not be null");
         Objects.requireNonNull(message, "message must not be null");
-        if (sequence < 0) {
-            throw new IllegalArgumentException("sequence must be >= 0, was " + sequence);
-        }
+        Arguments.atLeast("sequence", sequence, 0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ordo.time;
 
+import dev.ordo.Arguments;
 import java.util.Arrays;
 
 /**
@@ -59,17 +60,13 @@ public final class AdaptiveBound {
 
     /** The bound never goes below this. */
     public AdaptiveBound withMinimum(java.time.Duration minimum) {
-        if (minimum.isNegative()) {
-            throw new IllegalArgumentException("minimum must be >= 0, was " + minimum);
-        }
+        Arguments.nonNegative("minimum", minimum);
         return new AdaptiveBound(quantile, halfLife, minimum.toMillis(), Math.max(bound, minimum.toMillis()));
     }
 
     /** The bound used before enough samples arrived. */
     public AdaptiveBound withInitial(java.time.Duration initial) {
-        if (initial.isNegative()) {
-            throw new IllegalArgumentException("initial must be >= 0, was " + initial);
-        }
+        Arguments.nonNegative("initial", initial);
         return new AdaptiveBound(quantile, halfLife, minimumMillis, initial.toMillis());
     }
 

@@ -1,5 +1,6 @@
 package dev.ordo.time;
 
+import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.flow.OverflowPolicy;
 import java.util.ArrayList;
@@ -389,18 +390,12 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         }
 
         public Builder<S, T> maxBuffered(int maxBuffered) {
-            if (maxBuffered < 1) {
-                throw new IllegalArgumentException("maxBuffered must be >= 1, was " + maxBuffered);
-            }
-            this.maxBuffered = maxBuffered;
+            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
             return this;
         }
 
         public Builder<S, T> maxBufferedBytes(long maxBufferedBytes, ToLongFunction<? super T> weigher) {
-            if (maxBufferedBytes < 1) {
-                throw new IllegalArgumentException("maxBufferedBytes must be >= 1, was " + maxBufferedBytes);
-            }
-            this.maxBufferedBytes = maxBufferedBytes;
+            this.maxBufferedBytes = Arguments.atLeast("maxBufferedBytes", maxBufferedBytes, 1);
             this.weigher = Objects.requireNonNull(weigher, "weigher must not be null");
             return this;
         }

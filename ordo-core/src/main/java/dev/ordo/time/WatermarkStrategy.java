@@ -1,5 +1,6 @@
 package dev.ordo.time;
 
+import dev.ordo.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -38,7 +39,7 @@ public final class WatermarkStrategy {
 
     /** Events may arrive up to {@code maxOutOfOrderness} behind the newest event of their source. */
     public static WatermarkStrategy forBoundedOutOfOrderness(Duration maxOutOfOrderness) {
-        requireNonNegative("maxOutOfOrderness", maxOutOfOrderness);
+        Arguments.nonNegative("maxOutOfOrderness", maxOutOfOrderness);
         return new WatermarkStrategy(maxOutOfOrderness, null, null, null, LatePolicy.DROP);
     }
 
@@ -49,13 +50,13 @@ public final class WatermarkStrategy {
 
     /** A source that sent nothing for {@code timeout} (processing time) no longer holds the watermark back. */
     public WatermarkStrategy withIdleness(Duration timeout) {
-        requireNonNegative("idleness", timeout);
+        Arguments.nonNegative("idleness", timeout);
         return new WatermarkStrategy(fixedBound, adaptiveBound, timeout, allowedLateness, latePolicy);
     }
 
     /** Late events more than {@code lateness} below the watermark are dropped whatever the late policy. */
     public WatermarkStrategy withAllowedLateness(Duration lateness) {
-        requireNonNegative("allowedLateness", lateness);
+        Arguments.nonNegative("allowedLateness", lateness);
         return new WatermarkStrategy(fixedBound, adaptiveBound, idleness, lateness, latePolicy);
     }
 
@@ -88,12 +89,6 @@ public final class WatermarkStrategy {
         return latePolicy;
     }
 
-    private static void requireNonNegative(String name, Duration value) {
-        Objects.requireNonNull(value, name + " must not be null");
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be >= 0, was " + value);
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,14 +1,15 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.Arguments;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
 import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.Record;
 import dev.ordo.metrics.OrdoMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -263,19 +264,13 @@ public final class OrdoConsumer implements AutoCloseable {
         }
 
         public Builder concurrency(int concurrency) {
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
-            }
-            this.concurrency = concurrency;
+            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
             return this;
         }
 
         /** Records fetched and not yet handled, at most (the fetcher waits beyond that). */
         public Builder maxInFlight(long maxInFlight) {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.Arguments;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import java.time.Duration;
@@ -15,9 +16,7 @@ import java.util.Objects;
 public record TopicSpec(int partitions, LogConfig log) {
 
     public TopicSpec {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
-        }
+        Arguments.atLeast("partitions", partitions, 1);
         Objects.requireNonNull(log, "log must not be null");
     }
 

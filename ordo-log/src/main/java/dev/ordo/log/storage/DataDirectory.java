@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.Arguments;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -59,9 +60,7 @@ public final class DataDirectory implements AutoCloseable {
         if (!TOPIC.matcher(topic).matches()) {
             throw new IllegalArgumentException("topic must be 1-200 characters of [a-zA-Z0-9._-], was '" + topic + "'");
         }
-        if (partition < 0) {
-            throw new IllegalArgumentException("partition must be >= 0, was " + partition);
-        }
+        Arguments.atLeast("partition", partition, 0);
         return PartitionLog.open(root.resolve(topic + "-" + partition), config);
     }
 

@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.Arguments;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,7 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
         if (segmentBytes < RecordBatch.HEADER_SIZE) {
             throw new IllegalArgumentException("segmentBytes must be >= " + RecordBatch.HEADER_SIZE + ", was " + segmentBytes);
         }
-        if (indexIntervalBytes < 1) {
-            throw new IllegalArgumentException("indexIntervalBytes must be >= 1, was " + indexIntervalBytes);
-        }
+        Arguments.atLeast("indexIntervalBytes", indexIntervalBytes, 1);
         if (maxBatchBytes < RecordBatch.HEADER_SIZE || maxBatchBytes > segmentBytes) {
             throw new IllegalArgumentException("maxBatchBytes must be in [" + RecordBatch.HEADER_SIZE + ", segmentBytes ("
                     + segmentBytes + ")], was " + maxBatchBytes);

@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.Arguments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -193,9 +194,7 @@ public final class PartitionLog implements AutoCloseable {
         if (fromOffset < startOffset()) {
             throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset() + ", was " + fromOffset);
         }
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be >= 1, was " + maxBytes);
-        }
+        Arguments.atLeast("maxBytes", maxBytes, 1);
         List<Record> out = new ArrayList<>();
         for (int i = segmentFor(fromOffset); i < segments.size() && out.isEmpty(); i++) {
             out.addAll(segments.get(i).read(fromOffset, maxBytes));
