@@ -17,7 +17,26 @@ public final class OrdoCommand implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new OrdoCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with Ordo's error handling: bad input reported by the library
+     * ({@link IllegalArgumentException}, whose message names the parameter and value) is a usage
+     * error, shown with the usage and exit code 2, like a bad option. Commands therefore just let
+     * such exceptions through.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new OrdoCommand());
+        cli.setExecutionExceptionHandler((error, command, parseResult) -> {
+            if (error instanceof IllegalArgumentException) {
+                command.getErr().println(error.getMessage());
+                command.usage(command.getErr());
+                return command.getCommandSpec().exitCodeOnInvalidInput();
+            }
+            throw error;
+        });
+        return cli;
     }
 
     @Override

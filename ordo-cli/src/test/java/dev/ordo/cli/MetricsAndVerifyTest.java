@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MetricsAndVerifyTest {
 
@@ -42,7 +41,7 @@ class MetricsAndVerifyTest {
     }
 
     private static int run(StringWriter out, StringWriter err, String... args) {
-        return new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
     }
 
     @Test

@@ -82,13 +82,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        LedgerSimulation.Config config;
-        try {
-            config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
-                    duplicateRate, dropRate, seed, threads, !noOrdering);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+        LedgerSimulation.Config config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
+                duplicateRate, dropRate, seed, threads, !noOrdering);
 
         ClassicExample.Outcome classic = ClassicExample.run();
         out.println("Ordo ledger demo");

@@ -90,8 +90,6 @@ public final class ConsumeCommand implements Callable<Integer> {
                     }
                 }
             }
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         out.flush();
         return 0;
@@ -100,20 +98,15 @@ public final class ConsumeCommand implements Callable<Integer> {
     private int consumeAsGroup(PrintWriter out) throws IOException {
         AtomicLong printed = new AtomicLong();
         try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
-            OrdoConsumer consumer;
-            try {
-                consumer = OrdoConsumer.builder(log, topic).group(group).ordering(ordering)
-                        .handler(r -> {
-                            synchronized (out) {
-                                out.println(text(r.record().key()) + "\t" + r.partition() + "\t" + r.record().offset()
-                                        + "\t" + text(r.record().value()));
-                            }
-                            printed.incrementAndGet();
-                        })
-                        .start();
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            OrdoConsumer consumer = OrdoConsumer.builder(log, topic).group(group).ordering(ordering)
+                    .handler(r -> {
+                        synchronized (out) {
+                            out.println(text(r.record().key()) + "\t" + r.partition() + "\t" + r.record().offset()
+                                    + "\t" + text(r.record().value()));
+                        }
+                        printed.incrementAndGet();
+                    })
+                    .start();
             long seen = -1;
             while (printed.get() != seen) {
                 seen = printed.get();

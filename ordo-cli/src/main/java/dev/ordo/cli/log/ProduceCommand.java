@@ -58,8 +58,6 @@ public final class ProduceCommand implements Callable<Integer> {
                     out.println(ack.topic() + "\t" + ack.partition() + "\t" + ack.offset());
                 }
             }
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         spec.commandLine().getErr().println("appended " + count + " records to " + topic);
         return 0;

@@ -54,16 +54,9 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            TopicSpec topicSpec;
-            try {
-                topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            TopicSpec topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync));
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 log.createTopic(topic, topicSpec);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             spec.commandLine().getOut().println("created topic " + topic + " with " + partitions + " partitions");
             return 0;
@@ -107,8 +100,6 @@ public final class TopicsCommand implements Runnable {
                 for (TopicDescription.PartitionState p : d.partitions()) {
                     out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset " + p.nextOffset());
                 }
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             return 0;
         }
@@ -129,8 +120,6 @@ public final class TopicsCommand implements Runnable {
         public Integer call() throws IOException {
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 log.deleteTopic(topic);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             spec.commandLine().getOut().println("deleted topic " + topic);
             return 0;

@@ -49,7 +49,7 @@ class LedgerDemoTest {
     @Test
     void theCommandPrintsTheReportAndExitsZeroWhenEverythingMatches() {
         StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--seed", "3");
 
         assertThat(exit).isZero();
@@ -63,7 +63,7 @@ class LedgerDemoTest {
     @Test
     void theCommandExitsOneWhenBalancesDoNotMatch() {
         StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--no-ordering");
 
         assertThat(exit).isEqualTo(1);
@@ -73,7 +73,7 @@ class LedgerDemoTest {
     @Test
     void badOptionsAreRefusedNamingTheOptionAndValue() {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
         int exit = cli.execute("demo", "ledger", "--accounts", "0");
 
         assertThat(exit).isEqualTo(2);

@@ -12,7 +12,7 @@ class TimeAndCausalDemosTest {
 
     private static String run(int expectedExit, String... args) {
         StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         assertThat(cli.execute(args)).as(out.toString()).isEqualTo(expectedExit);
         return out.toString();
     }
@@ -43,7 +43,7 @@ class TimeAndCausalDemosTest {
     @Test
     void badOptionsAreRefused() {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
         assertThat(cli.execute("demo", "chat", "--users", "1")).isEqualTo(2);
         assertThat(err.toString()).contains("users must be >= 2");
     }

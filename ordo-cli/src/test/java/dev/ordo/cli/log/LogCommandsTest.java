@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Drives the embedded engine the way a shell script would: topics, produce, consume. */
 class LogCommandsTest {
@@ -28,7 +27,7 @@ class LogCommandsTest {
         InputStream previous = System.in;
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         try {
-            int exit = new CommandLine(new OrdoCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            int exit = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
             return new Run(exit, out.toString(), err.toString());
         } finally {
             System.setIn(previous);
