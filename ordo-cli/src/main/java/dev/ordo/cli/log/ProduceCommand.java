@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.log.engine.Acknowledgement;
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.OrdoProducer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +31,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @CommandLine.Mixin
     TopicsCommand.DataOption data = new TopicsCommand.DataOption();
 
+    private static final int ACK_WINDOW = 10_000;
+
     @Parameters(index = "0", paramLabel = "TOPIC")
     String topic;
 
@@ -42,8 +47,10 @@ public final class ProduceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         long count = 0;
-        try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
-            log.partitionCount(topic);
+        try (EmbeddedLog log = EmbeddedLog.open(data.data);
+                OrdoProducer producer = OrdoProducer.builder(log, topic).build()) {
+            // Acknowledgements are printed in input order; a bounded window of them is outstanding.
+            ArrayDeque<CompletableFuture<Acknowledgement>> unprinted = new ArrayDeque<>();
             String line;
             int number = 0;
             while ((line = in.readLine()) != null) {
@@ -52,15 +59,24 @@ public final class ProduceCommand implements Callable<Integer> {
                     continue;
                 }
                 String[] kv = parse(line, number);
-                Acknowledgement ack = log.append(topic, bytes(kv[0]), bytes(kv[1]));
+                unprinted.addLast(producer.send(bytes(kv[0]), bytes(kv[1])));
                 count++;
-                if (printAcks) {
-                    out.println(ack.topic() + "\t" + ack.partition() + "\t" + ack.offset());
+                while (unprinted.size() > ACK_WINDOW || (!unprinted.isEmpty() && unprinted.peekFirst().isDone())) {
+                    print(out, unprinted.pollFirst().join());
                 }
+            }
+            while (!unprinted.isEmpty()) {
+                print(out, unprinted.pollFirst().join());
             }
         }
         spec.commandLine().getErr().println("appended " + count + " records to " + topic);
         return 0;
+    }
+
+    private void print(PrintWriter out, Acknowledgement ack) {
+        if (printAcks) {
+            out.println(ack.topic() + "\t" + ack.partition() + "\t" + ack.offset());
+        }
     }
 
     private static String[] parse(String line, int number) {

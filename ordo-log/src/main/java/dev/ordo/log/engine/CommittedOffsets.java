@@ -3,11 +3,8 @@ package dev.ordo.log.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -56,11 +53,6 @@ final class CommittedOffsets {
         }
         ObjectNode node = JSON.createObjectNode();
         offsets.forEach((p, o) -> node.put(String.valueOf(p), o));
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(temp, JSON.writeValueAsBytes(node));
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(file, JSON.writeValueAsBytes(node));
     }
 }

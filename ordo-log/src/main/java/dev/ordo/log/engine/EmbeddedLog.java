@@ -13,7 +13,7 @@ import dev.ordo.partition.Partitioner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,6 +44,7 @@ public final class EmbeddedLog implements AutoCloseable {
     private final DataDirectory data;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     private final Map<String, Topic> topics = new TreeMap<>();
+    private ProducerRegistry producers;
 
     private record Topic(TopicSpec spec, List<PartitionLog> partitions) {
     }
@@ -56,6 +57,7 @@ public final class EmbeddedLog implements AutoCloseable {
     public static EmbeddedLog open(Path root) throws IOException {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
         try (Stream<Path> files = Files.list(root)) {
+            log.producers = ProducerRegistry.load(root);
             for (Path file : files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
                 String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
                 log.openTopic(name, readSpec(file));
@@ -126,6 +128,33 @@ public final class EmbeddedLog implements AutoCloseable {
         return new Acknowledgement(topicName, partition, offset);
     }
 
+    /**
+     * Appends records as one batch to one partition for an idempotent producer (the path
+     * {@link OrdoProducer} takes). A retry of a batch already written returns its first offset
+     * without writing it again.
+     *
+     * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
+     */
+    long appendBatch(String topicName, int partition, List<Record> records, ProducerRegistry.Identity identity,
+            int baseSequence) throws IOException {
+        PartitionLog log = partition(topicName, partition);
+        if (identity == null) {
+            return log.append(records, RecordBatch.Producer.NONE);
+        }
+        producers.checkCurrent(identity);
+        return log.append(records, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
+    }
+
+    /** A new producer identity (see {@link ProducerRegistry#register}). */
+    ProducerRegistry.Identity registerProducer(String name) throws IOException {
+        return producers.register(name);
+    }
+
+    /** The largest batch, in bytes, a partition of the topic accepts. */
+    synchronized int maxBatchBytes(String topicName) {
+        return topic(topicName).spec().log().maxBatchBytes();
+    }
+
     /** The data directory. */
     public Path root() {
         return data.root();
@@ -133,16 +162,29 @@ public final class EmbeddedLog implements AutoCloseable {
 
     /** Reads records of one partition from {@code fromOffset} on, about {@code maxBytes} of them. */
     public List<Record> read(String topicName, int partition, long fromOffset, int maxBytes) throws IOException {
-        PartitionLog log;
-        synchronized (this) {
-            Topic topic = topic(topicName);
-            if (partition < 0 || partition >= topic.partitions().size()) {
-                throw new IllegalArgumentException("partition must be in [0, " + topic.partitions().size() + ") for topic '"
-                        + topicName + "', was " + partition);
-            }
-            log = topic.partitions().get(partition);
+        return partition(topicName, partition).read(fromOffset, maxBytes);
+    }
+
+    private synchronized PartitionLog partition(String topicName, int partition) {
+        Topic topic = topic(topicName);
+        if (partition < 0 || partition >= topic.partitions().size()) {
+            throw new IllegalArgumentException("partition must be in [0, " + topic.partitions().size() + ") for topic '"
+                    + topicName + "', was " + partition);
         }
-        return log.read(fromOffset, maxBytes);
+        return topic.partitions().get(partition);
+    }
+
+    /**
+     * The offset of a partition's first record at or after {@code timestamp} (ms since the epoch),
+     * or its end offset if all are older; see {@link PartitionLog#offsetForTime}.
+     */
+    public long offsetForTime(String topicName, int partition, long timestamp) throws IOException {
+        return partition(topicName, partition).offsetForTime(timestamp);
+    }
+
+    /** The first offset still in a partition (retention moves it up). */
+    public long startOffset(String topicName, int partition) {
+        return partition(topicName, partition).startOffset();
     }
 
     /** The number of partitions of a topic. */
@@ -187,16 +229,20 @@ public final class EmbeddedLog implements AutoCloseable {
         node.put("segmentBytes", spec.log().segmentBytes());
         node.put("indexIntervalBytes", spec.log().indexIntervalBytes());
         node.put("maxBatchBytes", spec.log().maxBatchBytes());
-        Path target = data.root().resolve(name + ".topic");
-        Path temp = data.root().resolve(name + ".topic.tmp");
-        Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        node.put("segmentAgeMs", spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
+        node.put("retentionBytes", spec.log().retention().maxBytes());
+        node.put("retentionMs", spec.log().retention().maxAge() == null ? -1 : spec.log().retention().maxAge().toMillis());
+        AtomicFile.write(data.root().resolve(name + ".topic"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
     }
 
     private static TopicSpec readSpec(Path file) throws IOException {
         JsonNode node = JSON.readTree(file.toFile());
+        long segmentAgeMs = node.path("segmentAgeMs").asLong(-1);
+        long retentionMs = node.path("retentionMs").asLong(-1);
         LogConfig config = new LogConfig(node.get("segmentBytes").asInt(), node.get("indexIntervalBytes").asInt(),
-                node.get("maxBatchBytes").asInt(), TopicSpec.parseFsync(node.get("fsync").asText()));
+                node.get("maxBatchBytes").asInt(), TopicSpec.parseFsync(node.get("fsync").asText()),
+                segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
+                new LogConfig.Retention(node.path("retentionBytes").asLong(-1), retentionMs < 0 ? null : Duration.ofMillis(retentionMs)));
         return new TopicSpec(node.get("partitions").asInt(), config);
     }
 

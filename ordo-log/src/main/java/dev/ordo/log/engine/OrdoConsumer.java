@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,7 +34,14 @@ import org.slf4j.LoggerFactory;
  * backoff while the key stays blocked, sends what still fails to a dead-letter topic (the error in
  * a header), and commits per partition only the highest offset below which every record has been
  * handled, so a restart never skips an unhandled record (it may repeat handled ones after the
- * last commit: at-least-once).
+ * last commit: at-least-once). With a {@link Builder#committedState CommittedState} the offsets are
+ * committed atomically with the application's state instead, at points where no handler runs, and
+ * each record's effect on that state is applied exactly once, also across crashes.
+ *
+ * <p>A consumer starts from the committed offsets, or where {@link Builder#seek} /
+ * {@link Builder#seekToTime} say (to replay). If retention deleted records it has not read, it
+ * continues from the log's new start and logs how many it skipped, as Kafka's
+ * {@code auto.offset.reset=earliest} does.
  *
  * <pre>{@code
  * OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("balances")
@@ -48,7 +59,6 @@ public final class OrdoConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
     private static final int FETCH_BYTES = 1 << 20;
-    private static final long COMMIT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final EmbeddedLog log;
@@ -56,6 +66,12 @@ public final class OrdoConsumer implements AutoCloseable {
     private final Ordering ordering;
     private final Consumer<ConsumedRecord> handler;
     private final CommittedOffsets committed;
+    private final CommittedState state;
+    private final AtomicLongArray committedNext;
+    private final long commitIntervalNanos;
+    /** Records dispatched whose handler (or dead-lettering) has not finished; commits of a state wait for 0. */
+    private final AtomicLong outstanding = new AtomicLong();
+    private final Object quiescence = new Object();
     private final CompletionTracker tracker = new CompletionTracker();
     private final KeyOrderedExecutor<Object> executor;
     private final long[] fetchPosition;
@@ -78,11 +94,25 @@ public final class OrdoConsumer implements AutoCloseable {
         this.topic = b.topic;
         this.ordering = b.ordering;
         this.handler = b.handler;
-        this.committed = CommittedOffsets.load(b.log.root(), b.group, b.topic);
+        this.state = b.state;
+        this.commitIntervalNanos = b.commitInterval.toNanos();
         int partitions = log.partitionCount(topic);
         this.fetchPosition = new long[partitions];
+        this.committedNext = new AtomicLongArray(partitions);
+        Map<Integer, Long> start = new HashMap<>();
+        if (state != null) {
+            this.committed = null;
+            start.putAll(state.restore());
+        } else {
+            this.committed = CommittedOffsets.load(b.log.root(), b.group, b.topic);
+            for (int p = 0; p < partitions; p++) {
+                start.put(p, committed.get(p));
+            }
+        }
         for (int p = 0; p < partitions; p++) {
-            fetchPosition[p] = committed.get(p);
+            committedNext.set(p, start.getOrDefault(p, 0L));
+            fetchPosition[p] = b.seekTime != null ? log.offsetForTime(topic, p, b.seekTime.toEpochMilli())
+                    : b.seeks.getOrDefault(p, committedNext.get(p));
         }
         String deadLetterTopic = b.deadLetterTopic;
         if (deadLetterTopic != null && !log.listTopics().contains(deadLetterTopic)) {
@@ -125,7 +155,7 @@ public final class OrdoConsumer implements AutoCloseable {
         for (int p = 0; p < partitions; p++) {
             int partition = p;
             Tags tags = Tags.of("topic", topic, "partition", String.valueOf(p), "group", group);
-            Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committed.get(partition))
+            Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committedNext.get(partition))
                     .description("records appended and not yet committed by the group").tags(tags).register(registry);
             Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetchPosition[partition])
                     .description("records appended and not yet fetched").tags(tags).register(registry);
@@ -139,7 +169,7 @@ public final class OrdoConsumer implements AutoCloseable {
 
     /** The committed next offset of a partition. */
     public long committedOffset(int partition) {
-        return committed.get(partition);
+        return committedNext.get(partition);
     }
 
     /** Stops fetching, waits for in-flight records to finish, and commits. */
@@ -166,6 +196,7 @@ public final class OrdoConsumer implements AutoCloseable {
             while (running.get()) {
                 boolean any = false;
                 for (int p = 0; p < fetchPosition.length && running.get(); p++) {
+                    skipDeleted(p);
                     List<Record> records = log.read(topic, p, fetchPosition[p], FETCH_BYTES);
                     for (Record r : records) {
                         dispatch(p, r);
@@ -173,7 +204,7 @@ public final class OrdoConsumer implements AutoCloseable {
                     }
                     any |= !records.isEmpty();
                 }
-                if (System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit();
                     lastCommit = System.nanoTime();
                 }
@@ -187,8 +218,19 @@ public final class OrdoConsumer implements AutoCloseable {
         }
     }
 
+    /** Moves past records retention deleted before they were read. */
+    private void skipDeleted(int partition) {
+        long start = log.startOffset(topic, partition);
+        if (fetchPosition[partition] < start) {
+            LOG.warn("records {}-{}@[{}, {}) were deleted by retention before group read them; continuing at {}",
+                    topic, partition, fetchPosition[partition], start, start);
+            fetchPosition[partition] = start;
+        }
+    }
+
     private void dispatch(int partition, Record record) {
         tracker.register(partition, record.offset());
+        outstanding.incrementAndGet();
         Object key = switch (ordering) {
             case PARTITION -> partition;
             case KEY -> record.key() == null ? (Object) partition : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -204,10 +246,19 @@ public final class OrdoConsumer implements AutoCloseable {
                         LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
                                 topic, partition, record.offset(), partition, error);
                     }
+                    if (outstanding.decrementAndGet() == 0) {
+                        synchronized (quiescence) {
+                            quiescence.notifyAll();
+                        }
+                    }
                 });
     }
 
     private void commit() throws IOException {
+        if (state != null) {
+            commitState();
+            return;
+        }
         Map<Integer, Long> next = new HashMap<>();
         for (int p = 0; p < fetchPosition.length; p++) {
             long done = tracker.highestContiguousCompleted(p);
@@ -216,6 +267,31 @@ public final class OrdoConsumer implements AutoCloseable {
             }
         }
         committed.commit(next);
+        next.forEach(committedNext::set);
+    }
+
+    /**
+     * Waits (not fetching meanwhile) until no handler runs, then commits the state with offsets that
+     * match it exactly: everything fetched, or, behind a record that could not even be dead-lettered,
+     * only up to that record.
+     */
+    private void commitState() throws IOException {
+        synchronized (quiescence) {
+            while (outstanding.get() > 0) {
+                try {
+                    quiescence.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // not quiescent: do not commit
+                }
+            }
+        }
+        Map<Integer, Long> next = new HashMap<>();
+        for (int p = 0; p < fetchPosition.length; p++) {
+            next.put(p, tracker.pending(p) == 0 ? fetchPosition[p] : tracker.highestContiguousCompleted(p) + 1);
+        }
+        state.commit(next);
+        next.forEach(committedNext::set);
     }
 
     /** The handler call for one record (the dead-letter handler gets the record back from it). */
@@ -244,6 +320,10 @@ public final class OrdoConsumer implements AutoCloseable {
         private String deadLetterTopic;
         private Consumer<ConsumedRecord> handler;
         private MeterRegistry registry;
+        private CommittedState state;
+        private Duration commitInterval = Duration.ofMillis(100);
+        private final Map<Integer, Long> seeks = new HashMap<>();
+        private Instant seekTime;
 
         private Builder(EmbeddedLog log, String topic) {
             this.log = Objects.requireNonNull(log, "log must not be null");
@@ -290,6 +370,39 @@ public final class OrdoConsumer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Commits offsets atomically with this application state instead of the group's offsets file
+         * (exactly-once effects on the state; see {@link CommittedState}).
+         */
+        public Builder committedState(CommittedState state) {
+            this.state = Objects.requireNonNull(state, "state must not be null");
+            return this;
+        }
+
+        /** How often offsets (and the committed state) are committed (default 100 ms). */
+        public Builder commitInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval must not be null");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("commitInterval must be positive, was " + interval);
+            }
+            this.commitInterval = interval;
+            return this;
+        }
+
+        /** Starts reading {@code partition} at {@code offset} instead of the committed offset (replay or skip). */
+        public Builder seek(int partition, long offset) {
+            Arguments.atLeast("partition", partition, 0);
+            Arguments.atLeast("offset", offset, 0);
+            seeks.put(partition, offset);
+            return this;
+        }
+
+        /** Starts reading every partition at its first record at or after {@code time} (replay from a time). */
+        public Builder seekToTime(Instant time) {
+            this.seekTime = Objects.requireNonNull(time, "time must not be null");
+            return this;
+        }
+
         /** Registers consumer lag and the handler stage's meters in {@code registry}. */
         public Builder metrics(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -300,6 +413,18 @@ public final class OrdoConsumer implements AutoCloseable {
         public OrdoConsumer start() throws IOException {
             if (group == null || handler == null) {
                 throw new IllegalStateException("group and handler must be set before start()");
+            }
+            int partitions = log.partitionCount(topic);
+            for (Map.Entry<Integer, Long> seek : seeks.entrySet()) {
+                if (seek.getKey() >= partitions) {
+                    throw new IllegalArgumentException("seek partition must be in [0, " + partitions + ") for topic '"
+                            + topic + "', was " + seek.getKey());
+                }
+                long end = log.describe(topic).partitions().get(seek.getKey()).nextOffset();
+                if (seek.getValue() > end) {
+                    throw new IllegalArgumentException("seek offset of " + topic + "-" + seek.getKey()
+                            + " must be <= its end offset " + end + ", was " + seek.getValue());
+                }
             }
             return new OrdoConsumer(this).startFetching();
         }

@@ -33,6 +33,16 @@ public record TopicSpec(int partitions, LogConfig log) {
         return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes));
     }
 
+    /** Roll segments once their first record is this old (by record timestamps). */
+    public TopicSpec segmentAge(Duration segmentAge) {
+        return new TopicSpec(partitions, log.withSegmentAge(segmentAge));
+    }
+
+    /** Delete old segments by size and/or age. */
+    public TopicSpec retention(LogConfig.Retention retention) {
+        return new TopicSpec(partitions, log.withRetention(retention));
+    }
+
     /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */
     String fsyncText() {
         FsyncPolicy f = log.fsync();

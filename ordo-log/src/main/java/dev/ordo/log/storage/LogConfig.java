@@ -1,6 +1,7 @@
 package dev.ordo.log.storage;
 
 import dev.ordo.Arguments;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,47 @@ import java.util.Objects;
  * @param indexIntervalBytes write an offset index entry at least every this many bytes
  * @param maxBatchBytes the largest batch accepted (bigger appends are refused)
  * @param fsync when appends are forced to disk
+ * @param segmentAge roll to a new segment once the active one's first record is this much older than
+ *        an appended one (by record timestamps), so time retention can delete whole segments
+ * @param retention which sealed segments are deleted
  */
-public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync) {
+public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync,
+        Duration segmentAge, Retention retention) {
+
+    /**
+     * How much of a partition is kept: sealed segments are deleted, oldest first, while the partition
+     * without the oldest is still at least {@code maxBytes}, and when all their records are older than
+     * {@code maxAge}. The active segment is never deleted. {@code -1} / {@code null}: no limit.
+     */
+    public record Retention(long maxBytes, Duration maxAge) {
+
+        public Retention {
+            if (maxBytes < -1 || maxBytes == 0) {
+                throw new IllegalArgumentException("retention maxBytes must be > 0 or -1 (unlimited), was " + maxBytes);
+            }
+            if (maxAge != null && (maxAge.isNegative() || maxAge.isZero())) {
+                throw new IllegalArgumentException("retention maxAge must be positive or null (unlimited), was " + maxAge);
+            }
+        }
+
+        /** Everything is kept. */
+        public static Retention unlimited() {
+            return new Retention(-1, null);
+        }
+
+        public static Retention bytes(long maxBytes) {
+            return new Retention(maxBytes, null);
+        }
+
+        public static Retention age(Duration maxAge) {
+            return new Retention(-1, Objects.requireNonNull(maxAge, "maxAge must not be null"));
+        }
+    }
+
+    /** A configuration that keeps everything and rolls by size only. */
+    public LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync) {
+        this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, null, Retention.unlimited());
+    }
 
     public LogConfig {
         if (segmentBytes < RecordBatch.HEADER_SIZE) {
@@ -23,6 +63,10 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
                     + segmentBytes + ")], was " + maxBatchBytes);
         }
         Objects.requireNonNull(fsync, "fsync must not be null");
+        if (segmentAge != null && (segmentAge.isNegative() || segmentAge.isZero())) {
+            throw new IllegalArgumentException("segmentAge must be positive or null (no age limit), was " + segmentAge);
+        }
+        Objects.requireNonNull(retention, "retention must not be null");
     }
 
     /** 1 GiB segments, 4 KiB index interval, 1 MiB batches, fsync left to the OS. */
@@ -31,10 +75,19 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
     }
 
     public LogConfig withFsync(FsyncPolicy fsync) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync);
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
     }
 
     public LogConfig withSegmentBytes(int segmentBytes) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, Math.min(maxBatchBytes, segmentBytes), fsync);
+        return new LogConfig(segmentBytes, indexIntervalBytes, Math.min(maxBatchBytes, segmentBytes), fsync, segmentAge,
+                retention);
+    }
+
+    public LogConfig withSegmentAge(Duration segmentAge) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
+    }
+
+    public LogConfig withRetention(Retention retention) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
     }
 }

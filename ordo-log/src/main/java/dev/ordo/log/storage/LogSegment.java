@@ -26,6 +26,9 @@ final class LogSegment implements AutoCloseable {
     private long size;
     private long nextOffset;
     private long bytesSinceIndexEntry;
+    /** Largest record timestamp in the segment, and the first batch's first timestamp (MIN_VALUE while empty). */
+    private long maxTimestamp = Long.MIN_VALUE;
+    private long firstTimestamp = Long.MIN_VALUE;
 
     private LogSegment(long baseOffset, Path logFile, FileChannel log, OffsetIndex index, int indexIntervalBytes) throws IOException {
         this.baseOffset = baseOffset;
@@ -60,6 +63,8 @@ final class LogSegment implements AutoCloseable {
         long fileSize = log.size();
         String reason = null;
         nextOffset = baseOffset;
+        maxTimestamp = Long.MIN_VALUE;
+        firstTimestamp = Long.MIN_VALUE;
         while (position < fileSize) {
             ByteBuffer batch;
             RecordBatch.Info info;
@@ -76,7 +81,7 @@ final class LogSegment implements AutoCloseable {
             }
             maybeIndex(info, (int) position);
             position += info.sizeInBytes();
-            nextOffset = info.lastOffset() + 1;
+            advance(info);
         }
         long invalid = fileSize - position;
         if (invalid > 0 && truncate) {
@@ -96,6 +101,12 @@ final class LogSegment implements AutoCloseable {
             return recover(false);
         }
         long position = index.lastPosition();
+        maxTimestamp = index.lastMaxTimestampBefore();
+        try {
+            firstTimestamp = RecordBatch.readInfo(readBatchAt(0, size)).firstTimestamp();
+        } catch (CorruptRecordException e) {
+            return recover(false);
+        }
         while (position < size) {
             RecordBatch.Info info;
             try {
@@ -104,7 +115,7 @@ final class LogSegment implements AutoCloseable {
                 return recover(false);
             }
             position += info.sizeInBytes();
-            nextOffset = info.lastOffset() + 1;
+            advance(info);
         }
         return new Recovery(size, 0, null);
     }
@@ -116,7 +127,56 @@ final class LogSegment implements AutoCloseable {
         }
         maybeIndex(info, position);
         size += info.sizeInBytes();
+        advance(info);
+    }
+
+    private void advance(RecordBatch.Info info) {
         nextOffset = info.lastOffset() + 1;
+        maxTimestamp = Math.max(maxTimestamp, info.maxTimestamp());
+        if (firstTimestamp == Long.MIN_VALUE) {
+            firstTimestamp = info.firstTimestamp();
+        }
+    }
+
+    /**
+     * The offset of the first record with a timestamp at or after {@code timestamp}, or -1 if every
+     * record of the segment is older.
+     */
+    long offsetForTime(long timestamp) throws IOException {
+        if (maxTimestamp < timestamp) {
+            return -1;
+        }
+        long position = index.lookupTime(timestamp);
+        while (position < size) {
+            ByteBuffer batch = readBatchAt(position, size);
+            RecordBatch.Info info = RecordBatch.readInfo(batch);
+            position += info.sizeInBytes();
+            if (info.maxTimestamp() >= timestamp) {
+                for (Record r : RecordBatch.readRecords(batch)) {
+                    if (r.timestamp() >= timestamp) {
+                        return r.offset();
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The largest record timestamp, {@link Long#MIN_VALUE} while empty. */
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    /** The first batch's first timestamp, {@link Long#MIN_VALUE} while empty. */
+    long firstTimestamp() {
+        return firstTimestamp;
+    }
+
+    /** Closes and deletes the segment's files (retention). */
+    void delete() throws IOException {
+        close();
+        java.nio.file.Files.deleteIfExists(logFile);
+        java.nio.file.Files.deleteIfExists(index.file());
     }
 
     /** Records from {@code fromOffset} on, stopping once {@code maxBytes} of batches were read (at least one batch). */
@@ -177,7 +237,7 @@ final class LogSegment implements AutoCloseable {
 
     private void maybeIndex(RecordBatch.Info info, int position) throws IOException {
         if (index.size() == 0 || bytesSinceIndexEntry >= indexIntervalBytes) {
-            index.append((int) (info.baseOffset() - baseOffset), position);
+            index.append((int) (info.baseOffset() - baseOffset), position, maxTimestamp);
             bytesSinceIndexEntry = 0;
         }
         bytesSinceIndexEntry += info.sizeInBytes();

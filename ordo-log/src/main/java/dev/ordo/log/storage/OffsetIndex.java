@@ -9,18 +9,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * The sparse offset index of one segment: (offset relative to the segment's base, byte position)
- * pairs in increasing order, kept in memory and appended to its file. It is a cache of the log:
- * {@link LogSegment} rebuilds it from the log whenever it cannot be trusted.
+ * The sparse offset and time index of one segment: entries of (offset relative to the segment's
+ * base, byte position, largest record timestamp before that position) in increasing order, kept in
+ * memory and appended to its file. The offset finds where to start reading an offset; the timestamp
+ * finds where to start looking for the first record at or after a time (everything before an entry
+ * whose timestamp is below the time is older). It is a cache of the log: {@link LogSegment}
+ * rebuilds it from the log whenever it cannot be trusted.
  */
 final class OffsetIndex implements AutoCloseable {
 
-    static final int ENTRY_SIZE = 8;
+    static final int ENTRY_SIZE = 16;
 
     private final Path file;
     private final FileChannel channel;
     private int[] relativeOffsets = new int[64];
     private int[] positions = new int[64];
+    private long[] maxTimestampsBefore = new long[64];
     private int size;
 
     private OffsetIndex(Path file, FileChannel channel) {
@@ -37,15 +41,39 @@ final class OffsetIndex implements AutoCloseable {
         channel.read(buffer, 0);
         buffer.flip();
         for (long i = 0; i < entries; i++) {
-            index.addInMemory(buffer.getInt(), buffer.getInt());
+            index.addInMemory(buffer.getInt(), buffer.getInt(), buffer.getLong());
         }
         return index;
     }
 
-    void append(int relativeOffset, int position) throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE).putInt(relativeOffset).putInt(position).flip();
+    void append(int relativeOffset, int position, long maxTimestampBefore) throws IOException {
+        ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE).putInt(relativeOffset).putInt(position)
+                .putLong(maxTimestampBefore).flip();
         channel.write(entry, (long) size * ENTRY_SIZE);
-        addInMemory(relativeOffset, position);
+        addInMemory(relativeOffset, position, maxTimestampBefore);
+    }
+
+    /** The position of the last entry before which every record is older than {@code timestamp}, or 0. */
+    int lookupTime(long timestamp) {
+        // The timestamps are non-decreasing: find the last entry below the time by bisection.
+        int low = 0;
+        int high = size - 1;
+        int found = -1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            if (maxTimestampsBefore[mid] < timestamp) {
+                found = mid;
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return found < 0 ? 0 : positions[found];
+    }
+
+    /** The largest timestamp before the last entry, or {@link Long#MIN_VALUE} if there is none. */
+    long lastMaxTimestampBefore() {
+        return size == 0 ? Long.MIN_VALUE : maxTimestampsBefore[size - 1];
     }
 
     /** The position of the last indexed batch at or before {@code relativeOffset}, or 0. */
@@ -61,7 +89,8 @@ final class OffsetIndex implements AutoCloseable {
     /** True if the entries are increasing and none points at or past {@code logSize}. */
     boolean consistentWith(long logSize) {
         for (int i = 0; i < size; i++) {
-            if (positions[i] >= logSize || (i > 0 && (relativeOffsets[i] <= relativeOffsets[i - 1] || positions[i] <= positions[i - 1]))) {
+            if (positions[i] >= logSize || (i > 0 && (relativeOffsets[i] <= relativeOffsets[i - 1]
+                    || positions[i] <= positions[i - 1] || maxTimestampsBefore[i] < maxTimestampsBefore[i - 1]))) {
                 return false;
             }
         }
@@ -99,13 +128,15 @@ final class OffsetIndex implements AutoCloseable {
         return Files.exists(file);
     }
 
-    private void addInMemory(int relativeOffset, int position) {
+    private void addInMemory(int relativeOffset, int position, long maxTimestampBefore) {
         if (size == relativeOffsets.length) {
             relativeOffsets = Arrays.copyOf(relativeOffsets, size * 2);
             positions = Arrays.copyOf(positions, size * 2);
+            maxTimestampsBefore = Arrays.copyOf(maxTimestampsBefore, size * 2);
         }
         relativeOffsets[size] = relativeOffset;
         positions[size] = position;
+        maxTimestampsBefore[size] = maxTimestampBefore;
         size++;
     }
 }

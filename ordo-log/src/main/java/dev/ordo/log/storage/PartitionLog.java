@@ -84,6 +84,7 @@ public final class PartitionLog implements AutoCloseable {
         for (LogSegment segment : segments) {
             segment.forEachBatch(producers::update);
         }
+        enforceRetention(System.currentTimeMillis());
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -144,15 +145,76 @@ public final class PartitionLog implements AutoCloseable {
                     + " bytes; maxBatchBytes is " + config.maxBatchBytes());
         }
         RecordBatch.Info info = RecordBatch.readInfo(batch.duplicate());
-        if (active.size() > 0 && active.size() + batch.remaining() > config.segmentBytes()) {
+        if (active.size() > 0 && (active.size() + batch.remaining() > config.segmentBytes() || tooOld(active, info))) {
             active.flush();
             active = LogSegment.open(dir, baseOffset, config.indexIntervalBytes());
             segments.add(active);
+            enforceRetention(System.currentTimeMillis());
         }
         active.append(batch, info);
         producers.update(info);
         dirty = true;
         return new long[] {baseOffset, info.lastOffset() + 1};
+    }
+
+    private boolean tooOld(LogSegment active, RecordBatch.Info incoming) {
+        return config.segmentAge() != null
+                && incoming.maxTimestamp() - active.firstTimestamp() >= config.segmentAge().toMillis();
+    }
+
+    /**
+     * Deletes sealed segments, oldest first, that the retention policy no longer keeps (also done
+     * after every segment roll); returns how many were deleted. The log's start offset moves up;
+     * reads before it are refused.
+     *
+     * @param nowMillis the wall-clock time age retention measures against
+     */
+    public synchronized int enforceRetention(long nowMillis) throws IOException {
+        ensureOpen();
+        LogConfig.Retention retention = config.retention();
+        long total = sizeInBytes();
+        int deleted = 0;
+        while (segments.size() > 1) {
+            LogSegment oldest = segments.get(0);
+            boolean overSize = retention.maxBytes() > 0 && total - oldest.size() >= retention.maxBytes();
+            boolean expired = retention.maxAge() != null && oldest.maxTimestamp() < nowMillis - retention.maxAge().toMillis();
+            if (!overSize && !expired) {
+                break;
+            }
+            segments.remove(0);
+            total -= oldest.size();
+            oldest.delete();
+            deleted++;
+            LOG.info("retention deleted segment {} ({} bytes, {}); log now starts at offset {}", oldest.logFile(),
+                    oldest.size(), overSize ? "over " + retention.maxBytes() + " bytes" : "older than " + retention.maxAge(),
+                    startOffset());
+        }
+        return deleted;
+    }
+
+    /**
+     * The offset of the first record whose timestamp is at or after {@code timestamp} (milliseconds
+     * since the epoch), or {@link #nextOffset()} if every record is older: reading from there gets
+     * the records of that time on. Uses the time entries of each segment's index.
+     */
+    public synchronized long offsetForTime(long timestamp) throws IOException {
+        ensureOpen();
+        for (LogSegment segment : segments) {
+            long offset = segment.offsetForTime(timestamp);
+            if (offset >= 0) {
+                return offset;
+            }
+        }
+        return nextOffset();
+    }
+
+    /** Bytes of all segments. */
+    public synchronized long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments) {
+            total += s.size();
+        }
+        return total;
     }
 
     /**

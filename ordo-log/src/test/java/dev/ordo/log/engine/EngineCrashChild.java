@@ -2,30 +2,57 @@ package dev.ordo.log.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Run as a child JVM by {@link EngineCrashTest}: produces keyed records with fsync on every batch
  * and consumes them in a consumer group (KEY ordering) at the same time, printing
  * {@code SEND n}, {@code ACK n}, and {@code CONSUMED key n} lines, until killed.
  *
- * <p>Arguments: data directory, first value to send, values to send (then only consume).
+ * <p>Arguments: data directory, first value to send, values to send (then only consume), and the
+ * mode: {@code at-least-once} (group offsets file) or {@code exactly-once} (offsets committed with an
+ * {@link Applied} state in {@code applied.json} next to the data directory).
  */
 public final class EngineCrashChild {
 
     private EngineCrashChild() {
     }
 
+    /** The exactly-once mode's state: the values applied, per key, in the order applied. */
+    public static final class Applied {
+        public Map<String, List<Long>> perKey = new ConcurrentHashMap<>();
+    }
+
+    static Path stateFile(Path data) {
+        return data.resolveSibling(data.getFileName() + "-applied.json");
+    }
+
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         long first = Long.parseLong(args[1]);
         long count = Long.parseLong(args[2]);
+        boolean exactlyOnce = args[3].equals("exactly-once");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             if (!log.listTopics().contains("crash")) {
                 log.createTopic("crash", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
             }
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "crash").group("g").ordering(Ordering.KEY).concurrency(4)
-                    .handler(r -> print("CONSUMED " + r.keyAsString() + " " + r.valueAsString()))
-                    .start();
+            JsonSnapshotState<Applied> state = new JsonSnapshotState<>(stateFile(data), Applied.class, Applied::new);
+            OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash").group("g").ordering(Ordering.KEY).concurrency(4)
+                    .handler(r -> {
+                        if (exactlyOnce) {
+                            state.value().perKey.computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
+                                    .add(Long.parseLong(r.valueAsString()));
+                        }
+                        print("CONSUMED " + r.keyAsString() + " " + r.valueAsString());
+                    });
+            if (exactlyOnce) {
+                builder.committedState(state).commitInterval(Duration.ofMillis(20));
+            }
+            OrdoConsumer consumer = builder.start();
             for (long n = first; n < first + count; n++) {
                 String key = "k" + (n % 16);
                 print("SEND " + key + " " + n);

@@ -163,4 +163,100 @@ class OrdoConsumerTest {
                     .hasMessageContaining("topic 'missing' does not exist");
         }
     }
+
+    @Test
+    void seekReplaysFromAnOffsetOrFromATimeAndRefusesOffsetsPastTheEnd() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            produce(log, 0, 50);
+            long middle = System.currentTimeMillis() + 1;
+            await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > middle);
+            produce(log, 50, 80);
+            long fromTime = log.offsetForTime("ledger", 0, middle);
+            assertThat(fromTime).isEqualTo(50);
+
+            List<Integer> replayed = new CopyOnWriteArrayList<>();
+            OrdoConsumer byOffset = OrdoConsumer.builder(log, "ledger").group("replay").ordering(Ordering.PARTITION)
+                    .seek(0, 70).handler(r -> replayed.add(Integer.parseInt(r.valueAsString()))).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 10);
+            byOffset.close();
+            assertThat(replayed).containsExactly(70, 71, 72, 73, 74, 75, 76, 77, 78, 79);
+
+            replayed.clear();
+            OrdoConsumer byTime = OrdoConsumer.builder(log, "ledger").group("replay").ordering(Ordering.PARTITION)
+                    .seekToTime(java.time.Instant.ofEpochMilli(middle))
+                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString()))).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 30);
+            byTime.close();
+            assertThat(replayed.get(0)).isEqualTo(50);
+            assertThat(replayed).isSorted();
+
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, 81).handler(r -> { }).start())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("end offset 80, was 81");
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, -1))
+                    .hasMessageContaining("offset must be >= 0, was -1");
+        }
+    }
+
+    @Test
+    void aGroupBehindRetentionContinuesAtTheNewStartOfTheLog() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(1).segmentBytes(1_024)
+                    .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+            produce(log, 0, 200);
+            long start = log.startOffset("ledger", 0);
+            assertThat(start).isPositive();
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("late").ordering(Ordering.PARTITION)
+                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString()))).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 200 - start);
+            consumer.close();
+            assertThat(seen.get(0)).isEqualTo((int) start);
+            assertThat(consumer.committedOffset(0)).isEqualTo(200);
+        }
+    }
+
+    /** The state of the exactly-once test: the values applied per key. */
+    public static final class AppliedValues {
+        public Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
+
+        void add(String key, int value) {
+            perKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(value);
+        }
+    }
+
+    @Test
+    void aCommittedStateRestartsWithTheOffsetsCommittedWithItAndIgnoresTheGroupFile() throws Exception {
+        Path snapshot = data.resolve("applied.json");
+        try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"))) {
+            log.createTopic("ledger", TopicSpec.partitions(3));
+            produce(log, 0, 300);
+            JsonSnapshotState<AppliedValues> state = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY).concurrency(4)
+                    .committedState(state).commitInterval(Duration.ofMillis(5))
+                    .handler(r -> {
+                        state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
+                        handled.incrementAndGet();
+                    }).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 300);
+            first.close();
+            produce(log, 300, 400);
+
+            JsonSnapshotState<AppliedValues> restored = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            AtomicInteger more = new AtomicInteger();
+            OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY)
+                    .committedState(restored)
+                    .handler(r -> {
+                        restored.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
+                        more.incrementAndGet();
+                    }).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> more.get() == 100);
+            second.close();
+            assertThat(restored.value().perKey).hasSize(20);
+            restored.value().perKey.forEach((key, values) -> assertThat(values).as(key).isSorted().doesNotHaveDuplicates()
+                    .hasSize(20));
+            assertThat(java.nio.file.Files.exists(data.resolve("log").resolve("groups").resolve("g.ledger.offsets"))).isFalse();
+        }
+    }
 }

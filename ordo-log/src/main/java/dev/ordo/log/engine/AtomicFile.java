@@ -1,0 +1,33 @@
+package dev.ordo.log.engine;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Small files replaced atomically: a crash leaves the old content or the new, never a mix. */
+final class AtomicFile {
+
+    private AtomicFile() {
+    }
+
+    /**
+     * Writes {@code bytes} to a temporary sibling, forces it to disk, renames it over {@code target}
+     * and forces the directory, so the new content survives a crash once this returns.
+     */
+    static void write(Path target, byte[] bytes) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(temp, bytes);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory for force; the rename is still atomic there.
+        }
+    }
+}

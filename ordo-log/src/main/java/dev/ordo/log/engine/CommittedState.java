@@ -1,0 +1,33 @@
+package dev.ordo.log.engine;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Application state that an {@link OrdoConsumer} commits together with its offsets, in one atomic
+ * step: the exactly-once configuration. Give it to {@link OrdoConsumer.Builder#committedState}; the
+ * consumer then ignores the group's offsets file, starts from the offsets {@link #restore} returns,
+ * and at every commit waits until no handler is running and calls {@link #commit} with the offsets
+ * that exactly match the state: every record before them is in it, none after.
+ *
+ * <p>After a crash the state and the offsets come back from the same commit, so the records handled
+ * after it are handled again on a state that has not seen them: each record's effect on the state
+ * is applied exactly once. Effects outside the state (an e-mail, a call to another service) are not
+ * rolled back and stay at-least-once.
+ *
+ * <p>{@link JsonSnapshotState} keeps a Jackson-serializable object in one file.
+ */
+public interface CommittedState {
+
+    /**
+     * Restores the state from its last commit and returns the offsets committed with it
+     * (partition -> next offset to read); empty when nothing was ever committed.
+     */
+    Map<Integer, Long> restore() throws IOException;
+
+    /**
+     * Durably and atomically stores the current state with {@code nextOffsets} (partition -> next
+     * offset to read, for every partition). Called while no handler runs.
+     */
+    void commit(Map<Integer, Long> nextOffsets) throws IOException;
+}

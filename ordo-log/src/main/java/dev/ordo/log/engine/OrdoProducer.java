@@ -1,0 +1,445 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.Arguments;
+import dev.ordo.OverloadedException;
+import dev.ordo.flow.Budget;
+import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.OutOfOrderSequenceException;
+import dev.ordo.log.storage.ProducerFencedException;
+import dev.ordo.log.storage.Record;
+import dev.ordo.partition.Partitioner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's
+ * producer: {@link #send} picks the partition from the key (Kafka's default partitioner, so keys
+ * land where Kafka clients would put them), queues the record and returns a future completed with
+ * the partition and offset once the record is appended, durable per the topic's fsync policy.
+ * A sender thread appends what is queued for a partition as one batch; records queued while an
+ * append (and its fsync) runs form the next batch, so batching grows with load by itself, and
+ * {@link Builder#linger} can trade latency for larger batches on purpose.
+ *
+ * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its
+ * records per partition; a batch retried after an I/O error is not written twice (also across an
+ * engine restart, since the log remembers each producer's last batches). A producer built with a
+ * {@link Builder#name name} gets that name's id with a new epoch, which fences the previous
+ * instance: its later sends fail with {@link ProducerFencedException}.
+ *
+ * <p><b>Order</b>: records sent by one thread with the same key are appended in send order. After a
+ * failure of an idempotent producer every later send fails too (the producer cannot know whether
+ * the failed batch was written), so no later record overtakes a lost one; build a new producer.
+ *
+ * <p>Futures complete on the sender thread: do not block in their callbacks.
+ *
+ * <pre>{@code
+ * try (OrdoProducer producer = OrdoProducer.builder(log, "ledger").name("teller-1").build()) {
+ *     producer.send("ACC-1", "+500").thenAccept(ack -> System.out.println(ack.offset()));
+ * }   // close() sends what is queued and waits for it
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public final class OrdoProducer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrdoProducer.class);
+    /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
+    private static final int RECORD_OVERHEAD = 32;
+    private static final int IO_RETRIES = 3;
+
+    private final EmbeddedLog log;
+    private final String topic;
+    private final Partitioner partitioner;
+    private final ProducerRegistry.Identity identity;
+    private final int batchBytes;
+    private final int maxRecordBytes;
+    private final long lingerNanos;
+    private final long maxBlockNanos;
+    private final Budget buffer;
+    private final ArrayDeque<Pending>[] queues;
+    private final int[] queuedBytes;
+    private final int[] nextSequence;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    @SuppressWarnings("unchecked")
+    private final CompletableFuture<Acknowledgement>[] lastFuture;
+    private final Thread sender;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private long batchesWritten;
+    private long recordsWritten;
+
+    private record Pending(Record record, int size, long enqueuedNanos, CompletableFuture<Acknowledgement> future) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private OrdoProducer(Builder b) throws IOException {
+        this.log = b.log;
+        this.topic = b.topic;
+        int partitions = log.partitionCount(topic);
+        this.partitioner = Partitioner.kafkaDefault();
+        this.identity = b.idempotent ? log.registerProducer(b.name) : null;
+        this.maxRecordBytes = log.maxBatchBytes(topic) - 128;
+        this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
+        this.lingerNanos = b.linger.toNanos();
+        this.maxBlockNanos = b.maxBlock.toNanos();
+        this.buffer = Budget.of(Long.MAX_VALUE, b.bufferBytes);
+        this.queues = new ArrayDeque[partitions];
+        this.lastFuture = new CompletableFuture[partitions];
+        for (int p = 0; p < partitions; p++) {
+            queues[p] = new ArrayDeque<>();
+        }
+        this.queuedBytes = new int[partitions];
+        this.nextSequence = new int[partitions];
+        this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
+        this.sender.setDaemon(true);
+        this.sender.start();
+    }
+
+    /** A builder for a producer to {@code topic} (which must exist). */
+    public static Builder builder(EmbeddedLog log, String topic) {
+        return new Builder(log, topic);
+    }
+
+    /** Sends a record with a UTF-8 key (may be null) and value. */
+    public CompletableFuture<Acknowledgement> send(String key, String value) {
+        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8), List.of());
+    }
+
+    /** Sends a record to the partition of its key. */
+    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
+        return send(key, value, List.of());
+    }
+
+    /**
+     * Sends a record with headers to the partition of its key, waiting up to {@link Builder#maxBlock}
+     * while the send buffer is full.
+     *
+     * @throws IllegalStateException if the producer is closed
+     * @throws IllegalArgumentException if the record is larger than the topic's batch limit
+     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}; nothing was queued
+     */
+    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, List<Header> headers) {
+        Objects.requireNonNull(headers, "headers must not be null");
+        if (closed) {
+            throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            return CompletableFuture.failedFuture(failed);
+        }
+        int size = size(key, value, headers);
+        if (size > maxRecordBytes) {
+            throw new IllegalArgumentException("record of about " + size + " bytes exceeds the largest record topic '"
+                    + topic + "' accepts, " + maxRecordBytes + " bytes");
+        }
+        try {
+            if (!buffer.acquire(size, maxBlockNanos, TimeUnit.NANOSECONDS)) {
+                throw new OverloadedException("send buffer of " + buffer.maxBytes() + " bytes stayed full for "
+                        + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OverloadedException("interrupted while waiting for send buffer space");
+        }
+        int partition = partitioner.partition(key, queues.length);
+        CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                buffer.release(size);
+                throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+            }
+            queues[partition].addLast(new Pending(new Record(-1, System.currentTimeMillis(), key, value, headers), size,
+                    System.nanoTime(), future));
+            queuedBytes[partition] += size;
+            lastFuture[partition] = future;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        return future;
+    }
+
+    /** Waits until every record sent before this call is acknowledged or failed. */
+    public void flush() {
+        List<CompletableFuture<Acknowledgement>> last = new ArrayList<>();
+        lock.lock();
+        try {
+            for (CompletableFuture<Acknowledgement> f : lastFuture) {
+                if (f != null) {
+                    last.add(f);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Per partition, batches complete in order, so the last future done means all before it are.
+        for (CompletableFuture<Acknowledgement> f : last) {
+            f.handle((ack, error) -> null).join();
+        }
+    }
+
+    /** The producer's id, or -1 when it is not idempotent. */
+    public long producerId() {
+        return identity == null ? -1 : identity.id();
+    }
+
+    /** The producer's epoch, or -1 when it is not idempotent. */
+    public short epoch() {
+        return identity == null ? -1 : identity.epoch();
+    }
+
+    /** Batches appended so far (fewer than records when batching works). */
+    public long batchesWritten() {
+        lock.lock();
+        try {
+            return batchesWritten;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records appended so far. */
+    public long recordsWritten() {
+        lock.lock();
+        try {
+            return recordsWritten;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends everything queued, waits for it, and stops. Later sends throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            sender.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sendLoop() {
+        List<Pending> batch = new ArrayList<>();
+        int[] partition = {0};
+        while (true) {
+            batch.clear();
+            lock.lock();
+            try {
+                if (!takeBatch(batch, partition)) {
+                    return; // closed and drained
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            write(partition[0], batch);
+        }
+    }
+
+    /**
+     * Waits for a partition with a batch ready (full, lingered long enough, or closing) and moves
+     * it into {@code batch}, visiting partitions round-robin from the last one served so that a
+     * busy partition cannot starve the others. Returns false once closed with nothing queued.
+     */
+    private boolean takeBatch(List<Pending> batch, int[] partition) throws InterruptedException {
+        while (true) {
+            long waitNanos = Long.MAX_VALUE;
+            boolean anyQueued = false;
+            for (int i = 1; i <= queues.length; i++) {
+                int p = (partition[0] + i) % queues.length;
+                Pending oldest = queues[p].peekFirst();
+                if (oldest == null) {
+                    continue;
+                }
+                anyQueued = true;
+                long due = lingerNanos - (System.nanoTime() - oldest.enqueuedNanos());
+                if (closed || due <= 0 || queuedBytes[p] >= batchBytes) {
+                    drain(p, batch);
+                    partition[0] = p;
+                    return true;
+                }
+                waitNanos = Math.min(waitNanos, due);
+            }
+            if (closed && !anyQueued) {
+                return false;
+            }
+            if (waitNanos == Long.MAX_VALUE) {
+                work.await();
+            } else {
+                work.awaitNanos(waitNanos);
+            }
+        }
+    }
+
+    private void drain(int p, List<Pending> batch) {
+        int bytes = 0;
+        while (!queues[p].isEmpty() && (batch.isEmpty() || bytes + queues[p].peekFirst().size() <= batchBytes)) {
+            Pending next = queues[p].pollFirst();
+            bytes += next.size();
+            batch.add(next);
+        }
+        queuedBytes[p] -= bytes;
+    }
+
+    private void write(int partition, List<Pending> batch) {
+        List<Record> records = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            records.add(pending.record());
+        }
+        try {
+            Throwable failed = failure;
+            if (failed != null) {
+                throw failed;
+            }
+            long base = appendWithRetries(partition, records);
+            nextSequence[partition] += records.size();
+            lock.lock();
+            try {
+                batchesWritten++;
+                recordsWritten += records.size();
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).future().complete(new Acknowledgement(topic, partition, base + i));
+            }
+        } catch (Throwable error) {
+            if (identity != null || error instanceof ProducerFencedException) {
+                failure = failure == null ? error : failure; // later batches must not overtake a lost one
+            }
+            if (failure == error) {
+                LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
+            }
+            for (Pending pending : batch) {
+                pending.future().completeExceptionally(error);
+            }
+        } finally {
+            for (Pending pending : batch) {
+                buffer.release(pending.size());
+            }
+        }
+    }
+
+    /** Appends, retrying I/O errors when idempotent (a retry that was in fact written is recognised). */
+    private long appendWithRetries(int partition, List<Record> records) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return log.appendBatch(topic, partition, records, identity, nextSequence[partition]);
+            } catch (IOException e) {
+                if (identity == null || attempt > IO_RETRIES) {
+                    throw e;
+                }
+                LOG.warn("append to {}-{} failed (attempt {}), retrying", topic, partition, attempt, e);
+            } catch (ProducerFencedException | OutOfOrderSequenceException e) {
+                throw e;
+            }
+        }
+    }
+
+    private static int size(byte[] key, byte[] value, List<Header> headers) {
+        int size = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            size += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+
+    /** Configures an {@link OrdoProducer}. */
+    public static final class Builder {
+        private final EmbeddedLog log;
+        private final String topic;
+        private boolean idempotent = true;
+        private String name;
+        private Duration linger = Duration.ZERO;
+        private int batchBytes = 256 * 1024;
+        private long bufferBytes = 32L * 1024 * 1024;
+        private Duration maxBlock = Duration.ofSeconds(60);
+
+        private Builder(EmbeddedLog log, String topic) {
+            this.log = Objects.requireNonNull(log, "log must not be null");
+            this.topic = Objects.requireNonNull(topic, "topic must not be null");
+        }
+
+        /** Whether appends carry a producer id, epoch and sequence so retries are not duplicated (default true). */
+        public Builder idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
+            return this;
+        }
+
+        /**
+         * A stable identity: the producer gets this name's id with a new epoch, fencing any earlier
+         * producer of the same name. Implies idempotence.
+         */
+        public Builder name(String name) {
+            if (name == null || !name.matches("[a-zA-Z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("name must be 1-200 characters of [a-zA-Z0-9._-], was '" + name + "'");
+            }
+            this.name = name;
+            this.idempotent = true;
+            return this;
+        }
+
+        /** How long a record may wait for more to join its batch (default 0: batches form under load only). */
+        public Builder linger(Duration linger) {
+            Objects.requireNonNull(linger, "linger must not be null");
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative, was " + linger);
+            }
+            this.linger = linger;
+            return this;
+        }
+
+        /** Largest batch in bytes (default 256 KiB, capped by the topic's batch limit). */
+        public Builder batchBytes(int batchBytes) {
+            this.batchBytes = Arguments.atLeast("batchBytes", batchBytes, 1);
+            return this;
+        }
+
+        /** Bytes queued and not yet acknowledged, at most (default 32 MiB); {@code send} waits beyond. */
+        public Builder bufferBytes(long bufferBytes) {
+            this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);
+            return this;
+        }
+
+        /** How long {@code send} waits for buffer space before {@link OverloadedException} (default 60 s). */
+        public Builder maxBlock(Duration maxBlock) {
+            Objects.requireNonNull(maxBlock, "maxBlock must not be null");
+            if (maxBlock.isNegative()) {
+                throw new IllegalArgumentException("maxBlock must not be negative, was " + maxBlock);
+            }
+            this.maxBlock = maxBlock;
+            return this;
+        }
+
+        /**
+         * Creates the producer and starts its sender thread.
+         *
+         * @throws IllegalArgumentException if the topic does not exist
+         */
+        public OrdoProducer build() throws IOException {
+            return new OrdoProducer(this);
+        }
+    }
+}

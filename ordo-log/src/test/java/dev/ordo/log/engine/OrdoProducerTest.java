@@ -1,0 +1,172 @@
+package dev.ordo.log.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ordo.OverloadedException;
+import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.ProducerFencedException;
+import dev.ordo.log.storage.Record;
+import dev.ordo.partition.Partitioner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OrdoProducerTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void concurrentSendersGetEveryRecordAppendedOnceInSendOrderPerKey() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(4).fsync(FsyncPolicy.everyBatch()));
+            int threads = 4;
+            int perThread = 2_000;
+            List<List<CompletableFuture<Acknowledgement>>> acks = new ArrayList<>();
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<List<CompletableFuture<Acknowledgement>>>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        List<CompletableFuture<Acknowledgement>> mine = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            mine.add(producer.send("key-" + thread + "-" + (i % 7), thread + ":" + i));
+                        }
+                        return mine;
+                    }));
+                }
+                start.countDown();
+                for (Future<List<CompletableFuture<Acknowledgement>>> r : results) {
+                    acks.add(r.get());
+                }
+                pool.shutdown();
+                producer.flush();
+                assertThat(producer.recordsWritten()).isEqualTo((long) threads * perThread);
+                // Concurrent senders share batches (each batch is one fsync here).
+                assertThat(producer.batchesWritten()).isLessThan(producer.recordsWritten());
+            }
+            Map<String, Long> lastOffsetPerKey = new HashMap<>();
+            Partitioner partitioner = Partitioner.kafkaDefault();
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < perThread; i++) {
+                    Acknowledgement ack = acks.get(t).get(i).join();
+                    String key = "key-" + t + "-" + (i % 7);
+                    assertThat(ack.partition()).isEqualTo(partitioner.partition(key.getBytes(StandardCharsets.UTF_8), 4));
+                    Long previous = lastOffsetPerKey.put(key, ack.offset());
+                    assertThat(previous == null || previous < ack.offset()).as("send order of %s", key).isTrue();
+                    Record stored = log.read("t", ack.partition(), ack.offset(), 1).get(0);
+                    assertThat(new String(stored.value(), StandardCharsets.UTF_8)).isEqualTo(t + ":" + i);
+                }
+            }
+            long total = log.describe("t").partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum();
+            assertThat(total).isEqualTo((long) threads * perThread);
+        }
+    }
+
+    @Test
+    void aBatchIsCutWhenFullAndAPartialOneWaitsForLingerOrClose() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(1));
+            int recordSize = 32 + 1 + 4; // overhead + key + value
+            OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
+                    .batchBytes(10 * recordSize).build();
+            List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
+            for (int i = 0; i < 105; i++) {
+                acks.add(producer.send("k", String.format("%04d", i)));
+            }
+            acks.get(99).join(); // ten full batches go at once
+            assertThat(producer.batchesWritten()).isEqualTo(10);
+            assertThat(acks.get(100)).isNotDone(); // five records linger for an hour...
+            producer.close();                       // ...unless the producer closes
+            assertThat(acks.get(104).join().offset()).isEqualTo(104);
+            assertThat(producer.batchesWritten()).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void aFullSendBufferSlowsOrRejectsTheSenderAndQueuesNothing() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(1));
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
+                    .bufferBytes(3 * 37).maxBlock(Duration.ZERO).build()) {
+                for (int i = 0; i < 3; i++) {
+                    producer.send("k", String.format("%04d", i));
+                }
+                assertThatThrownBy(() -> producer.send("k", "0003")).isInstanceOf(OverloadedException.class)
+                        .hasMessageContaining("send buffer of 111 bytes");
+            }
+            assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aNewInstanceOfANamedProducerFencesTheOldOneAlsoAfterARestart() throws Exception {
+        long id;
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(2));
+            OrdoProducer zombie = OrdoProducer.builder(log, "t").name("teller-1").build();
+            zombie.send("a", "1").join();
+            try (OrdoProducer current = OrdoProducer.builder(log, "t").name("teller-1").build()) {
+                assertThat(current.producerId()).isEqualTo(zombie.producerId());
+                assertThat(current.epoch()).isEqualTo((short) 1);
+                // The zombie is fenced on every partition, also one the new instance never wrote to.
+                assertThatThrownBy(() -> zombie.send("b", "2").join()).isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(ProducerFencedException.class);
+                assertThatThrownBy(() -> zombie.send("a", "3").join()).hasCauseInstanceOf(ProducerFencedException.class);
+                current.send("a", "4").join();
+            }
+            zombie.close();
+            id = zombie.producerId();
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(data);
+                OrdoProducer again = OrdoProducer.builder(log, "t").name("teller-1").build();
+                OrdoProducer anonymous = OrdoProducer.builder(log, "t").build()) {
+            assertThat(again.producerId()).isEqualTo(id);
+            assertThat(again.epoch()).isEqualTo((short) 2);
+            assertThat(anonymous.producerId()).isNotEqualTo(id);
+            again.send("a", "5").join();
+            List<String> values = new ArrayList<>();
+            int partition = Partitioner.kafkaDefault().partition("a".getBytes(StandardCharsets.UTF_8), 2);
+            for (Record r : log.read("t", partition, 0, 1 << 20)) {
+                values.add(new String(r.value(), StandardCharsets.UTF_8));
+            }
+            assertThat(values).containsExactly("1", "4", "5");
+        }
+    }
+
+    @Test
+    void badInputGetsAClearErrorNamingTheValue() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(1));
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "missing").build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'missing' does not exist");
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "t").name("no spaces"))
+                    .hasMessageContaining("'no spaces'");
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "t").linger(Duration.ofMillis(-1)))
+                    .hasMessageContaining("linger must not be negative, was PT-0.001S");
+            OrdoProducer producer = OrdoProducer.builder(log, "t").build();
+            assertThatThrownBy(() -> producer.send(new byte[1], new byte[2 << 20]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the largest record");
+            producer.close();
+            assertThatThrownBy(() -> producer.send("k", "v")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is closed");
+            assertThat(log.describe("t").partitions().get(0).nextOffset()).isZero();
+        }
+    }
+}
