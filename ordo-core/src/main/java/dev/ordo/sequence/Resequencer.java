@@ -84,6 +84,8 @@ public final class Resequencer<S, T> {
     private final OverflowPolicy overflowPolicy;
     private final Ticker ticker;
     private final long firstSequence;
+    /** Where restored sources start (a checkpoint's next expected sequences). */
+    private final Map<S, Long> resumeAt;
     private final ResequencerListener<S> listener;
     private final RedeliveryRequester<S> requester;
     private final Sink<S, T> sink;
@@ -120,6 +122,7 @@ public final class Resequencer<S, T> {
         this.overflowPolicy = b.overflowPolicy;
         this.ticker = b.ticker;
         this.firstSequence = b.firstSequence;
+        this.resumeAt = Map.copyOf(b.resumeAt);
         this.listener = b.listener;
         this.requester = b.requester;
         this.sink = sink;
@@ -190,7 +193,24 @@ public final class Resequencer<S, T> {
         lock.lock();
         try {
             SourceState<S> st = sources.get(source);
-            return st == null ? firstSequence : st.next;
+            return st == null ? resumeAt.getOrDefault(source, firstSequence) : st.next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The next expected sequence of every source seen (and every restored one): a checkpoint of
+     * what has been released. Buffered messages are not in it: after a restore from it each source
+     * must send again from its next expected sequence, which it will, since nothing from there on
+     * was released. Store it only once what was released is durable downstream.
+     */
+    public Map<S, Long> checkpoint() {
+        lock.lock();
+        try {
+            Map<S, Long> next = new HashMap<>(resumeAt);
+            sources.forEach((source, st) -> next.put(source, st.next));
+            return next;
         } finally {
             lock.unlock();
         }
@@ -524,7 +544,7 @@ public final class Resequencer<S, T> {
         if (st != null && st.id.equals(source)) {
             return st;
         }
-        st = sources.computeIfAbsent(source, s -> new SourceState<>(s, firstSequence));
+        st = sources.computeIfAbsent(source, s -> new SourceState<>(s, resumeAt.getOrDefault(s, firstSequence)));
         lastSource = st;
         return st;
     }
@@ -663,6 +683,7 @@ public final class Resequencer<S, T> {
         private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
         private Ticker ticker = Ticker.system();
         private long firstSequence;
+        private Map<S, Long> resumeAt = Map.of();
         private ResequencerListener<S> listener = new ResequencerListener<>() { };
         private RedeliveryRequester<S> requester;
 
@@ -700,6 +721,23 @@ public final class Resequencer<S, T> {
         /** The sequence number every source starts at (0 by default, as Kafka producers do). */
         public Builder<S, T> firstSequence(long firstSequence) {
             this.firstSequence = Arguments.atLeast("firstSequence", firstSequence, 0);
+            return this;
+        }
+
+        /**
+         * Restores a {@link Resequencer#checkpoint() checkpoint}: each source in it starts at its
+         * sequence there instead of {@link #firstSequence}; what comes below is a duplicate.
+         *
+         * @throws IllegalArgumentException naming the source if a sequence is negative
+         */
+        public Builder<S, T> resumeFrom(Map<S, Long> checkpoint) {
+            Objects.requireNonNull(checkpoint, "checkpoint must not be null");
+            checkpoint.forEach((source, next) -> {
+                if (next == null || next < 0) {
+                    throw new IllegalArgumentException("checkpoint sequence of source " + source + " must be >= 0, was " + next);
+                }
+            });
+            this.resumeAt = Map.copyOf(checkpoint);
             return this;
         }
 

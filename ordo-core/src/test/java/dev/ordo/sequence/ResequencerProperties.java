@@ -90,4 +90,55 @@ class ResequencerProperties {
         }
         return out;
     }
+
+    /**
+     * A restart from a checkpoint taken at any moment: the sources send again from the checkpoint
+     * (and stale duplicates from before it still arrive); the output before and after the restart
+     * together is every message once, in order per source.
+     */
+    @Property(tries = 300)
+    void aResequencerRestoredFromACheckpointContinuesWithoutLossOrDuplicates(
+            @ForAll @IntRange(min = 1, max = 500) int n,
+            @ForAll @IntRange(min = 0, max = 100) int crashPercent,
+            @ForAll long seed) {
+        Random random = new Random(seed);
+        List<String> sources = List.of("a", "b", "c");
+        List<long[]> arrivals = new ArrayList<>();
+        for (int source = 0; source < sources.size(); source++) {
+            for (long s = 0; s < n; s++) {
+                arrivals.add(new long[] {source, s});
+            }
+        }
+        Collections.shuffle(arrivals, random);
+        List<String> out = new ArrayList<>();
+        Resequencer.Sink<String, Long> sink = (source, sequence, message) -> out.add(source + message);
+        Resequencer<String, Long> before = Resequencer.<String, Long>builder().maxBuffered(3 * n).build(sink);
+        int crashAt = arrivals.size() * crashPercent / 100;
+        for (long[] a : arrivals.subList(0, crashAt)) {
+            before.offer(sources.get((int) a[0]), a[1], a[1]);
+        }
+        java.util.Map<String, Long> checkpoint = before.checkpoint();
+
+        Resequencer<String, Long> after = Resequencer.<String, Long>builder().maxBuffered(3 * n).resumeFrom(checkpoint)
+                .build(sink);
+        List<long[]> resent = new ArrayList<>();
+        for (int source = 0; source < sources.size(); source++) {
+            for (long s = checkpoint.getOrDefault(sources.get(source), 0L); s < n; s++) {
+                resent.add(new long[] {source, s});
+            }
+        }
+        for (int i = 0; i < 20 && crashAt > 0; i++) {
+            resent.add(arrivals.get(random.nextInt(crashAt))); // stale copies from before the checkpoint
+        }
+        Collections.shuffle(resent, random);
+        for (long[] a : resent) {
+            after.offer(sources.get((int) a[0]), a[1], a[1]);
+        }
+
+        for (String source : sources) {
+            assertThat(out.stream().filter(m -> m.startsWith(source)).toList())
+                    .containsExactlyElementsOf(LongStream.range(0, n).mapToObj(s -> source + s).toList());
+        }
+        assertThat(after.stats().buffered()).isZero();
+    }
 }

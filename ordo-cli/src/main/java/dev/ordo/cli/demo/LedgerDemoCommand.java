@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +26,11 @@ import picocli.CommandLine.Option;
         description = {
             "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
             "from several tellers through a channel that reorders, duplicates and drops messages.",
-            "Ordo resequences them (asking for redelivery of what is missing) and applies them in parallel across",
-            "accounts, serially per account; the final balances are compared with a sequential reference and the",
-            "ordering checker judges the raw arrivals and the delivered stream.",
+            "Ordo resequences them (asking for redelivery of what is missing), appends them to the embedded",
+            "engine's durable log and a consumer group applies them in parallel across accounts, serially per",
+            "account, committing the balances with its offsets; the final balances are compared with a sequential",
+            "reference and the ordering checker judges the raw arrivals and the delivered stream.",
+            "With --crash the engine runs in a child process that is killed (SIGKILL) and restarted mid-run.",
             "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."})
 public final class LedgerDemoCommand implements Callable<Integer> {
 
@@ -76,14 +79,90 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             description = "Keep serving metrics this long after the run (default ${DEFAULT-VALUE}).")
     int metricsLingerSeconds;
 
+    @Option(names = "--in-memory", description = "Apply in memory on a key-ordered executor instead of the engine's log.")
+    boolean inMemory;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "The engine's data directory (default: a temporary one, deleted afterwards). Must be new or empty.")
+    Path data;
+
+    @Option(names = "--crash", description = "Run the engine in a child process and kill it (SIGKILL) mid-run, then restart it.")
+    boolean crash;
+
+    @Option(names = "--crashes", defaultValue = "3", paramLabel = "N",
+            description = "How many times --crash kills the engine (default ${DEFAULT-VALUE}).")
+    int crashes;
+
+    @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
+    boolean worker;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         LedgerSimulation.Config config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
                 duplicateRate, dropRate, seed, threads, !noOrdering);
+        if (inMemory && (crash || data != null)) {
+            throw new IllegalArgumentException("--in-memory cannot be combined with --crash or --data");
+        }
+        if (crash && (noOrdering || history != null || metricsPort != null)) {
+            throw new IllegalArgumentException("--crash cannot be combined with --no-ordering, --history or --metrics");
+        }
+        if (crashes < 1) {
+            throw new IllegalArgumentException("crashes must be >= 1, was " + crashes);
+        }
+        if (worker) {
+            return LedgerCrashRun.worker(config, data, out);
+        }
+        boolean temporary = !inMemory && data == null;
+        Path engineData = inMemory ? null : temporary ? Files.createTempDirectory("ordo-ledger-") : requireEmpty(data);
+        try {
+            return crash ? crashRun(config, engineData, out) : run(config, engineData, out);
+        } finally {
+            if (temporary) {
+                LedgerCrashRun.deleteRecursively(engineData);
+            }
+        }
+    }
+
+    private Integer crashRun(LedgerSimulation.Config config, Path engineData, PrintWriter out) throws Exception {
+        out.println("Ordo ledger demo, with crashes");
+        out.println();
+        out.flush();
+        LedgerCrashRun.Outcome outcome = new LedgerCrashRun(config, engineData, crashes, spec.commandLine().getErr()).run();
+        out.printf(Locale.ROOT, "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%n",
+                config.operations(), config.accounts(), config.producers(), config.threads(), config.seed());
+        out.printf(Locale.ROOT, "  engine: %s (topic ledger, 8 partitions, fsync before every acknowledgement)%n", engineData);
+        out.printf(Locale.ROOT, "  killed with SIGKILL %d times (after %s operations applied), restarted each time; %.2f s%n",
+                outcome.kills(), outcome.killedAt(), outcome.elapsedNanos() / 1e9);
+        out.printf(Locale.ROOT, "  re-sent after restarts and dropped by teller sequence: %,d operations%n",
+                outcome.ledger().duplicatesDropped.get());
+        out.printf(Locale.ROOT, "  operations applied (committed state): %,d of %,d%n", outcome.ledger().applied.get(),
+                config.operations());
+        out.printf(Locale.ROOT, "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                outcome.accountsMatching(), config.accounts());
+        boolean passed = outcome.passed();
+        out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
+        out.flush();
+        return passed ? 0 : 1;
+    }
+
+    private static Path requireEmpty(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("data directory must be new or empty, was '" + dir
+                            + "' (it holds files; an earlier run?)");
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private Integer run(LedgerSimulation.Config config, Path engineData, PrintWriter out) throws Exception {
 
         ClassicExample.Outcome classic = ClassicExample.run();
         out.println("Ordo ledger demo");
@@ -95,7 +174,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.flush();
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LedgerSimulation simulation = new LedgerSimulation(config, registry);
+        LedgerSimulation simulation = new LedgerSimulation(config, registry, engineData);
         LedgerSimulation.Result result;
         try (MetricsServer server = metricsPort == null ? null : MetricsServer.start(registry, metricsPort)) {
             if (server != null) {
@@ -120,7 +199,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     }
 
     /** Runs the simulation, drawing a progress bar on stderr if it takes longer than a second. */
-    private LedgerSimulation.Result withProgress(LedgerSimulation simulation) {
+    private LedgerSimulation.Result withProgress(LedgerSimulation simulation) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress");
@@ -173,6 +252,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                         + "(%,d duplicates, %,d drops, %,d redeliveries)%n",
                 c.reorderWindow(), 100 * c.duplicateRate(), 100 * c.dropRate(), r.arrivals(),
                 r.duplicated(), r.dropped(), r.redelivered());
+        out.printf(Locale.ROOT, "  applied %s%n", r.backend().equals("memory") ? "in memory (--in-memory)"
+                : "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group");
         out.printf(Locale.ROOT, "  throughput: %,.0f operations/s (%.2f s)%n", r.operationsPerSecond(), r.elapsedNanos() / 1e9);
         out.println();
         out.printf(Locale.ROOT, "  %-12s %12s %12s %12s%n", "anomaly", "on arrival", "resequenced", "applied");

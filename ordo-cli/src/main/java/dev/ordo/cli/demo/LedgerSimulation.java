@@ -3,7 +3,6 @@ package dev.ordo.cli.demo;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.OrderingMonitor;
-import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.metrics.OrdoMetrics;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
@@ -11,6 +10,7 @@ import dev.ordo.sequence.ResequencerStats;
 import dev.ordo.time.ManualTicker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * The ledger demo: tellers (producers) issue numbered deposits and withdrawals for the accounts
  * they own; a {@link FaultyChannel} reorders, duplicates and drops them; Ordo's
- * {@link Resequencer} (asking for redelivery of what is missing) and {@link KeyOrderedExecutor}
- * (parallel across accounts, serial per account) apply them to a {@link Ledger}. Because an
+ * {@link Resequencer} (asking for redelivery of what is missing) releases them in teller order to
+ * a {@link LedgerDownstream} that applies them to a {@link Ledger}, parallel across accounts and
+ * serial per account: in memory on a key-ordered executor, or through the embedded engine's durable
+ * log and a consumer group whose committed state is the ledger ({@link EngineDownstream}), which
+ * survives being killed and restarted. Because an
  * overdrawing withdrawal is rejected, the balances are right only if every account saw exactly
  * its operations, once each, in the teller's order.
  *
@@ -66,7 +70,7 @@ public final class LedgerSimulation {
     public record Result(Config config, long elapsedNanos, CheckReport onArrival, CheckReport resequenced,
             CheckReport applied, History appliedHistory, long liveViolations,
             int accountsMatching, long arrivals, long dropped, long duplicated, long redelivered,
-            ResequencerStats resequencer, long peakInFlight) {
+            ResequencerStats resequencer, long peakInFlight, long duplicatesDropped, String backend) {
 
         public boolean passed() {
             return accountsMatching == config.accounts() && resequenced.isClean() && applied.isClean();
@@ -79,13 +83,17 @@ public final class LedgerSimulation {
 
     private static final int TICK_EVERY_STEPS = 16;
 
+    private static final int CHECKPOINT_EVERY_STEPS = 1 << 14;
+
     private final Config config;
     private final MeterRegistry registry;
+    /** The engine's data directory, or null to apply in memory. */
+    private final Path engineData;
     private final AtomicLong progress = new AtomicLong();
     /** The stages of the last run, kept reachable so that their meters stay readable after it. */
     private volatile List<Object> stages = List.of();
     private volatile Resequencer<String, Txn> liveResequencer;
-    private volatile KeyOrderedExecutor<String> liveExecutor;
+    private volatile LedgerDownstream liveDownstream;
     private volatile OrderingMonitor<String> liveMonitor;
 
     /** A snapshot for a status line while the simulation runs. */
@@ -95,28 +103,32 @@ public final class LedgerSimulation {
     /** What the running simulation is doing now. */
     public Status status() {
         Resequencer<String, Txn> r = liveResequencer;
-        KeyOrderedExecutor<String> e = liveExecutor;
+        LedgerDownstream d = liveDownstream;
         OrderingMonitor<String> m = liveMonitor;
-        if (r == null || e == null || m == null) {
+        if (r == null || d == null || m == null) {
             return new Status(progress.get(), 0, 0, 0, 0);
         }
         long violations = 0;
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += m.count(v);
         }
-        var stats = e.stats();
-        return new Status(progress.get(), stats.succeeded() + stats.deadLettered(), r.stats().buffered(), stats.inFlight(),
+        return new Status(progress.get(), d.ledger().applied.get(), r.stats().buffered(), d.handlerStats().inFlight(),
                 violations);
     }
 
     public LedgerSimulation(Config config) {
-        this(config, new SimpleMeterRegistry());
+        this(config, new SimpleMeterRegistry(), null);
     }
 
-    /** A simulation whose stages report their meters to {@code registry}. */
-    public LedgerSimulation(Config config, MeterRegistry registry) {
+    /**
+     * A simulation whose stages report their meters to {@code registry}, applying in memory
+     * ({@code engineData == null}) or through the embedded engine in {@code engineData}, resuming
+     * from what a killed earlier run left there.
+     */
+    public LedgerSimulation(Config config, MeterRegistry registry, Path engineData) {
         this.config = config;
         this.registry = registry;
+        this.engineData = engineData;
     }
 
     /** Operations handed to the channel so far; for a progress display. */
@@ -124,10 +136,9 @@ public final class LedgerSimulation {
         return progress.get();
     }
 
-    public Result run() {
+    public Result run() throws Exception {
         List<Txn> operations = generate();
-        Ledger reference = new Ledger();
-        operations.forEach(reference::apply);
+        Ledger reference = reference(operations);
         Map<String, List<Txn>> outbox = new HashMap<>();
         // Three vantage points: what the channel delivered, what the resequencer released (in
         // teller order, so gaps are visible) and what the handlers applied (in order per account
@@ -142,7 +153,6 @@ public final class LedgerSimulation {
             applied.sent(txn.asUnsequencedMessage());
         }
 
-        Ledger ledger = new Ledger();
         OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
                 .stage("ledger-applied").registry(registry).firstSequence(0).build();
         FaultyChannel channel = new FaultyChannel(config.seed() ^ 0x5DEECE66DL, config.reorderWindow(),
@@ -152,19 +162,32 @@ public final class LedgerSimulation {
         long arrived = 0;
         ResequencerStats resequencerStats;
         long peakInFlight;
-        try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
-                .concurrency(config.threads()).maxInFlight(10_000).threadName("ledger").build()) {
-            Resequencer.Sink<String, Txn> apply = (producer, sequence, txn) -> {
+        Ledger ledger;
+        // With ordering, an operation the ledger has seen (a teller re-sending after a restart) is
+        // dropped by its sequence number; without, everything is applied as it comes.
+        BiConsumer<Ledger, Txn> apply = (target, txn) -> {
+            if (config.reorder()) {
+                if (!target.applyOnce(txn)) {
+                    return;
+                }
+            } else {
+                target.apply(txn);
+            }
+            applied.received(txn.asUnsequencedMessage());
+            monitor.observe(txn.account(), txn.accountSequence());
+        };
+        try (LedgerDownstream downstream = engineData == null
+                ? new LedgerDownstream.InMemory(config.threads(), registry, apply)
+                : new EngineDownstream(engineData, config.threads(), registry, apply)) {
+            Resequencer.Sink<String, Txn> release = (producer, sequence, txn) -> {
                 resequenced.received(txn.asMessage());
-                executor.submit(txn.account(), () -> {
-                    ledger.apply(txn);
-                    applied.received(txn.asUnsequencedMessage());
-                    monitor.observe(txn.account(), txn.accountSequence());
-                });
+                downstream.submit(txn);
             };
+            Map<String, Long> resume = downstream.restoredCheckpoint();
             Resequencer<String, Txn> resequencer = Resequencer.<String, Txn>builder()
                     .ticker(ticker)
                     .maxBuffered(100_000)
+                    .resumeFrom(resume)
                     .gapPolicy(GapPolicy.requestRedelivery(micros(4L * config.reorderWindow()),
                             micros(64L * config.reorderWindow()), Duration.ofSeconds(30)))
                     .redeliveryRequester((producer, from, to, attempt) -> {
@@ -172,19 +195,21 @@ public final class LedgerSimulation {
                             channel.redeliver(outbox.get(producer).get((int) s));
                         }
                     })
-                    .build(apply);
-            stages = List.of(resequencer, executor);
+                    .build(release);
+            stages = List.of(resequencer, downstream);
             liveResequencer = resequencer;
-            liveExecutor = executor;
+            liveDownstream = downstream;
             liveMonitor = monitor;
             OrdoMetrics.resequencer(resequencer, "ledger").bindTo(registry);
-            OrdoMetrics.executor(executor, "ledger").bindTo(registry);
 
             int sent = 0;
             long step = 0;
             while (sent < operations.size() || !channel.isEmpty() || !allReleased(resequencer, outbox)) {
                 while (sent < operations.size() && !channel.full()) {
-                    channel.send(operations.get(sent++));
+                    Txn txn = operations.get(sent++);
+                    if (txn.sequence() >= resume.getOrDefault(txn.producer(), 0L)) { // else applied before a restart
+                        channel.send(txn);
+                    }
                 }
                 progress.set(sent);
                 ticker.advance(Duration.ofNanos(1_000));
@@ -196,36 +221,72 @@ public final class LedgerSimulation {
                     if (config.reorder()) {
                         resequencer.offer(txn.producer(), txn.sequence(), txn);
                     } else {
-                        apply.accept(txn.producer(), txn.sequence(), txn);
+                        release.accept(txn.producer(), txn.sequence(), txn);
                     }
                 }
                 if (step % TICK_EVERY_STEPS == 0) {
                     resequencer.tick();
                 }
+                if (step % CHECKPOINT_EVERY_STEPS == 0 && config.reorder()) {
+                    downstream.checkpoint(resequencer::checkpoint);
+                }
                 if (sent == operations.size() && channel.isEmpty() && step % (64L * config.reorderWindow()) == 0) {
                     retransmitTails(resequencer, outbox, channel);
                 }
             }
-            executor.close();
+            if (config.reorder()) {
+                downstream.checkpoint(resequencer::checkpoint);
+                downstream.awaitApplied(lastSequencePerAccount(operations));
+            } else {
+                downstream.awaitApplied(Map.of());
+            }
             resequencerStats = resequencer.stats();
-            peakInFlight = executor.stats().peakInFlight();
+            peakInFlight = downstream.handlerStats().peakInFlight();
+            ledger = downstream.ledger();
         }
         long elapsed = System.nanoTime() - start;
 
-        int matching = 0;
-        for (int a = 0; a < config.accounts(); a++) {
-            String account = account(a);
-            if (ledger.balance(account) == reference.balance(account)) {
-                matching++;
-            }
-        }
         long violations = 0;
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += monitor.count(v);
         }
         return new Result(config, elapsed, arrivals.check(), resequenced.check(), applied.check(), applied, violations,
-                matching, arrived,
-                channel.dropped(), channel.duplicated(), channel.redelivered(), resequencerStats, peakInFlight);
+                accountsMatching(ledger, reference), arrived,
+                channel.dropped(), channel.duplicated(), channel.redelivered(), resequencerStats, peakInFlight,
+                ledger.duplicatesDropped.get(), engineData == null ? "memory" : "engine");
+    }
+
+    /** The balances the operations give when applied one by one in the tellers' order. */
+    static Ledger reference(List<Txn> operations) {
+        Ledger reference = new Ledger();
+        operations.forEach(reference::apply);
+        return reference;
+    }
+
+    /** The reference ledger of {@code config}'s operations. */
+    static Ledger reference(Config config) {
+        return reference(new LedgerSimulation(config).generate());
+    }
+
+    /** Accounts whose balance and number of applied operations equal the reference's. */
+    int accountsMatching(Ledger ledger, Ledger reference) {
+        int matching = 0;
+        for (int a = 0; a < config.accounts(); a++) {
+            String account = account(a);
+            if (ledger.balance(account) == reference.balance(account)
+                    && ledger.appliedTo(account) == reference.appliedTo(account)) {
+                matching++;
+            }
+        }
+        return matching;
+    }
+
+    private static Map<String, Long> lastSequencePerAccount(List<Txn> operations) {
+        Map<String, Long> last = new HashMap<>();
+        for (Txn txn : operations) {
+            last.put(txn.account(), txn.sequence());
+        }
+        return last;
     }
 
     /**

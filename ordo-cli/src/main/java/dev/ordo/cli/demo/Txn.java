@@ -22,6 +22,20 @@ record Txn(String account, long amount, String producer, long sequence, long acc
         return new Message(account, producer, -1, id());
     }
 
+    /** As one line of text: {@code account,amount,producer,sequence,accountSequence}. */
+    String encode() {
+        return account + "," + amount + "," + producer + "," + sequence + "," + accountSequence;
+    }
+
+    /** The inverse of {@link #encode()}. */
+    static Txn decode(String text) {
+        String[] f = text.split(",");
+        if (f.length != 5) {
+            throw new IllegalArgumentException("txn must be account,amount,producer,sequence,accountSequence, was '" + text + "'");
+        }
+        return new Txn(f[0], Long.parseLong(f[1]), f[2], Long.parseLong(f[3]), Long.parseLong(f[4]));
+    }
+
     @Override
     public String toString() {
         return (amount >= 0 ? "+" : "") + amount;

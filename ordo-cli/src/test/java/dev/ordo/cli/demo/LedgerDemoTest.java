@@ -24,7 +24,7 @@ class LedgerDemoTest {
     }
 
     @Test
-    void throughAFaultyChannelEveryBalanceMatchesAndTheDeliveredStreamIsClean() {
+    void throughAFaultyChannelEveryBalanceMatchesAndTheDeliveredStreamIsClean() throws Exception {
         LedgerSimulation.Result result = new LedgerSimulation(config(true)).run();
 
         assertThat(result.onArrival().count(Anomaly.DUPLICATED)).as("the channel duplicates").isPositive();
@@ -37,7 +37,7 @@ class LedgerDemoTest {
     }
 
     @Test
-    void withoutOrderingTheBalancesGoWrongAndTheCheckerSaysWhy() {
+    void withoutOrderingTheBalancesGoWrongAndTheCheckerSaysWhy() throws Exception {
         LedgerSimulation.Result result = new LedgerSimulation(config(false)).run();
 
         assertThat(result.passed()).isFalse();
@@ -58,6 +58,47 @@ class LedgerDemoTest {
                 .contains("5,000 operations on 50 accounts")
                 .contains("balances verified: 50 of 50 accounts match")
                 .contains("RESULT: PASS");
+    }
+
+    @Test
+    void killedAndRestartedMidRunTheEngineStillEndsWithEveryBalanceVerified() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute("demo", "ledger", "--crash", "--crashes", "2", "--operations", "30000", "--accounts", "100",
+                "--seed", "5");
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString())
+                .contains("killed with SIGKILL 2 times")
+                .contains("operations applied (committed state): 30,000 of 30,000")
+                .contains("balances verified: 100 of 100 accounts match")
+                .contains("RESULT: PASS");
+    }
+
+    @Test
+    void inMemoryAndOnTheEngineTheSameRunGivesTheSameBalances() throws Exception {
+        LedgerSimulation.Result memory = new LedgerSimulation(config(true)).run();
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("ledger-engine");
+        try {
+            LedgerSimulation.Result engine = new LedgerSimulation(config(true),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), data).run();
+            assertThat(memory.backend()).isEqualTo("memory");
+            assertThat(engine.backend()).isEqualTo("engine");
+            assertThat(engine.passed()).as(engine.applied().summary()).isTrue();
+            assertThat(engine.accountsMatching()).isEqualTo(memory.accountsMatching()).isEqualTo(200);
+            assertThat(java.nio.file.Files.exists(data.resolve("ledger-state.json"))).isTrue();
+        } finally {
+            LedgerCrashRun.deleteRecursively(data);
+        }
+    }
+
+    @Test
+    void aDataDirectoryWithAnEarlierRunIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("something"), "x");
+        StringWriter err = new StringWriter();
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        assertThat(cli.execute("demo", "ledger", "--data", dir.toString(), "--operations", "10")).isEqualTo(2);
+        assertThat(err.toString()).contains("data directory must be new or empty");
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Small files replaced atomically: a crash leaves the old content or the new, never a mix. */
-final class AtomicFile {
+public final class AtomicFile {
 
     private AtomicFile() {
     }
@@ -17,7 +17,7 @@ final class AtomicFile {
      * Writes {@code bytes} to a temporary sibling, forces it to disk, renames it over {@code target}
      * and forces the directory, so the new content survives a crash once this returns.
      */
-    static void write(Path target, byte[] bytes) throws IOException {
+    public static void write(Path target, byte[] bytes) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(temp, bytes);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {

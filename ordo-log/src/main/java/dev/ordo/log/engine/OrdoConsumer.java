@@ -167,6 +167,11 @@ public final class OrdoConsumer implements AutoCloseable {
         return log.describe(topic).partitions().get(partition).nextOffset();
     }
 
+    /** The handler stage's counters (in flight, peak, succeeded, retried, dead-lettered). */
+    public dev.ordo.exec.ExecutorStats handlerStats() {
+        return executor.stats();
+    }
+
     /** The committed next offset of a partition. */
     public long committedOffset(int partition) {
         return committedNext.get(partition);
