@@ -45,6 +45,7 @@ public final class EmbeddedLog implements AutoCloseable {
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     private final Map<String, Topic> topics = new TreeMap<>();
     private ProducerRegistry producers;
+    private GroupCoordinator groups;
 
     private record Topic(TopicSpec spec, List<PartitionLog> partitions) {
     }
@@ -58,6 +59,7 @@ public final class EmbeddedLog implements AutoCloseable {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
         try (Stream<Path> files = Files.list(root)) {
             log.producers = ProducerRegistry.load(root);
+            log.groups = new GroupCoordinator(root);
             for (Path file : files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
                 String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
                 log.openTopic(name, readSpec(file));
@@ -143,6 +145,11 @@ public final class EmbeddedLog implements AutoCloseable {
         }
         producers.checkCurrent(identity);
         return log.append(records, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
+    }
+
+    /** The consumer groups of this engine. */
+    GroupCoordinator groups() {
+        return groups;
     }
 
     /** A new producer identity (see {@link ProducerRegistry#register}). */

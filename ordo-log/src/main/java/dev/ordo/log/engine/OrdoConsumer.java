@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,8 +54,11 @@ import org.slf4j.LoggerFactory;
  * consumer.close();   // drains in-flight records and commits
  * }</pre>
  *
- * One consumer per group and topic in a process for now; assignment across several consumers of a
- * group comes with rebalancing.
+ * Several consumers may share a group: the group's partitions are divided among them, balanced, and
+ * re-divided (moving as few as possible) when one joins or closes. A consumer that loses a partition
+ * stops fetching it, lets its in-flight records finish and commits before the new owner starts
+ * from that commit, so a rebalance neither repeats nor skips a record and keeps per-key order. A
+ * consumer with a {@link Builder#committedState committed state} must be alone in its group.
  */
 public final class OrdoConsumer implements AutoCloseable {
 
@@ -75,6 +80,15 @@ public final class OrdoConsumer implements AutoCloseable {
     private final CompletionTracker tracker = new CompletionTracker();
     private final KeyOrderedExecutor<Object> executor;
     private final long[] fetchPosition;
+    /** Records in flight per partition; a revoked partition is handed over once its count is 0. */
+    private final AtomicLongArray outstandingPerPartition;
+    private final GroupCoordinator.Member member;
+    /** Where a partition starts when acquired for the first time, if not at the committed offset. */
+    private final Map<Integer, Long> initialPositions = new HashMap<>();
+    /** Partitions this consumer fetches now, and those it should own (fetcher thread only). */
+    private final Set<Integer> owned = new TreeSet<>();
+    private Set<Integer> wanted = Set.of();
+    private int seenGeneration = -1;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread fetcher;
 
@@ -98,21 +112,30 @@ public final class OrdoConsumer implements AutoCloseable {
         this.commitIntervalNanos = b.commitInterval.toNanos();
         int partitions = log.partitionCount(topic);
         this.fetchPosition = new long[partitions];
+        this.outstandingPerPartition = new AtomicLongArray(partitions);
         this.committedNext = new AtomicLongArray(partitions);
-        Map<Integer, Long> start = new HashMap<>();
-        if (state != null) {
-            this.committed = null;
-            start.putAll(state.restore());
-        } else {
-            this.committed = CommittedOffsets.load(b.log.root(), b.group, b.topic);
-            for (int p = 0; p < partitions; p++) {
-                start.put(p, committed.get(p));
+        this.member = log.groups().join(b.group, topic, partitions, state != null);
+        try {
+            if (state != null) {
+                this.committed = null;
+                Map<Integer, Long> restored = state.restore();
+                for (int p = 0; p < partitions; p++) {
+                    committedNext.set(p, restored.getOrDefault(p, 0L));
+                    initialPositions.put(p, committedNext.get(p));
+                }
+            } else {
+                this.committed = member.group().offsets();
             }
-        }
-        for (int p = 0; p < partitions; p++) {
-            committedNext.set(p, start.getOrDefault(p, 0L));
-            fetchPosition[p] = b.seekTime != null ? log.offsetForTime(topic, p, b.seekTime.toEpochMilli())
-                    : b.seeks.getOrDefault(p, committedNext.get(p));
+            for (int p = 0; p < partitions; p++) {
+                if (b.seekTime != null) {
+                    initialPositions.put(p, log.offsetForTime(topic, p, b.seekTime.toEpochMilli()));
+                } else if (b.seeks.containsKey(p)) {
+                    initialPositions.put(p, b.seeks.get(p));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.groups().leave(member);
+            throw e;
         }
         String deadLetterTopic = b.deadLetterTopic;
         if (deadLetterTopic != null && !log.listTopics().contains(deadLetterTopic)) {
@@ -155,7 +178,7 @@ public final class OrdoConsumer implements AutoCloseable {
         for (int p = 0; p < partitions; p++) {
             int partition = p;
             Tags tags = Tags.of("topic", topic, "partition", String.valueOf(p), "group", group);
-            Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committedNext.get(partition))
+            Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committedOffset(partition))
                     .description("records appended and not yet committed by the group").tags(tags).register(registry);
             Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetchPosition[partition])
                     .description("records appended and not yet fetched").tags(tags).register(registry);
@@ -174,7 +197,12 @@ public final class OrdoConsumer implements AutoCloseable {
 
     /** The committed next offset of a partition. */
     public long committedOffset(int partition) {
-        return committedNext.get(partition);
+        return state == null ? committed.get(partition) : committedNext.get(partition);
+    }
+
+    /** The partitions this consumer fetches now (changes when group members come and go). */
+    public synchronized Set<Integer> assignment() {
+        return Set.copyOf(assignmentView);
     }
 
     /** Stops fetching, waits for in-flight records to finish, and commits. */
@@ -187,7 +215,14 @@ public final class OrdoConsumer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.close();
-        commit();
+        try {
+            commit();
+        } finally {
+            for (int p : owned) {
+                member.group().release(member.id(), p);
+            }
+            log.groups().leave(member);
+        }
     }
 
     private OrdoConsumer startFetching() {
@@ -199,8 +234,12 @@ public final class OrdoConsumer implements AutoCloseable {
         long lastCommit = System.nanoTime();
         try {
             while (running.get()) {
+                rebalanceIfNeeded();
                 boolean any = false;
-                for (int p = 0; p < fetchPosition.length && running.get(); p++) {
+                for (int p : owned) {
+                    if (!running.get()) {
+                        break;
+                    }
                     skipDeleted(p);
                     List<Record> records = log.read(topic, p, fetchPosition[p], FETCH_BYTES);
                     for (Record r : records) {
@@ -223,6 +262,59 @@ public final class OrdoConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Follows the group's assignment: hands over partitions this consumer should no longer own
+     * (drained and committed first) and takes up those it should own once their previous owner let go.
+     */
+    private void rebalanceIfNeeded() throws IOException {
+        GroupCoordinator.Group group = member.group();
+        int generation = group.generation();
+        if (generation != seenGeneration) {
+            seenGeneration = generation;
+            wanted = group.target(member.id());
+            for (int p : List.copyOf(owned)) {
+                if (!wanted.contains(p)) {
+                    revoke(p);
+                }
+            }
+        }
+        for (int p : wanted) {
+            if (!owned.contains(p) && group.tryAcquire(member.id(), p)) {
+                Long initial = initialPositions.remove(p);
+                fetchPosition[p] = initial != null ? initial : committedOffset(p);
+                owned.add(p);
+                publishAssignment();
+            }
+        }
+    }
+
+    private void revoke(int partition) throws IOException {
+        synchronized (quiescence) {
+            while (outstandingPerPartition.get(partition) > 0) {
+                try {
+                    quiescence.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while handing over partition " + partition, e);
+                }
+            }
+        }
+        long done = tracker.highestContiguousCompleted(partition);
+        if (done >= 0) {
+            committed.commit(Map.of(partition, done + 1));
+        }
+        owned.remove(partition);
+        member.group().release(member.id(), partition);
+        publishAssignment();
+        LOG.debug("handed over {}-{} at offset {}", topic, partition, committed.get(partition));
+    }
+
+    private Set<Integer> assignmentView = Set.of();
+
+    private synchronized void publishAssignment() {
+        assignmentView = Set.copyOf(owned);
+    }
+
     /** Moves past records retention deleted before they were read. */
     private void skipDeleted(int partition) {
         long start = log.startOffset(topic, partition);
@@ -236,6 +328,7 @@ public final class OrdoConsumer implements AutoCloseable {
     private void dispatch(int partition, Record record) {
         tracker.register(partition, record.offset());
         outstanding.incrementAndGet();
+        outstandingPerPartition.incrementAndGet(partition);
         Object key = switch (ordering) {
             case PARTITION -> partition;
             case KEY -> record.key() == null ? (Object) partition : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -251,7 +344,8 @@ public final class OrdoConsumer implements AutoCloseable {
                         LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
                                 topic, partition, record.offset(), partition, error);
                     }
-                    if (outstanding.decrementAndGet() == 0) {
+                    boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
+                    if (outstanding.decrementAndGet() == 0 || partitionIdle) {
                         synchronized (quiescence) {
                             quiescence.notifyAll();
                         }
@@ -265,7 +359,7 @@ public final class OrdoConsumer implements AutoCloseable {
             return;
         }
         Map<Integer, Long> next = new HashMap<>();
-        for (int p = 0; p < fetchPosition.length; p++) {
+        for (int p : owned) {
             long done = tracker.highestContiguousCompleted(p);
             if (done >= 0) {
                 next.put(p, done + 1);
@@ -293,7 +387,11 @@ public final class OrdoConsumer implements AutoCloseable {
         }
         Map<Integer, Long> next = new HashMap<>();
         for (int p = 0; p < fetchPosition.length; p++) {
-            next.put(p, tracker.pending(p) == 0 ? fetchPosition[p] : tracker.highestContiguousCompleted(p) + 1);
+            if (!owned.contains(p)) {
+                next.put(p, committedNext.get(p)); // not taken up yet: as restored
+            } else {
+                next.put(p, tracker.pending(p) == 0 ? fetchPosition[p] : tracker.highestContiguousCompleted(p) + 1);
+            }
         }
         state.commit(next);
         next.forEach(committedNext::set);

@@ -1,0 +1,174 @@
+package dev.ordo.log.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The consumer groups of one engine: which member of a group should own which partition of a topic
+ * (balanced, moving as few partitions as possible when members join or leave), which member owns
+ * it right now, and the group's committed offsets, shared by its members.
+ *
+ * <p>The hand-over is cooperative, as in Kafka's cooperative-sticky protocol: a member that loses a
+ * partition stops fetching it, lets its in-flight records finish, commits, and only then
+ * {@link #release releases} it; the new owner {@link #tryAcquire acquires} it after that and starts
+ * from the committed offset. So two members never handle records of one partition at once, and a
+ * key's records are handled in log order across the hand-over. Thread-safe.
+ */
+final class GroupCoordinator {
+
+    private final Path dataRoot;
+    private final Map<String, Group> groups = new HashMap<>();
+    private long nextMemberId;
+
+    GroupCoordinator(Path dataRoot) {
+        this.dataRoot = dataRoot;
+    }
+
+    /** A member's view: its id and its group. */
+    record Member(long id, Group group) {
+    }
+
+    /** One group on one topic. */
+    static final class Group {
+        private final String name;
+        private final int partitions;
+        private final CommittedOffsets offsets;
+        private final List<Long> members = new ArrayList<>();
+        private final Map<Long, Set<Integer>> targets = new HashMap<>();
+        private final Long[] owners;
+        private boolean exclusive;
+        private volatile int generation;
+
+        private Group(String name, int partitions, CommittedOffsets offsets) {
+            this.name = name;
+            this.partitions = partitions;
+            this.offsets = offsets;
+            this.owners = new Long[partitions];
+        }
+
+        CommittedOffsets offsets() {
+            return offsets;
+        }
+
+        /** Bumped at every membership change; members compare it to notice a new assignment cheaply. */
+        int generation() {
+            return generation;
+        }
+
+        /** The partitions {@code member} should own in the current generation. */
+        synchronized Set<Integer> target(long member) {
+            return Set.copyOf(targets.getOrDefault(member, Set.of()));
+        }
+
+        /** Takes ownership of a partition if no other member still holds it. */
+        synchronized boolean tryAcquire(long member, int partition) {
+            if (!targets.getOrDefault(member, Set.of()).contains(partition)) {
+                return false;
+            }
+            if (owners[partition] == null || owners[partition] == member) {
+                owners[partition] = member;
+                return true;
+            }
+            return false;
+        }
+
+        /** Gives up a partition (after draining and committing it). */
+        synchronized void release(long member, int partition) {
+            if (owners[partition] != null && owners[partition] == member) {
+                owners[partition] = null;
+            }
+        }
+
+        synchronized int memberCount() {
+            return members.size();
+        }
+
+        private void rebalance() {
+            targets.clear();
+            targets.putAll(assign(partitions, members, owners));
+            generation++;
+        }
+    }
+
+    /**
+     * Adds a member to {@code group} on {@code topic} and rebalances.
+     *
+     * @param exclusive the member must be the only one (a consumer with a committed state)
+     * @throws IllegalStateException if an exclusive member would share the group
+     */
+    synchronized Member join(String group, String topic, int partitions, boolean exclusive) throws IOException {
+        String key = group + "\u0000" + topic;
+        Group g = groups.get(key);
+        if (g == null) {
+            g = new Group(group, partitions, CommittedOffsets.load(dataRoot, group, topic));
+            groups.put(key, g);
+        }
+        synchronized (g) {
+            if (!g.members.isEmpty() && (exclusive || g.exclusive)) {
+                throw new IllegalStateException("group '" + group + "' on topic '" + topic
+                        + "' has a member whose offsets are committed with its own state; it cannot be shared");
+            }
+            long id = nextMemberId++;
+            g.exclusive = exclusive;
+            g.members.add(id);
+            g.rebalance();
+            return new Member(id, g);
+        }
+    }
+
+    /** Removes a member (which has released its partitions) and rebalances. */
+    synchronized void leave(Member member) {
+        Group g = member.group();
+        synchronized (g) {
+            g.members.remove(member.id());
+            for (int p = 0; p < g.partitions; p++) {
+                g.release(member.id(), p);
+            }
+            g.exclusive = false;
+            g.rebalance();
+        }
+    }
+
+    /**
+     * A balanced assignment (every member gets {@code partitions / members} or one more) that
+     * leaves each partition with its current owner where the quotas allow, so a membership change
+     * moves as few partitions as possible. Members earlier in the list get the larger quotas.
+     */
+    static Map<Long, Set<Integer>> assign(int partitions, List<Long> members, Long[] owners) {
+        Map<Long, Set<Integer>> result = new HashMap<>();
+        if (members.isEmpty()) {
+            return result;
+        }
+        int base = partitions / members.size();
+        int extra = partitions % members.size();
+        Map<Long, Integer> quota = new HashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            quota.put(members.get(i), base + (i < extra ? 1 : 0));
+            result.put(members.get(i), new TreeSet<>());
+        }
+        List<Integer> unassigned = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            Long owner = owners[p];
+            if (owner != null && result.containsKey(owner) && result.get(owner).size() < quota.get(owner)) {
+                result.get(owner).add(p);
+            } else {
+                unassigned.add(p);
+            }
+        }
+        for (int p : unassigned) {
+            for (Long m : members) {
+                if (result.get(m).size() < quota.get(m)) {
+                    result.get(m).add(p);
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+}
