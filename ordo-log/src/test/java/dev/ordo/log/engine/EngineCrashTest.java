@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine in a child JVM produces (fsync per batch) and consumes (consumer group, KEY ordering)
- * at once and is killed with SIGKILL at random moments, 20 times, then runs to the end cleanly.
+ * at once and is killed with SIGKILL at random moments, 20 times ({@code ordo.crash.cycles}; 500 under
+ * {@code -Pchaos}), then runs to the end cleanly.
  * The parent records what was sent, acknowledged and consumed, and the ordering checker must find
  * no acknowledged record lost and no per-key reordering.
  *
@@ -48,8 +49,9 @@ class EngineCrashTest {
         History history = new History();
         Set<String> acknowledged = new HashSet<>();
         long next = 0;
-        for (int cycle = 0; cycle <= 20; cycle++) {
-            boolean last = cycle == 20;
+        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
+        for (int cycle = 0; cycle <= cycles; cycle++) {
+            boolean last = cycle == cycles;
             long count = last ? 50 : 1 + random.nextInt(120);
             Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), EngineCrashChild.class.getName(),

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kills a child JVM that appends with fsync on every batch at random moments (SIGKILL, like
- * {@code kill -9}), 20 times over the same data directory, and checks after each restart that
+ * {@code kill -9}), 20 times ({@code ordo.crash.cycles}; 500 under {@code -Pchaos}) over the same data
+ * directory, and checks after each restart that
  * every acknowledged record is there, intact and in order, and that offsets continue without a gap.
  */
 class CrashRecoveryTest {
@@ -26,7 +27,8 @@ class CrashRecoveryTest {
     void everyAcknowledgedRecordSurvivesKillDashNine() throws Exception {
         Random random = new Random(20261125);
         long acknowledgedUpTo = -1;
-        for (int cycle = 0; cycle < 20; cycle++) {
+        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
+        for (int cycle = 0; cycle < cycles; cycle++) {
             Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), root.toString()))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
