@@ -38,4 +38,13 @@ public final class Arguments {
         }
         return value;
     }
+
+    /** Returns {@code value}, or throws if it is null, zero or negative, naming {@code name}. */
+    public static Duration positive(String name, Duration value) {
+        Objects.requireNonNull(value, name + " must not be null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value);
+        }
+        return value;
+    }
 }

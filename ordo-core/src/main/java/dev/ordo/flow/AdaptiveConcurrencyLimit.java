@@ -1,7 +1,7 @@
 package dev.ordo.flow;
 
+import dev.ordo.Arguments;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,10 +56,7 @@ public final class AdaptiveConcurrencyLimit {
 
     /** A limit aiming at {@code targetLatency} per call; bounds 1..1000, starting at 16, windows of 32 calls. */
     public static AdaptiveConcurrencyLimit targeting(Duration targetLatency) {
-        Objects.requireNonNull(targetLatency, "targetLatency must not be null");
-        if (targetLatency.isNegative() || targetLatency.isZero()) {
-            throw new IllegalArgumentException("targetLatency must be > 0, was " + targetLatency);
-        }
+        Arguments.positive("targetLatency", targetLatency);
         return new AdaptiveConcurrencyLimit(targetLatency.toNanos(), 1, 1000, 16, 32, 0.9);
     }
 

@@ -16,9 +16,7 @@ public record Backoff(Duration initial, Duration max) {
     public Backoff {
         Objects.requireNonNull(initial, "initial must not be null");
         Objects.requireNonNull(max, "max must not be null");
-        if (initial.isNegative() || initial.isZero()) {
-            throw new IllegalArgumentException("initial backoff must be > 0, was " + initial);
-        }
+        Arguments.positive("initial backoff", initial);
         if (max.compareTo(initial) < 0) {
             throw new IllegalArgumentException("max backoff must be >= initial (" + initial + "), was " + max);
         }

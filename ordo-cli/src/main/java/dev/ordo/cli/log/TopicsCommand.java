@@ -3,9 +3,11 @@ package dev.ordo.cli.log;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicDescription;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.LogConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,12 +51,27 @@ public final class TopicsCommand implements Runnable {
                 description = "every-batch, none or interval:<N>ms (default ${DEFAULT-VALUE}).")
         String fsync;
 
+        @Option(names = "--segment-bytes", paramLabel = "BYTES", description = "Roll segments at this size (default 1 GiB).")
+        Integer segmentBytes;
+
+        @Option(names = "--retention-bytes", paramLabel = "BYTES", defaultValue = "-1",
+                description = "Delete old segments beyond this many bytes per partition (default: keep all).")
+        long retentionBytes;
+
+        @Option(names = "--retention-ms", paramLabel = "MILLIS", defaultValue = "-1",
+                description = "Delete segments whose records are all older than this (default: keep all).")
+        long retentionMs;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
-            TopicSpec topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync));
+            TopicSpec topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync))
+                    .retention(new LogConfig.Retention(retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)));
+            if (segmentBytes != null) {
+                topicSpec = topicSpec.segmentBytes(segmentBytes);
+            }
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 log.createTopic(topic, topicSpec);
             }

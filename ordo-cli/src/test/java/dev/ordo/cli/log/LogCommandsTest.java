@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,5 +71,23 @@ class LogCommandsTest {
         Run badJson = run("{not json\n", "produce", "t", "--data", dir);
         assertThat(badJson.exit()).isEqualTo(2);
         assertThat(badJson.err()).contains("line 1 starts with '{' but is not a JSON object");
+    }
+
+    @Test
+    void aTopicCreatedWithRetentionKeepsOnlyItsNewestSegments() {
+        String dir = data.toString();
+        assertThat(run("", "topics", "create", "events", "--segment-bytes", "1024", "--retention-bytes", "2048",
+                "--data", dir).exit()).isZero();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            lines.append("k\tevent-").append(i).append('\n');
+        }
+        assertThat(run(lines.toString(), "produce", "events", "--data", dir).exit()).isZero();
+        List<String> kept = run("", "consume", "events", "--from-beginning", "--data", dir).out().lines().toList();
+        assertThat(kept).hasSizeBetween(10, 199);
+        assertThat(kept.get(kept.size() - 1)).endsWith("event-199");
+        Run bad = run("", "topics", "create", "t2", "--retention-bytes", "0", "--data", dir);
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("retention maxBytes must be > 0 or -1 (unlimited), was 0");
     }
 }

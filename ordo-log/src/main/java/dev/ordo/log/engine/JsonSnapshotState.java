@@ -23,7 +23,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * @param <T> the state's type; handlers mutate {@link #value()}, so it must be safe for the
- *        consumer's ordering mode (under {@link Ordering#KEY}, for concurrent use across keys)
+ *        consumer's ordering mode (under {@link Ordering#KEY}, for concurrent use across keys). Declare
+ *        such fields with their concrete thread-safe type ({@code ConcurrentHashMap}, not {@code Map}):
+ *        Jackson restores the declared type, and a plain {@code HashMap} restored after a crash loses
+ *        updates made concurrently.
  */
 public final class JsonSnapshotState<T> implements CommittedState {
 

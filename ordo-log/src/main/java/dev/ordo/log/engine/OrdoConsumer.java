@@ -484,11 +484,7 @@ public final class OrdoConsumer implements AutoCloseable {
 
         /** How often offsets (and the committed state) are committed (default 100 ms). */
         public Builder commitInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval must not be null");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("commitInterval must be positive, was " + interval);
-            }
-            this.commitInterval = interval;
+            this.commitInterval = Arguments.positive("commitInterval", interval);
             return this;
         }
 

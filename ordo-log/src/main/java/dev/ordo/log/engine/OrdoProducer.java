@@ -88,7 +88,7 @@ public final class OrdoProducer implements AutoCloseable {
         this.log = b.log;
         this.topic = b.topic;
         int partitions = log.partitionCount(topic);
-        this.partitioner = Partitioner.kafkaDefault();
+        this.partitioner = b.partitioner;
         this.identity = b.idempotent ? log.registerProducer(b.name) : null;
         this.maxRecordBytes = log.maxBatchBytes(topic) - 128;
         this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
@@ -162,11 +162,16 @@ public final class OrdoProducer implements AutoCloseable {
                 buffer.release(size);
                 throw new IllegalStateException("producer for topic '" + topic + "' is closed");
             }
+            boolean wasEmpty = queues[partition].isEmpty();
             queues[partition].addLast(new Pending(new Record(-1, System.currentTimeMillis(), key, value, headers), size,
                     System.nanoTime(), future));
             queuedBytes[partition] += size;
             lastFuture[partition] = future;
-            work.signal();
+            // Wake the sender only when it has something new to decide: a partition with a first record
+            // (a new linger deadline) or a full batch. Waking it per record would cut batches to one record.
+            if (wasEmpty || queuedBytes[partition] >= batchBytes) {
+                work.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -376,6 +381,7 @@ public final class OrdoProducer implements AutoCloseable {
         private int batchBytes = 256 * 1024;
         private long bufferBytes = 32L * 1024 * 1024;
         private Duration maxBlock = Duration.ofSeconds(60);
+        private Partitioner partitioner = Partitioner.kafkaDefault();
 
         private Builder(EmbeddedLog log, String topic) {
             this.log = Objects.requireNonNull(log, "log must not be null");
@@ -401,13 +407,15 @@ public final class OrdoProducer implements AutoCloseable {
             return this;
         }
 
+        /** How keys map to partitions (default: Kafka's, {@link Partitioner#kafkaDefault()}). */
+        public Builder partitioner(Partitioner partitioner) {
+            this.partitioner = Objects.requireNonNull(partitioner, "partitioner must not be null");
+            return this;
+        }
+
         /** How long a record may wait for more to join its batch (default 0: batches form under load only). */
         public Builder linger(Duration linger) {
-            Objects.requireNonNull(linger, "linger must not be null");
-            if (linger.isNegative()) {
-                throw new IllegalArgumentException("linger must not be negative, was " + linger);
-            }
-            this.linger = linger;
+            this.linger = Arguments.nonNegative("linger", linger);
             return this;
         }
 
@@ -425,11 +433,7 @@ public final class OrdoProducer implements AutoCloseable {
 
         /** How long {@code send} waits for buffer space before {@link OverloadedException} (default 60 s). */
         public Builder maxBlock(Duration maxBlock) {
-            Objects.requireNonNull(maxBlock, "maxBlock must not be null");
-            if (maxBlock.isNegative()) {
-                throw new IllegalArgumentException("maxBlock must not be negative, was " + maxBlock);
-            }
-            this.maxBlock = maxBlock;
+            this.maxBlock = Arguments.nonNegative("maxBlock", maxBlock);
             return this;
         }
 

@@ -1,7 +1,7 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.Arguments;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * When appended bytes are forced to the disk, per topic.
@@ -40,10 +40,7 @@ public sealed interface FsyncPolicy {
     /** See {@link FsyncPolicy#interval(Duration)}. */
     record Interval(Duration interval) implements FsyncPolicy {
         public Interval {
-            Objects.requireNonNull(interval, "interval must not be null");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("fsync interval must be > 0, was " + interval);
-            }
+            Arguments.positive("fsync interval", interval);
         }
     }
 }

@@ -29,8 +29,8 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
             if (maxBytes < -1 || maxBytes == 0) {
                 throw new IllegalArgumentException("retention maxBytes must be > 0 or -1 (unlimited), was " + maxBytes);
             }
-            if (maxAge != null && (maxAge.isNegative() || maxAge.isZero())) {
-                throw new IllegalArgumentException("retention maxAge must be positive or null (unlimited), was " + maxAge);
+            if (maxAge != null) {
+                Arguments.positive("retention maxAge", maxAge);
             }
         }
 
@@ -63,8 +63,8 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
                     + segmentBytes + ")], was " + maxBatchBytes);
         }
         Objects.requireNonNull(fsync, "fsync must not be null");
-        if (segmentAge != null && (segmentAge.isNegative() || segmentAge.isZero())) {
-            throw new IllegalArgumentException("segmentAge must be positive or null (no age limit), was " + segmentAge);
+        if (segmentAge != null) {
+            Arguments.positive("segmentAge", segmentAge);
         }
         Objects.requireNonNull(retention, "retention must not be null");
     }

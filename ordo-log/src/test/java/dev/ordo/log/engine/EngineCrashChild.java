@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -24,7 +23,8 @@ public final class EngineCrashChild {
 
     /** The exactly-once mode's state: the values applied, per key, in the order applied. */
     public static final class Applied {
-        public Map<String, List<Long>> perKey = new ConcurrentHashMap<>();
+        // The concrete type: Jackson restores the declared type, and handlers of different keys run concurrently.
+        public ConcurrentHashMap<String, List<Long>> perKey = new ConcurrentHashMap<>();
     }
 
     static Path stateFile(Path data) {

@@ -218,7 +218,7 @@ class OrdoConsumerTest {
 
     /** The state of the exactly-once test: the values applied per key. */
     public static final class AppliedValues {
-        public Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
+        public ConcurrentHashMap<String, List<Integer>> perKey = new ConcurrentHashMap<>();
 
         void add(String key, int value) {
             perKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(value);

@@ -159,7 +159,7 @@ class OrdoProducerTest {
             assertThatThrownBy(() -> OrdoProducer.builder(log, "t").name("no spaces"))
                     .hasMessageContaining("'no spaces'");
             assertThatThrownBy(() -> OrdoProducer.builder(log, "t").linger(Duration.ofMillis(-1)))
-                    .hasMessageContaining("linger must not be negative, was PT-0.001S");
+                    .hasMessageContaining("linger must be >= 0, was PT-0.001S");
             OrdoProducer producer = OrdoProducer.builder(log, "t").build();
             assertThatThrownBy(() -> producer.send(new byte[1], new byte[2 << 20]))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the largest record");
@@ -167,6 +167,21 @@ class OrdoProducerTest {
             assertThatThrownBy(() -> producer.send("k", "v")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is closed");
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isZero();
+        }
+    }
+
+    @Test
+    void aCustomPartitionerAndHeadersTravelWithTheRecord() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(3));
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").partitioner((key, partitions) -> partitions - 1).build()) {
+                Acknowledgement ack = producer.send("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8),
+                        List.of(new dev.ordo.log.storage.Header("trace", "abc".getBytes(StandardCharsets.UTF_8)))).join();
+                assertThat(ack.partition()).isEqualTo(2);
+                Record stored = log.read("t", 2, ack.offset(), 1).get(0);
+                assertThat(stored.headers()).singleElement()
+                        .satisfies(h -> assertThat(new String(h.value(), StandardCharsets.UTF_8)).isEqualTo("abc"));
+            }
         }
     }
 }

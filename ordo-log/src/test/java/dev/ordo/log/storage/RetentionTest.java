@@ -72,6 +72,6 @@ class RetentionTest {
         assertThatThrownBy(() -> LogConfig.Retention.bytes(0)).hasMessageContaining("was 0");
         assertThatThrownBy(() -> LogConfig.Retention.age(Duration.ZERO)).hasMessageContaining("was PT0S");
         assertThatThrownBy(() -> LogConfig.defaults().withSegmentAge(Duration.ofSeconds(-1)))
-                .hasMessageContaining("segmentAge must be positive");
+                .hasMessageContaining("segmentAge must be > 0, was PT-1S");
     }
 }

@@ -1,0 +1,360 @@
+package dev.ordo.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.OrdoConsumer;
+import dev.ordo.log.engine.OrdoProducer;
+import dev.ordo.log.engine.Ordering;
+import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.FsyncPolicy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.bytes.Bytes;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The embedded engine's benchmark (issue 4), every figure with its baselines in the same run:
+ *
+ * <ol>
+ *   <li><b>Append</b>: {@link OrdoProducer}s (1 or 8, each on its own thread, async sends) write
+ *       100 B or 1 KiB records to a topic of 8 partitions under each fsync policy; throughput from
+ *       the first send to the last acknowledgement, latency send-to-acknowledgement per record
+ *       (HdrHistogram; the producers send as fast as they can, so this is latency at saturation).</li>
+ *   <li><b>Raw disk</b>: plain {@link FileChannel} writes of the same payload bytes in 1 MiB chunks
+ *       (no force: the page-cache limit; forced every 5 ms; forced after every chunk).</li>
+ *   <li><b>Chronicle Queue</b> (OpenHFT, {@code net.openhft:chronicle-queue}), the embedded persisted
+ *       queue Java users choose today, at matched durability: its default (page cache only) against
+ *       Ordo's {@code none}, and with {@code sync()} every 5 ms against Ordo's 5 ms interval policy;
+ *       1 or 8 appender threads.</li>
+ *   <li><b>End to end</b>: one producer paced at half of the measured peak rate, a consumer group
+ *       (PARTITION ordering) reading; latency from the scheduled send time to the handler
+ *       (so a stall is not hidden by a late send), p50/p99/p99.9.</li>
+ * </ol>
+ *
+ * Run (Chronicle needs these flags on Java 17 and must not phone home):
+ * <pre>
+ * java -Xms2g -Xmx2g --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+ *      --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
+ *      -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
+ *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.LogBenchmark [DIR] [scale]
+ * </pre>
+ * {@code DIR} is where the data goes (default: a temporary directory; deleted after each case),
+ * {@code scale} multiplies the record counts (default 1). Prints a Markdown table and writes the
+ * figures as JSON to {@code ordo-bench/results/log-benchmark.json}.
+ */
+public final class LogBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PARTITIONS = 8;
+
+    private final Path root;
+    private final double scale;
+
+    private LogBenchmark(Path root, double scale) {
+        this.root = root;
+        this.scale = scale;
+    }
+
+    /** One measured case: what ran, records per second, MB per second, latency percentiles in microseconds. */
+    record Figure(String system, String durability, int recordBytes, int writers, long records, double recordsPerSecond,
+            double p50Micros, double p99Micros, double p999Micros) {
+
+        double megabytesPerSecond() {
+            return recordsPerSecond * recordBytes / 1e6;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        Path root = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("ordo-log-bench");
+        double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+        new LogBenchmark(root, scale).runAll();
+    }
+
+    private void runAll() throws Exception {
+        // Warm the JIT on both systems and both sizes before anything is recorded.
+        for (int size : new int[] {100, 1024}) {
+            ordoAppend(size, 1, "none", (long) (200_000 * scale));
+            chronicle(size, 1, false, (long) (200_000 * scale));
+        }
+        List<Figure> figures = new ArrayList<>();
+        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (int size : new int[] {100, 1024}) {
+            long records = (long) ((size == 100 ? 2_000_000 : 400_000) * scale);
+            for (int writers : new int[] {1, 8}) {
+                for (String fsync : new String[] {"none", "interval:5ms", "every-batch"}) {
+                    figures.add(print(ordoAppend(size, writers, fsync, records)));
+                }
+                figures.add(print(chronicle(size, writers, false, records)));
+                figures.add(print(chronicle(size, writers, true, records)));
+            }
+            for (String force : new String[] {"none", "interval:5ms", "every-chunk"}) {
+                figures.add(print(raw(size, records, force)));
+            }
+        }
+        Figure peak = figures.stream().filter(f -> f.system().equals("ordo") && f.recordBytes() == 100
+                && f.writers() == 1 && f.durability().equals("interval:5ms")).findFirst().orElseThrow();
+        for (int size : new int[] {100, 1024}) {
+            double peakRate = figures.stream().filter(f -> f.system().equals("ordo") && f.recordBytes() == size
+                    && f.writers() == 1 && f.durability().equals("interval:5ms")).findFirst().orElseThrow().recordsPerSecond();
+            figures.add(print(endToEnd(size, peakRate / 2, Duration.ofSeconds(5))));
+        }
+        Path out = Path.of("ordo-bench", "results", "log-benchmark.json");
+        if (Files.isDirectory(out.getParent())) {
+            ObjectNode doc = JSON.createObjectNode();
+            doc.put("java", System.getProperty("java.version"));
+            doc.put("processors", Runtime.getRuntime().availableProcessors());
+            doc.put("scale", scale);
+            doc.put("peak100BIntervalRecordsPerSecond", peak.recordsPerSecond());
+            doc.set("figures", JSON.valueToTree(figures));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), doc);
+            System.out.println("written to " + out);
+        }
+    }
+
+    private static Figure print(Figure f) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %d B | %d | %,.0f | %,.0f | %s | %s | %s |%n", f.system(), f.durability(),
+                f.recordBytes(), f.writers(), f.recordsPerSecond(), f.megabytesPerSecond(), micros(f.p50Micros()),
+                micros(f.p99Micros()), micros(f.p999Micros()));
+        return f;
+    }
+
+    private static String micros(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    /** Writers on their own threads, each with its own producer, sending {@code records / writers} records. */
+    private Figure ordoAppend(int size, int writers, String fsync, long records) throws Exception {
+        Path dir = freshDir("ordo");
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            log.createTopic("bench", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)).segmentBytes(256 << 20));
+            long perWriter = records / writers;
+            Histogram[] latencies = new Histogram[writers];
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            AtomicLong lastAck = new AtomicLong();
+            for (int w = 0; w < writers; w++) {
+                // Callbacks run on the sender thread, or on the writer's if the ack came first: concurrent.
+                Histogram histogram = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+                latencies[w] = histogram;
+                OrdoProducer producer = OrdoProducer.builder(log, "bench").bufferBytes(64L << 20).build();
+                int writer = w;
+                threads.add(new Thread(() -> {
+                    byte[] value = new byte[size];
+                    byte[][] keys = keys(writer);
+                    try {
+                        start.await();
+                        for (long i = 0; i < perWriter; i++) {
+                            long sent = System.nanoTime();
+                            producer.send(keys[(int) (i & 63)], value).thenRun(() -> {
+                                long now = System.nanoTime();
+                                histogram.recordValue(now - sent);
+                                lastAck.accumulateAndGet(now, Math::max);
+                            });
+                        }
+                        producer.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "writer-" + w));
+            }
+            long begin = runAll(threads, start);
+            return figure("ordo", fsync, size, writers, perWriter * writers, lastAck.get() - begin, merge(latencies));
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** Chronicle Queue appenders (one per thread), page cache only or with {@code sync()} every 5 ms. */
+    private Figure chronicle(int size, int writers, boolean periodicSync, long records) throws Exception {
+        Path dir = freshDir("chronicle");
+        try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).build()) {
+            long perWriter = records / writers;
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            Histogram[] latencies = new Histogram[writers];
+            long syncEvery = TimeUnit.MILLISECONDS.toNanos(5);
+            for (int w = 0; w < writers; w++) {
+                Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+                latencies[w] = histogram;
+                threads.add(new Thread(() -> {
+                    Bytes<?> value = Bytes.allocateElasticDirect(size);
+                    value.write(new byte[size]);
+                    try (ExcerptAppender appender = queue.createAppender()) {
+                        start.await();
+                        long lastSync = System.nanoTime();
+                        for (long i = 0; i < perWriter; i++) {
+                            long sent = System.nanoTime();
+                            appender.writeBytes(value);
+                            long now = System.nanoTime();
+                            if (periodicSync && now - lastSync >= syncEvery) {
+                                appender.sync();
+                                lastSync = now = System.nanoTime();
+                            }
+                            histogram.recordValue(now - sent);
+                        }
+                        if (periodicSync) {
+                            appender.sync();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        value.releaseLast();
+                    }
+                }, "chronicle-" + w));
+            }
+            long begin = runAll(threads, start);
+            return figure("chronicle-queue", periodicSync ? "sync() every 5 ms" : "page cache (default)", size, writers,
+                    perWriter * writers, System.nanoTime() - begin, merge(latencies));
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** The physical limit: the same payload bytes written sequentially in 1 MiB chunks. */
+    private Figure raw(int size, long records, String force) throws IOException {
+        Path dir = freshDir("raw");
+        try (FileChannel channel = FileChannel.open(dir.resolve("raw.bin"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+            long total = records * size;
+            long forceEvery = TimeUnit.MILLISECONDS.toNanos(5);
+            long begin = System.nanoTime();
+            long lastForce = begin;
+            for (long written = 0; written < total; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), total - written));
+                while (chunk.hasRemaining()) {
+                    written += channel.write(chunk);
+                }
+                long now = System.nanoTime();
+                if (force.equals("every-chunk") || (force.equals("interval:5ms") && now - lastForce >= forceEvery)) {
+                    channel.force(false);
+                    lastForce = System.nanoTime();
+                }
+            }
+            if (!force.equals("none")) {
+                channel.force(false);
+            }
+            long elapsed = System.nanoTime() - begin;
+            return new Figure("raw FileChannel", force, size, 1, records, records * 1e9 / elapsed, Double.NaN, Double.NaN,
+                    Double.NaN);
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * One producer sends at {@code rate} records/s (paced in 1 ms steps) to a topic with the 5 ms
+     * interval policy; a consumer group handles them. Latency runs from each record's scheduled send
+     * time (written into its value) to its handler call.
+     */
+    private Figure endToEnd(int size, double rate, Duration duration) throws Exception {
+        Path dir = freshDir("e2e");
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(FsyncPolicy.interval(Duration.ofMillis(5))));
+            long total = (long) (rate * duration.toNanos() / 1e9);
+            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            CountDownLatch consumed = new CountDownLatch((int) total);
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
+                    .concurrency(PARTITIONS)
+                    .handler(r -> {
+                        long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
+                        synchronized (latency) {
+                            latency.recordValue(Math.max(0, System.nanoTime() - scheduled));
+                        }
+                        consumed.countDown();
+                    })
+                    .start();
+            try (OrdoProducer producer = OrdoProducer.builder(log, "e2e").build()) {
+                byte[][] keys = keys(0);
+                double intervalNanos = 1e9 / rate;
+                long begin = System.nanoTime();
+                for (long i = 0; i < total; i++) {
+                    long scheduled = begin + (long) (i * intervalNanos);
+                    long wait = scheduled - System.nanoTime();
+                    if (wait > 1_000_000) {
+                        LockSupport.parkNanos(wait - 500_000); // pace in about 1 ms steps
+                    }
+                    byte[] value = new byte[size];
+                    ByteBuffer.wrap(value).putLong(0, scheduled);
+                    producer.send(keys[(int) (i & 63)], value);
+                }
+            }
+            if (!consumed.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("consumer did not receive every record");
+            }
+            consumer.close();
+            return figure("ordo end-to-end", String.format(Locale.ROOT, "interval:5ms at %,.0f/s (50%% of peak)", rate),
+                    size, 1, total, duration.toNanos(), latency);
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** Starts the writers, releases them at once and waits for them; returns the release time. */
+    private static long runAll(List<Thread> threads, CountDownLatch start) throws InterruptedException {
+        threads.forEach(Thread::start);
+        long begin = System.nanoTime();
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        return begin;
+    }
+
+    private static Histogram merge(Histogram[] histograms) {
+        Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (Histogram h : histograms) {
+            all.add(h);
+        }
+        return all;
+    }
+
+    private static Figure figure(String system, String durability, int size, int writers, long records, long elapsedNanos,
+            Histogram latencyNanos) {
+        return new Figure(system, durability, size, writers, records, records * 1e9 / elapsedNanos,
+                latencyNanos.getValueAtPercentile(50) / 1e3, latencyNanos.getValueAtPercentile(99) / 1e3,
+                latencyNanos.getValueAtPercentile(99.9) / 1e3);
+    }
+
+    /** 64 keys per writer, spread over the partitions. */
+    private static byte[][] keys(int writer) {
+        byte[][] keys = new byte[64][];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = ("writer-" + writer + "-key-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return keys;
+    }
+
+    private Path freshDir(String name) throws IOException {
+        Path dir = root.resolve(name + "-" + System.nanoTime());
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
