@@ -2,7 +2,6 @@ package dev.ordo.log.storage;
 
 import dev.ordo.Arguments;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -285,33 +284,51 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Forces everything appended to disk. */
-    public synchronized void flush() throws IOException {
-        if (dirty && !closed) {
-            active().flush();
-            dirty = false;
+    public void flush() throws IOException {
+        LogSegment segment;
+        synchronized (this) {
+            if (!dirty || closed) {
+                return;
+            }
+            segment = active();
+            dirty = false; // an append from now on marks the log dirty again for the next flush
         }
+        // Forced outside the monitor: appends and reads go on while the disk works.
+        segment.flush();
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        if (closed) {
-            return;
-        }
+    public void close() throws IOException {
         if (flusher != null) {
-            flusher.shutdownNow();
+            // Not shutdownNow(): interrupting a thread inside FileChannel.force closes the channel.
+            // Waited for outside the monitor, which a running flush needs for a moment.
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        flush();
-        closed = true;
-        for (LogSegment s : segments) {
-            s.close();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            flush();
+            closed = true;
+            for (LogSegment s : segments) {
+                s.close();
+            }
         }
     }
 
+    /** The interval flusher's task: an error is logged and the next interval tries again. */
     private void flushQuietly() {
         try {
             flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // closed (or the segment deleted by retention) while forcing: nothing left to force
+        } catch (IOException | RuntimeException e) {
+            LOG.error("interval flush of {} failed; retrying at the next interval", dir, e);
         }
     }
 
