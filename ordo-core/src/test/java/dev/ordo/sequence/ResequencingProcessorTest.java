@@ -4,67 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.flow.FlowProbes.ManualDownstream;
+import dev.ordo.flow.FlowProbes.ManualUpstream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ResequencingProcessorTest {
-
-    /** An upstream the test drives by hand, recording how much was requested. */
-    private static final class ManualUpstream implements Flow.Subscription {
-        final AtomicLong requested = new AtomicLong();
-        boolean cancelled;
-
-        @Override
-        public void request(long n) {
-            requested.addAndGet(n);
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-    }
-
-    /** A downstream that requests only when told to. */
-    private static final class ManualDownstream implements Flow.Subscriber<String> {
-        final List<String> received = new ArrayList<>();
-        Flow.Subscription subscription;
-        Throwable error;
-        boolean completed;
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-        }
-
-        @Override
-        public void onNext(String item) {
-            received.add(item);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            error = t;
-        }
-
-        @Override
-        public void onComplete() {
-            completed = true;
-        }
-    }
 
     @Test
     void releasesInOrderOnlyAsFastAsDownstreamRequestsAndBoundsUpstreamDemand() {
         ResequencingProcessor<String> processor = ResequencingProcessor.create(4, GapPolicy.waitForever());
         ManualUpstream upstream = new ManualUpstream();
-        ManualDownstream downstream = new ManualDownstream();
+        ManualDownstream<String> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
         processor.onSubscribe(upstream);
         assertThat(upstream.requested.get()).as("asks for its capacity").isEqualTo(4);
@@ -91,7 +47,7 @@ class ResequencingProcessorTest {
     @Test
     void completingWithMessagesStuckBehindAGapIsAnErrorNotASilentEnd() {
         ResequencingProcessor<String> processor = ResequencingProcessor.create(4, GapPolicy.waitForever());
-        ManualDownstream downstream = new ManualDownstream();
+        ManualDownstream<String> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
         processor.onSubscribe(new ManualUpstream());
         downstream.subscription.request(10);
@@ -152,7 +108,7 @@ class ResequencingProcessorTest {
         assertThatThrownBy(() -> ResequencingProcessor.create(0, GapPolicy.waitForever())).hasMessage("capacity must be >= 1, was 0");
         assertThatThrownBy(() -> new Sequenced<>("p", -1, "x")).hasMessage("sequence must be >= 0, was -1");
         ResequencingProcessor<String> processor = ResequencingProcessor.create(4, GapPolicy.waitForever());
-        ManualDownstream downstream = new ManualDownstream();
+        ManualDownstream<String> downstream = new ManualDownstream<>();
         ManualUpstream upstream = new ManualUpstream();
         processor.subscribe(downstream);
         processor.onSubscribe(upstream);
