@@ -59,6 +59,8 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
     private final KeyOrderedExecutor<K> executor;
 
     private final Timer latency;
+    private final Timer reorderLatency;
+    private final Timer executeLatency;
     private final Timer backpressure;
 
     /** A message with the weight it was admitted with (given back exactly) and when it entered. */
@@ -71,6 +73,13 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
         this.latency = Timer.builder("ordo.pipeline.latency")
                 .description("from offer to the end of the handler (end-to-end through reordering and execution)")
                 .tag("stage", b.name).publishPercentileHistogram().register(registry);
+        // Per phase: how long a message waited in the reorder buffer, and then for its key and its handler.
+        this.reorderLatency = Timer.builder("ordo.pipeline.stage.latency")
+                .description("time spent in one phase: reorder (offer to release) or execute (release to handler end)")
+                .tags("stage", b.name, "phase", "reorder").publishPercentileHistogram().register(registry);
+        this.executeLatency = Timer.builder("ordo.pipeline.stage.latency")
+                .description("time spent in one phase: reorder (offer to release) or execute (release to handler end)")
+                .tags("stage", b.name, "phase", "execute").publishPercentileHistogram().register(registry);
         this.backpressure = Timer.builder("ordo.pipeline.backpressure")
                 .description("time producers spent waiting for the budget")
                 .tag("stage", b.name).register(registry);
@@ -94,12 +103,17 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
                 .gapPolicy(b.gapPolicy)
                 .overflowPolicy(b.whenFull == SubmitPolicy.BLOCK ? OverflowPolicy.BLOCK : OverflowPolicy.REJECT)
                 .ticker(b.ticker)
-                .build((source, sequence, envelope) -> executor
-                        .submit(key.apply(envelope.message()), () -> handler.accept(envelope.message()))
-                        .whenComplete((outcome, error) -> {
-                            budget.release(envelope.weight());
-                            latency.record(System.nanoTime() - envelope.admittedAt(), TimeUnit.NANOSECONDS);
-                        }));
+                .build((source, sequence, envelope) -> {
+                    long released = System.nanoTime();
+                    reorderLatency.record(released - envelope.admittedAt(), TimeUnit.NANOSECONDS);
+                    executor.submit(key.apply(envelope.message()), () -> handler.accept(envelope.message()))
+                            .whenComplete((outcome, error) -> {
+                                budget.release(envelope.weight());
+                                long done = System.nanoTime();
+                                executeLatency.record(done - released, TimeUnit.NANOSECONDS);
+                                latency.record(done - envelope.admittedAt(), TimeUnit.NANOSECONDS);
+                            });
+                });
 
         if (b.registry != null) {
             OrdoMetrics.resequencer(resequencer, b.name).bindTo(b.registry);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ordo.OverloadedException;
 import dev.ordo.exec.SubmitPolicy;
 import dev.ordo.sequence.Resequencer;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -77,6 +78,15 @@ class OrderedPipelineTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> pipeline.inFlight() == 0);
         }
         assertThat(registry.get("ordo.pipeline.latency").timer().count()).isEqualTo(3);
+        Timer reorder = registry.get("ordo.pipeline.stage.latency").tags("stage", "metered", "phase", "reorder").timer();
+        Timer execute = registry.get("ordo.pipeline.stage.latency").tags("stage", "metered", "phase", "execute").timer();
+        assertThat(reorder.count()).isEqualTo(3);
+        assertThat(execute.count()).isEqualTo(3);
+        // The handlers were held for at least 50 ms; that time is execution, not reordering.
+        assertThat(execute.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(40);
+        assertThat(reorder.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)
+                + execute.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isLessThanOrEqualTo(registry.get("ordo.pipeline.latency").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) + 1);
         assertThat(registry.get("ordo.pipeline.backpressure").timer().count()).isEqualTo(1);
         assertThat(registry.get("ordo.pipeline.backpressure").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
                 .isGreaterThanOrEqualTo(40);
