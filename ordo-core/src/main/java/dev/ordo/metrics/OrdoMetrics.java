@@ -1,5 +1,6 @@
 package dev.ordo.metrics;
 
+import dev.ordo.causal.CausalDeliveryBuffer;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.sequence.Resequencer;
@@ -33,6 +34,7 @@ import java.util.function.ToDoubleFunction;
  *       <td>in.flight, in.flight.bytes, active.keys</td></tr>
  *   <tr><td>eventtime</td><td>released, late, dropped, forced.advances</td>
  *       <td>buffered, buffered.bytes, watermark, bound</td></tr>
+ *   <tr><td>causal</td><td>delivered, duplicates</td><td>buffered</td></tr>
  * </table>
  */
 public final class OrdoMetrics {
@@ -88,6 +90,17 @@ public final class OrdoMetrics {
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
             b.gauge("watermark", s -> s.watermark() == Long.MIN_VALUE ? Double.NaN : s.watermark(), "current watermark (ms)");
             b.gauge("bound", s -> s.boundMillis(), "out-of-orderness bound in use (ms)");
+        };
+    }
+
+    /** Meters of a {@link CausalDeliveryBuffer} as {@code ordo.causal.*}. */
+    public static MeterBinder causal(CausalDeliveryBuffer<?> buffer, String stage, String... tags) {
+        return registry -> {
+            Binder<CausalDeliveryBuffer<?>, CausalDeliveryBuffer<?>> b = new Binder<>(registry, "ordo.causal", stage, tags,
+                    buffer, Function.identity());
+            b.counter("delivered", CausalDeliveryBuffer::deliveredCount, "messages delivered in causal order");
+            b.counter("duplicates", CausalDeliveryBuffer::duplicates, "duplicates dropped");
+            b.gauge("buffered", CausalDeliveryBuffer::buffered, "messages waiting for a dependency");
         };
     }
 

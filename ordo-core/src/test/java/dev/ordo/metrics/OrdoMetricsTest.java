@@ -2,6 +2,8 @@ package dev.ordo.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ordo.causal.CausalDeliveryBuffer;
+import dev.ordo.causal.VectorClock;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.time.EventTimeReorderer;
@@ -44,5 +46,19 @@ class OrdoMetricsTest {
         assertThat(registry.get("ordo.eventtime.released").functionCounter().count()).isEqualTo(1);
         assertThat(registry.get("ordo.eventtime.watermark").gauge().value()).isEqualTo(104);
         assertThat(registry.get("ordo.eventtime.bound").gauge().value()).isEqualTo(5);
+    }
+
+    @Test
+    void causalMetersFollowTheBuffer() {
+        CausalDeliveryBuffer<String> buffer = CausalDeliveryBuffer.<String>builder().build((sender, clock, m) -> { });
+        OrdoMetrics.causal(buffer, "chat").bindTo(registry);
+        VectorClock question = VectorClock.empty().increment("alice");
+        buffer.offer("bob", question.increment("bob"), "reply");
+        assertThat(registry.get("ordo.causal.buffered").tag("stage", "chat").gauge().value()).isEqualTo(1);
+        buffer.offer("alice", question, "question");
+        buffer.offer("alice", question, "question");
+        assertThat(registry.get("ordo.causal.delivered").functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("ordo.causal.duplicates").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("ordo.causal.buffered").gauge().value()).isZero();
     }
 }
