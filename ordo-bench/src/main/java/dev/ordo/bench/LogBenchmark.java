@@ -2,10 +2,10 @@ package dev.ordo.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.engine.Ordering;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
-import dev.ordo.log.engine.Ordering;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.FsyncPolicy;
 import java.io.IOException;
@@ -22,9 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.bytes.Bytes;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 

@@ -2,13 +2,13 @@ package dev.ordo.cli.demo;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordo.engine.Ordering;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.log.engine.AtomicFile;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
-import dev.ordo.log.engine.Ordering;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.FsyncPolicy;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,8 +1,8 @@
 package dev.ordo.cli.log;
 
+import dev.ordo.engine.Ordering;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
-import dev.ordo.log.engine.Ordering;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,10 +12,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code ordo consume TOPIC}: print records, like kafka-console-consumer.sh. Consumer groups with

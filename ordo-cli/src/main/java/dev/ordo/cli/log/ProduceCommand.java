@@ -2,7 +2,7 @@ package dev.ordo.cli.log;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ordo.log.engine.Acknowledgement;
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoProducer;
 import java.io.BufferedReader;
@@ -11,12 +11,12 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code ordo produce TOPIC}: append records read from standard input, like kafka-console-producer.sh. */
 @Command(name = "produce",

@@ -3,6 +3,7 @@ package dev.ordo.log.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogConfig;

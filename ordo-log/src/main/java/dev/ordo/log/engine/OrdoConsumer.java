@@ -1,6 +1,7 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
+import dev.ordo.engine.Ordering;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;

@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.flow.Budget;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.OutOfOrderSequenceException;

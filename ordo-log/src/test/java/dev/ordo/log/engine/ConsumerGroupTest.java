@@ -8,6 +8,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
+import dev.ordo.engine.Ordering;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

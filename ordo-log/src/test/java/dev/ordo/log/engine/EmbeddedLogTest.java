@@ -3,6 +3,7 @@ package dev.ordo.log.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.partition.Murmur2;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.engine.Ordering;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

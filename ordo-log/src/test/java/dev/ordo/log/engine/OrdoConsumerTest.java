@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.engine.Ordering;
 import dev.ordo.exec.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

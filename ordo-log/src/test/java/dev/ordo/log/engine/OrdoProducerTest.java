@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ordo.OverloadedException;
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.Record;

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.engine;
 
 /** How a consumer may run records in parallel. */
 public enum Ordering {
