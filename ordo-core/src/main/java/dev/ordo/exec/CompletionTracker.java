@@ -58,6 +58,14 @@ public final class CompletionTracker {
         return progress == null ? -1 : progress.highestContiguousCompleted();
     }
 
+    /**
+     * Drops everything known about {@code partition} (it was handed to another consumer); a later
+     * {@link #register} starts it afresh. Completing an offset registered before is then refused.
+     */
+    public void forget(int partition) {
+        partitions.remove(partition);
+    }
+
     /** Registered records of {@code partition} not yet finished, or finished behind an unfinished one. */
     public int pending(int partition) {
         PartitionProgress progress = partitions.get(partition);

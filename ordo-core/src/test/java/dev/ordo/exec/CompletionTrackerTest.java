@@ -66,4 +66,18 @@ class CompletionTrackerTest {
         assertThatThrownBy(() -> tracker.complete(0, 5)).isInstanceOf(IllegalArgumentException.class);
         assertThat(tracker.highestContiguousCompleted(0)).isEqualTo(5);
     }
+
+    @Test
+    void aForgottenPartitionStartsAfreshAndRefusesOldCompletions() {
+        CompletionTracker tracker = new CompletionTracker();
+        tracker.register(3, 100);
+        tracker.register(3, 101);
+        tracker.complete(3, 100);
+        tracker.forget(3);
+        assertThat(tracker.highestContiguousCompleted(3)).isEqualTo(-1);
+        tracker.register(3, 50); // handed back later, from an older committed offset
+        assertThatThrownBy(() -> tracker.complete(3, 101)).isInstanceOf(IllegalArgumentException.class);
+        tracker.complete(3, 50);
+        assertThat(tracker.highestContiguousCompleted(3)).isEqualTo(50);
+    }
 }

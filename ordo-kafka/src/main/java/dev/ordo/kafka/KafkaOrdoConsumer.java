@@ -1,0 +1,405 @@
+package dev.ordo.kafka;
+
+import dev.ordo.Arguments;
+import dev.ordo.engine.Ordering;
+import dev.ordo.exec.CompletionTracker;
+import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.exec.Retry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka consumer in a consumer group with the embedded engine's ordering modes
+ * ({@link Ordering#PARTITION}, {@link Ordering#KEY}, {@link Ordering#UNORDERED}): in {@code KEY}
+ * mode the records of one partition run in parallel across keys and in log order within a key, the
+ * job Confluent's Parallel Consumer does.
+ *
+ * <ul>
+ *   <li><b>Commits</b> only the highest offset below which every record has been handled (the
+ *       {@link CompletionTracker}'s safe point), every {@code commitInterval} and on close: a
+ *       restart never skips an unhandled record (at-least-once).</li>
+ *   <li><b>Backpressure</b>: beyond {@code maxInFlight} unfinished records the consumer pauses its
+ *       partitions and keeps polling (so the group does not evict it for exceeding
+ *       {@code max.poll.interval.ms}); it resumes at half.</li>
+ *   <li><b>Rebalances</b> use the cooperative-sticky assignor. A partition being revoked is drained
+ *       (its in-flight records finish) and committed before it is let go, so the next owner neither
+ *       repeats nor skips its records; a partition lost without warning is dropped uncommitted (its
+ *       in-flight records may then be handled again by the next owner).</li>
+ *   <li><b>Failures</b> retry with backoff while the key stays blocked ({@link Builder#retry}); what
+ *       still fails is logged and skipped (a dead-letter topic comes next).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder("localhost:9092", "ledger").group("balances")
+ *         .ordering(Ordering.KEY).concurrency(64).handler(r -> ledger.apply(r)).start();
+ * }</pre>
+ */
+public final class KafkaOrdoConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final String topic;
+    private final Ordering ordering;
+    private final Consumer<ConsumedRecord> handler;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KeyOrderedExecutor<Object> executor;
+    private final CompletionTracker tracker = new CompletionTracker();
+    private final long maxInFlight;
+    private final long commitIntervalNanos;
+    /** Each assignment of a partition gets a fresh tracker slot, so completions from before a hand-over are told apart. */
+    private final Map<Integer, Integer> slotOf = new HashMap<>();
+    private final AtomicInteger nextSlot = new AtomicInteger();
+    private final Map<Integer, AtomicLong> inFlightPerSlot = new ConcurrentHashMap<>();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final Object idle = new Object();
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread poller;
+    private volatile Throwable failure;
+    private volatile boolean paused;
+
+    /** A record as handed to the handler. */
+    public record ConsumedRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
+        public String keyAsString() {
+            return key == null ? null : new String(key, StandardCharsets.UTF_8);
+        }
+
+        public String valueAsString() {
+            return value == null ? null : new String(value, StandardCharsets.UTF_8);
+        }
+    }
+
+    private KafkaOrdoConsumer(Builder b) {
+        this.topic = b.topic;
+        this.ordering = b.ordering;
+        this.handler = b.handler;
+        this.maxInFlight = b.maxInFlight;
+        this.commitIntervalNanos = b.commitInterval.toNanos();
+        Properties props = new Properties();
+        props.putAll(b.overrides);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, b.group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.executor = KeyOrderedExecutor.builder()
+                .concurrency(b.concurrency)
+                // Bounded by pausing the partitions instead: the poll thread must never block here.
+                .maxInFlight(Long.MAX_VALUE / 2)
+                .retry(b.retry)
+                .threadName("ordo-kafka-" + b.group)
+                .deadLetter((key, task, error, attempts) -> LOG.error("record {}-{}@{} failed {} attempts and is skipped",
+                        topic, ((HandlerTask) task).record.partition(), ((HandlerTask) task).record.offset(), attempts, error))
+                .build();
+        this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.group + "-" + topic);
+    }
+
+    public static Builder builder(String bootstrapServers, String topic) {
+        return new Builder(bootstrapServers, topic);
+    }
+
+    /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
+    public long committedOffset(int partition) {
+        return committed.getOrDefault(partition, -1L);
+    }
+
+    /** Records handed to the handler and not yet finished. */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    /** Whether the consumer has paused its partitions for backpressure right now. */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Stops polling, lets in-flight records finish, commits and leaves the group. */
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            poller.join(TimeUnit.MINUTES.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            LOG.warn("consumer of {} had stopped after an error", topic, failed);
+        }
+    }
+
+    private KafkaOrdoConsumer startPolling() {
+        poller.start();
+        return this;
+    }
+
+    private void pollLoop() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalancing());
+            long lastCommit = System.nanoTime();
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(POLL);
+                } catch (WakeupException e) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    dispatch(r);
+                }
+                applyBackpressure();
+                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                    commit(consumer.assignment(), false);
+                    lastCommit = System.nanoTime();
+                }
+            }
+            executor.close(); // lets every dispatched record finish
+            commit(consumer.assignment(), true);
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("consumer of {} stopped", topic, e);
+            executor.close();
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> r) {
+        int partition = r.partition();
+        int slot = slotOf.computeIfAbsent(partition, p -> nextSlot.getAndIncrement());
+        tracker.register(slot, r.offset());
+        AtomicLong slotInFlight = inFlightPerSlot.computeIfAbsent(slot, s -> new AtomicLong());
+        slotInFlight.incrementAndGet();
+        inFlight.incrementAndGet();
+        Object key = switch (ordering) {
+            case PARTITION -> partition;
+            case KEY -> r.key() == null ? (Object) partition : new String(r.key(), StandardCharsets.ISO_8859_1);
+            case UNORDERED -> partition + ":" + r.offset();
+        };
+        ConsumedRecord consumed = new ConsumedRecord(r.topic(), partition, r.offset(), r.key(), r.value());
+        executor.submit(key, new HandlerTask(consumed)).whenComplete((outcome, error) -> {
+            try {
+                tracker.complete(slot, r.offset());
+            } catch (IllegalArgumentException forgotten) {
+                // the partition was lost meanwhile: its new owner handles it again
+            }
+            inFlight.decrementAndGet();
+            if (slotInFlight.decrementAndGet() == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+        });
+    }
+
+    /** Pauses every assigned partition while too much is in flight (polling on, so the group keeps us), resumes at half. */
+    private void applyBackpressure() {
+        long now = inFlight.get();
+        if (now >= maxInFlight) {
+            consumer.pause(consumer.assignment()); // again each time: newly assigned partitions come unpaused
+            paused = true;
+        } else if (paused && now <= maxInFlight / 2) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+    }
+
+    /** Commits, per partition, the offset after the highest contiguous handled record, if it moved. */
+    private void commit(Collection<TopicPartition> partitions, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Integer slot = slotOf.get(tp.partition());
+            long done = slot == null ? -1 : tracker.highestContiguousCompleted(slot);
+            if (done >= 0 && done + 1 > committed.getOrDefault(tp.partition(), -1L)) {
+                offsets.put(tp, new OffsetAndMetadata(done + 1));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets);
+            offsets.forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
+        } else {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    LOG.warn("commit of {} failed; the next one covers it", done, error);
+                } else {
+                    done.forEach((tp, o) -> committed.merge(tp.partition(), o.offset(), Math::max));
+                }
+            });
+        }
+    }
+
+    /** Waits until the records in flight for {@code partition} have finished. */
+    private void drain(int partition) {
+        Integer slot = slotOf.get(partition);
+        AtomicLong slotInFlight = slot == null ? null : inFlightPerSlot.get(slot);
+        if (slotInFlight == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+        synchronized (idle) {
+            while (slotInFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("partition {}-{} handed over with {} records still running", topic, partition, slotInFlight.get());
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void forget(int partition) {
+        Integer slot = slotOf.remove(partition);
+        if (slot != null) {
+            tracker.forget(slot);
+            inFlightPerSlot.remove(slot);
+        }
+        // What was committed stays known: offsets only move forward, whoever owns the partition next.
+    }
+
+    /** Hands partitions over cleanly: drain, commit, then let go. Runs on the poll thread, inside poll(). */
+    private final class Rebalancing implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                drain(tp.partition());
+            }
+            commit(partitions, true);
+            partitions.forEach(tp -> forget(tp.partition()));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Kafka positions each at its committed offset; nothing else to set up.
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> forget(tp.partition())); // no commit: the group has moved on
+        }
+    }
+
+    /** The handler call for one record. */
+    private final class HandlerTask implements KeyOrderedExecutor.Task {
+        final ConsumedRecord record;
+
+        HandlerTask(ConsumedRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public void run() {
+            handler.accept(record);
+        }
+    }
+
+    /** Configures a {@link KafkaOrdoConsumer}; {@link #group} and {@link #handler} are required. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final String topic;
+        private String group;
+        private Ordering ordering = Ordering.KEY;
+        private int concurrency = Runtime.getRuntime().availableProcessors();
+        private long maxInFlight = 10_000;
+        private Retry retry = Retry.none();
+        private Duration commitInterval = Duration.ofMillis(100);
+        private Consumer<ConsumedRecord> handler;
+        private final Properties overrides = new Properties();
+
+        private Builder(String bootstrapServers, String topic) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+            this.topic = Objects.requireNonNull(topic, "topic must not be null");
+        }
+
+        public Builder group(String group) {
+            if (group == null || group.isBlank()) {
+                throw new IllegalArgumentException("group must not be blank, was '" + group + "'");
+            }
+            this.group = group;
+            return this;
+        }
+
+        public Builder ordering(Ordering ordering) {
+            this.ordering = Objects.requireNonNull(ordering, "ordering must not be null");
+            return this;
+        }
+
+        /** Handler threads (default: the number of processors). */
+        public Builder concurrency(int concurrency) {
+            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
+            return this;
+        }
+
+        /** Records handed to handlers and unfinished, at most; the partitions are paused beyond (default 10,000). */
+        public Builder maxInFlight(long maxInFlight) {
+            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
+            return this;
+        }
+
+        public Builder retry(Retry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry must not be null");
+            return this;
+        }
+
+        /** How often progress is committed (default 100 ms; also on close and before a hand-over). */
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = Arguments.positive("commitInterval", commitInterval);
+            return this;
+        }
+
+        public Builder handler(Consumer<ConsumedRecord> handler) {
+            this.handler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /** Any other Kafka consumer setting (auto-commit and the assignor are Ordo's and cannot be changed). */
+        public Builder property(String name, String value) {
+            overrides.put(Objects.requireNonNull(name, "name must not be null"), Objects.requireNonNull(value, "value must not be null"));
+            return this;
+        }
+
+        /** Creates the consumer, joins the group and starts polling. */
+        public KafkaOrdoConsumer start() {
+            if (group == null || handler == null) {
+                throw new IllegalStateException("group and handler must be set before start()");
+            }
+            return new KafkaOrdoConsumer(this).startPolling();
+        }
+    }
+}

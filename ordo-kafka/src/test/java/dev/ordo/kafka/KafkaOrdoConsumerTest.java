@@ -1,0 +1,180 @@
+package dev.ordo.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ordo.check.Anomaly;
+import dev.ordo.check.CheckReport;
+import dev.ordo.check.History;
+import dev.ordo.check.Message;
+import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Ordering;
+import dev.ordo.partition.Partitioner;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The ordered consumer against a real broker started in this JVM (KRaft). */
+class KafkaOrdoConsumerTest {
+
+    private static String bootstrap() {
+        return KafkaBroker.bootstrapServers();
+    }
+
+    /** Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in {@code history}. */
+    private static List<CompletableFuture<Acknowledgement>> produce(String topic, int first, int count, int keys, History history) {
+        List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
+        try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(bootstrap(), topic).build()) {
+            for (int i = first; i < first + count; i++) {
+                String key = "k" + (i % keys);
+                synchronized (history) {
+                    history.sent(new Message(key, key, -1, String.valueOf(i)));
+                }
+                acks.add(producer.send(key, String.valueOf(i)));
+            }
+            producer.flush();
+        }
+        return acks;
+    }
+
+    private static KafkaOrdoConsumer.Builder consumer(String topic, String group, History history, AtomicInteger handled) {
+        return KafkaOrdoConsumer.builder(bootstrap(), topic).group(group).concurrency(8)
+                .handler(r -> {
+                    synchronized (history) { // the order of handling across threads and members, as it happened
+                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+                    }
+                    handled.incrementAndGet();
+                });
+    }
+
+    private static void assertCleanExceptDuplicates(History history, long allowedDuplicates) {
+        CheckReport report = history.check();
+        assertThat(report.count(Anomaly.LOST)).as(report.summary()).isZero();
+        assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
+        assertThat(report.count(Anomaly.UNEXPECTED)).as(report.summary()).isZero();
+        assertThat(report.count(Anomaly.DUPLICATED)).as(report.summary()).isLessThanOrEqualTo(allowedDuplicates);
+    }
+
+    @Test
+    void keyModeRunsKeysInParallelKeepsEachKeysOrderAndCommitsTheEnd() throws Exception {
+        String topic = "key-mode";
+        KafkaBroker.createTopic(topic, 3);
+        History history = new History();
+        List<CompletableFuture<Acknowledgement>> acks = produce(topic, 0, 3_000, 100, history);
+        Partitioner ordo = Partitioner.kafkaDefault();
+        for (int i = 0; i < acks.size(); i++) {
+            assertThat(acks.get(i).join().partition()).as("Kafka and Ordo place a key alike")
+                    .isEqualTo(ordo.partition(("k" + (i % 100)).getBytes(StandardCharsets.UTF_8), 3));
+        }
+        // The first records of k0 and k1 wait for each other: only handlers running at once get past.
+        CyclicBarrier together = new CyclicBarrier(2);
+        AtomicBoolean met = new AtomicBoolean();
+        AtomicInteger handled = new AtomicInteger();
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g1").ordering(Ordering.KEY)
+                .concurrency(8)
+                .handler(r -> {
+                    if ((r.valueAsString().equals("0") || r.valueAsString().equals("1")) && !met.get()) {
+                        try {
+                            together.await(20, TimeUnit.SECONDS);
+                            met.set(true);
+                        } catch (Exception e) {
+                            throw new IllegalStateException("k0 and k1 were not handled in parallel", e);
+                        }
+                    }
+                    synchronized (history) {
+                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+                    }
+                    handled.incrementAndGet();
+                })
+                .start();
+        await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 3_000);
+        consumer.close();
+        assertThat(met).as("two keys ran at the same time").isTrue();
+        assertCleanExceptDuplicates(history, 0);
+        Map<Integer, Long> ends = KafkaBroker.endOffsets(topic, 3);
+        for (int p = 0; p < 3; p++) {
+            assertThat(consumer.committedOffset(p)).as("partition %d committed to its end", p).isEqualTo(ends.get(p));
+        }
+    }
+
+    @Test
+    void aRestartedConsumerResumesAfterItsCommitWithoutLossOrRepeats() throws Exception {
+        String topic = "restart";
+        KafkaBroker.createTopic(topic, 3);
+        History history = new History();
+        AtomicInteger handled = new AtomicInteger();
+        produce(topic, 0, 1_000, 20, history);
+        KafkaOrdoConsumer first = consumer(topic, "g2", history, handled).ordering(Ordering.PARTITION).start();
+        await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 1_000);
+        first.close();
+        produce(topic, 1_000, 1_000, 20, history);
+        KafkaOrdoConsumer second = consumer(topic, "g2", history, handled).ordering(Ordering.KEY).start();
+        await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 2_000);
+        second.close();
+        assertThat(handled.get()).isEqualTo(2_000);
+        assertCleanExceptDuplicates(history, 0);
+    }
+
+    @Test
+    void slowHandlersPauseThePartitionsInsteadOfPilingUpOrLeavingTheGroup() throws Exception {
+        String topic = "backpressure";
+        KafkaBroker.createTopic(topic, 2);
+        History history = new History();
+        produce(topic, 0, 500, 50, history);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g3").ordering(Ordering.KEY)
+                .concurrency(4).maxInFlight(20)
+                .handler(r -> {
+                    try {
+                        release.await(30, TimeUnit.SECONDS); // the handlers are stuck until the test lets go
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    synchronized (history) {
+                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+                    }
+                    handled.incrementAndGet();
+                })
+                .start();
+        await().atMost(Duration.ofSeconds(30)).until(consumer::paused);
+        // Paused, it takes no more than one poll's worth beyond the limit.
+        assertThat(consumer.inFlight()).isBetween(20L, 20L + 500);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 500);
+        consumer.close();
+        assertCleanExceptDuplicates(history, 0);
+    }
+
+    @Test
+    void membersJoiningAndLeavingMidStreamHandOverCleanly() throws Exception {
+        String topic = "rebalance";
+        KafkaBroker.createTopic(topic, 6);
+        History history = new History();
+        AtomicInteger handled = new AtomicInteger();
+        KafkaOrdoConsumer a = consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+            for (int batch = 0; batch < 10; batch++) {
+                produce(topic, batch * 300, 300, 40, history);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 600);
+        KafkaOrdoConsumer b = consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 1_500);
+        a.close(); // b takes over a's partitions from a's last commit
+        producing.get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 3_000);
+        b.close();
+        // Hand-overs drain and commit first, so nothing is handled twice and keys stay in order across members.
+        assertCleanExceptDuplicates(history, 0);
+    }
+}
