@@ -59,6 +59,17 @@ public final class CompletionTracker {
     }
 
     /**
+     * Offsets of {@code partition} that have finished behind an unfinished one (above the safe commit
+     * point), in increasing order, at most {@code max} of them. A consumer can store them with its
+     * commit so that a restart skips them instead of handling them again.
+     */
+    public long[] completedAbove(int partition, int max) {
+        Arguments.atLeast("max", max, 0);
+        PartitionProgress progress = partitions.get(partition);
+        return progress == null ? new long[0] : progress.completedAbove(max);
+    }
+
+    /**
      * Drops everything known about {@code partition} (it was handed to another consumer); a later
      * {@link #register} starts it afresh. Completing an offset registered before is then refused.
      */
@@ -121,6 +132,17 @@ public final class CompletionTracker {
 
         synchronized int pending() {
             return size;
+        }
+
+        synchronized long[] completedAbove(int max) {
+            long[] found = new long[Math.min(max, size)];
+            int n = 0;
+            for (int i = 0; i < size && n < found.length; i++) {
+                if (done[slot(i)]) {
+                    found[n++] = offsets[slot(i)];
+                }
+            }
+            return java.util.Arrays.copyOf(found, n);
         }
 
         private int slot(int i) {

@@ -80,4 +80,20 @@ class CompletionTrackerTest {
         tracker.complete(3, 50);
         assertThat(tracker.highestContiguousCompleted(3)).isEqualTo(50);
     }
+
+    @Test
+    void theOffsetsFinishedBehindAnUnfinishedOneAreListed() {
+        CompletionTracker tracker = new CompletionTracker();
+        for (long o = 10; o < 16; o++) {
+            tracker.register(0, o);
+        }
+        tracker.complete(0, 10);
+        tracker.complete(0, 12);
+        tracker.complete(0, 13);
+        tracker.complete(0, 15);
+        assertThat(tracker.highestContiguousCompleted(0)).isEqualTo(10);
+        assertThat(tracker.completedAbove(0, 10)).containsExactly(12, 13, 15);
+        assertThat(tracker.completedAbove(0, 2)).containsExactly(12, 13);
+        assertThat(tracker.completedAbove(7, 10)).isEmpty();
+    }
 }

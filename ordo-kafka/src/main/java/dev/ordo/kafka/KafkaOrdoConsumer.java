@@ -11,8 +11,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Commits</b> only the highest offset below which every record has been handled (the
  *       {@link CompletionTracker}'s safe point), every {@code commitInterval} and on close: a
- *       restart never skips an unhandled record (at-least-once).</li>
+ *       restart never skips an unhandled record (at-least-once). The offsets handled beyond that
+ *       point travel in the commit's metadata ({@link CompletedOffsets}), and whoever consumes the
+ *       partition next skips them: after a crash only records that were really unfinished, or
+ *       handled after the last commit, are handled again.</li>
  *   <li><b>Backpressure</b>: beyond {@code maxInFlight} unfinished records the consumer pauses its
  *       partitions and keeps polling (so the group does not evict it for exceeding
  *       {@code max.poll.interval.ms}); it resumes at half.</li>
@@ -76,9 +81,16 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private final Map<Integer, Integer> slotOf = new HashMap<>();
     private final AtomicInteger nextSlot = new AtomicInteger();
     private final Map<Integer, AtomicLong> inFlightPerSlot = new ConcurrentHashMap<>();
+    /** The first offset dispatched in each slot: the commit point while nothing contiguous has finished. */
+    private final Map<Integer, Long> slotStart = new HashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
     private final Object idle = new Object();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final Map<Integer, String> committedMetadata = new ConcurrentHashMap<>();
+    /** Offsets a previous owner handled beyond its commit (from the commit's metadata): not handled again. */
+    private final Map<Integer, NavigableSet<Long>> alreadyHandled = new HashMap<>();
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile boolean crashed;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread poller;
     private volatile Throwable failure;
@@ -128,6 +140,25 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
     public long committedOffset(int partition) {
         return committed.getOrDefault(partition, -1L);
+    }
+
+    /** Records skipped because an earlier owner of their partition had handled them (recorded with its commit). */
+    public long skippedAsAlreadyHandled() {
+        return skipped.get();
+    }
+
+    /** The metadata of this consumer's last commit of {@code partition} (tests read the completed offsets in it). */
+    String committedMetadata(int partition) {
+        return committedMetadata.getOrDefault(partition, "");
+    }
+
+    /**
+     * For tests: stops as a crash would, without letting in-flight records finish and without
+     * committing (also not on the way out of the group).
+     */
+    void crashForTest() {
+        crashed = true;
+        close();
     }
 
     /** Records handed to the handler and not yet finished. */
@@ -181,8 +212,10 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
                     lastCommit = System.nanoTime();
                 }
             }
-            executor.close(); // lets every dispatched record finish
-            commit(consumer.assignment(), true);
+            if (!crashed) {
+                executor.close(); // lets every dispatched record finish
+                commit(consumer.assignment(), true);
+            }
         } catch (RuntimeException e) {
             failure = e;
             LOG.error("consumer of {} stopped", topic, e);
@@ -195,7 +228,14 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private void dispatch(ConsumerRecord<byte[], byte[]> r) {
         int partition = r.partition();
         int slot = slotOf.computeIfAbsent(partition, p -> nextSlot.getAndIncrement());
+        slotStart.putIfAbsent(slot, r.offset());
         tracker.register(slot, r.offset());
+        NavigableSet<Long> handledBefore = alreadyHandled.get(partition);
+        if (handledBefore != null && handledBefore.remove(r.offset())) {
+            tracker.complete(slot, r.offset()); // counts towards the commit point, not handled twice
+            skipped.incrementAndGet();
+            return;
+        }
         AtomicLong slotInFlight = inFlightPerSlot.computeIfAbsent(slot, s -> new AtomicLong());
         slotInFlight.incrementAndGet();
         inFlight.incrementAndGet();
@@ -232,14 +272,29 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         }
     }
 
-    /** Commits, per partition, the offset after the highest contiguous handled record, if it moved. */
+    /**
+     * Commits, per partition, the offset after the highest contiguous handled record, with the
+     * offsets handled beyond it in the metadata, if either changed.
+     */
     private void commit(Collection<TopicPartition> partitions, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
             Integer slot = slotOf.get(tp.partition());
-            long done = slot == null ? -1 : tracker.highestContiguousCompleted(slot);
-            if (done >= 0 && done + 1 > committed.getOrDefault(tp.partition(), -1L)) {
-                offsets.put(tp, new OffsetAndMetadata(done + 1));
+            if (slot == null) {
+                continue; // nothing fetched since it was assigned
+            }
+            long done = tracker.highestContiguousCompleted(slot);
+            long next = done >= 0 ? done + 1 : slotStart.get(slot);
+            // Handled beyond the commit point: by us, or by the previous owner and not yet reached by us.
+            NavigableSet<Long> beyond = new java.util.TreeSet<>();
+            for (long o : tracker.completedAbove(slot, 1_000)) {
+                beyond.add(o);
+            }
+            beyond.addAll(alreadyHandled.getOrDefault(tp.partition(), java.util.Collections.emptyNavigableSet()));
+            String metadata = CompletedOffsets.encode(next, beyond.stream().mapToLong(Long::longValue).toArray(),
+                    CompletedOffsets.MAX_CHARS);
+            if (next > committed.getOrDefault(tp.partition(), -1L) || !metadata.equals(committedMetadata.get(tp.partition()))) {
+                offsets.put(tp, new OffsetAndMetadata(next, metadata));
             }
         }
         if (offsets.isEmpty()) {
@@ -247,15 +302,22 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         }
         if (sync) {
             consumer.commitSync(offsets);
-            offsets.forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
+            offsets.forEach(this::committedLocally);
         } else {
             consumer.commitAsync(offsets, (done, error) -> {
                 if (error != null) {
                     LOG.warn("commit of {} failed; the next one covers it", done, error);
                 } else {
-                    done.forEach((tp, o) -> committed.merge(tp.partition(), o.offset(), Math::max));
+                    done.forEach(this::committedLocally);
                 }
             });
+        }
+    }
+
+    private void committedLocally(TopicPartition tp, OffsetAndMetadata o) {
+        if (o.offset() >= committed.getOrDefault(tp.partition(), -1L)) {
+            committed.put(tp.partition(), o.offset());
+            committedMetadata.put(tp.partition(), o.metadata());
         }
     }
 
@@ -285,10 +347,12 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     }
 
     private void forget(int partition) {
+        alreadyHandled.remove(partition);
         Integer slot = slotOf.remove(partition);
         if (slot != null) {
             tracker.forget(slot);
             inFlightPerSlot.remove(slot);
+            slotStart.remove(slot);
         }
         // What was committed stays known: offsets only move forward, whoever owns the partition next.
     }
@@ -297,6 +361,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private final class Rebalancing implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (crashed) {
+                return;
+            }
             for (TopicPartition tp : partitions) {
                 drain(tp.partition());
             }
@@ -306,7 +373,16 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // Kafka positions each at its committed offset; nothing else to set up.
+            // Kafka positions each at its committed offset; what was handled beyond it is in the metadata.
+            if (partitions.isEmpty()) {
+                return;
+            }
+            consumer.committed(Set.copyOf(partitions)).forEach((tp, o) -> {
+                if (o != null) {
+                    committedLocally(tp, o);
+                    alreadyHandled.put(tp.partition(), CompletedOffsets.decode(o.offset(), o.metadata()));
+                }
+            });
         }
 
         @Override

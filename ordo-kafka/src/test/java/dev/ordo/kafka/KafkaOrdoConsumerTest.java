@@ -177,4 +177,44 @@ class KafkaOrdoConsumerTest {
         // Hand-overs drain and commit first, so nothing is handled twice and keys stay in order across members.
         assertCleanExceptDuplicates(history, 0);
     }
+
+    @Test
+    void afterACrashTheNextOwnerSkipsWhatWasHandledBeyondTheCommit() throws Exception {
+        String topic = "completed-offsets";
+        KafkaBroker.createTopic(topic, 1);
+        History history = new History();
+        produce(topic, 0, 100, 10, history); // k0 has offsets 0, 10, 20, ...
+        CountDownLatch stuck = new CountDownLatch(1);
+        AtomicInteger handledByFirst = new AtomicInteger();
+        KafkaOrdoConsumer first = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g5").ordering(Ordering.KEY)
+                .concurrency(4).commitInterval(Duration.ofMillis(20))
+                .handler(r -> {
+                    if (r.offset() == 0) {
+                        try {
+                            stuck.await(60, TimeUnit.SECONDS); // k0's first record never finishes before the crash
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return;
+                    }
+                    handledByFirst.incrementAndGet();
+                })
+                .start();
+        // Every key but k0 is done: 90 records, all beyond the commit point (offset 0 is unfinished).
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledByFirst.get() == 90
+                && CompletedOffsets.decode(0, first.committedMetadata(0)).size() == 90);
+        assertThat(first.committedOffset(0)).isZero();
+        first.crashForTest();
+
+        List<Long> handledBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+        KafkaOrdoConsumer second = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g5").ordering(Ordering.KEY)
+                .handler(r -> handledBySecond.add(r.offset()))
+                .start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.committedOffset(0) == 100);
+        second.close();
+        stuck.countDown();
+        assertThat(handledBySecond).as("only k0's records, which the crash left unfinished")
+                .containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L);
+        assertThat(second.skippedAsAlreadyHandled()).isEqualTo(90);
+    }
 }
