@@ -28,9 +28,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *       repeats nor skips its records; a partition lost without warning is dropped uncommitted (its
  *       in-flight records may then be handled again by the next owner).</li>
  *   <li><b>Failures</b> retry with backoff while the key stays blocked ({@link Builder#retry}); what
- *       still fails is logged and skipped (a dead-letter topic comes next).</li>
+ *       still fails goes to the {@link Builder#deadLetter dead-letter topic} with the error in a
+ *       header, and the group carries on.</li>
  * </ul>
  *
  * <pre>{@code
@@ -93,6 +98,8 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private volatile boolean crashed;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread poller;
+    private final String deadLetterTopic;
+    private final KafkaProducer<byte[], byte[]> deadLetters;
     private volatile Throwable failure;
     private volatile boolean paused;
 
@@ -127,9 +134,11 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
                 .maxInFlight(Long.MAX_VALUE / 2)
                 .retry(b.retry)
                 .threadName("ordo-kafka-" + b.group)
-                .deadLetter((key, task, error, attempts) -> LOG.error("record {}-{}@{} failed {} attempts and is skipped",
-                        topic, ((HandlerTask) task).record.partition(), ((HandlerTask) task).record.offset(), attempts, error))
+                .deadLetter((key, task, error, attempts) -> deadLetter(((HandlerTask) task).record, error, attempts))
                 .build();
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.deadLetters = b.deadLetterTopic == null ? null : new KafkaProducer<>(producerProperties(b),
+                new ByteArraySerializer(), new ByteArraySerializer());
         this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.group + "-" + topic);
     }
 
@@ -187,6 +196,32 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         }
     }
 
+    private static Properties producerProperties(Builder b) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
+    /**
+     * Parks a record that failed every attempt in the dead-letter topic, with the error and where it
+     * came from in headers, and waits for the broker's acknowledgement: only then does the record
+     * count as done, so a crash before it means the record is handled again, never lost.
+     */
+    private void deadLetter(ConsumedRecord r, Throwable error, int attempts) throws Exception {
+        if (deadLetters == null) {
+            LOG.error("record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
+                    topic, r.partition(), r.offset(), attempts, error);
+            return;
+        }
+        ProducerRecord<byte[], byte[]> parked = new ProducerRecord<>(deadLetterTopic, r.key(), r.value());
+        parked.headers().add("ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8));
+        parked.headers().add("ordo.origin", (topic + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        parked.headers().add("ordo.attempts", String.valueOf(attempts).getBytes(StandardCharsets.UTF_8));
+        deadLetters.send(parked).get(1, TimeUnit.MINUTES);
+    }
+
     private KafkaOrdoConsumer startPolling() {
         poller.start();
         return this;
@@ -222,6 +257,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
             executor.close();
         } finally {
             consumer.close();
+            if (deadLetters != null) {
+                deadLetters.close();
+            }
         }
     }
 
@@ -416,6 +454,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         private Retry retry = Retry.none();
         private Duration commitInterval = Duration.ofMillis(100);
         private Consumer<ConsumedRecord> handler;
+        private String deadLetterTopic;
         private final Properties overrides = new Properties();
 
         private Builder(String bootstrapServers, String topic) {
@@ -456,6 +495,15 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         /** How often progress is committed (default 100 ms; also on close and before a hand-over). */
         public Builder commitInterval(Duration commitInterval) {
             this.commitInterval = Arguments.positive("commitInterval", commitInterval);
+            return this;
+        }
+
+        /**
+         * Records that fail every attempt go to this topic (which must exist), with headers
+         * {@code ordo.error}, {@code ordo.origin} and {@code ordo.attempts}; the group carries on.
+         */
+        public Builder deadLetter(String topic) {
+            this.deadLetterTopic = Objects.requireNonNull(topic, "topic must not be null");
             return this;
         }
 

@@ -15,12 +15,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** The ordered consumer against a real broker started in this JVM (KRaft). */
@@ -216,5 +220,55 @@ class KafkaOrdoConsumerTest {
         assertThat(handledBySecond).as("only k0's records, which the crash left unfinished")
                 .containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L);
         assertThat(second.skippedAsAlreadyHandled()).isEqualTo(90);
+    }
+
+    @Test
+    void aRecordThatKeepsFailingIsRetriedWithItsKeyBlockedThenParkedInTheDeadLetterTopic() throws Exception {
+        String topic = "failing";
+        KafkaBroker.createTopic(topic, 2);
+        KafkaBroker.createTopic(topic + ".dlq", 1);
+        History history = new History();
+        produce(topic, 0, 200, 10, history);
+        AtomicInteger attemptsOf13 = new AtomicInteger();
+        List<Integer> k3AfterFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger done = new AtomicInteger();
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g6").ordering(Ordering.KEY)
+                .retry(dev.ordo.exec.Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .deadLetter(topic + ".dlq")
+                .handler(r -> {
+                    if (r.valueAsString().equals("13")) {
+                        attemptsOf13.incrementAndGet();
+                        throw new IllegalStateException("cannot apply 13");
+                    }
+                    if (r.keyAsString().equals("k3") && Integer.parseInt(r.valueAsString()) > 13) {
+                        k3AfterFailure.add(Integer.parseInt(r.valueAsString()));
+                    }
+                    done.incrementAndGet();
+                })
+                .start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == 199);
+        consumer.close();
+        assertThat(attemptsOf13.get()).isEqualTo(3);
+        assertThat(k3AfterFailure).as("k3 went on after 13 was parked, in order").startsWith(23, 33).isSorted();
+
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap());
+        props.put("group.id", "dlq-reader");
+        props.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            reader.subscribe(List.of(topic + ".dlq"));
+            List<ConsumerRecord<byte[], byte[]>> parked = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                reader.poll(Duration.ofMillis(100)).forEach(parked::add);
+                return !parked.isEmpty();
+            });
+            assertThat(parked).hasSize(1);
+            ConsumerRecord<byte[], byte[]> r = parked.get(0);
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("13");
+            assertThat(new String(r.headers().lastHeader("ordo.error").value(), StandardCharsets.UTF_8))
+                    .contains("cannot apply 13");
+            assertThat(new String(r.headers().lastHeader("ordo.origin").value(), StandardCharsets.UTF_8)).startsWith(topic + "-");
+        }
     }
 }
