@@ -7,5 +7,17 @@ public enum Ordering {
     /** Parallel across keys, in log order within a key (records without a key: per partition). */
     KEY,
     /** As parallel as the concurrency allows; no order. */
-    UNORDERED
+    UNORDERED;
+
+    /**
+     * The key a record runs under on a {@link dev.ordo.exec.KeyOrderedExecutor}: records with equal
+     * execution keys run one at a time, in submission order.
+     */
+    public Object executionKey(int partition, byte[] key, long offset) {
+        return switch (this) {
+            case PARTITION -> partition;
+            case KEY -> key == null ? (Object) partition : new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
+            case UNORDERED -> partition + ":" + offset;
+        };
+    }
 }

@@ -277,11 +277,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         AtomicLong slotInFlight = inFlightPerSlot.computeIfAbsent(slot, s -> new AtomicLong());
         slotInFlight.incrementAndGet();
         inFlight.incrementAndGet();
-        Object key = switch (ordering) {
-            case PARTITION -> partition;
-            case KEY -> r.key() == null ? (Object) partition : new String(r.key(), StandardCharsets.ISO_8859_1);
-            case UNORDERED -> partition + ":" + r.offset();
-        };
+        Object key = ordering.executionKey(partition, r.key(), r.offset());
         ConsumedRecord consumed = new ConsumedRecord(r.topic(), partition, r.offset(), r.key(), r.value());
         executor.submit(key, new HandlerTask(consumed)).whenComplete((outcome, error) -> {
             try {

@@ -16,10 +16,11 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * One real Kafka broker (KRaft, combined broker and controller) inside the test JVM, started on first
- * use and shared by every test class of the module; closed when the JVM exits.
+ * One real Kafka broker (KRaft, combined broker and controller) inside the JVM, started on first use
+ * and shared by every test class of the module (and by the Kafka benchmark in ordo-bench, through
+ * this module's test jar); closed when the JVM exits.
  */
-final class KafkaBroker {
+public final class KafkaBroker {
 
     private static KafkaClusterTestKit cluster;
 
@@ -27,7 +28,7 @@ final class KafkaBroker {
     }
 
     /** The bootstrap servers of the shared broker, starting it if needed. */
-    static synchronized String bootstrapServers() {
+    public static synchronized String bootstrapServers() {
         if (cluster == null) {
             try {
                 KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
@@ -58,7 +59,7 @@ final class KafkaBroker {
     }
 
     /** Creates a topic and waits until every partition has a leader (producing earlier can hang). */
-    static void createTopic(String name, int partitions) throws Exception {
+    public static void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -330,11 +330,7 @@ public final class OrdoConsumer implements AutoCloseable {
         tracker.register(partition, record.offset());
         outstanding.incrementAndGet();
         outstandingPerPartition.incrementAndGet(partition);
-        Object key = switch (ordering) {
-            case PARTITION -> partition;
-            case KEY -> record.key() == null ? (Object) partition : new String(record.key(), StandardCharsets.ISO_8859_1);
-            case UNORDERED -> partition + ":" + record.offset();
-        };
+        Object key = ordering.executionKey(partition, record.key(), record.offset());
         ConsumedRecord consumed = new ConsumedRecord(topic, partition, record);
         executor.submit(key, record.value() == null ? 0 : record.value().length, new HandlerTask(consumed))
                 .whenComplete((outcome, error) -> {
