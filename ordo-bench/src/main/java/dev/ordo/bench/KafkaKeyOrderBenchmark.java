@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.KafkaKeyOrderBenchmark [concurrency]}
+ * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.KafkaKeyOrderBenchmark [concurrency] [scale]}
  */
 public final class KafkaKeyOrderBenchmark {
 
@@ -45,13 +45,14 @@ public final class KafkaKeyOrderBenchmark {
 
     public static void main(String[] args) throws Exception {
         int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
         String bootstrap = KafkaBroker.bootstrapServers();
         System.out.println("| consumer | handler | concurrency | records | records/s | per-key order violations |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         int run = 0;
         for (int handlerMillis : new int[] {1, 10}) {
-            long parallelRecords = handlerMillis == 1 ? 60_000 : 15_000;
-            long plainRecords = handlerMillis == 1 ? 2_000 : 300;
+            long parallelRecords = (long) ((handlerMillis == 1 ? 60_000 : 15_000) * scale);
+            long plainRecords = (long) ((handlerMillis == 1 ? 2_000 : 300) * scale);
             String topic = "bench-" + handlerMillis;
             KafkaBroker.createTopic(topic, PARTITIONS);
             produce(bootstrap, topic, parallelRecords);
