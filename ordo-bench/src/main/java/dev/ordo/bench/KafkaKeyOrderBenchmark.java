@@ -61,6 +61,7 @@ public final class KafkaKeyOrderBenchmark {
             print(plainLoop(bootstrap, topic, "plain-" + run, handlerMillis, plainRecords));
             run++;
         }
+        System.exit(0); // the in-JVM broker's threads would keep the JVM alive
     }
 
     private static void print(Figure f) {
