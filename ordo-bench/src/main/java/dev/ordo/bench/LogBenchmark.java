@@ -55,7 +55,8 @@ import org.HdrHistogram.Histogram;
  *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.LogBenchmark [DIR] [scale]
  * </pre>
  * {@code DIR} is where the data goes (default: a temporary directory; deleted after each case),
- * {@code scale} multiplies the record counts (default 1). Prints a Markdown table and writes the
+ * {@code scale} multiplies the record counts (default 1); a third argument {@code e2e} runs only the
+ * end-to-end cases. Prints a Markdown table and writes the
  * figures as JSON to {@code ordo-bench/results/log-<date>.json}.
  */
 public final class LogBenchmark {
@@ -85,7 +86,24 @@ public final class LogBenchmark {
         System.setProperty("chronicle.announcer.disable", "true");
         Path root = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("ordo-log-bench");
         double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-        new LogBenchmark(root, scale).runAll();
+        LogBenchmark benchmark = new LogBenchmark(root, scale);
+        if (args.length > 2 && args[2].equals("e2e")) {
+            benchmark.endToEndOnly(); // in a JVM of its own, so earlier cases leave no garbage behind
+        } else {
+            benchmark.runAll();
+        }
+    }
+
+    private void endToEndOnly() throws Exception {
+        ordoAppend(100, 1, "none", (long) (200_000 * scale)); // warm-up
+        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (int size : new int[] {100, 1024}) {
+            long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
+            Figure max = print(endToEnd(size, 0, records));
+            double half = max.recordsPerSecond() / 2;
+            print(endToEnd(size, half, (long) (half * 5)));
+        }
     }
 
     private void runAll() throws Exception {
@@ -158,7 +176,7 @@ public final class LogBenchmark {
                 // Callbacks run on the sender thread, or on the writer's if the ack came first: concurrent.
                 Histogram histogram = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
                 latencies[w] = histogram;
-                OrdoProducer producer = OrdoProducer.builder(log, "bench").bufferBytes(64L << 20).build();
+                OrdoProducer producer = OrdoProducer.builder(log, "bench").build();
                 int writer = w;
                 threads.add(new Thread(() -> {
                     byte[] value = new byte[size];

@@ -57,6 +57,11 @@ public final class OrdoProducer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrdoProducer.class);
     /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
     private static final int RECORD_OVERHEAD = 32;
+    /**
+     * Heap a queued record costs beyond its bytes (its record, queue entry, future and array headers),
+     * counted against {@link Builder#bufferBytes} so that the bound holds for the heap, not just the payload.
+     */
+    static final int HEAP_OVERHEAD_PER_RECORD = 160;
     private static final int IO_RETRIES = 3;
 
     private final EmbeddedLog log;
@@ -147,7 +152,7 @@ public final class OrdoProducer implements AutoCloseable {
                     + topic + "' accepts, " + maxRecordBytes + " bytes");
         }
         try {
-            if (!buffer.acquire(size, maxBlockNanos, TimeUnit.NANOSECONDS)) {
+            if (!buffer.acquire(size + HEAP_OVERHEAD_PER_RECORD, maxBlockNanos, TimeUnit.NANOSECONDS)) {
                 throw new OverloadedException("send buffer of " + buffer.maxBytes() + " bytes stayed full for "
                         + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
             }
@@ -160,7 +165,7 @@ public final class OrdoProducer implements AutoCloseable {
         lock.lock();
         try {
             if (closed) {
-                buffer.release(size);
+                buffer.release(size + HEAP_OVERHEAD_PER_RECORD);
                 throw new IllegalStateException("producer for topic '" + topic + "' is closed");
             }
             boolean wasEmpty = queues[partition].isEmpty();
@@ -343,7 +348,7 @@ public final class OrdoProducer implements AutoCloseable {
             }
         } finally {
             for (Pending pending : batch) {
-                buffer.release(pending.size());
+                buffer.release(pending.size() + HEAP_OVERHEAD_PER_RECORD);
             }
         }
     }
@@ -426,7 +431,10 @@ public final class OrdoProducer implements AutoCloseable {
             return this;
         }
 
-        /** Bytes queued and not yet acknowledged, at most (default 32 MiB); {@code send} waits beyond. */
+        /**
+         * Heap held by records queued and not yet acknowledged, at most (default 32 MiB; each record
+         * counts its key, value and headers plus about 160 bytes of objects); {@code send} waits beyond.
+         */
         public Builder bufferBytes(long bufferBytes) {
             this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);
             return this;

@@ -104,13 +104,14 @@ class OrdoProducerTest {
     void aFullSendBufferSlowsOrRejectsTheSenderAndQueuesNothing() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
+            long perRecord = 37 + OrdoProducer.HEAP_OVERHEAD_PER_RECORD; // 4-byte value, 1-byte key, record overhead
             try (OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
-                    .bufferBytes(3 * 37).maxBlock(Duration.ZERO).build()) {
+                    .bufferBytes(3 * perRecord).maxBlock(Duration.ZERO).build()) {
                 for (int i = 0; i < 3; i++) {
                     producer.send("k", String.format("%04d", i));
                 }
                 assertThatThrownBy(() -> producer.send("k", "0003")).isInstanceOf(OverloadedException.class)
-                        .hasMessageContaining("send buffer of 111 bytes");
+                        .hasMessageContaining("send buffer of " + 3 * perRecord + " bytes");
             }
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(3);
         }
