@@ -1,10 +1,9 @@
 package dev.ordo.kafka;
 
-import dev.ordo.Arguments;
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
-import dev.ordo.exec.Retry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -116,30 +115,30 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
     private KafkaOrdoConsumer(Builder b) {
         this.topic = b.topic;
-        this.ordering = b.ordering;
-        this.handler = b.handler;
-        this.maxInFlight = b.maxInFlight;
-        this.commitIntervalNanos = b.commitInterval.toNanos();
+        this.ordering = b.getOrdering();
+        this.handler = b.getHandler();
+        this.maxInFlight = b.getMaxInFlight();
+        this.commitIntervalNanos = b.getCommitInterval().toNanos();
         Properties props = new Properties();
         props.putAll(b.overrides);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, b.group);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, b.getGroup());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.executor = KeyOrderedExecutor.builder()
-                .concurrency(b.concurrency)
+                .concurrency(b.getConcurrency())
                 // Bounded by pausing the partitions instead: the poll thread must never block here.
                 .maxInFlight(Long.MAX_VALUE / 2)
-                .retry(b.retry)
-                .threadName("ordo-kafka-" + b.group)
+                .retry(b.getRetry())
+                .threadName("ordo-kafka-" + b.getGroup())
                 .deadLetter((key, task, error, attempts) -> deadLetter(((HandlerTask) task).record, error, attempts))
                 .build();
-        this.deadLetterTopic = b.deadLetterTopic;
-        this.deadLetters = b.deadLetterTopic == null ? null : new KafkaProducer<>(producerProperties(b),
+        this.deadLetterTopic = b.getDeadLetterTopic();
+        this.deadLetters = b.getDeadLetterTopic() == null ? null : new KafkaProducer<>(producerProperties(b),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.group + "-" + topic);
+        this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.getGroup() + "-" + topic);
     }
 
     public static Builder builder(String bootstrapServers, String topic) {
@@ -439,18 +438,13 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         }
     }
 
-    /** Configures a {@link KafkaOrdoConsumer}; {@link #group} and {@link #handler} are required. */
-    public static final class Builder {
+    /**
+     * Configures a {@link KafkaOrdoConsumer}: the settings shared with the embedded engine's consumer
+     * ({@link ConsumerBuilder}; group and handler required) and Kafka client properties.
+     */
+    public static final class Builder extends ConsumerBuilder<Builder, ConsumedRecord> {
         private final String bootstrapServers;
         private final String topic;
-        private String group;
-        private Ordering ordering = Ordering.KEY;
-        private int concurrency = Runtime.getRuntime().availableProcessors();
-        private long maxInFlight = 10_000;
-        private Retry retry = Retry.none();
-        private Duration commitInterval = Duration.ofMillis(100);
-        private Consumer<ConsumedRecord> handler;
-        private String deadLetterTopic;
         private final Properties overrides = new Properties();
 
         private Builder(String bootstrapServers, String topic) {
@@ -458,53 +452,8 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
             this.topic = Objects.requireNonNull(topic, "topic must not be null");
         }
 
-        public Builder group(String group) {
-            if (group == null || group.isBlank()) {
-                throw new IllegalArgumentException("group must not be blank, was '" + group + "'");
-            }
-            this.group = group;
-            return this;
-        }
-
-        public Builder ordering(Ordering ordering) {
-            this.ordering = Objects.requireNonNull(ordering, "ordering must not be null");
-            return this;
-        }
-
-        /** Handler threads (default: the number of processors). */
-        public Builder concurrency(int concurrency) {
-            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
-            return this;
-        }
-
-        /** Records handed to handlers and unfinished, at most; the partitions are paused beyond (default 10,000). */
-        public Builder maxInFlight(long maxInFlight) {
-            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
-            return this;
-        }
-
-        public Builder retry(Retry retry) {
-            this.retry = Objects.requireNonNull(retry, "retry must not be null");
-            return this;
-        }
-
-        /** How often progress is committed (default 100 ms; also on close and before a hand-over). */
-        public Builder commitInterval(Duration commitInterval) {
-            this.commitInterval = Arguments.positive("commitInterval", commitInterval);
-            return this;
-        }
-
-        /**
-         * Records that fail every attempt go to this topic (which must exist), with headers
-         * {@code ordo.error}, {@code ordo.origin} and {@code ordo.attempts}; the group carries on.
-         */
-        public Builder deadLetter(String topic) {
-            this.deadLetterTopic = Objects.requireNonNull(topic, "topic must not be null");
-            return this;
-        }
-
-        public Builder handler(Consumer<ConsumedRecord> handler) {
-            this.handler = Objects.requireNonNull(handler, "handler must not be null");
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -516,9 +465,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
         /** Creates the consumer, joins the group and starts polling. */
         public KafkaOrdoConsumer start() {
-            if (group == null || handler == null) {
-                throw new IllegalStateException("group and handler must be set before start()");
-            }
+            requireComplete();
             return new KafkaOrdoConsumer(this).startPolling();
         }
     }

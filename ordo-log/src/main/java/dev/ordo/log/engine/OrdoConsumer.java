@@ -1,6 +1,7 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,15 +107,15 @@ public final class OrdoConsumer implements AutoCloseable {
     private OrdoConsumer(Builder b) throws IOException {
         this.log = b.log;
         this.topic = b.topic;
-        this.ordering = b.ordering;
-        this.handler = b.handler;
+        this.ordering = b.getOrdering();
+        this.handler = b.getHandler();
         this.state = b.state;
-        this.commitIntervalNanos = b.commitInterval.toNanos();
+        this.commitIntervalNanos = b.getCommitInterval().toNanos();
         int partitions = log.partitionCount(topic);
         this.fetchPosition = new long[partitions];
         this.outstandingPerPartition = new AtomicLongArray(partitions);
         this.committedNext = new AtomicLongArray(partitions);
-        this.member = log.groups().join(b.group, topic, partitions, state != null);
+        this.member = log.groups().join(b.getGroup(), topic, partitions, state != null);
         try {
             if (state != null) {
                 this.committed = null;
@@ -138,15 +138,15 @@ public final class OrdoConsumer implements AutoCloseable {
             log.groups().leave(member);
             throw e;
         }
-        String deadLetterTopic = b.deadLetterTopic;
+        String deadLetterTopic = b.getDeadLetterTopic();
         if (deadLetterTopic != null && !log.listTopics().contains(deadLetterTopic)) {
             log.createTopic(deadLetterTopic, TopicSpec.partitions(1));
         }
         this.executor = KeyOrderedExecutor.builder()
-                .concurrency(b.concurrency)
-                .maxInFlight(b.maxInFlight)
-                .retry(b.retry)
-                .threadName("ordo-consumer-" + b.group)
+                .concurrency(b.getConcurrency())
+                .maxInFlight(b.getMaxInFlight())
+                .retry(b.getRetry())
+                .threadName("ordo-consumer-" + b.getGroup())
                 .deadLetter((key, task, error, attempts) -> {
                     ConsumedRecord r = ((HandlerTask) task).record;
                     if (deadLetterTopic == null) {
@@ -161,9 +161,9 @@ public final class OrdoConsumer implements AutoCloseable {
                 })
                 .build();
         if (b.registry != null) {
-            bindMetrics(b.registry, b.group, partitions);
+            bindMetrics(b.registry, b.getGroup(), partitions);
         }
-        this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.group + "-" + topic);
+        this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.getGroup() + "-" + topic);
         this.fetcher.setDaemon(true);
     }
 
@@ -408,20 +408,15 @@ public final class OrdoConsumer implements AutoCloseable {
         }
     }
 
-    /** Configures an {@link OrdoConsumer}; {@link #group} and {@link #handler} are required. */
-    public static final class Builder {
+    /**
+     * Configures an {@link OrdoConsumer}: the settings shared with Kafka's consumer
+     * ({@link ConsumerBuilder}; group and handler required) and the embedded engine's own.
+     */
+    public static final class Builder extends ConsumerBuilder<Builder, ConsumedRecord> {
         private final EmbeddedLog log;
         private final String topic;
-        private String group;
-        private Ordering ordering = Ordering.KEY;
-        private int concurrency = Runtime.getRuntime().availableProcessors();
-        private long maxInFlight = 10_000;
-        private Retry retry = Retry.none();
-        private String deadLetterTopic;
-        private Consumer<ConsumedRecord> handler;
         private MeterRegistry registry;
         private CommittedState state;
-        private Duration commitInterval = Duration.ofMillis(100);
         private final Map<Integer, Long> seeks = new HashMap<>();
         private Instant seekTime;
 
@@ -430,43 +425,8 @@ public final class OrdoConsumer implements AutoCloseable {
             this.topic = Objects.requireNonNull(topic, "topic must not be null");
         }
 
-        public Builder group(String group) {
-            if (group == null || !group.matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException("group must be 1-200 characters of [a-zA-Z0-9._-], was '" + group + "'");
-            }
-            this.group = group;
-            return this;
-        }
-
-        public Builder ordering(Ordering ordering) {
-            this.ordering = Objects.requireNonNull(ordering, "ordering must not be null");
-            return this;
-        }
-
-        public Builder concurrency(int concurrency) {
-            this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
-            return this;
-        }
-
-        /** Records fetched and not yet handled, at most (the fetcher waits beyond that). */
-        public Builder maxInFlight(long maxInFlight) {
-            this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
-            return this;
-        }
-
-        public Builder retry(Retry retry) {
-            this.retry = Objects.requireNonNull(retry, "retry must not be null");
-            return this;
-        }
-
-        /** Records that fail every attempt are appended to this topic (created if missing). */
-        public Builder deadLetter(String topic) {
-            this.deadLetterTopic = Objects.requireNonNull(topic, "topic must not be null");
-            return this;
-        }
-
-        public Builder handler(Consumer<ConsumedRecord> handler) {
-            this.handler = Objects.requireNonNull(handler, "handler must not be null");
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -476,12 +436,6 @@ public final class OrdoConsumer implements AutoCloseable {
          */
         public Builder committedState(CommittedState state) {
             this.state = Objects.requireNonNull(state, "state must not be null");
-            return this;
-        }
-
-        /** How often offsets (and the committed state) are committed (default 100 ms). */
-        public Builder commitInterval(Duration interval) {
-            this.commitInterval = Arguments.positive("commitInterval", interval);
             return this;
         }
 
@@ -507,8 +461,10 @@ public final class OrdoConsumer implements AutoCloseable {
 
         /** Creates the consumer and starts fetching. */
         public OrdoConsumer start() throws IOException {
-            if (group == null || handler == null) {
-                throw new IllegalStateException("group and handler must be set before start()");
+            requireComplete();
+            if (!getGroup().matches("[a-zA-Z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine"
+                        + " (it names the offsets file), was '" + getGroup() + "'");
             }
             int partitions = log.partitionCount(topic);
             for (Map.Entry<Integer, Long> seek : seeks.entrySet()) {
