@@ -1,5 +1,6 @@
 package dev.ordo.bench;
 
+import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
@@ -13,10 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,9 +78,7 @@ public class LogAppendBenchmark {
     public void close() throws IOException {
         log.close();
         raw.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Directories.deleteRecursively(dir);
     }
 
     @Benchmark

@@ -7,6 +7,7 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,14 +97,26 @@ public final class LogBenchmark {
 
     private void endToEndOnly() throws Exception {
         ordoAppend(100, 1, "none", (long) (200_000 * scale)); // warm-up
-        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        printHeader();
+        endToEndCases();
+    }
+
+    /** Peak end to end (as fast as the producer sends and the consumer keeps up), then half of it, paced. */
+    private List<Figure> endToEndCases() throws Exception {
+        List<Figure> figures = new ArrayList<>();
         for (int size : new int[] {100, 1024}) {
             long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
             Figure max = print(endToEnd(size, 0, records));
+            figures.add(max);
             double half = max.recordsPerSecond() / 2;
-            print(endToEnd(size, half, (long) (half * 5)));
+            figures.add(print(endToEnd(size, half, (long) (half * 5))));
         }
+        return figures;
+    }
+
+    private static void printHeader() {
+        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     }
 
     private void runAll() throws Exception {
@@ -113,8 +126,7 @@ public final class LogBenchmark {
             chronicle(size, 1, false, (long) (200_000 * scale));
         }
         List<Figure> figures = new ArrayList<>();
-        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        printHeader();
         for (int size : new int[] {100, 1024}) {
             long records = (long) ((size == 100 ? 2_000_000 : 400_000) * scale);
             for (int writers : new int[] {1, 8}) {
@@ -130,14 +142,7 @@ public final class LogBenchmark {
         }
         Figure peak = figures.stream().filter(f -> f.system().equals("ordo") && f.recordBytes() == 100
                 && f.writers() == 1 && f.durability().equals("interval:5ms")).findFirst().orElseThrow();
-        for (int size : new int[] {100, 1024}) {
-            // Peak end to end: as fast as the producer sends and the consumer keeps up; then half of it, paced.
-            long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
-            Figure max = print(endToEnd(size, 0, records));
-            figures.add(max);
-            double half = max.recordsPerSecond() / 2;
-            figures.add(print(endToEnd(size, half, (long) (half * 5))));
-        }
+        figures.addAll(endToEndCases());
         Path out = Path.of("ordo-bench", "results", "log-" + java.time.LocalDate.now() + ".json");
         if (Files.isDirectory(out.getParent())) {
             ObjectNode doc = JSON.createObjectNode();
@@ -200,7 +205,7 @@ public final class LogBenchmark {
             long begin = runAll(threads, start);
             return figure("ordo", fsync, size, writers, perWriter * writers, lastAck.get() - begin, merge(latencies));
         } finally {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
@@ -246,7 +251,7 @@ public final class LogBenchmark {
             return figure("chronicle-queue", periodicSync ? "sync() every 5 ms" : "page cache (default)", size, writers,
                     perWriter * writers, System.nanoTime() - begin, merge(latencies));
         } finally {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
@@ -278,7 +283,7 @@ public final class LogBenchmark {
             return new Figure("raw FileChannel", force, size, 1, records, records * 1e9 / elapsed, Double.NaN, Double.NaN,
                     Double.NaN);
         } finally {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
@@ -331,7 +336,7 @@ public final class LogBenchmark {
                     : "interval:5ms, peak (unpaced)";
             return figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
         } finally {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
@@ -374,13 +379,5 @@ public final class LogBenchmark {
         Path dir = root.resolve(name + "-" + System.nanoTime());
         Files.createDirectories(dir);
         return dir;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -50,12 +50,17 @@ class KafkaOrdoConsumerTest {
         return acks;
     }
 
+    /** Records a handled record; the lock keeps the order of handling across threads and members as it happened. */
+    private static void received(History history, KafkaOrdoConsumer.ConsumedRecord r) {
+        synchronized (history) {
+            history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+        }
+    }
+
     private static KafkaOrdoConsumer.Builder consumer(String topic, String group, History history, AtomicInteger handled) {
         return KafkaOrdoConsumer.builder(bootstrap(), topic).group(group).concurrency(8)
                 .handler(r -> {
-                    synchronized (history) { // the order of handling across threads and members, as it happened
-                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
-                    }
+                    received(history, r);
                     handled.incrementAndGet();
                 });
     }
@@ -94,9 +99,7 @@ class KafkaOrdoConsumerTest {
                             throw new IllegalStateException("k0 and k1 were not handled in parallel", e);
                         }
                     }
-                    synchronized (history) {
-                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
-                    }
+                    received(history, r);
                     handled.incrementAndGet();
                 })
                 .start();
@@ -144,9 +147,7 @@ class KafkaOrdoConsumerTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    synchronized (history) {
-                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
-                    }
+                    received(history, r);
                     handled.incrementAndGet();
                 })
                 .start();

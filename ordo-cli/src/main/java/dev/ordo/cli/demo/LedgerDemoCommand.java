@@ -122,7 +122,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             return crash ? crashRun(config, engineData, out) : run(config, engineData, out);
         } finally {
             if (temporary) {
-                LedgerCrashRun.deleteRecursively(engineData);
+                dev.ordo.log.storage.Directories.deleteRecursively(engineData);
             }
         }
     }

@@ -88,7 +88,7 @@ class LedgerDemoTest {
             assertThat(engine.accountsMatching()).isEqualTo(memory.accountsMatching()).isEqualTo(200);
             assertThat(java.nio.file.Files.exists(data.resolve("ledger-state.json"))).isTrue();
         } finally {
-            LedgerCrashRun.deleteRecursively(data);
+            dev.ordo.log.storage.Directories.deleteRecursively(data);
         }
     }
 

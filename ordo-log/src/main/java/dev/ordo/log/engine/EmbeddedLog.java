@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.DataDirectory;
+import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -110,7 +110,7 @@ public final class EmbeddedLog implements AutoCloseable {
         topics.remove(name);
         Files.deleteIfExists(data.root().resolve(name + ".topic"));
         for (int p = 0; p < topic.spec().partitions(); p++) {
-            deleteRecursively(data.root().resolve(name + "-" + p));
+            Directories.deleteRecursively(data.root().resolve(name + "-" + p));
         }
     }
 
@@ -252,16 +252,5 @@ public final class EmbeddedLog implements AutoCloseable {
                 segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
                 new LogConfig.Retention(node.path("retentionBytes").asLong(-1), retentionMs < 0 ? null : Duration.ofMillis(retentionMs)));
         return new TopicSpec(node.get("partitions").asInt(), config);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
