@@ -6,6 +6,7 @@ import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Failures</b> retry with backoff while the key stays blocked ({@link Builder#retry}); what
  *       still fails goes to the {@link Builder#deadLetter dead-letter topic} with the error in a
  *       header, and the group carries on.</li>
+ *   <li><b>Partition growth</b>: a record fenced behind an earlier partition by
+ *       {@link KafkaOrdoProducer} ({@link PartitionFence}) holds its partition, paused, until the
+ *       records it follows are handled; the other partitions go on ({@code PARTITION} and
+ *       {@code KEY} modes).</li>
  * </ul>
  *
  * <pre>{@code
@@ -101,6 +106,12 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private volatile Throwable failure;
     private volatile boolean paused;
+    /** Partitions held at a record fenced behind an earlier partition ({@link PartitionFence}): the records fetched since, in order. */
+    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
+    /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
+    private final Map<Integer, Long> groupProgress = new HashMap<>();
+    private long lastProgressRefresh;
+    private final AtomicLong fenceWaits = new AtomicLong();
 
     /** A record as handed to the handler. */
     public record ConsumedRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
@@ -174,6 +185,14 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         return inFlight.get();
     }
 
+    /**
+     * Records that found their partition held because their key had moved there when the topic grew
+     * and its earlier records in the old partition were not all handled yet ({@link PartitionFence}).
+     */
+    public long fenceWaits() {
+        return fenceWaits.get();
+    }
+
     /** Whether the consumer has paused its partitions for backpressure right now. */
     public boolean paused() {
         return paused;
@@ -238,8 +257,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    dispatch(r);
+                    accept(r);
                 }
+                releaseHeld();
                 applyBackpressure();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit(consumer.assignment(), false);
@@ -260,6 +280,87 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
                 deadLetters.close();
             }
         }
+    }
+
+    /** Dispatches {@code r}, or holds its partition if {@code r} must wait for an earlier partition. */
+    private void accept(ConsumerRecord<byte[], byte[]> r) {
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = held.get(r.partition());
+        if (waiting != null) {
+            waiting.add(r);
+        } else if (fencePassed(r)) {
+            dispatch(r);
+        } else {
+            waiting = new ArrayDeque<>();
+            waiting.add(r);
+            held.put(r.partition(), waiting);
+            fenceWaits.incrementAndGet();
+            consumer.pause(List.of(new TopicPartition(topic, r.partition()))); // fetches nothing more of it meanwhile
+        }
+    }
+
+    /** Dispatches held records whose fences have been passed, in order, and resumes partitions left with none. */
+    private void releaseHeld() {
+        if (held.isEmpty()) {
+            return;
+        }
+        refreshGroupProgress();
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e = it.next();
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = e.getValue();
+            while (!waiting.isEmpty() && fencePassed(waiting.peek())) {
+                dispatch(waiting.poll());
+            }
+            if (waiting.isEmpty()) {
+                it.remove();
+                if (!paused) {
+                    consumer.resume(List.of(new TopicPartition(topic, e.getKey())));
+                }
+            }
+        }
+    }
+
+    /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */
+    private boolean fencePassed(ConsumerRecord<byte[], byte[]> r) {
+        if (ordering == Ordering.UNORDERED || Boolean.getBoolean("mutant")) {
+            return true;
+        }
+        for (PartitionFence.After after : PartitionFence.of(r.headers())) {
+            if (progress(after.partition()) < after.offset()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The offset below which every record of {@code partition} is known to be handled, by us or by the group. */
+    private long progress(int partition) {
+        long known = Math.max(committed.getOrDefault(partition, 0L), groupProgress.getOrDefault(partition, 0L));
+        Integer slot = slotOf.get(partition);
+        if (slot != null) {
+            long done = tracker.highestContiguousCompleted(slot);
+            known = Math.max(known, done >= 0 ? done + 1 : slotStart.get(slot));
+        }
+        return known;
+    }
+
+    /** Reads the group's committed offsets of the partitions held records wait for, at most every 50 ms. */
+    private void refreshGroupProgress() {
+        long now = System.nanoTime();
+        if (now - lastProgressRefresh < TimeUnit.MILLISECONDS.toNanos(50)) {
+            return;
+        }
+        lastProgressRefresh = now;
+        Set<TopicPartition> awaited = new java.util.HashSet<>();
+        for (ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting : held.values()) {
+            for (PartitionFence.After after : PartitionFence.of(waiting.peek().headers())) {
+                awaited.add(new TopicPartition(topic, after.partition()));
+            }
+        }
+        consumer.committed(awaited).forEach((tp, o) -> {
+            if (o != null) {
+                groupProgress.merge(tp.partition(), o.offset(), Math::max);
+            }
+        });
     }
 
     private void dispatch(ConsumerRecord<byte[], byte[]> r) {
@@ -300,7 +401,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
             consumer.pause(consumer.assignment()); // again each time: newly assigned partitions come unpaused
             paused = true;
         } else if (paused && now <= maxInFlight / 2) {
-            consumer.resume(consumer.paused());
+            Set<TopicPartition> resumable = new java.util.HashSet<>(consumer.paused());
+            resumable.removeIf(tp -> held.containsKey(tp.partition())); // those wait for an earlier partition
+            consumer.resume(resumable);
             paused = false;
         }
     }
@@ -381,6 +484,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
     private void forget(int partition) {
         alreadyHandled.remove(partition);
+        held.remove(partition); // not dispatched, so not committed: the next owner fetches them again
         Integer slot = slotOf.remove(partition);
         if (slot != null) {
             tracker.forget(slot);

@@ -1,15 +1,20 @@
 package dev.ordo.kafka;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.partition.Partitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends records to one Kafka topic with the embedded engine's producer API: {@link #send} returns
@@ -18,21 +23,44 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * partition Kafka's default partitioner picks, which is byte for byte Ordo's
  * {@link dev.ordo.partition.Partitioner#kafkaDefault()}.
  *
+ * <p><b>Partition growth.</b> The producer places keys itself, by the partition count it last took
+ * up. When its metadata shows more partitions (Kafka refreshes it every {@code metadata.max.age.ms},
+ * 5 minutes by default, or sooner on errors), it waits for its earlier sends to be acknowledged,
+ * notes every partition's end offset and records the new count in the topic's partition history
+ * ({@link OrdoKafkaAdmin#layoutHistory}); from then on a record whose key lived elsewhere under an
+ * earlier count carries a {@link PartitionFence fence} that makes {@link KafkaOrdoConsumer} handle
+ * it only after that partition's earlier records. A producer that starts on a topic which grew
+ * before fences against everything written before it started. Records without a key are placed by
+ * Kafka and never fenced.
+ *
  * <pre>{@code
  * try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder("localhost:9092", "ledger").build()) {
  *     producer.send("ACC-1", "+500").join();
  * }
  * }</pre>
  *
- * Thread-safe.
+ * Thread-safe. Per-key order is kept for the records of one producer (as in Kafka), and across
+ * producers for records sent before another producer took up a new partition count.
  */
 public final class KafkaOrdoProducer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoProducer.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private final String topic;
+    private final Properties client;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final Partitioner partitioner = Partitioner.kafkaDefault();
+    private final LayoutHistory histories;
+    /** Sends hold the read lock while placing and handing over a record; taking up a new count holds the write lock. */
+    private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
+    private volatile PartitionLayout layout;
 
     private KafkaOrdoProducer(Builder b) {
         this.topic = b.topic;
+        this.client = new Properties();
+        client.putAll(OrdoKafkaAdmin.connection(b.bootstrapServers, b.overrides));
+        this.histories = new LayoutHistory(client);
         Properties props = new Properties();
         props.putAll(b.overrides);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
@@ -40,6 +68,12 @@ public final class KafkaOrdoProducer implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(b.linger.toMillis()));
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            this.layout = takeUp(producer.partitionsFor(topic).size(), List.of());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     public static Builder builder(String bootstrapServers, String topic) {
@@ -54,15 +88,38 @@ public final class KafkaOrdoProducer implements AutoCloseable {
 
     /** Sends a record to the partition of its key; the future completes when the broker has it (acks=all). */
     public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
+        int partitions = producer.partitionsFor(topic).size();
+        if (partitions != layout.partitions()) {
+            growTo(partitions);
+        }
         CompletableFuture<Acknowledgement> ack = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
-            if (error != null) {
-                ack.completeExceptionally(error);
+        placing.readLock().lock();
+        try {
+            PartitionLayout current = layout;
+            ProducerRecord<byte[], byte[]> record;
+            if (key == null) {
+                record = new ProducerRecord<>(topic, key, value);
             } else {
-                ack.complete(new Acknowledgement(metadata.topic(), metadata.partition(), metadata.offset()));
+                int partition = partitioner.partition(key, current.partitions());
+                record = new ProducerRecord<>(topic, partition, key, value);
+                current.fence(key, partition, partitioner, record.headers());
             }
-        });
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    ack.completeExceptionally(error);
+                } else {
+                    ack.complete(new Acknowledgement(metadata.topic(), metadata.partition(), metadata.offset()));
+                }
+            });
+        } finally {
+            placing.readLock().unlock();
+        }
         return ack;
+    }
+
+    /** The partition count keys are placed by right now. */
+    public int partitions() {
+        return layout.partitions();
     }
 
     /** Waits until every record sent so far is acknowledged or failed. */
@@ -73,6 +130,47 @@ public final class KafkaOrdoProducer implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+    }
+
+    /** Takes up a new partition count once the records placed by the old one are acknowledged. */
+    private void growTo(int partitions) {
+        placing.writeLock().lock();
+        try {
+            PartitionLayout old = layout;
+            if (partitions == old.partitions()) {
+                return; // another thread took it up meanwhile
+            }
+            if (partitions < old.partitions()) {
+                throw new IllegalStateException("topic " + topic + " shrank from " + old.partitions() + " to "
+                        + partitions + " partitions, which Kafka does not allow");
+            }
+            producer.flush(); // the old count's records are in place before the end offsets are read
+            layout = takeUp(partitions, old.history());
+            LOG.info("topic {} grew from {} to {} partitions: keys that moved are fenced behind their earlier records",
+                    topic, old.partitions(), partitions);
+        } finally {
+            placing.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The layout for {@code partitions}: the recorded history (extended by what this producer saw, and
+     * by {@code partitions}), and the end offsets every fence of a moved key points to.
+     */
+    private PartitionLayout takeUp(int partitions, List<Integer> seen) {
+        List<Integer> recorded = histories.read(topic);
+        List<Integer> history = recorded.isEmpty() ? seen : recorded;
+        if (history.isEmpty()) {
+            OrdoKafkaAdmin.endOffsets(client, topic, partitions); // see below: only waits for every leader
+            return PartitionLayout.initial(partitions); // never grew as far as anyone recorded
+        }
+        List<Integer> extended = LayoutHistory.extended(history, partitions);
+        if (!extended.equals(recorded)) {
+            histories.write(topic, extended);
+        }
+        // Reading the end offsets also waits until the leader of each new partition serves it: an idempotent
+        // producer writing to a partition a moment too early can lose records (KAFKA-15591).
+        return new PartitionLayout(partitions, extended, OrdoKafkaAdmin.endOffsets(client, topic, partitions));
     }
 
     /** Configures a {@link KafkaOrdoProducer}. */
