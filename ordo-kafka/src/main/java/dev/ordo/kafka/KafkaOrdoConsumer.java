@@ -180,6 +180,11 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         close();
     }
 
+    /** The handler stage's counters (in flight, peak, succeeded, retried, dead-lettered). */
+    public dev.ordo.exec.ExecutorStats handlerStats() {
+        return executor.stats();
+    }
+
     /** Records handed to the handler and not yet finished. */
     public long inFlight() {
         return inFlight.get();

@@ -62,7 +62,7 @@ final class LayoutHistory {
                 }
                 for (ConsumerRecord<String, String> r : reader.poll(Duration.ofMillis(100))) {
                     if (topic.equals(r.key())) {
-                        latest = r.value();
+                        latest = r.value(); // null after a tombstone
                     }
                 }
             }
@@ -73,12 +73,21 @@ final class LayoutHistory {
     /** Records {@code counts} as {@code topic}'s history (creating {@value #TOPIC} if needed) and waits for the broker. */
     void write(String topic, List<Integer> counts) {
         ensureTopic();
+        send(topic, format(counts));
+    }
+
+    /** Removes {@code topic}'s history (a tombstone, which compaction later drops). */
+    void forget(String topic) {
+        send(topic, null);
+    }
+
+    private void send(String topic, String value) {
         Properties props = new Properties();
         props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, String> writer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            writer.send(new ProducerRecord<>(TOPIC, 0, topic, format(counts))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            writer.send(new ProducerRecord<>(TOPIC, 0, topic, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while recording the partition history of " + topic, e);

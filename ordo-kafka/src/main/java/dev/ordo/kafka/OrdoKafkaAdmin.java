@@ -107,6 +107,14 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
         awaitLeaders(topic, partitions);
     }
 
+    /** Deletes {@code topic} and its recorded partition history. */
+    public void deleteTopic(String topic) {
+        run("delete topic " + topic, () -> admin.deleteTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        if (!histories.read(topic).isEmpty()) {
+            histories.forget(topic);
+        }
+    }
+
     /** The partition counts {@code topic} has had, oldest first, as far as they were recorded (empty if never). */
     public List<Integer> layoutHistory(String topic) {
         return histories.read(topic);

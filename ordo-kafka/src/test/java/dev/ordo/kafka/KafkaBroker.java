@@ -11,9 +11,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One real Kafka broker (KRaft, combined broker and controller) inside the JVM, started on first use
@@ -22,7 +19,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class KafkaBroker {
 
-    private static KafkaClusterTestKit cluster;
+    private static EmbeddedKafka cluster;
 
     private KafkaBroker() {
     }
@@ -30,30 +27,15 @@ public final class KafkaBroker {
     /** The bootstrap servers of the shared broker, starting it if needed. */
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
-            try {
-                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .build();
-                kit.format();
-                kit.startup();
-                kit.waitForReadyBrokers();
-                cluster = kit;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        kit.close();
-                    } catch (Exception e) {
-                        // the JVM is going away anyway
-                    }
-                }));
-            } catch (Exception e) {
-                throw new IllegalStateException("could not start the in-JVM Kafka broker", e);
-            }
+            EmbeddedKafka started = EmbeddedKafka.start();
+            cluster = started;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (RuntimeException e) {
+                    // the JVM is going away anyway
+                }
+            }));
         }
         return cluster.bootstrapServers();
     }

@@ -18,10 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -113,26 +111,7 @@ final class EngineDownstream implements LedgerDownstream {
 
     @Override
     public void awaitApplied(Map<String, Long> lastSequencePerAccount) throws TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (!allApplied(lastSequencePerAccount)) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("the consumer did not apply every operation within 10 minutes");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the consumer catches up
-        }
-    }
-
-    private boolean allApplied(Map<String, Long> lastSequencePerAccount) {
-        if (lastSequencePerAccount.isEmpty()) {
-            return handled.get() >= submitted.get(); // without ordering: everything this run sent
-        }
-        Ledger ledger = state.value();
-        for (Map.Entry<String, Long> e : lastSequencePerAccount.entrySet()) {
-            if (ledger.lastSequence(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        LedgerDownstream.awaitApplied(state.value(), lastSequencePerAccount, handled::get, submitted::get);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.HistoryLog;
 import dev.ordo.cli.MetricsServer;
+import dev.ordo.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
             "account, committing the balances with its offsets; the final balances are compared with a sequential",
             "reference and the ordering checker judges the raw arrivals and the delivered stream.",
             "With --crash the engine runs in a child process that is killed (SIGKILL) and restarted mid-run.",
+            "With --backend kafka the operations go through Apache Kafka instead (--bootstrap HOST:PORT, or a broker",
+            "started in this JVM).",
             "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."})
 public final class LedgerDemoCommand implements Callable<Integer> {
 
@@ -93,6 +96,19 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             description = "How many times --crash kills the engine (default ${DEFAULT-VALUE}).")
     int crashes;
 
+    /** Where the ledger's operations go to be applied. */
+    enum BackendChoice { engine, kafka, memory }
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "engine",
+            description = "engine (the embedded durable log, default), kafka (Apache Kafka: --bootstrap, or a broker started "
+                    + "in this JVM), memory (same as --in-memory).")
+    BackendChoice backendChoice;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "With --backend kafka: the cluster to use (a topic is made for the run and deleted after it). "
+                    + "Without it an in-JVM broker is started.")
+    String bootstrap;
+
     @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
     boolean worker;
 
@@ -104,8 +120,21 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LedgerSimulation.Config config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
                 duplicateRate, dropRate, seed, threads, !noOrdering);
+        if (backendChoice == BackendChoice.memory) {
+            inMemory = true;
+        }
         if (inMemory && (crash || data != null)) {
             throw new IllegalArgumentException("--in-memory cannot be combined with --crash or --data");
+        }
+        if (bootstrap != null && backendChoice != BackendChoice.kafka) {
+            throw new IllegalArgumentException("--bootstrap needs --backend kafka, backend was " + backendChoice);
+        }
+        if (backendChoice == BackendChoice.kafka) {
+            if (crash || data != null || inMemory) {
+                throw new IllegalArgumentException("--backend kafka cannot be combined with --crash, --data or --in-memory "
+                        + "(the ledger's state lives in the process on Kafka; --crash needs the engine's committed state)");
+            }
+            return onKafka(config, out);
         }
         if (crash && (noOrdering || history != null || metricsPort != null)) {
             throw new IllegalArgumentException("--crash cannot be combined with --no-ordering, --history or --metrics");
@@ -119,7 +148,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         boolean temporary = !inMemory && data == null;
         Path engineData = inMemory ? null : temporary ? Files.createTempDirectory("ordo-ledger-") : requireEmpty(data);
         try {
-            return crash ? crashRun(config, engineData, out) : run(config, engineData, out);
+            return crash ? crashRun(config, engineData, out)
+                    : run(config, inMemory ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData), out);
         } finally {
             if (temporary) {
                 dev.ordo.log.storage.Directories.deleteRecursively(engineData);
@@ -149,6 +179,21 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         return passed ? 0 : 1;
     }
 
+    /** Runs on the cluster at --bootstrap, or on a broker started in this JVM for the run. */
+    private Integer onKafka(LedgerSimulation.Config config, PrintWriter out) throws Exception {
+        if (bootstrap != null) {
+            return run(config, KafkaDownstream.backend(bootstrap), out);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("starting a Kafka broker in this JVM (KRaft, one node; give --bootstrap to use a cluster)...");
+        err.flush();
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            err.println("Kafka broker at " + broker.bootstrapServers());
+            err.flush();
+            return run(config, KafkaDownstream.backend(broker.bootstrapServers()), out);
+        }
+    }
+
     private static Path requireEmpty(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
@@ -162,8 +207,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         return dir;
     }
 
-    private Integer run(LedgerSimulation.Config config, Path engineData, PrintWriter out) throws Exception {
-
+    private Integer run(LedgerSimulation.Config config, LedgerDownstream.Backend backend, PrintWriter out) throws Exception {
         ClassicExample.Outcome classic = ClassicExample.run();
         out.println("Ordo ledger demo");
         out.println();
@@ -174,7 +218,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.flush();
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LedgerSimulation simulation = new LedgerSimulation(config, registry, engineData);
+        LedgerSimulation simulation = new LedgerSimulation(config, registry, backend);
         LedgerSimulation.Result result;
         try (MetricsServer server = metricsPort == null ? null : MetricsServer.start(registry, metricsPort)) {
             if (server != null) {
@@ -252,8 +296,11 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                         + "(%,d duplicates, %,d drops, %,d redeliveries)%n",
                 c.reorderWindow(), 100 * c.duplicateRate(), 100 * c.dropRate(), r.arrivals(),
                 r.duplicated(), r.dropped(), r.redelivered());
-        out.printf(Locale.ROOT, "  applied %s%n", r.backend().equals("memory") ? "in memory (--in-memory)"
-                : "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group");
+        out.printf(Locale.ROOT, "  applied %s%n", switch (r.backend()) {
+            case "memory" -> "in memory (--in-memory)";
+            case "kafka" -> "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, KafkaOrdoConsumer in KEY order";
+            default -> "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group";
+        });
         out.printf(Locale.ROOT, "  throughput: %,.0f operations/s (%.2f s)%n", r.operationsPerSecond(), r.elapsedNanos() / 1e9);
         out.println();
         out.printf(Locale.ROOT, "  %-12s %12s %12s %12s%n", "anomaly", "on arrival", "resequenced", "applied");

@@ -4,13 +4,19 @@ import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.metrics.OrdoMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Where the ledger simulation's resequenced operations go to be applied: straight to a key-ordered
- * executor in memory, or through the embedded engine's log ({@link EngineDownstream}).
+ * executor in memory, through the embedded engine's log ({@link EngineDownstream}) or through a
+ * Kafka topic ({@link KafkaDownstream}).
  */
 interface LedgerDownstream extends AutoCloseable {
 
@@ -40,6 +46,71 @@ interface LedgerDownstream extends AutoCloseable {
 
     @Override
     void close() throws Exception;
+
+    /** Where a run applies its operations: opens a {@link LedgerDownstream} for it. */
+    interface Backend {
+        /** Applies in memory ({@link InMemory}). */
+        Backend IN_MEMORY = of("memory", InMemory::new);
+
+        /** The embedded engine with its data in {@code data} ({@link EngineDownstream}). */
+        static Backend engine(Path data) {
+            return of("engine", (threads, registry, apply) -> new EngineDownstream(data, threads, registry, apply));
+        }
+
+        static Backend of(String name, Opener opener) {
+            return new Backend() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception {
+                    return opener.open(threads, registry, apply);
+                }
+            };
+        }
+
+        /** A short name for reports: memory, engine, kafka. */
+        String name();
+
+        LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception;
+    }
+
+    /** Opens a downstream with {@code threads} handler threads applying with {@code apply}. */
+    @FunctionalInterface
+    interface Opener {
+        LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception;
+    }
+
+    /**
+     * Waits until every account in {@code ledger} has had its last operation applied, or, given an
+     * empty map, until {@code handled} has caught up with {@code submitted} (without ordering, the
+     * sequence numbers say nothing).
+     */
+    static void awaitApplied(Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled,
+            LongSupplier submitted) throws TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!allApplied(ledger, lastSequencePerAccount, handled, submitted)) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the consumer did not apply every operation within 10 minutes");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the consumer catches up
+        }
+    }
+
+    private static boolean allApplied(Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled,
+            LongSupplier submitted) {
+        if (lastSequencePerAccount.isEmpty()) {
+            return handled.getAsLong() >= submitted.getAsLong();
+        }
+        for (Map.Entry<String, Long> e : lastSequencePerAccount.entrySet()) {
+            if (ledger.lastSequence(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Applies operations on a key-ordered executor in this process: parallel across accounts, serial per account. */
     final class InMemory implements LedgerDownstream {

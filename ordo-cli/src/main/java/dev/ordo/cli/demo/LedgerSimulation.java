@@ -87,8 +87,8 @@ public final class LedgerSimulation {
 
     private final Config config;
     private final MeterRegistry registry;
-    /** The engine's data directory, or null to apply in memory. */
-    private final Path engineData;
+    /** Where released operations are applied. */
+    private final LedgerDownstream.Backend backend;
     private final AtomicLong progress = new AtomicLong();
     /** The stages of the last run, kept reachable so that their meters stay readable after it. */
     private volatile List<Object> stages = List.of();
@@ -117,7 +117,7 @@ public final class LedgerSimulation {
     }
 
     public LedgerSimulation(Config config) {
-        this(config, new SimpleMeterRegistry(), null);
+        this(config, new SimpleMeterRegistry(), LedgerDownstream.Backend.IN_MEMORY);
     }
 
     /**
@@ -126,9 +126,14 @@ public final class LedgerSimulation {
      * from what a killed earlier run left there.
      */
     public LedgerSimulation(Config config, MeterRegistry registry, Path engineData) {
+        this(config, registry, engineData == null ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData));
+    }
+
+    /** A simulation applying through {@code backend}, its stages reporting to {@code registry}. */
+    public LedgerSimulation(Config config, MeterRegistry registry, LedgerDownstream.Backend backend) {
         this.config = config;
         this.registry = registry;
-        this.engineData = engineData;
+        this.backend = backend;
     }
 
     /** Operations handed to the channel so far; for a progress display. */
@@ -176,9 +181,7 @@ public final class LedgerSimulation {
             applied.received(txn.asUnsequencedMessage());
             monitor.observe(txn.account(), txn.accountSequence());
         };
-        try (LedgerDownstream downstream = engineData == null
-                ? new LedgerDownstream.InMemory(config.threads(), registry, apply)
-                : new EngineDownstream(engineData, config.threads(), registry, apply)) {
+        try (LedgerDownstream downstream = backend.open(config.threads(), registry, apply)) {
             Resequencer.Sink<String, Txn> release = (producer, sequence, txn) -> {
                 resequenced.received(txn.asMessage());
                 downstream.submit(txn);
@@ -253,7 +256,7 @@ public final class LedgerSimulation {
         return new Result(config, elapsed, arrivals.check(), resequenced.check(), applied.check(), applied, violations,
                 accountsMatching(ledger, reference), arrived,
                 channel.dropped(), channel.duplicated(), channel.redelivered(), resequencerStats, peakInFlight,
-                ledger.duplicatesDropped.get(), engineData == null ? "memory" : "engine");
+                ledger.duplicatesDropped.get(), backend.name());
     }
 
     /** The balances the operations give when applied one by one in the tellers' order. */
