@@ -172,8 +172,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     }
 
     /**
-     * For tests: stops as a crash would, without letting in-flight records finish and without
-     * committing (also not on the way out of the group).
+     * For tests: stops as a crash would: handlers already running finish, queued records are not
+     * handled, nothing more is committed (also not on the way out of the group). Unlike a killed
+     * process it leaves the group at once rather than after {@code session.timeout.ms}.
      */
     void crashForTest() {
         crashed = true;
@@ -418,6 +419,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
      * offsets handled beyond it in the metadata, if either changed.
      */
     private void commit(Collection<TopicPartition> partitions, boolean sync) {
+        if (crashed) {
+            return; // a crashed process commits nothing (the records it skipped count as complete)
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
             Integer slot = slotOf.get(tp.partition());
@@ -543,6 +547,9 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
         @Override
         public void run() {
+            if (crashed) {
+                return; // a crashed process handles nothing more (tests only)
+            }
             handler.accept(record);
         }
     }
