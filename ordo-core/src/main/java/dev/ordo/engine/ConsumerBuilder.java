@@ -2,6 +2,7 @@ package dev.ordo.engine;
 
 import dev.ordo.Arguments;
 import dev.ordo.exec.Retry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -23,6 +24,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
     private Duration commitInterval = Duration.ofMillis(100);
     private String deadLetterTopic;
     private Consumer<R> handler;
+    private MeterRegistry registry;
 
     protected ConsumerBuilder() {
     }
@@ -81,6 +83,16 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
         return self();
     }
 
+    /**
+     * Registers the consumer's meters in {@code registry}: per partition {@code ordo.consumer.lag}
+     * (records in the log not yet committed by the group) and {@code ordo.consumer.fetch.lag}
+     * (not yet fetched), tagged topic, partition and group, and the handler stage's meters.
+     */
+    public B metrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry must not be null");
+        return self();
+    }
+
     /** @throws IllegalStateException if the group or the handler is missing */
     protected void requireComplete() {
         if (group == null || handler == null) {
@@ -118,5 +130,10 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
 
     public Consumer<R> getHandler() {
         return handler;
+    }
+
+    /** The registry for the consumer's meters, or null for none. */
+    public MeterRegistry getRegistry() {
+        return registry;
     }
 }

@@ -4,6 +4,12 @@ import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.metrics.OrdoMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -13,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -76,6 +84,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
     private static final Duration POLL = Duration.ofMillis(20);
+    private static final AtomicLong CLIENTS = new AtomicLong();
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final String topic;
@@ -112,9 +121,24 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private final Map<Integer, Long> groupProgress = new HashMap<>();
     private long lastProgressRefresh;
     private final AtomicLong fenceWaits = new AtomicLong();
+    private final MeterRegistry registry;
+    private final Tags tags;
+    /** Per assigned partition, updated by the poll thread: {end - committed, end - fetched}. */
+    private final Map<Integer, long[]> lags = new ConcurrentHashMap<>();
+    private final Map<Integer, List<Meter>> partitionMeters = new HashMap<>();
 
-    /** A record as handed to the handler. */
-    public record ConsumedRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
+    /**
+     * A record as handed to the handler: where it came from, its Kafka timestamp (the event time
+     * when the producer gave one), key, value and headers.
+     */
+    public record ConsumedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
+            Headers headers) {
+
+        /** What ordo-core's stages need from this record: source, sequence, vector clock ({@link OrdoHeaders}). */
+        public OrdoHeaders ordoHeaders() {
+            return OrdoHeaders.readFrom(headers);
+        }
+
         public String keyAsString() {
             return key == null ? null : new String(key, StandardCharsets.UTF_8);
         }
@@ -137,6 +161,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + b.getGroup() + "-" + CLIENTS.incrementAndGet());
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.executor = KeyOrderedExecutor.builder()
                 .concurrency(b.getConcurrency())
@@ -150,6 +175,63 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         this.deadLetters = b.getDeadLetterTopic() == null ? null : new KafkaProducer<>(producerProperties(b),
                 new ByteArraySerializer(), new ByteArraySerializer());
         this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.getGroup() + "-" + topic);
+        this.registry = b.getRegistry();
+        String client = props.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
+        this.tags = Tags.of("topic", topic, "group", b.getGroup(), "client", client);
+        if (registry != null) {
+            bindMetrics(client);
+        }
+    }
+
+    /**
+     * The consumer's own meters (tagged topic, group and client): fence waits, records skipped as
+     * handled by an earlier owner, whether it is paused, and the handler stage's meters; the
+     * per-partition lag gauges come and go with the assignment ({@link #trackLag}).
+     */
+    private void bindMetrics(String client) {
+        FunctionCounter.builder("ordo.consumer.fence.waits", fenceWaits, AtomicLong::get).tags(tags)
+                .description("times a partition waited for an earlier partition after the topic grew").register(registry);
+        FunctionCounter.builder("ordo.consumer.skipped", skipped, AtomicLong::get).tags(tags)
+                .description("records skipped because an earlier owner had handled them").register(registry);
+        Gauge.builder("ordo.consumer.paused", this, c -> c.paused ? 1 : 0).tags(tags)
+                .description("1 while the partitions are paused for backpressure").register(registry);
+        OrdoMetrics.executor(executor, "consumer-" + client, "topic", topic).bindTo(registry);
+    }
+
+    /**
+     * Updates each assigned partition's lag from what the last fetch said of the log's end (no
+     * request to the broker): {@code ordo.consumer.lag} counts records not yet committed by the
+     * group, {@code ordo.consumer.fetch.lag} records not yet fetched. Poll thread only.
+     */
+    private void trackLag() {
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong fetchLag = consumer.currentLag(tp);
+            if (fetchLag.isEmpty()) {
+                continue; // no fetch response yet
+            }
+            long end = consumer.position(tp) + fetchLag.getAsLong();
+            int partition = tp.partition();
+            lags.put(partition, new long[] {end - committed.getOrDefault(partition, 0L), fetchLag.getAsLong()});
+            if (registry != null && !partitionMeters.containsKey(partition)) {
+                Tags partitionTags = tags.and("partition", String.valueOf(partition));
+                partitionMeters.put(partition, List.of(
+                        Gauge.builder("ordo.consumer.lag", lags, l -> lagOf(l, partition, 0)).tags(partitionTags)
+                                .description("records in the partition not yet committed by the group").register(registry),
+                        Gauge.builder("ordo.consumer.fetch.lag", lags, l -> lagOf(l, partition, 1)).tags(partitionTags)
+                                .description("records in the partition not yet fetched").register(registry)));
+            }
+        }
+    }
+
+    private static double lagOf(Map<Integer, long[]> lags, int partition, int which) {
+        long[] lag = lags.get(partition);
+        return lag == null ? Double.NaN : lag[which];
+    }
+
+    /** Records of {@code partition} in the log not yet committed by the group, as of the last fetch (-1 if not known). */
+    public long lag(int partition) {
+        long[] lag = lags.get(partition);
+        return lag == null ? -1 : lag[0];
     }
 
     public static Builder builder(String bootstrapServers, String topic) {
@@ -267,6 +349,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
                 }
                 releaseHeld();
                 applyBackpressure();
+                trackLag();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit(consumer.assignment(), false);
                     lastCommit = System.nanoTime();
@@ -384,7 +467,8 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
         slotInFlight.incrementAndGet();
         inFlight.incrementAndGet();
         Object key = ordering.executionKey(partition, r.key(), r.offset());
-        ConsumedRecord consumed = new ConsumedRecord(r.topic(), partition, r.offset(), r.key(), r.value());
+        ConsumedRecord consumed = new ConsumedRecord(r.topic(), partition, r.offset(), r.timestamp(), r.key(), r.value(),
+                r.headers());
         executor.submit(key, new HandlerTask(consumed)).whenComplete((outcome, error) -> {
             try {
                 tracker.complete(slot, r.offset());
@@ -494,6 +578,11 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
     private void forget(int partition) {
         alreadyHandled.remove(partition);
         held.remove(partition); // not dispatched, so not committed: the next owner fetches them again
+        lags.remove(partition);
+        List<Meter> meters = partitionMeters.remove(partition);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
         Integer slot = slotOf.remove(partition);
         if (slot != null) {
             tracker.forget(slot);

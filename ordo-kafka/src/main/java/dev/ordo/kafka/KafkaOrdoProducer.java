@@ -88,6 +88,21 @@ public final class KafkaOrdoProducer implements AutoCloseable {
 
     /** Sends a record to the partition of its key; the future completes when the broker has it (acks=all). */
     public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
+        return send(key, value, OrdoHeaders.none());
+    }
+
+    /** Sends a record with a UTF-8 key (may be null) and value, and what ordo-core's stages need ({@link OrdoHeaders}). */
+    public CompletableFuture<Acknowledgement> send(String key, String value, OrdoHeaders ordo) {
+        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8), ordo);
+    }
+
+    /**
+     * Sends a record with its source, sequence number, vector clock and event time as
+     * {@link OrdoHeaders} describes them (the event time becomes the record's timestamp).
+     */
+    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, OrdoHeaders ordo) {
+        Objects.requireNonNull(ordo, "ordo headers must not be null (OrdoHeaders.none() for none)");
         int partitions = producer.partitionsFor(topic).size();
         if (partitions != layout.partitions()) {
             growTo(partitions);
@@ -96,14 +111,13 @@ public final class KafkaOrdoProducer implements AutoCloseable {
         placing.readLock().lock();
         try {
             PartitionLayout current = layout;
-            ProducerRecord<byte[], byte[]> record;
-            if (key == null) {
-                record = new ProducerRecord<>(topic, key, value);
-            } else {
-                int partition = partitioner.partition(key, current.partitions());
-                record = new ProducerRecord<>(topic, partition, key, value);
+            Integer partition = key == null ? null : partitioner.partition(key, current.partitions());
+            Long timestamp = ordo.eventTime() == OrdoHeaders.NO_EVENT_TIME ? null : ordo.eventTime();
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
+            if (partition != null) {
                 current.fence(key, partition, partitioner, record.headers());
             }
+            ordo.writeTo(record.headers());
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
                     ack.completeExceptionally(error);

@@ -114,6 +114,43 @@ class KafkaOrdoConsumerTest {
     }
 
     @Test
+    void lagMetersShowWhatIsNotHandledYetAndFallToZero() throws Exception {
+        String topic = "lag";
+        KafkaBroker.createTopic(topic, 2);
+        History history = new History();
+        produce(topic, 0, 400, 20, history);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g-lag").ordering(Ordering.KEY)
+                .concurrency(2).metrics(registry)
+                .handler(r -> {
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    handled.incrementAndGet();
+                })
+                .start();
+        // Stuck handlers: nothing is committed, so the lag is every record of the partition.
+        await().atMost(Duration.ofSeconds(30)).until(() -> totalLag(registry, "ordo.consumer.lag") == 400);
+        assertThat(consumer.lag(0) + consumer.lag(1)).isEqualTo(400);
+        assertThat(totalLag(registry, "ordo.consumer.fetch.lag")).as("all fetched").isZero();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> totalLag(registry, "ordo.consumer.lag") == 0);
+        assertThat(handled.get()).isEqualTo(400);
+        assertThat(registry.find("ordo.consumer.paused").tag("group", "g-lag").gauge()).isNotNull();
+        assertThat(registry.find("ordo.consumer.fence.waits").tag("topic", topic).functionCounter().count()).isZero();
+        consumer.close();
+    }
+
+    private static double totalLag(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+        var gauges = registry.find(name).tag("group", "g-lag").gauges();
+        return gauges.size() < 2 ? -1 : gauges.stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+    }
+
+    @Test
     void aRestartedConsumerResumesAfterItsCommitWithoutLossOrRepeats() throws Exception {
         String topic = "restart";
         KafkaBroker.createTopic(topic, 3);

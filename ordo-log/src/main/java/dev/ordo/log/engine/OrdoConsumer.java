@@ -160,8 +160,8 @@ public final class OrdoConsumer implements AutoCloseable {
                                     .getBytes(StandardCharsets.UTF_8))));
                 })
                 .build();
-        if (b.registry != null) {
-            bindMetrics(b.registry, b.getGroup(), partitions);
+        if (b.getRegistry() != null) {
+            bindMetrics(b.getRegistry(), b.getGroup(), partitions);
         }
         this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.getGroup() + "-" + topic);
         this.fetcher.setDaemon(true);
@@ -415,7 +415,6 @@ public final class OrdoConsumer implements AutoCloseable {
     public static final class Builder extends ConsumerBuilder<Builder, ConsumedRecord> {
         private final EmbeddedLog log;
         private final String topic;
-        private MeterRegistry registry;
         private CommittedState state;
         private final Map<Integer, Long> seeks = new HashMap<>();
         private Instant seekTime;
@@ -450,12 +449,6 @@ public final class OrdoConsumer implements AutoCloseable {
         /** Starts reading every partition at its first record at or after {@code time} (replay from a time). */
         public Builder seekToTime(Instant time) {
             this.seekTime = Objects.requireNonNull(time, "time must not be null");
-            return this;
-        }
-
-        /** Registers consumer lag and the handler stage's meters in {@code registry}. */
-        public Builder metrics(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry must not be null");
             return this;
         }
 
