@@ -12,9 +12,9 @@ import java.util.function.Consumer;
  * consumer from one engine to the other changes how it is created, not how it is configured.
  *
  * @param <B> the concrete builder
- * @param <R> the record type its handler takes
+ * @param <R> the engine's record type, an {@link OrdoRecord}
  */
-public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
+public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends OrdoRecord> {
 
     private String group;
     private Ordering ordering = Ordering.KEY;
@@ -23,7 +23,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
     private Retry retry = Retry.none();
     private Duration commitInterval = Duration.ofMillis(100);
     private String deadLetterTopic;
-    private Consumer<R> handler;
+    private Consumer<? super R> handler;
     private MeterRegistry registry;
 
     protected ConsumerBuilder() {
@@ -77,8 +77,10 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
         return self();
     }
 
-    /** What to do with each record (required). */
-    public B handler(Consumer<R> handler) {
+    /**
+     * What to do with each record (required). A {@code Consumer<OrdoRecord>} runs on either engine.
+     */
+    public B handler(Consumer<? super R> handler) {
         this.handler = Objects.requireNonNull(handler, "handler must not be null");
         return self();
     }
@@ -92,6 +94,14 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
         this.registry = Objects.requireNonNull(registry, "registry must not be null");
         return self();
     }
+
+    /**
+     * Creates the consumer, joins its group and starts handling records.
+     *
+     * @throws IllegalStateException if the group or the handler is missing
+     * @throws Exception if the engine cannot start the consumer (the embedded log: an I/O error)
+     */
+    public abstract RecordConsumer start() throws Exception;
 
     /** @throws IllegalStateException if the group or the handler is missing */
     protected void requireComplete() {
@@ -128,7 +138,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R> {
         return deadLetterTopic;
     }
 
-    public Consumer<R> getHandler() {
+    public Consumer<? super R> getHandler() {
         return handler;
     }
 

@@ -2,6 +2,8 @@ package dev.ordo.kafka;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.RecordConsumer;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.metrics.OrdoMetrics;
@@ -80,7 +82,7 @@ import org.slf4j.LoggerFactory;
  *         .ordering(Ordering.KEY).concurrency(64).handler(r -> ledger.apply(r)).start();
  * }</pre>
  */
-public final class KafkaOrdoConsumer implements AutoCloseable {
+public final class KafkaOrdoConsumer implements RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
     private static final Duration POLL = Duration.ofMillis(20);
@@ -89,7 +91,7 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
 
     private final String topic;
     private final Ordering ordering;
-    private final Consumer<ConsumedRecord> handler;
+    private final Consumer<? super ConsumedRecord> handler;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KeyOrderedExecutor<Object> executor;
     private final CompletionTracker tracker = new CompletionTracker();
@@ -132,20 +134,13 @@ public final class KafkaOrdoConsumer implements AutoCloseable {
      * when the producer gave one), key, value and headers.
      */
     public record ConsumedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-            Headers headers) {
+            Headers headers) implements OrdoRecord {
 
         /** What ordo-core's stages need from this record: source, sequence, vector clock ({@link OrdoHeaders}). */
         public OrdoHeaders ordoHeaders() {
             return OrdoHeaders.readFrom(headers);
         }
 
-        public String keyAsString() {
-            return key == null ? null : new String(key, StandardCharsets.UTF_8);
-        }
-
-        public String valueAsString() {
-            return value == null ? null : new String(value, StandardCharsets.UTF_8);
-        }
     }
 
     private KafkaOrdoConsumer(Builder b) {

@@ -1,6 +1,7 @@
 package dev.ordo.kafka;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.RecordProducer;
 import dev.ordo.partition.Partitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe. Per-key order is kept for the records of one producer (as in Kafka), and across
  * producers for records sent before another producer took up a new partition count.
  */
-public final class KafkaOrdoProducer implements AutoCloseable {
+public final class KafkaOrdoProducer implements RecordProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoProducer.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -80,13 +81,8 @@ public final class KafkaOrdoProducer implements AutoCloseable {
         return new Builder(bootstrapServers, topic);
     }
 
-    /** Sends a record with a UTF-8 key (may be null) and value. */
-    public CompletableFuture<Acknowledgement> send(String key, String value) {
-        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** Sends a record to the partition of its key; the future completes when the broker has it (acks=all). */
+    @Override
     public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
         return send(key, value, OrdoHeaders.none());
     }
@@ -136,7 +132,7 @@ public final class KafkaOrdoProducer implements AutoCloseable {
         return layout.partitions();
     }
 
-    /** Waits until every record sent so far is acknowledged or failed. */
+    @Override
     public void flush() {
         producer.flush();
     }

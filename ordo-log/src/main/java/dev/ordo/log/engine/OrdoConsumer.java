@@ -3,6 +3,8 @@ package dev.ordo.log.engine;
 import dev.ordo.Arguments;
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.RecordConsumer;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
@@ -61,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * from that commit, so a rebalance neither repeats nor skips a record and keeps per-key order. A
  * consumer with a {@link Builder#committedState committed state} must be alone in its group.
  */
-public final class OrdoConsumer implements AutoCloseable {
+public final class OrdoConsumer implements RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
     private static final int FETCH_BYTES = 1 << 20;
@@ -70,7 +72,7 @@ public final class OrdoConsumer implements AutoCloseable {
     private final EmbeddedLog log;
     private final String topic;
     private final Ordering ordering;
-    private final Consumer<ConsumedRecord> handler;
+    private final Consumer<? super ConsumedRecord> handler;
     private final CommittedOffsets committed;
     private final CommittedState state;
     private final AtomicLongArray committedNext;
@@ -93,14 +95,26 @@ public final class OrdoConsumer implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread fetcher;
 
-    /** A record as handed to the handler, with where it came from. */
-    public record ConsumedRecord(String topic, int partition, Record record) {
-        public String keyAsString() {
-            return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    /** A record as handed to the handler, with where it came from (and its headers in {@code record}). */
+    public record ConsumedRecord(String topic, int partition, Record record) implements OrdoRecord {
+        @Override
+        public long offset() {
+            return record.offset();
         }
 
-        public String valueAsString() {
-            return record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+        @Override
+        public long timestamp() {
+            return record.timestamp();
+        }
+
+        @Override
+        public byte[] key() {
+            return record.key();
+        }
+
+        @Override
+        public byte[] value() {
+            return record.value();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ordo.log.engine;
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.RecordProducer;
 import dev.ordo.flow.Budget;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
@@ -10,7 +11,6 @@ import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.Record;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe.
  */
-public final class OrdoProducer implements AutoCloseable {
+public final class OrdoProducer implements RecordProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoProducer.class);
     /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
@@ -118,13 +118,8 @@ public final class OrdoProducer implements AutoCloseable {
         return new Builder(log, topic);
     }
 
-    /** Sends a record with a UTF-8 key (may be null) and value. */
-    public CompletableFuture<Acknowledgement> send(String key, String value) {
-        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8), List.of());
-    }
-
     /** Sends a record to the partition of its key. */
+    @Override
     public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
         return send(key, value, List.of());
     }
@@ -185,6 +180,7 @@ public final class OrdoProducer implements AutoCloseable {
     }
 
     /** Waits until every record sent before this call is acknowledged or failed. */
+    @Override
     public void flush() {
         List<CompletableFuture<Acknowledgement>> last = new ArrayList<>();
         lock.lock();

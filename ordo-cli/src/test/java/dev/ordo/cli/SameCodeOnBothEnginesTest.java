@@ -1,0 +1,78 @@
+package dev.ordo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ordo.check.CheckReport;
+import dev.ordo.check.History;
+import dev.ordo.check.Message;
+import dev.ordo.engine.ConsumerBuilder;
+import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.RecordConsumer;
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.kafka.EmbeddedKafka;
+import dev.ordo.kafka.KafkaOrdoConsumer;
+import dev.ordo.kafka.KafkaOrdoProducer;
+import dev.ordo.kafka.OrdoKafkaAdmin;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.OrdoConsumer;
+import dev.ordo.log.engine.OrdoProducer;
+import dev.ordo.log.engine.TopicSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One piece of application code, written against {@link RecordProducer}, {@link ConsumerBuilder}
+ * and {@link OrdoRecord}, runs on the embedded log and on Kafka: only the creation of the producer
+ * and of the consumer builder differs.
+ */
+class SameCodeOnBothEnginesTest {
+
+    /** The application: sends 2,000 records over 40 keys and handles them in key order. */
+    private static CheckReport application(RecordProducer producer, ConsumerBuilder<?, ?> consumerBuilder) throws Exception {
+        History history = new History();
+        AtomicInteger handled = new AtomicInteger();
+        Consumer<OrdoRecord> handler = r -> {
+            history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+            handled.incrementAndGet();
+        };
+        RecordConsumer consumer = consumerBuilder.group("app").ordering(Ordering.KEY).concurrency(4).handler(handler).start();
+        try (producer) {
+            for (int i = 0; i < 2_000; i++) {
+                String key = "k" + (i % 40);
+                history.sent(new Message(key, key, -1, String.valueOf(i)));
+                producer.send(key, String.valueOf(i));
+            }
+            producer.flush();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 2_000);
+        consumer.close();
+        assertThat(consumer.handlerStats().succeeded()).isEqualTo(2_000);
+        return history.check();
+    }
+
+    @Test
+    void onTheEmbeddedLog(@TempDir Path dir) throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            log.createTopic("app", TopicSpec.partitions(4));
+            CheckReport report = application(OrdoProducer.builder(log, "app").build(), OrdoConsumer.builder(log, "app"));
+            assertThat(report.isClean()).as(report.summary()).isTrue();
+        }
+    }
+
+    @Test
+    void onKafka() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(kafka.bootstrapServers())) {
+            admin.createTopic("app", 4, (short) 1);
+            CheckReport report = application(KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app").build(),
+                    KafkaOrdoConsumer.builder(kafka.bootstrapServers(), "app"));
+            assertThat(report.isClean()).as(report.summary()).isTrue();
+        }
+    }
+}
