@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The online {@link OrderingMonitor}'s cost on the path of a real consumer, single-threaded so that
  * runs agree: read a partition of the embedded log (100,000 records of 100 B over 1,000 keys, in the
  * page cache), decode each record, and apply it to the application's state (a per-key running
- * total), with {@code monitor=true} also watching each key's sequence. No executor threads, whose
+ * total), with the monitor watching each key's sequence looked up by key ({@code byKey}) or through
+ * a watch kept in the key's state ({@code watch}), or not at all ({@code none}). No executor threads, whose
  * scheduling made the multi-threaded pipeline's forks disagree by more than the effect sought.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -49,8 +50,9 @@ public class MonitorOnLogConsumerBenchmark {
     static final int KEYS = 1_000;
     static final int READ_BYTES = 1 << 20;
 
-    @Param({"false", "true"})
-    public boolean monitor;
+    /** none; byKey: {@code monitor.observe(key, sequence)}; watch: a per-key {@code Watch} kept in the key's state. */
+    @Param({"none", "byKey", "watch"})
+    public String monitor;
 
     private Path dir;
     private EmbeddedLog log;
@@ -75,24 +77,39 @@ public class MonitorOnLogConsumerBenchmark {
         Directories.deleteRecursively(dir);
     }
 
+    /** The application's state for one key: a running total (and the key's watch, if it keeps one). */
+    static final class KeyState {
+        long total;
+        final OrderingMonitor<String>.Watch watch;
+
+        KeyState(OrderingMonitor<String>.Watch watch) {
+            this.watch = watch;
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public long consume() throws IOException {
-        OrderingMonitor<String> watch = monitor ? OrderingMonitor.<String>builder().firstSequence(0).build() : null;
-        Map<String, long[]> totals = new HashMap<>(KEYS * 2);
+        boolean byKey = monitor.equals("byKey");
+        boolean watched = monitor.equals("watch");
+        OrderingMonitor<String> watch = monitor.equals("none") ? null : OrderingMonitor.<String>builder().firstSequence(0).build();
+        Map<String, KeyState> state = new HashMap<>(KEYS * 2);
         long offset = 0;
         while (offset < RECORDS) {
             List<Record> batch = log.read("t", 0, offset, READ_BYTES);
             for (Record r : batch) {
                 String key = new String(r.key(), StandardCharsets.UTF_8);
                 long sequence = ByteBuffer.wrap(r.value()).getLong();
-                if (watch != null) {
+                KeyState s = state.computeIfAbsent(key, k -> new KeyState(watched ? watch.watch(k) : null));
+                if (byKey) {
                     watch.observe(key, sequence);
+                } else if (watched) {
+                    s.watch.observe(sequence);
                 }
-                totals.computeIfAbsent(key, x -> new long[1])[0] += r.value().length; // the handler
+                s.total += r.value().length; // the handler
                 offset = r.offset() + 1;
             }
         }
-        return totals.size();
+        return state.size();
     }
 }

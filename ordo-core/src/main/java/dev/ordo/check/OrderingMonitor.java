@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link Violation#GAP gap}, a {@link Violation#REORDER reorder} or a
  * {@link Violation#DUPLICATE duplicate} the moment it passes: logged, counted in Micrometer
  * ({@code ordo.ordering.violations{kind, stage}}) and handed to a listener. Cheap enough to leave
- * on in production: one map lookup and a comparison per message while the stream is in order.
+ * on in production: one map lookup and a comparison per message while the stream is in order, or
+ * just the comparison through a per-key {@link #watch(Object) watch}.
  *
  * <pre>{@code
  * OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
@@ -99,6 +100,37 @@ public final class OrderingMonitor<K> {
         if (track == null) {
             track = start(Objects.requireNonNull(key, "key must not be null"));
         }
+        return observe(track, key, sequence);
+    }
+
+    /**
+     * A watch on one key, for an application that keeps per-key state anyway: its
+     * {@link Watch#observe} skips the map lookup {@link #observe(Object, long)} makes (which, with
+     * many keys, costs more than the comparison itself). A watch keeps tracking its key even if the
+     * key is later forgotten to stay within {@code maxKeys}.
+     */
+    public Watch watch(K key) {
+        KeyTrack track = keys.get(Objects.requireNonNull(key, "key must not be null"));
+        return new Watch(key, track == null ? start(key) : track);
+    }
+
+    /** One key's watch, from {@link #watch}; the same threading rule as {@link #observe(Object, long)}. */
+    public final class Watch {
+        private final K key;
+        private final KeyTrack track;
+
+        private Watch(K key, KeyTrack track) {
+            this.key = key;
+            this.track = track;
+        }
+
+        /** Observes the key's next message; returns the violation it shows, or null if it is in order. */
+        public Violation observe(long sequence) {
+            return OrderingMonitor.this.observe(track, key, sequence);
+        }
+    }
+
+    private Violation observe(KeyTrack track, K key, long sequence) {
         // In-order fast path without a lock: messages of one key are observed by one thread at a
         // time, and the caller's hand-over between threads (a key-ordered executor's) makes the
         // previous write visible. The rare violation path locks to keep the gap set consistent.
@@ -145,7 +177,8 @@ public final class OrderingMonitor<K> {
     /** A key's highest sequence seen and the numbers skipped below it. */
     private static final class KeyTrack {
         long highest;
-        final TreeSet<Long> missing = new TreeSet<>();
+        /** Sequence numbers skipped by gaps, made on the first gap: most keys never have one. */
+        TreeSet<Long> missing;
 
         KeyTrack(Long firstSequence) {
             // Without a declared first sequence the first message seen starts the stream.
@@ -154,6 +187,9 @@ public final class OrderingMonitor<K> {
 
         /** Classifies a message that is not the next expected one, updating what is remembered. */
         Violation classify(long sequence, int maxMissing) {
+            if (missing == null) {
+                missing = new TreeSet<>();
+            }
             if (sequence > highest) {
                 // Remember only the newest maxMissing skipped numbers: a huge gap costs O(maxMissing).
                 for (long s = Math.max(highest + 1, sequence - maxMissing); s < sequence; s++) {

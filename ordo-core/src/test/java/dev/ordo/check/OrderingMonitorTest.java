@@ -47,6 +47,19 @@ class OrderingMonitorTest {
     }
 
     @Test
+    void aWatchSeesTheSameAsObservingByKeyAndSharesTheKeysState() {
+        OrderingMonitor<String> monitor = monitor();
+        OrderingMonitor.Watch a = monitor.watch("a");
+        assertThat(a.observe(0)).isNull();
+        assertThat(monitor.observe("a", 1)).as("the key's state is shared with the map").isNull();
+        assertThat(a.observe(3)).isEqualTo(OrderingMonitor.Violation.GAP);
+        assertThat(a.observe(2)).isEqualTo(OrderingMonitor.Violation.REORDER);
+        assertThat(monitor.observe("a", 2)).isEqualTo(OrderingMonitor.Violation.DUPLICATE);
+        assertThat(seen).containsExactly("GAP a 3 expected 2", "REORDER a 2 expected 4", "DUPLICATE a 2 expected 4");
+        assertThat(monitor.count(OrderingMonitor.Violation.GAP)).isEqualTo(1);
+    }
+
+    @Test
     void aMissingFirstMessageIsAGapWhenTheStartIsDeclared() {
         assertThat(monitor().observe("a", 1)).isEqualTo(OrderingMonitor.Violation.GAP);
         OrderingMonitor<String> undeclared = OrderingMonitor.<String>builder().build();

@@ -23,6 +23,9 @@ final class LogSegment implements AutoCloseable {
     private final FileChannel log;
     private final OffsetIndex index;
     private final int indexIntervalBytes;
+    /** The most a read takes from the file with one call (a batch larger than this is read whole). */
+    static final int READ_WINDOW = 1 << 20;
+
     private long size;
     private long nextOffset;
     private long bytesSinceIndexEntry;
@@ -179,13 +182,30 @@ final class LogSegment implements AutoCloseable {
         java.nio.file.Files.deleteIfExists(index.file());
     }
 
-    /** Records from {@code fromOffset} on, stopping once {@code maxBytes} of batches were read (at least one batch). */
+    /**
+     * Records from {@code fromOffset} on, stopping once {@code maxBytes} of batches were read (at least
+     * one batch). The file is read in windows of up to {@value #READ_WINDOW} bytes (or {@code maxBytes}
+     * if smaller, or one batch if larger), with one call each, and batches are sliced from the window:
+     * reading batch by batch cost two system calls per batch, 3.7 us a record for batches of one.
+     */
     List<Record> read(long fromOffset, int maxBytes) throws IOException {
         List<Record> out = new ArrayList<>();
         long position = index.lookup((int) Math.max(0, fromOffset - baseOffset));
         long read = 0;
+        ByteBuffer window = ByteBuffer.allocate(0);
+        long windowStart = position;
+        int windowBytes = Math.max(RecordBatch.HEADER_SIZE, Math.min(maxBytes, READ_WINDOW));
         while (position < size && (out.isEmpty() || read < maxBytes)) {
-            ByteBuffer batch = readBatchAt(position, size);
+            if (position + RecordBatch.HEADER_SIZE > windowStart + window.limit()) {
+                window = readWindow(position, windowBytes);
+                windowStart = position;
+            }
+            int batchBytes = RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, size);
+            if (position + batchBytes > windowStart + window.limit()) {
+                window = readWindow(position, Math.max(windowBytes, batchBytes));
+                windowStart = position;
+            }
+            ByteBuffer batch = window.slice((int) (position - windowStart), batchBytes);
             RecordBatch.Info info = RecordBatch.readInfo(batch);
             position += info.sizeInBytes();
             if (info.lastOffset() < fromOffset) {
@@ -199,6 +219,28 @@ final class LogSegment implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Up to {@code bytes} of the file from {@code position} (less at the end), read with as few calls as the OS allows. */
+    private ByteBuffer readWindow(long position, int bytes) throws IOException {
+        if (size - position < RecordBatch.HEADER_SIZE) {
+            throw new CorruptRecordException("incomplete batch header at position " + position + ": "
+                    + (size - position) + " bytes left");
+        }
+        ByteBuffer window = ByteBuffer.allocate((int) Math.min(bytes, size - position));
+        readFully(window, position);
+        window.flip();
+        return window;
+    }
+
+    /** The batch length read at {@code position}, if it covers a header and ends before {@code limit}. */
+    private static int checkedLength(int batchLength, long position, long limit) {
+        if (batchLength < RecordBatch.HEADER_SIZE - RecordBatch.LENGTH_SIZE
+                || batchLength > limit - position - RecordBatch.LENGTH_SIZE) {
+            throw new CorruptRecordException("batch at position " + position + " claims " + batchLength
+                    + " bytes, " + (limit - position - RecordBatch.LENGTH_SIZE) + " left");
+        }
+        return batchLength;
     }
 
     /** Calls {@code visitor} with the header of every batch, in order (to rebuild producer state). */
@@ -251,11 +293,7 @@ final class LogSegment implements AutoCloseable {
         }
         ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
         readFully(length, position);
-        int batchLength = length.getInt(0);
-        if (batchLength < RecordBatch.HEADER_SIZE - RecordBatch.LENGTH_SIZE || batchLength > limit - position - RecordBatch.LENGTH_SIZE) {
-            throw new CorruptRecordException("batch at position " + position + " claims " + batchLength
-                    + " bytes, " + (limit - position - RecordBatch.LENGTH_SIZE) + " left");
-        }
+        int batchLength = checkedLength(length.getInt(0), position, limit);
         ByteBuffer batch = ByteBuffer.allocate(batchLength + RecordBatch.LENGTH_SIZE);
         readFully(batch, position);
         batch.flip();
