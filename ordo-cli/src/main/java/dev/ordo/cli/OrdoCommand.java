@@ -28,6 +28,7 @@ public final class OrdoCommand implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new OrdoCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((error, command, parseResult) -> {
             if (error instanceof IllegalArgumentException) {
                 command.getErr().println(error.getMessage());

@@ -3,6 +3,7 @@ package dev.ordo.cli.log;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicDescription;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,13 +63,19 @@ public final class TopicsCommand implements Runnable {
                 description = "Delete segments whose records are all older than this (default: keep all).")
         long retentionMs;
 
+        @Option(names = "--on-corruption", paramLabel = "POLICY", defaultValue = "STOP",
+                description = "A damaged sealed segment on open: STOP (refuse, default) or SKIP (cut it there, log an "
+                        + "error, go on). Case-insensitive.")
+        CorruptionPolicy onCorruption;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             TopicSpec topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync))
-                    .retention(new LogConfig.Retention(retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)));
+                    .retention(new LogConfig.Retention(retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)))
+                    .onCorruption(onCorruption);
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
             }

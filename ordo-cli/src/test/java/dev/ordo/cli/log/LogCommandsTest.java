@@ -90,4 +90,16 @@ class LogCommandsTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("retention maxBytes must be > 0 or -1 (unlimited), was 0");
     }
+
+    @Test
+    void theCorruptionPolicyIsChosenAtCreationAndKeptWithTheTopic() throws Exception {
+        String dir = data.toString();
+        assertThat(run("", "topics", "create", "audit", "--on-corruption", "skip", "--data", dir).exit()).isZero();
+        assertThat(run("", "topics", "create", "ledger", "--data", dir).exit()).isZero();
+        assertThat(java.nio.file.Files.readString(data.resolve("audit.topic"))).contains("\"onCorruption\" : \"skip\"");
+        assertThat(java.nio.file.Files.readString(data.resolve("ledger.topic"))).contains("\"onCorruption\" : \"stop\"");
+        Run bad = run("", "topics", "create", "t3", "--on-corruption", "ignore", "--data", dir);
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--on-corruption").contains("ignore");
+    }
 }

@@ -240,6 +240,7 @@ public final class EmbeddedLog implements AutoCloseable {
         node.put("segmentAgeMs", spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
         node.put("retentionBytes", spec.log().retention().maxBytes());
         node.put("retentionMs", spec.log().retention().maxAge() == null ? -1 : spec.log().retention().maxAge().toMillis());
+        node.put("onCorruption", spec.log().corruption().name().toLowerCase(java.util.Locale.ROOT));
         AtomicFile.write(data.root().resolve(name + ".topic"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
     }
 
@@ -250,7 +251,8 @@ public final class EmbeddedLog implements AutoCloseable {
         LogConfig config = new LogConfig(node.get("segmentBytes").asInt(), node.get("indexIntervalBytes").asInt(),
                 node.get("maxBatchBytes").asInt(), TopicSpec.parseFsync(node.get("fsync").asText()),
                 segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
-                new LogConfig.Retention(node.path("retentionBytes").asLong(-1), retentionMs < 0 ? null : Duration.ofMillis(retentionMs)));
+                new LogConfig.Retention(node.path("retentionBytes").asLong(-1), retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
+                dev.ordo.log.storage.CorruptionPolicy.valueOf(node.path("onCorruption").asText("stop").toUpperCase(java.util.Locale.ROOT)));
         return new TopicSpec(node.get("partitions").asInt(), config);
     }
 }

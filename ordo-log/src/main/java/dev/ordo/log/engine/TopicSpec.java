@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
 import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +37,11 @@ public record TopicSpec(int partitions, LogConfig log) {
     /** Roll segments once their first record is this old (by record timestamps). */
     public TopicSpec segmentAge(Duration segmentAge) {
         return new TopicSpec(partitions, log.withSegmentAge(segmentAge));
+    }
+
+    /** What opening does about a damaged sealed segment (default {@link CorruptionPolicy#STOP}). */
+    public TopicSpec onCorruption(CorruptionPolicy corruption) {
+        return new TopicSpec(partitions, log.withCorruption(corruption));
     }
 
     /** Delete old segments by size and/or age. */

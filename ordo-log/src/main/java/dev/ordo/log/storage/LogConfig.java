@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param segmentAge roll to a new segment once the active one's first record is this much older than
  *        an appended one (by record timestamps), so time retention can delete whole segments
  * @param retention which sealed segments are deleted
+ * @param corruption what opening does about a damaged sealed segment
  */
 public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync,
-        Duration segmentAge, Retention retention) {
+        Duration segmentAge, Retention retention, CorruptionPolicy corruption) {
 
     /**
      * How much of a partition is kept: sealed segments are deleted, oldest first, while the partition
@@ -50,7 +51,13 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
 
     /** A configuration that keeps everything and rolls by size only. */
     public LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync) {
-        this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, null, Retention.unlimited());
+        this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, null, Retention.unlimited(), CorruptionPolicy.STOP);
+    }
+
+    /** A configuration that stops on a damaged sealed segment. */
+    public LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync, Duration segmentAge,
+            Retention retention) {
+        this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, CorruptionPolicy.STOP);
     }
 
     public LogConfig {
@@ -67,6 +74,7 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
             Arguments.positive("segmentAge", segmentAge);
         }
         Objects.requireNonNull(retention, "retention must not be null");
+        Objects.requireNonNull(corruption, "corruption must not be null");
     }
 
     /** 1 GiB segments, 4 KiB index interval, 1 MiB batches, fsync left to the OS. */
@@ -74,20 +82,24 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
         return new LogConfig(1 << 30, 4096, 1 << 20, FsyncPolicy.none());
     }
 
+    public LogConfig withCorruption(CorruptionPolicy corruption) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, corruption);
+    }
+
     public LogConfig withFsync(FsyncPolicy fsync) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, corruption);
     }
 
     public LogConfig withSegmentBytes(int segmentBytes) {
         return new LogConfig(segmentBytes, indexIntervalBytes, Math.min(maxBatchBytes, segmentBytes), fsync, segmentAge,
-                retention);
+                retention, corruption);
     }
 
     public LogConfig withSegmentAge(Duration segmentAge) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, corruption);
     }
 
     public LogConfig withRetention(Retention retention) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention);
+        return new LogConfig(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, corruption);
     }
 }

@@ -23,8 +23,10 @@ final class LogSegment implements AutoCloseable {
     private final FileChannel log;
     private final OffsetIndex index;
     private final int indexIntervalBytes;
-    /** The most a read takes from the file with one call (a batch larger than this is read whole). */
-    static final int READ_WINDOW = 1 << 20;
+    /** The most a read takes from the file with one call for small batches. */
+    static final int READ_WINDOW = 256 << 10;
+    /** Batches this large are read alone, exactly. */
+    static final int LARGE_BATCH = 4 << 10;
 
     private long size;
     private long nextOffset;
@@ -184,9 +186,10 @@ final class LogSegment implements AutoCloseable {
 
     /**
      * Records from {@code fromOffset} on, stopping once {@code maxBytes} of batches were read (at least
-     * one batch). The file is read in windows of up to {@value #READ_WINDOW} bytes (or {@code maxBytes}
-     * if smaller, or one batch if larger), with one call each, and batches are sliced from the window:
-     * reading batch by batch cost two system calls per batch, 3.7 us a record for batches of one.
+     * one batch). A batch of {@value #LARGE_BATCH} bytes or more is read alone, exactly; smaller ones
+     * are sliced from a window of up to {@value #READ_WINDOW} bytes (or {@code maxBytes}) read with one
+     * call: reading small batches one by one cost two system calls each, 3.7 us a record for batches
+     * of one record, while windows over large batches would read the part past the window's end twice.
      */
     List<Record> read(long fromOffset, int maxBytes) throws IOException {
         List<Record> out = new ArrayList<>();
@@ -194,15 +197,17 @@ final class LogSegment implements AutoCloseable {
         long read = 0;
         ByteBuffer window = ByteBuffer.allocate(0);
         long windowStart = position;
-        int windowBytes = Math.max(RecordBatch.HEADER_SIZE, Math.min(maxBytes, READ_WINDOW));
+        int windowBytes = Math.min(maxBytes, READ_WINDOW);
         while (position < size && (out.isEmpty() || read < maxBytes)) {
-            if (position + RecordBatch.HEADER_SIZE > windowStart + window.limit()) {
-                window = readWindow(position, windowBytes);
-                windowStart = position;
-            }
-            int batchBytes = RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, size);
-            if (position + batchBytes > windowStart + window.limit()) {
-                window = readWindow(position, Math.max(windowBytes, batchBytes));
+            long windowEnd = windowStart + window.limit();
+            int batchBytes = position + RecordBatch.LENGTH_SIZE <= windowEnd
+                    ? RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, size)
+                    : batchBytesAt(position);
+            if (position + batchBytes > windowEnd) {
+                int bytes = batchBytes >= LARGE_BATCH ? batchBytes : (int) Math.min(Math.max(batchBytes, windowBytes), size - position);
+                window = ByteBuffer.allocate(bytes);
+                readFully(window, position);
+                window.flip();
                 windowStart = position;
             }
             ByteBuffer batch = window.slice((int) (position - windowStart), batchBytes);
@@ -221,16 +226,15 @@ final class LogSegment implements AutoCloseable {
         return out;
     }
 
-    /** Up to {@code bytes} of the file from {@code position} (less at the end), read with as few calls as the OS allows. */
-    private ByteBuffer readWindow(long position, int bytes) throws IOException {
+    /** The whole size of the batch at {@code position}, from its length field. */
+    private int batchBytesAt(long position) throws IOException {
         if (size - position < RecordBatch.HEADER_SIZE) {
             throw new CorruptRecordException("incomplete batch header at position " + position + ": "
                     + (size - position) + " bytes left");
         }
-        ByteBuffer window = ByteBuffer.allocate((int) Math.min(bytes, size - position));
-        readFully(window, position);
-        window.flip();
-        return window;
+        ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
+        readFully(length, position);
+        return RecordBatch.LENGTH_SIZE + checkedLength(length.getInt(0), position, size);
     }
 
     /** The batch length read at {@code position}, if it covers a header and ends before {@code limit}. */

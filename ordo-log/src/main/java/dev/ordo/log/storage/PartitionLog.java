@@ -45,6 +45,8 @@ public final class PartitionLog implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private boolean dirty;
     private boolean closed;
+    /** Offsets lost to damaged sealed segments cut on open under {@link CorruptionPolicy#SKIP}. */
+    private long skippedByCorruption;
 
     private PartitionLog(Path dir, LogConfig config) throws IOException {
         this.dir = dir;
@@ -64,12 +66,21 @@ public final class PartitionLog implements AutoCloseable {
             boolean active = i == bases.size() - 1;
             LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
             if (!active && r.truncatedBytes() > 0) {
-                // Damage inside a sealed segment is not a torn write: stop rather than lose later data silently.
-                for (LogSegment s : segments) {
-                    s.close();
+                // Damage inside a sealed segment is not a torn write: never pass over it silently.
+                if (config.corruption() == CorruptionPolicy.STOP) {
+                    for (LogSegment s : segments) {
+                        s.close();
+                    }
+                    segment.close();
+                    throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
                 }
-                segment.close();
-                throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
+                segment.recover(true); // cuts at the damage, rebuilds the index
+                long nextBase = bases.get(i + 1);
+                LOG.error("CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are lost, "
+                        + "reading goes on at offset {}", segment.logFile(), r.validBytes(), r.reason(), r.truncatedBytes(),
+                        segment.nextOffset(), nextBase - 1, dir.getFileName(), nextBase);
+                skippedByCorruption += nextBase - segment.nextOffset();
+                r = new LogSegment.Recovery(r.validBytes(), 0, null);
             }
             if (r.truncatedBytes() > 0) {
                 LOG.warn("recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
@@ -261,6 +272,11 @@ public final class PartitionLog implements AutoCloseable {
             out.addAll(segments.get(i).read(fromOffset, maxBytes));
         }
         return out;
+    }
+
+    /** Offsets lost when this log was opened, cut from damaged sealed segments under {@link CorruptionPolicy#SKIP}. */
+    public synchronized long offsetsLostToCorruption() {
+        return skippedByCorruption;
     }
 
     /** The offset the next appended record gets. */

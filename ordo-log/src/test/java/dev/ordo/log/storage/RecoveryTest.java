@@ -123,4 +123,46 @@ class RecoveryTest {
                 .hasMessageContaining(first.toString()).hasMessageContaining("refusing to open");
         assertThat(Files.size(first)).as("nothing was cut").isEqualTo(size);
     }
+
+    @Test
+    void underPolicySkipADamagedSealedSegmentIsCutThereAndEverythingElseIsKept() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none()).withCorruption(CorruptionPolicy.SKIP);
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        Path first = dir.resolve("00000000000000000000.log");
+        long size = Files.size(first);
+        try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
+            file.seek(size / 2); // in the middle of the first sealed segment
+            file.write(file.read() ^ 0xFF);
+        }
+        Path index = dir.resolve("00000000000000000000.index");
+        Files.delete(index); // so the whole segment is scanned
+        assertThatThrownBy(() -> PartitionLog.open(dir, config.withCorruption(CorruptionPolicy.STOP)))
+                .as("the default refuses").isInstanceOf(CorruptLogException.class);
+        Files.deleteIfExists(index);
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            long lost = log.offsetsLostToCorruption();
+            assertThat(lost).as("the damaged batch and the rest of its segment").isPositive();
+            List<String> values = new ArrayList<>();
+            long offset = 0;
+            while (offset < log.nextOffset()) {
+                List<Record> got = log.read(offset, 1 << 16);
+                got.forEach(r -> values.add(PartitionLogTest.valueOf(r)));
+                offset = got.get(got.size() - 1).offset() + 1;
+            }
+            assertThat(values).as("every record outside the lost range, in order").hasSize(300 - (int) lost);
+            // The records before the damage, then (after the gap) the later segments, untouched.
+            int firstAfterGap = 0;
+            while (values.get(firstAfterGap).equals("v" + firstAfterGap)) {
+                firstAfterGap++;
+            }
+            assertThat(values.get(firstAfterGap)).isEqualTo("v" + (firstAfterGap + lost));
+            assertThat(values.subList(firstAfterGap, values.size()))
+                    .isEqualTo(java.util.stream.IntStream.range(firstAfterGap + (int) lost, 300).mapToObj(i -> "v" + i).toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).as("appends go on").isEqualTo(300);
+        }
+    }
 }
