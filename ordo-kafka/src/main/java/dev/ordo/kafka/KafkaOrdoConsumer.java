@@ -505,7 +505,8 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         for (TopicPartition tp : partitions) {
             Integer slot = slotOf.get(tp.partition());
             if (slot == null) {
-                continue; // nothing fetched since it was assigned
+                commitIdlePosition(tp, offsets);
+                continue; // nothing dispatched since it was assigned
             }
             long done = tracker.highestContiguousCompleted(slot);
             long next = done >= 0 ? done + 1 : slotStart.get(slot);
@@ -535,6 +536,26 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
                     done.forEach(this::committedLocally);
                 }
             });
+        }
+    }
+
+    /**
+     * A partition with nothing dispatched since it was assigned commits its position if that is ahead
+     * of the commit (a group starting at {@code latest}): records fenced behind this partition after a
+     * growth wait for its committed offset. Not while records fetched from it are held.
+     */
+    private void commitIdlePosition(TopicPartition tp, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (held.containsKey(tp.partition())) {
+            return;
+        }
+        long position;
+        try {
+            position = consumer.position(tp, Duration.ZERO);
+        } catch (org.apache.kafka.common.errors.TimeoutException unknownYet) {
+            return;
+        }
+        if (position > committed.getOrDefault(tp.partition(), -1L)) {
+            offsets.put(tp, new OffsetAndMetadata(position, "")); // nothing handled beyond it: no completed offsets
         }
     }
 

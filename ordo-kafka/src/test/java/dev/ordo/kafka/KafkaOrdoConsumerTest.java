@@ -151,6 +151,24 @@ class KafkaOrdoConsumerTest {
     }
 
     @Test
+    void aMemberStartingAtTheEndCommitsItsPositionWithoutHandlingAnything() throws Exception {
+        String topic = "idle-latest";
+        KafkaBroker.createTopic(topic, 2);
+        produce(topic, 0, 100, 10, new History());
+        AtomicInteger handled = new AtomicInteger();
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g-latest")
+                .property("auto.offset.reset", "latest")
+                .handler(r -> handled.incrementAndGet())
+                .start();
+        Map<Integer, Long> ends = KafkaBroker.endOffsets(topic, 2);
+        // Its commits are what records fenced behind these partitions after a growth wait for.
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.committedOffset(0) == ends.get(0)
+                && consumer.committedOffset(1) == ends.get(1));
+        consumer.close();
+        assertThat(handled.get()).isZero();
+    }
+
+    @Test
     void aRestartedConsumerResumesAfterItsCommitWithoutLossOrRepeats() throws Exception {
         String topic = "restart";
         KafkaBroker.createTopic(topic, 3);

@@ -206,27 +206,8 @@ class PartitionGrowthTest {
         clientSettings().forEach((k, v) -> b.property((String) k, (String) v));
         KafkaOrdoProducer producer = b.build();
         Set<Integer> used = ConcurrentHashMap.newKeySet();
-        return new Sender() {
-            @Override
-            public void send(String key, String value) {
-                producer.send(key, value).thenAccept(ack -> used.add(ack.partition()));
-            }
-
-            @Override
-            public int partitions() {
-                return producer.partitions();
-            }
-
-            @Override
-            public Set<Integer> partitionsUsed() {
-                return used;
-            }
-
-            @Override
-            public void close() {
-                producer.close();
-            }
-        };
+        return sender(used, (key, value) -> producer.send(key, value).thenAccept(ack -> used.add(ack.partition())),
+                producer::partitions, producer::close);
     }
 
     /**
@@ -241,19 +222,24 @@ class PartitionGrowthTest {
         props.put("max.in.flight.requests.per.connection", "1");
         KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         Set<Integer> used = ConcurrentHashMap.newKeySet();
+        return sender(used, (key, value) -> producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+            if (error == null) {
+                used.add(metadata.partition());
+            }
+        }), () -> producer.partitionsFor(topic).size(), producer::close);
+    }
+
+    private static Sender sender(Set<Integer> used, java.util.function.BiConsumer<String, String> send,
+            java.util.function.IntSupplier partitions, Runnable close) {
         return new Sender() {
             @Override
             public void send(String key, String value) {
-                producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
-                    if (error == null) {
-                        used.add(metadata.partition());
-                    }
-                });
+                send.accept(key, value);
             }
 
             @Override
             public int partitions() {
-                return producer.partitionsFor(topic).size();
+                return partitions.getAsInt();
             }
 
             @Override
@@ -263,7 +249,7 @@ class PartitionGrowthTest {
 
             @Override
             public void close() {
-                producer.close();
+                close.run();
             }
         };
     }

@@ -2,9 +2,7 @@ package dev.ordo.log.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +18,7 @@ final class LogSegment implements AutoCloseable {
 
     final long baseOffset;
     private final Path logFile;
-    private final FileChannel log;
+    private final UninterruptibleFile log;
     private final OffsetIndex index;
     private final int indexIntervalBytes;
     /** The most a read takes from the file with one call for small batches. */
@@ -35,7 +33,7 @@ final class LogSegment implements AutoCloseable {
     private long maxTimestamp = Long.MIN_VALUE;
     private long firstTimestamp = Long.MIN_VALUE;
 
-    private LogSegment(long baseOffset, Path logFile, FileChannel log, OffsetIndex index, int indexIntervalBytes) throws IOException {
+    private LogSegment(long baseOffset, Path logFile, UninterruptibleFile log, OffsetIndex index, int indexIntervalBytes) throws IOException {
         this.baseOffset = baseOffset;
         this.logFile = logFile;
         this.log = log;
@@ -52,7 +50,7 @@ final class LogSegment implements AutoCloseable {
     /** Opens (or creates) the segment's files without looking at their contents. */
     static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
         Path logFile = dir.resolve(fileName(baseOffset, ".log"));
-        FileChannel log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        UninterruptibleFile log = new UninterruptibleFile(logFile);
         OffsetIndex index = OffsetIndex.open(dir.resolve(fileName(baseOffset, ".index")));
         return new LogSegment(baseOffset, logFile, log, index, indexIntervalBytes);
     }
@@ -91,7 +89,7 @@ final class LogSegment implements AutoCloseable {
         long invalid = fileSize - position;
         if (invalid > 0 && truncate) {
             log.truncate(position);
-            log.force(true);
+            log.force();
             size = position;
         }
         return new Recovery(position, invalid, reason);
@@ -127,9 +125,7 @@ final class LogSegment implements AutoCloseable {
 
     void append(ByteBuffer batch, RecordBatch.Info info) throws IOException {
         int position = (int) size;
-        while (batch.hasRemaining()) {
-            log.write(batch, size + (batch.position()));
-        }
+        log.write(batch, size + batch.position());
         maybeIndex(info, position);
         size += info.sizeInBytes();
         advance(info);
@@ -270,7 +266,7 @@ final class LogSegment implements AutoCloseable {
     }
 
     void flush() throws IOException {
-        log.force(false);
+        log.force();
         index.flush();
     }
 

@@ -2,10 +2,8 @@ package dev.ordo.log.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -21,24 +19,26 @@ final class OffsetIndex implements AutoCloseable {
     static final int ENTRY_SIZE = 16;
 
     private final Path file;
-    private final FileChannel channel;
+    private final UninterruptibleFile channel;
     private int[] relativeOffsets = new int[64];
     private int[] positions = new int[64];
     private long[] maxTimestampsBefore = new long[64];
     private int size;
 
-    private OffsetIndex(Path file, FileChannel channel) {
+    private OffsetIndex(Path file, UninterruptibleFile channel) {
         this.file = file;
         this.channel = channel;
     }
 
     /** Opens (or creates) an index file and loads its complete entries. */
     static OffsetIndex open(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        UninterruptibleFile channel = new UninterruptibleFile(file);
         OffsetIndex index = new OffsetIndex(file, channel);
         long entries = channel.size() / ENTRY_SIZE;
         ByteBuffer buffer = ByteBuffer.allocate((int) (entries * ENTRY_SIZE));
-        channel.read(buffer, 0);
+        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+            // reads the complete entries
+        }
         buffer.flip();
         for (long i = 0; i < entries; i++) {
             index.addInMemory(buffer.getInt(), buffer.getInt(), buffer.getLong());
@@ -112,7 +112,7 @@ final class OffsetIndex implements AutoCloseable {
     }
 
     void flush() throws IOException {
-        channel.force(false);
+        channel.force();
     }
 
     Path file() {

@@ -316,7 +316,7 @@ public final class PartitionLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (flusher != null) {
-            // Not shutdownNow(): interrupting a thread inside FileChannel.force closes the channel.
+            // Not shutdownNow(): a flush in progress finishes (the files are not interruptible anyway).
             // Waited for outside the monitor, which a running flush needs for a moment.
             flusher.shutdown();
             try {

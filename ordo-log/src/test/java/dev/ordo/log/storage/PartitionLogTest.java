@@ -114,4 +114,35 @@ class PartitionLogTest {
             assertThat(again.root()).isEqualTo(dir);
         }
     }
+
+    @Test
+    void anAppendingThreadThatIsInterruptedLeavesThePartitionUsable() throws Exception {
+        // A FileChannel is closed for good when a thread is interrupted inside it; the log's files are not.
+        try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
+            List<Long> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread appender = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2_000; i++) {
+                        acknowledged.add(log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE));
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            appender.start();
+            while (appender.isAlive()) {
+                appender.interrupt(); // again and again, landing inside writes and forces
+                Thread.onSpinWait();
+            }
+            appender.join();
+            assertThat(failure.get()).as("appends under interrupts").isNull();
+            assertThat(acknowledged).hasSize(2_000);
+            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE)).isEqualTo(2_000);
+            assertThat(log.read(1_999, 1 << 16)).extracting(PartitionLogTest::valueOf).containsExactly("v1999", "after");
+        }
+        try (PartitionLog reopened = PartitionLog.open(dir, LogConfig.defaults())) {
+            assertThat(reopened.nextOffset()).isEqualTo(2_001);
+        }
+    }
 }

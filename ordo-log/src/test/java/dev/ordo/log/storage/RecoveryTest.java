@@ -107,17 +107,8 @@ class RecoveryTest {
     @Test
     void damageInsideASealedSegmentStopsTheOpenNamingFileAndPosition() throws Exception {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
-        try (PartitionLog log = PartitionLog.open(dir, config)) {
-            for (int i = 0; i < 300; i++) {
-                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
-            }
-        }
-        Path first = dir.resolve("00000000000000000000.log");
+        Path first = write300AndFlipAByteOfTheFirstSegment(config, size -> size - 10);
         long size = Files.size(first);
-        try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
-            file.seek(size - 10);
-            file.write(file.read() ^ 0xFF);
-        }
         Files.delete(dir.resolve("00000000000000000000.index"));
         assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(CorruptLogException.class)
                 .hasMessageContaining(first.toString()).hasMessageContaining("refusing to open");
@@ -127,17 +118,7 @@ class RecoveryTest {
     @Test
     void underPolicySkipADamagedSealedSegmentIsCutThereAndEverythingElseIsKept() throws Exception {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none()).withCorruption(CorruptionPolicy.SKIP);
-        try (PartitionLog log = PartitionLog.open(dir, config)) {
-            for (int i = 0; i < 300; i++) {
-                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
-            }
-        }
-        Path first = dir.resolve("00000000000000000000.log");
-        long size = Files.size(first);
-        try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
-            file.seek(size / 2); // in the middle of the first sealed segment
-            file.write(file.read() ^ 0xFF);
-        }
+        write300AndFlipAByteOfTheFirstSegment(config, size -> size / 2); // in the middle of a sealed segment
         Path index = dir.resolve("00000000000000000000.index");
         Files.delete(index); // so the whole segment is scanned
         assertThatThrownBy(() -> PartitionLog.open(dir, config.withCorruption(CorruptionPolicy.STOP)))
@@ -164,5 +145,21 @@ class RecoveryTest {
                     .isEqualTo(java.util.stream.IntStream.range(firstAfterGap + (int) lost, 300).mapToObj(i -> "v" + i).toList());
             assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).as("appends go on").isEqualTo(300);
         }
+    }
+
+    /** Appends 300 single-record batches over several 2 KiB segments, then flips the byte {@code at(size)} of the first. */
+    private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, java.util.function.LongUnaryOperator at)
+            throws Exception {
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        Path first = dir.resolve("00000000000000000000.log");
+        try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
+            file.seek(at.applyAsLong(Files.size(first)));
+            file.write(file.read() ^ 0xFF);
+        }
+        return first;
     }
 }
