@@ -67,10 +67,16 @@ class ConsistentHashRingProperties {
         assertThat(maxOverMeanLoad(names, 256, 200_000)).isLessThanOrEqualTo(1.25);
     }
 
+    /**
+     * With 256 virtual nodes a node's share has a standard deviation of about 1/sqrt(256) = 6% of the
+     * mean, so the busiest of ten is typically ~10% above it and 25% is a 4-sigma event, which random
+     * names did reach (1.2577, in one of this project's builds). 35% (5.6 sigma) is what a randomised
+     * check can promise without flaking; the fixed names above keep the 25% figure.
+     */
     @Property(tries = 30)
-    void anyTenNodesWith256VirtualNodesStayWithin25PercentOfTheMeanLoad(
+    void anyTenNodesWith256VirtualNodesStayWithin35PercentOfTheMeanLoad(
             @ForAll @Size(10) @UniqueElements List<@StringLength(min = 1, max = 16) String> names) {
-        assertThat(maxOverMeanLoad(names, 256, 100_000)).isLessThanOrEqualTo(1.25);
+        assertThat(maxOverMeanLoad(names, 256, 100_000)).isLessThanOrEqualTo(1.35);
     }
 
     @Example

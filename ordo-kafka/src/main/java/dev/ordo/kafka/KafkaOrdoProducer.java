@@ -174,8 +174,10 @@ public final class KafkaOrdoProducer implements RecordProducer {
             OrdoKafkaAdmin.endOffsets(client, topic, partitions); // see below: only waits for every leader
             return PartitionLayout.initial(partitions); // never grew as far as anyone recorded
         }
-        List<Integer> extended = LayoutHistory.extended(history, partitions);
-        if (!extended.equals(recorded)) {
+        // Counts above the current one are a growth recorded but not (yet) carried out: not part of the past.
+        List<Integer> extended = LayoutHistory.extended(history.stream().filter(c -> c < partitions).toList(), partitions);
+        boolean growthUnderway = recorded.stream().anyMatch(c -> c > partitions);
+        if (!extended.equals(recorded) && !growthUnderway) {
             histories.write(topic, extended);
         }
         // Reading the end offsets also waits until the leader of each new partition serves it: an idempotent

@@ -185,6 +185,24 @@ class PartitionGrowthTest {
         }
     }
 
+    @Test
+    void aGrowthRecordedButNotCarriedOutIsNeitherUsedNorOverwritten() throws Exception {
+        String topic = "growth-underway";
+        Properties connection = OrdoKafkaAdmin.connection(KafkaBroker.bootstrapServers(), new Properties());
+        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+            admin.createTopic(topic, 2, (short) 1);
+            new LayoutHistory(connection).write(topic, List.of(2, 4)); // as growPartitions does before createPartitions
+            try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+                assertThat(producer.partitions()).isEqualTo(2);
+                for (int i = 0; i < 10; i++) {
+                    var ack = producer.send("k" + i, "v").join();
+                    assertThat(fencesOf(topic, ack.partition(), ack.offset())).as("nothing moved yet").isEmpty();
+                }
+            }
+            assertThat(admin.layoutHistory(topic)).as("the growth underway stays recorded").containsExactly(2, 4);
+        }
+    }
+
     private static List<PartitionFence.After> fencesOf(String topic, int partition, long offset) {
         Properties props = new Properties();
         props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
