@@ -47,7 +47,7 @@ final class KafkaDownstream implements LedgerDownstream {
             admin.createTopic(topic, PARTITIONS, (short) -1);
             opened = KafkaOrdoProducer.builder(bootstrapServers, topic).build();
             this.consumer = KafkaOrdoConsumer.builder(bootstrapServers, topic).group(topic + "-balances")
-                    .ordering(Ordering.KEY).concurrency(threads).maxInFlight(10_000)
+                    .ordering(Ordering.KEY).concurrency(threads).maxInFlight(10_000).metrics(registry)
                     .handler(r -> {
                         apply.accept(ledger, Txn.decode(r.valueAsString()));
                         handled.incrementAndGet();
