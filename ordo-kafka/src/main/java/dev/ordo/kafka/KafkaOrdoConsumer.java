@@ -206,7 +206,9 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
             }
             long end = consumer.position(tp) + fetchLag.getAsLong();
             int partition = tp.partition();
-            lags.put(partition, new long[] {end - committed.getOrDefault(partition, 0L), fetchLag.getAsLong()});
+            long[] lag = lags.computeIfAbsent(partition, p -> new long[2]); // read by gauges: two plain longs suffice
+            lag[0] = end - committed.getOrDefault(partition, 0L);
+            lag[1] = fetchLag.getAsLong();
             if (registry != null && !partitionMeters.containsKey(partition)) {
                 Tags partitionTags = tags.and("partition", String.valueOf(partition));
                 partitionMeters.put(partition, List.of(

@@ -49,6 +49,9 @@ final class PartitionFence {
 
     /** The dependencies {@code headers} carry (usually none). */
     static List<After> of(Headers headers) {
+        if (headers.lastHeader(HEADER) == null) {
+            return List.of(); // almost every record: no iterator made
+        }
         List<After> after = null;
         for (Header h : headers.headers(HEADER)) {
             if (after == null) {

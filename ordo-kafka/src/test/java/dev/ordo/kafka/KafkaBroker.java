@@ -52,18 +52,8 @@ public final class KafkaBroker {
     }
 
     /** The end offset of every partition of {@code topic}. */
-    static Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrapServers());
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var tps = java.util.stream.IntStream.range(0, partitions)
-                    .mapToObj(p -> new org.apache.kafka.common.TopicPartition(topic, p)).toList();
-            Map<Integer, Long> ends = new java.util.HashMap<>();
-            consumer.endOffsets(tps, Duration.ofSeconds(30)).forEach((tp, o) -> ends.put(tp.partition(), o));
-            return ends;
-        }
+    static Map<Integer, Long> endOffsets(String topic, int partitions) {
+        return OrdoKafkaAdmin.endOffsets(OrdoKafkaAdmin.connection(bootstrapServers(), new Properties()), topic, partitions);
     }
 
     static Admin admin() {

@@ -36,7 +36,7 @@ final class KafkaDownstream implements LedgerDownstream {
 
     /** A backend on the cluster at {@code bootstrapServers}. */
     static Backend backend(String bootstrapServers) {
-        return Backend.of("kafka", (threads, registry, apply) -> new KafkaDownstream(bootstrapServers, threads, registry, apply));
+        return new Backend("kafka", (threads, registry, apply) -> new KafkaDownstream(bootstrapServers, threads, registry, apply));
     }
 
     private KafkaDownstream(String bootstrapServers, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {

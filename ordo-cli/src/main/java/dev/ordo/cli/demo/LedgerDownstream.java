@@ -47,34 +47,22 @@ interface LedgerDownstream extends AutoCloseable {
     @Override
     void close() throws Exception;
 
-    /** Where a run applies its operations: opens a {@link LedgerDownstream} for it. */
-    interface Backend {
+    /**
+     * Where a run applies its operations: a short name for reports (memory, engine, kafka) and how to
+     * open a {@link LedgerDownstream} for the run.
+     */
+    record Backend(String name, Opener opener) {
         /** Applies in memory ({@link InMemory}). */
-        Backend IN_MEMORY = of("memory", InMemory::new);
+        static final Backend IN_MEMORY = new Backend("memory", InMemory::new);
 
         /** The embedded engine with its data in {@code data} ({@link EngineDownstream}). */
         static Backend engine(Path data) {
-            return of("engine", (threads, registry, apply) -> new EngineDownstream(data, threads, registry, apply));
+            return new Backend("engine", (threads, registry, apply) -> new EngineDownstream(data, threads, registry, apply));
         }
 
-        static Backend of(String name, Opener opener) {
-            return new Backend() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception {
-                    return opener.open(threads, registry, apply);
-                }
-            };
+        LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception {
+            return opener.open(threads, registry, apply);
         }
-
-        /** A short name for reports: memory, engine, kafka. */
-        String name();
-
-        LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception;
     }
 
     /** Opens a downstream with {@code threads} handler threads applying with {@code apply}. */

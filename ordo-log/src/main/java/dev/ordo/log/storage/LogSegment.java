@@ -198,7 +198,7 @@ final class LogSegment implements AutoCloseable {
             long windowEnd = windowStart + window.limit();
             int batchBytes = position + RecordBatch.LENGTH_SIZE <= windowEnd
                     ? RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, size)
-                    : batchBytesAt(position);
+                    : batchBytesAt(position, size);
             if (position + batchBytes > windowEnd) {
                 int bytes = batchBytes >= LARGE_BATCH ? batchBytes : (int) Math.min(Math.max(batchBytes, windowBytes), size - position);
                 window = ByteBuffer.allocate(bytes);
@@ -222,15 +222,15 @@ final class LogSegment implements AutoCloseable {
         return out;
     }
 
-    /** The whole size of the batch at {@code position}, from its length field. */
-    private int batchBytesAt(long position) throws IOException {
-        if (size - position < RecordBatch.HEADER_SIZE) {
+    /** The whole size of the batch at {@code position} (length field included), if it ends before {@code limit}. */
+    private int batchBytesAt(long position, long limit) throws IOException {
+        if (limit - position < RecordBatch.HEADER_SIZE) {
             throw new CorruptRecordException("incomplete batch header at position " + position + ": "
-                    + (size - position) + " bytes left");
+                    + (limit - position) + " bytes left");
         }
         ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
         readFully(length, position);
-        return RecordBatch.LENGTH_SIZE + checkedLength(length.getInt(0), position, size);
+        return RecordBatch.LENGTH_SIZE + checkedLength(length.getInt(0), position, limit);
     }
 
     /** The batch length read at {@code position}, if it covers a header and ends before {@code limit}. */
@@ -287,14 +287,7 @@ final class LogSegment implements AutoCloseable {
 
     /** Reads the whole batch starting at {@code position} (its length from its first 4 bytes). */
     private ByteBuffer readBatchAt(long position, long limit) throws IOException {
-        if (limit - position < RecordBatch.HEADER_SIZE) {
-            throw new CorruptRecordException("incomplete batch header at position " + position + ": "
-                    + (limit - position) + " bytes left");
-        }
-        ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
-        readFully(length, position);
-        int batchLength = checkedLength(length.getInt(0), position, limit);
-        ByteBuffer batch = ByteBuffer.allocate(batchLength + RecordBatch.LENGTH_SIZE);
+        ByteBuffer batch = ByteBuffer.allocate(batchBytesAt(position, limit));
         readFully(batch, position);
         batch.flip();
         return batch;

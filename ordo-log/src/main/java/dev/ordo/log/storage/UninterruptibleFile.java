@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * its calls: an application thread interrupted while appending (a cancelled task, an executor shut
  * down with {@code shutdownNow}) would leave its partition unusable until the log is reopened.
  *
- * <p>Thread-safe: the calls share the file pointer, so they take turns (they run under the
+ * <p>Buffers are heap buffers (the log allocates no direct ones). Thread-safe: the calls share the file pointer, so they take turns (they run under the
  * partition's lock anyway, except the interval flusher's {@link #force}, which does not use it).
  */
 final class UninterruptibleFile implements AutoCloseable {
@@ -28,39 +28,22 @@ final class UninterruptibleFile implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code dst.remaining()} bytes at {@code position} into {@code dst}, advancing its
-     * position; returns the count, or -1 at the end of the file.
+     * Reads up to {@code dst.remaining()} bytes at {@code position} into the heap buffer {@code dst},
+     * advancing its position; returns the count, or -1 at the end of the file.
      */
     synchronized int read(ByteBuffer dst, long position) throws IOException {
         file.seek(position);
-        int n;
-        if (dst.hasArray()) {
-            n = file.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
-        } else {
-            byte[] bytes = new byte[dst.remaining()];
-            n = file.read(bytes);
-            if (n > 0) {
-                dst.put(bytes, 0, n);
-                return n;
-            }
-        }
+        int n = file.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
         if (n > 0) {
             dst.position(dst.position() + n);
         }
         return n;
     }
 
-    /** Writes all of {@code src} at {@code position}, advancing its position to its limit. */
+    /** Writes all of the heap buffer {@code src} at {@code position}, advancing its position to its limit. */
     synchronized void write(ByteBuffer src, long position) throws IOException {
         file.seek(position);
-        int n = src.remaining();
-        if (src.hasArray()) {
-            file.write(src.array(), src.arrayOffset() + src.position(), n);
-        } else {
-            byte[] bytes = new byte[n];
-            src.duplicate().get(bytes);
-            file.write(bytes);
-        }
+        file.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
         src.position(src.limit());
     }
 
