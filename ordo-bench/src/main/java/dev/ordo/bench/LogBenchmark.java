@@ -90,6 +90,8 @@ public final class LogBenchmark {
         LogBenchmark benchmark = new LogBenchmark(root, scale);
         if (args.length > 2 && args[2].equals("e2e")) {
             benchmark.endToEndOnly(); // in a JVM of its own, so earlier cases leave no garbage behind
+        } else if (args.length > 6 && args[2].equals("case")) {
+            benchmark.oneCase(Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5], Integer.parseInt(args[6]));
         } else {
             benchmark.runAll();
         }
@@ -99,6 +101,31 @@ public final class LogBenchmark {
         ordoAppend(100, 1, "none", (long) (200_000 * scale)); // warm-up
         printHeader();
         endToEndCases();
+    }
+
+    /**
+     * One append case repeated, Ordo and Chronicle Queue at matched durability taking turns, so a
+     * difference can be judged against the spread of the repetitions (median printed last).
+     */
+    private void oneCase(int size, int writers, String fsync, int repetitions) throws Exception {
+        long records = (long) ((size == 100 ? 2_000_000 : 400_000) * scale);
+        boolean sync = !fsync.equals("none");
+        for (int w = 0; w < 2; w++) { // warm-up: the first full-size run of a fresh JVM is still compiling
+            ordoAppend(size, writers, fsync, records);
+            chronicle(size, writers, sync, records);
+        }
+        printHeader();
+        double[] ordo = new double[repetitions];
+        double[] chronicle = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            ordo[r] = print(ordoAppend(size, writers, fsync, records)).recordsPerSecond();
+            chronicle[r] = print(chronicle(size, writers, sync, records)).recordsPerSecond();
+        }
+        java.util.Arrays.sort(ordo);
+        java.util.Arrays.sort(chronicle);
+        System.out.printf(Locale.ROOT, "median of %d: ordo %,.0f records/s (%,.0f-%,.0f), chronicle %,.0f (%,.0f-%,.0f)%n",
+                repetitions, ordo[repetitions / 2], ordo[0], ordo[repetitions - 1], chronicle[repetitions / 2], chronicle[0],
+                chronicle[repetitions - 1]);
     }
 
     /** Peak end to end (as fast as the producer sends and the consumer keeps up), then half of it, paced. */

@@ -138,14 +138,14 @@ public final class EmbeddedLog implements AutoCloseable {
      *
      * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
      */
-    long appendBatch(String topicName, int partition, List<Record> records, ProducerRegistry.Identity identity,
+    long appendBatch(String topicName, int partition, RecordBatch.Builder batch, ProducerRegistry.Identity identity,
             int baseSequence) throws IOException {
         PartitionLog log = partition(topicName, partition);
         if (identity == null) {
-            return log.append(records, RecordBatch.Producer.NONE);
+            return log.append(batch, RecordBatch.Producer.NONE);
         }
         producers.checkCurrent(identity);
-        return log.append(records, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
+        return log.append(batch, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
     }
 
     /** The consumer groups of this engine. */

@@ -8,7 +8,7 @@ import dev.ordo.flow.Budget;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
-import dev.ordo.log.storage.Record;
+import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's
  * producer: {@link #send} picks the partition from the key (Kafka's default partitioner, so keys
- * land where Kafka clients would put them), queues the record and returns a future completed with
- * the partition and offset once the record is appended, durable per the topic's fsync policy.
- * A sender thread appends what is queued for a partition as one batch; records queued while an
- * append (and its fsync) runs form the next batch, so batching grows with load by itself, and
- * {@link Builder#linger} can trade latency for larger batches on purpose.
+ * land where Kafka clients would put them), encodes the record into that partition's open batch
+ * (in the log's format, on the sending thread) and returns a future completed with the partition
+ * and offset once the record is appended, durable per the topic's fsync policy. A sender thread
+ * appends each partition's batch as it is; records sent while an append (and its fsync) runs form
+ * the next batch, so batching grows with load by itself, and {@link Builder#linger} can trade
+ * latency for larger batches on purpose.
  *
  * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its
  * records per partition; a batch retried after an I/O error is not written twice (also across an
@@ -58,10 +59,13 @@ public final class OrdoProducer implements RecordProducer {
     /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
     private static final int RECORD_OVERHEAD = 32;
     /**
-     * Heap a queued record costs beyond its bytes (its record, queue entry, future and array headers),
-     * counted against {@link Builder#bufferBytes} so that the bound holds for the heap, not just the payload.
+     * Heap a queued record costs beyond its bytes (its future, its slot in the batch's list of futures
+     * and the acknowledgement it completes with), counted against {@link Builder#bufferBytes} so that
+     * the bound holds for the heap, not just the payload.
      */
-    static final int HEAP_OVERHEAD_PER_RECORD = 160;
+    static final int HEAP_OVERHEAD_PER_RECORD = 64;
+    /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
+    private static final int MIN_BATCH_CAPACITY = 1024;
     private static final int IO_RETRIES = 3;
 
     private final EmbeddedLog log;
@@ -73,8 +77,10 @@ public final class OrdoProducer implements RecordProducer {
     private final long lingerNanos;
     private final long maxBlockNanos;
     private final Budget buffer;
-    private final ArrayDeque<Pending>[] queues;
-    private final int[] queuedBytes;
+    /** Per partition, batches not yet taken by the sender: full ones first, the open one last. */
+    private final ArrayDeque<Batch>[] queues;
+    /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
+    private final int[] capacityHint;
     private final int[] nextSequence;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -83,10 +89,36 @@ public final class OrdoProducer implements RecordProducer {
     private final Thread sender;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** The partition the sender took its last batch from (round-robin). */
+    private int lastServed;
     private long batchesWritten;
     private long recordsWritten;
 
-    private record Pending(Record record, int size, long enqueuedNanos, CompletableFuture<Acknowledgement> future) {
+    /** One partition's records on their way: already encoded as the log stores them, with their futures. */
+    private static final class Batch {
+        final int partition;
+        final long createdNanos;
+        final RecordBatch.Builder records;
+        final List<CompletableFuture<Acknowledgement>> futures = new ArrayList<>();
+        /** What the batch's records hold of the send buffer, released once the batch is written. */
+        long bufferBytes;
+
+        Batch(int partition, int capacity, int maxBytes) {
+            this.partition = partition;
+            this.createdNanos = System.nanoTime();
+            this.records = new RecordBatch.Builder(capacity, maxBytes);
+        }
+
+        /** Adds the record unless the batch is full (a first record always fits). */
+        boolean tryAdd(long timestamp, byte[] key, byte[] value, List<Header> headers, long cost,
+                CompletableFuture<Acknowledgement> future) {
+            if (!records.tryAppend(timestamp, key, value, headers)) {
+                return false;
+            }
+            futures.add(future);
+            bufferBytes += cost;
+            return true;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -106,7 +138,7 @@ public final class OrdoProducer implements RecordProducer {
         for (int p = 0; p < partitions; p++) {
             queues[p] = new ArrayDeque<>();
         }
-        this.queuedBytes = new int[partitions];
+        this.capacityHint = new int[partitions];
         this.nextSequence = new int[partitions];
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
         this.sender.setDaemon(true);
@@ -146,8 +178,9 @@ public final class OrdoProducer implements RecordProducer {
             throw new IllegalArgumentException("record of about " + size + " bytes exceeds the largest record topic '"
                     + topic + "' accepts, " + maxRecordBytes + " bytes");
         }
+        long cost = size + HEAP_OVERHEAD_PER_RECORD;
         try {
-            if (!buffer.acquire(size + HEAP_OVERHEAD_PER_RECORD, maxBlockNanos, TimeUnit.NANOSECONDS)) {
+            if (!buffer.acquire(cost, maxBlockNanos, TimeUnit.NANOSECONDS)) {
                 throw new OverloadedException("send buffer of " + buffer.maxBytes() + " bytes stayed full for "
                         + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
             }
@@ -157,24 +190,33 @@ public final class OrdoProducer implements RecordProducer {
         }
         int partition = partitioner.partition(key, queues.length);
         CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
+        long timestamp = System.currentTimeMillis();
+        boolean queued = false;
         lock.lock();
         try {
             if (closed) {
-                buffer.release(size + HEAP_OVERHEAD_PER_RECORD);
                 throw new IllegalStateException("producer for topic '" + topic + "' is closed");
             }
-            boolean wasEmpty = queues[partition].isEmpty();
-            queues[partition].addLast(new Pending(new Record(-1, System.currentTimeMillis(), key, value, headers), size,
-                    System.nanoTime(), future));
-            queuedBytes[partition] += size;
-            lastFuture[partition] = future;
-            // Wake the sender only when it has something new to decide: a partition with a first record
-            // (a new linger deadline) or a full batch. Waking it per record would cut batches to one record.
-            if (wasEmpty || queuedBytes[partition] >= batchBytes) {
+            ArrayDeque<Batch> queue = queues[partition];
+            Batch open = queue.peekLast();
+            if (open == null || !open.tryAdd(timestamp, key, value, headers, cost, future)) {
+                // Twice what the last batch reached: a batch filling under load rarely has to grow.
+                int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
+                int capacity = Math.min(batchBytes, Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size)));
+                open = new Batch(partition, capacity, batchBytes);
+                open.tryAdd(timestamp, key, value, headers, cost, future);
+                queue.addLast(open);
+                // Wake the sender only when it has something new to decide: a new batch means a new
+                // linger deadline or a full batch before it. Waking it per record would cut batches short.
                 work.signal();
             }
+            lastFuture[partition] = future;
+            queued = true;
         } finally {
             lock.unlock();
+            if (!queued) {
+                buffer.release(cost);
+            }
         }
         return future;
     }
@@ -247,50 +289,51 @@ public final class OrdoProducer implements RecordProducer {
     }
 
     private void sendLoop() {
-        List<Pending> batch = new ArrayList<>();
-        int[] partition = {0};
         while (true) {
-            batch.clear();
+            Batch batch;
             lock.lock();
             try {
-                if (!takeBatch(batch, partition)) {
-                    return; // closed and drained
-                }
+                batch = takeBatch();
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
-            write(partition[0], batch);
+            if (batch == null) {
+                return; // closed and drained
+            }
+            write(batch);
         }
     }
 
     /**
-     * Waits for a partition with a batch ready (full, lingered long enough, or closing) and moves
-     * it into {@code batch}, visiting partitions round-robin from the last one served so that a
-     * busy partition cannot starve the others. Returns false once closed with nothing queued.
+     * Waits for a partition with a batch ready (full, lingered long enough, or closing) and takes
+     * it, visiting partitions round-robin from the last one served so that a busy partition cannot
+     * starve the others. Returns null once closed with nothing queued.
      */
-    private boolean takeBatch(List<Pending> batch, int[] partition) throws InterruptedException {
+    private Batch takeBatch() throws InterruptedException {
         while (true) {
             long waitNanos = Long.MAX_VALUE;
             boolean anyQueued = false;
             for (int i = 1; i <= queues.length; i++) {
-                int p = (partition[0] + i) % queues.length;
-                Pending oldest = queues[p].peekFirst();
+                int p = (lastServed + i) % queues.length;
+                Batch oldest = queues[p].peekFirst();
                 if (oldest == null) {
                     continue;
                 }
                 anyQueued = true;
-                long due = lingerNanos - (System.nanoTime() - oldest.enqueuedNanos());
-                if (closed || due <= 0 || queuedBytes[p] >= batchBytes) {
-                    drain(p, batch);
-                    partition[0] = p;
-                    return true;
+                long due = lingerNanos - (System.nanoTime() - oldest.createdNanos);
+                boolean full = queues[p].size() > 1 || oldest.records.sizeInBytes() >= batchBytes;
+                if (closed || due <= 0 || full) {
+                    queues[p].pollFirst();
+                    capacityHint[p] = oldest.records.sizeInBytes();
+                    lastServed = p;
+                    return oldest;
                 }
                 waitNanos = Math.min(waitNanos, due);
             }
             if (closed && !anyQueued) {
-                return false;
+                return null;
             }
             if (waitNanos == Long.MAX_VALUE) {
                 work.await();
@@ -300,57 +343,47 @@ public final class OrdoProducer implements RecordProducer {
         }
     }
 
-    private void drain(int p, List<Pending> batch) {
-        int bytes = 0;
-        while (!queues[p].isEmpty() && (batch.isEmpty() || bytes + queues[p].peekFirst().size() <= batchBytes)) {
-            Pending next = queues[p].pollFirst();
-            bytes += next.size();
-            batch.add(next);
-        }
-        queuedBytes[p] -= bytes;
-    }
-
-    private void write(int partition, List<Pending> batch) {
-        List<Record> records = new ArrayList<>(batch.size());
-        for (Pending pending : batch) {
-            records.add(pending.record());
-        }
+    private void write(Batch batch) {
+        int partition = batch.partition;
+        int count = batch.records.recordCount();
+        long base = -1;
+        Throwable error = null;
         try {
             Throwable failed = failure;
             if (failed != null) {
                 throw failed;
             }
-            long base = appendWithRetries(partition, records);
-            nextSequence[partition] += records.size();
+            base = appendWithRetries(partition, batch.records);
+            nextSequence[partition] += count;
             lock.lock();
             try {
                 batchesWritten++;
-                recordsWritten += records.size();
+                recordsWritten += count;
             } finally {
                 lock.unlock();
             }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).future().complete(new Acknowledgement(topic, partition, base + i));
-            }
-        } catch (Throwable error) {
+        } catch (Throwable e) {
+            error = e;
             if (identity != null || error instanceof ProducerFencedException) {
                 failure = failure == null ? error : failure; // later batches must not overtake a lost one
             }
             if (failure == error) {
                 LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
             }
-            for (Pending pending : batch) {
-                pending.future().completeExceptionally(error);
-            }
-        } finally {
-            for (Pending pending : batch) {
-                buffer.release(pending.size() + HEAP_OVERHEAD_PER_RECORD);
+        }
+        buffer.release(batch.bufferBytes); // before the callbacks run: senders may go on meanwhile
+        List<CompletableFuture<Acknowledgement>> futures = batch.futures;
+        for (int i = 0; i < futures.size(); i++) {
+            if (error == null) {
+                futures.get(i).complete(new Acknowledgement(topic, partition, base + i));
+            } else {
+                futures.get(i).completeExceptionally(error);
             }
         }
     }
 
     /** Appends, retrying I/O errors when idempotent (a retry that was in fact written is recognised). */
-    private long appendWithRetries(int partition, List<Record> records) throws IOException {
+    private long appendWithRetries(int partition, RecordBatch.Builder records) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return log.appendBatch(topic, partition, records, identity, nextSequence[partition]);
@@ -429,7 +462,9 @@ public final class OrdoProducer implements RecordProducer {
 
         /**
          * Heap held by records queued and not yet acknowledged, at most (default 32 MiB; each record
-         * counts its key, value and headers plus about 160 bytes of objects); {@code send} waits beyond.
+         * counts its key, value and headers plus about 64 bytes of objects); {@code send} waits beyond.
+         * Besides, each partition's open batch may hold up to {@link #batchBytes} of buffer not yet
+         * filled (a new batch starts at twice the size of the previous one).
          */
         public Builder bufferBytes(long bufferBytes) {
             this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);

@@ -129,7 +129,24 @@ public final class PartitionLog implements AutoCloseable {
      *         nothing is written
      */
     public long append(List<Record> records, RecordBatch.Producer producer) throws IOException {
-        long[] written = appendLocked(records, producer);
+        Objects.requireNonNull(records, "records must not be null");
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records must not be empty");
+        }
+        RecordBatch.Builder batch = new RecordBatch.Builder(RecordBatch.HEADER_SIZE + 64 * records.size(), Integer.MAX_VALUE);
+        for (Record r : records) {
+            batch.tryAppend(r.timestamp(), r.key(), r.value(), r.headers());
+        }
+        return append(batch, producer);
+    }
+
+    /**
+     * Appends a batch encoded as its records came (a producer's accumulator), as {@link #append(List,
+     * RecordBatch.Producer)} does; the log writes the batch's base offset, producer fields and CRC
+     * into it. The same builder may be appended again after an {@link IOException} (a retry).
+     */
+    public long append(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
+        long[] written = appendLocked(batch, producer);
         if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
             syncTo(written[1]);
         }
@@ -137,31 +154,30 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Writes the batch; returns its first offset and the offset after it. */
-    private synchronized long[] appendLocked(List<Record> records, RecordBatch.Producer producer) throws IOException {
+    private synchronized long[] appendLocked(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         ensureOpen();
-        Objects.requireNonNull(records, "records must not be null");
-        if (records.isEmpty()) {
+        Objects.requireNonNull(producer, "producer must not be null");
+        if (batch.recordCount() == 0) {
             throw new IllegalArgumentException("records must not be empty");
         }
-        Objects.requireNonNull(producer, "producer must not be null");
-        if (producers.check(producer, records.size()) instanceof ProducerStateTable.Verdict.Duplicate duplicate) {
+        if (batch.sizeInBytes() > config.maxBatchBytes()) {
+            throw new IllegalArgumentException("batch of " + batch.recordCount() + " records is " + batch.sizeInBytes()
+                    + " bytes; maxBatchBytes is " + config.maxBatchBytes());
+        }
+        if (producers.check(producer, batch.recordCount()) instanceof ProducerStateTable.Verdict.Duplicate duplicate) {
             return new long[] {duplicate.firstOffset(), nextOffset()};
         }
         LogSegment active = active();
         long baseOffset = active.nextOffset();
-        ByteBuffer batch = RecordBatch.encode(baseOffset, producer, records);
-        if (batch.remaining() > config.maxBatchBytes()) {
-            throw new IllegalArgumentException("batch of " + records.size() + " records is " + batch.remaining()
-                    + " bytes; maxBatchBytes is " + config.maxBatchBytes());
-        }
-        RecordBatch.Info info = RecordBatch.readInfo(batch.duplicate());
-        if (active.size() > 0 && (active.size() + batch.remaining() > config.segmentBytes() || tooOld(active, info))) {
+        ByteBuffer bytes = batch.finish(baseOffset, producer);
+        RecordBatch.Info info = batch.info(baseOffset, producer);
+        if (active.size() > 0 && (active.size() + bytes.remaining() > config.segmentBytes() || tooOld(active, info))) {
             active.flush();
             active = LogSegment.open(dir, baseOffset, config.indexIntervalBytes());
             segments.add(active);
             enforceRetention(System.currentTimeMillis());
         }
-        active.append(batch, info);
+        active.append(bytes, info);
         producers.update(info);
         dirty = true;
         return new long[] {baseOffset, info.lastOffset() + 1};

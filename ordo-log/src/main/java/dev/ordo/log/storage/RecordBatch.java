@@ -37,33 +37,140 @@ public final class RecordBatch {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("a batch must hold at least one record");
         }
-        long firstTimestamp = records.get(0).timestamp();
-        long maxTimestamp = Long.MIN_VALUE;
-        int size = HEADER_SIZE;
-        for (int i = 0; i < records.size(); i++) {
-            Record r = records.get(i);
-            maxTimestamp = Math.max(maxTimestamp, r.timestamp());
-            size += recordSize(r, r.timestamp() - firstTimestamp, i);
+        Builder builder = new Builder(HEADER_SIZE + 64 * records.size(), Integer.MAX_VALUE);
+        for (Record r : records) {
+            builder.append(r.timestamp(), r.key(), r.value(), r.headers());
         }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.putInt(size - LENGTH_SIZE);
-        out.putInt(0); // CRC, filled below
-        out.put(MAGIC);
-        out.put((byte) 0);
-        out.putLong(baseOffset);
-        out.putInt(records.size() - 1);
-        out.putLong(firstTimestamp);
-        out.putLong(maxTimestamp);
-        out.putLong(producer.id());
-        out.putShort(producer.epoch());
-        out.putInt(producer.baseSequence());
-        out.putInt(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            writeRecord(out, records.get(i), firstTimestamp, i);
+        return builder.finish(baseOffset, producer);
+    }
+
+    /**
+     * A batch encoded record by record as they come (a producer's accumulator): each record is put
+     * into the batch's bytes when it is added, so the finished batch needs no second pass over its
+     * records. The base offset, producer fields and CRC are written by {@link #finish} when the log
+     * appends it, which may happen more than once for the same batch (a retry).
+     *
+     * <p>The buffer starts at the given capacity and doubles as records come, up to the batch limit.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private final int maxBytes;
+        private ByteBuffer buffer;
+        private int count;
+        private long firstTimestamp;
+        private long maxTimestamp = Long.MIN_VALUE;
+
+        /**
+         * @param initialCapacity bytes to allocate at first (grown as needed)
+         * @param maxBytes the largest batch {@link #tryAppend} fills up to; a first record larger than
+         *        that is still taken (the log refuses the batch with a clear error)
+         */
+        public Builder(int initialCapacity, int maxBytes) {
+            this.maxBytes = maxBytes;
+            this.buffer = ByteBuffer.allocate(Math.max(HEADER_SIZE, Math.min(initialCapacity, maxBytes)));
+            buffer.position(HEADER_SIZE);
         }
-        out.flip();
-        out.putInt(4, crc(out, CRC_START, size - CRC_START));
-        return out;
+
+        /**
+         * Adds a record unless the batch would exceed its limit (a first record is always taken).
+         *
+         * @return whether the record was added
+         */
+        public boolean tryAppend(long timestamp, byte[] key, byte[] value, List<Header> headers) {
+            long timestampDelta = count == 0 ? 0 : timestamp - firstTimestamp;
+            int size = VarInt.size(timestampDelta) + VarInt.size(count) + bytesSize(key) + bytesSize(value)
+                    + VarInt.size(headers.size());
+            byte[][] names = headers.isEmpty() ? null : new byte[headers.size()][];
+            for (int h = 0; h < headers.size(); h++) {
+                names[h] = headers.get(h).key().getBytes(StandardCharsets.UTF_8);
+                size += bytesSize(names[h]) + bytesSize(headers.get(h).value());
+            }
+            if (count > 0 && (long) buffer.position() + size > maxBytes) {
+                return false;
+            }
+            ensureRoom(size);
+            if (count == 0) {
+                firstTimestamp = timestamp;
+            }
+            maxTimestamp = Math.max(maxTimestamp, timestamp);
+            VarInt.write(buffer, timestampDelta);
+            VarInt.write(buffer, count);
+            writeBytes(buffer, key);
+            writeBytes(buffer, value);
+            VarInt.write(buffer, headers.size());
+            for (int h = 0; h < headers.size(); h++) {
+                writeBytes(buffer, names[h]);
+                writeBytes(buffer, headers.get(h).value());
+            }
+            count++;
+            return true;
+        }
+
+        private void append(long timestamp, byte[] key, byte[] value, List<Header> headers) {
+            if (!tryAppend(timestamp, key, value, headers)) {
+                throw new IllegalStateException("batch limit reached"); // cannot happen: no limit when encoding a list
+            }
+        }
+
+        private void ensureRoom(int bytes) {
+            if (buffer.remaining() >= bytes) {
+                return;
+            }
+            long needed = (long) buffer.position() + bytes;
+            if (needed > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("batch would exceed " + (Integer.MAX_VALUE - 8) + " bytes");
+            }
+            int capacity = (int) Math.max(needed, Math.min((long) buffer.capacity() * 2, maxBytes));
+            ByteBuffer grown = ByteBuffer.allocate(capacity);
+            grown.put(buffer.flip());
+            buffer = grown;
+        }
+
+        /** Records added. */
+        public int recordCount() {
+            return count;
+        }
+
+        /** Bytes of the batch, header included. */
+        public int sizeInBytes() {
+            return buffer.position();
+        }
+
+        /** Bytes allocated for the batch (at least {@link #sizeInBytes()}). */
+        public int capacity() {
+            return buffer.capacity();
+        }
+
+        /**
+         * Writes the header (with {@code baseOffset}, the producer and the CRC) and returns the whole
+         * batch, position 0 to its size. May be called again (a retry): every field is rewritten.
+         */
+        ByteBuffer finish(long baseOffset, Producer producer) {
+            if (count == 0) {
+                throw new IllegalStateException("a batch must hold at least one record");
+            }
+            int size = buffer.position();
+            ByteBuffer out = buffer.duplicate().position(0).limit(size);
+            out.putInt(0, size - LENGTH_SIZE);
+            out.put(8, MAGIC);
+            out.put(9, (byte) 0);
+            out.putLong(10, baseOffset);
+            out.putInt(18, count - 1);
+            out.putLong(22, firstTimestamp);
+            out.putLong(30, maxTimestamp);
+            out.putLong(38, producer.id());
+            out.putShort(46, producer.epoch());
+            out.putInt(48, producer.baseSequence());
+            out.putInt(52, count);
+            out.putInt(4, crc(out, CRC_START, size - CRC_START));
+            return out;
+        }
+
+        /** The header {@link #finish} writes, without reading it back. */
+        Info info(long baseOffset, Producer producer) {
+            return new Info(baseOffset, baseOffset + count - 1, firstTimestamp, maxTimestamp, producer, count,
+                    buffer.position());
+        }
     }
 
     /**
@@ -131,29 +238,8 @@ public final class RecordBatch {
         return records;
     }
 
-    private static int recordSize(Record r, long timestampDelta, int offsetDelta) {
-        int size = VarInt.size(timestampDelta) + VarInt.size(offsetDelta) + bytesSize(r.key()) + bytesSize(r.value())
-                + VarInt.size(r.headers().size());
-        for (Header h : r.headers()) {
-            size += bytesSize(h.key().getBytes(StandardCharsets.UTF_8)) + bytesSize(h.value());
-        }
-        return size;
-    }
-
     private static int bytesSize(byte[] bytes) {
         return bytes == null ? VarInt.size(-1) : VarInt.size(bytes.length) + bytes.length;
-    }
-
-    private static void writeRecord(ByteBuffer out, Record r, long firstTimestamp, int offsetDelta) {
-        VarInt.write(out, r.timestamp() - firstTimestamp);
-        VarInt.write(out, offsetDelta);
-        writeBytes(out, r.key());
-        writeBytes(out, r.value());
-        VarInt.write(out, r.headers().size());
-        for (Header h : r.headers()) {
-            writeBytes(out, h.key().getBytes(StandardCharsets.UTF_8));
-            writeBytes(out, h.value());
-        }
     }
 
     private static void writeBytes(ByteBuffer out, byte[] bytes) {

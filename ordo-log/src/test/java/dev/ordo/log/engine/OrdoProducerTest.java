@@ -8,6 +8,7 @@ import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.Record;
+import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -84,9 +85,14 @@ class OrdoProducerTest {
     void aBatchIsCutWhenFullAndAPartialOneWaitsForLingerOrClose() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
-            int recordSize = 32 + 1 + 4; // overhead + key + value
+            // Ten records of a 1-byte key and a 4-byte value, as the log encodes them, fill a batch (with 5
+            // bytes to spare for timestamp deltas that need a longer varint; an eleventh record needs 10).
+            List<Record> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ten.add(Record.of(System.currentTimeMillis(), "k".getBytes(), "0000".getBytes()));
+            }
             OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
-                    .batchBytes(10 * recordSize).build();
+                    .batchBytes(RecordBatch.encode(0, RecordBatch.Producer.NONE, ten).remaining() + 5).build();
             List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
             for (int i = 0; i < 105; i++) {
                 acks.add(producer.send("k", String.format("%04d", i)));
