@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,9 +81,15 @@ public final class OrdoConsumer implements RecordConsumer {
     /** Records dispatched whose handler (or dead-lettering) has not finished; commits of a state wait for 0. */
     private final AtomicLong outstanding = new AtomicLong();
     private final Object quiescence = new Object();
+    /** The fetcher stops at {@code maxInFlight} records outstanding and goes on once they are down to this. */
+    private final long resumeInFlight;
+    private final long maxInFlight;
     private final CompletionTracker tracker = new CompletionTracker();
     private final KeyOrderedExecutor<Object> executor;
+    /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by a gauge). */
     private final long[] fetchPosition;
+    /** Per partition, records read and not yet dispatched (fetcher thread only; empty when none). */
+    private final ArrayDeque<Record>[] fetched;
     /** Records in flight per partition; a revoked partition is handed over once its count is 0. */
     private final AtomicLongArray outstandingPerPartition;
     private final GroupCoordinator.Member member;
@@ -118,6 +125,7 @@ public final class OrdoConsumer implements RecordConsumer {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private OrdoConsumer(Builder b) throws IOException {
         this.log = b.log;
         this.topic = b.topic;
@@ -125,8 +133,14 @@ public final class OrdoConsumer implements RecordConsumer {
         this.handler = b.getHandler();
         this.state = b.state;
         this.commitIntervalNanos = b.getCommitInterval().toNanos();
+        this.maxInFlight = b.getMaxInFlight();
+        this.resumeInFlight = maxInFlight - Math.max(1, maxInFlight / 4);
         int partitions = log.partitionCount(topic);
         this.fetchPosition = new long[partitions];
+        this.fetched = new ArrayDeque[partitions];
+        for (int p = 0; p < partitions; p++) {
+            fetched[p] = new ArrayDeque<>();
+        }
         this.outstandingPerPartition = new AtomicLongArray(partitions);
         this.committedNext = new AtomicLongArray(partitions);
         this.member = log.groups().join(b.getGroup(), topic, partitions, state != null);
@@ -251,17 +265,27 @@ public final class OrdoConsumer implements RecordConsumer {
             while (running.get()) {
                 rebalanceIfNeeded();
                 boolean any = false;
+                // Each partition gets a share of maxInFlight per round, so that one partition's large
+                // fetch cannot fill the executor while the others' workers stand idle.
+                long share = Math.max(1, maxInFlight / (2L * Math.max(1, owned.size())));
                 for (int p : owned) {
                     if (!running.get()) {
                         break;
                     }
-                    skipDeleted(p);
-                    List<Record> records = log.read(topic, p, fetchPosition[p], FETCH_BYTES);
-                    for (Record r : records) {
+                    ArrayDeque<Record> records = fetched[p];
+                    if (records.isEmpty()) {
+                        skipDeleted(p);
+                        records.addAll(log.read(topic, p, fetchPosition[p], FETCH_BYTES));
+                    }
+                    for (long n = 0; n < share && !records.isEmpty(); n++) {
+                        if (outstanding.get() >= maxInFlight) {
+                            awaitRoom();
+                        }
+                        Record r = records.pollFirst();
                         dispatch(p, r);
                         fetchPosition[p] = r.offset() + 1;
+                        any = true;
                     }
-                    any |= !records.isEmpty();
                 }
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit();
@@ -274,6 +298,24 @@ public final class OrdoConsumer implements RecordConsumer {
         } catch (IOException | RuntimeException e) {
             LOG.error("consumer of {} stopped fetching", topic, e);
             running.set(false);
+        }
+    }
+
+    /**
+     * Waits until a quarter of {@code maxInFlight} is free again. Waiting for one free slot instead
+     * (the executor's own bound) would wake this thread for every record handled and put it back to
+     * sleep after one dispatch: a context switch per record, on a consumer that is already behind.
+     */
+    private void awaitRoom() throws IOException {
+        synchronized (quiescence) {
+            while (outstanding.get() > resumeInFlight) {
+                try {
+                    quiescence.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for handlers to catch up", e);
+                }
+            }
         }
     }
 
@@ -297,6 +339,7 @@ public final class OrdoConsumer implements RecordConsumer {
             if (!owned.contains(p) && group.tryAcquire(member.id(), p)) {
                 Long initial = initialPositions.remove(p);
                 fetchPosition[p] = initial != null ? initial : committedOffset(p);
+                fetched[p].clear();
                 owned.add(p);
                 publishAssignment();
             }
@@ -319,6 +362,7 @@ public final class OrdoConsumer implements RecordConsumer {
             committed.commit(Map.of(partition, done + 1));
         }
         owned.remove(partition);
+        fetched[partition].clear();
         member.group().release(member.id(), partition);
         publishAssignment();
         LOG.debug("handed over {}-{} at offset {}", topic, partition, committed.get(partition));
@@ -356,7 +400,8 @@ public final class OrdoConsumer implements RecordConsumer {
                                 topic, partition, record.offset(), partition, error);
                     }
                     boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
-                    if (outstanding.decrementAndGet() == 0 || partitionIdle) {
+                    long left = outstanding.decrementAndGet();
+                    if (left == 0 || left == resumeInFlight || partitionIdle) {
                         synchronized (quiescence) {
                             quiescence.notifyAll();
                         }

@@ -11,6 +11,7 @@ import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ public final class OrdoProducer implements RecordProducer {
     static final int HEAP_OVERHEAD_PER_RECORD = 64;
     /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
     private static final int MIN_BATCH_CAPACITY = 1024;
+    /** Buffers of written batches kept for new ones (allocating and zeroing a buffer per batch shows up under load). */
+    private static final int POOLED_BUFFERS = 4;
     private static final int IO_RETRIES = 3;
 
     private final EmbeddedLog log;
@@ -82,6 +85,8 @@ public final class OrdoProducer implements RecordProducer {
     /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
     private final int[] capacityHint;
     private final int[] nextSequence;
+    /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
+    private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     @SuppressWarnings("unchecked")
@@ -103,10 +108,10 @@ public final class OrdoProducer implements RecordProducer {
         /** What the batch's records hold of the send buffer, released once the batch is written. */
         long bufferBytes;
 
-        Batch(int partition, int capacity, int maxBytes) {
+        Batch(int partition, RecordBatch.Builder records) {
             this.partition = partition;
             this.createdNanos = System.nanoTime();
-            this.records = new RecordBatch.Builder(capacity, maxBytes);
+            this.records = records;
         }
 
         /** Adds the record unless the batch is full (a first record always fits). */
@@ -203,7 +208,7 @@ public final class OrdoProducer implements RecordProducer {
                 // Twice what the last batch reached: a batch filling under load rarely has to grow.
                 int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
                 int capacity = Math.min(batchBytes, Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size)));
-                open = new Batch(partition, capacity, batchBytes);
+                open = new Batch(partition, newBatch(capacity));
                 open.tryAdd(timestamp, key, value, headers, cost, future);
                 queue.addLast(open);
                 // Wake the sender only when it has something new to decide: a new batch means a new
@@ -288,6 +293,14 @@ public final class OrdoProducer implements RecordProducer {
         }
     }
 
+    /** A batch builder on a pooled buffer if one is large enough, else on a new one (under {@code lock}). */
+    private RecordBatch.Builder newBatch(int capacity) {
+        ByteBuffer pooled = freeBuffers.pollFirst();
+        return pooled != null && pooled.capacity() >= capacity
+                ? new RecordBatch.Builder(pooled, batchBytes)
+                : new RecordBatch.Builder(capacity, batchBytes);
+    }
+
     private void sendLoop() {
         while (true) {
             Batch batch;
@@ -359,6 +372,9 @@ public final class OrdoProducer implements RecordProducer {
             try {
                 batchesWritten++;
                 recordsWritten += count;
+                if (freeBuffers.size() < POOLED_BUFFERS) {
+                    freeBuffers.addLast(batch.records.buffer()); // written: the log copied the bytes
+                }
             } finally {
                 lock.unlock();
             }
@@ -464,7 +480,8 @@ public final class OrdoProducer implements RecordProducer {
          * Heap held by records queued and not yet acknowledged, at most (default 32 MiB; each record
          * counts its key, value and headers plus about 64 bytes of objects); {@code send} waits beyond.
          * Besides, each partition's open batch may hold up to {@link #batchBytes} of buffer not yet
-         * filled (a new batch starts at twice the size of the previous one).
+         * filled (a new batch starts at twice the size of the previous one), and up to 4 buffers of
+         * written batches are kept for reuse.
          */
         public Builder bufferBytes(long bufferBytes) {
             this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * Thread-safe: appends and reads are serialized by the log's monitor.
+ * Thread-safe: appends and the file reads of readers are serialized by the log's monitor (records
+ * are decoded outside it), forcing to disk runs outside it.
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -260,7 +261,7 @@ public final class PartitionLog implements AutoCloseable {
                 segment = active();
                 dirty = false;
             }
-            segment.flush();
+            segment.flushLog();
             fsyncs.incrementAndGet();
             durableOffset = target;
         }
@@ -277,15 +278,23 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code fromOffset} is negative or before the log start
      */
-    public synchronized List<Record> read(long fromOffset, int maxBytes) throws IOException {
-        ensureOpen();
-        if (fromOffset < startOffset()) {
-            throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset() + ", was " + fromOffset);
-        }
+    public List<Record> read(long fromOffset, int maxBytes) throws IOException {
         Arguments.atLeast("maxBytes", maxBytes, 1);
+        List<ByteBuffer> batches = List.of();
+        synchronized (this) {
+            ensureOpen();
+            if (fromOffset < startOffset()) {
+                throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset()
+                        + ", was " + fromOffset);
+            }
+            for (int i = segmentFor(fromOffset); i < segments.size() && batches.isEmpty(); i++) {
+                batches = segments.get(i).read(fromOffset, maxBytes);
+            }
+        }
+        // Decoded outside the monitor: the bytes are a copy, and appends need not wait for a reader.
         List<Record> out = new ArrayList<>();
-        for (int i = segmentFor(fromOffset); i < segments.size() && out.isEmpty(); i++) {
-            out.addAll(segments.get(i).read(fromOffset, maxBytes));
+        for (ByteBuffer batch : batches) {
+            RecordBatch.readRecords(batch, fromOffset, out);
         }
         return out;
     }
@@ -325,8 +334,9 @@ public final class PartitionLog implements AutoCloseable {
             segment = active();
             dirty = false; // an append from now on marks the log dirty again for the next flush
         }
-        // Forced outside the monitor: appends and reads go on while the disk works.
-        segment.flush();
+        // Forced outside the monitor: appends and reads go on while the disk works. The log file
+        // only: the active segment's index is rebuilt on open, and sealing a segment forces both.
+        segment.flushLog();
     }
 
     @Override

@@ -66,9 +66,20 @@ public final class RecordBatch {
          *        that is still taken (the log refuses the batch with a clear error)
          */
         public Builder(int initialCapacity, int maxBytes) {
+            this(ByteBuffer.allocate(Math.max(HEADER_SIZE, Math.min(initialCapacity, maxBytes))), maxBytes);
+        }
+
+        /**
+         * A builder that writes into {@code buffer} (a heap buffer of at least {@value #HEADER_SIZE}
+         * bytes, e.g. one a finished batch gave back through {@link #buffer()}); its contents are overwritten.
+         */
+        public Builder(ByteBuffer buffer, int maxBytes) {
+            if (!buffer.hasArray() || buffer.capacity() < HEADER_SIZE) {
+                throw new IllegalArgumentException("buffer must be a heap buffer of at least " + HEADER_SIZE
+                        + " bytes, was " + buffer);
+            }
             this.maxBytes = maxBytes;
-            this.buffer = ByteBuffer.allocate(Math.max(HEADER_SIZE, Math.min(initialCapacity, maxBytes)));
-            buffer.position(HEADER_SIZE);
+            this.buffer = buffer.clear().position(HEADER_SIZE);
         }
 
         /**
@@ -136,9 +147,9 @@ public final class RecordBatch {
             return buffer.position();
         }
 
-        /** Bytes allocated for the batch (at least {@link #sizeInBytes()}). */
-        public int capacity() {
-            return buffer.capacity();
+        /** The buffer the batch is written in, to reuse for another batch once this one is appended. */
+        public ByteBuffer buffer() {
+            return buffer;
         }
 
         /**
@@ -180,6 +191,10 @@ public final class RecordBatch {
      * @throws CorruptRecordException if the batch is incomplete or damaged
      */
     public static Info readInfo(ByteBuffer buffer) {
+        return readInfo(buffer, true);
+    }
+
+    private static Info readInfo(ByteBuffer buffer, boolean checkCrc) {
         int start = buffer.position();
         if (buffer.remaining() < HEADER_SIZE) {
             throw new CorruptRecordException("incomplete batch header: " + buffer.remaining() + " bytes left");
@@ -193,7 +208,7 @@ public final class RecordBatch {
             throw new CorruptRecordException("unknown batch magic " + buffer.get(start + 8));
         }
         int storedCrc = buffer.getInt(start + 4);
-        int actualCrc = crc(buffer, start + CRC_START, length + LENGTH_SIZE - CRC_START);
+        int actualCrc = checkCrc ? crc(buffer, start + CRC_START, length + LENGTH_SIZE - CRC_START) : storedCrc;
         if (storedCrc != actualCrc) {
             throw new CorruptRecordException("batch CRC mismatch: stored " + Integer.toHexString(storedCrc)
                     + ", computed " + Integer.toHexString(actualCrc));
@@ -210,11 +225,22 @@ public final class RecordBatch {
                 count, length + LENGTH_SIZE);
     }
 
-    /** Decodes the (already verified) batch at the buffer's position and advances past it. */
+    /** Checks and decodes the batch at the buffer's position and advances past it. */
     public static List<Record> readRecords(ByteBuffer buffer) {
-        Info info = readInfo(buffer);
+        readInfo(buffer);
+        List<Record> records = new ArrayList<>();
+        readRecords(buffer, Long.MIN_VALUE, records);
+        return records;
+    }
+
+    /**
+     * Decodes the batch at the buffer's position, whose CRC the caller checked with {@link #readInfo},
+     * adding its records from offset {@code fromOffset} on to {@code out}, and advances past it.
+     * Lengths and counts are still checked: a damaged batch throws, it cannot overrun.
+     */
+    static void readRecords(ByteBuffer buffer, long fromOffset, List<Record> out) {
+        Info info = readInfo(buffer, false);
         ByteBuffer in = buffer.slice(buffer.position() + HEADER_SIZE, info.sizeInBytes() - HEADER_SIZE);
-        List<Record> records = new ArrayList<>(info.recordCount());
         for (int i = 0; i < info.recordCount(); i++) {
             long timestamp = info.firstTimestamp() + VarInt.read(in);
             long offset = info.baseOffset() + VarInt.read(in);
@@ -224,18 +250,23 @@ public final class RecordBatch {
             if (headerCount < 0 || headerCount > in.remaining()) {
                 throw new CorruptRecordException("record has " + headerCount + " headers");
             }
-            List<Header> headers = new ArrayList<>(headerCount);
-            for (int h = 0; h < headerCount; h++) {
-                byte[] name = readBytes(in);
-                if (name == null) {
-                    throw new CorruptRecordException("header without a key");
+            List<Header> headers = List.of();
+            if (headerCount > 0) {
+                Header[] read = new Header[headerCount];
+                for (int h = 0; h < headerCount; h++) {
+                    byte[] name = readBytes(in);
+                    if (name == null) {
+                        throw new CorruptRecordException("header without a key");
+                    }
+                    read[h] = new Header(new String(name, StandardCharsets.UTF_8), readBytes(in));
                 }
-                headers.add(new Header(new String(name, StandardCharsets.UTF_8), readBytes(in)));
+                headers = List.of(read);
             }
-            records.add(new Record(offset, timestamp, key, value, headers));
+            if (offset >= fromOffset) {
+                out.add(new Record(offset, timestamp, key, value, headers));
+            }
         }
         buffer.position(buffer.position() + info.sizeInBytes());
-        return records;
     }
 
     private static int bytesSize(byte[] bytes) {

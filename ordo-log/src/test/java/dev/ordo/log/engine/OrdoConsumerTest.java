@@ -126,6 +126,69 @@ class OrdoConsumerTest {
     }
 
     @Test
+    void aPartitionWithALargeBacklogDoesNotFillTheInFlightBudgetWhileAnotherWaits() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(2));
+            byte[][] keyOf = new byte[2][];
+            for (int i = 0; keyOf[0] == null || keyOf[1] == null; i++) {
+                byte[] key = b("ACC-" + i);
+                keyOf[dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 2)] = key;
+            }
+            for (int i = 0; i < 500; i++) {
+                log.append("ledger", keyOf[0], b("backlog-" + i));
+            }
+            for (int i = 0; i < 5; i++) {
+                log.append("ledger", keyOf[1], b("other-" + i));
+            }
+            // Partition 0's first handler waits for a record of partition 1. A fetcher that dispatched
+            // partition 0's whole backlog first would fill maxInFlight with it and never get there.
+            java.util.concurrent.CountDownLatch otherHandled = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean starved = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION)
+                    .concurrency(2).maxInFlight(10)
+                    .handler(r -> {
+                        if (r.partition() == 1) {
+                            otherHandled.countDown();
+                        } else {
+                            try {
+                                if (!otherHandled.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                                    starved.set(true);
+                                    otherHandled.countDown();
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        handled.incrementAndGet();
+                    })
+                    .start();
+            await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() == 505);
+            consumer.close();
+            assertThat(starved).as("partition 1 waited behind partition 0's backlog").isFalse();
+        }
+    }
+
+    @Test
+    void aConsumerWithOneRecordInFlightStillHandlesEverythingInOrder() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(2));
+            produce(log, 0, 200);
+            Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY).maxInFlight(1)
+                    .handler(r -> {
+                        perPartition.computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>()).add(r.record().offset());
+                        handled.incrementAndGet();
+                    })
+                    .start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == 200);
+            consumer.close();
+            perPartition.values().forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
+        }
+    }
+
+    @Test
     void consumerLagIsMeteredPerPartition() throws Exception {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
