@@ -35,7 +35,7 @@ import org.HdrHistogram.Histogram;
  * <ol>
  *   <li><b>Append</b>: {@link OrdoProducer}s (1 or 8, each on its own thread, async sends) write
  *       100 B or 1 KiB records to a topic of 8 partitions under each fsync policy; throughput from
- *       the first send to the last acknowledgement, latency send-to-acknowledgement per record
+ *       the first send to the last acknowledgement, latency send-to-acknowledgement of every 64th record
  *       (HdrHistogram; the producers send as fast as they can, so this is latency at saturation).</li>
  *   <li><b>Raw disk</b>: plain {@link FileChannel} writes of the same payload bytes in 1 MiB chunks
  *       (no force: the page-cache limit; forced every 5 ms; forced after every chunk).</li>
@@ -48,22 +48,44 @@ import org.HdrHistogram.Histogram;
  *       (so a stall is not hidden by a late send), p50/p99/p99.9.</li>
  * </ol>
  *
- * Run (Chronicle needs these flags on Java 17 and must not phone home):
+ * Run (Chronicle needs these flags on Java 17 and must not phone home; {@code AlwaysPreTouch} maps
+ * the heap at start, as latency-sensitive services do, instead of page-faulting it in during the
+ * first seconds of measurement):
  * <pre>
- * java -Xms2g -Xmx2g --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+ * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
  *      --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
  *      -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
  *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.LogBenchmark [DIR] [scale]
  * </pre>
  * {@code DIR} is where the data goes (default: a temporary directory; deleted after each case),
- * {@code scale} multiplies the record counts (default 1); a third argument {@code e2e} runs only the
- * end-to-end cases. Prints a Markdown table and writes the
- * figures as JSON to {@code ordo-bench/results/log-<date>.json}.
+ * {@code scale} multiplies the record counts (default 1); then optionally
+ * <ul>
+ *   <li>{@code e2e}: only the end-to-end cases;</li>
+ *   <li>{@code case SIZE WRITERS FSYNC N}: one append case N times, Ordo and Chronicle Queue (matched
+ *       durability) taking turns, medians printed (e.g. {@code case 100 1 interval:5ms 5});</li>
+ *   <li>{@code paced SIZE RATE [SECONDS]}: one end-to-end run at a fixed rate (with
+ *       {@code -De2e.timeline=true} also the largest latency per 100 ms of send time).</li>
+ * </ul>
+ * The full run prints a Markdown table and writes the figures as JSON to
+ * {@code ordo-bench/results/log-<date>.json}.
  */
 public final class LogBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 8;
+    /**
+     * Ordo's send-to-acknowledgement latency is recorded for one record in this many (a callback per
+     * record would add its own cost to the sender thread that Chronicle Queue, which has no
+     * acknowledgement, does not pay); throughput still runs to the last acknowledgement.
+     */
+    private static final int ACK_SAMPLE = 64;
+    /**
+     * With -De2e.timeline=true, paced runs also print the largest latency of each 100 ms of scheduled
+     * send time, and how far the sender fell behind its schedule (to tell warm-up, stalls and backlog apart).
+     */
+    private static final java.util.concurrent.atomic.AtomicLongArray TIMELINE =
+            Boolean.getBoolean("e2e.timeline") ? new java.util.concurrent.atomic.AtomicLongArray(3_000) : null;
+    private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
 
     private final Path root;
     private final double scale;
@@ -73,9 +95,13 @@ public final class LogBenchmark {
         this.scale = scale;
     }
 
-    /** One measured case: what ran, records per second, MB per second, latency percentiles in microseconds. */
+    /**
+     * One measured case: what ran, records per second, latency percentiles in microseconds; for paced
+     * end-to-end runs also the p99 of the records scheduled after the first second, which leaves out
+     * start-up (the JIT recompiling paths the warm-up did not take).
+     */
     record Figure(String system, String durability, int recordBytes, int writers, long records, double recordsPerSecond,
-            double p50Micros, double p99Micros, double p999Micros) {
+            double p50Micros, double p99Micros, double p999Micros, double steadyP99Micros) {
 
         double megabytesPerSecond() {
             return recordsPerSecond * recordBytes / 1e6;
@@ -91,11 +117,12 @@ public final class LogBenchmark {
         if (args.length > 2 && args[2].equals("e2e")) {
             benchmark.endToEndOnly(); // in a JVM of its own, so earlier cases leave no garbage behind
         } else if (args.length > 4 && args[2].equals("paced")) {
-            benchmark.ordoAppend(100, 1, "none", (long) (200_000 * scale)); // warm-up
-            printHeader();
             int size = Integer.parseInt(args[3]);
+            benchmark.warmUpEndToEnd(size);
+            printHeader();
             double rate = Double.parseDouble(args[4]);
-            print(benchmark.endToEnd(size, rate, (long) (rate * 5)));
+            double seconds = args.length > 5 ? Double.parseDouble(args[5]) : 5;
+            print(benchmark.endToEnd(size, rate, (long) (rate * seconds)));
         } else if (args.length > 6 && args[2].equals("case")) {
             benchmark.oneCase(Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5], Integer.parseInt(args[6]));
         } else {
@@ -104,7 +131,6 @@ public final class LogBenchmark {
     }
 
     private void endToEndOnly() throws Exception {
-        ordoAppend(100, 1, "none", (long) (200_000 * scale)); // warm-up
         printHeader();
         endToEndCases();
     }
@@ -134,10 +160,23 @@ public final class LogBenchmark {
                 chronicle[repetitions - 1]);
     }
 
+    /**
+     * Runs the producer-to-handler path (not only the producer) until the JIT has compiled it: a
+     * measured run in a cold JVM spends its first second at ten times its later latency.
+     */
+    private void warmUpEndToEnd(int size) throws Exception {
+        ordoAppend(size, 1, "none", (long) (200_000 * scale));
+        for (int i = 0; i < 2; i++) {
+            endToEnd(size, 0, (long) (300_000 * scale));
+            endToEnd(size, 100_000, (long) (200_000 * scale));
+        }
+    }
+
     /** Peak end to end (as fast as the producer sends and the consumer keeps up), then half of it, paced. */
     private List<Figure> endToEndCases() throws Exception {
         List<Figure> figures = new ArrayList<>();
         for (int size : new int[] {100, 1024}) {
+            warmUpEndToEnd(size);
             long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
             Figure max = print(endToEnd(size, 0, records));
             figures.add(max);
@@ -148,8 +187,8 @@ public final class LogBenchmark {
     }
 
     private static void printHeader() {
-        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 
     private void runAll() throws Exception {
@@ -190,9 +229,9 @@ public final class LogBenchmark {
     }
 
     private static Figure print(Figure f) {
-        System.out.printf(Locale.ROOT, "| %s | %s | %d B | %d | %,.0f | %,.0f | %s | %s | %s |%n", f.system(), f.durability(),
+        System.out.printf(Locale.ROOT, "| %s | %s | %d B | %d | %,.0f | %,.0f | %s | %s | %s | %s |%n", f.system(), f.durability(),
                 f.recordBytes(), f.writers(), f.recordsPerSecond(), f.megabytesPerSecond(), micros(f.p50Micros()),
-                micros(f.p99Micros()), micros(f.p999Micros()));
+                micros(f.p99Micros()), micros(f.p999Micros()), micros(f.steadyP99Micros()));
         return f;
     }
 
@@ -222,14 +261,16 @@ public final class LogBenchmark {
                     try {
                         start.await();
                         for (long i = 0; i < perWriter; i++) {
-                            long sent = System.nanoTime();
-                            producer.send(keys[(int) (i & 63)], value).thenRun(() -> {
-                                long now = System.nanoTime();
-                                histogram.recordValue(now - sent);
-                                lastAck.accumulateAndGet(now, Math::max);
-                            });
+                            if ((i & (ACK_SAMPLE - 1)) == 0) {
+                                long sent = System.nanoTime();
+                                producer.send(keys[(int) (i & 63)], value)
+                                        .thenRun(() -> histogram.recordValue(System.nanoTime() - sent));
+                            } else {
+                                producer.send(keys[(int) (i & 63)], value);
+                            }
                         }
-                        producer.close();
+                        producer.close(); // returns once every record is acknowledged
+                        lastAck.accumulateAndGet(System.nanoTime(), Math::max);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -314,7 +355,7 @@ public final class LogBenchmark {
             }
             long elapsed = System.nanoTime() - begin;
             return new Figure("raw FileChannel", force, size, 1, records, records * 1e9 / elapsed, Double.NaN, Double.NaN,
-                    Double.NaN);
+                    Double.NaN, Double.NaN);
         } finally {
             Directories.deleteRecursively(dir);
         }
@@ -334,6 +375,8 @@ public final class LogBenchmark {
             // Recorded from 8 handler threads: lock-free, and one shared counter, so that the harness's
             // own contention (a monitor, a latch, a max) does not weigh on what it measures.
             Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+            Histogram steady = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long[] start = {Long.MAX_VALUE}; // set when sending begins
             AtomicLong handled = new AtomicLong();
             CountDownLatch consumed = new CountDownLatch(1);
             AtomicLong lastConsumed = new AtomicLong();
@@ -343,6 +386,13 @@ public final class LogBenchmark {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();
                         latency.recordValue(Math.max(0, now - scheduled));
+                        if (scheduled - start[0] >= 1_000_000_000L) {
+                            steady.recordValue(Math.max(0, now - scheduled));
+                        }
+                        if (TIMELINE != null && rate > 0) {
+                            int slot = (int) Math.min(TIMELINE.length() - 1, Math.max(0, (scheduled - start[0]) / TIMELINE_SLOT_NANOS));
+                            TIMELINE.accumulateAndGet(slot, now - scheduled, Math::max);
+                        }
                         if (handled.incrementAndGet() == total) {
                             lastConsumed.set(now);
                             consumed.countDown();
@@ -351,6 +401,12 @@ public final class LogBenchmark {
                     .start();
             Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             long begin = System.nanoTime();
+            start[0] = begin;
+            if (TIMELINE != null) {
+                for (int i = 0; i < TIMELINE.length(); i++) {
+                    TIMELINE.set(i, 0); // this run's only
+                }
+            }
             try (OrdoProducer producer = OrdoProducer.builder(log, "e2e").build()) {
                 byte[][] keys = keys(0);
                 double intervalNanos = rate > 0 ? 1e9 / rate : 0;
@@ -368,7 +424,15 @@ public final class LogBenchmark {
                     }
                 }
             }
-            if (rate > 0) {
+            if (TIMELINE != null && rate > 0) {
+                consumed.await(2, TimeUnit.MINUTES);
+                StringBuilder line = new StringBuilder("max latency per slot (ms):");
+                for (int i = 0; i < TIMELINE.length() && i * TIMELINE_SLOT_NANOS < total * 1e9 / rate; i++) {
+                    line.append(' ').append(TIMELINE.get(i) / 1_000_000);
+                }
+                System.err.println(line);
+            }
+            if (TIMELINE != null && rate > 0) {
                 System.err.printf(Locale.ROOT, "send lag behind schedule: p50 %,d us, p99 %,d us, max %,d us%n",
                         sendLag.getValueAtPercentile(50) / 1000, sendLag.getValueAtPercentile(99) / 1000,
                         sendLag.getMaxValue() / 1000);
@@ -379,7 +443,9 @@ public final class LogBenchmark {
             consumer.close();
             String label = rate > 0 ? String.format(Locale.ROOT, "interval:5ms, paced at %,.0f/s (50%% of peak)", rate)
                     : "interval:5ms, peak (unpaced)";
-            return figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
+            Figure f = figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
+            return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, total, f.recordsPerSecond(), f.p50Micros(),
+                    f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
         } finally {
             Directories.deleteRecursively(dir);
         }
@@ -408,7 +474,7 @@ public final class LogBenchmark {
             Histogram latencyNanos) {
         return new Figure(system, durability, size, writers, records, records * 1e9 / elapsedNanos,
                 latencyNanos.getValueAtPercentile(50) / 1e3, latencyNanos.getValueAtPercentile(99) / 1e3,
-                latencyNanos.getValueAtPercentile(99.9) / 1e3);
+                latencyNanos.getValueAtPercentile(99.9) / 1e3, Double.NaN);
     }
 
     /** 64 keys per writer, spread over the partitions. */

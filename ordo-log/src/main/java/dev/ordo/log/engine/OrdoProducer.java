@@ -69,6 +69,8 @@ public final class OrdoProducer implements RecordProducer {
     private static final int MIN_BATCH_CAPACITY = 1024;
     /** Buffers of written batches kept for new ones (allocating and zeroing a buffer per batch shows up under load). */
     private static final int POOLED_BUFFERS = 4;
+    /** How long the sender watches for a new batch before parking, while records come steadily. */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final int IO_RETRIES = 3;
 
     private final EmbeddedLog log;
@@ -94,10 +96,13 @@ public final class OrdoProducer implements RecordProducer {
     private final Thread sender;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** Batches opened so far; the sender watches it for a moment before it parks (written under {@code lock}). */
+    private volatile int batchesOpened;
     /** The partition the sender took its last batch from (round-robin). */
     private int lastServed;
-    private long batchesWritten;
-    private long recordsWritten;
+    /** Written by the sender thread only. */
+    private volatile long batchesWritten;
+    private volatile long recordsWritten;
 
     /** One partition's records on their way: already encoded as the log stores them, with their futures. */
     private static final class Batch {
@@ -211,6 +216,7 @@ public final class OrdoProducer implements RecordProducer {
                 open = new Batch(partition, newBatch(capacity));
                 open.tryAdd(timestamp, key, value, headers, cost, future);
                 queue.addLast(open);
+                batchesOpened++; // under the lock, so increments do not race; the sender may be watching
                 // Wake the sender only when it has something new to decide: a new batch means a new
                 // linger deadline or a full batch before it. Waking it per record would cut batches short.
                 work.signal();
@@ -258,22 +264,12 @@ public final class OrdoProducer implements RecordProducer {
 
     /** Batches appended so far (fewer than records when batching works). */
     public long batchesWritten() {
-        lock.lock();
-        try {
-            return batchesWritten;
-        } finally {
-            lock.unlock();
-        }
+        return batchesWritten;
     }
 
     /** Records appended so far. */
     public long recordsWritten() {
-        lock.lock();
-        try {
-            return recordsWritten;
-        } finally {
-            lock.unlock();
-        }
+        return recordsWritten;
     }
 
     /** Sends everything queued, waits for it, and stops. Later sends throw {@link IllegalStateException}. */
@@ -302,29 +298,68 @@ public final class OrdoProducer implements RecordProducer {
     }
 
     private void sendLoop() {
+        boolean spin = true;
+        ByteBuffer written = null;
         while (true) {
             Batch batch;
-            lock.lock();
             try {
-                batch = takeBatch();
+                batch = take(false, written);
+                written = null;
+                if (batch == null && !closed) {
+                    // Nothing ready. While records come steadily, a new one is microseconds away:
+                    // watching for it briefly saves the sending thread a wake-up call (a system call)
+                    // per batch. When they come sparsely, parking at once costs nothing extra.
+                    if (spin) {
+                        int seen = batchesOpened;
+                        long deadline = System.nanoTime() + SPIN_NANOS;
+                        while (batchesOpened == seen && !closed && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    long idleSince = System.nanoTime();
+                    batch = take(true, null);
+                    spin = System.nanoTime() - idleSince < SPIN_NANOS;
+                }
             } catch (InterruptedException e) {
                 return;
-            } finally {
-                lock.unlock();
             }
             if (batch == null) {
                 return; // closed and drained
             }
             write(batch);
+            written = batch.records.buffer(); // the log copied the bytes: reusable
+        }
+    }
+
+    /**
+     * Takes a ready batch (see {@link #takeBatch}) and pools the buffer of the batch written last,
+     * in one turn of the lock. The lock is tried for a moment before queueing for it: senders hold it
+     * for a record's encoding at a time, and a parked sender thread costs each of them a wake-up.
+     */
+    private Batch take(boolean wait, ByteBuffer written) throws InterruptedException {
+        for (int i = 0; i < 100 && !lock.tryLock(); i++) {
+            Thread.onSpinWait();
+        }
+        if (!lock.isHeldByCurrentThread()) {
+            lock.lock();
+        }
+        try {
+            if (written != null && freeBuffers.size() < POOLED_BUFFERS) {
+                freeBuffers.addLast(written);
+            }
+            return takeBatch(wait);
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
      * Waits for a partition with a batch ready (full, lingered long enough, or closing) and takes
      * it, visiting partitions round-robin from the last one served so that a busy partition cannot
-     * starve the others. Returns null once closed with nothing queued.
+     * starve the others. Returns null once closed with nothing queued, or, unless {@code wait}, when
+     * no batch is ready now.
      */
-    private Batch takeBatch() throws InterruptedException {
+    private Batch takeBatch(boolean wait) throws InterruptedException {
         while (true) {
             long waitNanos = Long.MAX_VALUE;
             boolean anyQueued = false;
@@ -345,7 +380,7 @@ public final class OrdoProducer implements RecordProducer {
                 }
                 waitNanos = Math.min(waitNanos, due);
             }
-            if (closed && !anyQueued) {
+            if ((closed && !anyQueued) || !wait) {
                 return null;
             }
             if (waitNanos == Long.MAX_VALUE) {
@@ -368,16 +403,8 @@ public final class OrdoProducer implements RecordProducer {
             }
             base = appendWithRetries(partition, batch.records);
             nextSequence[partition] += count;
-            lock.lock();
-            try {
-                batchesWritten++;
-                recordsWritten += count;
-                if (freeBuffers.size() < POOLED_BUFFERS) {
-                    freeBuffers.addLast(batch.records.buffer()); // written: the log copied the bytes
-                }
-            } finally {
-                lock.unlock();
-            }
+            batchesWritten++; // one writing thread: no lost update
+            recordsWritten += count;
         } catch (Throwable e) {
             error = e;
             if (identity != null || error instanceof ProducerFencedException) {
