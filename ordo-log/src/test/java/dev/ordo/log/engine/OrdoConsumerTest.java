@@ -108,19 +108,26 @@ class OrdoConsumerTest {
 
     @Test
     void partitionOrderingHandlesEachPartitionInOffsetOrder() throws Exception {
+        assertEachPartitionHandledInOffsetOrder(3, 300, b -> b.ordering(Ordering.PARTITION).concurrency(4));
+    }
+
+    /** Produces {@code records} records, consumes them with the builder as configured, checks offset order per partition. */
+    private void assertEachPartitionHandledInOffsetOrder(int partitions, int records,
+            java.util.function.UnaryOperator<OrdoConsumer.Builder> configure) throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            log.createTopic("ledger", TopicSpec.partitions(3));
-            produce(log, 0, 300);
+            log.createTopic("ledger", TopicSpec.partitions(partitions));
+            produce(log, 0, records);
             Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION).concurrency(4)
+            OrdoConsumer consumer = configure.apply(OrdoConsumer.builder(log, "ledger").group("g"))
                     .handler(r -> {
                         perPartition.computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>()).add(r.record().offset());
                         handled.incrementAndGet();
                     })
                     .start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == 300);
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == records);
             consumer.close();
+            assertThat(perPartition).hasSize(partitions);
             perPartition.values().forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
         }
     }
@@ -171,21 +178,7 @@ class OrdoConsumerTest {
 
     @Test
     void aConsumerWithOneRecordInFlightStillHandlesEverythingInOrder() throws Exception {
-        try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            log.createTopic("ledger", TopicSpec.partitions(2));
-            produce(log, 0, 200);
-            Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
-            AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY).maxInFlight(1)
-                    .handler(r -> {
-                        perPartition.computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>()).add(r.record().offset());
-                        handled.incrementAndGet();
-                    })
-                    .start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == 200);
-            consumer.close();
-            perPartition.values().forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
-        }
+        assertEachPartitionHandledInOffsetOrder(2, 200, b -> b.ordering(Ordering.KEY).maxInFlight(1));
     }
 
     @Test
