@@ -154,28 +154,29 @@ public final class Budget {
     }
 
     /**
-     * Claims a permit, then the bytes; gives the permit back if the bytes do not fit. A waiter that
-     * failed only because of that short-lived permit is woken by the give-back.
+     * Claims a permit, then the bytes, each with one atomic add (no compare-and-set loop to retry when
+     * other threads take and release at the same time, as a consumer's fetcher and its handlers do),
+     * and gives back what does not fit. A claim given back may briefly make another one fail; every
+     * give-back wakes the waiters, so a blocked acquirer retries.
      */
     private boolean tryTake(long size) {
-        long c;
-        do {
-            c = count.get();
-            if (c >= maxCount) {
-                return false;
-            }
-        } while (!count.compareAndSet(c, c + 1));
-        long b;
-        do {
-            b = bytes.get();
-            if (b + size > maxBytes) {
+        long c = count.incrementAndGet();
+        if (c > maxCount) {
+            count.decrementAndGet();
+            wakeWaiters();
+            return false;
+        }
+        if (size > 0) {
+            long b = bytes.addAndGet(size);
+            if (b > maxBytes || b < 0) { // b < 0: overflow of an unbounded (Long.MAX_VALUE) budget
+                bytes.addAndGet(-size);
                 count.decrementAndGet();
                 wakeWaiters();
                 return false;
             }
-        } while (!bytes.compareAndSet(b, b + size));
+        }
         long peak = peakCount.get();
-        while (c + 1 > peak && !peakCount.compareAndSet(peak, c + 1)) {
+        while (c > peak && !peakCount.compareAndSet(peak, c)) {
             peak = peakCount.get();
         }
         return true;
