@@ -48,7 +48,10 @@ public final class Budget {
         return new Budget(maxCount, maxBytes);
     }
 
-    /** Takes one permit and {@code size} bytes if both are available now. */
+    /**
+     * Takes one permit and {@code size} bytes if both are available now. At the very edge of the
+     * budget a concurrent claim that does not fit (and is given back at once) can make this fail.
+     */
     public boolean tryAcquire(long size) {
         checkSize(size);
         return tryTake(size);
