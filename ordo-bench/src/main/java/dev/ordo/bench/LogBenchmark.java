@@ -407,6 +407,7 @@ public final class LogBenchmark {
                     .start();
             Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             long begin = System.nanoTime();
+            long cpuAtBegin = processCpuNanos();
             start[0] = begin;
             if (TIMELINE != null) {
                 for (int i = 0; i < TIMELINE.length(); i++) {
@@ -449,14 +450,23 @@ public final class LogBenchmark {
                 throw new IllegalStateException("consumer did not receive every record");
             }
             consumer.close();
-            String label = rate > 0 ? String.format(Locale.ROOT, "interval:5ms, paced at %,.0f/s (50%% of peak)", rate)
-                    : "interval:5ms, peak (unpaced)";
+            // CPU the whole process used while the run lasted, in cores: how close the machine was to saturation.
+            double cores = (processCpuNanos() - cpuAtBegin) / (double) (System.nanoTime() - begin);
+            String label = (rate > 0 ? String.format(Locale.ROOT, "interval:5ms, paced at %,.0f/s (50%% of peak)", rate)
+                    : "interval:5ms, peak (unpaced)")
+                    + String.format(Locale.ROOT, ", CPU %.1f of %d cores", cores, Runtime.getRuntime().availableProcessors());
             Figure f = figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
             return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, total, f.recordsPerSecond(), f.p50Micros(),
                     f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
         } finally {
             Directories.deleteRecursively(dir);
         }
+    }
+
+    /** CPU time used by this process so far (all threads, user and system), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Starts the writers, releases them at once and waits for them; returns the release time. */
