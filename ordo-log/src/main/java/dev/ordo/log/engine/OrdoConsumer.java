@@ -307,13 +307,18 @@ public final class OrdoConsumer implements RecordConsumer {
      * sleep after one dispatch: a context switch per record, on a consumer that is already behind.
      */
     private void awaitRoom() throws IOException {
+        awaitHandlers(() -> outstanding.get() <= resumeInFlight, "waiting for handlers to catch up");
+    }
+
+    /** Waits on {@code quiescence} (notified as handlers finish) until {@code done} holds. */
+    private void awaitHandlers(java.util.function.BooleanSupplier done, String what) throws IOException {
         synchronized (quiescence) {
-            while (outstanding.get() > resumeInFlight) {
+            while (!done.getAsBoolean()) {
                 try {
                     quiescence.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for handlers to catch up", e);
+                    throw new IOException("interrupted while " + what, e);
                 }
             }
         }
@@ -347,16 +352,7 @@ public final class OrdoConsumer implements RecordConsumer {
     }
 
     private void revoke(int partition) throws IOException {
-        synchronized (quiescence) {
-            while (outstandingPerPartition.get(partition) > 0) {
-                try {
-                    quiescence.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while handing over partition " + partition, e);
-                }
-            }
-        }
+        awaitHandlers(() -> outstandingPerPartition.get(partition) == 0, "handing over partition " + partition);
         long done = tracker.highestContiguousCompleted(partition);
         if (done >= 0) {
             committed.commit(Map.of(partition, done + 1));

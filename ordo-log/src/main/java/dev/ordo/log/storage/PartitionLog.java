@@ -134,11 +134,7 @@ public final class PartitionLog implements AutoCloseable {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("records must not be empty");
         }
-        RecordBatch.Builder batch = new RecordBatch.Builder(RecordBatch.HEADER_SIZE + 64 * records.size(), Integer.MAX_VALUE);
-        for (Record r : records) {
-            batch.tryAppend(r.timestamp(), r.key(), r.value(), r.headers());
-        }
-        return append(batch, producer);
+        return append(RecordBatch.Builder.of(records), producer);
     }
 
     /**

@@ -37,11 +37,7 @@ public final class RecordBatch {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("a batch must hold at least one record");
         }
-        Builder builder = new Builder(HEADER_SIZE + 64 * records.size(), Integer.MAX_VALUE);
-        for (Record r : records) {
-            builder.append(r.timestamp(), r.key(), r.value(), r.headers());
-        }
-        return builder.finish(baseOffset, producer);
+        return Builder.of(records).finish(baseOffset, producer);
     }
 
     /**
@@ -117,10 +113,13 @@ public final class RecordBatch {
             return true;
         }
 
-        private void append(long timestamp, byte[] key, byte[] value, List<Header> headers) {
-            if (!tryAppend(timestamp, key, value, headers)) {
-                throw new IllegalStateException("batch limit reached"); // cannot happen: no limit when encoding a list
+        /** A builder holding {@code records}, without a size limit (the log checks its own). */
+        static Builder of(List<Record> records) {
+            Builder builder = new Builder(HEADER_SIZE + 64 * records.size(), Integer.MAX_VALUE);
+            for (Record r : records) {
+                builder.tryAppend(r.timestamp(), r.key(), r.value(), r.headers()); // no limit: always added
             }
+            return builder;
         }
 
         private void ensureRoom(int bytes) {
