@@ -89,6 +89,8 @@ public final class LogBenchmark {
     private static final java.util.concurrent.atomic.AtomicLongArray TIMELINE =
             Boolean.getBoolean("e2e.timeline") ? new java.util.concurrent.atomic.AtomicLongArray(3_000) : null;
     private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
+    /** The end-to-end topic's fsync policy (-De2e.fsync=none|every-batch|interval:Nms), 5 ms interval by default. */
+    private static final String E2E_FSYNC = System.getProperty("e2e.fsync", "interval:5ms");
 
     private final Path root;
     private final double scale;
@@ -377,7 +379,7 @@ public final class LogBenchmark {
     private Figure endToEnd(int size, double rate, long total) throws Exception {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
-            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(FsyncPolicy.interval(Duration.ofMillis(5))));
+            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(E2E_FSYNC)));
             // Recorded from 8 handler threads: lock-free, and one shared counter, so that the harness's
             // own contention (a monitor, a latch, a max) does not weigh on what it measures.
             Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -452,8 +454,8 @@ public final class LogBenchmark {
             consumer.close();
             // CPU the whole process used while the run lasted, in cores: how close the machine was to saturation.
             double cores = (processCpuNanos() - cpuAtBegin) / (double) (System.nanoTime() - begin);
-            String label = (rate > 0 ? String.format(Locale.ROOT, "interval:5ms, paced at %,.0f/s (50%% of peak)", rate)
-                    : "interval:5ms, peak (unpaced)")
+            String label = E2E_FSYNC + (rate > 0 ? String.format(Locale.ROOT, ", paced at %,.0f/s (50%% of peak)", rate)
+                    : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", CPU %.1f of %d cores", cores, Runtime.getRuntime().availableProcessors());
             Figure f = figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
             return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, total, f.recordsPerSecond(), f.p50Micros(),

@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 
 /**
@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * Thread-safe.
+ * Thread-safe. Creating and deleting topics take the engine's monitor; appends, reads and offset
+ * lookups find their partition without it (the topic map is concurrent), so producers and
+ * consumers of different partitions never queue behind each other here.
  */
 public final class EmbeddedLog implements AutoCloseable {
 
@@ -44,11 +46,12 @@ public final class EmbeddedLog implements AutoCloseable {
 
     private final DataDirectory data;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
-    private final Map<String, Topic> topics = new TreeMap<>();
+    /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
+    private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
     private ProducerRegistry producers;
     private GroupCoordinator groups;
 
-    private record Topic(TopicSpec spec, List<PartitionLog> partitions) {
+    private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {
     }
 
     private EmbeddedLog(DataDirectory data) {
@@ -87,11 +90,11 @@ public final class EmbeddedLog implements AutoCloseable {
     }
 
     /** The topics, by name. */
-    public synchronized List<String> listTopics() {
+    public List<String> listTopics() {
         return List.copyOf(topics.keySet());
     }
 
-    public synchronized TopicDescription describe(String name) {
+    public TopicDescription describe(String name) {
         Topic topic = topic(name);
         List<TopicDescription.PartitionState> states = new ArrayList<>();
         for (int p = 0; p < topic.partitions().size(); p++) {
@@ -121,13 +124,11 @@ public final class EmbeddedLog implements AutoCloseable {
 
     /** Appends one record with headers to the partition its key maps to. */
     public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
-        Topic topic;
-        synchronized (this) {
-            topic = topic(topicName);
-        }
+        Topic topic = topic(topicName);
         int partition = partitioner.partition(key, topic.partitions().size());
         long offset = topic.partitions().get(partition)
                 .append(List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)), RecordBatch.Producer.NONE);
+        topic.appended().signal();
         return new Acknowledgement(topicName, partition, offset);
     }
 
@@ -148,6 +149,19 @@ public final class EmbeddedLog implements AutoCloseable {
         return log.append(batch, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
     }
 
+    /**
+     * Wakes the topic's waiting readers: {@link #appendBatch} does not (a producer appending a burst
+     * of batches signals once after the burst).
+     */
+    void signalAppended(String topicName) {
+        topic(topicName).appended().signal();
+    }
+
+    /** Registers the calling thread as a reader of the topic that waits for appends. */
+    AppendSignal.Waiter appendWaiter(String topicName) {
+        return topic(topicName).appended().register();
+    }
+
     /** The consumer groups of this engine. */
     GroupCoordinator groups() {
         return groups;
@@ -159,7 +173,7 @@ public final class EmbeddedLog implements AutoCloseable {
     }
 
     /** The largest batch, in bytes, a partition of the topic accepts. */
-    synchronized int maxBatchBytes(String topicName) {
+    int maxBatchBytes(String topicName) {
         return topic(topicName).spec().log().maxBatchBytes();
     }
 
@@ -173,7 +187,7 @@ public final class EmbeddedLog implements AutoCloseable {
         return partition(topicName, partition).read(fromOffset, maxBytes);
     }
 
-    private synchronized PartitionLog partition(String topicName, int partition) {
+    private PartitionLog partition(String topicName, int partition) {
         Topic topic = topic(topicName);
         if (partition < 0 || partition >= topic.partitions().size()) {
             throw new IllegalArgumentException("partition must be in [0, " + topic.partitions().size() + ") for topic '"
@@ -195,8 +209,16 @@ public final class EmbeddedLog implements AutoCloseable {
         return partition(topicName, partition).startOffset();
     }
 
+    /**
+     * The offset the next record appended to a partition gets: everything below it can be read.
+     * Cheap (no lock, no I/O), for a reader to see whether anything new arrived.
+     */
+    public long endOffset(String topicName, int partition) {
+        return partition(topicName, partition).nextOffset();
+    }
+
     /** The number of partitions of a topic. */
-    public synchronized int partitionCount(String name) {
+    public int partitionCount(String name) {
         return topic(name).partitions().size();
     }
 
@@ -227,7 +249,7 @@ public final class EmbeddedLog implements AutoCloseable {
         for (int p = 0; p < spec.partitions(); p++) {
             partitions.add(data.partition(name, p, spec.log()));
         }
-        topics.put(name, new Topic(spec, List.copyOf(partitions)));
+        topics.put(name, new Topic(spec, List.copyOf(partitions), new AppendSignal()));
     }
 
     private void writeSpec(String name, TopicSpec spec) throws IOException {

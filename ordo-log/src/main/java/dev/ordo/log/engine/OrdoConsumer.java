@@ -261,7 +261,7 @@ public final class OrdoConsumer implements RecordConsumer {
 
     private void fetchLoop() {
         long lastCommit = System.nanoTime();
-        try {
+        try (AppendSignal.Waiter appended = log.appendWaiter(topic)) {
             while (running.get()) {
                 rebalanceIfNeeded();
                 boolean any = false;
@@ -273,7 +273,8 @@ public final class OrdoConsumer implements RecordConsumer {
                         break;
                     }
                     ArrayDeque<Record> records = fetched[p];
-                    if (records.isEmpty()) {
+                    // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
+                    if (records.isEmpty() && log.endOffset(topic, p) > fetchPosition[p]) {
                         skipDeleted(p);
                         records.addAll(log.read(topic, p, fetchPosition[p], FETCH_BYTES));
                     }
@@ -292,13 +293,24 @@ public final class OrdoConsumer implements RecordConsumer {
                     lastCommit = System.nanoTime();
                 }
                 if (!any) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS); // nothing new: poll again shortly
+                    // Nothing new: wait for a producer's signal, or poll again shortly.
+                    appended.await(IDLE_PARK_NANOS, this::anythingNew);
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("consumer of {} stopped fetching", topic, e);
             running.set(false);
         }
+    }
+
+    /** True if an owned partition has records not fetched yet. */
+    private boolean anythingNew() {
+        for (int p : owned) {
+            if (log.endOffset(topic, p) > fetchPosition[p]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -304,6 +304,9 @@ public final class OrdoProducer implements RecordProducer {
             Batch batch;
             try {
                 batch = take(false, written);
+                if (batch == null && written != null) {
+                    log.signalAppended(topic); // the burst of ready batches is written: wake readers once
+                }
                 written = null;
                 if (batch == null && !closed) {
                     // Nothing ready. While records come steadily, a new one is microseconds away:

@@ -43,6 +43,12 @@ public final class PartitionLog implements AutoCloseable {
     /** Group commit: one appender forces the file for everyone whose write came before it. */
     private final Object syncLock = new Object();
     private volatile long durableOffset;
+    /**
+     * {@link #nextOffset()} and {@link #startOffset()}, published after each append, roll and
+     * retention (under the monitor) so that readers checking for news take no lock.
+     */
+    private volatile long endOffset;
+    private volatile long firstOffset;
     private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private boolean dirty;
     private boolean closed;
@@ -96,6 +102,7 @@ public final class PartitionLog implements AutoCloseable {
             segment.forEachBatch(producers::update);
         }
         enforceRetention(System.currentTimeMillis());
+        publishOffsets();
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -177,6 +184,7 @@ public final class PartitionLog implements AutoCloseable {
         active.append(bytes, info);
         producers.update(info);
         dirty = true;
+        endOffset = active.nextOffset();
         return new long[] {baseOffset, info.lastOffset() + 1};
     }
 
@@ -207,6 +215,7 @@ public final class PartitionLog implements AutoCloseable {
             segments.remove(0);
             total -= oldest.size();
             oldest.delete();
+            firstOffset = segments.get(0).baseOffset;
             deleted++;
             LOG.info("retention deleted segment {} ({} bytes, {}); log now starts at offset {}", oldest.logFile(),
                     oldest.size(), overSize ? "over " + retention.maxBytes() + " bytes" : "older than " + retention.maxAge(),
@@ -300,14 +309,19 @@ public final class PartitionLog implements AutoCloseable {
         return skippedByCorruption;
     }
 
-    /** The offset the next appended record gets. */
-    public synchronized long nextOffset() {
-        return active().nextOffset();
+    /** The offset the next appended record gets: every record below it can be read. Takes no lock. */
+    public long nextOffset() {
+        return endOffset;
     }
 
-    /** The first offset still in the log. */
-    public synchronized long startOffset() {
-        return segments.get(0).baseOffset;
+    /** The first offset still in the log. Takes no lock. */
+    public long startOffset() {
+        return firstOffset;
+    }
+
+    private void publishOffsets() {
+        firstOffset = segments.get(0).baseOffset;
+        endOffset = active().nextOffset();
     }
 
     /** Segments on disk. */

@@ -184,4 +184,46 @@ class PartitionLogTest {
             assertThat(log.segmentCount()).as("segments rolled while reading").isGreaterThan(5);
         }
     }
+
+    @Test
+    void everyOffsetBelowTheLockFreeEndIsReadableAtOnce() throws Exception {
+        // nextOffset() is read without the log's monitor (a consumer's check for news): it must never
+        // run ahead of what a read can return, also while segments roll.
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            int total = 3_000;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
+            Thread reader = new Thread(() -> {
+                try {
+                    long seen = 0;
+                    while (seen < total) {
+                        long end = log.nextOffset();
+                        assertThat(end).as("the end never moves back").isGreaterThanOrEqualTo(seen);
+                        if (end > 0) {
+                            List<Record> last = log.read(end - 1, 1);
+                            assertThat(last).as("offset %d below the published end %d", end - 1, end).isNotEmpty();
+                            assertThat(last.get(0).offset()).isEqualTo(end - 1);
+                            assertThat(valueOf(last.get(0))).isEqualTo("v" + (end - 1));
+                            checks.incrementAndGet();
+                        }
+                        seen = end;
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            reader.start();
+            for (int i = 0; i < total; ) {
+                List<Record> batch = new ArrayList<>();
+                for (int n = 1 + i % 5; n > 0 && i < total; n--, i++) {
+                    batch.add(rec("v" + i));
+                }
+                log.append(batch, RecordBatch.Producer.NONE);
+            }
+            reader.join();
+            assertThat(failure.get()).as("a reader saw an end it could not read").isNull();
+            assertThat(checks.get()).isPositive();
+            assertThat(log.segmentCount()).as("segments rolled while reading").isGreaterThan(5);
+        }
+    }
 }
