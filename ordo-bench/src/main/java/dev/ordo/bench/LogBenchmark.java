@@ -389,7 +389,7 @@ public final class LogBenchmark {
             CountDownLatch consumed = new CountDownLatch(1);
             AtomicLong lastConsumed = new AtomicLong();
             OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
-                    .concurrency(PARTITIONS)
+                    .concurrency(Integer.getInteger("e2e.handlers", PARTITIONS))
                     .handler(r -> {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();

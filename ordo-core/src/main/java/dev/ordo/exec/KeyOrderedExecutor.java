@@ -5,6 +5,8 @@ import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each key with pending work owns one queue; the first task of an idle key schedules the key on
  * the worker pool and the worker then runs that key's tasks one by one. A worker yields after a
- * batch so that one busy key cannot starve the others. A key's tasks see each other's effects
+ * batch when other keys wait for a worker, so that one busy key cannot starve the others. A key's tasks see each other's effects
  * (each hand-over passes through the key map's lock).
  *
  * @param <K> the key type (needs {@code equals}/{@code hashCode}); {@code null} keys are refused
@@ -150,6 +153,72 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         return job.future;
     }
 
+    /**
+     * Submits tasks for one key at once, to run in list order after every task submitted earlier for
+     * the key: the same as submitting them one by one, with one hand-over to the key's queue instead
+     * of one per task. A worker that finds them all queued runs them in one go, where tasks trickling
+     * in one at a time can find the key's worker already gone idle and wake a worker each.
+     *
+     * <p>All or nothing: with {@link SubmitPolicy#FAIL_FAST} either every task is admitted or none
+     * (the budget taken for the first ones is given back). Per task, retries, dead-lettering and the
+     * returned future behave as with {@link #submit(Object, long, Task)}.
+     *
+     * @param bytes each task's size charged against {@code maxInFlightBytes}
+     * @return the tasks' futures, in list order
+     * @throws IllegalArgumentException if there are more tasks than {@code maxInFlight} (they could
+     *         never be in flight together) or a size is negative or above {@code maxInFlightBytes}
+     */
+    public <T extends Task> List<CompletableFuture<Outcome>> submitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes) {
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        Objects.requireNonNull(bytes, "bytes must not be null");
+        if (tasks.size() > budget.maxCount()) {
+            throw new IllegalArgumentException("tasks must be at most maxInFlight (" + budget.maxCount()
+                    + ") at once, were " + tasks.size());
+        }
+        if (closed) {
+            throw new IllegalStateException("executor is closed; submit before close()");
+        }
+        List<Job<K>> jobs = new ArrayList<>(tasks.size());
+        try {
+            for (T task : tasks) {
+                Objects.requireNonNull(task, "task must not be null");
+                long size = bytes.applyAsLong(task);
+                admit(size);
+                jobs.add(new Job<>(key, task, size));
+            }
+        } catch (RuntimeException e) {
+            for (Job<K> admitted : jobs) {
+                budget.release(admitted.bytes);
+            }
+            throw e;
+        }
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        pending.addAndGet(jobs.size());
+        submitted.add(jobs.size());
+        boolean[] becameActive = {false};
+        queues.compute(key, (k, queue) -> {
+            KeyQueue<K> q = queue;
+            if (q == null) {
+                q = new KeyQueue<>();
+                becameActive[0] = true;
+            }
+            q.jobs.addAll(jobs);
+            return q;
+        });
+        if (becameActive[0]) {
+            Job<K> head = jobs.get(0);
+            workers.execute(() -> runKey(head));
+        }
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
+        for (Job<K> job : jobs) {
+            futures.add(job.future);
+        }
+        return futures;
+    }
+
     private void admit(long bytes) {
         if (submitPolicy == SubmitPolicy.FAIL_FAST) {
             budget.acquireOrThrow(bytes);
@@ -170,7 +239,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private void runKey(Job<K> head) {
         Job<K> job = head;
         for (int done = 0; job != null; done++) {
-            if (done == TASKS_PER_TURN) {
+            // Yield only to keys that wait for a worker: handing over with nobody waiting would just
+            // wake an idle worker to carry on with this key.
+            if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
                 Job<K> next = job;
                 workers.execute(() -> runKey(next));
                 return;

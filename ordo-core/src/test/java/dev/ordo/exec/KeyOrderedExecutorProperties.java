@@ -116,4 +116,60 @@ class KeyOrderedExecutorProperties {
             }
         }
     }
+
+    /**
+     * Tasks handed over one by one and in runs of random length ({@code submitAll}), mixed on the
+     * same keys, some failing once: every key runs its tasks one at a time in submission order.
+     */
+    @Property(tries = 30)
+    void submitAllAndSubmitTogetherKeepEachKeysSubmissionOrder(
+            @ForAll @IntRange(min = 1, max = 400) int tasks,
+            @ForAll @IntRange(min = 1, max = 12) int keys,
+            @ForAll @IntRange(min = 1, max = 8) int concurrency,
+            @ForAll long seed) {
+        Random random = new Random(seed);
+        Map<String, List<Integer>> ran = new ConcurrentHashMap<>();
+        Map<String, java.util.concurrent.atomic.AtomicInteger> running = new ConcurrentHashMap<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        Map<String, List<Integer>> submittedOrder = new java.util.HashMap<>();
+        List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = new ArrayList<>();
+        try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
+                .concurrency(concurrency).maxInFlight(50)
+                .retry(Retry.exponential(2, Duration.ofNanos(1_000), Duration.ofNanos(1_000)))
+                .build()) {
+            int next = 0;
+            while (next < tasks) {
+                String key = "k" + random.nextInt(keys);
+                int run = random.nextBoolean() ? 1 : 1 + random.nextInt(Math.min(50, tasks - next));
+                List<KeyOrderedExecutor.Task> batch = new ArrayList<>();
+                for (int i = 0; i < run && next < tasks; i++, next++) {
+                    int n = next;
+                    boolean failOnce = random.nextInt(15) == 0;
+                    AtomicBoolean failed = new AtomicBoolean();
+                    submittedOrder.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+                    batch.add(() -> {
+                        if (running.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet() > 1) {
+                            violations.add("two tasks of " + key + " at once");
+                        }
+                        try {
+                            if (failOnce && failed.compareAndSet(false, true)) {
+                                throw new IllegalStateException("transient");
+                            }
+                            ran.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(n);
+                        } finally {
+                            running.get(key).decrementAndGet();
+                        }
+                    });
+                }
+                if (batch.size() == 1 && random.nextBoolean()) {
+                    futures.add(executor.submit(key, batch.get(0)));
+                } else {
+                    futures.addAll(executor.submitAll(key, batch, t -> 1));
+                }
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        }
+        assertThat(violations).isEmpty();
+        assertThat(ran).isEqualTo(submittedOrder);
+    }
 }

@@ -189,4 +189,89 @@ class KeyOrderedExecutorTest {
         assertThatThrownBy(() -> KeyOrderedExecutor.builder().maxInFlight(0)).hasMessage("maxInFlight must be >= 1, was 0");
         assertThat(executor.stats().submitted()).isZero();
     }
+
+    @Test
+    void submitAllRunsAfterEarlierTasksOfTheKeyAndRetriesAndDeadLettersEachTaskOnItsOwn() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        List<String> deadLetters = new CopyOnWriteArrayList<>();
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
+                .concurrency(4)
+                .retry(Retry.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2)))
+                .deadLetter((key, task, error, attempts) -> deadLetters.add(key + " " + error.getMessage() + " x" + attempts)));
+        CountDownLatch release = new CountDownLatch(1);
+        executor.submit("k", () -> {
+            release.await();
+            order.add("first");
+        });
+        AtomicInteger tries = new AtomicInteger();
+        List<KeyOrderedExecutor.Task> tasks = List.of(
+                () -> order.add("a"),
+                () -> {
+                    order.add("poison try " + tries.incrementAndGet());
+                    throw new IllegalStateException("bad");
+                },
+                () -> order.add("c"));
+        List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = executor.submitAll("k", tasks, t -> 10);
+        executor.submit("k", () -> order.add("after"));
+        assertThat(executor.stats().inFlightBytes()).isEqualTo(30);
+        release.countDown();
+
+        assertThat(futures.get(0).get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
+        assertThat(futures.get(1).get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.DEAD_LETTERED);
+        assertThat(futures.get(2).get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> order.size() == 6);
+        assertThat(order).containsExactly("first", "a", "poison try 1", "poison try 2", "c", "after");
+        assertThat(deadLetters).containsExactly("k bad x2");
+        assertThat(executor.stats().submitted()).isEqualTo(5);
+    }
+
+    @Test
+    void submitAllIsAllOrNothingWhenTheBudgetIsSpent() throws Exception {
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
+                .concurrency(1).maxInFlight(4).whenFull(SubmitPolicy.FAIL_FAST));
+        CountDownLatch release = new CountDownLatch(1);
+        executor.submit("a", release::await);
+        List<KeyOrderedExecutor.Task> four = List.of(() -> { }, () -> { }, () -> { }, () -> { });
+        assertThatThrownBy(() -> executor.submitAll("b", four, t -> 0)).isInstanceOf(OverloadedException.class);
+        assertThat(executor.stats().inFlight()).as("the three that fitted were given back").isEqualTo(1);
+        assertThat(executor.stats().submitted()).isEqualTo(1);
+        List<CompletableFuture<KeyOrderedExecutor.Outcome>> three = executor.submitAll("b", four.subList(0, 3), t -> 0);
+        release.countDown();
+        CompletableFuture.allOf(three.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(executor.stats().succeeded()).isEqualTo(4);
+    }
+
+    @Test
+    void submitAllRefusesMoreTasksThanCanEverBeInFlight() {
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().maxInFlight(2));
+        List<KeyOrderedExecutor.Task> three = List.of(() -> { }, () -> { }, () -> { });
+        assertThatThrownBy(() -> executor.submitAll("k", three, t -> 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxInFlight (2)").hasMessageContaining("were 3");
+        assertThat(executor.stats().inFlight()).isZero();
+        assertThat(executor.submitAll("k", List.of(), t -> 0)).isEmpty();
+    }
+
+    @Test
+    void aBusyKeyYieldsItsWorkerToAKeyThatWaits() throws Exception {
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().concurrency(1).maxInFlight(2_000));
+        CountDownLatch coldSubmitted = new CountDownLatch(1);
+        AtomicInteger hotDone = new AtomicInteger();
+        List<KeyOrderedExecutor.Task> hot = new ArrayList<>();
+        hot.add(() -> {
+            coldSubmitted.await();
+            hotDone.incrementAndGet();
+        });
+        for (int i = 1; i < 1_000; i++) {
+            hot.add(hotDone::incrementAndGet);
+        }
+        List<CompletableFuture<KeyOrderedExecutor.Outcome>> hotFutures = executor.submitAll("hot", hot, t -> 0);
+        AtomicInteger hotDoneWhenColdRan = new AtomicInteger(-1);
+        CompletableFuture<KeyOrderedExecutor.Outcome> cold = executor.submit("cold", () -> hotDoneWhenColdRan.set(hotDone.get()));
+        coldSubmitted.countDown();
+        cold.get(5, TimeUnit.SECONDS);
+        CompletableFuture.allOf(hotFutures.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(hotDoneWhenColdRan.get()).as("hot tasks run before the waiting key got the only worker")
+                .isBetween(1, 64);
+    }
 }

@@ -20,11 +20,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -278,13 +280,13 @@ public final class OrdoConsumer implements RecordConsumer {
                         skipDeleted(p);
                         records.addAll(log.read(topic, p, fetchPosition[p], FETCH_BYTES));
                     }
-                    for (long n = 0; n < share && !records.isEmpty(); n++) {
+                    if (!records.isEmpty()) {
                         if (outstanding.get() >= maxInFlight) {
                             awaitRoom();
                         }
-                        Record r = records.pollFirst();
-                        dispatch(p, r);
-                        fetchPosition[p] = r.offset() + 1;
+                        // Only the fetcher adds to outstanding: there is room for at least one now.
+                        long room = maxInFlight - outstanding.get();
+                        dispatch(p, records, (int) Math.min(Math.min(share, room), records.size()));
                         any = true;
                     }
                 }
@@ -392,29 +394,49 @@ public final class OrdoConsumer implements RecordConsumer {
         }
     }
 
-    private void dispatch(int partition, Record record) {
-        tracker.register(partition, record.offset());
-        outstanding.incrementAndGet();
-        outstandingPerPartition.incrementAndGet(partition);
-        Object key = ordering.executionKey(partition, record.key(), record.offset());
-        ConsumedRecord consumed = new ConsumedRecord(topic, partition, record);
-        executor.submit(key, record.value() == null ? 0 : record.value().length, new HandlerTask(consumed))
-                .whenComplete((outcome, error) -> {
-                    if (error == null) {
-                        tracker.complete(partition, record.offset());
-                    } else {
-                        // Neither handled nor parked: the commit point stays before it, so a restart retries it.
-                        LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
-                                topic, partition, record.offset(), partition, error);
-                    }
-                    boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
-                    long left = outstanding.decrementAndGet();
-                    if (left == 0 || left == resumeInFlight || partitionIdle) {
-                        synchronized (quiescence) {
-                            quiescence.notifyAll();
-                        }
-                    }
-                });
+    /**
+     * Hands the next {@code count} records of a partition to the executor, those of one execution key
+     * together ({@link KeyOrderedExecutor#submitAll}): a key's worker then finds its records queued
+     * instead of going idle and being woken again between two of them.
+     */
+    private void dispatch(int partition, ArrayDeque<Record> records, int count) {
+        Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            Record record = records.pollFirst();
+            tracker.register(partition, record.offset());
+            Object key = ordering.executionKey(partition, record.key(), record.offset());
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new HandlerTask(new ConsumedRecord(topic, partition, record)));
+            fetchPosition[partition] = record.offset() + 1;
+        }
+        outstanding.addAndGet(count);
+        outstandingPerPartition.addAndGet(partition, count);
+        for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
+            List<HandlerTask> tasks = run.getValue();
+            List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = executor.submitAll(run.getKey(), tasks,
+                    task -> task.record.record().value() == null ? 0 : task.record.record().value().length);
+            for (int i = 0; i < tasks.size(); i++) {
+                long offset = tasks.get(i).record.record().offset();
+                futures.get(i).whenComplete((outcome, error) -> finished(partition, offset, error));
+            }
+        }
+    }
+
+    /** A record's handling ended (handled, or dead-lettered, or neither if dead-lettering failed). */
+    private void finished(int partition, long offset, Throwable error) {
+        if (error == null) {
+            tracker.complete(partition, offset);
+        } else {
+            // Neither handled nor parked: the commit point stays before it, so a restart retries it.
+            LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
+                    topic, partition, offset, partition, error);
+        }
+        boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
+        long left = outstanding.decrementAndGet();
+        if (left == 0 || left == resumeInFlight || partitionIdle) {
+            synchronized (quiescence) {
+                quiescence.notifyAll();
+            }
+        }
     }
 
     private void commit() throws IOException {
