@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each key with pending work owns one queue; the first task of an idle key schedules the key on
  * the worker pool and the worker then runs that key's tasks one by one. A worker yields after a
- * batch when other keys wait for a worker, so that one busy key cannot starve the others. A key's tasks see each other's effects
- * (each hand-over passes through the key map's lock).
+ * batch when other keys wait for a worker, so that one busy key cannot starve the others. A key's
+ * tasks see each other's effects (each hand-over passes through the key map's lock).
  *
  * @param <K> the key type (needs {@code equals}/{@code hashCode}); {@code null} keys are refused
  */
@@ -134,22 +134,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         }
         admit(bytes);
         Job<K> job = new Job<>(key, task, bytes);
-        pending.incrementAndGet();
-        submitted.increment();
-        boolean[] becameActive = {false};
-        queues.compute(key, (k, queue) -> {
-            // A queue is in the map exactly while its key has unfinished jobs.
-            KeyQueue<K> q = queue;
-            if (q == null) {
-                q = new KeyQueue<>();
-                becameActive[0] = true;
-            }
-            q.jobs.addLast(job);
-            return q;
-        });
-        if (becameActive[0]) {
-            workers.execute(() -> runKey(job));
-        }
+        enqueue(key, List.of(job));
         return job.future;
     }
 
@@ -196,10 +181,21 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         if (jobs.isEmpty()) {
             return List.of();
         }
+        enqueue(key, jobs);
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
+        for (Job<K> job : jobs) {
+            futures.add(job.future);
+        }
+        return futures;
+    }
+
+    /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
+    private void enqueue(K key, List<Job<K>> jobs) {
         pending.addAndGet(jobs.size());
         submitted.add(jobs.size());
         boolean[] becameActive = {false};
         queues.compute(key, (k, queue) -> {
+            // A queue is in the map exactly while its key has unfinished jobs.
             KeyQueue<K> q = queue;
             if (q == null) {
                 q = new KeyQueue<>();
@@ -212,11 +208,6 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             Job<K> head = jobs.get(0);
             workers.execute(() -> runKey(head));
         }
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
-        for (Job<K> job : jobs) {
-            futures.add(job.future);
-        }
-        return futures;
     }
 
     private void admit(long bytes) {

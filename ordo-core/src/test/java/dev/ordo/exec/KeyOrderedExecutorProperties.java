@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import net.jqwik.api.ForAll;
@@ -129,7 +130,7 @@ class KeyOrderedExecutorProperties {
             @ForAll long seed) {
         Random random = new Random(seed);
         Map<String, List<Integer>> ran = new ConcurrentHashMap<>();
-        Map<String, java.util.concurrent.atomic.AtomicInteger> running = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
         List<String> violations = new CopyOnWriteArrayList<>();
         Map<String, List<Integer>> submittedOrder = new java.util.HashMap<>();
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = new ArrayList<>();
@@ -148,7 +149,7 @@ class KeyOrderedExecutorProperties {
                     AtomicBoolean failed = new AtomicBoolean();
                     submittedOrder.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
                     batch.add(() -> {
-                        if (running.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet() > 1) {
+                        if (running.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > 1) {
                             violations.add("two tasks of " + key + " at once");
                         }
                         try {
