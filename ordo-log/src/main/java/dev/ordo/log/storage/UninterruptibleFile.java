@@ -18,6 +18,12 @@ import java.nio.file.Path;
 final class UninterruptibleFile implements AutoCloseable {
 
     private final RandomAccessFile file;
+    /**
+     * Where the file pointer is, or -1 when unknown (after a failed call or a truncation). A call at
+     * the position the pointer is already at skips the seek, one system call of the two each append
+     * cost: appends follow each other, and only a read in between moves the pointer away.
+     */
+    private long pointer = -1;
 
     UninterruptibleFile(Path path) throws IOException {
         this.file = new RandomAccessFile(path.toFile(), "rw");
@@ -32,23 +38,36 @@ final class UninterruptibleFile implements AutoCloseable {
      * advancing its position; returns the count, or -1 at the end of the file.
      */
     synchronized int read(ByteBuffer dst, long position) throws IOException {
-        file.seek(position);
+        seekTo(position);
+        pointer = -1;
         int n = file.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
         if (n > 0) {
             dst.position(dst.position() + n);
         }
+        pointer = position + Math.max(0, n);
         return n;
     }
 
     /** Writes all of the heap buffer {@code src} at {@code position}, advancing its position to its limit. */
     synchronized void write(ByteBuffer src, long position) throws IOException {
-        file.seek(position);
-        file.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+        seekTo(position);
+        pointer = -1;
+        int length = src.remaining();
+        file.write(src.array(), src.arrayOffset() + src.position(), length);
         src.position(src.limit());
+        pointer = position + length;
     }
 
     synchronized void truncate(long size) throws IOException {
+        pointer = -1;
         file.setLength(size);
+    }
+
+    private void seekTo(long position) throws IOException {
+        if (pointer != position) {
+            file.seek(position);
+            pointer = position;
+        }
     }
 
     /** Forces written bytes to the device ({@code fsync}); not synchronized with the other calls, which it does not disturb. */
