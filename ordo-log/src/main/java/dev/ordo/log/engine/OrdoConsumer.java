@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +69,7 @@ public final class OrdoConsumer implements RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
     private static final int FETCH_BYTES = 1 << 20;
+    /** The longest an idle fetcher sleeps without a signal (rebalances are noticed at this pace). */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final EmbeddedLog log;
@@ -405,7 +405,8 @@ public final class OrdoConsumer implements RecordConsumer {
             Record record = records.pollFirst();
             tracker.register(partition, record.offset());
             Object key = ordering.executionKey(partition, record.key(), record.offset());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new HandlerTask(new ConsumedRecord(topic, partition, record)));
+            byKey.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new HandlerTask(new ConsumedRecord(topic, partition, record)));
             fetchPosition[partition] = record.offset() + 1;
         }
         outstanding.addAndGet(count);
