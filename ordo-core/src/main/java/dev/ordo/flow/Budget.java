@@ -114,11 +114,25 @@ public final class Budget {
 
     /** Gives back one permit and {@code size} bytes taken earlier. */
     public void release(long size) {
+        release(1, size);
+    }
+
+    /**
+     * Gives back {@code permits} permits and {@code size} bytes taken earlier by that many acquires
+     * (a batch of messages leaving together).
+     *
+     * @throws IllegalStateException if fewer than {@code permits} permits are taken; nothing is given back
+     */
+    public void release(long permits, long size) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be >= 1, was " + permits);
+        }
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0 bytes, was " + size);
         }
-        if (count.getAndUpdate(c -> c > 0 ? c - 1 : c) < 1) {
-            throw new IllegalStateException("release of " + size + " bytes without a matching acquire");
+        if (count.getAndUpdate(c -> c >= permits ? c - permits : c) < permits) {
+            throw new IllegalStateException("release of " + permits + " permits and " + size
+                    + " bytes without as many matching acquires");
         }
         bytes.addAndGet(-size);
         wakeWaiters();

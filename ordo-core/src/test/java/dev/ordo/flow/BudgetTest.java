@@ -65,4 +65,21 @@ class BudgetTest {
         assertThatThrownBy(() -> Backoff.exponential(Duration.ZERO, Duration.ofMillis(1)))
                 .hasMessage("initial backoff must be > 0, was PT0S");
     }
+
+    @Test
+    void aBatchOfMessagesIsReleasedAtOnceAndNeverMoreThanWasTaken() {
+        Budget budget = Budget.of(10, 1_000);
+        for (int i = 0; i < 3; i++) {
+            assertThat(budget.tryAcquire(100)).isTrue();
+        }
+        assertThatThrownBy(() -> budget.release(4, 300)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("4 permits");
+        assertThat(budget.count()).as("a refused release gives nothing back").isEqualTo(3);
+        assertThat(budget.bytes()).isEqualTo(300);
+        budget.release(3, 300);
+        assertThat(budget.count()).isZero();
+        assertThat(budget.bytes()).isZero();
+        assertThatThrownBy(() -> budget.release(0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("permits");
+    }
 }

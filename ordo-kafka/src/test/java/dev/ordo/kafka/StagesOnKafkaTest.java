@@ -144,10 +144,19 @@ class StagesOnKafkaTest {
         CausalDeliveryBuffer<String> buffer = CausalDeliveryBuffer.<String>builder().maxBuffered(10_000)
                 .build((sender, clock, id) -> delivered.add(new CausalDelivery("reader", id, sender, clock)));
         AtomicInteger handled = new AtomicInteger();
+        // Alice's partition waits for bob's first reply before its first record, so replies always
+        // arrive before what they answer (how fast each partition is fetched and handled used to
+        // decide that, and once in a while alice's whole backlog was handled first).
+        java.util.concurrent.CountDownLatch bobArrived = new java.util.concurrent.CountDownLatch(1);
         KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("causal")
                 .ordering(Ordering.PARTITION).concurrency(2)
                 .handler(r -> {
                     OrdoHeaders h = r.ordoHeaders();
+                    if ("bob".equals(h.source())) {
+                        bobArrived.countDown();
+                    } else {
+                        awaitQuietly(bobArrived);
+                    }
                     arrived.add(new CausalDelivery("reader", r.valueAsString(), h.source(), h.clock()));
                     buffer.offer(h.source(), h.clock(), r.valueAsString());
                     handled.incrementAndGet();
@@ -181,6 +190,14 @@ class StagesOnKafkaTest {
             if (kafka.partition(candidate.getBytes(StandardCharsets.UTF_8), partitions) != taken) {
                 return candidate;
             }
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("bob's first reply arrived").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -433,7 +433,7 @@ public final class OrdoProducer implements RecordProducer {
                 LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
             }
         }
-        buffer.release(batch.bufferBytes); // before the callbacks run: senders may go on meanwhile
+        buffer.release(count, batch.bufferBytes); // before the callbacks run: senders may go on meanwhile
         List<CompletableFuture<Acknowledgement>> futures = batch.futures;
         for (int i = 0; i < futures.size(); i++) {
             if (error == null) {
