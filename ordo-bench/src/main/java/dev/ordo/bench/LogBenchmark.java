@@ -69,6 +69,10 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code paced SIZE RATE [SECONDS]}: one end-to-end run at a fixed rate (with
  *       {@code -De2e.timeline=true} also the largest latency per 100 ms of send time).</li>
  * </ul>
+ * End-to-end runs take {@code -De2e.fsync=none|every-batch|interval:Nms} (default
+ * {@code interval:5ms}), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
+ * and {@code -De2e.lingerMs=N} (the producer's linger, default 0), for experiments; the recorded
+ * figures use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
  * {@code ordo-bench/results/log-<date>.json}.
  */
