@@ -95,6 +95,10 @@ public final class LogBenchmark {
     private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
     /** The end-to-end topic's fsync policy (-De2e.fsync=none|every-batch|interval:Nms), 5 ms interval by default. */
     private static final String E2E_FSYNC = System.getProperty("e2e.fsync", "interval:5ms");
+    /** The end-to-end consumer's handler threads (-De2e.handlers), one per partition by default. */
+    private static final int E2E_HANDLERS = Integer.getInteger("e2e.handlers", PARTITIONS);
+    /** The end-to-end producer's linger (-De2e.lingerMs), none by default. */
+    private static final Duration E2E_LINGER = Duration.ofMillis(Long.getLong("e2e.lingerMs", 0));
 
     private final Path root;
     private final double scale;
@@ -399,7 +403,7 @@ public final class LogBenchmark {
             CountDownLatch consumed = new CountDownLatch(1);
             AtomicLong lastConsumed = new AtomicLong();
             OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
-                    .concurrency(Integer.getInteger("e2e.handlers", PARTITIONS))
+                    .concurrency(E2E_HANDLERS)
                     .handler(r -> {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();
@@ -429,7 +433,7 @@ public final class LogBenchmark {
             }
             double recordsPerBatch;
             try (OrdoProducer producer = OrdoProducer.builder(log, "e2e")
-                    .linger(Duration.ofMillis(Long.getLong("e2e.lingerMs", 0))).build()) {
+                    .linger(E2E_LINGER).build()) {
                 byte[][] keys = keys(0);
                 double intervalNanos = rate > 0 ? 1e9 / rate : 0;
                 for (long i = 0; i < total; i++) {

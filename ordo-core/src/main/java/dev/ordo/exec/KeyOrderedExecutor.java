@@ -173,8 +173,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 jobs.add(new Job<>(key, task, size));
             }
         } catch (RuntimeException e) {
-            for (Job<K> admitted : jobs) {
-                budget.release(admitted.bytes);
+            if (!jobs.isEmpty()) {
+                budget.release(jobs.size(), jobs.stream().mapToLong(job -> job.bytes).sum());
             }
             throw e;
         }

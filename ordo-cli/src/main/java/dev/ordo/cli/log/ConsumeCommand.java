@@ -74,7 +74,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
             int partitions = log.partitionCount(topic);
             for (int p = 0; p < partitions && printed < max; p++) {
-                long next = Math.max(offset, log.describe(topic).partitions().get(p).startOffset());
+                long next = Math.max(offset, log.startOffset(topic, p));
                 while (printed < max) {
                     List<Record> records = log.read(topic, p, next, 1 << 20);
                     if (records.isEmpty()) {

@@ -218,7 +218,7 @@ public final class OrdoConsumer implements RecordConsumer {
     }
 
     private double endOffset(int partition) {
-        return log.describe(topic).partitions().get(partition).nextOffset();
+        return log.endOffset(topic, partition);
     }
 
     /** The handler stage's counters (in flight, peak, succeeded, retried, dead-lettered). */
@@ -276,7 +276,7 @@ public final class OrdoConsumer implements RecordConsumer {
                     }
                     ArrayDeque<Record> records = fetched[p];
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
-                    if (records.isEmpty() && log.endOffset(topic, p) > fetchPosition[p]) {
+                    if (records.isEmpty() && unfetched(p)) {
                         skipDeleted(p);
                         records.addAll(log.read(topic, p, fetchPosition[p], FETCH_BYTES));
                     }
@@ -308,11 +308,16 @@ public final class OrdoConsumer implements RecordConsumer {
     /** True if an owned partition has records not fetched yet. */
     private boolean anythingNew() {
         for (int p : owned) {
-            if (log.endOffset(topic, p) > fetchPosition[p]) {
+            if (unfetched(p)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** True if the partition has records beyond the fetch position (one volatile read, no lock). */
+    private boolean unfetched(int partition) {
+        return log.endOffset(topic, partition) > fetchPosition[partition];
     }
 
     /**
@@ -555,7 +560,7 @@ public final class OrdoConsumer implements RecordConsumer {
                     throw new IllegalArgumentException("seek partition must be in [0, " + partitions + ") for topic '"
                             + topic + "', was " + seek.getKey());
                 }
-                long end = log.describe(topic).partitions().get(seek.getKey()).nextOffset();
+                long end = log.endOffset(topic, seek.getKey());
                 if (seek.getValue() > end) {
                     throw new IllegalArgumentException("seek offset of " + topic + "-" + seek.getKey()
                             + " must be <= its end offset " + end + ", was " + seek.getValue());

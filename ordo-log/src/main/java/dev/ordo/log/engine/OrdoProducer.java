@@ -98,7 +98,7 @@ public final class OrdoProducer implements RecordProducer {
     private volatile Throwable failure;
     /** Batches opened so far; the sender watches it for a moment before it parks (written under {@code lock}). */
     private volatile int batchesOpened;
-    /** The partition the sender took its last batch from (round-robin). */
+    /** The partition the sender's last round of taking batches started at (each round starts one further). */
     private int lastServed;
     /** Written by the sender thread only. */
     private volatile long batchesWritten;
