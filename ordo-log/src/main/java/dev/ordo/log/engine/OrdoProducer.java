@@ -308,11 +308,13 @@ public final class OrdoProducer implements RecordProducer {
                     log.signalAppended(topic); // the burst of ready batches is written: wake readers once
                 }
                 written.clear();
-                if (ready.isEmpty() && !closed) {
+                if (ready.isEmpty()) {
                     // Nothing ready. While records come steadily, a new one is microseconds away:
                     // watching for it briefly saves the sending thread a wake-up call (a system call)
                     // per batch. When they come sparsely, parking at once costs nothing extra.
-                    if (spin) {
+                    // Closed or not, the waiting take decides whether to stop: it takes a lingering
+                    // batch at once when closed and returns nothing only when nothing is queued.
+                    if (spin && !closed) {
                         int seen = batchesOpened;
                         long deadline = System.nanoTime() + SPIN_NANOS;
                         while (batchesOpened == seen && !closed && System.nanoTime() < deadline) {

@@ -107,6 +107,24 @@ class OrdoProducerTest {
     }
 
     @Test
+    void closeRightAfterASendWritesTheLingeringBatchWhateverTheSenderWasDoing() throws Exception {
+        // The sender must not take "closed" for "drained" while a batch lingers: closing while it
+        // was between finding nothing ready and parking dropped the batch, and its future never completed.
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(1));
+            for (int i = 0; i < 2_000; i++) {
+                OrdoProducer producer = OrdoProducer.builder(log, "t").idempotent(false)
+                        .linger(Duration.ofNanos(1 + i % 50_000)).build();
+                producer.send("k", "first").join(); // the sender has written and comes round again
+                CompletableFuture<Acknowledgement> ack = producer.send("k", "second");
+                producer.close();
+                assertThat(ack).as("round %d: acknowledged once close returned", i).isDone();
+                assertThat(ack.join().offset()).isEqualTo(2L * i + 1);
+            }
+        }
+    }
+
+    @Test
     void aFullSendBufferSlowsOrRejectsTheSenderAndQueuesNothing() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
