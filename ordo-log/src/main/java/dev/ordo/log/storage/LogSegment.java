@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * One segment of a partition log: a file of record batches back to back and its sparse offset
- * index, both named by the segment's base offset. Not thread-safe; {@link PartitionLog} serializes.
+ * index, both named by the segment's base offset. Not thread-safe, except {@link #read}; {@link PartitionLog}
+ * serializes the rest.
  */
 final class LogSegment implements AutoCloseable {
 
@@ -180,6 +181,11 @@ final class LogSegment implements AutoCloseable {
         java.nio.file.Files.deleteIfExists(index.file());
     }
 
+    /** Where a read from {@code fromOffset} starts (the index changes with appends: call under the partition's lock). */
+    long readStart(long fromOffset) {
+        return index.lookup((int) Math.max(0, fromOffset - baseOffset));
+    }
+
     /**
      * The batches (CRC checked, not decoded) holding records from {@code fromOffset} on, stopping once
      * {@code maxBytes} of batches were read (at least one batch); the first may begin before
@@ -187,21 +193,27 @@ final class LogSegment implements AutoCloseable {
      * are sliced from a window of up to {@value #READ_WINDOW} bytes (or {@code maxBytes}) read with one
      * call: reading small batches one by one cost two system calls each, 3.7 us a record for batches
      * of one record, while windows over large batches would read the part past the window's end twice.
+     *
+     * <p>Reads the bytes in {@code [start, limit)} only, with positional reads and no other state of
+     * the segment: safe to call without the partition's lock, while appends go on, with {@code start}
+     * from {@link #readStart} and {@code limit} the {@link #size} taken under the lock.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the segment was closed (or deleted) meanwhile
      */
-    List<ByteBuffer> read(long fromOffset, int maxBytes) throws IOException {
+    List<ByteBuffer> read(long fromOffset, int maxBytes, long start, long limit) throws IOException {
         List<ByteBuffer> out = new ArrayList<>();
-        long position = index.lookup((int) Math.max(0, fromOffset - baseOffset));
+        long position = start;
         long read = 0;
         ByteBuffer window = ByteBuffer.allocate(0);
         long windowStart = position;
         int windowBytes = Math.min(maxBytes, READ_WINDOW);
-        while (position < size && (out.isEmpty() || read < maxBytes)) {
+        while (position < limit && (out.isEmpty() || read < maxBytes)) {
             long windowEnd = windowStart + window.limit();
             int batchBytes = position + RecordBatch.LENGTH_SIZE <= windowEnd
-                    ? RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, size)
-                    : batchBytesAt(position, size);
+                    ? RecordBatch.LENGTH_SIZE + checkedLength(window.getInt((int) (position - windowStart)), position, limit)
+                    : batchBytesAt(position, limit);
             if (position + batchBytes > windowEnd) {
-                int bytes = batchBytes >= LARGE_BATCH ? batchBytes : (int) Math.min(Math.max(batchBytes, windowBytes), size - position);
+                int bytes = batchBytes >= LARGE_BATCH ? batchBytes : (int) Math.min(Math.max(batchBytes, windowBytes), limit - position);
                 window = ByteBuffer.allocate(bytes);
                 readFully(window, position);
                 window.flip();

@@ -286,17 +286,42 @@ public final class PartitionLog implements AutoCloseable {
     public List<Record> read(long fromOffset, int maxBytes) throws IOException {
         Arguments.atLeast("maxBytes", maxBytes, 1);
         List<ByteBuffer> batches = List.of();
-        synchronized (this) {
-            ensureOpen();
-            if (fromOffset < startOffset()) {
-                throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset()
-                        + ", was " + fromOffset);
+        for (int attempt = 1; ; attempt++) {
+            // Where to read, under the monitor (the index and sizes change with appends); the file
+            // itself read outside it, so that an append never waits for a reader's system calls.
+            List<LogSegment> from;
+            long[] starts;
+            long[] limits;
+            synchronized (this) {
+                ensureOpen();
+                if (fromOffset < startOffset()) {
+                    throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset()
+                            + ", was " + fromOffset);
+                }
+                from = List.copyOf(segments.subList(segmentFor(fromOffset), segments.size()));
+                starts = new long[from.size()];
+                limits = new long[from.size()];
+                for (int i = 0; i < from.size(); i++) {
+                    starts[i] = i == 0 ? from.get(0).readStart(fromOffset) : 0;
+                    limits[i] = from.get(i).size();
+                }
             }
-            for (int i = segmentFor(fromOffset); i < segments.size() && batches.isEmpty(); i++) {
-                batches = segments.get(i).read(fromOffset, maxBytes);
+            try {
+                for (int i = 0; i < from.size() && batches.isEmpty(); i++) {
+                    batches = from.get(i).read(fromOffset, maxBytes, starts[i], limits[i]);
+                }
+                break;
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                throw e;
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // Retention deleted a segment under the read (or the log closed): look again, which
+                // finds the new start (or the log closed); give up if it keeps happening.
+                if (attempt == 3) {
+                    throw e;
+                }
             }
         }
-        // Decoded outside the monitor: the bytes are a copy, and appends need not wait for a reader.
+        // Decoded outside the monitor too: the bytes are a copy.
         List<Record> out = new ArrayList<>();
         for (ByteBuffer batch : batches) {
             RecordBatch.readRecords(batch, fromOffset, out);

@@ -3,29 +3,44 @@ package dev.ordo.log.storage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
- * The few file operations a segment and its index need (positional read and write, size, truncate,
- * force), on {@link RandomAccessFile}, whose I/O an interrupt does not abort. A
- * {@link java.nio.channels.FileChannel} is closed for good when a thread is interrupted inside one of
- * its calls: an application thread interrupted while appending (a cancelled task, an executor shut
- * down with {@code shutdownNow}) would leave its partition unusable until the log is reopened.
+ * The few file operations a segment and its index need (write, positional read, size, truncate,
+ * force). Writes go through a {@link RandomAccessFile}, whose I/O an interrupt does not abort: a
+ * {@link FileChannel} is closed for good when a thread is interrupted inside one of its calls, and an
+ * application thread interrupted while appending (a cancelled task, an executor shut down with
+ * {@code shutdownNow}) would leave its partition unusable until the log is reopened.
  *
- * <p>Buffers are heap buffers (the log allocates no direct ones). Thread-safe: the calls share the file pointer, so they take turns (they run under the
- * partition's lock anyway, except the interval flusher's {@link #force}, which does not use it).
+ * <p>Reads go through a read-only {@link FileChannel} of their own, positional ({@code pread}): they
+ * take no lock, run alongside each other and alongside appends, and do not move the writer's file
+ * pointer. A reader interrupted inside a read gets {@link ClosedByInterruptException}, as a channel
+ * does; the file stays usable, the next read opens a new channel.
+ *
+ * <p>Buffers are heap buffers (the log allocates no direct ones). Thread-safe: writes, truncations
+ * and size take turns on the file pointer (they run under the partition's lock anyway); reads and
+ * {@link #force} need no turn.
  */
 final class UninterruptibleFile implements AutoCloseable {
 
+    private final Path path;
     private final RandomAccessFile file;
     /**
-     * Where the file pointer is, or -1 when unknown (after a failed call or a truncation). A call at
-     * the position the pointer is already at skips the seek, one system call of the two each append
-     * cost: appends follow each other, and only a read in between moves the pointer away.
+     * Where the file pointer is, or -1 when unknown (after a failed call or a truncation). A write at
+     * the position the pointer is already at skips the seek: appends follow each other.
      */
     private long pointer = -1;
+    /** The channel reads use; opened on the first read, again after an interrupt closed it. */
+    private volatile FileChannel reader;
+    private volatile boolean closed;
 
     UninterruptibleFile(Path path) throws IOException {
+        this.path = path;
         this.file = new RandomAccessFile(path.toFile(), "rw");
     }
 
@@ -34,23 +49,49 @@ final class UninterruptibleFile implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code dst.remaining()} bytes at {@code position} into the heap buffer {@code dst},
-     * advancing its position; returns the count, or -1 at the end of the file.
+     * Reads up to {@code dst.remaining()} bytes at {@code position} into {@code dst}, advancing its
+     * position; returns the count, or -1 at the end of the file. Takes no lock.
+     *
+     * @throws ClosedChannelException if the file was closed (also while reading)
+     * @throws ClosedByInterruptException if the calling thread was interrupted
      */
-    synchronized int read(ByteBuffer dst, long position) throws IOException {
-        seekTo(position);
-        pointer = -1;
-        int n = file.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
-        if (n > 0) {
-            dst.position(dst.position() + n);
+    int read(ByteBuffer dst, long position) throws IOException {
+        while (true) {
+            FileChannel channel = reader();
+            try {
+                return channel.read(dst, position);
+            } catch (ClosedByInterruptException e) {
+                throw e;
+            } catch (AsynchronousCloseException e) {
+                // Closed under this read: by close() (then fail), or by another reader's interrupt (then retry).
+                if (closed) {
+                    throw e;
+                }
+            }
         }
-        pointer = position + Math.max(0, n);
-        return n;
+    }
+
+    private FileChannel reader() throws IOException {
+        FileChannel channel = reader;
+        if (channel != null && channel.isOpen()) {
+            return channel;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (reader == null || !reader.isOpen()) {
+                reader = FileChannel.open(path, StandardOpenOption.READ);
+            }
+            return reader;
+        }
     }
 
     /** Writes all of the heap buffer {@code src} at {@code position}, advancing its position to its limit. */
     synchronized void write(ByteBuffer src, long position) throws IOException {
-        seekTo(position);
+        if (pointer != position) {
+            file.seek(position);
+        }
         pointer = -1;
         int length = src.remaining();
         file.write(src.array(), src.arrayOffset() + src.position(), length);
@@ -63,20 +104,18 @@ final class UninterruptibleFile implements AutoCloseable {
         file.setLength(size);
     }
 
-    private void seekTo(long position) throws IOException {
-        if (pointer != position) {
-            file.seek(position);
-            pointer = position;
-        }
-    }
-
     /** Forces written bytes to the device ({@code fsync}); not synchronized with the other calls, which it does not disturb. */
     void force() throws IOException {
         file.getFD().sync();
     }
 
     @Override
-    public void close() throws IOException {
-        file.close();
+    public synchronized void close() throws IOException {
+        closed = true;
+        try (file) {
+            if (reader != null) {
+                reader.close();
+            }
+        }
     }
 }

@@ -226,4 +226,102 @@ class PartitionLogTest {
             assertThat(log.segmentCount()).as("segments rolled while reading").isGreaterThan(5);
         }
     }
+
+    @Test
+    void aReaderThatIsInterruptedFailsAloneAndLeavesTheFileReadable() throws Exception {
+        // Reads use a positional channel, which an interrupt closes: only the interrupted read may
+        // fail, and only with ClosedByInterruptException; other readers and the appender go on.
+        try (PartitionLog log = PartitionLog.open(dir, small())) {
+            int total = 2_000;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicInteger interruptedReads = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread victim = new Thread(() -> {
+                while (!done.get()) {
+                    try {
+                        long end = log.nextOffset();
+                        for (Record record : log.read(Math.max(0, end - 50), 1 << 16)) {
+                            assertThat(valueOf(record)).isEqualTo("v" + record.offset());
+                        }
+                    } catch (java.nio.channels.ClosedByInterruptException e) {
+                        interruptedReads.incrementAndGet();
+                        Thread.interrupted();
+                    } catch (Throwable e) {
+                        failure.set(e);
+                        return;
+                    }
+                }
+            });
+            Thread bystander = new Thread(() -> {
+                try {
+                    for (long next = 0; next < total; ) {
+                        for (Record record : log.read(next, 1 + (int) (next % 300))) {
+                            assertThat(record.offset()).isEqualTo(next);
+                            assertThat(valueOf(record)).isEqualTo("v" + next);
+                            next++;
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            victim.start();
+            bystander.start();
+            for (int i = 0; i < total; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+                victim.interrupt();
+            }
+            bystander.join();
+            // Interrupt until at least one lands inside a read (each try waits for the victim to read again).
+            while (interruptedReads.get() == 0 && failure.get() == null) {
+                victim.interrupt();
+                Thread.onSpinWait();
+            }
+            done.set(true);
+            victim.join();
+            assertThat(failure.get()).as("a reader or the appender failed otherwise").isNull();
+            assertThat(interruptedReads.get()).isPositive();
+            assertThat(log.read(total - 1, 1 << 16)).extracting(PartitionLogTest::valueOf).containsExactly("v" + (total - 1));
+        }
+    }
+
+    @Test
+    void readersRacingRetentionSeeTheRecordsOrTheNewStartNeverAClosedFile() throws Exception {
+        // Retention deletes (and closes) segments while readers outside the monitor may be in them.
+        LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            int total = 3_000;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicInteger moved = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(new Thread(() -> {
+                    while (!done.get()) {
+                        long from = log.startOffset(); // the oldest segment: the next to be deleted
+                        try {
+                            for (Record record : log.read(from, 1 << 16)) {
+                                assertThat(valueOf(record)).isEqualTo("v" + record.offset());
+                            }
+                        } catch (IllegalArgumentException e) {
+                            moved.incrementAndGet(); // deleted before the read began: the caller moves on
+                        } catch (Throwable e) {
+                            failure.set(e);
+                            return;
+                        }
+                    }
+                }));
+            }
+            readers.forEach(Thread::start);
+            for (int i = 0; i < total; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+            done.set(true);
+            for (Thread reader : readers) {
+                reader.join();
+            }
+            assertThat(failure.get()).as("a reader failed otherwise").isNull();
+            assertThat(log.startOffset()).as("retention deleted segments meanwhile").isGreaterThan(total / 2);
+        }
+    }
 }
