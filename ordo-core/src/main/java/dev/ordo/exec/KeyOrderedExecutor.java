@@ -70,6 +70,21 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         DEAD_LETTERED
     }
 
+    /**
+     * Told once per task of {@link #submitAll(Object, List, ToLongFunction, Completion)} when it has
+     * ended, on the thread that ended it: what a returned future would say, without a future per task.
+     *
+     * @param <T> the task type
+     */
+    @FunctionalInterface
+    public interface Completion<T> {
+        /**
+         * @param outcome how the task ended, or null if the dead-letter handler threw
+         * @param error what the dead-letter handler threw, or null
+         */
+        void completed(T task, Outcome outcome, Throwable error);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(KeyOrderedExecutor.class);
     private static final int TASKS_PER_TURN = 64;
 
@@ -133,7 +148,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             throw new IllegalStateException("executor is closed; submit before close()");
         }
         admit(bytes);
-        Job<K> job = new Job<>(key, task, bytes);
+        Job<K> job = new Job<>(key, task, bytes, null);
         enqueue(key, List.of(job));
         return job.future;
     }
@@ -154,6 +169,33 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      *         never be in flight together) or a size is negative or above {@code maxInFlightBytes}
      */
     public <T extends Task> List<CompletableFuture<Outcome>> submitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes) {
+        List<Job<K>> jobs = admitAll(key, tasks, bytes, null);
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
+        for (Job<K> job : jobs) {
+            futures.add(job.future);
+        }
+        return futures;
+    }
+
+    /**
+     * Submits tasks for one key at once, as {@link #submitAll(Object, List, ToLongFunction)} does,
+     * and tells {@code onDone} about each as it ends instead of completing a future per task: for a
+     * caller handing over many small tasks, the futures and their callbacks would cost more than the
+     * hand-over itself. {@code onDone} runs on the worker that ended the task; it should be quick and
+     * must not throw (what it throws is logged and otherwise ignored).
+     *
+     * @throws IllegalArgumentException as {@link #submitAll(Object, List, ToLongFunction)}
+     */
+    public <T extends Task> void submitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes,
+            Completion<? super T> onDone) {
+        Objects.requireNonNull(onDone, "onDone must not be null");
+        admitAll(key, tasks, bytes, onDone);
+    }
+
+    /** Admits every task or none (see {@link #submitAll}) and queues them; returns the queued jobs. */
+    @SuppressWarnings("unchecked")
+    private <T extends Task> List<Job<K>> admitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes,
+            Completion<? super T> onDone) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(tasks, "tasks must not be null");
         Objects.requireNonNull(bytes, "bytes must not be null");
@@ -170,7 +212,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 Objects.requireNonNull(task, "task must not be null");
                 long size = bytes.applyAsLong(task);
                 admit(size);
-                jobs.add(new Job<>(key, task, size));
+                jobs.add(new Job<>(key, task, size, (Completion<Task>) onDone));
             }
         } catch (RuntimeException e) {
             if (!jobs.isEmpty()) {
@@ -178,15 +220,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             }
             throw e;
         }
-        if (jobs.isEmpty()) {
-            return List.of();
+        if (!jobs.isEmpty()) {
+            enqueue(key, jobs);
         }
-        enqueue(key, jobs);
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
-        for (Job<K> job : jobs) {
-            futures.add(job.future);
-        }
-        return futures;
+        return jobs;
     }
 
     /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
@@ -205,8 +242,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             return q;
         });
         if (becameActive[0]) {
-            Job<K> head = jobs.get(0);
-            workers.execute(() -> runKey(head));
+            workers.execute(() -> runKey(take(key)));
         }
     }
 
@@ -224,28 +260,60 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     }
 
     /**
-     * Runs a key's queue from its head job for up to one turn. Exactly one worker (or the retry
-     * timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands over to.
+     * Runs a key's jobs, {@code mine} (taken from its queue, in order), then whatever was queued for
+     * the key meanwhile, until the queue is empty or the turn is over. Exactly one worker (or the
+     * retry timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands
+     * over to; the key stays in the map (its queue possibly empty) while its owner runs the jobs it
+     * took, so that a submission meanwhile queues behind them instead of scheduling the key again.
+     * The jobs are taken from the queue a run at a time: one turn of the map's lock per run instead
+     * of one per job.
      */
-    private void runKey(Job<K> head) {
-        Job<K> job = head;
-        for (int done = 0; job != null; done++) {
+    private void runKey(ArrayDeque<Job<K>> mine) {
+        for (int done = 0; ; done++) {
+            Job<K> job = mine.peekFirst();
+            if (job == null) {
+                return; // the key went idle: take() removed it from the map
+            }
             // Yield only to keys that wait for a worker: handing over with nobody waiting would just
             // wake an idle worker to carry on with this key.
             if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
-                Job<K> next = job;
-                workers.execute(() -> runKey(next));
+                ArrayDeque<Job<K>> rest = mine;
+                workers.execute(() -> runKey(rest));
                 return;
             }
-            if (!attempt(job)) {
+            if (!attempt(job, mine)) {
                 return; // a retry is scheduled; the key stays blocked until it runs
             }
-            job = advance(job.key);
+            mine.pollFirst();
+            if (pending.decrementAndGet() == 0 && closed) {
+                signalDrained();
+            }
+            if (mine.isEmpty()) {
+                mine = take(job.key);
+            }
         }
     }
 
-    /** Runs one attempt; returns false if the job will be retried later. */
-    private boolean attempt(Job<K> job) {
+    /**
+     * Takes every job queued for {@code key} (its owner's next run), or, if there is none, removes
+     * the key from the map (it went idle) and returns an empty run.
+     */
+    private ArrayDeque<Job<K>> take(K key) {
+        @SuppressWarnings("unchecked")
+        ArrayDeque<Job<K>>[] taken = new ArrayDeque[1];
+        queues.computeIfPresent(key, (k, queue) -> {
+            taken[0] = queue.jobs;
+            if (queue.jobs.isEmpty()) {
+                return null;
+            }
+            queue.jobs = new ArrayDeque<>();
+            return queue;
+        });
+        return taken[0] != null ? taken[0] : new ArrayDeque<>();
+    }
+
+    /** Runs one attempt; returns false if the job will be retried later (then with {@code run}, it at its head). */
+    private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
         job.attempts++;
         try {
             runLimited(job.task);
@@ -256,7 +324,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             if (job.attempts < retry.maxAttempts()) {
                 retries.increment();
                 long delay = retry.backoff().delayNanos(job.attempts);
-                retryTimer.schedule(() -> workers.execute(() -> runKey(job)), delay, TimeUnit.NANOSECONDS);
+                retryTimer.schedule(() -> workers.execute(() -> runKey(run)), delay, TimeUnit.NANOSECONDS);
                 return false;
             }
             deadLetter(job, error);
@@ -293,26 +361,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
     private void finish(Job<K> job, Outcome outcome, Throwable error) {
         budget.release(job.bytes);
-        if (error == null) {
+        if (job.onDone != null) {
+            try {
+                job.onDone.completed(job.task, outcome, error);
+            } catch (Throwable listenerError) {
+                LOG.error("completion callback failed for key {}", job.key, listenerError);
+            }
+        } else if (error == null) {
             job.future.complete(outcome);
         } else {
             job.future.completeExceptionally(error);
         }
-    }
-
-    /** Removes the finished head job; returns the next one, or null if the key went idle. */
-    @SuppressWarnings("unchecked")
-    private Job<K> advance(K key) {
-        Job<K>[] next = new Job[1];
-        queues.computeIfPresent(key, (k, queue) -> {
-            queue.jobs.pollFirst();
-            next[0] = queue.jobs.peekFirst();
-            return next[0] == null ? null : queue;
-        });
-        if (pending.decrementAndGet() == 0 && closed) {
-            signalDrained();
-        }
-        return next[0];
     }
 
     /** Counters now. */
@@ -380,19 +439,26 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         final K key;
         final Task task;
         final long bytes;
-        final CompletableFuture<Outcome> future = new CompletableFuture<>();
+        /** Told when the job ends; or, when null, {@link #future} is completed. */
+        final Completion<Task> onDone;
+        final CompletableFuture<Outcome> future;
         int attempts;
 
-        Job(K key, Task task, long bytes) {
+        Job(K key, Task task, long bytes, Completion<Task> onDone) {
             this.key = key;
             this.task = task;
             this.bytes = bytes;
+            this.onDone = onDone;
+            this.future = onDone == null ? new CompletableFuture<>() : null;
         }
     }
 
-    /** A key's pending jobs, head running; only touched inside the map's per-key lock. */
+    /**
+     * A key's jobs not yet taken by its owner; in the map exactly while the key has unfinished jobs
+     * (queued here or taken). Only touched inside the map's per-key lock.
+     */
     private static final class KeyQueue<K> {
-        final ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
+        ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
     }
 
     /**

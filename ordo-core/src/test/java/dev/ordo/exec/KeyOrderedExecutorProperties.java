@@ -119,8 +119,8 @@ class KeyOrderedExecutorProperties {
     }
 
     /**
-     * Tasks handed over one by one and in runs of random length ({@code submitAll}), mixed on the
-     * same keys, some failing once: every key runs its tasks one at a time in submission order.
+     * Tasks handed over one by one and in runs of random length ({@code submitAll}, with futures or a
+     * completion callback), mixed on the same keys, some failing once: every key runs its tasks one at a time in submission order.
      */
     @Property(tries = 30)
     void submitAllAndSubmitTogetherKeepEachKeysSubmissionOrder(
@@ -162,10 +162,20 @@ class KeyOrderedExecutorProperties {
                         }
                     });
                 }
-                if (batch.size() == 1 && random.nextBoolean()) {
+                int mode = random.nextInt(3);
+                if (batch.size() == 1 && mode == 0) {
                     futures.add(executor.submit(key, batch.get(0)));
-                } else {
+                } else if (mode == 1) {
                     futures.addAll(executor.submitAll(key, batch, t -> 1));
+                } else { // told through a callback: each task's outcome exactly once
+                    Map<KeyOrderedExecutor.Task, CompletableFuture<KeyOrderedExecutor.Outcome>> told = new java.util.IdentityHashMap<>();
+                    batch.forEach(task -> told.put(task, new CompletableFuture<>()));
+                    futures.addAll(told.values());
+                    executor.submitAll(key, batch, t -> 1, (task, outcome, error) -> {
+                        if (!told.get(task).complete(outcome)) {
+                            violations.add("a task of " + key + " was told twice");
+                        }
+                    });
                 }
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();

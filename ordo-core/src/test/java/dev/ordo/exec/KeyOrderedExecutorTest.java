@@ -226,6 +226,38 @@ class KeyOrderedExecutorTest {
     }
 
     @Test
+    void submitAllWithACallbackTellsEachTaskOnceAndAThrowingCallbackDoesNotStallTheKey() throws Exception {
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
+                .concurrency(2)
+                .retry(Retry.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2)))
+                .deadLetter((key, task, error, attempts) -> {
+                    if (error.getMessage().equals("unparkable")) {
+                        throw new IllegalStateException("dead-letter topic down");
+                    }
+                }));
+        List<String> told = new CopyOnWriteArrayList<>();
+        List<KeyOrderedExecutor.Task> tasks = new ArrayList<>();
+        tasks.add(() -> { });
+        tasks.add(() -> {
+            throw new IllegalArgumentException("bad");
+        });
+        tasks.add(() -> {
+            throw new IllegalArgumentException("unparkable");
+        });
+        tasks.add(() -> { });
+        executor.submitAll("k", tasks, t -> 1, (task, outcome, error) -> {
+            told.add(tasks.indexOf(task) + " " + outcome + " " + (error == null ? "-" : error.getMessage()));
+            throw new IllegalStateException("a careless callback"); // logged; the key goes on
+        });
+        CompletableFuture<KeyOrderedExecutor.Outcome> after = executor.submit("k", () -> { });
+        assertThat(after.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
+        assertThat(told).containsExactly("0 SUCCEEDED -", "1 DEAD_LETTERED -", "2 null dead-letter topic down", "3 SUCCEEDED -");
+        assertThat(executor.stats().inFlight()).isZero();
+        assertThatThrownBy(() -> executor.submitAll("k", tasks, t -> 1, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("onDone");
+    }
+
+    @Test
     void submitAllIsAllOrNothingWhenTheBudgetIsSpent() throws Exception {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
                 .concurrency(1).maxInFlight(4).whenFull(SubmitPolicy.FAIL_FAST));

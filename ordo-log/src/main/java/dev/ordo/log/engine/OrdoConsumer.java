@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -277,8 +276,7 @@ public final class OrdoConsumer implements RecordConsumer {
                     ArrayDeque<Record> records = fetched[p];
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
                     if (records.isEmpty() && unfetched(p)) {
-                        skipDeleted(p);
-                        records.addAll(log.read(topic, p, fetchPosition[p], FETCH_BYTES));
+                        fetch(p);
                     }
                     if (!records.isEmpty()) {
                         if (outstanding.get() >= maxInFlight) {
@@ -389,6 +387,19 @@ public final class OrdoConsumer implements RecordConsumer {
         assignmentView = Set.copyOf(owned);
     }
 
+    /** Reads the partition's next records into {@code fetched}, past any that retention deleted unread. */
+    private void fetch(int partition) throws IOException {
+        skipDeleted(partition);
+        try {
+            fetched[partition].addAll(log.read(topic, partition, fetchPosition[partition], FETCH_BYTES));
+        } catch (IllegalArgumentException e) {
+            // Retention deleted them between the check and the read: skipped on the next round.
+            if (fetchPosition[partition] >= log.startOffset(topic, partition)) {
+                throw e;
+            }
+        }
+    }
+
     /** Moves past records retention deleted before they were read. */
     private void skipDeleted(int partition) {
         long start = log.startOffset(topic, partition);
@@ -417,17 +428,15 @@ public final class OrdoConsumer implements RecordConsumer {
         outstanding.addAndGet(count);
         outstandingPerPartition.addAndGet(partition, count);
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            List<HandlerTask> tasks = run.getValue();
-            List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = executor.submitAll(run.getKey(), tasks,
-                    task -> task.record.record().value() == null ? 0 : task.record.record().value().length);
-            for (int i = 0; i < tasks.size(); i++) {
-                long offset = tasks.get(i).record.record().offset();
-                futures.get(i).whenComplete((outcome, error) -> finished(partition, offset, error));
-            }
+            executor.submitAll(run.getKey(), run.getValue(), HandlerTask::valueBytes, this::finished);
         }
     }
 
     /** A record's handling ended (handled, or dead-lettered, or neither if dead-lettering failed). */
+    private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
+        finished(task.record.partition(), task.record.offset(), error);
+    }
+
     private void finished(int partition, long offset, Throwable error) {
         if (error == null) {
             tracker.complete(partition, offset);
@@ -500,6 +509,10 @@ public final class OrdoConsumer implements RecordConsumer {
         @Override
         public void run() {
             handler.accept(record);
+        }
+
+        long valueBytes() {
+            return record.record().value() == null ? 0 : record.record().value().length;
         }
     }
 
