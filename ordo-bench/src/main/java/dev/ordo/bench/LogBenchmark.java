@@ -2,6 +2,7 @@ package dev.ordo.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Ordering;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,7 +69,9 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code case SIZE WRITERS FSYNC N}: one append case N times, Ordo and Chronicle Queue (matched
  *       durability) taking turns, medians printed (e.g. {@code case 100 1 interval:5ms 5});</li>
  *   <li>{@code paced SIZE RATE [SECONDS]}: one end-to-end run at a fixed rate (with
- *       {@code -De2e.timeline=true} also the largest latency per 100 ms of send time).</li>
+ *       {@code -De2e.timeline=true} also the largest latency per 100 ms of send time; with
+ *       {@code -De2e.stages=true} the producer's send-to-acknowledgement latency and the
+ *       consumer's records in flight, to tell the two sides' shares apart).</li>
  * </ul>
  * End-to-end runs take {@code -De2e.fsync=none|every-batch|interval:Nms} (default
  * {@code interval:5ms}), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
@@ -95,6 +99,12 @@ public final class LogBenchmark {
     private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
     /** The end-to-end topic's fsync policy (-De2e.fsync=none|every-batch|interval:Nms), 5 ms interval by default. */
     private static final String E2E_FSYNC = System.getProperty("e2e.fsync", "interval:5ms");
+    /**
+     * With -De2e.stages=true, paced runs also print where the latency arises: send to acknowledgement
+     * (the producer's side) of every 16th record, and the consumer's records in flight (handed to the
+     * handlers, not finished) sampled every millisecond by the sending thread.
+     */
+    private static final boolean STAGES = Boolean.getBoolean("e2e.stages");
     /** The end-to-end consumer's handler threads (-De2e.handlers), one per partition by default. */
     private static final int E2E_HANDLERS = Integer.getInteger("e2e.handlers", PARTITIONS);
     /** The end-to-end producer's linger (-De2e.lingerMs), none by default. */
@@ -423,6 +433,9 @@ public final class LogBenchmark {
                     })
                     .start();
             Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            Histogram acked = new Histogram(TimeUnit.SECONDS.toNanos(60), 3); // recorded by the sender thread only
+            Histogram inFlight = new Histogram(3);
+            long nextSample = 0;
             long begin = System.nanoTime();
             long cpuAtBegin = processCpuNanos();
             start[0] = begin;
@@ -448,8 +461,18 @@ public final class LogBenchmark {
                     byte[] value = new byte[size];
                     // Latency runs from the scheduled time when the send is late (a stall is not hidden),
                     // from the send itself when the pacing sends early (up to 1 ms; not counted as 0).
-                    ByteBuffer.wrap(value).putLong(0, Math.min(scheduled, now));
-                    producer.send(keys[(int) (i & 63)], value);
+                    long stamp = Math.min(scheduled, now);
+                    ByteBuffer.wrap(value).putLong(0, stamp);
+                    CompletableFuture<Acknowledgement> ack = producer.send(keys[(int) (i & 63)], value);
+                    if (STAGES && rate > 0) {
+                        if ((i & 15) == 0) {
+                            ack.whenComplete((a, e) -> acked.recordValue(Math.max(0, System.nanoTime() - stamp)));
+                        }
+                        if (now >= nextSample) {
+                            inFlight.recordValue(consumer.handlerStats().inFlight());
+                            nextSample = now + 1_000_000;
+                        }
+                    }
                     if (TIMELINE != null && rate > 0) {
                         sendLag.recordValue(Math.max(0, now - scheduled));
                     }
@@ -469,6 +492,12 @@ public final class LogBenchmark {
                 System.err.printf(Locale.ROOT, "send lag behind schedule: p50 %,d us, p99 %,d us, max %,d us%n",
                         sendLag.getValueAtPercentile(50) / 1000, sendLag.getValueAtPercentile(99) / 1000,
                         sendLag.getMaxValue() / 1000);
+            }
+            if (STAGES && rate > 0) { // the producer is closed: its sender's recordings are all in
+                System.err.printf(Locale.ROOT, "stages: send to ack p50 %,d us, p99 %,d us, p99.9 %,d us; handler in flight"
+                        + " p50 %,d, p99 %,d, max %,d%n", acked.getValueAtPercentile(50) / 1000,
+                        acked.getValueAtPercentile(99) / 1000, acked.getValueAtPercentile(99.9) / 1000,
+                        inFlight.getValueAtPercentile(50), inFlight.getValueAtPercentile(99), inFlight.getMaxValue());
             }
             if (!consumed.await(2, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("consumer did not receive every record");
