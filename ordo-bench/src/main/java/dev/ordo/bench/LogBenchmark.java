@@ -75,7 +75,8 @@ import org.HdrHistogram.Histogram;
  * </ul>
  * End-to-end runs take {@code -De2e.fsync=none|every-batch|interval:Nms} (default
  * {@code interval:5ms}), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
- * and {@code -De2e.lingerMs=N} (the producer's linger, default 0), for experiments; the recorded
+ * {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and {@code -De2e.lingerMs=N}
+ * (the producer's linger, default 0), for experiments; the recorded
  * figures use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
  * {@code ordo-bench/results/log-<date>.json}.
@@ -107,6 +108,8 @@ public final class LogBenchmark {
     private static final boolean STAGES = Boolean.getBoolean("e2e.stages");
     /** The end-to-end consumer's handler threads (-De2e.handlers), one per partition by default. */
     private static final int E2E_HANDLERS = Integer.getInteger("e2e.handlers", PARTITIONS);
+    /** The end-to-end consumer's commit interval (-De2e.commitMs), the consumer's default (100 ms) by default. */
+    private static final Duration E2E_COMMIT = Duration.ofMillis(Long.getLong("e2e.commitMs", 100));
     /** The end-to-end producer's linger (-De2e.lingerMs), none by default. */
     private static final Duration E2E_LINGER = Duration.ofMillis(Long.getLong("e2e.lingerMs", 0));
 
@@ -413,7 +416,7 @@ public final class LogBenchmark {
             CountDownLatch consumed = new CountDownLatch(1);
             AtomicLong lastConsumed = new AtomicLong();
             OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
-                    .concurrency(E2E_HANDLERS)
+                    .concurrency(E2E_HANDLERS).commitInterval(E2E_COMMIT)
                     .handler(r -> {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();
