@@ -39,12 +39,17 @@ final class CommittedOffsets {
         return offsets.getOrDefault(partition, 0L);
     }
 
-    /** Stores {@code next} for the partitions given (only moving forward) and writes the file atomically. */
+    /**
+     * Stores {@code next} for the partitions given (only moving forward) and writes the file
+     * atomically. The offsets count as committed only once the file is written: after a failed
+     * write, {@link #get} still says what the file says, and the same commit is attempted again.
+     */
     synchronized void commit(Map<Integer, Long> next) throws IOException {
+        Map<Integer, Long> updated = new HashMap<>(offsets);
         boolean changed = false;
         for (Map.Entry<Integer, Long> e : next.entrySet()) {
-            if (e.getValue() > get(e.getKey())) {
-                offsets.put(e.getKey(), e.getValue());
+            if (e.getValue() > updated.getOrDefault(e.getKey(), 0L)) {
+                updated.put(e.getKey(), e.getValue());
                 changed = true;
             }
         }
@@ -52,7 +57,8 @@ final class CommittedOffsets {
             return;
         }
         ObjectNode node = JSON.createObjectNode();
-        offsets.forEach((p, o) -> node.put(String.valueOf(p), o));
+        updated.forEach((p, o) -> node.put(String.valueOf(p), o));
         AtomicFile.write(file, JSON.writeValueAsBytes(node));
+        offsets.putAll(updated);
     }
 }

@@ -111,6 +111,8 @@ public final class OrdoConsumer implements RecordConsumer {
      * Null with a {@link Builder#committedState committed state}, whose commits stay on the fetcher.
      */
     private final ThreadPoolExecutor committer;
+    /** Whether the last periodic commit failed (committer thread only): a failure is logged once until one succeeds. */
+    private boolean commitsFailing;
 
     /** A record as handed to the handler, with where it came from (and its headers in {@code record}). */
     public record ConsumedRecord(String topic, int partition, Record record) implements OrdoRecord {
@@ -498,8 +500,18 @@ public final class OrdoConsumer implements RecordConsumer {
         committer.execute(() -> {
             try {
                 writeCommit(next);
+                if (commitsFailing) {
+                    commitsFailing = false;
+                    LOG.info("commits of {} offsets succeed again", topic);
+                }
             } catch (IOException | RuntimeException e) {
-                LOG.error("commit of {} offsets {} failed; the next commit retries", topic, next, e);
+                if (!commitsFailing) {
+                    commitsFailing = true;
+                    LOG.error("commit of {} offsets {} failed; retrying every commit interval (until one succeeds,"
+                            + " further failures are logged at DEBUG)", topic, next, e);
+                } else {
+                    LOG.debug("commit of {} offsets {} failed again", topic, next, e);
+                }
             }
         });
     }

@@ -76,6 +76,30 @@ class OrdoConsumerTest {
     }
 
     @Test
+    void aFailingPeriodicCommitIsRetriedWhileConsumptionGoesOn() throws Exception {
+        // Periodic commits are written by a committer thread: one that fails (here the temporary
+        // file cannot be created) is logged and retried, and the fetcher never waits for it. When
+        // the fetcher wrote the commits itself, the first failure stopped the consumer.
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            Path blocker = data.resolve("groups").resolve("g.ledger.offsets.tmp");
+            java.nio.file.Files.createDirectories(blocker);
+            produce(log, 0, 100);
+            List<Integer> handled = new CopyOnWriteArrayList<>();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").commitInterval(Duration.ofMillis(2))
+                    .handler(r -> handled.add(Integer.parseInt(r.valueAsString()))).start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 100);
+            produce(log, 100, 200); // fetched while the commits keep failing
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 200);
+            assertThat(consumer.committedOffset(0)).as("nothing could be committed yet").isZero();
+            java.nio.file.Files.delete(blocker);
+            await().atMost(Duration.ofSeconds(20)).until(() -> consumer.committedOffset(0) == 200);
+            consumer.close();
+            assertThat(handled).hasSize(200).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
     void aPoisonRecordIsRetriedThenDeadLetteredWithItsErrorAndTheRestGoesOn() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
