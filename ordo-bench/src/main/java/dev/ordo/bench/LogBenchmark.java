@@ -145,9 +145,10 @@ public final class LogBenchmark {
         } else if (args.length > 4 && args[2].equals("paced")) {
             int size = Integer.parseInt(args[3]);
             benchmark.warmUpEndToEnd(size);
-            printHeader();
             double rate = Double.parseDouble(args[4]);
             double seconds = args.length > 5 ? Double.parseDouble(args[5]) : 5;
+            benchmark.endToEnd(size, rate, (long) (rate * 2)); // warm-up at the measured rate
+            printHeader();
             print(benchmark.endToEnd(size, rate, (long) (rate * seconds)));
         } else if (args.length > 6 && args[2].equals("case")) {
             benchmark.oneCase(Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5], Integer.parseInt(args[6]));
@@ -188,7 +189,11 @@ public final class LogBenchmark {
 
     /**
      * Runs the producer-to-handler path (not only the producer) until the JIT has compiled it: a
-     * measured run in a cold JVM spends its first second at ten times its later latency.
+     * measured run in a cold JVM spends its first second at ten times its later latency. Each paced
+     * measurement is also preceded by 2 s at its own rate, as JMH warms up on the measured workload:
+     * warmed at another rate, the code met new branch profiles in the measured run, and a scheduler
+     * trace showed a handler thread running 15 ms straight while a C2 compiler thread held the other
+     * CPU (recompiling), with every other thread waiting.
      */
     private void warmUpEndToEnd(int size) throws Exception {
         ordoAppend(size, 1, "none", (long) (200_000 * scale));
@@ -207,6 +212,7 @@ public final class LogBenchmark {
             Figure max = print(endToEnd(size, 0, records));
             figures.add(max);
             double half = max.recordsPerSecond() / 2;
+            endToEnd(size, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpAt)
             figures.add(print(endToEnd(size, half, (long) (half * 5))));
         }
         return figures;
