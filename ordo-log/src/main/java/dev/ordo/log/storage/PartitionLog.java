@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * Thread-safe: appends and the file reads of readers are serialized by the log's monitor (records
- * are decoded outside it), forcing to disk runs outside it.
+ * Thread-safe: appends are serialized by the log's monitor; a reader takes its position and the
+ * readable size under it, then reads the file and decodes outside it; forcing to disk runs outside it.
  */
 public final class PartitionLog implements AutoCloseable {
 
