@@ -142,15 +142,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @throws IllegalArgumentException if {@code bytes} is negative or above {@code maxInFlightBytes}
      */
     public CompletableFuture<Outcome> submit(K key, long bytes, Task task) {
-        Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(task, "task must not be null");
-        if (closed) {
-            throw new IllegalStateException("executor is closed; submit before close()");
-        }
-        admit(bytes);
-        Job<K> job = new Job<>(key, task, bytes, null);
-        enqueue(key, List.of(job));
-        return job.future;
+        return admitAll(key, List.of(task), t -> bytes, null).get(0).future;
     }
 
     /**

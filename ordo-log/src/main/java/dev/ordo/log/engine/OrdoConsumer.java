@@ -483,7 +483,7 @@ public final class OrdoConsumer implements RecordConsumer {
             commitState();
             return;
         }
-        writeCommit(commitPoints());
+        committed.commit(commitPoints());
     }
 
     /**
@@ -499,7 +499,7 @@ public final class OrdoConsumer implements RecordConsumer {
         Map<Integer, Long> next = commitPoints();
         committer.execute(() -> {
             try {
-                writeCommit(next);
+                committed.commit(next);
                 if (commitsFailing) {
                     commitsFailing = false;
                     LOG.info("commits of {} offsets succeed again", topic);
@@ -526,10 +526,6 @@ public final class OrdoConsumer implements RecordConsumer {
             }
         }
         return next;
-    }
-
-    private void writeCommit(Map<Integer, Long> next) throws IOException {
-        committed.commit(next);
     }
 
     /**

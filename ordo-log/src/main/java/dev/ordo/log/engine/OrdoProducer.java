@@ -385,11 +385,12 @@ public final class OrdoProducer implements RecordProducer {
             long waitNanos = Long.MAX_VALUE;
             boolean anyQueued = false;
             int first = (lastServed + 1) % queues.length;
+            long now = System.nanoTime(); // one clock read per round, not per batch
             for (int i = 0; i < queues.length; i++) {
                 int p = (first + i) % queues.length;
                 for (Batch oldest = queues[p].peekFirst(); oldest != null; oldest = queues[p].peekFirst()) {
                     anyQueued = true;
-                    long due = lingerNanos - (System.nanoTime() - oldest.createdNanos);
+                    long due = lingerNanos - (now - oldest.createdNanos);
                     boolean full = queues[p].size() > 1 || oldest.records.sizeInBytes() >= batchBytes;
                     if (!closed && due > 0 && !full) {
                         waitNanos = Math.min(waitNanos, due);

@@ -290,7 +290,7 @@ public final class PartitionLog implements AutoCloseable {
             // Where to read, under the monitor (the index and sizes change with appends); the file
             // itself read outside it, so that an append never waits for a reader's system calls.
             List<LogSegment> from;
-            long[] starts;
+            long start;
             long[] limits;
             synchronized (this) {
                 ensureOpen();
@@ -299,16 +299,15 @@ public final class PartitionLog implements AutoCloseable {
                             + ", was " + fromOffset);
                 }
                 from = List.copyOf(segments.subList(segmentFor(fromOffset), segments.size()));
-                starts = new long[from.size()];
+                start = from.get(0).readStart(fromOffset); // later segments are read from their start
                 limits = new long[from.size()];
                 for (int i = 0; i < from.size(); i++) {
-                    starts[i] = i == 0 ? from.get(0).readStart(fromOffset) : 0;
                     limits[i] = from.get(i).size();
                 }
             }
             try {
                 for (int i = 0; i < from.size() && batches.isEmpty(); i++) {
-                    batches = from.get(i).read(fromOffset, maxBytes, starts[i], limits[i]);
+                    batches = from.get(i).read(fromOffset, maxBytes, i == 0 ? start : 0, limits[i]);
                 }
                 break;
             } catch (java.nio.channels.ClosedByInterruptException e) {
