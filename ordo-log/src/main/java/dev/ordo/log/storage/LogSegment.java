@@ -87,6 +87,7 @@ final class LogSegment implements AutoCloseable {
             position += info.sizeInBytes();
             advance(info);
         }
+        index.writePending(); // a sealed segment's rebuilt index is trusted on the next open
         long invalid = fileSize - position;
         if (invalid > 0 && truncate) {
             log.truncate(position);

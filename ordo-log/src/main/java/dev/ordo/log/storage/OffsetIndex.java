@@ -9,7 +9,10 @@ import java.util.Arrays;
 /**
  * The sparse offset and time index of one segment: entries of (offset relative to the segment's
  * base, byte position, largest record timestamp before that position) in increasing order, kept in
- * memory and appended to its file. The offset finds where to start reading an offset; the timestamp
+ * memory and written to its file in bulk ({@link #writePending}, {@link #flush}): an entry is added
+ * about every 4 KiB of appends, and writing each one on its own cost the appending thread a system
+ * call for every batch or so. Only a sealed segment's index file is read back, and sealing flushes
+ * it; the active segment's is rebuilt from the log on open. The offset finds where to start reading an offset; the timestamp
  * finds where to start looking for the first record at or after a time (everything before an entry
  * whose timestamp is below the time is older). It is a cache of the log: {@link LogSegment}
  * rebuilds it from the log whenever it cannot be trusted.
@@ -24,6 +27,8 @@ final class OffsetIndex implements AutoCloseable {
     private int[] positions = new int[64];
     private long[] maxTimestampsBefore = new long[64];
     private int size;
+    /** How many of the entries are in the file. */
+    private int written;
 
     private OffsetIndex(Path file, UninterruptibleFile channel) {
         this.file = file;
@@ -43,14 +48,26 @@ final class OffsetIndex implements AutoCloseable {
         for (long i = 0; i < entries; i++) {
             index.addInMemory(buffer.getInt(), buffer.getInt(), buffer.getLong());
         }
+        index.written = index.size;
         return index;
     }
 
-    void append(int relativeOffset, int position, long maxTimestampBefore) throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE).putInt(relativeOffset).putInt(position)
-                .putLong(maxTimestampBefore).flip();
-        channel.write(entry, (long) size * ENTRY_SIZE);
+    /** Adds an entry; it reaches the file with the next {@link #writePending} or {@link #flush}. */
+    void append(int relativeOffset, int position, long maxTimestampBefore) {
         addInMemory(relativeOffset, position, maxTimestampBefore);
+    }
+
+    /** Writes the entries not in the file yet, in one write (not forced). */
+    void writePending() throws IOException {
+        if (written == size) {
+            return;
+        }
+        ByteBuffer entries = ByteBuffer.allocate((size - written) * ENTRY_SIZE);
+        for (int i = written; i < size; i++) {
+            entries.putInt(relativeOffsets[i]).putInt(positions[i]).putLong(maxTimestampsBefore[i]);
+        }
+        channel.write(entries.flip(), (long) written * ENTRY_SIZE);
+        written = size;
     }
 
     /** The position of the last entry before which every record is older than {@code timestamp}, or 0. */
@@ -109,9 +126,12 @@ final class OffsetIndex implements AutoCloseable {
     void clear() throws IOException {
         channel.truncate(0);
         size = 0;
+        written = 0;
     }
 
+    /** Writes the pending entries and forces the file. */
     void flush() throws IOException {
+        writePending();
         channel.force();
     }
 

@@ -105,6 +105,32 @@ class RecoveryTest {
     }
 
     @Test
+    void theActiveSegmentsIndexReachesItsFileWhenTheSegmentIsSealedNotWithEveryAppend() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        Path firstIndex = dir.resolve("00000000000000000000.index");
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            int appended = 0;
+            while (log.segmentCount() == 1) {
+                log.append(List.of(rec("v" + appended++)), RecordBatch.Producer.NONE);
+                if (log.segmentCount() == 1) {
+                    assertThat(Files.size(firstIndex)).as("active index file after %d appends", appended).isZero();
+                }
+            }
+            // Sealed by the roll: every entry (one per 64 bytes of ~40-byte batches) written at once.
+            assertThat(Files.size(firstIndex)).as("sealed index file").isGreaterThanOrEqualTo(10L * OffsetIndex.ENTRY_SIZE);
+            assertThat(Files.size(firstIndex) % OffsetIndex.ENTRY_SIZE).as("whole entries").isZero();
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + appended++)), RecordBatch.Producer.NONE);
+            }
+        }
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (long offset = 0; offset < log.nextOffset(); offset += 13) {
+                assertThat(log.read(offset, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("v" + offset);
+            }
+        }
+    }
+
+    @Test
     void damageInsideASealedSegmentStopsTheOpenNamingFileAndPosition() throws Exception {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
         Path first = write300AndFlipAByteOfTheFirstSegment(config, size -> size - 10);
