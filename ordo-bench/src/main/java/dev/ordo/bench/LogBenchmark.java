@@ -48,8 +48,8 @@ import org.HdrHistogram.Histogram;
  *       ({@code msync(MS_SYNC)}; the default mode's {@code MS_ASYNC} forces nothing) against Ordo's
  *       5 ms interval policy;
  *       1 or 8 appender threads.</li>
- *   <li><b>End to end</b>: one producer paced at half of the measured peak rate, a consumer group
- *       (PARTITION ordering) reading; latency from the scheduled send time (or the send, if the
+ *   <li><b>End to end</b>, under each fsync policy: the peak rate, then one producer paced at half
+ *       of it, a consumer group (PARTITION ordering) reading; latency from the scheduled send time (or the send, if the
  *       pacing sent early) to the handler (so a stall is not hidden by a late send), p50/p99/p99.9.</li>
  * </ol>
  *
@@ -73,8 +73,8 @@ import org.HdrHistogram.Histogram;
  *       {@code -De2e.stages=true} the producer's send-to-acknowledgement latency and the
  *       consumer's records in flight, to tell the two sides' shares apart).</li>
  * </ul>
- * End-to-end runs take {@code -De2e.fsync=none|every-batch|interval:Nms} (default
- * {@code interval:5ms}), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
+ * End-to-end runs take {@code -De2e.fsync=P1,P2,...}, each {@code none|every-batch|interval:Nms} (default
+ * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced} run the first), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
  * {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and {@code -De2e.lingerMs=N}
  * (the producer's linger, default 0), for experiments; the recorded
  * figures use the defaults.
@@ -98,8 +98,11 @@ public final class LogBenchmark {
     private static final java.util.concurrent.atomic.AtomicLongArray TIMELINE =
             Boolean.getBoolean("e2e.timeline") ? new java.util.concurrent.atomic.AtomicLongArray(3_000) : null;
     private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
-    /** The end-to-end topic's fsync policy (-De2e.fsync=none|every-batch|interval:Nms), 5 ms interval by default. */
-    private static final String E2E_FSYNC = System.getProperty("e2e.fsync", "interval:5ms");
+    /**
+     * The end-to-end topic's fsync policies (-De2e.fsync, comma-separated, each none|every-batch|interval:Nms):
+     * the full and {@code e2e} runs measure each; a {@code paced} run the first.
+     */
+    private static final List<String> E2E_FSYNC = List.of(System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
     /**
      * With -De2e.stages=true, paced runs also print where the latency arises: send to acknowledgement
      * (the producer's side) of every 16th record, and the consumer's records in flight (handed to the
@@ -147,9 +150,10 @@ public final class LogBenchmark {
             benchmark.warmUpEndToEnd(size);
             double rate = Double.parseDouble(args[4]);
             double seconds = args.length > 5 ? Double.parseDouble(args[5]) : 5;
-            benchmark.endToEnd(size, rate, (long) (rate * 2)); // warm-up at the measured rate
+            String fsync = E2E_FSYNC.get(0);
+            benchmark.endToEnd(size, fsync, rate, (long) (rate * 2)); // warm-up at the measured rate
             printHeader();
-            print(benchmark.endToEnd(size, rate, (long) (rate * seconds)));
+            print(benchmark.endToEnd(size, fsync, rate, (long) (rate * seconds)));
         } else if (args.length > 6 && args[2].equals("case")) {
             benchmark.oneCase(Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5], Integer.parseInt(args[6]));
         } else {
@@ -198,22 +202,27 @@ public final class LogBenchmark {
     private void warmUpEndToEnd(int size) throws Exception {
         ordoAppend(size, 1, "none", (long) (200_000 * scale));
         for (int i = 0; i < 2; i++) {
-            endToEnd(size, 0, (long) (300_000 * scale));
-            endToEnd(size, 100_000, (long) (200_000 * scale));
+            endToEnd(size, E2E_FSYNC.get(0), 0, (long) (300_000 * scale));
+            endToEnd(size, E2E_FSYNC.get(0), 100_000, (long) (200_000 * scale));
         }
     }
 
-    /** Peak end to end (as fast as the producer sends and the consumer keeps up), then half of it, paced. */
+    /**
+     * For each record size and fsync policy: peak end to end (as fast as the producer sends and the
+     * consumer keeps up), then half of it, paced.
+     */
     private List<Figure> endToEndCases() throws Exception {
         List<Figure> figures = new ArrayList<>();
         for (int size : new int[] {100, 1024}) {
             warmUpEndToEnd(size);
-            long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
-            Figure max = print(endToEnd(size, 0, records));
-            figures.add(max);
-            double half = max.recordsPerSecond() / 2;
-            endToEnd(size, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpAt)
-            figures.add(print(endToEnd(size, half, (long) (half * 5))));
+            for (String fsync : E2E_FSYNC) {
+                long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
+                Figure max = print(endToEnd(size, fsync, 0, records));
+                figures.add(max);
+                double half = max.recordsPerSecond() / 2;
+                endToEnd(size, fsync, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpEndToEnd)
+                figures.add(print(endToEnd(size, fsync, half, (long) (half * 5))));
+            }
         }
         return figures;
     }
@@ -397,16 +406,16 @@ public final class LogBenchmark {
     }
 
     /**
-     * One producer sends {@code total} records to a topic with the 5 ms interval policy, at
+     * One producer sends {@code total} records to a topic with the given fsync policy, at
      * {@code rate} records/s (paced in about 1 ms steps) or, with rate 0, as fast as it can; a consumer
      * group (PARTITION ordering) handles them. Latency runs from each record's scheduled send time, or
      * its actual send when that was earlier (written into its value, so a stalled sender is not
      * hidden), to its handler call; throughput from the first send to the last handler call.
      */
-    private Figure endToEnd(int size, double rate, long total) throws Exception {
+    private Figure endToEnd(int size, String fsync, double rate, long total) throws Exception {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
-            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(E2E_FSYNC)));
+            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)));
             // Recorded by each handler thread into its own pair of histograms (merged at the end) and
             // one shared counter, so that the harness's own contention does not weigh on what it
             // measures: shared concurrent histograms made the handler threads fight over their
@@ -491,7 +500,10 @@ public final class LogBenchmark {
             }
             if (TIMELINE != null && rate > 0) {
                 consumed.await(2, TimeUnit.MINUTES);
-                StringBuilder line = new StringBuilder("max latency per slot (ms):");
+                // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output.
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "max latency per slot (ms, from uptime %.3f s):",
+                        (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                                - (System.nanoTime() - begin) / 1_000_000) / 1e3));
                 for (int i = 0; i < TIMELINE.length() && i * TIMELINE_SLOT_NANOS < total * 1e9 / rate; i++) {
                     line.append(' ').append(TIMELINE.get(i) / 1_000_000);
                 }
@@ -521,7 +533,7 @@ public final class LogBenchmark {
             }
             // CPU the whole process used while the run lasted, in cores: how close the machine was to saturation.
             double cores = (processCpuNanos() - cpuAtBegin) / (double) (System.nanoTime() - begin);
-            String label = E2E_FSYNC + (rate > 0 ? String.format(Locale.ROOT, ", paced at %,.0f/s (50%% of peak)", rate)
+            String label = fsync + (rate > 0 ? String.format(Locale.ROOT, ", paced at %,.0f/s (50%% of peak)", rate)
                     : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
                             Runtime.getRuntime().availableProcessors());
