@@ -9,10 +9,12 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #everyBatch()}: before an append returns; an acknowledged record survives power loss.</li>
  *   <li>{@link #interval(Duration)}: a force starts every interval (per partition, on a thread of its
- *       own); a crash of the process loses nothing (the page cache survives), a power loss loses
+ *       own; the forces of all partitions start together, at multiples of the interval on the
+ *       monotonic clock, so that the file system merges them into fewer journal commits and device
+ *       flushes); a crash of the process loses nothing (the page cache survives), a power loss loses
  *       what was appended since the last force began: about the interval, or the duration of a
- *       force when that is longer (forces take 14-18 ms on the benchmark machine's disk, so a 5 ms
- *       interval there means back-to-back forces).</li>
+ *       force when that is longer (forces took 1-18 ms on the benchmark machine's disk over several
+ *       days; when they take longer than the interval, the forces run back to back).</li>
  *   <li>{@link #none()}: left to the operating system.</li>
  * </ul>
  */
