@@ -48,8 +48,9 @@ import org.HdrHistogram.Histogram;
  *       ({@code msync(MS_SYNC)}; the default mode's {@code MS_ASYNC} forces nothing) against Ordo's
  *       5 ms interval policy;
  *       1 or 8 appender threads.</li>
- *   <li><b>End to end</b>, under each fsync policy: the peak rate, then one producer paced at half
- *       of it, a consumer group (PARTITION ordering) reading; latency from the scheduled send time (or the send, if the
+ *   <li><b>End to end</b>, under each fsync policy: the peak rate (one producer sending as fast as
+ *       it can for 8 s, long enough for the disk rather than the page cache to set the pace), then
+ *       one producer paced at half of it, a consumer group (PARTITION ordering) reading; latency from the scheduled send time (or the send, if the
  *       pacing sent early) to the handler (so a stall is not hidden by a late send), p50/p99/p99.9.</li>
  * </ol>
  *
@@ -74,8 +75,10 @@ import org.HdrHistogram.Histogram;
  *       consumer's records in flight, to tell the two sides' shares apart).</li>
  * </ul>
  * End-to-end runs take {@code -De2e.fsync=P1,P2,...}, each {@code none|every-batch|interval:Nms} (default
- * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced} run the first), {@code -De2e.handlers=N} (handler threads, default 8, one per partition)
- * {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and {@code -De2e.lingerMs=N}
+ * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced}
+ * run the first), {@code -De2e.peakSeconds=S} (how long the peak run sends, default 8; 0 for the
+ * fixed counts of earlier sessions), {@code -De2e.handlers=N} (handler threads, default 8, one per
+ * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and {@code -De2e.lingerMs=N}
  * (the producer's linger, default 0), for experiments; the recorded
  * figures use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
@@ -109,6 +112,11 @@ public final class LogBenchmark {
      * handlers, not finished) sampled every millisecond by the sending thread.
      */
     private static final boolean STAGES = Boolean.getBoolean("e2e.stages");
+    /**
+     * How long the unpaced end-to-end run that measures the peak sends (-De2e.peakSeconds, times the
+     * scale; 0 for the fixed record counts used up to session 7: 1 M of 100 B, 300 k of 1 KiB).
+     */
+    private static final double PEAK_SECONDS = Double.parseDouble(System.getProperty("e2e.peakSeconds", "8"));
     /** The end-to-end consumer's handler threads (-De2e.handlers), one per partition by default. */
     private static final int E2E_HANDLERS = Integer.getInteger("e2e.handlers", PARTITIONS);
     /** The end-to-end consumer's commit interval (-De2e.commitMs), the consumer's default (100 ms) by default. */
@@ -216,8 +224,12 @@ public final class LogBenchmark {
         for (int size : new int[] {100, 1024}) {
             warmUpEndToEnd(size);
             for (String fsync : E2E_FSYNC) {
-                long records = (long) ((size == 100 ? 1_000_000 : 300_000) * scale);
-                Figure max = print(endToEnd(size, fsync, 0, records));
+                // Long enough for the rate to be one the disk sustains: a short burst (1 M records of
+                // 100 B took 0.4-0.6 s, 300 k of 1 KiB 0.3 s) lands in the page cache, and half of it
+                // was more than the disk takes for 1 KiB records.
+                Figure max = print(PEAK_SECONDS > 0
+                        ? endToEnd(size, fsync, 0, Long.MAX_VALUE, (long) (PEAK_SECONDS * 1e9 * scale))
+                        : endToEnd(size, fsync, 0, (long) ((size == 100 ? 1_000_000 : 300_000) * scale)));
                 figures.add(max);
                 double half = max.recordsPerSecond() / 2;
                 endToEnd(size, fsync, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpEndToEnd)
@@ -413,6 +425,11 @@ public final class LogBenchmark {
      * hidden), to its handler call; throughput from the first send to the last handler call.
      */
     private Figure endToEnd(int size, String fsync, double rate, long total) throws Exception {
+        return endToEnd(size, fsync, rate, total, 0);
+    }
+
+    /** As above, but sending stops after {@code sendForNanos} (if positive) when not all were sent. */
+    private Figure endToEnd(int size, String fsync, double rate, long total, long sendForNanos) throws Exception {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)));
@@ -428,6 +445,7 @@ public final class LogBenchmark {
             });
             long[] start = {Long.MAX_VALUE}; // set when sending begins
             AtomicLong handled = new AtomicLong();
+            AtomicLong target = new AtomicLong(total); // lowered to what was sent when sending stops early
             CountDownLatch consumed = new CountDownLatch(1);
             AtomicLong lastConsumed = new AtomicLong();
             OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
@@ -444,7 +462,7 @@ public final class LogBenchmark {
                             int slot = (int) Math.min(TIMELINE.length() - 1, Math.max(0, (scheduled - start[0]) / TIMELINE_SLOT_NANOS));
                             TIMELINE.accumulateAndGet(slot, now - scheduled, Math::max);
                         }
-                        if (handled.incrementAndGet() == total) {
+                        if (handled.incrementAndGet() == target.get()) {
                             lastConsumed.set(now);
                             consumed.countDown();
                         }
@@ -475,6 +493,7 @@ public final class LogBenchmark {
                 }
             }
             double recordsPerBatch;
+            long sent = total;
             try (producer) {
                 byte[][] keys = keys(0);
                 double intervalNanos = rate > 0 ? 1e9 / rate : 0;
@@ -482,6 +501,10 @@ public final class LogBenchmark {
                     // One clock read per record (28 ns each on this machine's kvm-clock, and the load
                     // generator shares the CPUs with what it measures), another only after a park.
                     long now = System.nanoTime();
+                    if (sendForNanos > 0 && now - begin >= sendForNanos) {
+                        sent = i;
+                        break;
+                    }
                     long scheduled = rate > 0 ? begin + (long) (i * intervalNanos) : now;
                     if (scheduled - now > 1_000_000) {
                         LockSupport.parkNanos(scheduled - now - 500_000); // pace in about 1 ms steps
@@ -508,6 +531,14 @@ public final class LogBenchmark {
                 }
                 producer.flush();
                 recordsPerBatch = producer.recordsWritten() / (double) Math.max(1, producer.batchesWritten());
+            }
+            if (sent < total) {
+                target.set(sent);
+                // The handler that reached `sent` may have compared with the old target: then it is done now.
+                if (handled.get() >= sent) {
+                    lastConsumed.compareAndSet(0, System.nanoTime());
+                    consumed.countDown();
+                }
             }
             if (TIMELINE != null && rate > 0) {
                 consumed.await(2, TimeUnit.MINUTES);
@@ -548,8 +579,8 @@ public final class LogBenchmark {
                     : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
                             Runtime.getRuntime().availableProcessors());
-            Figure f = figure("ordo end-to-end", label, size, 1, total, lastConsumed.get() - begin, latency);
-            return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, total, f.recordsPerSecond(), f.p50Micros(),
+            Figure f = figure("ordo end-to-end", label, size, 1, sent, lastConsumed.get() - begin, latency);
+            return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
                     f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
         } finally {
             Directories.deleteRecursively(dir);
