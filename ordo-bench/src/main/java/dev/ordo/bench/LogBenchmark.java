@@ -50,8 +50,9 @@ import org.HdrHistogram.Histogram;
  *       1 or 8 appender threads.</li>
  *   <li><b>End to end</b>, under each fsync policy: the peak rate (one producer sending as fast as
  *       it can for 8 s, long enough for the disk rather than the page cache to set the pace), then
- *       one producer paced at half of it, a consumer group (PARTITION ordering) reading; latency from the scheduled send time (or the send, if the
- *       pacing sent early) to the handler (so a stall is not hidden by a late send), p50/p99/p99.9.</li>
+ *       one producer paced at half of it, a consumer group (PARTITION ordering) reading; latency
+ *       from the scheduled send time (or the send, if the pacing sent early) to the handler (so a
+ *       stall is not hidden by a late send), p50/p99/p99.9.</li>
  * </ol>
  *
  * Run (Chronicle needs these flags on Java 17 and must not phone home; {@code AlwaysPreTouch} maps
@@ -78,9 +79,9 @@ import org.HdrHistogram.Histogram;
  * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced}
  * run the first), {@code -De2e.peakSeconds=S} (how long the peak run sends, default 8; 0 for the
  * fixed counts of earlier sessions), {@code -De2e.handlers=N} (handler threads, default 8, one per
- * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and {@code -De2e.lingerMs=N}
- * (the producer's linger, default 0), for experiments; the recorded
- * figures use the defaults.
+ * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and
+ * {@code -De2e.lingerMs=N} (the producer's linger, default 0), for experiments; the recorded figures
+ * use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
  * {@code ordo-bench/results/log-<date>.json}.
  */
@@ -105,7 +106,8 @@ public final class LogBenchmark {
      * The end-to-end topic's fsync policies (-De2e.fsync, comma-separated, each none|every-batch|interval:Nms):
      * the full and {@code e2e} runs measure each; a {@code paced} run the first.
      */
-    private static final List<String> E2E_FSYNC = List.of(System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
+    private static final List<String> E2E_FSYNC =
+            List.of(System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
     /**
      * With -De2e.stages=true, paced runs also print where the latency arises: send to acknowledgement
      * (the producer's side) of every 16th record, and the consumer's records in flight (handed to the
@@ -543,9 +545,10 @@ public final class LogBenchmark {
             if (TIMELINE != null && rate > 0) {
                 consumed.await(2, TimeUnit.MINUTES);
                 // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output.
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "max latency per slot (ms, from uptime %.3f s):",
-                        (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
-                                - (System.nanoTime() - begin) / 1_000_000) / 1e3));
+                long firstSlotUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                        - (System.nanoTime() - begin) / 1_000_000;
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                        "max latency per slot (ms, from uptime %.3f s):", firstSlotUptimeMillis / 1e3));
                 for (int i = 0; i < TIMELINE.length() && i * TIMELINE_SLOT_NANOS < total * 1e9 / rate; i++) {
                     line.append(' ').append(TIMELINE.get(i) / 1_000_000);
                 }

@@ -56,9 +56,10 @@ public final class StallProbe {
                 byPhase[s % 10]++;
             }
         }
-        System.out.printf(Locale.ROOT, "lateness over %.0f s: p50 %d us, p99 %d us, p99.9 %d us, max %d us; %d ms spent more than 1 ms late%n",
-                seconds, lateness.getValueAtPercentile(50) / 1000, lateness.getValueAtPercentile(99) / 1000,
+        System.out.printf(Locale.ROOT,
+                "lateness over %.0f s: p50 %d us, p99 %d us, p99.9 %d us, max %d us; %d ms spent more than 1 ms late%n", seconds, lateness.getValueAtPercentile(50) / 1000, lateness.getValueAtPercentile(99) / 1000,
                 lateness.getValueAtPercentile(99.9) / 1000, lateness.getMaxValue() / 1000, lateTotal / 1_000_000);
-        System.out.println("10 ms slots with a stall above 3 ms, by position within each 100 ms: " + java.util.Arrays.toString(byPhase));
+        System.out.println("10 ms slots with a stall above 3 ms, by position within each 100 ms: "
+                + java.util.Arrays.toString(byPhase));
     }
 }

@@ -12,9 +12,9 @@ import java.util.Arrays;
  * memory and written to its file in bulk ({@link #writePending}, {@link #flush}): an entry is added
  * about every 4 KiB of appends, and writing each one on its own cost the appending thread a system
  * call for every batch or so. Only a sealed segment's index file is read back, and sealing flushes
- * it; the active segment's is rebuilt from the log on open. The offset finds where to start reading an offset; the timestamp
- * finds where to start looking for the first record at or after a time (everything before an entry
- * whose timestamp is below the time is older). It is a cache of the log: {@link LogSegment}
+ * it; the active segment's is rebuilt from the log on open. The offset finds where to start reading
+ * an offset; the timestamp finds where to start looking for the first record at or after a time
+ * (everything before an entry whose timestamp is below the time is older). It is a cache of the log: {@link LogSegment}
  * rebuilds it from the log whenever it cannot be trusted.
  */
 final class OffsetIndex implements AutoCloseable {
