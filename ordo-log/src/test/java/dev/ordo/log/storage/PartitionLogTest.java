@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +19,17 @@ class PartitionLogTest {
 
     @TempDir
     Path dir;
+
+    /** Appends records "v0".."v(total-1)" in batches of 1 to 5 (so batch boundaries vary). */
+    private static void appendInBatchesOfOneToFive(PartitionLog log, int total) throws Exception {
+        for (int i = 0; i < total; ) {
+            List<Record> batch = new ArrayList<>();
+            for (int n = 1 + i % 5; n > 0 && i < total; n--, i++) {
+                batch.add(rec("v" + i));
+            }
+            log.append(batch, RecordBatch.Producer.NONE);
+        }
+    }
 
     static Record rec(String value) {
         return Record.of(1_000, ("k-" + value).getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
@@ -120,7 +135,7 @@ class PartitionLogTest {
         // A FileChannel is closed for good when a thread is interrupted inside it; the log's files are not.
         try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
             List<Long> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread appender = new Thread(() -> {
                 try {
                     for (int i = 0; i < 2_000; i++) {
@@ -151,7 +166,7 @@ class PartitionLogTest {
         // Readers decode outside the log's monitor: what they decode must still be exactly what was appended.
         try (PartitionLog log = PartitionLog.open(dir, small())) {
             int total = 3_000;
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> readers = new ArrayList<>();
             for (int r = 0; r < 2; r++) {
                 readers.add(new Thread(() -> {
@@ -170,13 +185,7 @@ class PartitionLogTest {
                 }));
             }
             readers.forEach(Thread::start);
-            for (int i = 0; i < total; ) {
-                List<Record> batch = new ArrayList<>();
-                for (int n = 1 + i % 5; n > 0 && i < total; n--, i++) {
-                    batch.add(rec("v" + i));
-                }
-                log.append(batch, RecordBatch.Producer.NONE);
-            }
+            appendInBatchesOfOneToFive(log, total);
             for (Thread reader : readers) {
                 reader.join();
             }
@@ -191,8 +200,8 @@ class PartitionLogTest {
         // run ahead of what a read can return, also while segments roll.
         try (PartitionLog log = PartitionLog.open(dir, small())) {
             int total = 3_000;
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong checks = new AtomicLong();
             Thread reader = new Thread(() -> {
                 try {
                     long seen = 0;
@@ -213,13 +222,7 @@ class PartitionLogTest {
                 }
             });
             reader.start();
-            for (int i = 0; i < total; ) {
-                List<Record> batch = new ArrayList<>();
-                for (int n = 1 + i % 5; n > 0 && i < total; n--, i++) {
-                    batch.add(rec("v" + i));
-                }
-                log.append(batch, RecordBatch.Producer.NONE);
-            }
+            appendInBatchesOfOneToFive(log, total);
             reader.join();
             assertThat(failure.get()).as("a reader saw an end it could not read").isNull();
             assertThat(checks.get()).isPositive();
@@ -233,9 +236,9 @@ class PartitionLogTest {
         // fail, and only with ClosedByInterruptException; other readers and the appender go on.
         try (PartitionLog log = PartitionLog.open(dir, small())) {
             int total = 2_000;
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicInteger interruptedReads = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicInteger interruptedReads = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
             Thread victim = new Thread(() -> {
                 while (!done.get()) {
                     try {
@@ -291,9 +294,9 @@ class PartitionLogTest {
         LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             int total = 3_000;
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicInteger moved = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicInteger moved = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
             List<Thread> readers = new ArrayList<>();
             for (int r = 0; r < 2; r++) {
                 readers.add(new Thread(() -> {
