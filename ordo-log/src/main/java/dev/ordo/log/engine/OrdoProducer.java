@@ -4,7 +4,6 @@ import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.RecordProducer;
-import dev.ordo.flow.Budget;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * failure of an idempotent producer every later send fails too (the producer cannot know whether
  * the failed batch was written), so no later record overtakes a lost one; build a new producer.
  *
- * <p>Futures complete on the sender thread: do not block in their callbacks.
+ * <p>Futures complete on the sender thread: do not block in their callbacks (a {@code send} from a
+ * callback waits for buffer space that only the sender thread frees when the buffer is full; with
+ * {@link Builder#maxBlock} it then fails with {@link OverloadedException} instead of returning).
  *
  * <pre>{@code
  * try (OrdoProducer producer = OrdoProducer.builder(log, "ledger").name("teller-1").build()) {
@@ -67,8 +69,12 @@ public final class OrdoProducer implements RecordProducer {
     static final int HEAP_OVERHEAD_PER_RECORD = 64;
     /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
     private static final int MIN_BATCH_CAPACITY = 1024;
-    /** Buffers of written batches kept for new ones (allocating and zeroing a buffer per batch shows up under load). */
-    private static final int POOLED_BUFFERS = 4;
+    /**
+     * Buffers of written batches kept for new ones, per partition (allocating and zeroing a buffer per
+     * batch was the largest allocation of a producer at 1 M records/s: a sender round writes a batch
+     * per partition, and a pool of 4 for 8 partitions let every other batch allocate).
+     */
+    private static final int POOLED_BUFFERS_PER_PARTITION = 2;
     /** How long the sender watches for a new batch before parking, while records come steadily. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final int IO_RETRIES = 3;
@@ -81,7 +87,20 @@ public final class OrdoProducer implements RecordProducer {
     private final int maxRecordBytes;
     private final long lingerNanos;
     private final long maxBlockNanos;
-    private final Budget buffer;
+    /** The most bytes of records (with {@link #HEAP_OVERHEAD_PER_RECORD}) queued or being written. */
+    private final long bufferBytes;
+    /**
+     * Bytes ever reserved by {@code send} (guarded by {@code lock}, which {@code send} holds anyway):
+     * accounting per record with atomic adds on a shared counter, as a {@code Budget} does, was 40%
+     * of a sending thread's time at 1 M records/s (the sender thread gives back on the same line).
+     */
+    private long bufferReserved;
+    /** Bytes ever given back by the sender thread, once per written batch; in use = reserved - released. */
+    private final AtomicLong bufferReleased = new AtomicLong();
+    /** Signalled (under {@code lock}) when the sender gives buffer space back while a send waits for it. */
+    private final Condition bufferSpace;
+    /** Sends waiting for buffer space (changed under {@code lock}; read by the sender without it). */
+    private volatile int waitingForSpace;
     /** Per partition, batches not yet taken by the sender: full ones first, the open one last. */
     private final ArrayDeque<Batch>[] queues;
     /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
@@ -89,6 +108,12 @@ public final class OrdoProducer implements RecordProducer {
     private final int[] nextSequence;
     /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
     private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
+    /** The most bytes {@link #freeBuffers} holds: an eighth of the send buffer, on top of it. */
+    private final long maxPooledBytes;
+    /** Bytes in {@link #freeBuffers} (guarded by {@code lock}). */
+    private long pooledBytes;
+    /** Batch buffers allocated rather than taken from the pool (guarded by {@code lock}; for tests). */
+    private long buffersAllocated;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     @SuppressWarnings("unchecked")
@@ -142,7 +167,9 @@ public final class OrdoProducer implements RecordProducer {
         this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
         this.lingerNanos = b.linger.toNanos();
         this.maxBlockNanos = b.maxBlock.toNanos();
-        this.buffer = Budget.of(Long.MAX_VALUE, b.bufferBytes);
+        this.bufferBytes = b.bufferBytes;
+        this.bufferSpace = lock.newCondition();
+        this.maxPooledBytes = b.bufferBytes / 8;
         this.queues = new ArrayDeque[partitions];
         this.lastFuture = new CompletableFuture[partitions];
         for (int p = 0; p < partitions; p++) {
@@ -189,30 +216,23 @@ public final class OrdoProducer implements RecordProducer {
                     + topic + "' accepts, " + maxRecordBytes + " bytes");
         }
         long cost = size + HEAP_OVERHEAD_PER_RECORD;
-        try {
-            if (!buffer.acquire(cost, maxBlockNanos, TimeUnit.NANOSECONDS)) {
-                throw new OverloadedException("send buffer of " + buffer.maxBytes() + " bytes stayed full for "
-                        + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for send buffer space");
+        if (cost > bufferBytes) {
+            throw new IllegalArgumentException("record of about " + size + " bytes does not fit the send buffer of "
+                    + bufferBytes + " bytes (bufferBytes)");
         }
         int partition = partitioner.partition(key, queues.length);
         CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
         long timestamp = System.currentTimeMillis();
-        boolean queued = false;
         lockSpinningFirst();
         try {
-            if (closed) {
-                throw new IllegalStateException("producer for topic '" + topic + "' is closed");
-            }
+            reserve(cost);
             ArrayDeque<Batch> queue = queues[partition];
             Batch open = queue.peekLast();
             if (open == null || !open.tryAdd(timestamp, key, value, headers, cost, future)) {
                 // Twice what the last batch reached: a batch filling under load rarely has to grow.
                 int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
-                int capacity = Math.min(batchBytes, Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size)));
+                // A power of two, so that pooled buffers come in few sizes and fit the next batches.
+                int capacity = (int) Math.min(batchBytes, ceilingPowerOfTwo(Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size))));
                 open = new Batch(partition, newBatch(capacity));
                 open.tryAdd(timestamp, key, value, headers, cost, future);
                 queue.addLast(open);
@@ -221,15 +241,62 @@ public final class OrdoProducer implements RecordProducer {
                 // linger deadline or a full batch before it. Waking it per record would cut batches short.
                 work.signal();
             }
+            bufferReserved += cost; // queued: from here the sender gives it back
             lastFuture[partition] = future;
-            queued = true;
         } finally {
             lock.unlock();
-            if (!queued) {
-                buffer.release(cost);
-            }
         }
         return future;
+    }
+
+    /**
+     * Waits (under {@code lock}, which the wait gives up meanwhile) until {@code cost} more bytes fit
+     * the send buffer, for at most {@code maxBlock}; reserves nothing itself.
+     *
+     * @throws IllegalStateException if the producer is (or while waiting was) closed
+     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}, or the wait was interrupted
+     */
+    private void reserve(long cost) {
+        if (closed) {
+            throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+        }
+        if (bufferReserved + cost - bufferReleased.get() <= bufferBytes) {
+            return;
+        }
+        long remaining = maxBlockNanos;
+        // Announced before the check that decides to wait, and the sender gives back before it reads
+        // the announcement (both volatile): either this check sees the space or the sender signals.
+        waitingForSpace++;
+        try {
+            while (bufferReserved + cost - bufferReleased.get() > bufferBytes) {
+                if (remaining <= 0) {
+                    throw new OverloadedException("send buffer of " + bufferBytes + " bytes stayed full for "
+                            + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
+                }
+                remaining = bufferSpace.awaitNanos(remaining);
+                if (closed) {
+                    throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OverloadedException("interrupted while waiting for send buffer space");
+        } finally {
+            waitingForSpace--;
+        }
+    }
+
+    /** Gives a written batch's buffer space back (sender thread), waking sends that wait for it. */
+    private void releaseBuffer(long bytes) {
+        bufferReleased.addAndGet(bytes);
+        if (waitingForSpace > 0) {
+            lock.lock();
+            try {
+                bufferSpace.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** Waits until every record sent before this call is acknowledged or failed. */
@@ -267,6 +334,26 @@ public final class OrdoProducer implements RecordProducer {
         return batchesWritten;
     }
 
+    /** Bytes of the send buffer in use: records queued or being written, with their overhead (for tests). */
+    long bufferInUse() {
+        lock.lock();
+        try {
+            return bufferReserved - bufferReleased.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Batch buffers allocated so far rather than reused (for tests). */
+    long buffersAllocated() {
+        lock.lock();
+        try {
+            return buffersAllocated;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Records appended so far. */
     public long recordsWritten() {
         return recordsWritten;
@@ -289,12 +376,25 @@ public final class OrdoProducer implements RecordProducer {
         }
     }
 
-    /** A batch builder on a pooled buffer if one is large enough, else on a new one (under {@code lock}). */
+    /**
+     * A batch builder on a pooled buffer if one is large enough, else on a new one (under {@code lock}).
+     * A pooled buffer too small for this batch is dropped: the pool follows the batches' sizes up.
+     */
     private RecordBatch.Builder newBatch(int capacity) {
         ByteBuffer pooled = freeBuffers.pollFirst();
-        return pooled != null && pooled.capacity() >= capacity
-                ? new RecordBatch.Builder(pooled, batchBytes)
-                : new RecordBatch.Builder(capacity, batchBytes);
+        if (pooled != null) {
+            pooledBytes -= pooled.capacity();
+        }
+        if (pooled != null && pooled.capacity() >= capacity) {
+            return new RecordBatch.Builder(pooled, batchBytes);
+        }
+        buffersAllocated++;
+        return new RecordBatch.Builder(capacity, batchBytes);
+    }
+
+    /** The smallest power of two at least {@code n} (n >= 1). */
+    private static long ceilingPowerOfTwo(int n) {
+        return n <= 1 ? 1 : Long.highestOneBit(n - 1L) << 1;
     }
 
     private void sendLoop() {
@@ -364,8 +464,10 @@ public final class OrdoProducer implements RecordProducer {
         lockSpinningFirst();
         try {
             for (ByteBuffer buffer : written) {
-                if (freeBuffers.size() < POOLED_BUFFERS) {
+                if (freeBuffers.size() < POOLED_BUFFERS_PER_PARTITION * queues.length
+                        && pooledBytes + buffer.capacity() <= maxPooledBytes) {
                     freeBuffers.addLast(buffer);
+                    pooledBytes += buffer.capacity();
                 }
             }
             takeReady(wait, out);
@@ -436,7 +538,7 @@ public final class OrdoProducer implements RecordProducer {
                 LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
             }
         }
-        buffer.release(count, batch.bufferBytes); // before the callbacks run: senders may go on meanwhile
+        releaseBuffer(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
         List<CompletableFuture<Acknowledgement>> futures = batch.futures;
         for (int i = 0; i < futures.size(); i++) {
             if (error == null) {
@@ -529,8 +631,8 @@ public final class OrdoProducer implements RecordProducer {
          * Heap held by records queued and not yet acknowledged, at most (default 32 MiB; each record
          * counts its key, value and headers plus about 64 bytes of objects); {@code send} waits beyond.
          * Besides, each partition's open batch may hold up to {@link #batchBytes} of buffer not yet
-         * filled (a new batch starts at twice the size of the previous one), and up to 4 buffers of
-         * written batches are kept for reuse.
+         * filled (a new batch starts at twice the size of the previous one), and buffers of written
+         * batches are kept for reuse: up to 2 per partition and an eighth of this bound.
          */
         public Builder bufferBytes(long bufferBytes) {
             this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);

@@ -142,6 +142,71 @@ class OrdoProducerTest {
     }
 
     @Test
+    void sendsWaitingForBufferSpaceGoOnAsBatchesAreWrittenAndTheSpaceIsAllGivenBack() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(2));
+            long perRecord = 37 + OrdoProducer.HEAP_OVERHEAD_PER_RECORD;
+            int threads = 3;
+            int perThread = 1_000;
+            // Room for 3 records among 3 sending threads: most sends wait for the sender to give space back.
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").bufferBytes(3 * perRecord).build()) {
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                List<Future<List<CompletableFuture<Acknowledgement>>>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    results.add(pool.submit(() -> {
+                        List<CompletableFuture<Acknowledgement>> mine = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            mine.add(producer.send("k" + thread, String.format("%04d", i)));
+                        }
+                        return mine;
+                    }));
+                }
+                List<Acknowledgement> acked = new ArrayList<>();
+                for (Future<List<CompletableFuture<Acknowledgement>>> r : results) {
+                    for (CompletableFuture<Acknowledgement> f : r.get()) {
+                        acked.add(f.join());
+                    }
+                }
+                pool.shutdown();
+                assertThat(acked).hasSize(threads * perThread)
+                        .extracting(a -> a.partition() + ":" + a.offset()).doesNotHaveDuplicates();
+                producer.flush();
+                assertThat(producer.bufferInUse()).as("space given back").isZero();
+            }
+        }
+    }
+
+    @Test
+    void writtenBatchBuffersAreReusedForEveryPartition() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            int partitions = 8;
+            log.createTopic("t", TopicSpec.partitions(partitions));
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").idempotent(false).build()) {
+                byte[][] keys = new byte[partitions][];
+                for (int k = 0, found = 0; found < partitions; k++) { // one key per partition
+                    byte[] key = ("key-" + k).getBytes(StandardCharsets.UTF_8);
+                    int p = Partitioner.kafkaDefault().partition(key, partitions);
+                    if (keys[p] == null) {
+                        keys[p] = key;
+                        found++;
+                    }
+                }
+                int rounds = 200;
+                for (int round = 0; round < rounds; round++) { // a batch per partition per round
+                    for (byte[] key : keys) {
+                        producer.send(key, new byte[100]);
+                    }
+                    producer.flush();
+                }
+                // Two pooled buffers per partition at most, and a round needs one per partition: after
+                // the first rounds (and a few more when a batch outgrows its pooled buffer) none is new.
+                assertThat(producer.buffersAllocated()).isLessThan(4L * partitions);
+            }
+        }
+    }
+
+    @Test
     void aNewInstanceOfANamedProducerFencesTheOldOneAlsoAfterARestart() throws Exception {
         long id;
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
