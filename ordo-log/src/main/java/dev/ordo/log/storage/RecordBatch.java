@@ -18,6 +18,8 @@ public final class RecordBatch {
     public static final int HEADER_SIZE = 56;
     static final int LENGTH_SIZE = 4;
     private static final int CRC_START = 8;
+    /** Where the header's record count lies, from the batch's start (the last header field). */
+    private static final int RECORD_COUNT_AT = HEADER_SIZE - 4;
 
     private RecordBatch() {
     }
@@ -214,7 +216,7 @@ public final class RecordBatch {
         }
         long baseOffset = buffer.getLong(start + 10);
         int lastDelta = buffer.getInt(start + 18);
-        int count = buffer.getInt(start + 52);
+        int count = buffer.getInt(start + RECORD_COUNT_AT);
         // Every record takes at least 5 bytes, so a count beyond that is a lie (and must not size an allocation).
         if (lastDelta < 0 || count != lastDelta + 1 || count > (length + LENGTH_SIZE - HEADER_SIZE) / 5) {
             throw new CorruptRecordException("batch record count " + count + " disagrees with last offset delta " + lastDelta);
@@ -222,6 +224,11 @@ public final class RecordBatch {
         return new Info(baseOffset, baseOffset + lastDelta, buffer.getLong(start + 22), buffer.getLong(start + 30),
                 new Producer(buffer.getLong(start + 38), buffer.getShort(start + 46), buffer.getInt(start + 48)),
                 count, length + LENGTH_SIZE);
+    }
+
+    /** The record count of the batch at the buffer's position, whose header {@link #readInfo} checked. */
+    static int recordCount(ByteBuffer checkedBatch) {
+        return checkedBatch.getInt(checkedBatch.position() + RECORD_COUNT_AT);
     }
 
     /** Checks and decodes the batch at the buffer's position and advances past it. */
