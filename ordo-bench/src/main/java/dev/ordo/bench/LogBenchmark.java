@@ -560,11 +560,12 @@ public final class LogBenchmark {
             }
             if (TIMELINE != null && rate > 0) {
                 consumed.await(2, TimeUnit.MINUTES);
-                // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output.
+                // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output,
+                // and its System.nanoTime (CLOCK_MONOTONIC), for perf record -k CLOCK_MONOTONIC traces.
                 long firstSlotUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
                         - (System.nanoTime() - begin) / 1_000_000;
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                        "max latency per slot (ms, from uptime %.3f s):", firstSlotUptimeMillis / 1e3));
+                        "max latency per slot (ms, from uptime %.3f s, nanoTime %d):", firstSlotUptimeMillis / 1e3, begin));
                 for (int i = 0; i < TIMELINE.length() && i * TIMELINE_SLOT_NANOS < total * 1e9 / rate; i++) {
                     line.append(' ').append(TIMELINE.get(i) / 1_000_000);
                 }
