@@ -451,39 +451,33 @@ public final class LogBenchmark {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)));
-            // Recorded by each handler thread into its own pair of histograms (merged at the end) and
-            // one shared counter, so that the harness's own contention does not weigh on what it
-            // measures: shared concurrent histograms made the handler threads fight over their
-            // min/max fields (JFR at 500 k records/s: the harness's recording was the top frame).
-            List<Histogram[]> perThread = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ThreadLocal<Histogram[]> mine = ThreadLocal.withInitial(() -> {
-                Histogram[] pair = {new Histogram(TimeUnit.SECONDS.toNanos(60), 3), new Histogram(TimeUnit.SECONDS.toNanos(60), 3)};
-                perThread.add(pair);
-                return pair;
+            // Recorded by each handler thread into a tally of its own (merged at the end), so that the
+            // harness's own contention does not weigh on what it measures: shared concurrent
+            // histograms made the handler threads fight over their min/max fields (JFR at 500 k
+            // records/s: the harness's recording was the top frame), and a shared counter of handled
+            // records was one more contended atomic per record.
+            List<Tally> tallies = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ThreadLocal<Tally> mine = ThreadLocal.withInitial(() -> {
+                Tally tally = new Tally();
+                tallies.add(tally);
+                return tally;
             });
             long[] start = {Long.MAX_VALUE}; // set when sending begins
-            AtomicLong handled = new AtomicLong();
-            AtomicLong target = new AtomicLong(total); // lowered to what was sent when sending stops early
-            CountDownLatch consumed = new CountDownLatch(1);
-            AtomicLong lastConsumed = new AtomicLong();
             OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
                     .concurrency(E2E_HANDLERS).commitInterval(E2E_COMMIT)
                     .handler(r -> {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();
-                        Histogram[] own = mine.get();
-                        own[0].recordValue(Math.max(0, now - scheduled));
+                        Tally own = mine.get();
+                        own.all.recordValue(Math.max(0, now - scheduled));
                         if (scheduled - start[0] >= 1_000_000_000L) {
-                            own[1].recordValue(Math.max(0, now - scheduled));
+                            own.steady.recordValue(Math.max(0, now - scheduled));
                         }
                         if (TIMELINE != null && rate > 0) {
                             int slot = (int) Math.min(TIMELINE.length() - 1, Math.max(0, (scheduled - start[0]) / TIMELINE_SLOT_NANOS));
                             TIMELINE.accumulateAndGet(slot, now - scheduled, Math::max);
                         }
-                        if (handled.incrementAndGet() == target.get()) {
-                            lastConsumed.set(now);
-                            consumed.countDown();
-                        }
+                        own.handled(now);
                     })
                     .start();
             Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -550,16 +544,8 @@ public final class LogBenchmark {
                 producer.flush();
                 recordsPerBatch = producer.recordsWritten() / (double) Math.max(1, producer.batchesWritten());
             }
-            if (sent < total) {
-                target.set(sent);
-                // The handler that reached `sent` may have compared with the old target: then it is done now.
-                if (handled.get() >= sent) {
-                    lastConsumed.compareAndSet(0, System.nanoTime());
-                    consumed.countDown();
-                }
-            }
             if (TIMELINE != null && rate > 0) {
-                consumed.await(2, TimeUnit.MINUTES);
+                awaitHandled(tallies, sent);
                 // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output,
                 // and its System.nanoTime (CLOCK_MONOTONIC), for perf record -k CLOCK_MONOTONIC traces.
                 long firstSlotUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
@@ -582,16 +568,14 @@ public final class LogBenchmark {
                         acked.getValueAtPercentile(99) / 1000, acked.getValueAtPercentile(99.9) / 1000,
                         inFlight.getValueAtPercentile(50), inFlight.getValueAtPercentile(99), inFlight.getMaxValue());
             }
-            if (!consumed.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("consumer did not receive every record");
-            }
+            long lastConsumed = awaitHandled(tallies, sent);
             consumer.close();
-            // Every record was recorded before its count: the last count, seen through the latch, sees them all.
+            // Every record was recorded before its count: the counts, read with acquire, show them all.
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             Histogram steady = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-            for (Histogram[] pair : perThread) {
-                latency.add(pair[0]);
-                steady.add(pair[1]);
+            for (Tally tally : tallies) {
+                latency.add(tally.all);
+                steady.add(tally.steady);
             }
             // CPU the whole process used while the run lasted, in cores: how close the machine was to saturation.
             double cores = (processCpuNanos() - cpuAtBegin) / (double) (System.nanoTime() - begin);
@@ -599,11 +583,51 @@ public final class LogBenchmark {
                     : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
                             Runtime.getRuntime().availableProcessors());
-            Figure f = figure("ordo end-to-end", label, size, 1, sent, lastConsumed.get() - begin, latency);
+            Figure f = figure("ordo end-to-end", label, size, 1, sent, lastConsumed - begin, latency);
             return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
                     f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
         } finally {
             Directories.deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * One end-to-end handler thread's recordings: its latencies (all, and from the second second on),
+     * how many records it handled and when it handled the last. Written by its thread only; the count
+     * is published with a release store (no fence, no shared line) after the rest.
+     */
+    private static final class Tally {
+        final Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram steady = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private final AtomicLong count = new AtomicLong();
+        private long lastNanos;
+
+        void handled(long now) {
+            lastNanos = now;
+            count.lazySet(count.get() + 1);
+        }
+    }
+
+    /**
+     * Waits (polling every 100 us, on the producing thread, which is done) until the handlers handled
+     * {@code records}; returns when the last of them was handled.
+     */
+    private static long awaitHandled(List<Tally> tallies, long records) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            long handled = 0;
+            long last = 0;
+            for (Tally tally : tallies) {
+                handled += tally.count.get(); // acquire: lastNanos and the histograms written before it are seen
+                last = Math.max(last, tally.lastNanos);
+            }
+            if (handled >= records) {
+                return last;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("consumer handled " + handled + " of " + records + " records in 2 minutes");
+            }
+            LockSupport.parkNanos(100_000);
         }
     }
 
