@@ -40,6 +40,25 @@ public final class CompletionTracker {
     }
 
     /**
+     * Registers the first {@code count} of {@code offsets}, dispatched together, with one turn of the
+     * partition's lock (a consumer registering record by record contends with the handlers that
+     * complete them, once per record). All or none: a bad offset registers nothing.
+     *
+     * @throws IllegalArgumentException if an offset is negative or not above the one before it (the
+     *         first: the last registered offset of the partition), or {@code count} is out of range
+     */
+    public void registerAll(int partition, long[] offsets, int count) {
+        Arguments.atLeast("partition", partition, 0);
+        if (count < 0 || count > offsets.length) {
+            throw new IllegalArgumentException("count must be between 0 and " + offsets.length + ", was " + count);
+        }
+        if (count > 0) {
+            Arguments.atLeast("offset", offsets[0], 0);
+            partitions.computeIfAbsent(partition, p -> new PartitionProgress(p)).registerAll(offsets, count);
+        }
+    }
+
+    /**
      * Marks a registered record finished.
      *
      * @throws IllegalArgumentException if the offset is not registered and unfinished
@@ -102,6 +121,23 @@ public final class CompletionTracker {
                 throw new IllegalArgumentException("offset must be > the last registered offset " + lastRegistered
                         + " of partition " + partition + ", was " + offset);
             }
+            add(offset);
+        }
+
+        synchronized void registerAll(long[] added, int count) {
+            for (int i = 0; i < count; i++) {
+                long before = i == 0 ? lastRegistered : added[i - 1];
+                if (added[i] <= before) {
+                    throw new IllegalArgumentException("offset must be > the " + (i == 0 ? "last registered" : "previous")
+                            + " offset " + before + " of partition " + partition + ", was " + added[i]);
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                add(added[i]);
+            }
+        }
+
+        private void add(long offset) {
             if (size == offsets.length) {
                 grow();
             }

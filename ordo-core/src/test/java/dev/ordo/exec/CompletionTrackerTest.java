@@ -42,6 +42,27 @@ class CompletionTrackerTest {
     }
 
     @Test
+    void registeringTogetherIsRegisteringOneByOneAndAllOrNothing() {
+        tracker.register(0, 3);
+        tracker.registerAll(0, new long[] {4, 6, 7, 99}, 3);
+        assertThat(tracker.pending(0)).isEqualTo(4);
+        assertThatThrownBy(() -> tracker.registerAll(0, new long[] {8, 10, 9}, 3))
+                .hasMessage("offset must be > the previous offset 10 of partition 0, was 9");
+        assertThatThrownBy(() -> tracker.registerAll(0, new long[] {7}, 1))
+                .hasMessage("offset must be > the last registered offset 7 of partition 0, was 7");
+        assertThatThrownBy(() -> tracker.registerAll(0, new long[] {8}, 2)).hasMessageContaining("count");
+        assertThat(tracker.pending(0)).as("nothing of the refused calls").isEqualTo(4);
+        for (long o : new long[] {7, 4, 6}) {
+            tracker.complete(0, o);
+        }
+        assertThat(tracker.highestContiguousCompleted(0)).isEqualTo(-1);
+        tracker.complete(0, 3);
+        assertThat(tracker.highestContiguousCompleted(0)).isEqualTo(7);
+        tracker.registerAll(0, new long[] {8}, 1);
+        assertThat(tracker.pending(0)).isEqualTo(1);
+    }
+
+    @Test
     void growsBeyondItsInitialRing() {
         for (long o = 0; o < 1_000; o++) {
             tracker.register(3, o);

@@ -444,14 +444,16 @@ public final class OrdoConsumer implements RecordConsumer {
      */
     private void dispatch(int partition, ArrayDeque<Record> records, int count) {
         Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
+        long[] offsets = new long[count];
         for (int i = 0; i < count; i++) {
             Record record = records.pollFirst();
-            tracker.register(partition, record.offset());
+            offsets[i] = record.offset();
             Object key = ordering.executionKey(partition, record.key(), record.offset());
             byKey.computeIfAbsent(key, k -> new ArrayList<>())
                     .add(new HandlerTask(new ConsumedRecord(topic, partition, record)));
             fetchPosition[partition] = record.offset() + 1;
         }
+        tracker.registerAll(partition, offsets, count); // before any is submitted, so before any completes
         outstanding.addAndGet(count);
         outstandingPerPartition.addAndGet(partition, count);
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
