@@ -57,9 +57,10 @@ import org.HdrHistogram.Histogram;
  *
  * Run (Chronicle needs these flags on Java 17 and must not phone home; {@code AlwaysPreTouch} maps
  * the heap at start, as latency-sensitive services do, instead of page-faulting it in during the
- * first seconds of measurement):
+ * first seconds of measurement; {@code UseTransparentHugePages} maps it with 2 MiB pages, which on
+ * the benchmark VM took the kernel's periodic page sampling out of the p99, see BENCHMARKS.md):
  * <pre>
- * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+ * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
  *      --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
  *      -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
  *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.LogBenchmark [DIR] [scale]
@@ -81,7 +82,8 @@ import org.HdrHistogram.Histogram;
  * fixed counts of earlier sessions), {@code -De2e.repeats=N} (paced runs after each peak, median p99
  * printed; default 1), {@code -De2e.handlers=N} (handler threads, default 8, one per
  * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and
- * {@code -De2e.lingerMs=N} (the producer's linger, default 0), for experiments; the recorded figures
+ * {@code -De2e.lingerMs=N} (the producer's linger, default 0) and {@code -De2e.segmentMiB=N} (the topic's
+ * segment size, default 1 GiB), for experiments; the recorded figures
  * use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
  * {@code ordo-bench/results/log-<date>.json}.
@@ -131,6 +133,8 @@ public final class LogBenchmark {
     private static final Duration E2E_COMMIT = Duration.ofMillis(Long.getLong("e2e.commitMs", 100));
     /** The end-to-end producer's linger (-De2e.lingerMs), none by default. */
     private static final Duration E2E_LINGER = Duration.ofMillis(Long.getLong("e2e.lingerMs", 0));
+    /** The end-to-end topic's segment size (-De2e.segmentMiB), the topic default (1 GiB) by default. */
+    private static final Integer E2E_SEGMENT_MIB = Integer.getInteger("e2e.segmentMiB");
 
     private final Path root;
     private final double scale;
@@ -450,7 +454,8 @@ public final class LogBenchmark {
     private Figure endToEnd(int size, String fsync, double rate, long total, long sendForNanos) throws Exception {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
-            log.createTopic("e2e", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)));
+            TopicSpec spec = TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync));
+            log.createTopic("e2e", E2E_SEGMENT_MIB == null ? spec : spec.segmentBytes(E2E_SEGMENT_MIB << 20));
             // Recorded by each handler thread into a tally of its own (merged at the end), so that the
             // harness's own contention does not weigh on what it measures: shared concurrent
             // histograms made the handler threads fight over their min/max fields (JFR at 500 k
