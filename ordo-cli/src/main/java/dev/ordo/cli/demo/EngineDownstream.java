@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Ordering;
 import dev.ordo.exec.ExecutorStats;
-import dev.ordo.log.engine.AtomicFile;
+import dev.ordo.log.storage.AtomicFile;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
 import dev.ordo.log.engine.OrdoConsumer;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.log.storage.AtomicFile;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;

@@ -3,6 +3,7 @@ package dev.ordo.log.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.log.storage.AtomicFile;
 import dev.ordo.log.storage.ProducerFencedException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -301,6 +301,11 @@ final class LogSegment implements AutoCloseable {
         index.flush();
     }
 
+    /** Writes the index entries kept in memory into the index file (sealing; forced by {@link #flush()}). */
+    void sealIndex() throws IOException {
+        index.writePending();
+    }
+
     /**
      * Forces the log only: what the fsync policies need for an active segment, whose index is
      * rebuilt from the log on open anyway (half the forces of {@link #flush()}).

@@ -173,6 +173,99 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    void aSegmentSealedButNotYetForcedWhenPowerWasLostIsCutAtItsTornTailAndTheLaterOnesDropped() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 300; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        List<Long> bases = segmentBases();
+        assertThat(bases).hasSizeGreaterThan(3);
+        assertThat(PartitionLog.readRecoveryPoint(dir)).as("close forced every sealed segment").isEqualTo(bases.get(bases.size() - 1));
+        // A power loss while the second segment was sealed but not yet forced: its tail is torn, and
+        // the recovery point (stored after each sealed segment is forced) is still its base offset.
+        Path second = dir.resolve(LogSegment.fileName(bases.get(1), ".log"));
+        long keptBytes = Files.size(second) - 10;
+        try (RandomAccessFile file = new RandomAccessFile(second.toFile(), "rw")) {
+            file.setLength(keptBytes);
+        }
+        PartitionLog.writeRecoveryPoint(dir, bases.get(2));
+        assertThatThrownBy(() -> PartitionLog.open(dir, config)).as("damage before the recovery point is corruption")
+                .isInstanceOf(CorruptLogException.class);
+        PartitionLog.writeRecoveryPoint(dir, bases.get(1));
+
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            assertThat(segmentBases()).as("the later segments are dropped").containsExactly(bases.get(0), bases.get(1));
+            long next = log.nextOffset();
+            assertThat(next).as("cut inside the second segment").isGreaterThan(bases.get(1)).isLessThan(bases.get(2));
+            List<String> values = new ArrayList<>();
+            for (long offset = 0; offset < next; offset++) {
+                values.add(PartitionLogTest.valueOf(log.read(offset, 1).get(0)));
+            }
+            assertThat(values).isEqualTo(java.util.stream.IntStream.range(0, (int) next).mapToObj(i -> "v" + i).toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).isEqualTo(next);
+            assertThat(log.recoveryPoint()).as("what recovery kept is forced").isEqualTo(bases.get(1));
+        }
+    }
+
+    @Test
+    void aSegmentSealedButNotYetForcedThatLostWholeBatchesAlsoDropsTheLaterOnes() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < 200; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        List<Long> bases = segmentBases();
+        // Power lost before any of the second segment's data reached the disk: an empty file, which
+        // ends cleanly at a batch boundary, but short of the third segment's base offset.
+        try (RandomAccessFile file = new RandomAccessFile(dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
+            file.setLength(0);
+        }
+        PartitionLog.writeRecoveryPoint(dir, bases.get(1));
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            assertThat(log.nextOffset()).isEqualTo(bases.get(1));
+            assertThat(segmentBases()).containsExactly(bases.get(0), bases.get(1));
+            assertThat(log.read(bases.get(1) - 1, 1)).extracting(PartitionLogTest::valueOf).containsExactly("v" + (bases.get(1) - 1));
+        }
+    }
+
+    @Test
+    void rollsLeaveTheSealedSegmentToTheBackgroundAndTheRecoveryPointFollows() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; log.segmentCount() < 5; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+            long activeBase = segmentBases().get(4);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> log.recoveryPoint() == activeBase);
+            assertThat(PartitionLog.readRecoveryPoint(dir)).isEqualTo(activeBase);
+        }
+    }
+
+    @Test
+    void underEveryBatchAnAppendReturnsOnlyOnceTheSegmentsSealedBeforeItAreForced() throws Exception {
+        LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.everyBatch());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; log.segmentCount() < 4; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+                List<Long> bases = segmentBases();
+                assertThat(log.recoveryPoint()).as("after append %d", i).isEqualTo(bases.get(bases.size() - 1));
+            }
+        }
+    }
+
+    /** Base offsets of the segments in {@code dir}, in order. */
+    private List<Long> segmentBases() throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+        }
+    }
+
     /** Appends 300 single-record batches over several 2 KiB segments, then flips the byte {@code at(size)} of the first. */
     private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, java.util.function.LongUnaryOperator at)
             throws Exception {

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.storage;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
