@@ -176,12 +176,7 @@ class RecoveryTest {
     @Test
     void aSegmentSealedButNotYetForcedWhenPowerWasLostIsCutAtItsTornTailAndTheLaterOnesDropped() throws Exception {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
-        try (PartitionLog log = PartitionLog.open(dir, config)) {
-            for (int i = 0; i < 300; i++) {
-                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
-            }
-        }
-        List<Long> bases = segmentBases();
+        List<Long> bases = appendAndClose(config, 300);
         assertThat(bases).hasSizeGreaterThan(3);
         assertThat(PartitionLog.readRecoveryPoint(dir)).as("close forced every sealed segment").isEqualTo(bases.get(bases.size() - 1));
         // A power loss while the second segment was sealed but not yet forced: its tail is torn, and
@@ -213,12 +208,7 @@ class RecoveryTest {
     @Test
     void aSegmentSealedButNotYetForcedThatLostWholeBatchesAlsoDropsTheLaterOnes() throws Exception {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
-        try (PartitionLog log = PartitionLog.open(dir, config)) {
-            for (int i = 0; i < 200; i++) {
-                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
-            }
-        }
-        List<Long> bases = segmentBases();
+        List<Long> bases = appendAndClose(config, 200);
         // Power lost before any of the second segment's data reached the disk: an empty file, which
         // ends cleanly at a batch boundary, but short of the third segment's base offset.
         try (RandomAccessFile file = new RandomAccessFile(dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
@@ -258,6 +248,16 @@ class RecoveryTest {
         }
     }
 
+    /** Appends {@code records} single-record batches ("v0", "v1", ...), closes, and returns the segments' base offsets. */
+    private List<Long> appendAndClose(LogConfig config, int records) throws Exception {
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            for (int i = 0; i < records; i++) {
+                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
+            }
+        }
+        return segmentBases();
+    }
+
     /** Base offsets of the segments in {@code dir}, in order. */
     private List<Long> segmentBases() throws Exception {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
@@ -269,11 +269,7 @@ class RecoveryTest {
     /** Appends 300 single-record batches over several 2 KiB segments, then flips the byte {@code at(size)} of the first. */
     private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, java.util.function.LongUnaryOperator at)
             throws Exception {
-        try (PartitionLog log = PartitionLog.open(dir, config)) {
-            for (int i = 0; i < 300; i++) {
-                log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
-            }
-        }
+        appendAndClose(config, 300);
         Path first = dir.resolve("00000000000000000000.log");
         try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
             file.seek(at.applyAsLong(Files.size(first)));
