@@ -198,7 +198,7 @@ public final class OrdoProducer implements RecordProducer {
      * while the send buffer is full.
      *
      * @throws IllegalStateException if the producer is closed
-     * @throws IllegalArgumentException if the record is larger than the topic's batch limit
+     * @throws IllegalArgumentException if the record is larger than the topic's batch limit or the send buffer
      * @throws OverloadedException if the buffer stayed full for {@code maxBlock}; nothing was queued
      */
     public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, List<Header> headers) {

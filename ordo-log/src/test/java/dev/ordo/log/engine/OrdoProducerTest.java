@@ -136,6 +136,9 @@ class OrdoProducerTest {
                 }
                 assertThatThrownBy(() -> producer.send("k", "0003")).isInstanceOf(OverloadedException.class)
                         .hasMessageContaining("send buffer of " + 3 * perRecord + " bytes");
+                assertThatThrownBy(() -> producer.send("k", "x".repeat((int) (3 * perRecord))))
+                        .as("a record that could never fit").isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("bufferBytes");
             }
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(3);
         }
