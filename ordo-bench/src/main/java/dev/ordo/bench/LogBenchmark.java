@@ -82,7 +82,7 @@ import org.HdrHistogram.Histogram;
  * fixed counts of earlier sessions), {@code -De2e.repeats=N} (paced runs after each peak, median p99
  * printed; default 1), {@code -De2e.handlers=N} (handler threads, default 8, one per
  * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and
- * {@code -De2e.lingerMs=N} (the producer's linger, default 0) and {@code -De2e.segmentMiB=N} (the topic's
+ * {@code -De2e.lingerMicros=N} (the producer's linger, default 0) and {@code -De2e.segmentMiB=N} (the topic's
  * segment size, default 1 GiB), for experiments; the recorded figures
  * use the defaults.
  * The full run prints a Markdown table and writes the figures as JSON to
@@ -131,8 +131,8 @@ public final class LogBenchmark {
     private static final int E2E_HANDLERS = Integer.getInteger("e2e.handlers", PARTITIONS);
     /** The end-to-end consumer's commit interval (-De2e.commitMs), the consumer's default (100 ms) by default. */
     private static final Duration E2E_COMMIT = Duration.ofMillis(Long.getLong("e2e.commitMs", 100));
-    /** The end-to-end producer's linger (-De2e.lingerMs), none by default. */
-    private static final Duration E2E_LINGER = Duration.ofMillis(Long.getLong("e2e.lingerMs", 0));
+    /** The end-to-end producer's linger (-De2e.lingerMicros), none by default. */
+    private static final Duration E2E_LINGER = Duration.ofNanos(Long.getLong("e2e.lingerMicros", 0) * 1_000);
     /** The end-to-end topic's segment size (-De2e.segmentMiB), the topic default (1 GiB) by default. */
     private static final Integer E2E_SEGMENT_MIB = Integer.getInteger("e2e.segmentMiB");
 
