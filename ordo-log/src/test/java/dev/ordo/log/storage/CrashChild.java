@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Run as a child JVM by {@link CrashRecoveryTest}: opens the data directory, appends batches with
- * fsync on every batch and prints {@code ACK first last} once each is durable, until killed.
+ * Run as a child JVM by {@link CrashRecoveryTest}: opens the data directory, appends batches and
+ * prints {@code ACK first last} once each is appended (durable with fsync on every batch, the
+ * default; {@code none} as the second argument leaves it to the OS and rolls 16 KiB segments, so
+ * that kills often find sealed segments the background has not forced yet), until killed.
  */
 public final class CrashChild {
 
@@ -16,8 +18,11 @@ public final class CrashChild {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
+        boolean none = args.length > 1 && args[1].equals("none");
+        LogConfig config = none ? new LogConfig(16 * 1024, 1024, 16 * 1024, FsyncPolicy.none())
+                : new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.everyBatch());
         try (DataDirectory data = DataDirectory.open(root);
-                PartitionLog log = data.partition("crash", 0, new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.everyBatch()))) {
+                PartitionLog log = data.partition("crash", 0, config)) {
             System.out.println("OPEN " + log.nextOffset() + " " + log.truncatedOnOpen());
             System.out.flush();
             for (int batch = 0; ; batch++) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a child JVM that appends with fsync on every batch at random moments (SIGKILL, like
+ * Kills a child JVM that appends (with fsync on every batch, and without) at random moments (SIGKILL, like
  * {@code kill -9}), 20 times ({@code ordo.crash.cycles}; 500 under {@code -Pchaos}) over the same data
  * directory, and checks after each restart that
  * every acknowledged record is there, intact and in order, and that offsets continue without a gap.
@@ -25,12 +25,26 @@ class CrashRecoveryTest {
 
     @Test
     void everyAcknowledgedRecordSurvivesKillDashNine() throws Exception {
-        Random random = new Random(20261125);
+        killAndRestart("every-batch", 20261125);
+    }
+
+    /**
+     * Without fsync and with 16 KiB segments: a kill often comes while a sealed segment waits for the
+     * background force (6 of 20 restarts found one past the recovery point, counted once), and the
+     * restart must take it as it is (the OS kept its bytes).
+     */
+    @Test
+    void everyAppendedRecordSurvivesKillDashNineWithSealedSegmentsNotYetForced() throws Exception {
+        killAndRestart("none", 20261126);
+    }
+
+    private void killAndRestart(String fsync, long seed) throws Exception {
+        Random random = new Random(seed);
         long acknowledgedUpTo = -1;
         int cycles = Integer.getInteger("ordo.crash.cycles", 20);
         for (int cycle = 0; cycle < cycles; cycle++) {
             Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), root.toString()))
+                    "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), root.toString(), fsync))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             int killAfter = 1 + random.nextInt(150);
