@@ -9,9 +9,10 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #everyBatch()}: before an append returns; an acknowledged record survives power loss.</li>
  *   <li>{@link #interval(Duration)}: a force starts every interval (per partition, on a thread of its
- *       own; the forces of all partitions start together, at multiples of the interval on the
- *       monotonic clock, so that the file system merges them into fewer journal commits and device
- *       flushes); a crash of the process loses nothing (the page cache survives), a power loss loses
+ *       own; below 50 ms the forces of all partitions start together, at multiples of the interval on
+ *       the monotonic clock, so that the file system merges them into fewer journal commits and device
+ *       flushes; from 50 ms each partition forces at a phase of its own, so that large forces do not
+ *       run together and hold up appends); a crash of the process loses nothing (the page cache survives), a power loss loses
  *       what was appended since the last force began: about the interval, or the duration of a
  *       force when that is longer (forces took 1-18 ms on the benchmark machine's disk over several
  *       days; when they take longer than the interval, the forces run back to back).</li>

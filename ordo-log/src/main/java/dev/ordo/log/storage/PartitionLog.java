@@ -172,11 +172,8 @@ public final class PartitionLog implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            // On a grid shared by every partition (multiples of the interval on the monotonic clock),
-            // not from when each was opened: forces that run together share journal commits and
-            // device flushes (about half as many flushes for 8 partitions on the benchmark VM).
-            flusher.scheduleAtFixedRate(this::flushQuietly, nanos - Math.floorMod(System.nanoTime(), nanos), nanos,
-                    TimeUnit.NANOSECONDS);
+            flusher.scheduleAtFixedRate(this::flushQuietly, firstForceDelay(System.nanoTime(), nanos,
+                    dir.getFileName().toString()), nanos, TimeUnit.NANOSECONDS);
         } else {
             flusher = null;
         }
@@ -583,6 +580,44 @@ public final class PartitionLog implements AutoCloseable {
                 s.close();
             }
         }
+    }
+
+    /**
+     * Intervals from which each partition forces at a phase of its own instead of on the shared grid.
+     * Measured on the benchmark VM (1 KiB at 300 k records/s, two pairs each, p99 aligned / own
+     * phase): 5 ms 4.3, 4.1 / 9.9, 20.2 ms; 20 ms 5.9, 5.7 / 3.7, 10.1 ms; 100 ms 27.0, 13.7 / 5.1, 6.7 ms.
+     */
+    static final long OWN_PHASE_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * How long after {@code nowNanos} the first interval force of the partition {@code name} starts.
+     * Short intervals: on a grid shared by every partition (multiples of the interval on the
+     * monotonic clock), so that forces run together and share journal commits and device flushes
+     * (about half as many flushes for 8 partitions every 5 ms, which freeze the benchmark VM). Long
+     * intervals ({@link #OWN_PHASE_FROM_NANOS} and more): at a phase of the interval taken from the
+     * partition's name, so that their larger forces do not run together: forced together while the
+     * files grow, they held records up 30-47 ms ({@code ForceStallProbe}, BENCHMARKS.md session 8).
+     */
+    static long firstForceDelay(long nowNanos, long intervalNanos, String name) {
+        long phase = 0;
+        if (intervalNanos >= OWN_PHASE_FROM_NANOS) {
+            // A partition directory is "<topic>-<partition>": partition p of a topic starts at the
+            // fraction p x 0.618... (golden ratio) of the interval, shifted per topic, which spreads
+            // any number of partitions evenly; random phases from a hash bunched up (5 of 8 within 6%).
+            int dash = name.lastIndexOf('-');
+            String topic = dash > 0 ? name.substring(0, dash) : name;
+            long partition = 0;
+            try {
+                partition = dash > 0 ? Long.parseLong(name.substring(dash + 1)) : 0;
+            } catch (NumberFormatException e) {
+                topic = name; // not a partition directory name: the hash alone decides
+            }
+            double topicShift = (topic.hashCode() & 0xffffL) / 65536.0;
+            double fraction = (topicShift + partition * 0.6180339887498949) % 1.0;
+            phase = (long) (fraction * intervalNanos);
+        }
+        long delay = Math.floorMod(phase - nowNanos, intervalNanos);
+        return delay == 0 ? intervalNanos : delay;
     }
 
     /** The interval flusher's task: an error is logged and the next interval tries again. */

@@ -327,4 +327,30 @@ class PartitionLogTest {
             assertThat(log.startOffset()).as("retention deleted segments meanwhile").isGreaterThan(total / 2);
         }
     }
+
+    @Test
+    void shortIntervalsForceOnAGridSharedByAllPartitionsLongOnesEachAtAPhaseOfItsOwn() {
+        long ms = 1_000_000L;
+        long now = 123_456_789_012L;
+        for (String name : List.of("t-0", "t-1", "orders-7")) {
+            long delay = PartitionLog.firstForceDelay(now, 5 * ms, name);
+            assertThat(delay).isBetween(1L, 5 * ms);
+            assertThat(Math.floorMod(now + delay, 5 * ms)).as("on the shared grid").isZero();
+        }
+        long interval = 100 * ms;
+        java.util.TreeSet<Long> phases = new java.util.TreeSet<>();
+        for (int p = 0; p < 8; p++) {
+            String name = "t-" + p;
+            long delay = PartitionLog.firstForceDelay(now, interval, name);
+            assertThat(delay).isBetween(1L, interval);
+            long phase = Math.floorMod(now + delay, interval);
+            assertThat(Math.floorMod(now + 7 * ms + PartitionLog.firstForceDelay(now + 7 * ms, interval, name), interval))
+                    .as("a partition's phase does not depend on when it is opened").isEqualTo(phase);
+            phases.add(phase);
+        }
+        List<Long> sorted = new ArrayList<>(phases);
+        for (int i = 1; i < sorted.size(); i++) { // evenly: 12.5 ms apart would be perfect
+            assertThat(sorted.get(i) - sorted.get(i - 1)).as("8 partitions' phases apart, %s", sorted).isGreaterThan(5 * ms);
+        }
+    }
 }
