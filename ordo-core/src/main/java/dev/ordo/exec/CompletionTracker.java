@@ -117,23 +117,23 @@ public final class CompletionTracker {
         }
 
         synchronized void register(long offset) {
-            if (offset <= lastRegistered) {
-                throw new IllegalArgumentException("offset must be > the last registered offset " + lastRegistered
-                        + " of partition " + partition + ", was " + offset);
-            }
+            requireAbove(lastRegistered, "last registered", offset);
             add(offset);
         }
 
         synchronized void registerAll(long[] added, int count) {
-            for (int i = 0; i < count; i++) {
-                long before = i == 0 ? lastRegistered : added[i - 1];
-                if (added[i] <= before) {
-                    throw new IllegalArgumentException("offset must be > the " + (i == 0 ? "last registered" : "previous")
-                            + " offset " + before + " of partition " + partition + ", was " + added[i]);
-                }
+            for (int i = 0; i < count; i++) { // all checked before any is added
+                requireAbove(i == 0 ? lastRegistered : added[i - 1], i == 0 ? "last registered" : "previous", added[i]);
             }
             for (int i = 0; i < count; i++) {
                 add(added[i]);
+            }
+        }
+
+        private void requireAbove(long before, String which, long offset) {
+            if (offset <= before) {
+                throw new IllegalArgumentException("offset must be > the " + which + " offset " + before
+                        + " of partition " + partition + ", was " + offset);
             }
         }
 

@@ -260,7 +260,7 @@ public final class OrdoProducer implements RecordProducer {
         if (closed) {
             throw new IllegalStateException("producer for topic '" + topic + "' is closed");
         }
-        if (bufferReserved + cost - bufferReleased.get() <= bufferBytes) {
+        if (fits(cost)) {
             return;
         }
         long remaining = maxBlockNanos;
@@ -268,7 +268,7 @@ public final class OrdoProducer implements RecordProducer {
         // the announcement (both volatile): either this check sees the space or the sender signals.
         waitingForSpace++;
         try {
-            while (bufferReserved + cost - bufferReleased.get() > bufferBytes) {
+            while (!fits(cost)) {
                 if (remaining <= 0) {
                     throw new OverloadedException("send buffer of " + bufferBytes + " bytes stayed full for "
                             + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
@@ -284,6 +284,11 @@ public final class OrdoProducer implements RecordProducer {
         } finally {
             waitingForSpace--;
         }
+    }
+
+    /** Whether {@code cost} more bytes fit the send buffer now (under {@code lock}). */
+    private boolean fits(long cost) {
+        return bufferReserved + cost - bufferReleased.get() <= bufferBytes;
     }
 
     /** Gives a written batch's buffer space back (sender thread), waking sends that wait for it. */

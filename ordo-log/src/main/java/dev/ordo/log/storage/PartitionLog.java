@@ -112,7 +112,6 @@ public final class PartitionLog implements AutoCloseable {
                 // whose records came after the lost ones (nothing in them was acknowledged as durable).
                 LogSegment.Recovery r = segment.recover(true);
                 segments.add(segment);
-                notForced.add(segment);
                 // Torn: cut, or whole batches missing at its end (the file ends at a batch boundary
                 // short of the next segment's base offset).
                 if (r.truncatedBytes() > 0 || segment.nextOffset() != bases.get(i + 1)) {
@@ -123,10 +122,10 @@ public final class PartitionLog implements AutoCloseable {
                     for (int later = i + 1; later < bases.size(); later++) {
                         LogSegment.open(dir, bases.get(later), config.indexIntervalBytes()).delete();
                     }
-                    notForced.remove(segment); // the active segment now, and recover(true) forced its cut
-                    last = r;
+                    last = r; // the active segment now, and recover(true) forced its cut
                     break;
                 }
+                notForced.add(segment);
                 continue;
             }
             LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
@@ -511,9 +510,7 @@ public final class PartitionLog implements AutoCloseable {
     /** Writes {@code dir}'s recovery point file atomically: 8 bytes of offset, 4 of their CRC32C. */
     static void writeRecoveryPoint(Path dir, long point) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(12).putLong(point);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes.array(), 0, 8);
-        bytes.putInt((int) crc.getValue());
+        bytes.putInt(crcOfFirst8(bytes.array()));
         AtomicFile.write(dir.resolve(RECOVERY_POINT_FILE), bytes.array());
     }
 
@@ -527,13 +524,18 @@ public final class PartitionLog implements AutoCloseable {
             return null;
         }
         byte[] bytes = Files.readAllBytes(file);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes, 0, Math.min(8, bytes.length));
-        if (bytes.length != 12 || ByteBuffer.wrap(bytes).getInt(8) != (int) crc.getValue()) {
+        if (bytes.length != 12 || ByteBuffer.wrap(bytes).getInt(8) != crcOfFirst8(bytes)) {
             LOG.error("damaged {} ({} bytes): ignored, sealed segments are trusted as forced", file, bytes.length);
             return null;
         }
         return ByteBuffer.wrap(bytes).getLong(0);
+    }
+
+    /** The CRC32C of the recovery point file's offset bytes. */
+    private static int crcOfFirst8(byte[] bytes) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, 8);
+        return (int) crc.getValue();
     }
 
     /** Forces the active segment's log if anything was appended since the last force. */
