@@ -26,6 +26,8 @@ final class LogSegment implements AutoCloseable {
     static final int READ_WINDOW = 256 << 10;
 
     private long size;
+    /** A write failed and may have left bytes past {@link #size} that are not cut yet. */
+    private boolean failedWrite;
     private long nextOffset;
     private long bytesSinceIndexEntry;
     /** Largest record timestamp in the segment, and the first batch's first timestamp (MIN_VALUE while empty). */
@@ -50,8 +52,36 @@ final class LogSegment implements AutoCloseable {
     static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
         Path logFile = dir.resolve(fileName(baseOffset, ".log"));
         UninterruptibleFile log = new UninterruptibleFile(logFile);
-        OffsetIndex index = OffsetIndex.open(dir.resolve(fileName(baseOffset, ".index")));
-        return new LogSegment(baseOffset, logFile, log, index, indexIntervalBytes);
+        try {
+            OffsetIndex index = OffsetIndex.open(dir.resolve(fileName(baseOffset, ".index")));
+            return new LogSegment(baseOffset, logFile, log, index, indexIntervalBytes);
+        } catch (IOException | RuntimeException e) {
+            try {
+                log.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a new, empty segment (a roll); if that fails (a full disk), deletes what it created, so
+     * that a reopen does not take an empty file for the partition's end.
+     */
+    static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+        try {
+            return open(dir, baseOffset, indexIntervalBytes);
+        } catch (IOException | RuntimeException e) {
+            for (String suffix : List.of(".log", ".index")) {
+                try {
+                    java.nio.file.Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+                } catch (IOException deleting) {
+                    e.addSuppressed(deleting);
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -123,9 +153,26 @@ final class LogSegment implements AutoCloseable {
         return new Recovery(size, 0, null);
     }
 
+    /**
+     * Appends a batch at the end. When the write fails (a full disk writes what fits, then refuses the
+     * rest), the segment's end stays where it was and the bytes written past it are cut, here or, if
+     * cutting fails too, before the next write and at the seal: no reader, seal or reopen may find
+     * half a batch after the last one.
+     */
     void append(ByteBuffer batch, RecordBatch.Info info) throws IOException {
+        cutFailedWrite();
         int position = (int) size;
-        log.write(batch, size + batch.position());
+        try {
+            log.write(batch, size + batch.position());
+        } catch (IOException e) {
+            failedWrite = true;
+            try {
+                cutFailedWrite();
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+            }
+            throw e;
+        }
         maybeIndex(info, position);
         size += info.sizeInBytes();
         advance(info);
@@ -301,9 +348,21 @@ final class LogSegment implements AutoCloseable {
         index.flush();
     }
 
-    /** Writes the index entries kept in memory into the index file (sealing; forced by {@link #flush()}). */
-    void sealIndex() throws IOException {
+    /**
+     * Seals the segment: cuts what a failed write left past its end and writes the index entries kept
+     * in memory into the index file (both forced by {@link #flush()}).
+     */
+    void seal() throws IOException {
+        cutFailedWrite();
         index.writePending();
+    }
+
+    /** Cuts the bytes a failed write left past the segment's end, if any. */
+    private void cutFailedWrite() throws IOException {
+        if (failedWrite) {
+            log.truncate(size);
+            failedWrite = false;
+        }
     }
 
     /**
@@ -316,8 +375,8 @@ final class LogSegment implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try (index; log) {
-            // closes both, the index first
+        try (index; log) { // closes both, the index first
+            cutFailedWrite(); // or the next open cuts it as a torn tail
         }
     }
 

@@ -243,10 +243,14 @@ public final class PartitionLog implements AutoCloseable {
                 // file would wrongly mean "every sealed segment is forced" (one write per log, once).
                 storeRecoveryPoint(recoveryPoint);
             }
-            active.sealIndex(); // the index entries into the file (page cache); forced with the log, later
+            // Either step may fail (a full disk) and leave the active segment as it was, to be rolled
+            // by the next append: the seal cuts a failed write's bytes and writes the index entries
+            // (page cache; forced with the log, later), then the next segment is created.
+            active.seal();
+            LogSegment next = LogSegment.create(dir, baseOffset, config.indexIntervalBytes());
             unforced.addLast(active);
-            active = LogSegment.open(dir, baseOffset, config.indexIntervalBytes());
-            segments.add(active);
+            segments.add(next);
+            active = next;
             enforceRetention(System.currentTimeMillis());
             Sealer.EXECUTOR.execute(this::forceSealedQuietly);
         }
