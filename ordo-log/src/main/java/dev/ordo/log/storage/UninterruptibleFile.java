@@ -104,9 +104,27 @@ final class UninterruptibleFile implements AutoCloseable {
         file.setLength(size);
     }
 
-    /** Forces written bytes to the device ({@code fsync}); not synchronized with the other calls, which it does not disturb. */
+    /**
+     * Forces written bytes to the device ({@code fsync}); not synchronized with the other calls, which
+     * it does not disturb.
+     *
+     * @throws ClosedChannelException if the file was closed (also while forcing: retention may delete
+     *         a sealed segment the background forcer is working on), as a channel would throw
+     */
     void force() throws IOException {
-        file.getFD().sync();
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        try {
+            file.getFD().sync();
+        } catch (java.io.SyncFailedException e) {
+            if (closed) { // the descriptor was released under the call (EBADF)
+                ClosedChannelException closedMeanwhile = new ClosedChannelException();
+                closedMeanwhile.initCause(e);
+                throw closedMeanwhile;
+            }
+            throw e;
+        }
     }
 
     @Override

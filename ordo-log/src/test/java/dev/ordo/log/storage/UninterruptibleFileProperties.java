@@ -1,12 +1,14 @@
 package dev.ordo.log.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -62,6 +64,22 @@ class UninterruptibleFileProperties {
             }
         }
         assertThat(Files.readAllBytes(path)).isEqualTo(model);
+        Directories.deleteRecursively(dir);
+    }
+
+    /**
+     * Forcing a closed file is a {@link java.nio.channels.ClosedChannelException}, as for a read: the
+     * background forcer takes that for "deleted by retention meanwhile" and moves on. It was a
+     * {@link java.io.SyncFailedException} from the released descriptor, logged as a failed force.
+     */
+    @Example
+    void forcingAClosedFileSaysItIsClosed() throws Exception {
+        Path dir = Files.createTempDirectory("uf");
+        UninterruptibleFile file = new UninterruptibleFile(dir.resolve("f"));
+        file.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+        file.force();
+        file.close();
+        assertThatThrownBy(file::force).isInstanceOf(java.nio.channels.ClosedChannelException.class);
         Directories.deleteRecursively(dir);
     }
 }
