@@ -102,4 +102,36 @@ class LogCommandsTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--on-corruption").contains("ignore");
     }
+
+    /**
+     * As a script sees it: each command a JVM of its own (with the logging configuration the jar
+     * ships), standard output nothing but the command's lines. An XML comment that logback could not
+     * parse once made every command print logback's status report on standard output.
+     */
+    @Test
+    void aSeparateProcessPrintsOnlyItsResultsOnStandardOutput() throws Exception {
+        String dir = data.toString();
+        assertThat(runProcess("", "topics", "create", "orders", "--partitions", "1", "--data", dir))
+                .containsExactly("created topic orders with 1 partitions");
+        assertThat(runProcess("k1\tv1\nk2\tv2\n", "produce", "orders", "--print-acks", "--data", dir))
+                .containsExactly("orders\t0\t0", "orders\t0\t1");
+        assertThat(runProcess("", "consume", "orders", "--from-beginning", "--max", "2", "--data", dir))
+                .containsExactly("k1\t0\t0\tv1", "k2\t0\t1\tv2");
+    }
+
+    /** Runs {@code ordo args} in a child JVM; returns its standard output's lines (it must exit with 0). */
+    private static List<String> runProcess(String stdin, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), OrdoCommand.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (java.io.OutputStream in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("ordo " + String.join(" ", args) + " ended").isTrue();
+        assertThat(process.exitValue()).as("exit code of ordo " + String.join(" ", args)).isZero();
+        return out.lines().toList();
+    }
 }
