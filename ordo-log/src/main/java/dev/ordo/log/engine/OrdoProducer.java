@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * and offset once the record is appended, durable per the topic's fsync policy. A sender thread
  * appends each partition's batch as it is; records sent while an append (and its fsync) runs form
  * the next batch, so batching grows with load by itself, and {@link Builder#linger} can trade
- * latency for larger batches on purpose.
+ * latency for larger batches on purpose. When the topic forces every batch, the sender first
+ * appends the round of batches it took (one per partition, mostly), then forces their partitions
+ * in parallel, then completes their futures: the file system commits forces that run together in
+ * one journal transaction, where one after another each waits for the last.
  *
  * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its
  * records per partition; a batch retried after an I/O error is not written twice (also across an
@@ -106,6 +109,12 @@ public final class OrdoProducer implements RecordProducer {
     /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
     private final int[] capacityHint;
     private final int[] nextSequence;
+    /** Whether the topic forces every batch; then the sender's round of batches is forced at once (see {@link #awaitDurable}). */
+    private final boolean syncsEveryBatch;
+    /** The sender's scratch for {@link #awaitDurable}: each partition's slot in the round (-1: none), and the slots. */
+    private final int[] syncSlot;
+    private final int[] syncPartitions;
+    private final long[] syncEnds;
     /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
     private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
     /** The most bytes {@link #freeBuffers} holds: an eighth of the send buffer, on top of it. */
@@ -137,6 +146,10 @@ public final class OrdoProducer implements RecordProducer {
         final List<CompletableFuture<Acknowledgement>> futures = new ArrayList<>();
         /** What the batch's records hold of the send buffer, released once the batch is written. */
         long bufferBytes;
+        /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
+        long base = -1;
+        long end;
+        Throwable error;
 
         Batch(int partition, RecordBatch.Builder records) {
             this.partition = partition;
@@ -177,6 +190,11 @@ public final class OrdoProducer implements RecordProducer {
         }
         this.capacityHint = new int[partitions];
         this.nextSequence = new int[partitions];
+        this.syncsEveryBatch = log.syncsEveryBatch(topic);
+        this.syncSlot = new int[partitions];
+        java.util.Arrays.fill(syncSlot, -1);
+        this.syncPartitions = new int[partitions];
+        this.syncEnds = new long[partitions];
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
         this.sender.setDaemon(true);
         this.sender.start();
@@ -437,8 +455,14 @@ public final class OrdoProducer implements RecordProducer {
                 return; // closed and drained
             }
             for (Batch batch : ready) {
-                write(batch);
+                append(batch);
                 written.add(batch.records.buffer()); // the log copied the bytes: reusable
+            }
+            if (syncsEveryBatch) {
+                awaitDurable(ready);
+            }
+            for (Batch batch : ready) {
+                complete(batch);
             }
             ready.clear();
         }
@@ -520,45 +544,86 @@ public final class OrdoProducer implements RecordProducer {
         }
     }
 
-    private void write(Batch batch) {
+    /**
+     * Appends the batch (readable then; durable too unless the topic forces every batch, see
+     * {@link #awaitDurable}), recording its offsets or its error in it.
+     */
+    private void append(Batch batch) {
         int partition = batch.partition;
         int count = batch.records.recordCount();
-        long base = -1;
-        Throwable error = null;
         try {
             Throwable failed = failure;
             if (failed != null) {
                 throw failed;
             }
-            base = appendWithRetries(partition, batch.records);
+            long[] offsets = appendWithRetries(partition, batch.records);
+            batch.base = offsets[0];
+            batch.end = offsets[1];
             nextSequence[partition] += count;
             batchesWritten++; // one writing thread: no lost update
             recordsWritten += count;
         } catch (Throwable e) {
-            error = e;
-            if (identity != null || error instanceof ProducerFencedException) {
-                failure = failure == null ? error : failure; // later batches must not overtake a lost one
-            }
-            if (failure == error) {
-                LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
+            failed(batch, e);
+        }
+    }
+
+    /** The batch failed: an idempotent producer fails for good, so that no later batch overtakes it. */
+    private void failed(Batch batch, Throwable error) {
+        batch.error = error;
+        if (failure == null && (identity != null || error instanceof ProducerFencedException)) {
+            failure = error; // later batches must not overtake a lost one
+            LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
+        }
+    }
+
+    /**
+     * Forces the partitions the round's batches went to, all at once (a force each, run in parallel),
+     * and fails the batches of a partition whose force failed.
+     */
+    private void awaitDurable(List<Batch> round) {
+        int count = 0;
+        for (Batch batch : round) {
+            if (batch.error == null) {
+                int slot = syncSlot[batch.partition];
+                if (slot < 0) {
+                    slot = count++;
+                    syncSlot[batch.partition] = slot;
+                    syncPartitions[slot] = batch.partition;
+                    syncEnds[slot] = batch.end;
+                } else {
+                    syncEnds[slot] = Math.max(syncEnds[slot], batch.end);
+                }
             }
         }
+        Throwable[] errors = log.awaitDurable(topic, syncPartitions, syncEnds, count);
+        for (Batch batch : round) {
+            if (batch.error == null && errors[syncSlot[batch.partition]] != null) {
+                failed(batch, errors[syncSlot[batch.partition]]);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            syncSlot[syncPartitions[i]] = -1;
+        }
+    }
+
+    /** Completes the batch's futures (after giving back its share of the send buffer). */
+    private void complete(Batch batch) {
         releaseBuffer(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
         List<CompletableFuture<Acknowledgement>> futures = batch.futures;
         for (int i = 0; i < futures.size(); i++) {
-            if (error == null) {
-                futures.get(i).complete(new Acknowledgement(topic, partition, base + i));
+            if (batch.error == null) {
+                futures.get(i).complete(new Acknowledgement(topic, batch.partition, batch.base + i));
             } else {
-                futures.get(i).completeExceptionally(error);
+                futures.get(i).completeExceptionally(batch.error);
             }
         }
     }
 
     /** Appends, retrying I/O errors when idempotent (a retry that was in fact written is recognised). */
-    private long appendWithRetries(int partition, RecordBatch.Builder records) throws IOException {
+    private long[] appendWithRetries(int partition, RecordBatch.Builder records) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return log.appendBatch(topic, partition, records, identity, nextSequence[partition]);
+                return log.appendBatchBeforeSync(topic, partition, records, identity, nextSequence[partition]);
             } catch (IOException e) {
                 if (identity == null || attempt > IO_RETRIES) {
                     throw e;

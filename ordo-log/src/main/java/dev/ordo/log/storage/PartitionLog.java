@@ -213,10 +213,41 @@ public final class PartitionLog implements AutoCloseable {
      */
     public long append(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         long[] written = appendLocked(batch, producer);
-        if (config.fsync() instanceof FsyncPolicy.EveryBatch) {
+        if (syncsEveryBatch()) {
             syncTo(written[1]);
         }
         return written[0];
+    }
+
+    /**
+     * Appends as {@link #append(RecordBatch.Builder, RecordBatch.Producer)} does but returns before
+     * the fsync policy's force: the batch is written (readable) and, under {@link
+     * FsyncPolicy#everyBatch()}, durable only once {@link #awaitDurable} for its end returns. For a
+     * writer of several partitions at once (a producer's round of batches), which then forces them in
+     * parallel instead of one after another.
+     *
+     * @return the batch's first offset and the offset after it
+     */
+    public long[] appendBeforeSync(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
+        return appendLocked(batch, producer);
+    }
+
+    /**
+     * Returns once every offset below {@code end} is on disk (forcing if no force under way covers
+     * it; concurrent callers share forces). For {@link #appendBeforeSync} under {@link FsyncPolicy#everyBatch()}.
+     */
+    public void awaitDurable(long end) throws IOException {
+        syncTo(end);
+    }
+
+    /** Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or {@link #awaitDurable}. */
+    public long durableOffset() {
+        return durableOffset;
+    }
+
+    /** True if appends are durable when they return ({@link FsyncPolicy#everyBatch()}). */
+    public boolean syncsEveryBatch() {
+        return config.fsync() instanceof FsyncPolicy.EveryBatch;
     }
 
     /** Writes the batch; returns its first offset and the offset after it. */

@@ -278,4 +278,30 @@ class OrdoProducerTest {
             }
         }
     }
+
+    /**
+     * Under every-batch the sender appends a round of batches, then forces their partitions together:
+     * a record's future must still complete only once its partition was forced past it (read on the
+     * sender thread as the future completes), for every partition of the round.
+     */
+    @Test
+    void underEveryBatchAFutureCompletesOnlyOnceItsPartitionIsForcedPastTheRecord() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(8).fsync(FsyncPolicy.everyBatch()));
+            List<CompletableFuture<long[]>> seen = new ArrayList<>(); // offset, durable offset at completion
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
+                for (int i = 0; i < 2_000; i++) {
+                    seen.add(producer.send("key-" + i, "v" + i)
+                            .thenApply(ack -> new long[] {ack.offset(), log.partition("t", ack.partition()).durableOffset()}));
+                }
+            }
+            for (CompletableFuture<long[]> s : seen) {
+                long[] offsets = s.get();
+                assertThat(offsets[1]).as("durable offset when offset " + offsets[0] + " was acknowledged").isGreaterThan(offsets[0]);
+            }
+            for (int p = 0; p < 8; p++) {
+                assertThat(log.partition("t", p).fsyncCount()).as("forces of partition " + p).isPositive();
+            }
+        }
+    }
 }
