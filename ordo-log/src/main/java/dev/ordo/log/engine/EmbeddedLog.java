@@ -27,7 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded engine's topics: create, list, describe and delete topics of partitioned logs in
@@ -47,6 +50,8 @@ import java.util.stream.Stream;
  * consumers of different partitions never queue behind each other here.
  */
 public final class EmbeddedLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,12 +92,43 @@ public final class EmbeddedLog implements AutoCloseable {
      * @throws IllegalArgumentException if the name is invalid or the topic exists
      */
     public synchronized void createTopic(String name, TopicSpec spec) throws IOException {
+        DataDirectory.requireValidTopic(name);
         Objects.requireNonNull(spec, "spec must not be null");
         if (topics.containsKey(name)) {
             throw new IllegalArgumentException("topic '" + name + "' already exists");
         }
-        openTopic(name, spec);
-        writeSpec(name, spec);
+        deleteLeftPartitions(name);
+        List<PartitionLog> partitions = openPartitions(name, spec);
+        try {
+            writeSpec(name, spec); // the topic exists from here on, also after a restart
+        } catch (IOException | RuntimeException e) {
+            // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
+            closeAll(partitions, e);
+            deleteLeftPartitions(name);
+            throw e;
+        }
+        topics.put(name, new Topic(spec, partitions, new AppendSignal()));
+    }
+
+    /**
+     * Deletes partition directories of {@code name} that no topic description claims: a deletion or
+     * creation cut short left them (the description is deleted first and written last), and a new
+     * topic of that name must not take up their records.
+     */
+    private void deleteLeftPartitions(String name) throws IOException {
+        Pattern partitionDir = Pattern.compile(Pattern.quote(name) + "-\\d+");
+        List<Path> left;
+        try (Stream<Path> files = Files.list(data.root())) {
+            left = files.filter(f -> partitionDir.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        for (Path dir : left) {
+            if (!PartitionLog.isPartitionDirectory(dir)) {
+                continue; // not ours to delete (nor, if the topic needs it as a partition, to open: that fails)
+            }
+            LOG.warn("deleting {}: a partition directory of no topic, left by a deletion or creation of topic '{}' cut short",
+                    dir, name);
+            Directories.deleteRecursively(dir);
+        }
     }
 
     /** The topics, by name. */
@@ -302,11 +338,32 @@ public final class EmbeddedLog implements AutoCloseable {
     }
 
     private void openTopic(String name, TopicSpec spec) throws IOException {
+        topics.put(name, new Topic(spec, openPartitions(name, spec), new AppendSignal()));
+    }
+
+    /** Opens every partition of the topic, or, closing those it opened, none. */
+    private List<PartitionLog> openPartitions(String name, TopicSpec spec) throws IOException {
         List<PartitionLog> partitions = new ArrayList<>();
-        for (int p = 0; p < spec.partitions(); p++) {
-            partitions.add(data.partition(name, p, spec.log()));
+        try {
+            for (int p = 0; p < spec.partitions(); p++) {
+                partitions.add(data.partition(name, p, spec.log()));
+            }
+        } catch (IOException | RuntimeException e) {
+            closeAll(partitions, e);
+            throw e;
         }
-        topics.put(name, new Topic(spec, List.copyOf(partitions), new AppendSignal()));
+        return List.copyOf(partitions);
+    }
+
+    /** Closes the partitions, adding what closing throws to {@code failure}. */
+    private static void closeAll(List<PartitionLog> partitions, Throwable failure) {
+        for (PartitionLog partition : partitions) {
+            try {
+                partition.close();
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
     }
 
     private void writeSpec(String name, TopicSpec spec) throws IOException {

@@ -56,12 +56,18 @@ public final class DataDirectory implements AutoCloseable {
 
     /** Opens the log of {@code topic}'s partition {@code partition}. */
     public PartitionLog partition(String topic, int partition, LogConfig config) throws IOException {
+        requireValidTopic(topic);
+        Arguments.atLeast("partition", partition, 0);
+        return PartitionLog.open(root.resolve(topic + "-" + partition), config);
+    }
+
+    /** Checks a topic name: 1-200 characters of {@code [a-zA-Z0-9._-]}. */
+    public static String requireValidTopic(String topic) {
         Objects.requireNonNull(topic, "topic must not be null");
         if (!TOPIC.matcher(topic).matches()) {
             throw new IllegalArgumentException("topic must be 1-200 characters of [a-zA-Z0-9._-], was '" + topic + "'");
         }
-        Arguments.atLeast("partition", partition, 0);
-        return PartitionLog.open(root.resolve(topic + "-" + partition), config);
+        return topic;
     }
 
     public Path root() {

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     /** The file of the recovery point: every offset below it is on disk (docs/log-format.md). */
     static final String RECOVERY_POINT_FILE = "recovery-point";
+    /** The names of what a partition directory holds (see {@link #isPartitionDirectory}). */
+    private static final Pattern PARTITION_FILE = Pattern.compile("\\d{20}\\.(log|index)|" + RECOVERY_POINT_FILE + "(\\.tmp)?");
 
     /**
      * Forces sealed segments in the background, for every partition log of the JVM: a roll used to
@@ -179,6 +182,19 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Opens (creating if needed) the partition log in {@code dir}, recovering its last segment. */
+    /**
+     * True if {@code dir} is a directory holding nothing but what a partition log writes (segments,
+     * their indexes, the recovery point), possibly nothing at all: what may be deleted as a partition.
+     */
+    public static boolean isPartitionDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.allMatch(f -> PARTITION_FILE.matcher(f.getFileName().toString()).matches());
+        }
+    }
+
     public static PartitionLog open(Path dir, LogConfig config) throws IOException {
         Objects.requireNonNull(dir, "dir must not be null");
         Objects.requireNonNull(config, "config must not be null");

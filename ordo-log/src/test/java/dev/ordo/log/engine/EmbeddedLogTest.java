@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.partition.Murmur2;
 import java.nio.charset.StandardCharsets;
@@ -74,5 +75,52 @@ class EmbeddedLogTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             assertThatThrownBy(() -> EmbeddedLog.open(data)).hasMessageContaining("in use by another Ordo instance");
         }
+    }
+
+    /**
+     * A topic whose description cannot be written (a full disk; here its temporary file's name is
+     * taken by a directory) is not created at all: before, it was usable until the restart, when it
+     * vanished with whatever had been appended to it.
+     */
+    @Test
+    void aTopicIsCreatedWithItsDescriptionOrNotAtAll() throws Exception {
+        Files.createDirectories(data.resolve("t.topic.tmp").resolve("in-the-way"));
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(2))).isInstanceOf(java.io.IOException.class);
+            assertThat(log.listTopics()).isEmpty();
+            assertThatThrownBy(() -> log.append("t", null, b("x"))).hasMessageContaining("topic 't' does not exist");
+            assertThat(Files.exists(data.resolve("t-0"))).as("partition directory left behind").isFalse();
+            Directories.deleteRecursively(data.resolve("t.topic.tmp"));
+            log.createTopic("t", TopicSpec.partitions(2)); // once there is room
+            log.append("t", null, b("x"));
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            assertThat(log.listTopics()).containsExactly("t");
+            assertThat(log.describe("t").partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum())
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
+     * Partition directories without a topic description were left by a deletion cut short (the
+     * description goes first): a new topic of that name starts empty instead of taking up their records.
+     */
+    @Test
+    void aNewTopicDoesNotInheritTheRecordsOfADeletionCutShort() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(2));
+            for (int i = 0; i < 10; i++) {
+                log.append("t", b("k" + i), b("old-" + i));
+            }
+        }
+        Files.delete(data.resolve("t.topic")); // as a crash inside deleteTopic leaves it
+        Path mine = Files.createDirectories(data.resolve("t-2024")); // a name like a partition's, not one
+        Files.writeString(mine.resolve("notes.txt"), "keep me");
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            assertThat(log.listTopics()).isEmpty();
+            log.createTopic("t", TopicSpec.partitions(2));
+            assertThat(log.describe("t").partitions()).allMatch(p -> p.nextOffset() == 0);
+        }
+        assertThat(mine.resolve("notes.txt")).as("a directory that is no partition's is left alone").hasContent("keep me");
     }
 }
