@@ -82,7 +82,8 @@ public final class TopicsCommand implements Runnable {
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 log.createTopic(topic, topicSpec);
             }
-            spec.commandLine().getOut().println("created topic " + topic + " with " + partitions + " partitions");
+            spec.commandLine().getOut().println("created topic " + topic + " with " + partitions
+                    + (partitions == 1 ? " partition" : " partitions"));
             return 0;
         }
     }

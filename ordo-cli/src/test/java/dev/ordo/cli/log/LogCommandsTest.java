@@ -112,7 +112,7 @@ class LogCommandsTest {
     void aSeparateProcessPrintsOnlyItsResultsOnStandardOutput() throws Exception {
         String dir = data.toString();
         assertThat(runProcess("", "topics", "create", "orders", "--partitions", "1", "--data", dir))
-                .containsExactly("created topic orders with 1 partitions");
+                .containsExactly("created topic orders with 1 partition");
         assertThat(runProcess("k1\tv1\nk2\tv2\n", "produce", "orders", "--print-acks", "--data", dir))
                 .containsExactly("orders\t0\t0", "orders\t0\t1");
         assertThat(runProcess("", "consume", "orders", "--from-beginning", "--max", "2", "--data", dir))
