@@ -53,6 +53,8 @@ final class ProducerRegistry {
      * producer's id with its epoch bumped (fencing the previous instance).
      */
     synchronized Identity register(String name) throws IOException {
+        long idBefore = nextId;
+        Identity namedBefore = name == null ? null : named.get(name);
         Identity identity;
         if (name == null) {
             identity = new Identity(nextId++, (short) 0);
@@ -68,8 +70,26 @@ final class ProducerRegistry {
             }
             named.put(name, identity);
         }
-        currentEpochs.put(identity.id(), identity.epoch());
-        save();
+        Short epochBefore = currentEpochs.put(identity.id(), identity.epoch());
+        try {
+            save();
+        } catch (IOException | RuntimeException e) {
+            // Not registered (a full disk, say): the previous instance is not fenced, no id is used up.
+            nextId = idBefore;
+            if (name != null) {
+                if (namedBefore == null) {
+                    named.remove(name);
+                } else {
+                    named.put(name, namedBefore);
+                }
+            }
+            if (epochBefore == null) {
+                currentEpochs.remove(identity.id());
+            } else {
+                currentEpochs.put(identity.id(), epochBefore);
+            }
+            throw e;
+        }
         return identity;
     }
 
