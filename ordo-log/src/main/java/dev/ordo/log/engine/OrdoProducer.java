@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -144,7 +145,7 @@ public final class OrdoProducer implements RecordProducer {
         final long createdNanos;
         final RecordBatch.Builder records;
         final List<CompletableFuture<Acknowledgement>> futures = new ArrayList<>();
-        /** What the batch's records hold of the send buffer, released once the batch is written. */
+        /** What the batch's records hold of the send buffer, released once the batch is done (written, forced if due). */
         long bufferBytes;
         /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
         long base = -1;
@@ -192,7 +193,7 @@ public final class OrdoProducer implements RecordProducer {
         this.nextSequence = new int[partitions];
         this.syncsEveryBatch = log.syncsEveryBatch(topic);
         this.syncSlot = new int[partitions];
-        java.util.Arrays.fill(syncSlot, -1);
+        Arrays.fill(syncSlot, -1);
         this.syncPartitions = new int[partitions];
         this.syncEnds = new long[partitions];
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
