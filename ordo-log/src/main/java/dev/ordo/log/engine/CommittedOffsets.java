@@ -46,10 +46,24 @@ final class CommittedOffsets {
      * write, {@link #get} still says what the file says, and the same commit is attempted again.
      */
     synchronized void commit(Map<Integer, Long> next) throws IOException {
+        write(next, false);
+    }
+
+    /**
+     * Stores {@code next} for the partition even if it is behind what is committed: for a log that
+     * ends before the committed offset (records lost to a power loss), so that the group's commits
+     * count from the new end again.
+     */
+    synchronized void rewind(int partition, long next) throws IOException {
+        write(Map.of(partition, next), true);
+    }
+
+    private void write(Map<Integer, Long> next, boolean backwards) throws IOException {
         Map<Integer, Long> updated = new HashMap<>(offsets);
         boolean changed = false;
         for (Map.Entry<Integer, Long> e : next.entrySet()) {
-            if (e.getValue() > updated.getOrDefault(e.getKey(), 0L)) {
+            long current = updated.getOrDefault(e.getKey(), 0L);
+            if (e.getValue() > current || backwards && e.getValue() != current) {
                 updated.put(e.getKey(), e.getValue());
                 changed = true;
             }

@@ -303,11 +303,13 @@ public final class EmbeddedLog implements AutoCloseable {
     }
 
     /**
-     * The offset the next record appended to a partition gets: everything below it can be read.
-     * Cheap (no lock, no I/O), for a reader to see whether anything new arrived.
+     * The offset after the last record of a partition a reader can read: the offset the next record
+     * appended gets, or, on a topic that forces every batch, the offset after the last record forced
+     * (readers see only what a power loss cannot take back, as Kafka's consumers read up to the high
+     * watermark). Cheap (no lock, no I/O), for a reader to see whether anything new arrived.
      */
     public long endOffset(String topicName, int partition) {
-        return partition(topicName, partition).nextOffset();
+        return partition(topicName, partition).readableEnd();
     }
 
     /** The number of partitions of a topic. */

@@ -45,6 +45,10 @@ final class GroupCoordinator {
         private boolean exclusive;
         private volatile int generation;
 
+        String name() {
+            return name;
+        }
+
         private Group(String name, int partitions, CommittedOffsets offsets) {
             this.name = name;
             this.partitions = partitions;

@@ -384,12 +384,31 @@ public final class OrdoConsumer implements RecordConsumer {
         for (int p : wanted) {
             if (!owned.contains(p) && group.tryAcquire(member.id(), p)) {
                 Long initial = initialPositions.remove(p);
-                fetchPosition[p] = initial != null ? initial : committedOffset(p);
+                fetchPosition[p] = initial != null ? initial : startPosition(p);
                 fetched[p].clear();
                 owned.add(p);
                 publishAssignment();
             }
         }
+    }
+
+    /**
+     * Where the group goes on in a partition: its committed offset, or the log's end if the log ends
+     * before it. That happens when records the group handled were lost (a power loss under an fsync
+     * policy that acknowledges before the force); reading on from the committed offset would skip
+     * the records appended since at the lost offsets.
+     */
+    private long startPosition(int partition) throws IOException {
+        long committedNext = committedOffset(partition);
+        long end = log.endOffset(topic, partition);
+        if (committedNext > end && committed != null) { // (a committed state restores its own positions)
+            committed.rewind(partition, end); // commits count from here again
+            LOG.warn("group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
+                    + "(a power loss before they were forced); going on at {}", member.group().name(), committedNext, topic, partition, end,
+                    end);
+            return end;
+        }
+        return committedNext;
     }
 
     private void revoke(int partition) throws IOException {

@@ -428,7 +428,7 @@ public final class OrdoProducer implements RecordProducer {
         while (true) {
             try {
                 take(false, written, ready);
-                if (ready.isEmpty() && !written.isEmpty()) {
+                if (ready.isEmpty() && !written.isEmpty() && !syncsEveryBatch) { // (every-batch: once forced, below)
                     log.signalAppended(topic); // the burst of ready batches is written: wake readers once
                 }
                 written.clear();
@@ -461,6 +461,7 @@ public final class OrdoProducer implements RecordProducer {
             }
             if (syncsEveryBatch) {
                 awaitDurable(ready);
+                log.signalAppended(topic); // readers of an every-batch topic see the records from now on
             }
             for (Batch batch : ready) {
                 complete(batch);

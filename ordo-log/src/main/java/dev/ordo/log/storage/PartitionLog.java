@@ -167,6 +167,12 @@ public final class PartitionLog implements AutoCloseable {
         }
         enforceRetention(System.currentTimeMillis());
         publishOffsets();
+        if (syncsEveryBatch()) {
+            // What the last run appended may be in the page cache only (the process died before its
+            // force): forced now, as readers of an every-batch log see only what is on disk.
+            active().flushLog();
+            durableOffset = endOffset;
+        }
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -181,7 +187,6 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** Opens (creating if needed) the partition log in {@code dir}, recovering its last segment. */
     /**
      * True if {@code dir} is a directory holding nothing but what a partition log writes (segments,
      * their indexes, the recovery point), possibly nothing at all: what may be deleted as a partition.
@@ -195,6 +200,7 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /** Opens (creating if needed) the partition log in {@code dir}, recovering its last segment. */
     public static PartitionLog open(Path dir, LogConfig config) throws IOException {
         Objects.requireNonNull(dir, "dir must not be null");
         Objects.requireNonNull(config, "config must not be null");
@@ -259,6 +265,15 @@ public final class PartitionLog implements AutoCloseable {
     /** Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or {@link #awaitDurable}. */
     public long durableOffset() {
         return durableOffset;
+    }
+
+    /**
+     * The offset after the last record {@link #read} returns: {@link #nextOffset()}, or under {@link
+     * FsyncPolicy#everyBatch()} {@link #durableOffset()}, so that no reader acts on a record a power
+     * loss could still take back (as Kafka's consumers read up to the high watermark). Takes no lock.
+     */
+    public long readableEnd() {
+        return syncsEveryBatch() ? durableOffset : endOffset;
     }
 
     /** True if appends are durable when they return ({@link FsyncPolicy#everyBatch()}). */
@@ -403,7 +418,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Reads records from {@code fromOffset} on, about {@code maxBytes} of batches (at least one
-     * batch if any is there). An offset at the end of the log returns nothing.
+     * batch if any is there), up to {@link #readableEnd()}. An offset at that end returns nothing.
      *
      * @throws IllegalArgumentException if {@code fromOffset} is negative or before the log start
      */
@@ -453,7 +468,12 @@ public final class PartitionLog implements AutoCloseable {
         for (ByteBuffer batch : batches) {
             RecordBatch.readRecords(batch, fromOffset, out);
         }
-        return out;
+        long end = readableEnd();
+        int readable = out.size();
+        while (readable > 0 && out.get(readable - 1).offset() >= end) {
+            readable--; // appended, not forced yet (every-batch): read once it is
+        }
+        return readable == out.size() ? out : out.subList(0, readable);
     }
 
     /** Offsets lost when this log was opened, cut from damaged sealed segments under {@link CorruptionPolicy#SKIP}. */

@@ -353,4 +353,37 @@ class PartitionLogTest {
             assertThat(sorted.get(i) - sorted.get(i - 1)).as("8 partitions' phases apart, %s", sorted).isGreaterThan(5 * ms);
         }
     }
+
+    /**
+     * Under every-batch, readers see a record only once it is forced: an append that has not waited
+     * for its force yet is not read, and a reopen forces what the last run left in the page cache
+     * and makes it readable.
+     */
+    @Test
+    void everyBatchReadersSeeOnlyForcedRecords() throws Exception {
+        LogConfig config = new LogConfig(1 << 20, 1024, 64 * 1024, FsyncPolicy.everyBatch());
+        List<Record> records = List.of(Record.of(1, null, "a".getBytes(StandardCharsets.UTF_8)),
+                Record.of(2, null, "b".getBytes(StandardCharsets.UTF_8)));
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            log.append(records, RecordBatch.Producer.NONE); // offsets 0-1, forced
+            long[] written = log.appendBeforeSync(RecordBatch.Builder.of(records), RecordBatch.Producer.NONE); // 2-3
+            assertThat(written).containsExactly(2, 4);
+            assertThat(log.nextOffset()).isEqualTo(4);
+            assertThat(log.readableEnd()).isEqualTo(2);
+            assertThat(log.read(0, 1 << 20)).extracting(Record::offset).containsExactly(0L, 1L);
+            assertThat(log.read(2, 1 << 20)).isEmpty();
+            log.awaitDurable(written[1]);
+            assertThat(log.readableEnd()).isEqualTo(4);
+            assertThat(log.read(0, 1 << 20)).extracting(Record::offset).containsExactly(0L, 1L, 2L, 3L);
+            log.appendBeforeSync(RecordBatch.Builder.of(records), RecordBatch.Producer.NONE); // 4-5, never awaited
+        }
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            assertThat(log.readableEnd()).isEqualTo(log.nextOffset()).isEqualTo(6);
+            assertThat(log.read(4, 1 << 20)).extracting(Record::offset).containsExactly(4L, 5L);
+        }
+        try (PartitionLog log = PartitionLog.open(dir, config.withFsync(FsyncPolicy.none()))) {
+            log.appendBeforeSync(RecordBatch.Builder.of(records), RecordBatch.Producer.NONE);
+            assertThat(log.readableEnd()).as("without a force per batch, what is appended is read").isEqualTo(8);
+        }
+    }
 }
