@@ -45,15 +45,15 @@ final class GroupCoordinator {
         private boolean exclusive;
         private volatile int generation;
 
-        String name() {
-            return name;
-        }
-
         private Group(String name, int partitions, CommittedOffsets offsets) {
             this.name = name;
             this.partitions = partitions;
             this.offsets = offsets;
             this.owners = new Long[partitions];
+        }
+
+        String name() {
+            return name;
         }
 
         CommittedOffsets offsets() {
