@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -103,6 +104,8 @@ public final class OrdoConsumer implements RecordConsumer {
     private Set<Integer> wanted = Set.of();
     private int seenGeneration = -1;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Why the fetcher stopped before close, if it did (a damaged record, an I/O error). */
+    private volatile Throwable failure;
     private final Thread fetcher;
     /**
      * Writes the periodic commits of the group's offsets file, so that the fetcher does not wait for
@@ -247,6 +250,17 @@ public final class OrdoConsumer implements RecordConsumer {
         return state == null ? committed.get(partition) : committedNext.get(partition);
     }
 
+    /**
+     * Why this consumer stopped fetching, if it stopped before {@link #close()}: a record that fails its
+     * CRC when read (damage after the log was opened), an I/O error. Records handled until then are
+     * committed as usual; nothing after the failure is delivered. A Kafka consumer's {@code poll}
+     * would throw it; this consumer has no poll, so the application asks (or watches
+     * {@code ordo.consumer.fetch.lag} grow).
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     /** The partitions this consumer fetches now (changes when group members come and go). */
     public synchronized Set<Integer> assignment() {
         return Set.copyOf(assignmentView);
@@ -323,6 +337,7 @@ public final class OrdoConsumer implements RecordConsumer {
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("consumer of {} stopped fetching", topic, e);
+            failure = e;
             running.set(false);
         }
     }

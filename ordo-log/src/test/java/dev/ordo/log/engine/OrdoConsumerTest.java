@@ -398,4 +398,28 @@ class OrdoConsumerTest {
             assertThat(consumer.committedOffset(0)).isEqualTo(5);
         }
     }
+
+    /**
+     * Damage that appears after the log was opened is found when a record is read (its CRC): the
+     * consumer stops fetching and says why, instead of only logging it.
+     */
+    @Test
+    void aConsumerThatMeetsADamagedRecordStopsAndSaysWhy() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            produce(log, 0, 20);
+            Path segment = data.resolve("ledger-0").resolve("00000000000000000000.log");
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(segment,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
+            }
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> handled.incrementAndGet()).start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> consumer.failure().isPresent());
+            consumer.close();
+            assertThat(consumer.failure().get()).isInstanceOf(dev.ordo.log.storage.CorruptRecordException.class)
+                    .hasMessageContaining("CRC");
+            assertThat(handled.get()).isZero();
+        }
+    }
 }
