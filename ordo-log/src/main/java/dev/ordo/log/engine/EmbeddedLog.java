@@ -199,23 +199,31 @@ public final class EmbeddedLog implements AutoCloseable {
     }
 
     /**
-     * Makes the first {@code count} partitions' offsets below their {@code ends} durable, forcing the
-     * partitions at the same time: on this machine eight files forced one after another took 2.8 ms,
-     * forced together 1.2 ms (the file system commits them in one journal transaction). Returns each
-     * partition's error, null where it is durable.
+     * Makes each partition's offsets below {@code ends[partition]} durable (partitions with end 0 are
+     * left alone), forcing the partitions at the same time: on this machine eight files forced one
+     * after another took 2.8 ms, forced together 1.2 ms (the file system commits them in one journal
+     * transaction). Returns each partition's error, null where it is durable.
      */
-    Throwable[] awaitDurable(String topicName, int[] partitions, long[] ends, int count) {
-        Throwable[] errors = new Throwable[count];
-        CompletableFuture<?>[] others = new CompletableFuture<?>[Math.max(0, count - 1)];
-        for (int i = 1; i < count; i++) {
-            int k = i;
-            others[i - 1] = CompletableFuture.runAsync(
-                    () -> errors[k] = awaitDurable(topicName, partitions[k], ends[k]), SyncThreads.EXECUTOR);
+    Throwable[] awaitDurable(String topicName, long[] ends) {
+        Throwable[] errors = new Throwable[ends.length];
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        int inline = -1; // the first partition is forced on the calling thread
+        for (int p = 0; p < ends.length; p++) {
+            if (ends[p] == 0) {
+                continue;
+            }
+            if (inline < 0) {
+                inline = p;
+            } else {
+                int partition = p;
+                others.add(CompletableFuture.runAsync(
+                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition]), SyncThreads.EXECUTOR));
+            }
         }
-        if (count > 0) {
-            errors[0] = awaitDurable(topicName, partitions[0], ends[0]);
+        if (inline >= 0) {
+            errors[inline] = awaitDurable(topicName, inline, ends[inline]);
         }
-        CompletableFuture.allOf(others).join(); // each task catches its errors
+        CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).join(); // each task catches its errors
         return errors;
     }
 

@@ -419,8 +419,8 @@ public final class OrdoConsumer implements RecordConsumer {
         if (committedNext > end && committed != null) { // (a committed state restores its own positions)
             committed.rewind(partition, end); // commits count from here again
             LOG.warn("group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
-                    + "(a power loss before they were forced); going on at {}", member.group().name(), committedNext, topic, partition, end,
-                    end);
+                    + "(a power loss before they were forced); going on there", member.group().name(), committedNext, topic,
+                    partition, end);
             return end;
         }
         return committedNext;

@@ -112,9 +112,7 @@ public final class OrdoProducer implements RecordProducer {
     private final int[] nextSequence;
     /** Whether the topic forces every batch; then the sender's round of batches is forced at once (see {@link #awaitDurable}). */
     private final boolean syncsEveryBatch;
-    /** The sender's scratch for {@link #awaitDurable}: each partition's slot in the round (-1: none), and the slots. */
-    private final int[] syncSlot;
-    private final int[] syncPartitions;
+    /** The sender's scratch for {@link #awaitDurable}: per partition, the end of the round's batches (0: none). */
     private final long[] syncEnds;
     /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
     private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
@@ -192,9 +190,6 @@ public final class OrdoProducer implements RecordProducer {
         this.capacityHint = new int[partitions];
         this.nextSequence = new int[partitions];
         this.syncsEveryBatch = log.syncsEveryBatch(topic);
-        this.syncSlot = new int[partitions];
-        Arrays.fill(syncSlot, -1);
-        this.syncPartitions = new int[partitions];
         this.syncEnds = new long[partitions];
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
         this.sender.setDaemon(true);
@@ -583,29 +578,18 @@ public final class OrdoProducer implements RecordProducer {
      * and fails the batches of a partition whose force failed.
      */
     private void awaitDurable(List<Batch> round) {
-        int count = 0;
         for (Batch batch : round) {
             if (batch.error == null) {
-                int slot = syncSlot[batch.partition];
-                if (slot < 0) {
-                    slot = count++;
-                    syncSlot[batch.partition] = slot;
-                    syncPartitions[slot] = batch.partition;
-                    syncEnds[slot] = batch.end;
-                } else {
-                    syncEnds[slot] = Math.max(syncEnds[slot], batch.end);
-                }
+                syncEnds[batch.partition] = batch.end; // a partition's batches come in order: the last ends last
             }
         }
-        Throwable[] errors = log.awaitDurable(topic, syncPartitions, syncEnds, count);
+        Throwable[] errors = log.awaitDurable(topic, syncEnds);
         for (Batch batch : round) {
-            if (batch.error == null && errors[syncSlot[batch.partition]] != null) {
-                failed(batch, errors[syncSlot[batch.partition]]);
+            if (batch.error == null && errors[batch.partition] != null) {
+                failed(batch, errors[batch.partition]);
             }
         }
-        for (int i = 0; i < count; i++) {
-            syncSlot[syncPartitions[i]] = -1;
-        }
+        Arrays.fill(syncEnds, 0);
     }
 
     /** Completes the batch's futures (after giving back its share of the send buffer). */

@@ -2,6 +2,7 @@ package dev.ordo.log.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,7 @@ final class LogSegment implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             for (String suffix : List.of(".log", ".index")) {
                 try {
-                    java.nio.file.Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+                    Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
                 } catch (IOException deleting) {
                     e.addSuppressed(deleting);
                 }
@@ -223,8 +224,8 @@ final class LogSegment implements AutoCloseable {
     /** Closes and deletes the segment's files (retention). */
     void delete() throws IOException {
         close();
-        java.nio.file.Files.deleteIfExists(logFile);
-        java.nio.file.Files.deleteIfExists(index.file());
+        Files.deleteIfExists(logFile);
+        Files.deleteIfExists(index.file());
     }
 
     /** Where a read from {@code fromOffset} starts (the index changes with appends: call under the partition's lock). */

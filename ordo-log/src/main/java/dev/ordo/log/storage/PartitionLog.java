@@ -236,7 +236,7 @@ public final class PartitionLog implements AutoCloseable {
     public long append(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         long[] written = appendLocked(batch, producer);
         if (syncsEveryBatch()) {
-            syncTo(written[1]);
+            awaitDurable(written[1]);
         }
         return written[0];
     }
@@ -252,14 +252,6 @@ public final class PartitionLog implements AutoCloseable {
      */
     public long[] appendBeforeSync(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         return appendLocked(batch, producer);
-    }
-
-    /**
-     * Returns once every offset below {@code end} is on disk (forcing if no force under way covers
-     * it; concurrent callers share forces). For {@link #appendBeforeSync} under {@link FsyncPolicy#everyBatch()}.
-     */
-    public void awaitDurable(long end) throws IOException {
-        syncTo(end);
     }
 
     /** Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or {@link #awaitDurable}. */
@@ -388,8 +380,10 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Returns once every offset below {@code end} is on disk. Appenders arriving while a force is
      * under way wait for the next one, which then covers all of them: many producers share one fsync.
+     * For {@link #appendBeforeSync} under {@link FsyncPolicy#everyBatch()}, which {@link
+     * #append(RecordBatch.Builder, RecordBatch.Producer)} calls itself.
      */
-    private void syncTo(long end) throws IOException {
+    public void awaitDurable(long end) throws IOException {
         synchronized (syncLock) {
             if (durableOffset >= end) {
                 return;
