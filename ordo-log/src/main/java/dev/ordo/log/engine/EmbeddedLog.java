@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
@@ -318,6 +319,15 @@ public final class EmbeddedLog implements AutoCloseable {
      */
     public long endOffset(String topicName, int partition) {
         return partition(topicName, partition).readableEnd();
+    }
+
+    /**
+     * Why a partition is offline, if it is: a force of its files failed, and every append and read of
+     * it fails from then on with {@link dev.ordo.log.storage.LogOfflineException} until the engine is
+     * reopened (see there). For health checks.
+     */
+    public Optional<IOException> offlineCause(String topicName, int partition) {
+        return partition(topicName, partition).offlineCause();
     }
 
     /** The number of partitions of a topic. */

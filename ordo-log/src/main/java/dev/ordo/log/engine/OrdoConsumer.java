@@ -9,6 +9,7 @@ import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
 import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
 import dev.ordo.metrics.OrdoMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -331,7 +332,9 @@ public final class OrdoConsumer implements RecordConsumer {
                     lastCommit = System.nanoTime();
                 }
                 if (!any) {
-                    // Nothing new: wait for a producer's signal, or poll again shortly.
+                    // Nothing new: wait for a producer's signal, or poll again shortly; a partition
+                    // gone offline gets nothing new ever, and stops the consumer, as a fetch from it would.
+                    requireOnline();
                     appended.await(IDLE_PARK_NANOS, this::anythingNew);
                 }
             }
@@ -339,6 +342,13 @@ public final class OrdoConsumer implements RecordConsumer {
             LOG.error("consumer of {} stopped fetching", topic, e);
             failure = e;
             running.set(false);
+        }
+    }
+
+    /** Throws the {@link LogOfflineException} of an owned partition a failed force took offline. */
+    private void requireOnline() throws LogOfflineException {
+        for (int p : owned) {
+            log.partition(topic, p).requireOnline();
         }
     }
 

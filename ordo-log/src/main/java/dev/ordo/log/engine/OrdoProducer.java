@@ -5,6 +5,7 @@ import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.RecordBatch;
@@ -611,8 +612,8 @@ public final class OrdoProducer implements RecordProducer {
             try {
                 return log.appendBatchBeforeSync(topic, partition, records, identity, nextSequence[partition]);
             } catch (IOException e) {
-                if (identity == null || attempt > IO_RETRIES) {
-                    throw e;
+                if (identity == null || attempt > IO_RETRIES || e instanceof LogOfflineException) {
+                    throw e; // an offline partition refuses every append until the engine is reopened
                 }
                 LOG.warn("append to {}-{} failed (attempt {}), retrying", topic, partition, attempt, e);
             } catch (ProducerFencedException | OutOfOrderSequenceException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * One partition's durable, ordered log: segments of record batches with offsets assigned on
  * append, recovered on open (a torn or corrupt tail of the last segment, or of a segment sealed
  * after the {@link #recoveryPoint() recovery point}, is cut and logged), and flushed to disk
- * according to its {@link FsyncPolicy}; sealed segments are forced in the background. The format
- * is in {@code docs/log-format.md}.
+ * according to its {@link FsyncPolicy}; sealed segments are forced in the background. A failed
+ * force takes the log offline for good ({@link LogOfflineException}). The format is in {@code
+ * docs/log-format.md}.
  *
  * <pre>{@code
  * try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
@@ -85,6 +87,11 @@ public final class PartitionLog implements AutoCloseable {
     private boolean recoveryPointStored;
     /** Offsets lost to damaged sealed segments cut on open under {@link CorruptionPolicy#SKIP}. */
     private long skippedByCorruption;
+    /**
+     * The error of the first force that failed, after which the log is offline (see {@link
+     * LogOfflineException}: a later force may succeed without the lost writes); null while healthy.
+     */
+    private volatile IOException offline;
 
     private PartitionLog(Path dir, LogConfig config) throws IOException {
         this.dir = dir;
@@ -388,6 +395,7 @@ public final class PartitionLog implements AutoCloseable {
             if (durableOffset >= end) {
                 return;
             }
+            requireOnline();
             // Sealed segments first: an acknowledged batch may lie in one sealed after it was written
             // (only its index is left to force then: its batches were forced as they came).
             forceSealed();
@@ -399,7 +407,7 @@ public final class PartitionLog implements AutoCloseable {
                 segment = active();
                 dirty = false;
             }
-            segment.flushLog();
+            force(segment::flushLog);
             fsyncs.incrementAndGet();
             durableOffset = target;
         }
@@ -513,6 +521,7 @@ public final class PartitionLog implements AutoCloseable {
     void forceSealed() throws IOException {
         synchronized (sealLock) {
             while (true) {
+                requireOnline();
                 LogSegment next;
                 synchronized (this) {
                     next = closed ? null : unforced.peekFirst();
@@ -529,6 +538,8 @@ public final class PartitionLog implements AutoCloseable {
                         }
                     }
                     continue; // deleted by retention (or the log closed, which forced it) meanwhile
+                } catch (IOException e) {
+                    throw goOffline(e);
                 }
                 synchronized (this) {
                     unforced.remove(next);
@@ -540,10 +551,12 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** The background task of a roll: an error is logged, and the next flush or roll tries again. */
+    /** The background task of a roll: an error is logged (a failed force took the log offline, and said so). */
     private void forceSealedQuietly() {
         try {
             forceSealed();
+        } catch (LogOfflineException e) {
+            // logged when the log went offline
         } catch (IOException | RuntimeException e) {
             LOG.error("forcing sealed segments of {} failed; the next flush or roll retries", dir, e);
         }
@@ -610,12 +623,59 @@ public final class PartitionLog implements AutoCloseable {
             if (!dirty || closed) {
                 return;
             }
+            requireOnline();
             segment = active();
             dirty = false; // an append from now on marks the log dirty again for the next flush
         }
         // Forced outside the monitor: appends and reads go on while the disk works. The log file
         // only: the active segment's index is rebuilt on open, and a sealed segment has both forced.
-        segment.flushLog();
+        force(segment::flushLog);
+    }
+
+    /** A force of this log's files. */
+    private interface Force {
+        void run() throws IOException;
+    }
+
+    /** Runs a force; if it fails, the log goes offline and {@link LogOfflineException} is thrown. */
+    private void force(Force force) throws IOException {
+        try {
+            force.run();
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw e; // closed under the force (the log closing): nothing was lost by the force
+        } catch (IOException e) {
+            throw goOffline(e);
+        }
+    }
+
+    /**
+     * Takes the log offline after a failed force (the first error is kept and logged); returns the
+     * exception to throw. The recovery point and the durable offset stay where the last successful
+     * forces left them, so a restart recovers from there.
+     */
+    private LogOfflineException goOffline(IOException cause) {
+        synchronized (this) {
+            if (offline == null) {
+                offline = cause;
+                LOG.error("partition log {} is OFFLINE: forcing it to disk failed; appends, forces and reads now fail."
+                        + " Records from offset {} (every-batch: durable offset {}) may not be on disk. Reopen it (restart"
+                        + " the engine) once the disk is fixed", dir, recoveryPoint, durableOffset, cause);
+            }
+            return new LogOfflineException(dir, offline);
+        }
+    }
+
+    /** The error that took the log offline (a failed force), if one did; every append and read then fails. */
+    public Optional<IOException> offlineCause() {
+        return Optional.ofNullable(offline);
+    }
+
+    /** Throws {@link LogOfflineException} if a failed force took the log offline. Takes no lock. */
+    public void requireOnline() throws LogOfflineException {
+        IOException cause = offline;
+        if (cause != null) {
+            throw new LogOfflineException(dir, cause);
+        }
     }
 
     @Override
@@ -634,17 +694,22 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
-            // Sealed segments still unforced are forced here, under the monitor (a background force
-            // of the same segment may run at the same time: harmless), then the active one.
-            for (LogSegment sealed : unforced) {
-                sealed.flush();
-            }
-            unforced.clear();
-            moveRecoveryPoint();
-            flushActive();
-            closed = true;
-            for (LogSegment s : segments) {
-                s.close();
+            try {
+                if (offline == null) {
+                    // Sealed segments still unforced are forced here, under the monitor (a background
+                    // force of the same segment may run at the same time: harmless), then the active one.
+                    for (LogSegment sealed : unforced) {
+                        force(sealed::flush);
+                    }
+                    unforced.clear();
+                    moveRecoveryPoint();
+                    flushActive();
+                } // else: not forced again, nor the recovery point moved (a force now could "succeed")
+            } finally {
+                closed = true;
+                for (LogSegment s : segments) {
+                    s.close();
+                }
             }
         }
     }
@@ -691,6 +756,8 @@ public final class PartitionLog implements AutoCloseable {
     private void flushQuietly() {
         try {
             flush();
+        } catch (LogOfflineException e) {
+            // logged when the log went offline; nothing is forced from then on
         } catch (java.nio.channels.ClosedChannelException e) {
             // closed (or the segment deleted by retention) while forcing: nothing left to force
         } catch (IOException | RuntimeException e) {
@@ -710,9 +777,10 @@ public final class PartitionLog implements AutoCloseable {
         return i;
     }
 
-    private void ensureOpen() {
+    private void ensureOpen() throws LogOfflineException {
         if (closed) {
             throw new IllegalStateException("partition log " + dir + " is closed");
         }
+        requireOnline();
     }
 }

@@ -39,6 +39,13 @@ final class UninterruptibleFile implements AutoCloseable {
     private volatile FileChannel reader;
     private volatile boolean closed;
 
+    /**
+     * Fault injection for tests (null in production): asked before each {@link #force}, with the file's
+     * path; an exception it returns is thrown instead of forcing, as a disk error would be. A failed
+     * {@code fsync} cannot be caused on purpose on a healthy disk without root and device-mapper.
+     */
+    static volatile java.util.function.Function<Path, IOException> forceFault;
+
     UninterruptibleFile(Path path) throws IOException {
         this.path = path;
         this.file = new RandomAccessFile(path.toFile(), "rw");
@@ -114,6 +121,11 @@ final class UninterruptibleFile implements AutoCloseable {
     void force() throws IOException {
         if (closed) {
             throw new ClosedChannelException();
+        }
+        java.util.function.Function<Path, IOException> fault = forceFault;
+        IOException injected = fault == null ? null : fault.apply(path);
+        if (injected != null) {
+            throw injected;
         }
         try {
             file.getFD().sync();
