@@ -78,8 +78,10 @@ import org.HdrHistogram.Histogram;
  * </ul>
  * End-to-end runs take {@code -De2e.fsync=P1,P2,...}, each {@code none|every-batch|interval:Nms} (default
  * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced}
- * run the first), {@code -De2e.peakSeconds=S} (how long the peak run sends, default 8; 0 for the
- * fixed counts of earlier sessions), {@code -De2e.repeats=N} (paced runs after each peak, median p99
+ * run the first), {@code -De2e.peakSeconds=S} (how long the peak run sends, default 40; 0 for the
+ * fixed counts of earlier sessions), {@code -De2e.sustainFromSeconds=S} (the peak's rate counts from
+ * there, default 20), {@code -De2e.pacedSeconds=S} (each paced run, default 30),
+ * {@code -De2e.sizes=100,1024} (record sizes), {@code -De2e.repeats=N} (paced runs after each peak, median p99
  * printed; default 1), {@code -De2e.handlers=N} (handler threads, default 8, one per
  * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and
  * {@code -De2e.lingerMicros=N} (the producer's linger, default 0) and {@code -De2e.segmentMiB=N} (the topic's
@@ -117,11 +119,25 @@ public final class LogBenchmark {
      * handlers, not finished) sampled every millisecond by the sending thread.
      */
     private static final boolean STAGES = Boolean.getBoolean("e2e.stages");
+    /** The end-to-end record sizes (-De2e.sizes, comma-separated bytes; default 100,1024). */
+    private static final int[] E2E_SIZES = java.util.Arrays.stream(System.getProperty("e2e.sizes", "100,1024").split(","))
+            .mapToInt(Integer::parseInt).toArray();
     /**
      * How long the unpaced end-to-end run that measures the peak sends (-De2e.peakSeconds, times the
-     * scale; 0 for the fixed record counts used up to session 7: 1 M of 100 B, 300 k of 1 KiB).
+     * scale; 0 for the fixed record counts used up to session 7: 1 M of 100 B, 300 k of 1 KiB). Its
+     * rate is taken from {@link #SUSTAIN_FROM_SECONDS} on: until then the records land in the page
+     * cache (Linux starts writing back at 10% of memory dirty, 2.4 GB here, and throttles writers at
+     * 20%), and a rate measured over the first 8 s (sessions 8-9) was a burst the disk does not
+     * sustain: 1 KiB records paced at half of it (336 MB/s) fell behind after 15 s, latency rising to 1.5 s.
      */
-    private static final double PEAK_SECONDS = Double.parseDouble(System.getProperty("e2e.peakSeconds", "8"));
+    private static final double PEAK_SECONDS = Double.parseDouble(System.getProperty("e2e.peakSeconds", "40"));
+    /** From when the peak run's rate counts (-De2e.sustainFromSeconds, times the scale): once writeback runs. */
+    private static final double SUSTAIN_FROM_SECONDS = Double.parseDouble(System.getProperty("e2e.sustainFromSeconds", "20"));
+    /**
+     * How long each paced run at 50% of peak lasts (-De2e.pacedSeconds, times the scale): long enough
+     * to include the kernel's writeback of what it writes (5 s runs, up to session 9, ended before it).
+     */
+    private static final double PACED_SECONDS = Double.parseDouble(System.getProperty("e2e.pacedSeconds", "30"));
     /**
      * How many paced runs at 50% of peak follow each peak (-De2e.repeats, default 1); with more, the
      * median p99 is printed too: on the benchmark VM one configuration's p99 varies 2x from run to run.
@@ -233,21 +249,22 @@ public final class LogBenchmark {
      */
     private List<Figure> endToEndCases() throws Exception {
         List<Figure> figures = new ArrayList<>();
-        for (int size : new int[] {100, 1024}) {
+        for (int size : E2E_SIZES) {
             warmUpEndToEnd(size);
             for (String fsync : E2E_FSYNC) {
                 // Long enough for the rate to be one the disk sustains: a short burst (1 M records of
                 // 100 B took 0.4-0.6 s, 300 k of 1 KiB 0.3 s) lands in the page cache, and half of it
                 // was more than the disk takes for 1 KiB records.
                 Figure max = print(PEAK_SECONDS > 0
-                        ? endToEnd(size, fsync, 0, Long.MAX_VALUE, (long) (PEAK_SECONDS * 1e9 * scale))
+                        ? endToEnd(size, fsync, 0, Long.MAX_VALUE, (long) (PEAK_SECONDS * 1e9 * scale),
+                                (long) (SUSTAIN_FROM_SECONDS * 1e9 * scale))
                         : endToEnd(size, fsync, 0, (long) ((size == 100 ? 1_000_000 : 300_000) * scale)));
                 figures.add(max);
                 double half = max.recordsPerSecond() / 2;
                 endToEnd(size, fsync, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpEndToEnd)
                 double[] p99s = new double[E2E_REPEATS];
                 for (int r = 0; r < E2E_REPEATS; r++) {
-                    Figure paced = print(endToEnd(size, fsync, half, (long) (half * 5)));
+                    Figure paced = print(endToEnd(size, fsync, half, (long) (half * PACED_SECONDS * scale)));
                     figures.add(paced);
                     p99s[r] = paced.p99Micros();
                 }
@@ -354,7 +371,7 @@ public final class LogBenchmark {
             long begin = runAll(threads, start);
             return figure("ordo", fsync, size, writers, perWriter * writers, lastAck.get() - begin, merge(latencies));
         } finally {
-            Directories.deleteRecursively(dir);
+            discard(dir);
         }
     }
 
@@ -403,7 +420,7 @@ public final class LogBenchmark {
             return figure("chronicle-queue", periodicSync ? "msync(MS_SYNC) every 5 ms" : "page cache (default)", size, writers,
                     perWriter * writers, System.nanoTime() - begin, merge(latencies));
         } finally {
-            Directories.deleteRecursively(dir);
+            discard(dir);
         }
     }
 
@@ -435,7 +452,7 @@ public final class LogBenchmark {
             return new Figure("raw FileChannel", force, size, 1, records, records * 1e9 / elapsed, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN);
         } finally {
-            Directories.deleteRecursively(dir);
+            discard(dir);
         }
     }
 
@@ -447,11 +464,15 @@ public final class LogBenchmark {
      * hidden), to its handler call; throughput from the first send to the last handler call.
      */
     private Figure endToEnd(int size, String fsync, double rate, long total) throws Exception {
-        return endToEnd(size, fsync, rate, total, 0);
+        return endToEnd(size, fsync, rate, total, 0, 0);
     }
 
-    /** As above, but sending stops after {@code sendForNanos} (if positive) when not all were sent. */
-    private Figure endToEnd(int size, String fsync, double rate, long total, long sendForNanos) throws Exception {
+    /**
+     * As above, but sending stops after {@code sendForNanos} (if positive) when not all were sent, and
+     * the throughput counts only the records handled from {@code rateFromNanos} (if positive) on.
+     */
+    private Figure endToEnd(int size, String fsync, double rate, long total, long sendForNanos, long rateFromNanos)
+            throws Exception {
         Path dir = freshDir("e2e");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             TopicSpec spec = TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync));
@@ -511,6 +532,8 @@ public final class LogBenchmark {
             }
             double recordsPerBatch;
             long sent = total;
+            long handledAtRateFrom = -1; // records handled when the rate starts counting, and when that was
+            long rateFromAt = 0;
             try (producer) {
                 byte[][] keys = keys(0);
                 double intervalNanos = rate > 0 ? 1e9 / rate : 0;
@@ -521,6 +544,10 @@ public final class LogBenchmark {
                     if (sendForNanos > 0 && now - begin >= sendForNanos) {
                         sent = i;
                         break;
+                    }
+                    if (rateFromNanos > 0 && handledAtRateFrom < 0 && now - begin >= rateFromNanos) {
+                        handledAtRateFrom = handled(tallies);
+                        rateFromAt = System.nanoTime();
                     }
                     long scheduled = rate > 0 ? begin + (long) (i * intervalNanos) : now;
                     if (scheduled - now > 1_000_000) {
@@ -588,11 +615,17 @@ public final class LogBenchmark {
                     : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
                             Runtime.getRuntime().availableProcessors());
-            Figure f = figure("ordo end-to-end", label, size, 1, sent, lastConsumed - begin, latency);
+            Figure f = handledAtRateFrom >= 0
+                    ? new Figure("ordo end-to-end", label + String.format(Locale.ROOT, ", rate from %.0f s to the end",
+                            (rateFromAt - begin) / 1e9), size, 1, sent,
+                            (sent - handledAtRateFrom) * 1e9 / (lastConsumed - rateFromAt),
+                            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+                            latency.getValueAtPercentile(99.9) / 1e3, Double.NaN)
+                    : figure("ordo end-to-end", label, size, 1, sent, lastConsumed - begin, latency);
             return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
                     f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
         } finally {
-            Directories.deleteRecursively(dir);
+            discard(dir);
         }
     }
 
@@ -611,6 +644,15 @@ public final class LogBenchmark {
             lastNanos = now;
             count.lazySet(count.get() + 1);
         }
+    }
+
+    /** Records the handlers have handled so far (each tally's count read with acquire). */
+    private static long handled(List<Tally> tallies) {
+        long handled = 0;
+        for (Tally tally : tallies) {
+            handled += tally.count.get();
+        }
+        return handled;
     }
 
     /**
@@ -675,6 +717,25 @@ public final class LogBenchmark {
             keys[k] = ("writer-" + writer + "-key-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         return keys;
+    }
+
+    /**
+     * Deletes a run's files, then waits for the file system to settle ({@code sync -f}) so that the next
+     * run does not pay for this one: the benchmark disk is mounted with {@code discard}, so ext4 trims the
+     * freed blocks (up to 13 GB after a peak run) in the journal commits that follow, and the next run's
+     * first seconds (its forces above all) waited for them. Without {@code sync} (not Linux) it goes on at once.
+     */
+    private void discard(Path dir) throws IOException {
+        Directories.deleteRecursively(dir);
+        try {
+            Process sync = new ProcessBuilder("sync", "-f", root.toString()).redirectErrorStream(true).start();
+            sync.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            sync.waitFor(5, TimeUnit.MINUTES);
+        } catch (IOException e) {
+            // no sync command: nothing to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Path freshDir(String name) throws IOException {

@@ -48,7 +48,7 @@ public final class TopicsCommand implements Runnable {
         @Option(names = "--partitions", defaultValue = "1", description = "Partitions (default ${DEFAULT-VALUE}).")
         int partitions;
 
-        @Option(names = "--fsync", defaultValue = "none",
+        @Option(names = "--fsync", defaultValue = "interval:100ms",
                 description = "every-batch, none or interval:<N>ms (default ${DEFAULT-VALUE}).")
         String fsync;
 

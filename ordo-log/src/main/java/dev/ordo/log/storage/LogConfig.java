@@ -77,9 +77,12 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
         Objects.requireNonNull(corruption, "corruption must not be null");
     }
 
-    /** 1 GiB segments, 4 KiB index interval, 1 MiB batches, fsync left to the OS. */
+    /**
+     * 1 GiB segments, 4 KiB index interval, 1 MiB batches, a force every 100 ms ({@link
+     * FsyncPolicy#DEFAULT}).
+     */
     public static LogConfig defaults() {
-        return new LogConfig(1 << 30, 4096, 1 << 20, FsyncPolicy.none());
+        return new LogConfig(1 << 30, 4096, 1 << 20, FsyncPolicy.DEFAULT);
     }
 
     public LogConfig withCorruption(CorruptionPolicy corruption) {
