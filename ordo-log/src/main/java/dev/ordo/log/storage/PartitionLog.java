@@ -43,7 +43,8 @@ public final class PartitionLog implements AutoCloseable {
     /** The file of the recovery point: every offset below it is on disk (docs/log-format.md). */
     static final String RECOVERY_POINT_FILE = "recovery-point";
     /** The names of what a partition directory holds (see {@link #isPartitionDirectory}). */
-    private static final Pattern PARTITION_FILE = Pattern.compile("\\d{20}\\.(log|index)|" + RECOVERY_POINT_FILE + "(\\.tmp)?");
+    private static final Pattern PARTITION_FILE =
+            Pattern.compile("\\d{20}\\.(log|index)(\\.deleted)?|" + RECOVERY_POINT_FILE + "(\\.tmp)?");
 
     /**
      * Forces sealed segments in the background, for every partition log of the JVM: a roll used to
@@ -54,6 +55,20 @@ public final class PartitionLog implements AutoCloseable {
     private static final class Sealer {
         static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ordo-log-seal");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Deletes the files of segments retention removed, for every partition log of the JVM: unlinking
+     * a segment frees its blocks (340 ms for 1 GiB, 53 ms for 128 MiB on the benchmark VM), which
+     * retention did inside the append that rolled, holding up every partition of the appending
+     * thread. Kafka, too, renames such segments and deletes them later.
+     */
+    static final class Deleter {
+        static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ordo-log-delete");
             t.setDaemon(true);
             return t;
         });
@@ -97,6 +112,11 @@ public final class PartitionLog implements AutoCloseable {
         this.dir = dir;
         this.config = config;
         Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(dir)) { // left by retention when the process stopped
+            for (Path deleted : files.filter(f -> f.getFileName().toString().endsWith(LogSegment.DELETED_SUFFIX)).toList()) {
+                Files.deleteIfExists(deleted);
+            }
+        }
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
@@ -196,7 +216,8 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * True if {@code dir} is a directory holding nothing but what a partition log writes (segments,
-     * their indexes, the recovery point), possibly nothing at all: what may be deleted as a partition.
+     * their indexes, segments retention removed and not yet deleted, the recovery point), possibly
+     * nothing at all: what may be deleted as a partition.
      */
     public static boolean isPartitionDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -349,7 +370,8 @@ public final class PartitionLog implements AutoCloseable {
             segments.remove(0);
             unforced.remove(oldest); // its data no longer matters: the recovery point may pass it
             total -= oldest.size();
-            oldest.delete();
+            List<Path> files = oldest.markDeleted(); // out of the log at once, its blocks freed later
+            Deleter.EXECUTOR.execute(() -> deleteQuietly(files));
             firstOffset = segments.get(0).baseOffset;
             deleted++;
             LOG.info("retention deleted segment {} ({} bytes, {}); log now starts at offset {}", oldest.logFile(),
@@ -357,6 +379,17 @@ public final class PartitionLog implements AutoCloseable {
                     startOffset());
         }
         return deleted;
+    }
+
+    /** The background deletion of a removed segment's files: a failure is logged (the next open retries). */
+    private static void deleteQuietly(List<Path> files) {
+        for (Path file : files) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not delete {}; the next open of its log deletes it", file, e);
+            }
+        }
     }
 
     /**

@@ -2,10 +2,12 @@ package dev.ordo.log.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +66,57 @@ class RetentionTest {
             assertThat(log.enforceRetention(now + Duration.ofDays(1).toMillis())).isEqualTo(4);
             assertThat(log.segmentCount()).isEqualTo(1);
             assertThat(log.offsetForTime(t0)).isEqualTo(54); // everything older is gone: the first record kept
+        }
+    }
+
+    @Test
+    void retentionTakesSegmentsOutAtOnceAndDeletesTheirFilesLaterInTheBackground() throws Exception {
+        LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
+        CountDownLatch deleterHeld = new CountDownLatch(1);
+        PartitionLog.Deleter.EXECUTOR.execute(() -> {
+            try {
+                deleterHeld.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long start;
+        try {
+            try (PartitionLog log = PartitionLog.open(dir, config)) {
+                for (int i = 0; i < 200; i++) {
+                    log.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
+                }
+                start = log.startOffset();
+                assertThat(start).isPositive();
+                // The appends that rolled did not wait for the deletions: the files wait, renamed.
+                assertThat(files(".log.deleted")).isNotEmpty();
+                assertThat(files(".log")).hasSize(log.segmentCount());
+                assertThat(log.read(start, 1 << 20).get(0).offset()).isEqualTo(start);
+            }
+            // The process stopped before deleting them: the next open does, and never reads them.
+            List<String> left = files(".deleted");
+            try (PartitionLog reopened = PartitionLog.open(dir, config)) {
+                assertThat(files(".deleted")).doesNotContainAnyElementsOf(left);
+                assertThat(reopened.startOffset()).isGreaterThanOrEqualTo(start); // opening applies retention too
+                assertThat(reopened.nextOffset()).isEqualTo(200);
+                assertThat(PartitionLog.isPartitionDirectory(dir)).isTrue();
+                for (int i = 200; i < 400; i++) {
+                    reopened.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
+                }
+                assertThat(files(".log.deleted")).as("deletions queued behind the held task").isNotEmpty();
+                assertThat(PartitionLog.isPartitionDirectory(dir)).as("a partition directory while they wait").isTrue();
+                deleterHeld.countDown();
+                await().atMost(Duration.ofSeconds(10)).until(() -> files(".deleted").isEmpty());
+                assertThat(reopened.read(reopened.startOffset(), 1 << 20)).isNotEmpty();
+            }
+        } finally {
+            deleterHeld.countDown();
+        }
+    }
+
+    private List<String> files(String suffix) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
         }
     }
 
