@@ -8,8 +8,8 @@ import java.time.Duration;
  *
  * <ul>
  *   <li>{@link #everyBatch()}: before an append returns; an acknowledged record survives power loss.</li>
- *   <li>{@link #interval(Duration)}: a force starts every interval (per partition, on a thread of its
- *       own; below 50 ms the forces of all partitions start together, at multiples of the interval on
+ *   <li>{@link #interval(Duration)}: a force starts every interval (per partition, on a pool of up
+ *       to 16 threads shared by every log of the JVM; below 50 ms the forces of all partitions start together, at multiples of the interval on
  *       the monotonic clock, so that the file system merges them into fewer journal commits and device
  *       flushes; from 50 ms each partition forces at a phase of its own, so that large forces do not
  *       run together and hold up appends); a crash of the process loses nothing (the page cache survives), a power loss loses
