@@ -177,72 +177,83 @@ public final class PartitionLog implements AutoCloseable {
         long recoverFrom = stored != null ? stored : bases.get(bases.size() - 1);
         recoveryPoint = recoverFrom;
         List<LogSegment> notForced = new ArrayList<>();
-        for (int i = 0; i < bases.size(); i++) {
-            LogSegment segment = LogSegment.open(dir, bases.get(i), config.indexIntervalBytes());
-            boolean active = i == bases.size() - 1;
-            if (!active && bases.get(i + 1) > recoverFrom) {
-                // Sealed but maybe not forced when the process stopped: after a power loss its tail
-                // may be torn, like an active segment's. Cut there, and drop the later segments,
-                // whose records came after the lost ones (nothing in them was acknowledged as durable).
-                LogSegment.Recovery r = segment.recover(true);
+        List<LogSegment> opened = new ArrayList<>(); // closed again if the open fails
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                LogSegment segment = LogSegment.open(dir, bases.get(i), config.indexIntervalBytes());
+                opened.add(segment);
+                boolean active = i == bases.size() - 1;
+                if (!active && bases.get(i + 1) > recoverFrom) {
+                    // Sealed but maybe not forced when the process stopped: after a power loss its tail
+                    // may be torn, like an active segment's. Cut there, and drop the later segments,
+                    // whose records came after the lost ones (nothing in them was acknowledged as durable).
+                    LogSegment.Recovery r = segment.recover(true);
+                    segments.add(segment);
+                    // Torn: cut, or whole batches missing at its end (the file ends at a batch boundary
+                    // short of the next segment's base offset).
+                    if (r.truncatedBytes() > 0 || segment.nextOffset() != bases.get(i + 1)) {
+                        LOG.warn("recovered {}: kept {} bytes ending at offset {}, cut {} bytes of torn tail ({}) of a segment "
+                                + "sealed but not yet forced; dropping the {} later segments from offset {}", segment.logFile(),
+                                r.validBytes(), segment.nextOffset(), r.truncatedBytes(), r.reason(), bases.size() - 1 - i,
+                                bases.get(i + 1));
+                        for (int later = i + 1; later < bases.size(); later++) {
+                            LogSegment dropped = LogSegment.open(dir, bases.get(later), config.indexIntervalBytes());
+                            opened.add(dropped);
+                            dropped.delete();
+                        }
+                        last = r; // the active segment now, and recover(true) forced its cut
+                        break;
+                    }
+                    notForced.add(segment);
+                    continue;
+                }
+                LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
+                if (!active && r.truncatedBytes() > 0) {
+                    // Damage inside a sealed segment is not a torn write: never pass over it silently.
+                    if (config.corruption() == CorruptionPolicy.STOP) {
+                        throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
+                    }
+                    segment.recover(true); // cuts at the damage, rebuilds the index
+                    long nextBase = bases.get(i + 1);
+                    LOG.error("CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are "
+                            + "lost, reading goes on at offset {}", segment.logFile(), r.validBytes(), r.reason(), r.truncatedBytes(),
+                            segment.nextOffset(), nextBase - 1, dir.getFileName(), nextBase);
+                    skippedByCorruption += nextBase - segment.nextOffset();
+                    r = new LogSegment.Recovery(r.validBytes(), 0, null);
+                }
+                if (r.truncatedBytes() > 0) {
+                    LOG.warn("recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
+                            segment.logFile(), r.validBytes(), r.truncatedBytes(), r.reason());
+                }
                 segments.add(segment);
-                // Torn: cut, or whole batches missing at its end (the file ends at a batch boundary
-                // short of the next segment's base offset).
-                if (r.truncatedBytes() > 0 || segment.nextOffset() != bases.get(i + 1)) {
-                    LOG.warn("recovered {}: kept {} bytes ending at offset {}, cut {} bytes of torn tail ({}) of a segment "
-                            + "sealed but not yet forced; dropping the {} later segments from offset {}", segment.logFile(),
-                            r.validBytes(), segment.nextOffset(), r.truncatedBytes(), r.reason(), bases.size() - 1 - i,
-                            bases.get(i + 1));
-                    for (int later = i + 1; later < bases.size(); later++) {
-                        LogSegment.open(dir, bases.get(later), config.indexIntervalBytes()).delete();
-                    }
-                    last = r; // the active segment now, and recover(true) forced its cut
-                    break;
-                }
-                notForced.add(segment);
-                continue;
+                last = r;
             }
-            LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
-            if (!active && r.truncatedBytes() > 0) {
-                // Damage inside a sealed segment is not a torn write: never pass over it silently.
-                if (config.corruption() == CorruptionPolicy.STOP) {
-                    for (LogSegment s : segments) {
-                        s.close();
-                    }
+            this.recovery = last;
+            for (LogSegment segment : notForced) { // complete, but maybe only in the page cache (a crash)
+                segment.flush();
+            }
+            moveRecoveryPoint();
+            // Rebuild idempotent-producer state from the batch headers, so retries are recognised after a restart.
+            for (LogSegment segment : segments) {
+                segment.forEachBatch(producers::update);
+            }
+            enforceRetention(System.currentTimeMillis());
+            publishOffsets();
+            if (syncsEveryBatch()) {
+                // What the last run appended may be in the page cache only (the process died before its
+                // force): forced now, as readers of an every-batch log see only what is on disk.
+                active().flushLog();
+                durableOffset = endOffset;
+            }
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment segment : opened) { // no file left open by a log that did not open
+                try {
                     segment.close();
-                    throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
                 }
-                segment.recover(true); // cuts at the damage, rebuilds the index
-                long nextBase = bases.get(i + 1);
-                LOG.error("CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are lost, "
-                        + "reading goes on at offset {}", segment.logFile(), r.validBytes(), r.reason(), r.truncatedBytes(),
-                        segment.nextOffset(), nextBase - 1, dir.getFileName(), nextBase);
-                skippedByCorruption += nextBase - segment.nextOffset();
-                r = new LogSegment.Recovery(r.validBytes(), 0, null);
             }
-            if (r.truncatedBytes() > 0) {
-                LOG.warn("recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
-                        segment.logFile(), r.validBytes(), r.truncatedBytes(), r.reason());
-            }
-            segments.add(segment);
-            last = r;
-        }
-        this.recovery = last;
-        for (LogSegment segment : notForced) { // complete, but maybe only in the page cache (a crash)
-            segment.flush();
-        }
-        moveRecoveryPoint();
-        // Rebuild idempotent-producer state from the batch headers, so retries are recognised after a restart.
-        for (LogSegment segment : segments) {
-            segment.forEachBatch(producers::update);
-        }
-        enforceRetention(System.currentTimeMillis());
-        publishOffsets();
-        if (syncsEveryBatch()) {
-            // What the last run appended may be in the page cache only (the process died before its
-            // force): forced now, as readers of an every-batch log see only what is on disk.
-            active().flushLog();
-            durableOffset = endOffset;
+            throw e;
         }
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();

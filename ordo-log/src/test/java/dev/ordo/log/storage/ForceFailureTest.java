@@ -167,6 +167,38 @@ class ForceFailureTest {
         }
     }
 
+    @Test
+    void anOpenThatFailsLeavesNoFileOpen() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
+        LogConfig config = new LogConfig(4_096, 1_024, 1_024, FsyncPolicy.everyBatch());
+        try (PartitionLog log = PartitionLog.open(dir, config)) {
+            while (log.segmentCount() < 3) {
+                log.append(List.of(rec("x".repeat(200))), RecordBatch.Producer.NONE);
+            }
+        }
+        // Opening an every-batch log forces its active segment: that force fails, after every segment was opened.
+        failForces(path -> path.getFileName().toString().endsWith(".log"));
+        assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(java.io.SyncFailedException.class);
+        heal();
+        assertThat(openFilesUnder(dir)).isEmpty();
+        try (PartitionLog reopened = PartitionLog.open(dir, config)) {
+            assertThat(reopened.segmentCount()).isEqualTo(3);
+        }
+    }
+
+    /** The files under {@code root} this process has open (Linux). */
+    private static List<Path> openFilesUnder(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd);
+                } catch (IOException e) {
+                    return null; // closed meanwhile (the listing's own descriptor)
+                }
+            }).filter(target -> target != null && target.startsWith(root)).toList();
+        }
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
