@@ -58,6 +58,7 @@ final class EngineDownstream implements LedgerDownstream {
             if (!log.listTopics().contains(TOPIC)) {
                 log.createTopic(TOPIC, TopicSpec.partitions(8).fsync(FsyncPolicy.everyBatch()));
             }
+            log.bindTo(registry);
             this.restored = readCheckpoint(data);
             this.state = new JsonSnapshotState<>(stateFile(data), Ledger.class, Ledger::new);
             this.consumer = OrdoConsumer.builder(log, TOPIC).group("balances").ordering(Ordering.KEY).concurrency(threads)

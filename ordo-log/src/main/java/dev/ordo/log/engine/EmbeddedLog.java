@@ -13,11 +13,17 @@ import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * lookups find their partition without it (the topic map is concurrent), so producers and
  * consumers of different partitions never queue behind each other here.
  */
-public final class EmbeddedLog implements AutoCloseable {
+public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
 
@@ -62,6 +68,10 @@ public final class EmbeddedLog implements AutoCloseable {
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
     private ProducerRegistry producers;
     private GroupCoordinator groups;
+    /** Registries bound with {@link #bindTo}: topics created later get their meters there too (monitor). */
+    private final List<MeterRegistry> registries = new ArrayList<>();
+    /** Each topic's meters, in every bound registry, removed with the topic (monitor). */
+    private final Map<String, List<Meter>> meters = new HashMap<>();
 
     private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {
     }
@@ -109,6 +119,58 @@ public final class EmbeddedLog implements AutoCloseable {
             throw e;
         }
         topics.put(name, new Topic(spec, partitions, new AppendSignal()));
+        for (MeterRegistry registry : registries) {
+            registerMeters(registry, name);
+        }
+    }
+
+    /**
+     * Registers the engine's meters in {@code registry}, per partition (tags {@code topic},
+     * {@code partition}), like Kafka's log metrics: {@code ordo.log.end.offset} (the offset after the
+     * last record readers can read), {@code ordo.log.start.offset}, {@code ordo.log.size} (bytes of
+     * its segments), {@code ordo.log.segments} and {@code ordo.log.offline} (1 once a failed force took
+     * the partition offline, see {@link dev.ordo.log.storage.LogOfflineException}). Topics created later
+     * get theirs too; a deleted topic's meters are removed, and all of them when the engine closes.
+     */
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry must not be null");
+        registries.add(registry);
+        for (String name : topics.keySet()) {
+            registerMeters(registry, name);
+        }
+    }
+
+    /** Registers the meters of topic {@code name} in {@code registry} (monitor held). */
+    private void registerMeters(MeterRegistry registry, String name) {
+        List<PartitionLog> partitions = topic(name).partitions();
+        List<Meter> registered = meters.computeIfAbsent(name, n -> new ArrayList<>());
+        for (int p = 0; p < partitions.size(); p++) {
+            PartitionLog log = partitions.get(p);
+            Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
+            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd).tags(tags)
+                    .description("offset after the last record readers can read").register(registry));
+            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset).tags(tags)
+                    .description("first offset still in the log").register(registry));
+            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes).tags(tags).baseUnit("bytes")
+                    .description("bytes of the partition's segments").register(registry));
+            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount).tags(tags)
+                    .description("segments of the partition").register(registry));
+            registered.add(Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0).tags(tags)
+                    .description("1 once a failed force took the partition offline").register(registry));
+        }
+    }
+
+    /** Removes the meters of topic {@code name} from every bound registry (monitor held). */
+    private void removeMeters(String name) {
+        List<Meter> registered = meters.remove(name);
+        if (registered != null) {
+            for (Meter meter : registered) {
+                for (MeterRegistry registry : registries) {
+                    registry.remove(meter);
+                }
+            }
+        }
     }
 
     /**
@@ -150,6 +212,7 @@ public final class EmbeddedLog implements AutoCloseable {
     /** Deletes a topic and its data. */
     public synchronized void deleteTopic(String name) throws IOException {
         Topic topic = topic(name);
+        removeMeters(name);
         for (PartitionLog log : topic.partitions()) {
             log.close();
         }
@@ -338,6 +401,9 @@ public final class EmbeddedLog implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         try {
+            for (String name : List.copyOf(meters.keySet())) {
+                removeMeters(name);
+            }
             for (Topic topic : topics.values()) {
                 for (PartitionLog log : topic.partitions()) {
                     log.close();

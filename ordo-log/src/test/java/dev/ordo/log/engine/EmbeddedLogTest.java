@@ -7,6 +7,7 @@ import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.partition.Murmur2;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,41 @@ class EmbeddedLogTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void perPartitionMetersFollowTopicsCreatedAndDeletedAndGoWithTheEngine() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("ledger", TopicSpec.partitions(2));
+            log.bindTo(registry);
+            log.createTopic("audit", TopicSpec.partitions(1)); // after binding: its meters come too
+            for (int i = 0; i < 10; i++) {
+                log.append("ledger", b("ACC-" + i), b("+" + i));
+            }
+            log.append("audit", b("k"), b("v"));
+            double ledgerEnd = 0;
+            for (int p = 0; p < 2; p++) {
+                ledgerEnd += gauge(registry, "ordo.log.end.offset", "ledger", p);
+                assertThat(gauge(registry, "ordo.log.size", "ledger", p))
+                        .isEqualTo(log.partition("ledger", p).sizeInBytes());
+                assertThat(gauge(registry, "ordo.log.segments", "ledger", p)).isEqualTo(1);
+                assertThat(gauge(registry, "ordo.log.start.offset", "ledger", p)).isZero();
+                assertThat(gauge(registry, "ordo.log.offline", "ledger", p)).isZero();
+            }
+            assertThat(ledgerEnd).isEqualTo(10);
+            assertThat(gauge(registry, "ordo.log.end.offset", "audit", 0)).isEqualTo(1);
+            assertThat(registry.find("ordo.log.size").gauge().getId().getBaseUnit()).isEqualTo("bytes");
+
+            log.deleteTopic("audit");
+            assertThat(registry.find("ordo.log.end.offset").tag("topic", "audit").gauges()).isEmpty();
+            assertThat(registry.find("ordo.log.end.offset").tag("topic", "ledger").gauges()).hasSize(2);
+        }
+        assertThat(registry.find("ordo.log.end.offset").gauges()).as("removed when the engine closes").isEmpty();
+    }
+
+    private static double gauge(SimpleMeterRegistry registry, String name, String topic, int partition) {
+        return registry.get(name).tag("topic", topic).tag("partition", String.valueOf(partition)).gauge().value();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -142,6 +143,9 @@ class ForceFailureTest {
     void producersAndConsumersOfAnOfflinePartitionFailWithTheCause() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             log.createTopic("ledger", TopicSpec.partitions(1).fsync(FsyncPolicy.everyBatch()));
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            log.bindTo(registry);
+            assertThat(registry.get("ordo.log.offline").tag("topic", "ledger").gauge().value()).isZero();
             OrdoProducer producer = OrdoProducer.builder(log, "ledger").build();
             producer.send(b("k"), b("1")).get(10, TimeUnit.SECONDS);
             AtomicInteger handled = new AtomicInteger();
@@ -161,6 +165,7 @@ class ForceFailureTest {
             assertThat(consumer.failure()).get().isInstanceOf(LogOfflineException.class);
             assertThat(log.offlineCause("ledger", 0)).get().extracting(Throwable::getMessage)
                     .isEqualTo("injected EIO forcing 00000000000000000000.log");
+            assertThat(registry.get("ordo.log.offline").tag("topic", "ledger").gauge().value()).isEqualTo(1);
             assertThat(handled).as("nothing after the failed force reached the handler").hasValue(1);
             consumer.close();
             producer.close();
