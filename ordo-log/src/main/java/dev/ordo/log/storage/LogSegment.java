@@ -239,7 +239,9 @@ final class LogSegment implements AutoCloseable {
     List<Path> markDeleted() throws IOException {
         close();
         List<Path> renamed = new ArrayList<>(2);
-        for (Path file : List.of(logFile, index.file())) {
+        // The index first: a stop in between leaves a whole segment without its index, which the next
+        // open rebuilds (and retention removes again), never an index without its segment.
+        for (Path file : List.of(index.file(), logFile)) {
             Path target = file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
             if (Files.exists(file)) {
                 Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
