@@ -68,7 +68,8 @@ public final class PartitionLog implements AutoCloseable {
      * Deletes the files of segments retention removed, for every partition log of the JVM: unlinking
      * a segment frees its blocks (340 ms for 1 GiB, 53 ms for 128 MiB on the benchmark VM), which
      * retention did inside the append that rolled, holding up every partition of the appending
-     * thread. Kafka, too, renames such segments and deletes them later.
+     * thread. Kafka, too, renames such segments and deletes them later. Its queue holds one task per
+     * removed segment not yet unlinked: bounded by the segments on disk.
      */
     static final class Deleter {
         static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(r -> {
@@ -82,7 +83,8 @@ public final class PartitionLog implements AutoCloseable {
      * Runs the interval forces of every partition log of the JVM: one timer thread starts each
      * partition's forces on time, and up to 16 threads force, so that partitions still force
      * together (a force takes 1-18 ms on the benchmark disk). A thread of its own per partition, as
-     * before, made hundreds of threads for a few topics once every topic forced by default.
+     * before, made hundreds of threads for a few topics once every topic forced by default. The pool's
+     * queue holds at most one force per open partition (a tick during a force only marks it due).
      */
     static final class IntervalForces {
         static final ScheduledThreadPoolExecutor TIMER = timer();
@@ -740,6 +742,9 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (this) {
             if (offline == null) {
                 offline = cause;
+                if (intervalTicks != null) {
+                    intervalTicks.cancel(false); // nothing is forced any more
+                }
                 LOG.error("partition log {} is OFFLINE: forcing it to disk failed; appends, forces and reads now fail."
                         + " Records from offset {} (every-batch: durable offset {}) may not be on disk. Reopen it (restart"
                         + " the engine) once the disk is fixed", dir, recoveryPoint, durableOffset, cause);
