@@ -301,6 +301,30 @@ class OrdoConsumerTest {
         }
     }
 
+    @Test
+    void aGroupReadingWhileRetentionDeletesSegmentsUnderItKeepsOrderAndNeverStops() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            // Segments of ~10 records and two of them kept: retention removes segments while the fetcher
+            // reads them (their files closed and renamed under the read) and moves the start past its position.
+            log.createTopic("ledger", TopicSpec.partitions(1).segmentBytes(1_024)
+                    .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            // Four records in flight at most: the group falls behind the producer, into segments retention removes.
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("racing").ordering(Ordering.PARTITION)
+                    .maxInFlight(4).handler(r -> seen.add(Integer.parseInt(r.valueAsString()))).start();
+            int total = 20_000;
+            produce(log, 0, total);
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.committedOffset(0) == total
+                    || consumer.failure().isPresent());
+            consumer.close();
+            assertThat(consumer.failure()).isEmpty();
+            assertThat(seen).isNotEmpty().isSorted().doesNotHaveDuplicates();
+            assertThat(seen.size()).as("records deleted before the group read them: it fell behind retention").isLessThan(total);
+            assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
+            assertThat(log.startOffset("ledger", 0)).as("retention ran throughout").isGreaterThan(total / 2);
+        }
+    }
+
     /** The state of the exactly-once test: the values applied per key. */
     public static final class AppliedValues {
         public ConcurrentHashMap<String, List<Integer>> perKey = new ConcurrentHashMap<>();
