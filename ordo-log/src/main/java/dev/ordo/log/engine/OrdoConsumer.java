@@ -165,8 +165,16 @@ public final class OrdoConsumer implements RecordConsumer {
                 this.committed = null;
                 Map<Integer, Long> restored = state.restore();
                 for (int p = 0; p < partitions; p++) {
-                    committedNext.set(p, restored.getOrDefault(p, 0L));
-                    initialPositions.put(p, committedNext.get(p));
+                    long next = restored.getOrDefault(p, 0L);
+                    long end = log.endOffset(topic, p);
+                    if (next > end) { // as startPosition does for a group's offsets file
+                        LOG.warn("committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
+                                + "handled were lost from the log (a power loss before they were forced), their effects "
+                                + "stay in the state; going on at {}", b.getGroup(), next, topic, p, end, end);
+                        next = end;
+                    }
+                    committedNext.set(p, next);
+                    initialPositions.put(p, next);
                 }
             } else {
                 this.committed = member.group().offsets();
@@ -426,7 +434,7 @@ public final class OrdoConsumer implements RecordConsumer {
     private long startPosition(int partition) throws IOException {
         long committedNext = committedOffset(partition);
         long end = log.endOffset(topic, partition);
-        if (committedNext > end && committed != null) { // (a committed state restores its own positions)
+        if (committedNext > end && committed != null) { // (a committed state's positions are checked on restore)
             committed.rewind(partition, end); // commits count from here again
             LOG.warn("group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
                     + "(a power loss before they were forced); going on there", member.group().name(), committedNext, topic,

@@ -424,6 +424,38 @@ class OrdoConsumerTest {
     }
 
     /**
+     * The same with a committed state: its offsets lie past the end once the log lost records the state
+     * includes; reading on from them would skip the records appended since at those offsets.
+     */
+    @Test
+    void aCommittedStatePastTheEndOfTheLogGoesOnAtTheEnd() throws Exception {
+        Path snapshot = data.resolve("applied.json");
+        try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"))) {
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            produce(log, 0, 20);
+            JsonSnapshotState<AppliedValues> state = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").committedState(state)
+                    .handler(r -> state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()))).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.committedOffset(0) == 20);
+            first.close();
+            // The log loses its tail (as a power loss would, records written but not forced): it ends at 3.
+            log.deleteTopic("ledger");
+            log.createTopic("ledger", TopicSpec.partitions(1));
+            produce(log, 100, 103);
+
+            JsonSnapshotState<AppliedValues> restored = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            List<Long> offsets = new CopyOnWriteArrayList<>();
+            OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").committedState(restored)
+                    .handler(r -> offsets.add(r.offset())).start();
+            produce(log, 103, 108);
+            await().atMost(Duration.ofSeconds(20)).until(() -> offsets.size() == 5);
+            second.close();
+            assertThat(offsets).containsExactlyInAnyOrder(3L, 4L, 5L, 6L, 7L);
+            assertThat(second.committedOffset(0)).isEqualTo(8);
+        }
+    }
+
+    /**
      * Damage that appears after the log was opened is found when a record is read (its CRC): the
      * consumer stops fetching and says why, instead of only logging it.
      */
