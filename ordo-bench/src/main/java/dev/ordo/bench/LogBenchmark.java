@@ -615,15 +615,15 @@ public final class LogBenchmark {
                     : ", peak (unpaced)")
                     + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
                             Runtime.getRuntime().availableProcessors());
-            Figure f = handledAtRateFrom >= 0
-                    ? new Figure("ordo end-to-end", label + String.format(Locale.ROOT, ", rate from %.0f s to the end",
-                            (rateFromAt - begin) / 1e9), size, 1, sent,
-                            (sent - handledAtRateFrom) * 1e9 / (lastConsumed - rateFromAt),
-                            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-                            latency.getValueAtPercentile(99.9) / 1e3, Double.NaN)
-                    : figure("ordo end-to-end", label, size, 1, sent, lastConsumed - begin, latency);
-            return rate > 0 ? new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
-                    f.p99Micros(), f.p999Micros(), steady.getValueAtPercentile(99) / 1e3) : f;
+            // The rate counts the records handled from rateFromNanos on, if that came, else all of them.
+            boolean window = handledAtRateFrom >= 0;
+            if (window) {
+                label += String.format(Locale.ROOT, ", rate from %.0f s to the end", (rateFromAt - begin) / 1e9);
+            }
+            Figure f = figure("ordo end-to-end", label, size, 1, window ? sent - handledAtRateFrom : sent,
+                    lastConsumed - (window ? rateFromAt : begin), latency);
+            return new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
+                    f.p99Micros(), f.p999Micros(), rate > 0 ? steady.getValueAtPercentile(99) / 1e3 : Double.NaN);
         } finally {
             discard(dir);
         }
@@ -662,13 +662,12 @@ public final class LogBenchmark {
     private static long awaitHandled(List<Tally> tallies, long records) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (true) {
-            long handled = 0;
-            long last = 0;
-            for (Tally tally : tallies) {
-                handled += tally.count.get(); // acquire: lastNanos and the histograms written before it are seen
-                last = Math.max(last, tally.lastNanos);
-            }
+            long handled = handled(tallies); // acquire: lastNanos and the histograms written before are seen
             if (handled >= records) {
+                long last = 0;
+                for (Tally tally : tallies) {
+                    last = Math.max(last, tally.lastNanos);
+                }
                 return last;
             }
             if (System.nanoTime() > deadline) {

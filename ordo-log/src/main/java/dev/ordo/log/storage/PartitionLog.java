@@ -158,16 +158,18 @@ public final class PartitionLog implements AutoCloseable {
         this.dir = dir;
         this.config = config;
         Files.createDirectories(dir);
-        try (Stream<Path> files = Files.list(dir)) { // left by retention when the process stopped
-            for (Path deleted : files.filter(f -> f.getFileName().toString().endsWith(LogSegment.DELETED_SUFFIX)).toList()) {
-                Files.deleteIfExists(deleted);
-            }
-        }
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
-                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().forEach(bases::add);
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(LogSegment.DELETED_SUFFIX)) {
+                    Files.deleteIfExists(file); // removed by retention, not yet deleted when the process stopped
+                } else if (name.matches("\\d{20}\\.log")) {
+                    bases.add(Long.parseLong(name.substring(0, 20)));
+                }
+            }
         }
+        bases.sort(null);
         if (bases.isEmpty()) {
             bases.add(0L);
         }
@@ -480,7 +482,6 @@ public final class PartitionLog implements AutoCloseable {
             if (durableOffset >= end) {
                 return;
             }
-            requireOnline();
             // Sealed segments first: an acknowledged batch may lie in one sealed after it was written
             // (only its index is left to force then: its batches were forced as they came).
             forceSealed();

@@ -332,6 +332,11 @@ class OrdoConsumerTest {
         void add(String key, int value) {
             perKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(value);
         }
+
+        /** A committed state of these values in {@code file} (restored from it if it exists). */
+        static JsonSnapshotState<AppliedValues> stateIn(Path file) {
+            return new JsonSnapshotState<>(file, AppliedValues.class, AppliedValues::new);
+        }
     }
 
     @Test
@@ -340,7 +345,7 @@ class OrdoConsumerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"))) {
             log.createTopic("ledger", TopicSpec.partitions(3));
             produce(log, 0, 300);
-            JsonSnapshotState<AppliedValues> state = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
             AtomicInteger handled = new AtomicInteger();
             OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY).concurrency(4)
                     .committedState(state).commitInterval(Duration.ofMillis(5))
@@ -352,7 +357,7 @@ class OrdoConsumerTest {
             first.close();
             produce(log, 300, 400);
 
-            JsonSnapshotState<AppliedValues> restored = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             AtomicInteger more = new AtomicInteger();
             OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY)
                     .committedState(restored)
@@ -433,7 +438,7 @@ class OrdoConsumerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"))) {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 20);
-            JsonSnapshotState<AppliedValues> state = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
             OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").committedState(state)
                     .handler(r -> state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()))).start();
             await().atMost(Duration.ofSeconds(10)).until(() -> first.committedOffset(0) == 20);
@@ -443,7 +448,7 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 100, 103);
 
-            JsonSnapshotState<AppliedValues> restored = new JsonSnapshotState<>(snapshot, AppliedValues.class, AppliedValues::new);
+            JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             List<Long> offsets = new CopyOnWriteArrayList<>();
             OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").committedState(restored)
                     .handler(r -> offsets.add(r.offset())).start();
