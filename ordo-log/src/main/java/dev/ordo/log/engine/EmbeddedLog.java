@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
@@ -73,6 +75,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Each topic's meters, in every bound registry, removed with the topic (monitor). */
     private final Map<String, List<Meter>> meters = new HashMap<>();
 
+    /** The suffix of a deleted topic's partition directory waiting for its background deletion. */
+    private static final String DELETED_SUFFIX = ".deleted";
+    private static final Pattern DELETED_PARTITION = Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
+    /** Background deletions of deleted topics' partitions, awaited by {@link #close()} (monitor). */
+    private final List<CompletableFuture<Void>> deletions = new ArrayList<>();
+
     private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {
     }
 
@@ -86,6 +94,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         try (Stream<Path> files = Files.list(root)) {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root);
+            log.deleteLeftDeletions();
             for (Path file : files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
                 String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
                 log.openTopic(name, readSpec(file));
@@ -209,7 +218,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return new TopicDescription(name, topic.spec().fsyncText(), states);
     }
 
-    /** Deletes a topic and its data. */
+    /**
+     * Deletes a topic and its data. The topic is gone on return (a topic of the same name may be
+     * created at once); its partition directories are renamed {@code <topic>-<p>.<id>.deleted} and
+     * deleted in the background, as Kafka does: freeing the blocks of large segments takes hundreds
+     * of milliseconds per GiB, and {@link #close()} waits for it. A deletion cut short by a crash is
+     * finished by the next open.
+     */
     public synchronized void deleteTopic(String name) throws IOException {
         Topic topic = topic(name);
         removeMeters(name);
@@ -217,9 +232,38 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             log.close();
         }
         topics.remove(name);
-        Files.deleteIfExists(data.root().resolve(name + ".topic"));
-        for (int p = 0; p < topic.spec().partitions(); p++) {
-            Directories.deleteRecursively(data.root().resolve(name + "-" + p));
+        Files.deleteIfExists(data.root().resolve(name + ".topic")); // the topic no longer exists, also after a crash
+        String id = UUID.randomUUID().toString().replace("-", "");
+        List<Path> renamed = new ArrayList<>();
+        try {
+            for (int p = 0; p < topic.spec().partitions(); p++) {
+                Path dir = data.root().resolve(name + "-" + p);
+                if (Files.exists(dir)) {
+                    renamed.add(Files.move(dir, dir.resolveSibling(dir.getFileName() + "." + id + DELETED_SUFFIX),
+                            StandardCopyOption.ATOMIC_MOVE));
+                }
+            }
+        } finally { // a partition not renamed (an I/O error) is deleted when a topic of that name is created
+            deletions.removeIf(CompletableFuture::isDone);
+            deletions.add(Directories.deleteLater(renamed));
+        }
+    }
+
+    /** Partition directories of deleted topics whose deletion a stop cut short: deleted in the background. */
+    private void deleteLeftDeletions() throws IOException {
+        List<Path> left;
+        try (Stream<Path> files = Files.list(data.root())) {
+            left = files.filter(f -> DELETED_PARTITION.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        List<Path> ours = new ArrayList<>();
+        for (Path dir : left) {
+            if (PartitionLog.isPartitionDirectory(dir)) {
+                ours.add(dir);
+            }
+        }
+        if (!ours.isEmpty()) {
+            LOG.info("deleting {} partition directories of deleted topics in the background: {}", ours.size(), ours);
+            deletions.add(Directories.deleteLater(ours));
         }
     }
 
@@ -410,6 +454,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 }
             }
             topics.clear();
+            // A deleted topic's data is gone once its deleter closes the engine (the CLI's `topics delete`).
+            CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).join();
         } finally {
             data.close();
         }

@@ -65,21 +65,6 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Deletes the files of segments retention removed, for every partition log of the JVM: unlinking
-     * a segment frees its blocks (340 ms for 1 GiB, 53 ms for 128 MiB on the benchmark VM), which
-     * retention did inside the append that rolled, holding up every partition of the appending
-     * thread. Kafka, too, renames such segments and deletes them later. Its queue holds one task per
-     * removed segment not yet unlinked: bounded by the segments on disk.
-     */
-    static final class Deleter {
-        static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "ordo-log-delete");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /**
      * Runs the interval forces of every partition log of the JVM: one timer thread starts each
      * partition's forces on time, and up to 16 threads force, so that partitions still force
      * together (a force takes 1-18 ms on the benchmark disk). A thread of its own per partition, as
@@ -425,7 +410,7 @@ public final class PartitionLog implements AutoCloseable {
             unforced.remove(oldest); // its data no longer matters: the recovery point may pass it
             total -= oldest.size();
             List<Path> files = oldest.markDeleted(); // out of the log at once, its blocks freed later
-            Deleter.EXECUTOR.execute(() -> deleteQuietly(files));
+            Directories.deleteLater(files);
             firstOffset = segments.get(0).baseOffset;
             deleted++;
             LOG.info("retention deleted segment {} ({} bytes, {}); log now starts at offset {}", oldest.logFile(),
@@ -433,17 +418,6 @@ public final class PartitionLog implements AutoCloseable {
                     startOffset());
         }
         return deleted;
-    }
-
-    /** The background deletion of a removed segment's files: a failure is logged (the next open retries). */
-    private static void deleteQuietly(List<Path> files) {
-        for (Path file : files) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("could not delete {}; the next open of its log deletes it", file, e);
-            }
-        }
     }
 
     /**

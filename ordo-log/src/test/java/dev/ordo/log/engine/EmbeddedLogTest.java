@@ -2,10 +2,12 @@ package dev.ordo.log.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.HeldDeletions;
 import dev.ordo.partition.Murmur2;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +77,61 @@ class EmbeddedLogTest {
             log.deleteTopic("audit");
             assertThat(log.listTopics()).containsExactly("ledger");
             assertThat(Files.exists(data.resolve("audit-0"))).isFalse();
+        }
+    }
+
+    /**
+     * Deleting a topic renames its partitions and frees their blocks in the background (seconds for
+     * large topics), so that the call, which holds the engine's admin lock, returns at once; closing
+     * the engine waits for it, and an open finishes a deletion a stop cut short.
+     */
+    @Test
+    void deletingATopicReturnsBeforeItsDataIsFreedAndTheDataGoesLater() throws Exception {
+        // Resources close in reverse: the deleter is released first, then the engine waits for it.
+        try (EmbeddedLog log = EmbeddedLog.open(data); HeldDeletions held = HeldDeletions.hold()) {
+            log.createTopic("audit", TopicSpec.partitions(2));
+            for (int i = 0; i < 20; i++) {
+                log.append("audit", b("k" + i), b("old-" + i));
+            }
+            log.deleteTopic("audit");
+            assertThat(log.listTopics()).isEmpty();
+            assertThat(data.resolve("audit.topic")).doesNotExist();
+            assertThat(data.resolve("audit-0")).doesNotExist();
+            assertThat(deletedDirectories()).as("waiting for the held deleter").hasSize(2);
+
+            log.createTopic("audit", TopicSpec.partitions(2)); // the name is free at once
+            assertThat(log.describe("audit").partitions()).allMatch(p -> p.nextOffset() == 0);
+            log.append("audit", b("k"), b("new"));
+            log.deleteTopic("audit");
+            assertThat(deletedDirectories()).hasSize(4);
+        }
+        assertThat(deletedDirectories()).as("closing the engine waited for the deletions").isEmpty();
+    }
+
+    @Test
+    void openingFinishesTopicDeletionsAStopCutShort() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("audit", TopicSpec.partitions(2));
+            log.append("audit", b("k"), b("v"));
+        }
+        // What a stop right after deleteTopic leaves: no description, partitions renamed, not yet deleted.
+        Files.delete(data.resolve("audit.topic"));
+        String id = "0123456789abcdef0123456789abcdef";
+        for (int p = 0; p < 2; p++) {
+            Files.move(data.resolve("audit-" + p), data.resolve("audit-" + p + "." + id + ".deleted"));
+        }
+        Path foreign = Files.createDirectories(data.resolve("notes-0." + id + ".deleted")); // named alike, not ours
+        Files.writeString(foreign.resolve("notes.txt"), "keep me");
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            assertThat(log.listTopics()).isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> deletedDirectories().size() == 1);
+        }
+        assertThat(foreign.resolve("notes.txt")).as("a directory that is no partition's is left alone").hasContent("keep me");
+    }
+
+    private java.util.List<Path> deletedDirectories() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(data)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".deleted")).toList();
         }
     }
 

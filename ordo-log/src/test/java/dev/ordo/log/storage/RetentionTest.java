@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,16 +71,8 @@ class RetentionTest {
     @Test
     void retentionTakesSegmentsOutAtOnceAndDeletesTheirFilesLaterInTheBackground() throws Exception {
         LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
-        CountDownLatch deleterHeld = new CountDownLatch(1);
-        PartitionLog.Deleter.EXECUTOR.execute(() -> {
-            try {
-                deleterHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
         long start;
-        try {
+        try (HeldDeletions held = HeldDeletions.hold()) {
             try (PartitionLog log = PartitionLog.open(dir, config)) {
                 for (int i = 0; i < 200; i++) {
                     log.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
@@ -105,12 +96,10 @@ class RetentionTest {
                 }
                 assertThat(files(".log.deleted")).as("deletions queued behind the held task").isNotEmpty();
                 assertThat(PartitionLog.isPartitionDirectory(dir)).as("a partition directory while they wait").isTrue();
-                deleterHeld.countDown();
+                held.close();
                 await().atMost(Duration.ofSeconds(10)).until(() -> files(".deleted").isEmpty());
                 assertThat(reopened.read(reopened.startOffset(), 1 << 20)).isNotEmpty();
             }
-        } finally {
-            deleterHeld.countDown();
         }
     }
 
