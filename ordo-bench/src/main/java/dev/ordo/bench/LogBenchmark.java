@@ -80,7 +80,8 @@ import org.HdrHistogram.Histogram;
  * {@code none,interval:5ms,every-batch}: the full and {@code e2e} runs measure each, a {@code paced}
  * run the first), {@code -De2e.peakSeconds=S} (how long the peak run sends, default 40; 0 for the
  * fixed counts of earlier sessions), {@code -De2e.sustainFromSeconds=S} (the peak's rate counts from
- * there, default 20), {@code -De2e.pacedSeconds=S} (each paced run, default 30),
+ * there, default 20), {@code -De2e.pacedSeconds=S} (each paced run, default 30), {@code
+ * -De2e.pacedWarmupSeconds=S} (the unrecorded run at the paced rate before them, default 15),
  * {@code -De2e.sizes=100,1024} (record sizes), {@code -De2e.repeats=N} (paced runs after each peak, median p99
  * printed; default 1), {@code -De2e.handlers=N} (handler threads, default 8, one per
  * partition), {@code -De2e.commitMs=N} (the consumer's commit interval, default 100) and
@@ -138,6 +139,14 @@ public final class LogBenchmark {
      * to include the kernel's writeback of what it writes (5 s runs, up to session 9, ended before it).
      */
     private static final double PACED_SECONDS = Double.parseDouble(System.getProperty("e2e.pacedSeconds", "30"));
+    /**
+     * How long the paced runs after a peak run are preceded by one at their rate, not recorded
+     * (-De2e.pacedWarmupSeconds, times the scale). With 2 s (until session 11) the first of three paced
+     * runs was the worst in 11 of 16 cases of two full runs; the JVM and the disk still carried the
+     * 40 s unpaced run (a peak writes 8-14 GB). Two pairs, 100 B, interval:100ms: first paced run p99
+     * 7.8 and 59.6 ms after 2 s, 4.2 and 4.0 ms after 15 s (the other runs 3.5-6.0 ms either way).
+     */
+    private static final double PACED_WARMUP_SECONDS = Double.parseDouble(System.getProperty("e2e.pacedWarmupSeconds", "15"));
     /**
      * How many paced runs at 50% of peak follow each peak (-De2e.repeats, default 1); with more, the
      * median p99 is printed too: on the benchmark VM one configuration's p99 varies 2x from run to run.
@@ -230,7 +239,8 @@ public final class LogBenchmark {
     /**
      * Runs the producer-to-handler path (not only the producer) until the JIT has compiled it: a
      * measured run in a cold JVM spends its first second at ten times its later latency. Each paced
-     * measurement is also preceded by 2 s at its own rate, as JMH warms up on the measured workload:
+     * measurement is also preceded by a run at its own rate (see {@link #PACED_WARMUP_SECONDS}; a
+     * {@code paced} run: 2 s), as JMH warms up on the measured workload:
      * warmed at another rate, the code met new branch profiles in the measured run, and a scheduler
      * trace showed a handler thread running 15 ms straight while a C2 compiler thread held the other
      * CPU (recompiling), with every other thread waiting.
@@ -261,7 +271,7 @@ public final class LogBenchmark {
                         : endToEnd(size, fsync, 0, (long) ((size == 100 ? 1_000_000 : 300_000) * scale)));
                 figures.add(max);
                 double half = max.recordsPerSecond() / 2;
-                endToEnd(size, fsync, half, (long) (half * 2)); // warm-up at the measured rate (see warmUpEndToEnd)
+                endToEnd(size, fsync, half, (long) (half * PACED_WARMUP_SECONDS)); // warm-up at the measured rate (see warmUpEndToEnd)
                 double[] p99s = new double[E2E_REPEATS];
                 for (int r = 0; r < E2E_REPEATS; r++) {
                     Figure paced = print(endToEnd(size, fsync, half, (long) (half * PACED_SECONDS * scale)));
