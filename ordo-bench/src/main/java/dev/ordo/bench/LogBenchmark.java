@@ -142,8 +142,8 @@ public final class LogBenchmark {
     /**
      * How long the paced runs after a peak run are preceded by one at their rate, not recorded
      * (-De2e.pacedWarmupSeconds, times the scale). With 2 s (until session 11) the first of three paced
-     * runs was the worst in 11 of 16 cases of two full runs; the JVM and the disk still carried the
-     * 40 s unpaced run (a peak writes 8-14 GB). Two pairs, 100 B, interval:100ms: first paced run p99
+     * runs was the worst in 11 of 16 cases of two full runs, presumably still paying for the 40 s
+     * unpaced run (the JIT meeting small batches again, the disk after 9-15 GB). Two pairs, 100 B, interval:100ms: first paced run p99
      * 7.8 and 59.6 ms after 2 s, 4.2 and 4.0 ms after 15 s (the other runs 3.5-6.0 ms either way).
      */
     private static final double PACED_WARMUP_SECONDS = Double.parseDouble(System.getProperty("e2e.pacedWarmupSeconds", "15"));
