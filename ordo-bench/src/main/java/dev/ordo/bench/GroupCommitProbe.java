@@ -54,7 +54,7 @@ public final class GroupCommitProbe {
         ExecutorService forcing = Executors.newFixedThreadPool(FILES);
         List<FileChannel> files = new ArrayList<>();
         try {
-            for (int i = 0; i <= FILES; i++) { // the last one is the journal
+            for (int i = 0; i < (journal ? FILES + 1 : FILES); i++) { // the last one is the journal
                 files.add(FileChannel.open(dir.resolve("file-" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
             Result result = run(files, journal, bytesPerNano, runNanos, forcing);

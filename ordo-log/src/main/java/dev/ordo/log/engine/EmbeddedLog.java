@@ -188,19 +188,27 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * topic of that name must not take up their records.
      */
     private void deleteLeftPartitions(String name) throws IOException {
-        Pattern partitionDir = Pattern.compile(Pattern.quote(name) + "-\\d+");
-        List<Path> left;
-        try (Stream<Path> files = Files.list(data.root())) {
-            left = files.filter(f -> partitionDir.matcher(f.getFileName().toString()).matches()).toList();
-        }
-        for (Path dir : left) {
-            if (!PartitionLog.isPartitionDirectory(dir)) {
-                continue; // not ours to delete (nor, if the topic needs it as a partition, to open: that fails)
-            }
+        // A directory of another shape is not ours to delete (nor, if the topic needs it as a partition, to open: that fails).
+        for (Path dir : partitionDirectories(Pattern.compile(Pattern.quote(name) + "-\\d+"))) {
             LOG.warn("deleting {}: a partition directory of no topic, left by a deletion or creation of topic '{}' cut short",
                     dir, name);
             Directories.deleteRecursively(dir);
         }
+    }
+
+    /** The directories in the data directory whose names match {@code names} and that hold nothing but partition files. */
+    private List<Path> partitionDirectories(Pattern names) throws IOException {
+        List<Path> matching;
+        try (Stream<Path> files = Files.list(data.root())) {
+            matching = files.filter(f -> names.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        List<Path> partitions = new ArrayList<>();
+        for (Path dir : matching) {
+            if (PartitionLog.isPartitionDirectory(dir)) {
+                partitions.add(dir);
+            }
+        }
+        return partitions;
     }
 
     /** The topics, by name. */
@@ -251,19 +259,10 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** Partition directories of deleted topics whose deletion a stop cut short: deleted in the background. */
     private void deleteLeftDeletions() throws IOException {
-        List<Path> left;
-        try (Stream<Path> files = Files.list(data.root())) {
-            left = files.filter(f -> DELETED_PARTITION.matcher(f.getFileName().toString()).matches()).toList();
-        }
-        List<Path> ours = new ArrayList<>();
-        for (Path dir : left) {
-            if (PartitionLog.isPartitionDirectory(dir)) {
-                ours.add(dir);
-            }
-        }
-        if (!ours.isEmpty()) {
-            LOG.info("deleting {} partition directories of deleted topics in the background: {}", ours.size(), ours);
-            deletions.add(Directories.deleteLater(ours));
+        List<Path> left = partitionDirectories(DELETED_PARTITION);
+        if (!left.isEmpty()) {
+            LOG.info("deleting {} partition directories of deleted topics in the background: {}", left.size(), left);
+            deletions.add(Directories.deleteLater(left));
         }
     }
 

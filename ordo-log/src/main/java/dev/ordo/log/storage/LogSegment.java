@@ -319,11 +319,10 @@ final class LogSegment implements AutoCloseable {
      * already holds from there is copied, the rest read.
      */
     private ByteBuffer moveWindow(ByteBuffer window, long windowStart, long position, int bytes) throws IOException {
-        ByteBuffer first = FIRST_WINDOW.get();
         // The read's first window (nothing held yet) is the thread's own; later ones are new, as the
         // batches of the earlier windows must stay valid.
-        boolean firstOfRead = window.capacity() == 0 && bytes <= first.capacity();
-        ByteBuffer next = firstOfRead ? first.clear().limit(bytes) : ByteBuffer.allocate(bytes);
+        ByteBuffer next = window.capacity() == 0 && bytes <= READ_WINDOW
+                ? FIRST_WINDOW.get().clear().limit(bytes) : ByteBuffer.allocate(bytes);
         long held = windowStart + window.limit() - position;
         if (held > 0) {
             next.put(window.array(), window.arrayOffset() + (int) (position - windowStart), (int) Math.min(held, bytes));
