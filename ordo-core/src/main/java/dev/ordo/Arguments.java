@@ -11,8 +11,7 @@ import java.util.Objects;
  */
 public final class Arguments {
 
-    private Arguments() {
-    }
+    private Arguments() {}
 
     /** Returns {@code value}, or throws {@code name must be >= min, was value}. */
     public static int atLeast(String name, int value, int min) {

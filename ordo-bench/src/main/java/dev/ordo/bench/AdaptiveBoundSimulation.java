@@ -1,8 +1,8 @@
 package dev.ordo.bench;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.time.AdaptiveBound;
 import dev.ordo.time.EventTimeReorderer;
-import dev.ordo.time.ManualTicker;
 import dev.ordo.time.WatermarkStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +32,7 @@ public final class AdaptiveBoundSimulation {
     }
 
     /** Outcome of one configuration over both phases. */
-    public record Outcome(String name, Phase before, Phase after) {
-    }
+    public record Outcome(String name, Phase before, Phase after) {}
 
     private final int eventsPerPhase;
     private final double medianBefore;
@@ -42,7 +41,8 @@ public final class AdaptiveBoundSimulation {
     private final long seed;
     private final double[] delays;
 
-    public AdaptiveBoundSimulation(int eventsPerPhase, double medianBefore, double medianAfter, double sigma, long seed) {
+    public AdaptiveBoundSimulation(
+            int eventsPerPhase, double medianBefore, double medianAfter, double sigma, long seed) {
         this.eventsPerPhase = eventsPerPhase;
         this.medianBefore = medianBefore;
         this.medianAfter = medianAfter;
@@ -56,21 +56,39 @@ public final class AdaptiveBoundSimulation {
         long best = sim.bestFixedBoundForFirstPhase(0.99);
         long bestAfter = sim.bestFixedBoundForSecondPhase(0.99);
         List<Outcome> outcomes = List.of(
-                sim.run("fixed " + best + " ms (best for phase 1 in hindsight)",
+                sim.run(
+                        "fixed " + best + " ms (best for phase 1 in hindsight)",
                         WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(best))),
-                sim.run("fixed " + bestAfter + " ms (best for phase 2 in hindsight)",
+                sim.run(
+                        "fixed " + bestAfter + " ms (best for phase 2 in hindsight)",
                         WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(bestAfter))),
-                sim.run("adaptive q=0.99, half-life 2,000 samples",
-                        WatermarkStrategy.forAdaptiveOutOfOrderness(AdaptiveBound.targeting(0.99).withHalfLife(2_000)
+                sim.run(
+                        "adaptive q=0.99, half-life 2,000 samples",
+                        WatermarkStrategy.forAdaptiveOutOfOrderness(AdaptiveBound.targeting(0.99)
+                                .withHalfLife(2_000)
                                 .withInitial(Duration.ofMillis(best)))));
-        System.out.printf(Locale.ROOT, "%d events per phase, log-normal delay median %.0f ms -> %.0f ms, sigma %.1f, seed %d%n%n",
-                sim.eventsPerPhase, sim.medianBefore, sim.medianAfter, sim.sigma, sim.seed);
-        System.out.println("| bound | late before | late after | mean / p99 added latency before (ms) | mean / p99 after (ms) |");
+        System.out.printf(
+                Locale.ROOT,
+                "%d events per phase, log-normal delay median %.0f ms -> %.0f ms, sigma %.1f, seed %d%n%n",
+                sim.eventsPerPhase,
+                sim.medianBefore,
+                sim.medianAfter,
+                sim.sigma,
+                sim.seed);
+        System.out.println(
+                "| bound | late before | late after | mean / p99 added latency before (ms) | mean / p99 after (ms) |");
         System.out.println("|---|---:|---:|---:|---:|");
         for (Outcome o : outcomes) {
-            System.out.printf(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %.1f / %.1f | %.1f / %.1f |%n", o.name(),
-                    100 * o.before().lateShare(), 100 * o.after().lateShare(), o.before().meanLatencyMillis(),
-                    o.before().p99LatencyMillis(), o.after().meanLatencyMillis(), o.after().p99LatencyMillis());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.2f%% | %.2f%% | %.1f / %.1f | %.1f / %.1f |%n",
+                    o.name(),
+                    100 * o.before().lateShare(),
+                    100 * o.after().lateShare(),
+                    o.before().meanLatencyMillis(),
+                    o.before().p99LatencyMillis(),
+                    o.after().meanLatencyMillis(),
+                    o.after().p99LatencyMillis());
         }
     }
 
@@ -109,8 +127,11 @@ public final class AdaptiveBoundSimulation {
             arrivalMicros[i] = i * 1_000L + (long) (delays[i] * 1_000);
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> arrivalMicros[a] != arrivalMicros[b]
-                ? Long.compare(arrivalMicros[a], arrivalMicros[b]) : Integer.compare(a, b));
+        Arrays.sort(
+                order,
+                (a, b) -> arrivalMicros[a] != arrivalMicros[b]
+                        ? Long.compare(arrivalMicros[a], arrivalMicros[b])
+                        : Integer.compare(a, b));
 
         ManualTicker ticker = new ManualTicker();
         long[] releasedAtMicros = new long[n];
@@ -118,7 +139,9 @@ public final class AdaptiveBoundSimulation {
         boolean[] late = new boolean[n];
         long[] now = {0};
         EventTimeReorderer<String, Integer> reorderer = EventTimeReorderer.<String, Integer>builder()
-                .watermarks(strategy).ticker(ticker).maxBuffered(n)
+                .watermarks(strategy)
+                .ticker(ticker)
+                .maxBuffered(n)
                 .build(e -> releasedAtMicros[e.payload()] = now[0]);
         for (int i : order) {
             ticker.advanceNanos((arrivalMicros[i] - now[0]) * 1_000);
@@ -129,7 +152,9 @@ public final class AdaptiveBoundSimulation {
         }
         now[0] = arrivalMicros[order[n - 1]];
         reorderer.flush();
-        return new Outcome(name, phase(0, eventsPerPhase, late, arrivalMicros, releasedAtMicros),
+        return new Outcome(
+                name,
+                phase(0, eventsPerPhase, late, arrivalMicros, releasedAtMicros),
                 phase(eventsPerPhase, n, late, arrivalMicros, releasedAtMicros));
     }
 
@@ -145,7 +170,9 @@ public final class AdaptiveBoundSimulation {
         }
         latencies.sort(null);
         double mean = latencies.stream().mapToLong(Long::longValue).average().orElse(0) / 1_000;
-        double p99 = latencies.isEmpty() ? 0 : latencies.get((int) Math.min(latencies.size() - 1, latencies.size() * 0.99)) / 1_000.0;
+        double p99 = latencies.isEmpty()
+                ? 0
+                : latencies.get((int) Math.min(latencies.size() - 1, latencies.size() * 0.99)) / 1_000.0;
         return new Phase(to - from, lateCount, mean, p99);
     }
 

@@ -28,25 +28,39 @@ public final class AdaptiveConcurrencySimulation {
     static final int WORKERS = 64;
 
     /** One half-second sample. */
-    public record Sample(double atSeconds, double serviceMillis, double inFlight, double meanLatencyMillis, long calls) {
-    }
+    public record Sample(
+            double atSeconds, double serviceMillis, double inFlight, double meanLatencyMillis, long calls) {}
 
-    private AdaptiveConcurrencySimulation() {
-    }
+    private AdaptiveConcurrencySimulation() {}
 
     public static void main(String[] args) throws Exception {
         double phaseSeconds = args.length > 0 ? Double.parseDouble(args[0]) : 4;
         List<Sample> fixed = run(null, phaseSeconds);
-        List<Sample> adaptive = run(AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(15)).withBounds(1, WORKERS), phaseSeconds);
-        System.out.printf(Locale.ROOT, "downstream: %d calls at once, service time 1 ms then 10 ms after %.0f s; %d workers%n%n",
-                DOWNSTREAM_CAPACITY, phaseSeconds, WORKERS);
-        System.out.println("| t (s) | service (ms) | fixed 64: in flight | fixed: mean latency (ms) | adaptive: in flight | adaptive: mean latency (ms) | fixed / adaptive calls |");
+        List<Sample> adaptive =
+                run(AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(15)).withBounds(1, WORKERS), phaseSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "downstream: %d calls at once, service time 1 ms then 10 ms after %.0f s; %d workers%n%n",
+                DOWNSTREAM_CAPACITY,
+                phaseSeconds,
+                WORKERS);
+        System.out.println(
+                "| t (s) | service (ms) | fixed 64: in flight | fixed: mean latency (ms) | adaptive: in flight | adaptive: mean latency (ms) | fixed / adaptive calls |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < Math.min(fixed.size(), adaptive.size()); i++) {
             Sample f = fixed.get(i);
             Sample a = adaptive.get(i);
-            System.out.printf(Locale.ROOT, "| %.1f | %.0f | %.1f | %.1f | %.1f | %.1f | %d / %d |%n", f.atSeconds(), f.serviceMillis(),
-                    f.inFlight(), f.meanLatencyMillis(), a.inFlight(), a.meanLatencyMillis(), f.calls(), a.calls());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %.1f | %.0f | %.1f | %.1f | %.1f | %.1f | %d / %d |%n",
+                    f.atSeconds(),
+                    f.serviceMillis(),
+                    f.inFlight(),
+                    f.meanLatencyMillis(),
+                    a.inFlight(),
+                    a.meanLatencyMillis(),
+                    f.calls(),
+                    a.calls());
         }
     }
 
@@ -60,29 +74,32 @@ public final class AdaptiveConcurrencySimulation {
         AtomicLong latencySum = new AtomicLong();
         AtomicLong calls = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        KeyOrderedExecutor.Builder<Integer> builder = KeyOrderedExecutor.<Integer>builder().concurrency(WORKERS).maxInFlight(2_000);
+        KeyOrderedExecutor.Builder<Integer> builder =
+                KeyOrderedExecutor.<Integer>builder().concurrency(WORKERS).maxInFlight(2_000);
         if (limit != null) {
             builder.concurrencyLimit(limit);
         }
         List<Sample> samples = new ArrayList<>();
         try (KeyOrderedExecutor<Integer> executor = builder.build()) {
-            Thread producer = new Thread(() -> {
-                for (int i = 0; !stop.get(); i++) {
-                    executor.submit(i % 1_000, () -> {
-                        long start = System.nanoTime();
-                        inFlight.incrementAndGet();
-                        downstream.acquireUninterruptibly();
-                        try {
-                            LockSupport.parkNanos(serviceNanos.get());
-                        } finally {
-                            downstream.release();
-                            inFlight.decrementAndGet();
+            Thread producer = new Thread(
+                    () -> {
+                        for (int i = 0; !stop.get(); i++) {
+                            executor.submit(i % 1_000, () -> {
+                                long start = System.nanoTime();
+                                inFlight.incrementAndGet();
+                                downstream.acquireUninterruptibly();
+                                try {
+                                    LockSupport.parkNanos(serviceNanos.get());
+                                } finally {
+                                    downstream.release();
+                                    inFlight.decrementAndGet();
+                                }
+                                latencySum.addAndGet(System.nanoTime() - start);
+                                calls.incrementAndGet();
+                            });
                         }
-                        latencySum.addAndGet(System.nanoTime() - start);
-                        calls.incrementAndGet();
-                    });
-                }
-            }, "producer");
+                    },
+                    "producer");
             producer.start();
             long begin = System.nanoTime();
             int halves = (int) Math.round(phaseSeconds * 4);
@@ -97,9 +114,12 @@ public final class AdaptiveConcurrencySimulation {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
                 long n = calls.getAndSet(0);
-                samples.add(new Sample(i * 0.5, serviceNanos.get() / 1e6,
+                samples.add(new Sample(
+                        i * 0.5,
+                        serviceNanos.get() / 1e6,
                         inFlightSum.getAndSet(0) / (double) Math.max(1, inFlightSamples.getAndSet(0)),
-                        n == 0 ? Double.NaN : latencySum.getAndSet(0) / 1e6 / n, n));
+                        n == 0 ? Double.NaN : latencySum.getAndSet(0) / 1e6 / n,
+                        n));
             }
             stop.set(true);
             producer.join();

@@ -40,7 +40,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class EventTimeBenchmark {
 
@@ -112,7 +114,8 @@ public class EventTimeBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long causalOrdo(Blackhole out) {
-        CausalDeliveryBuffer<Long> buffer = CausalDeliveryBuffer.<Long>builder().maxBuffered(EVENTS)
+        CausalDeliveryBuffer<Long> buffer = CausalDeliveryBuffer.<Long>builder()
+                .maxBuffered(EVENTS)
                 .build((sender, clock, message) -> out.consume(message));
         for (int i : causalOrder) {
             buffer.offer(senders[i], clocks[i], payloads[i]);

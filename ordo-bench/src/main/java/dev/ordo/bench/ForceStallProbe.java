@@ -37,21 +37,24 @@ public final class ForceStallProbe {
     private static final int SLOTS = 30;
     private static final int PREFILL_MIB = 64;
 
-    private ForceStallProbe() {
-    }
+    private ForceStallProbe() {}
 
     public static void main(String[] args) throws Exception {
         List<String> options = List.of(args);
         boolean inTurn = options.contains("in-turn");
         boolean prefill = options.contains("prefill");
-        Path parent = options.stream().filter(a -> !a.equals("in-turn") && !a.equals("together") && !a.equals("prefill"))
-                .findFirst().map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        Path parent = options.stream()
+                .filter(a -> !a.equals("in-turn") && !a.equals("together") && !a.equals("prefill"))
+                .findFirst()
+                .map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir")));
         Path dir = Files.createTempDirectory(parent, "force-stall");
         List<RandomAccessFile> files = new ArrayList<>();
         ScheduledExecutorService forcing = Executors.newScheduledThreadPool(inTurn ? 1 : FILES);
         try {
             for (int i = 0; i < FILES; i++) {
-                RandomAccessFile file = new RandomAccessFile(dir.resolve("file-" + i).toFile(), "rw");
+                RandomAccessFile file =
+                        new RandomAccessFile(dir.resolve("file-" + i).toFile(), "rw");
                 files.add(file);
                 if (prefill) {
                     byte[] mib = new byte[1 << 20];
@@ -63,15 +66,19 @@ public final class ForceStallProbe {
                 }
             }
             if (inTurn) {
-                forcing.scheduleAtFixedRate(() -> files.forEach(ForceStallProbe::forceQuietly), 100, 100, TimeUnit.MILLISECONDS);
+                forcing.scheduleAtFixedRate(
+                        () -> files.forEach(ForceStallProbe::forceQuietly), 100, 100, TimeUnit.MILLISECONDS);
             } else {
                 for (RandomAccessFile file : files) {
                     forcing.scheduleAtFixedRate(() -> forceQuietly(file), 100, 100, TimeUnit.MILLISECONDS);
                 }
             }
             long[] slowest = appendPaced(files);
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s%s: largest write per 100 ms (ms):",
-                    inTurn ? "in turn" : "together", prefill ? ", prefilled" : ""));
+            StringBuilder line = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "%s%s: largest write per 100 ms (ms):",
+                    inTurn ? "in turn" : "together",
+                    prefill ? ", prefilled" : ""));
             for (long nanos : slowest) {
                 line.append(' ').append(nanos / 1_000_000);
             }

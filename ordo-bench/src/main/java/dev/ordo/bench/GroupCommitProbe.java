@@ -39,8 +39,7 @@ public final class GroupCommitProbe {
     /** Latency samples per round, spread over the arrival interval (each weighted by its share of the bytes). */
     private static final int SAMPLES = 20;
 
-    private GroupCommitProbe() {
-    }
+    private GroupCommitProbe() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4 || !(args[1].equals("files") || args[1].equals("journal"))) {
@@ -55,13 +54,23 @@ public final class GroupCommitProbe {
         List<FileChannel> files = new ArrayList<>();
         try {
             for (int i = 0; i < (journal ? FILES + 1 : FILES); i++) { // the last one is the journal
-                files.add(FileChannel.open(dir.resolve("file-" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                files.add(FileChannel.open(
+                        dir.resolve("file-" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
             Result result = run(files, journal, bytesPerNano, runNanos, forcing);
-            System.out.printf(Locale.ROOT, "%s at %s MB/s: %,d rounds, %.0f MB/s of arrivals; round p50 %.2f ms, p99 %.2f ms;"
-                    + " byte latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n", args[1], args[2], result.rounds,
-                    result.bytes / 1e6 / (runNanos / 1e9), millis(result.round, 50), millis(result.round, 99),
-                    millis(result.latency, 50), millis(result.latency, 99), millis(result.latency, 99.9));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s at %s MB/s: %,d rounds, %.0f MB/s of arrivals; round p50 %.2f ms, p99 %.2f ms;"
+                            + " byte latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n",
+                    args[1],
+                    args[2],
+                    result.rounds,
+                    result.bytes / 1e6 / (runNanos / 1e9),
+                    millis(result.round, 50),
+                    millis(result.round, 99),
+                    millis(result.latency, 50),
+                    millis(result.latency, 99),
+                    millis(result.latency, 99.9));
         } finally {
             forcing.shutdownNow();
             for (FileChannel file : files) {
@@ -71,11 +80,11 @@ public final class GroupCommitProbe {
         }
     }
 
-    private record Result(long rounds, long bytes, Histogram round, Histogram latency) {
-    }
+    private record Result(long rounds, long bytes, Histogram round, Histogram latency) {}
 
-    private static Result run(List<FileChannel> files, boolean journal, double bytesPerNano, long runNanos,
-            ExecutorService forcing) throws Exception {
+    private static Result run(
+            List<FileChannel> files, boolean journal, double bytesPerNano, long runNanos, ExecutorService forcing)
+            throws Exception {
         ByteBuffer source = ByteBuffer.allocateDirect(64 << 20);
         Histogram round = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
@@ -88,7 +97,8 @@ public final class GroupCommitProbe {
             if (start - begin >= runNanos) {
                 return new Result(rounds, bytes, round, latency);
             }
-            int share = (int) Math.min(source.capacity() / FILES, Math.max(1, (start - lastStart) * bytesPerNano / FILES));
+            int share =
+                    (int) Math.min(source.capacity() / FILES, Math.max(1, (start - lastStart) * bytesPerNano / FILES));
             for (int i = 0; i < FILES; i++) {
                 write(files.get(i), source, share);
             }
@@ -101,7 +111,8 @@ public final class GroupCommitProbe {
                     FileChannel file = files.get(i);
                     forces.add(CompletableFuture.runAsync(() -> force(file), forcing));
                 }
-                CompletableFuture.allOf(forces.toArray(CompletableFuture[]::new)).join();
+                CompletableFuture.allOf(forces.toArray(CompletableFuture[]::new))
+                        .join();
             }
             long done = System.nanoTime();
             round.recordValue(done - start);

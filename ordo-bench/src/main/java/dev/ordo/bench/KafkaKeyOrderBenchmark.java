@@ -37,11 +37,15 @@ public final class KafkaKeyOrderBenchmark {
     static final int PARTITIONS = 3;
 
     /** One measured case. */
-    record Figure(String system, int handlerMillis, int concurrency, long records, double recordsPerSecond, long violations) {
-    }
+    record Figure(
+            String system,
+            int handlerMillis,
+            int concurrency,
+            long records,
+            double recordsPerSecond,
+            long violations) {}
 
-    private KafkaKeyOrderBenchmark() {
-    }
+    private KafkaKeyOrderBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -65,12 +69,20 @@ public final class KafkaKeyOrderBenchmark {
     }
 
     private static void print(Figure f) {
-        System.out.printf(Locale.ROOT, "| %s | %d ms | %d | %,d | %,.0f | %d |%n", f.system(), f.handlerMillis(), f.concurrency(),
-                f.records(), f.recordsPerSecond(), f.violations());
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d ms | %d | %,d | %,.0f | %d |%n",
+                f.system(),
+                f.handlerMillis(),
+                f.concurrency(),
+                f.records(),
+                f.recordsPerSecond(),
+                f.violations());
     }
 
     private static void produce(String bootstrap, String topic, long records) {
-        try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(bootstrap, topic).build()) {
+        try (KafkaOrdoProducer producer =
+                KafkaOrdoProducer.builder(bootstrap, topic).build()) {
             for (long i = 0; i < records; i++) {
                 producer.send("key-" + (i % KEYS), String.valueOf(i));
             }
@@ -110,15 +122,23 @@ public final class KafkaKeyOrderBenchmark {
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException(system + " did not finish");
             }
-            return new Figure(system, handlerMillis, concurrency, expected, expected * 1e9 / (last.get() - first.get()),
+            return new Figure(
+                    system,
+                    handlerMillis,
+                    concurrency,
+                    expected,
+                    expected * 1e9 / (last.get() - first.get()),
                     violations.get());
         }
     }
 
-    private static Figure ordo(String bootstrap, String topic, String group, int handlerMillis, int concurrency, long records)
+    private static Figure ordo(
+            String bootstrap, String topic, String group, int handlerMillis, int concurrency, long records)
             throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap, topic).group(group).ordering(Ordering.KEY)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap, topic)
+                .group(group)
+                .ordering(Ordering.KEY)
                 .concurrency(concurrency)
                 .handler(r -> meter.handle(r.keyAsString(), r.valueAsString()))
                 .start();
@@ -129,14 +149,16 @@ public final class KafkaKeyOrderBenchmark {
         }
     }
 
-    private static Figure parallelConsumer(String bootstrap, String topic, String group, int handlerMillis, int concurrency,
-            long records) throws InterruptedException {
+    private static Figure parallelConsumer(
+            String bootstrap, String topic, String group, int handlerMillis, int concurrency, long records)
+            throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
-        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProps(bootstrap, group),
+        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(
+                consumerProps(bootstrap, group),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.StringDeserializer());
-        ParallelStreamProcessor<String, String> pc = ParallelStreamProcessor.createEosStreamProcessor(
-                ParallelConsumerOptions.<String, String>builder()
+        ParallelStreamProcessor<String, String> pc =
+                ParallelStreamProcessor.createEosStreamProcessor(ParallelConsumerOptions.<String, String>builder()
                         .consumer(kafka)
                         .ordering(ParallelConsumerOptions.ProcessingOrder.KEY)
                         .maxConcurrency(concurrency)
@@ -156,8 +178,8 @@ public final class KafkaKeyOrderBenchmark {
     private static Figure plainLoop(String bootstrap, String topic, String group, int handlerMillis, long records)
             throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap, group),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                consumerProps(bootstrap, group), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long seen = 0;
             while (seen < records) {
@@ -165,7 +187,8 @@ public final class KafkaKeyOrderBenchmark {
                     if (seen++ >= records) {
                         break;
                     }
-                    meter.handle(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+                    meter.handle(
+                            new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
                             new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
                 }
             }

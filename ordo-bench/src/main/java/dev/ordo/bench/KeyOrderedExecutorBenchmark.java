@@ -43,7 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class KeyOrderedExecutorBenchmark {
 
     static final int KEYS = 1_000;
@@ -73,9 +75,13 @@ public class KeyOrderedExecutorBenchmark {
 
         @Setup(Level.Trial)
         public void start() {
-            ordo = KeyOrderedExecutor.<String>builder().concurrency(threads).maxInFlight(TRIVIAL_TASKS).build();
+            ordo = KeyOrderedExecutor.<String>builder()
+                    .concurrency(threads)
+                    .maxInFlight(TRIVIAL_TASKS)
+                    .build();
             pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
-            disruptor = new Disruptor<>(TaskEvent::new, 1 << 16, Thread::new, ProducerType.SINGLE, new BlockingWaitStrategy());
+            disruptor = new Disruptor<>(
+                    TaskEvent::new, 1 << 16, Thread::new, ProducerType.SINGLE, new BlockingWaitStrategy());
             disruptor.handleEventsWith((event, sequence, endOfBatch) -> {
                 counters.incrementAndGet(event.key);
                 disruptorDone.countDown();
@@ -144,9 +150,12 @@ public class KeyOrderedExecutorBenchmark {
 
         @Setup(Level.Trial)
         public void start() {
-            ordo = KeyOrderedExecutor.<String>builder().concurrency(BLOCKING_CONCURRENCY).maxInFlight(BLOCKING_TASKS).build();
-            pool = new ThreadPoolExecutor(BLOCKING_CONCURRENCY, BLOCKING_CONCURRENCY, 0, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>());
+            ordo = KeyOrderedExecutor.<String>builder()
+                    .concurrency(BLOCKING_CONCURRENCY)
+                    .maxInFlight(BLOCKING_TASKS)
+                    .build();
+            pool = new ThreadPoolExecutor(
+                    BLOCKING_CONCURRENCY, BLOCKING_CONCURRENCY, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
         }
 
         @TearDown(Level.Trial)

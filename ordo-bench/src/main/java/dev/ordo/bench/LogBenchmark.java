@@ -9,7 +9,6 @@ import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.Directories;
-import dev.ordo.log.storage.FsyncPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -107,13 +106,14 @@ public final class LogBenchmark {
      */
     private static final java.util.concurrent.atomic.AtomicLongArray TIMELINE =
             Boolean.getBoolean("e2e.timeline") ? new java.util.concurrent.atomic.AtomicLongArray(3_000) : null;
+
     private static final long TIMELINE_SLOT_NANOS = Long.getLong("e2e.timelineSlotMs", 100) * 1_000_000L;
     /**
      * The end-to-end topic's fsync policies (-De2e.fsync, comma-separated, each none|every-batch|interval:Nms):
      * the full and {@code e2e} runs measure each; a {@code paced} run the first.
      */
-    private static final List<String> E2E_FSYNC =
-            List.of(System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
+    private static final List<String> E2E_FSYNC = List.of(
+            System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
     /**
      * With -De2e.stages=true, paced runs also print where the latency arises: send to acknowledgement
      * (the producer's side) of every 16th record, and the consumer's records in flight (handed to the
@@ -121,8 +121,10 @@ public final class LogBenchmark {
      */
     private static final boolean STAGES = Boolean.getBoolean("e2e.stages");
     /** The end-to-end record sizes (-De2e.sizes, comma-separated bytes; default 100,1024). */
-    private static final int[] E2E_SIZES = java.util.Arrays.stream(System.getProperty("e2e.sizes", "100,1024").split(","))
-            .mapToInt(Integer::parseInt).toArray();
+    private static final int[] E2E_SIZES = java.util.Arrays.stream(
+                    System.getProperty("e2e.sizes", "100,1024").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
     /**
      * How long the unpaced end-to-end run that measures the peak sends (-De2e.peakSeconds, times the
      * scale; 0 for the fixed record counts used up to session 7: 1 M of 100 B, 300 k of 1 KiB). Its
@@ -133,7 +135,8 @@ public final class LogBenchmark {
      */
     private static final double PEAK_SECONDS = Double.parseDouble(System.getProperty("e2e.peakSeconds", "40"));
     /** From when the peak run's rate counts (-De2e.sustainFromSeconds, times the scale): once writeback runs. */
-    private static final double SUSTAIN_FROM_SECONDS = Double.parseDouble(System.getProperty("e2e.sustainFromSeconds", "20"));
+    private static final double SUSTAIN_FROM_SECONDS =
+            Double.parseDouble(System.getProperty("e2e.sustainFromSeconds", "20"));
     /**
      * How long each paced run at 50% of peak lasts (-De2e.pacedSeconds, times the scale): long enough
      * to include the kernel's writeback of what it writes (5 s runs, up to session 9, ended before it).
@@ -146,7 +149,8 @@ public final class LogBenchmark {
      * unpaced run (the JIT meeting small batches again, the disk after 9-15 GB). Two pairs, 100 B, interval:100ms: first paced run p99
      * 7.8 and 59.6 ms after 2 s, 4.2 and 4.0 ms after 15 s (the other runs 3.5-6.0 ms either way).
      */
-    private static final double PACED_WARMUP_SECONDS = Double.parseDouble(System.getProperty("e2e.pacedWarmupSeconds", "15"));
+    private static final double PACED_WARMUP_SECONDS =
+            Double.parseDouble(System.getProperty("e2e.pacedWarmupSeconds", "15"));
     /**
      * How many paced runs at 50% of peak follow each peak (-De2e.repeats, default 1); with more, the
      * median p99 is printed too: on the benchmark VM one configuration's p99 varies 2x from run to run.
@@ -174,8 +178,17 @@ public final class LogBenchmark {
      * end-to-end runs also the p99 of the records scheduled after the first second, which leaves out
      * start-up (the JIT recompiling paths the warm-up did not take).
      */
-    record Figure(String system, String durability, int recordBytes, int writers, long records, double recordsPerSecond,
-            double p50Micros, double p99Micros, double p999Micros, double steadyP99Micros) {
+    record Figure(
+            String system,
+            String durability,
+            int recordBytes,
+            int writers,
+            long records,
+            double recordsPerSecond,
+            double p50Micros,
+            double p99Micros,
+            double p999Micros,
+            double steadyP99Micros) {
 
         double megabytesPerSecond() {
             return recordsPerSecond * recordBytes / 1e6;
@@ -231,8 +244,15 @@ public final class LogBenchmark {
         }
         java.util.Arrays.sort(ordo);
         java.util.Arrays.sort(chronicle);
-        System.out.printf(Locale.ROOT, "median of %d: ordo %,.0f records/s (%,.0f-%,.0f), chronicle %,.0f (%,.0f-%,.0f)%n",
-                repetitions, ordo[repetitions / 2], ordo[0], ordo[repetitions - 1], chronicle[repetitions / 2], chronicle[0],
+        System.out.printf(
+                Locale.ROOT,
+                "median of %d: ordo %,.0f records/s (%,.0f-%,.0f), chronicle %,.0f (%,.0f-%,.0f)%n",
+                repetitions,
+                ordo[repetitions / 2],
+                ordo[0],
+                ordo[repetitions - 1],
+                chronicle[repetitions / 2],
+                chronicle[0],
                 chronicle[repetitions - 1]);
     }
 
@@ -265,13 +285,15 @@ public final class LogBenchmark {
                 // Long enough for the rate to be one the disk sustains: a short burst (1 M records of
                 // 100 B took 0.4-0.6 s, 300 k of 1 KiB 0.3 s) lands in the page cache, and half of it
                 // was more than the disk takes for 1 KiB records.
-                Figure max = print(PEAK_SECONDS > 0
-                        ? endToEnd(size, fsync, 0, Long.MAX_VALUE, (long) (PEAK_SECONDS * 1e9 * scale),
-                                (long) (SUSTAIN_FROM_SECONDS * 1e9 * scale))
-                        : endToEnd(size, fsync, 0, (long) ((size == 100 ? 1_000_000 : 300_000) * scale)));
+                Figure max = print(
+                        PEAK_SECONDS > 0
+                                ? endToEnd(size, fsync, 0, Long.MAX_VALUE, (long) (PEAK_SECONDS * 1e9 * scale), (long)
+                                        (SUSTAIN_FROM_SECONDS * 1e9 * scale))
+                                : endToEnd(size, fsync, 0, (long) ((size == 100 ? 1_000_000 : 300_000) * scale)));
                 figures.add(max);
                 double half = max.recordsPerSecond() / 2;
-                endToEnd(size, fsync, half, (long) (half * PACED_WARMUP_SECONDS)); // warm-up at the measured rate (see warmUpEndToEnd)
+                endToEnd(size, fsync, half, (long)
+                        (half * PACED_WARMUP_SECONDS)); // warm-up at the measured rate (see warmUpEndToEnd)
                 double[] p99s = new double[E2E_REPEATS];
                 for (int r = 0; r < E2E_REPEATS; r++) {
                     Figure paced = print(endToEnd(size, fsync, half, (long) (half * PACED_SECONDS * scale)));
@@ -280,8 +302,15 @@ public final class LogBenchmark {
                 }
                 if (E2E_REPEATS > 1) {
                     java.util.Arrays.sort(p99s);
-                    System.out.printf(Locale.ROOT, "%d B, %s at 50%% of peak: median p99 of %d runs %,.0f us (%,.0f-%,.0f)%n",
-                            size, fsync, E2E_REPEATS, p99s[E2E_REPEATS / 2], p99s[0], p99s[E2E_REPEATS - 1]);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%d B, %s at 50%% of peak: median p99 of %d runs %,.0f us (%,.0f-%,.0f)%n",
+                            size,
+                            fsync,
+                            E2E_REPEATS,
+                            p99s[E2E_REPEATS / 2],
+                            p99s[0],
+                            p99s[E2E_REPEATS - 1]);
                 }
             }
         }
@@ -289,7 +318,8 @@ public final class LogBenchmark {
     }
 
     private static void printHeader() {
-        System.out.println("| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
+        System.out.println(
+                "| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 
@@ -314,8 +344,13 @@ public final class LogBenchmark {
                 figures.add(print(raw(size, records, force)));
             }
         }
-        Figure peak = figures.stream().filter(f -> f.system().equals("ordo") && f.recordBytes() == 100
-                && f.writers() == 1 && f.durability().equals("interval:5ms")).findFirst().orElseThrow();
+        Figure peak = figures.stream()
+                .filter(f -> f.system().equals("ordo")
+                        && f.recordBytes() == 100
+                        && f.writers() == 1
+                        && f.durability().equals("interval:5ms"))
+                .findFirst()
+                .orElseThrow();
         figures.addAll(endToEndCases());
         Path out = Path.of("ordo-bench", "results", "log-" + java.time.LocalDate.now() + ".json");
         if (Files.isDirectory(out.getParent())) {
@@ -331,9 +366,19 @@ public final class LogBenchmark {
     }
 
     private static Figure print(Figure f) {
-        System.out.printf(Locale.ROOT, "| %s | %s | %d B | %d | %,.0f | %,.0f | %s | %s | %s | %s |%n", f.system(), f.durability(),
-                f.recordBytes(), f.writers(), f.recordsPerSecond(), f.megabytesPerSecond(), micros(f.p50Micros()),
-                micros(f.p99Micros()), micros(f.p999Micros()), micros(f.steadyP99Micros()));
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %s | %d B | %d | %,.0f | %,.0f | %s | %s | %s | %s |%n",
+                f.system(),
+                f.durability(),
+                f.recordBytes(),
+                f.writers(),
+                f.recordsPerSecond(),
+                f.megabytesPerSecond(),
+                micros(f.p50Micros()),
+                micros(f.p99Micros()),
+                micros(f.p999Micros()),
+                micros(f.steadyP99Micros()));
         return f;
     }
 
@@ -345,7 +390,11 @@ public final class LogBenchmark {
     private Figure ordoAppend(int size, int writers, String fsync, long records) throws Exception {
         Path dir = freshDir("ordo");
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
-            log.createTopic("bench", TopicSpec.partitions(PARTITIONS).fsync(TopicSpec.parseFsync(fsync)).segmentBytes(256 << 20));
+            log.createTopic(
+                    "bench",
+                    TopicSpec.partitions(PARTITIONS)
+                            .fsync(TopicSpec.parseFsync(fsync))
+                            .segmentBytes(256 << 20));
             long perWriter = records / writers;
             Histogram[] latencies = new Histogram[writers];
             CountDownLatch start = new CountDownLatch(1);
@@ -357,26 +406,28 @@ public final class LogBenchmark {
                 latencies[w] = histogram;
                 OrdoProducer producer = OrdoProducer.builder(log, "bench").build();
                 int writer = w;
-                threads.add(new Thread(() -> {
-                    byte[] value = new byte[size];
-                    byte[][] keys = keys(writer);
-                    try {
-                        start.await();
-                        for (long i = 0; i < perWriter; i++) {
-                            if ((i & (ACK_SAMPLE - 1)) == 0) {
-                                long sent = System.nanoTime();
-                                producer.send(keys[(int) (i & 63)], value)
-                                        .thenRun(() -> histogram.recordValue(System.nanoTime() - sent));
-                            } else {
-                                producer.send(keys[(int) (i & 63)], value);
+                threads.add(new Thread(
+                        () -> {
+                            byte[] value = new byte[size];
+                            byte[][] keys = keys(writer);
+                            try {
+                                start.await();
+                                for (long i = 0; i < perWriter; i++) {
+                                    if ((i & (ACK_SAMPLE - 1)) == 0) {
+                                        long sent = System.nanoTime();
+                                        producer.send(keys[(int) (i & 63)], value)
+                                                .thenRun(() -> histogram.recordValue(System.nanoTime() - sent));
+                                    } else {
+                                        producer.send(keys[(int) (i & 63)], value);
+                                    }
+                                }
+                                producer.close(); // returns once every record is acknowledged
+                                lastAck.accumulateAndGet(System.nanoTime(), Math::max);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
                             }
-                        }
-                        producer.close(); // returns once every record is acknowledged
-                        lastAck.accumulateAndGet(System.nanoTime(), Math::max);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "writer-" + w));
+                        },
+                        "writer-" + w));
             }
             long begin = runAll(threads, start);
             return figure("ordo", fsync, size, writers, perWriter * writers, lastAck.get() - begin, merge(latencies));
@@ -390,7 +441,8 @@ public final class LogBenchmark {
         Path dir = freshDir("chronicle");
         // appender.sync() is msync(MS_ASYNC) by default, which on Linux writes nothing: SyncMode.SYNC
         // (msync(MS_SYNC)) is what makes the periodic sync a force to disk, matching Ordo's interval policy.
-        try (ChronicleQueue queue = periodicSync ? ChronicleQueue.singleBuilder(dir).syncMode(SyncMode.SYNC).build()
+        try (ChronicleQueue queue = periodicSync
+                ? ChronicleQueue.singleBuilder(dir).syncMode(SyncMode.SYNC).build()
                 : ChronicleQueue.singleBuilder(dir).build()) {
             long perWriter = records / writers;
             CountDownLatch start = new CountDownLatch(1);
@@ -400,35 +452,43 @@ public final class LogBenchmark {
             for (int w = 0; w < writers; w++) {
                 Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
                 latencies[w] = histogram;
-                threads.add(new Thread(() -> {
-                    Bytes<?> value = Bytes.allocateElasticDirect(size);
-                    value.write(new byte[size]);
-                    try (ExcerptAppender appender = queue.createAppender()) {
-                        start.await();
-                        long lastSync = System.nanoTime();
-                        for (long i = 0; i < perWriter; i++) {
-                            long sent = System.nanoTime();
-                            appender.writeBytes(value);
-                            long now = System.nanoTime();
-                            if (periodicSync && now - lastSync >= syncEvery) {
-                                appender.sync();
-                                lastSync = now = System.nanoTime();
+                threads.add(new Thread(
+                        () -> {
+                            Bytes<?> value = Bytes.allocateElasticDirect(size);
+                            value.write(new byte[size]);
+                            try (ExcerptAppender appender = queue.createAppender()) {
+                                start.await();
+                                long lastSync = System.nanoTime();
+                                for (long i = 0; i < perWriter; i++) {
+                                    long sent = System.nanoTime();
+                                    appender.writeBytes(value);
+                                    long now = System.nanoTime();
+                                    if (periodicSync && now - lastSync >= syncEvery) {
+                                        appender.sync();
+                                        lastSync = now = System.nanoTime();
+                                    }
+                                    histogram.recordValue(now - sent);
+                                }
+                                if (periodicSync) {
+                                    appender.sync();
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } finally {
+                                value.releaseLast();
                             }
-                            histogram.recordValue(now - sent);
-                        }
-                        if (periodicSync) {
-                            appender.sync();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        value.releaseLast();
-                    }
-                }, "chronicle-" + w));
+                        },
+                        "chronicle-" + w));
             }
             long begin = runAll(threads, start);
-            return figure("chronicle-queue", periodicSync ? "msync(MS_SYNC) every 5 ms" : "page cache (default)", size, writers,
-                    perWriter * writers, System.nanoTime() - begin, merge(latencies));
+            return figure(
+                    "chronicle-queue",
+                    periodicSync ? "msync(MS_SYNC) every 5 ms" : "page cache (default)",
+                    size,
+                    writers,
+                    perWriter * writers,
+                    System.nanoTime() - begin,
+                    merge(latencies));
         } finally {
             discard(dir);
         }
@@ -437,8 +497,8 @@ public final class LogBenchmark {
     /** The physical limit: the same payload bytes written sequentially in 1 MiB chunks. */
     private Figure raw(int size, long records, String force) throws IOException {
         Path dir = freshDir("raw");
-        try (FileChannel channel = FileChannel.open(dir.resolve("raw.bin"), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(dir.resolve("raw.bin"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
             long total = records * size;
             long forceEvery = TimeUnit.MILLISECONDS.toNanos(5);
@@ -459,8 +519,17 @@ public final class LogBenchmark {
                 channel.force(false);
             }
             long elapsed = System.nanoTime() - begin;
-            return new Figure("raw FileChannel", force, size, 1, records, records * 1e9 / elapsed, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN);
+            return new Figure(
+                    "raw FileChannel",
+                    force,
+                    size,
+                    1,
+                    records,
+                    records * 1e9 / elapsed,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN);
         } finally {
             discard(dir);
         }
@@ -499,8 +568,11 @@ public final class LogBenchmark {
                 return tally;
             });
             long[] start = {Long.MAX_VALUE}; // set when sending begins
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e").group("bench").ordering(Ordering.PARTITION)
-                    .concurrency(E2E_HANDLERS).commitInterval(E2E_COMMIT)
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e")
+                    .group("bench")
+                    .ordering(Ordering.PARTITION)
+                    .concurrency(E2E_HANDLERS)
+                    .commitInterval(E2E_COMMIT)
                     .handler(r -> {
                         long scheduled = ByteBuffer.wrap(r.record().value()).getLong(0);
                         long now = System.nanoTime();
@@ -510,7 +582,8 @@ public final class LogBenchmark {
                             own.steady.recordValue(Math.max(0, now - scheduled));
                         }
                         if (TIMELINE != null && rate > 0) {
-                            int slot = (int) Math.min(TIMELINE.length() - 1, Math.max(0, (scheduled - start[0]) / TIMELINE_SLOT_NANOS));
+                            int slot = (int) Math.min(
+                                    TIMELINE.length() - 1, Math.max(0, (scheduled - start[0]) / TIMELINE_SLOT_NANOS));
                             TIMELINE.accumulateAndGet(slot, now - scheduled, Math::max);
                         }
                         own.handled(now);
@@ -524,7 +597,8 @@ public final class LogBenchmark {
             // producer built and the consumer owning every partition. Before, the first records
             // waited for the group's first assignment and the producer's start (15-35 ms at the
             // start of every run in 10 ms timelines: part of the p99 at 50% of peak).
-            OrdoProducer producer = OrdoProducer.builder(log, "e2e").linger(E2E_LINGER).build();
+            OrdoProducer producer =
+                    OrdoProducer.builder(log, "e2e").linger(E2E_LINGER).build();
             long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (consumer.assignment().size() < PARTITIONS) {
                 if (System.nanoTime() > joinDeadline) {
@@ -590,25 +664,38 @@ public final class LogBenchmark {
                 awaitHandled(tallies, sent);
                 // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output,
                 // and its System.nanoTime (CLOCK_MONOTONIC), for perf record -k CLOCK_MONOTONIC traces.
-                long firstSlotUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                long firstSlotUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                .getUptime()
                         - (System.nanoTime() - begin) / 1_000_000;
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                        "max latency per slot (ms, from uptime %.3f s, nanoTime %d):", firstSlotUptimeMillis / 1e3, begin));
+                StringBuilder line = new StringBuilder(String.format(
+                        Locale.ROOT,
+                        "max latency per slot (ms, from uptime %.3f s, nanoTime %d):",
+                        firstSlotUptimeMillis / 1e3,
+                        begin));
                 for (int i = 0; i < TIMELINE.length() && i * TIMELINE_SLOT_NANOS < total * 1e9 / rate; i++) {
                     line.append(' ').append(TIMELINE.get(i) / 1_000_000);
                 }
                 System.err.println(line);
             }
             if (TIMELINE != null && rate > 0) {
-                System.err.printf(Locale.ROOT, "send lag behind schedule: p50 %,d us, p99 %,d us, max %,d us%n",
-                        sendLag.getValueAtPercentile(50) / 1000, sendLag.getValueAtPercentile(99) / 1000,
+                System.err.printf(
+                        Locale.ROOT,
+                        "send lag behind schedule: p50 %,d us, p99 %,d us, max %,d us%n",
+                        sendLag.getValueAtPercentile(50) / 1000,
+                        sendLag.getValueAtPercentile(99) / 1000,
                         sendLag.getMaxValue() / 1000);
             }
             if (STAGES && rate > 0) { // the producer is closed: its sender's recordings are all in
-                System.err.printf(Locale.ROOT, "stages: send to ack p50 %,d us, p99 %,d us, p99.9 %,d us; handler in flight"
-                        + " p50 %,d, p99 %,d, max %,d%n", acked.getValueAtPercentile(50) / 1000,
-                        acked.getValueAtPercentile(99) / 1000, acked.getValueAtPercentile(99.9) / 1000,
-                        inFlight.getValueAtPercentile(50), inFlight.getValueAtPercentile(99), inFlight.getMaxValue());
+                System.err.printf(
+                        Locale.ROOT,
+                        "stages: send to ack p50 %,d us, p99 %,d us, p99.9 %,d us; handler in flight"
+                                + " p50 %,d, p99 %,d, max %,d%n",
+                        acked.getValueAtPercentile(50) / 1000,
+                        acked.getValueAtPercentile(99) / 1000,
+                        acked.getValueAtPercentile(99.9) / 1000,
+                        inFlight.getValueAtPercentile(50),
+                        inFlight.getValueAtPercentile(99),
+                        inFlight.getMaxValue());
             }
             long lastConsumed = awaitHandled(tallies, sent);
             consumer.close();
@@ -621,19 +708,40 @@ public final class LogBenchmark {
             }
             // CPU the whole process used while the run lasted, in cores: how close the machine was to saturation.
             double cores = (processCpuNanos() - cpuAtBegin) / (double) (System.nanoTime() - begin);
-            String label = fsync + (rate > 0 ? String.format(Locale.ROOT, ", paced at %,.0f/s (50%% of peak)", rate)
-                    : ", peak (unpaced)")
-                    + String.format(Locale.ROOT, ", %.0f records/batch, CPU %.1f of %d cores", recordsPerBatch, cores,
+            String label = fsync
+                    + (rate > 0
+                            ? String.format(Locale.ROOT, ", paced at %,.0f/s (50%% of peak)", rate)
+                            : ", peak (unpaced)")
+                    + String.format(
+                            Locale.ROOT,
+                            ", %.0f records/batch, CPU %.1f of %d cores",
+                            recordsPerBatch,
+                            cores,
                             Runtime.getRuntime().availableProcessors());
             // The rate counts the records handled from rateFromNanos on, if that came, else all of them.
             boolean window = handledAtRateFrom >= 0;
             if (window) {
                 label += String.format(Locale.ROOT, ", rate from %.0f s to the end", (rateFromAt - begin) / 1e9);
             }
-            Figure f = figure("ordo end-to-end", label, size, 1, window ? sent - handledAtRateFrom : sent,
-                    lastConsumed - (window ? rateFromAt : begin), latency);
-            return new Figure(f.system(), f.durability(), size, 1, sent, f.recordsPerSecond(), f.p50Micros(),
-                    f.p99Micros(), f.p999Micros(), rate > 0 ? steady.getValueAtPercentile(99) / 1e3 : Double.NaN);
+            Figure f = figure(
+                    "ordo end-to-end",
+                    label,
+                    size,
+                    1,
+                    window ? sent - handledAtRateFrom : sent,
+                    lastConsumed - (window ? rateFromAt : begin),
+                    latency);
+            return new Figure(
+                    f.system(),
+                    f.durability(),
+                    size,
+                    1,
+                    sent,
+                    f.recordsPerSecond(),
+                    f.p50Micros(),
+                    f.p99Micros(),
+                    f.p999Micros(),
+                    rate > 0 ? steady.getValueAtPercentile(99) / 1e3 : Double.NaN);
         } finally {
             discard(dir);
         }
@@ -681,7 +789,8 @@ public final class LogBenchmark {
                 return last;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("consumer handled " + handled + " of " + records + " records in 2 minutes");
+                throw new IllegalStateException(
+                        "consumer handled " + handled + " of " + records + " records in 2 minutes");
             }
             LockSupport.parkNanos(100_000);
         }
@@ -689,7 +798,8 @@ public final class LogBenchmark {
 
     /** CPU time used by this process so far (all threads, user and system), in nanoseconds. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -712,11 +822,25 @@ public final class LogBenchmark {
         return all;
     }
 
-    private static Figure figure(String system, String durability, int size, int writers, long records, long elapsedNanos,
+    private static Figure figure(
+            String system,
+            String durability,
+            int size,
+            int writers,
+            long records,
+            long elapsedNanos,
             Histogram latencyNanos) {
-        return new Figure(system, durability, size, writers, records, records * 1e9 / elapsedNanos,
-                latencyNanos.getValueAtPercentile(50) / 1e3, latencyNanos.getValueAtPercentile(99) / 1e3,
-                latencyNanos.getValueAtPercentile(99.9) / 1e3, Double.NaN);
+        return new Figure(
+                system,
+                durability,
+                size,
+                writers,
+                records,
+                records * 1e9 / elapsedNanos,
+                latencyNanos.getValueAtPercentile(50) / 1e3,
+                latencyNanos.getValueAtPercentile(99) / 1e3,
+                latencyNanos.getValueAtPercentile(99.9) / 1e3,
+                Double.NaN);
     }
 
     /** 64 keys per writer, spread over the partitions. */
@@ -737,7 +861,9 @@ public final class LogBenchmark {
     private void discard(Path dir) throws IOException {
         Directories.deleteRecursively(dir);
         try {
-            Process sync = new ProcessBuilder("sync", "-f", root.toString()).redirectErrorStream(true).start();
+            Process sync = new ProcessBuilder("sync", "-f", root.toString())
+                    .redirectErrorStream(true)
+                    .start();
             sync.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             sync.waitFor(5, TimeUnit.MINUTES);
         } catch (IOException e) {

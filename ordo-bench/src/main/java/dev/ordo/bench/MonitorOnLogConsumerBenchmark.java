@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 3,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class MonitorOnLogConsumerBenchmark {
 
@@ -66,7 +68,8 @@ public class MonitorOnLogConsumerBenchmark {
         long[] perKey = new long[KEYS];
         for (int i = 0; i < RECORDS; i++) {
             int k = i % KEYS;
-            byte[] value = ByteBuffer.allocate(100).putLong(perKey[k]++).put(padding).array();
+            byte[] value =
+                    ByteBuffer.allocate(100).putLong(perKey[k]++).put(padding).array();
             log.append("t", ("key-" + k).getBytes(StandardCharsets.UTF_8), value);
         }
     }
@@ -92,7 +95,9 @@ public class MonitorOnLogConsumerBenchmark {
     public long consume() throws IOException {
         boolean byKey = monitor.equals("byKey");
         boolean watched = monitor.equals("watch");
-        OrderingMonitor<String> watch = monitor.equals("none") ? null : OrderingMonitor.<String>builder().firstSequence(0).build();
+        OrderingMonitor<String> watch = monitor.equals("none")
+                ? null
+                : OrderingMonitor.<String>builder().firstSequence(0).build();
         Map<String, KeyState> state = new HashMap<>(KEYS * 2);
         long offset = 0;
         while (offset < RECORDS) {

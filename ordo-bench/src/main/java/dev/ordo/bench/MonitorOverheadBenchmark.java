@@ -35,7 +35,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class MonitorOverheadBenchmark {
 
@@ -57,7 +59,9 @@ public class MonitorOverheadBenchmark {
         for (int k = 0; k < KEYS; k++) {
             keyNames[k] = "key-" + k;
         }
-        executor = KeyOrderedExecutor.<String>builder().maxInFlight(PIPELINE_MESSAGES).build();
+        executor = KeyOrderedExecutor.<String>builder()
+                .maxInFlight(PIPELINE_MESSAGES)
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -73,12 +77,13 @@ public class MonitorOverheadBenchmark {
     @OperationsPerInvocation(MESSAGES)
     public long resequencerOnly(Blackhole out) {
         OrderingMonitor<String> watch = newMonitor();
-        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder().build((source, sequence, m) -> {
-            if (watch != null) {
-                watch.observe(source, sequence);
-            }
-            out.consume(m);
-        });
+        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder()
+                .build((source, sequence, m) -> {
+                    if (watch != null) {
+                        watch.observe(source, sequence);
+                    }
+                    out.consume(m);
+                });
         for (Long s : sequences) {
             resequencer.offer("p", s, s);
         }
@@ -91,17 +96,18 @@ public class MonitorOverheadBenchmark {
         OrderingMonitor<String> watch = newMonitor();
         CountDownLatch done = new CountDownLatch(PIPELINE_MESSAGES);
         long[] perKey = new long[KEYS];
-        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder().build((source, sequence, m) -> {
-            int k = (int) (sequence % KEYS);
-            long keySequence = perKey[k]++;
-            executor.submit(keyNames[k], () -> {
-                if (watch != null) {
-                    watch.observe(keyNames[k], keySequence);
-                }
-                out.consume(m);
-                done.countDown();
-            });
-        });
+        Resequencer<String, Long> resequencer = Resequencer.<String, Long>builder()
+                .build((source, sequence, m) -> {
+                    int k = (int) (sequence % KEYS);
+                    long keySequence = perKey[k]++;
+                    executor.submit(keyNames[k], () -> {
+                        if (watch != null) {
+                            watch.observe(keyNames[k], keySequence);
+                        }
+                        out.consume(m);
+                        done.countDown();
+                    });
+                });
         for (int i = 0; i < PIPELINE_MESSAGES; i++) {
             resequencer.offer("p", i, sequences[i]);
         }

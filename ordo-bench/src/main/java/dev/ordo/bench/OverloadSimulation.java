@@ -35,12 +35,19 @@ public final class OverloadSimulation {
     static final long BUDGET_BYTES = 2L << 20;
 
     /** One configuration's figures. */
-    public record Result(String config, long offered, long handled, long peakHeld, long peakHeldBytes,
-            double heapAfterFloodMiB, double offerRate, double handledRate, double p50Millis, double p99Millis) {
-    }
+    public record Result(
+            String config,
+            long offered,
+            long handled,
+            long peakHeld,
+            long peakHeldBytes,
+            double heapAfterFloodMiB,
+            double offerRate,
+            double handledRate,
+            double p50Millis,
+            double p99Millis) {}
 
-    private OverloadSimulation() {
-    }
+    private OverloadSimulation() {}
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
@@ -48,17 +55,33 @@ public final class OverloadSimulation {
         Result calibration = run("calibration", BUDGET_MESSAGES, BUDGET_BYTES, 0, 2);
         double capacity = calibration.handledRate();
         double rate = 10 * capacity;
-        Result budgeted = run("budgeted (2,000 msgs / 2 MiB, producer blocks)", BUDGET_MESSAGES, BUDGET_BYTES, rate, seconds);
+        Result budgeted =
+                run("budgeted (2,000 msgs / 2 MiB, producer blocks)", BUDGET_MESSAGES, BUDGET_BYTES, rate, seconds);
         Result unbounded = run("unbounded (baseline)", Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, rate, seconds);
-        System.out.printf(Locale.ROOT, "consumer capacity %,.0f msgs/s; offered at %,.0f msgs/s (10x) for %.0f s%n%n",
-                capacity, rate, seconds);
-        System.out.println("| pipeline | offered | handled | peak held (msgs) | peak held (MiB) | heap after flood (MiB) | "
-                + "offers/s achieved | handled/s | latency p50 (ms) | p99 (ms) |");
+        System.out.printf(
+                Locale.ROOT,
+                "consumer capacity %,.0f msgs/s; offered at %,.0f msgs/s (10x) for %.0f s%n%n",
+                capacity,
+                rate,
+                seconds);
+        System.out.println(
+                "| pipeline | offered | handled | peak held (msgs) | peak held (MiB) | heap after flood (MiB) | "
+                        + "offers/s achieved | handled/s | latency p50 (ms) | p99 (ms) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Result r : new Result[] {budgeted, unbounded}) {
-            System.out.printf(Locale.ROOT, "| %s | %,d | %,d | %,d | %.1f | %.0f | %,.0f | %,.0f | %.1f | %.1f |%n", r.config(),
-                    r.offered(), r.handled(), r.peakHeld(), r.peakHeldBytes() / 1048576.0, r.heapAfterFloodMiB(), r.offerRate(),
-                    r.handledRate(), r.p50Millis(), r.p99Millis());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %,d | %,d | %,d | %.1f | %.0f | %,.0f | %,.0f | %.1f | %.1f |%n",
+                    r.config(),
+                    r.offered(),
+                    r.handled(),
+                    r.peakHeld(),
+                    r.peakHeldBytes() / 1048576.0,
+                    r.heapAfterFloodMiB(),
+                    r.offerRate(),
+                    r.handledRate(),
+                    r.p50Millis(),
+                    r.p99Millis());
         }
     }
 
@@ -79,13 +102,16 @@ public final class OverloadSimulation {
         long begin = System.nanoTime();
         long end;
         try (OrderedPipeline<Integer, byte[]> pipeline = OrderedPipeline.<Integer, byte[]>builder()
-                .maxInFlight(budgetMessages).maxInFlightBytes(budgetBytes).weigher(m -> m.length)
+                .maxInFlight(budgetMessages)
+                .maxInFlightBytes(budgetBytes)
+                .weigher(m -> m.length)
                 .maxBuffered((int) Math.min(Integer.MAX_VALUE - 8, budgetMessages / 2))
                 .key(m -> ByteBuffer.wrap(m).getInt(0) % KEYS)
                 .concurrency(4)
                 .handler(m -> {
                     LockSupport.parkNanos(20_000); // the slow consumer
-                    latency.recordValue(Math.max(0, System.nanoTime() - ByteBuffer.wrap(m).getLong(8)));
+                    latency.recordValue(
+                            Math.max(0, System.nanoTime() - ByteBuffer.wrap(m).getLong(8)));
                     handled.incrementAndGet();
                 })
                 .build()) {
@@ -110,11 +136,20 @@ public final class OverloadSimulation {
             peakHeld.accumulateAndGet(pipeline.inFlight(), Math::max);
             peakHeldBytes.accumulateAndGet(pipeline.inFlightBytes(), Math::max);
             System.gc();
-            heapAfterFlood = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
+            heapAfterFlood =
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
         } // close() waits for everything admitted to be handled
         end = System.nanoTime();
-        return new Result(config, offered, handled.get(), peakHeld.get(), peakHeldBytes.get(), heapAfterFlood,
-                offered * 1e9 / (floodEnd - begin), handled.get() * 1e9 / (end - begin),
-                latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+        return new Result(
+                config,
+                offered,
+                handled.get(),
+                peakHeld.get(),
+                peakHeldBytes.get(),
+                heapAfterFlood,
+                offered * 1e9 / (floodEnd - begin),
+                handled.get() * 1e9 / (end - begin),
+                latency.getValueAtPercentile(50) / 1e6,
+                latency.getValueAtPercentile(99) / 1e6);
     }
 }

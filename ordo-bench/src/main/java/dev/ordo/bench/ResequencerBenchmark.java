@@ -34,7 +34,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class ResequencerBenchmark {
 
@@ -63,8 +65,11 @@ public class ResequencerBenchmark {
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public long ordoSkipAfterTimeout(Blackhole out) {
-        return resequence(Resequencer.<String, Long>builder().maxBuffered(4096)
-                .gapPolicy(GapPolicy.skipAfter(Duration.ofHours(1))), out);
+        return resequence(
+                Resequencer.<String, Long>builder()
+                        .maxBuffered(4096)
+                        .gapPolicy(GapPolicy.skipAfter(Duration.ofHours(1))),
+                out);
     }
 
     private long resequence(Resequencer.Builder<String, Long> builder, Blackhole out) {

@@ -21,8 +21,7 @@ public final class StallProbe {
     private static final long PERIOD_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final long SLOT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private StallProbe() {
-    }
+    private StallProbe() {}
 
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
@@ -56,9 +55,15 @@ public final class StallProbe {
                 byPhase[s % 10]++;
             }
         }
-        System.out.printf(Locale.ROOT,
-                "lateness over %.0f s: p50 %d us, p99 %d us, p99.9 %d us, max %d us; %d ms spent more than 1 ms late%n", seconds, lateness.getValueAtPercentile(50) / 1000, lateness.getValueAtPercentile(99) / 1000,
-                lateness.getValueAtPercentile(99.9) / 1000, lateness.getMaxValue() / 1000, lateTotal / 1_000_000);
+        System.out.printf(
+                Locale.ROOT,
+                "lateness over %.0f s: p50 %d us, p99 %d us, p99.9 %d us, max %d us; %d ms spent more than 1 ms late%n",
+                seconds,
+                lateness.getValueAtPercentile(50) / 1000,
+                lateness.getValueAtPercentile(99) / 1000,
+                lateness.getValueAtPercentile(99.9) / 1000,
+                lateness.getMaxValue() / 1000,
+                lateTotal / 1_000_000);
         System.out.println("10 ms slots with a stall above 3 ms, by position within each 100 ms: "
                 + java.util.Arrays.toString(byPhase));
     }

@@ -6,8 +6,7 @@ import java.util.SplittableRandom;
 /** Arrival orders shared by the benchmarks, generated from a fixed seed so every run sees the same. */
 final class Workloads {
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /** 0, 1, ..., n-1. */
     static long[] inOrder(int n) {

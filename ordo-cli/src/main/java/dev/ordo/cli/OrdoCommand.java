@@ -5,12 +5,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ordo} command line. */
-@Command(name = "ordo",
+@Command(
+        name = "ordo",
         mixinStandardHelpOptions = true,
         version = "ordo 0.1.0",
         description = "Ordered message processing: resequencing, key-ordered execution, order checking.",
-        subcommands = {DemoCommand.class, VerifyCommand.class, dev.ordo.cli.log.TopicsCommand.class,
-            dev.ordo.cli.log.ProduceCommand.class, dev.ordo.cli.log.ConsumeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            VerifyCommand.class,
+            dev.ordo.cli.log.TopicsCommand.class,
+            dev.ordo.cli.log.ProduceCommand.class,
+            dev.ordo.cli.log.ConsumeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class OrdoCommand implements Runnable {
 
     @CommandLine.Spec

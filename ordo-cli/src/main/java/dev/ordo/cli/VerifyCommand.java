@@ -13,13 +13,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ordo verify HISTORY}: the ordering checker's verdict on a recorded history. */
-@Command(name = "verify",
+@Command(
+        name = "verify",
         mixinStandardHelpOptions = true,
         description = {
             "Checks a history of sends and receipts (JSON lines, see HistoryLog: one object per line with",
             "type sent|received, key, source, optional sequence, id) and prints lost, duplicated, reordered,",
             "gap and unexpected messages with the first example of each.",
-            "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."})
+            "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."
+        })
 public final class VerifyCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "HISTORY", description = "The history file (JSON lines).")
@@ -34,7 +36,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!Files.isReadable(history)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "HISTORY must be a readable file, was " + history);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "HISTORY must be a readable file, was " + history);
         }
         CheckReport report;
         try {

@@ -25,30 +25,47 @@ class MetricsAndVerifyTest {
     @Test
     void thePrometheusEndpointServesOrdoMetersOverHttp() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Resequencer<String, String> resequencer = Resequencer.<String, String>builder().build((s, q, m) -> { });
+        Resequencer<String, String> resequencer =
+                Resequencer.<String, String>builder().build((s, q, m) -> {});
         OrdoMetrics.resequencer(resequencer, "scraped").bindTo(registry);
         for (long s = 0; s < 3; s++) {
             resequencer.offer("p", s, "m");
         }
         try (MetricsServer server = MetricsServer.start(registry, 0)) {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
             assertThat(response.body()).contains("ordo_resequencer_released_total{stage=\"scraped\"} 3.0");
         }
     }
 
     private static int run(StringWriter out, StringWriter err, String... args) {
-        return OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return OrdoCommand.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
     }
 
     @Test
     void theDemoWritesAHistoryThatVerifyAccepts() {
         Path history = dir.resolve("ledger.jsonl");
-        assertThat(run(new StringWriter(), new StringWriter(), "demo", "ledger", "--operations", "3000", "--accounts", "30",
-                "--history", history.toString())).isZero();
+        assertThat(run(
+                        new StringWriter(),
+                        new StringWriter(),
+                        "demo",
+                        "ledger",
+                        "--operations",
+                        "3000",
+                        "--accounts",
+                        "30",
+                        "--history",
+                        history.toString()))
+                .isZero();
         StringWriter out = new StringWriter();
         assertThat(run(out, new StringWriter(), "verify", history.toString())).isZero();
         assertThat(out.toString()).startsWith("clean: 3000 sent, 3000 received");
@@ -57,11 +74,25 @@ class MetricsAndVerifyTest {
     @Test
     void verifyExitsOneAndNamesTheAnomaliesOfABadHistory() throws Exception {
         Path history = dir.resolve("unordered.jsonl");
-        assertThat(run(new StringWriter(), new StringWriter(), "demo", "ledger", "--operations", "3000", "--accounts", "30",
-                "--no-ordering", "--history", history.toString())).isEqualTo(1);
+        assertThat(run(
+                        new StringWriter(),
+                        new StringWriter(),
+                        "demo",
+                        "ledger",
+                        "--operations",
+                        "3000",
+                        "--accounts",
+                        "30",
+                        "--no-ordering",
+                        "--history",
+                        history.toString()))
+                .isEqualTo(1);
         StringWriter out = new StringWriter();
-        assertThat(run(out, new StringWriter(), "verify", "--json", history.toString())).isEqualTo(1);
-        assertThat(out.toString()).contains("\"clean\" : false").contains("\"anomaly\" : \"LOST\"")
+        assertThat(run(out, new StringWriter(), "verify", "--json", history.toString()))
+                .isEqualTo(1);
+        assertThat(out.toString())
+                .contains("\"clean\" : false")
+                .contains("\"anomaly\" : \"LOST\"")
                 .contains("\"anomaly\" : \"DUPLICATED\"");
         assertThat(Files.size(history)).isPositive();
     }
@@ -69,7 +100,12 @@ class MetricsAndVerifyTest {
     @Test
     void verifyRefusesUnreadableInputWithExitTwo() throws Exception {
         StringWriter err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "verify", dir.resolve("missing.jsonl").toString())).isEqualTo(2);
+        assertThat(run(
+                        new StringWriter(),
+                        err,
+                        "verify",
+                        dir.resolve("missing.jsonl").toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("HISTORY must be a readable file");
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"type\":\"sent\"}\n");

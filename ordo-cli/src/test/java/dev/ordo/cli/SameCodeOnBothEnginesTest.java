@@ -34,14 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SameCodeOnBothEnginesTest {
 
     /** The application: sends 2,000 records over 40 keys and handles them in key order. */
-    private static CheckReport application(RecordProducer producer, ConsumerBuilder<?, ?> consumerBuilder) throws Exception {
+    private static CheckReport application(RecordProducer producer, ConsumerBuilder<?, ?> consumerBuilder)
+            throws Exception {
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
         Consumer<OrdoRecord> handler = r -> {
             history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
             handled.incrementAndGet();
         };
-        RecordConsumer consumer = consumerBuilder.group("app").ordering(Ordering.KEY).concurrency(4).handler(handler).start();
+        RecordConsumer consumer = consumerBuilder
+                .group("app")
+                .ordering(Ordering.KEY)
+                .concurrency(4)
+                .handler(handler)
+                .start();
         try (producer) {
             for (int i = 0; i < 2_000; i++) {
                 String key = "k" + (i % 40);
@@ -60,7 +66,8 @@ class SameCodeOnBothEnginesTest {
     void onTheEmbeddedLog(@TempDir Path dir) throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             log.createTopic("app", TopicSpec.partitions(4));
-            CheckReport report = application(OrdoProducer.builder(log, "app").build(), OrdoConsumer.builder(log, "app"));
+            CheckReport report =
+                    application(OrdoProducer.builder(log, "app").build(), OrdoConsumer.builder(log, "app"));
             assertThat(report.isClean()).as(report.summary()).isTrue();
         }
     }
@@ -70,7 +77,8 @@ class SameCodeOnBothEnginesTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
                 OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(kafka.bootstrapServers())) {
             admin.createTopic("app", 4, (short) 1);
-            CheckReport report = application(KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app").build(),
+            CheckReport report = application(
+                    KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app").build(),
                     KafkaOrdoConsumer.builder(kafka.bootstrapServers(), "app"));
             assertThat(report.isClean()).as(report.summary()).isTrue();
         }

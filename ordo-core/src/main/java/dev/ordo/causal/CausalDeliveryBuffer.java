@@ -2,7 +2,7 @@ package dev.ordo.causal;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
-import dev.ordo.time.Ticker;
+import dev.ordo.Ticker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,7 +41,11 @@ public final class CausalDeliveryBuffer<T> {
     }
 
     /** What {@link #offer} did. */
-    public enum Offer { DELIVERED, BUFFERED, DUPLICATE }
+    public enum Offer {
+        DELIVERED,
+        BUFFERED,
+        DUPLICATE
+    }
 
     private final int maxBuffered;
     private final long timeoutNanos;
@@ -52,6 +56,7 @@ public final class CausalDeliveryBuffer<T> {
     private final Map<String, long[]> delivered = new HashMap<>();
     /** Waiting messages per sender, by their sender sequence {@code V[s]}. */
     private final Map<String, TreeMap<Long, Pending<T>>> waiting = new HashMap<>();
+
     private int buffered;
     private long deliveredCount;
     private long duplicates;
@@ -79,8 +84,8 @@ public final class CausalDeliveryBuffer<T> {
         Objects.requireNonNull(message, "message must not be null");
         long sequence = clock.get(sender);
         if (sequence < 1) {
-            throw new IllegalArgumentException("clock must count the message itself: clock[" + sender + "] must be >= 1, was "
-                    + sequence + " in " + clock);
+            throw new IllegalArgumentException("clock must count the message itself: clock[" + sender
+                    + "] must be >= 1, was " + sequence + " in " + clock);
         }
         long done = deliveredFrom(sender);
         TreeMap<Long, Pending<T>> fromSender = waiting.get(sender);
@@ -94,9 +99,11 @@ public final class CausalDeliveryBuffer<T> {
             return Offer.DELIVERED;
         }
         if (buffered >= maxBuffered) {
-            throw new OverloadedException("causal buffer holds " + buffered + " messages; maxBuffered is " + maxBuffered);
+            throw new OverloadedException(
+                    "causal buffer holds " + buffered + " messages; maxBuffered is " + maxBuffered);
         }
-        waiting.computeIfAbsent(sender, s -> new TreeMap<>()).put(sequence, new Pending<>(clock, message, ticker.read()));
+        waiting.computeIfAbsent(sender, s -> new TreeMap<>())
+                .put(sequence, new Pending<>(clock, message, ticker.read()));
         buffered++;
         return Offer.BUFFERED;
     }
@@ -117,7 +124,8 @@ public final class CausalDeliveryBuffer<T> {
                         p.reported = true;
                         if (report == null) {
                             report = "message " + e.getKey() + "#" + p.clock.get(e.getKey()) + " " + p.clock
-                                    + " waited over " + Duration.ofNanos(timeoutNanos) + " for " + missing(e.getKey(), p.clock);
+                                    + " waited over " + Duration.ofNanos(timeoutNanos) + " for "
+                                    + missing(e.getKey(), p.clock);
                         }
                     }
                 }
@@ -195,7 +203,10 @@ public final class CausalDeliveryBuffer<T> {
             long have = deliveredFrom(e.getKey());
             long need = e.getKey().equals(sender) ? e.getValue() - 1 : e.getValue();
             if (need > have) {
-                b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(" #").append(have + 1)
+                b.append(b.length() == 0 ? "" : ", ")
+                        .append(e.getKey())
+                        .append(" #")
+                        .append(have + 1)
                         .append(need > have + 1 ? ".." + need : "");
             }
         }
@@ -221,8 +232,7 @@ public final class CausalDeliveryBuffer<T> {
         private Duration timeout = Duration.ofSeconds(30);
         private Ticker ticker = Ticker.system();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder<T> maxBuffered(int maxBuffered) {
             this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);

@@ -1,7 +1,7 @@
 package dev.ordo.causal;
 
+import dev.ordo.Ticker;
 import dev.ordo.flow.OrderingProcessor;
-import dev.ordo.time.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,12 +17,11 @@ import java.util.Objects;
  */
 public final class CausalProcessor {
 
-    private CausalProcessor() {
-    }
+    private CausalProcessor() {}
 
     /** A processor holding at most {@code capacity} messages. */
-    public static <T> OrderingProcessor<CausalMessage<T>, CausalMessage<T>> create(int capacity, Duration dependencyTimeout,
-            Ticker ticker) {
+    public static <T> OrderingProcessor<CausalMessage<T>, CausalMessage<T>> create(
+            int capacity, Duration dependencyTimeout, Ticker ticker) {
         Objects.requireNonNull(dependencyTimeout, "dependencyTimeout must not be null");
         Objects.requireNonNull(ticker, "ticker must not be null");
         return OrderingProcessor.create(capacity, release -> {
@@ -50,9 +49,11 @@ public final class CausalProcessor {
                 @Override
                 public Throwable complete() {
                     int stuck = buffer.buffered();
-                    return stuck == 0 ? null : new MissingDependencyException("upstream completed with " + stuck
-                            + " messages still waiting for messages they causally depend on; delivered so far: "
-                            + buffer.deliveredClock());
+                    return stuck == 0
+                            ? null
+                            : new MissingDependencyException("upstream completed with " + stuck
+                                    + " messages still waiting for messages they causally depend on; delivered so far: "
+                                    + buffer.deliveredClock());
                 }
             };
         });

@@ -2,7 +2,7 @@ package dev.ordo.causal;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
-import dev.ordo.time.Ticker;
+import dev.ordo.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,7 +53,11 @@ public final class DependencyGraphDelivery<T> {
     }
 
     /** What {@link #offer} did. */
-    public enum Offer { DELIVERED, BUFFERED, DUPLICATE }
+    public enum Offer {
+        DELIVERED,
+        BUFFERED,
+        DUPLICATE
+    }
 
     private final int maxBuffered;
     private final int maxRemembered;
@@ -108,7 +112,8 @@ public final class DependencyGraphDelivery<T> {
             throw new DependencyCycleException(cycle);
         }
         if (waiting.size() >= maxBuffered) {
-            throw new OverloadedException("dependency buffer holds " + waiting.size() + " messages; maxBuffered is " + maxBuffered);
+            throw new OverloadedException(
+                    "dependency buffer holds " + waiting.size() + " messages; maxBuffered is " + maxBuffered);
         }
         Pending<T> pending = new Pending<>(id, message, missing, ticker.read());
         waiting.put(id, pending);
@@ -256,8 +261,7 @@ public final class DependencyGraphDelivery<T> {
         private Duration timeout = Duration.ofSeconds(30);
         private Ticker ticker = Ticker.system();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder<T> maxBuffered(int maxBuffered) {
             this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);

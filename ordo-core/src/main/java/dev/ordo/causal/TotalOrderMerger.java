@@ -68,7 +68,8 @@ public final class TotalOrderMerger<T> {
         Objects.requireNonNull(event, "event must not be null");
         Frontier frontier = advance(input, timestamp);
         if (pending.size() >= maxBuffered) {
-            throw new OverloadedException("total-order merger holds " + pending.size() + " events; maxBuffered is " + maxBuffered);
+            throw new OverloadedException(
+                    "total-order merger holds " + pending.size() + " events; maxBuffered is " + maxBuffered);
         }
         frontier.commit(timestamp);
         pending.add(new Pending<>(timestamp, input, frontier.sequence++, event));
@@ -97,8 +98,8 @@ public final class TotalOrderMerger<T> {
             throw new IllegalArgumentException("input must be one of " + inputs.keySet() + ", was " + input);
         }
         if (frontier.at != null && timestamp.compareTo(frontier.at) < 0) {
-            throw new IllegalArgumentException("timestamp of input " + input + " must not go back from "
-                    + frontier.at + ", was " + timestamp);
+            throw new IllegalArgumentException(
+                    "timestamp of input " + input + " must not go back from " + frontier.at + ", was " + timestamp);
         }
         return frontier;
     }
@@ -156,8 +157,7 @@ public final class TotalOrderMerger<T> {
         private List<String> inputs = List.of();
         private int maxBuffered = 100_000;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The inputs to merge; every one of them must advance for events to be released. */
         public Builder<T> inputs(List<String> inputs) {

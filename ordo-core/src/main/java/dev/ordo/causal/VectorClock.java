@@ -27,6 +27,7 @@ public final class VectorClock {
 
     /** Node names in ascending order, each with a counter above 0 at the same index. */
     private final String[] nodes;
+
     private final long[] values;
 
     private VectorClock(String[] nodes, long[] values) {
@@ -191,13 +192,15 @@ public final class VectorClock {
         try {
             long size = readVarint(in);
             if (size > bytes.length) {
-                throw new IllegalArgumentException("vector clock claims " + size + " entries in " + bytes.length + " bytes");
+                throw new IllegalArgumentException(
+                        "vector clock claims " + size + " entries in " + bytes.length + " bytes");
             }
             Map<String, Long> counters = new TreeMap<>();
             for (long i = 0; i < size; i++) {
                 int length = (int) readVarint(in);
                 if (length > in.remaining()) {
-                    throw new IllegalArgumentException("vector clock node name of " + length + " bytes overruns the input");
+                    throw new IllegalArgumentException(
+                            "vector clock node name of " + length + " bytes overruns the input");
                 }
                 byte[] name = new byte[length];
                 in.get(name);
@@ -241,7 +244,9 @@ public final class VectorClock {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VectorClock other && Arrays.equals(nodes, other.nodes) && Arrays.equals(values, other.values);
+        return o instanceof VectorClock other
+                && Arrays.equals(nodes, other.nodes)
+                && Arrays.equals(values, other.values);
     }
 
     @Override

@@ -30,19 +30,26 @@ public record CheckReport(long sent, long received, List<Finding> findings) {
 
     /** How many anomalies of {@code anomaly} were found. */
     public long count(Anomaly anomaly) {
-        return findings.stream().filter(f -> f.anomaly() == anomaly).mapToLong(Finding::count).sum();
+        return findings.stream()
+                .filter(f -> f.anomaly() == anomaly)
+                .mapToLong(Finding::count)
+                .sum();
     }
 
     /** The first occurrence of {@code anomaly}, or null if there was none. */
     public String first(Anomaly anomaly) {
-        return findings.stream().filter(f -> f.anomaly() == anomaly).map(Finding::first).findFirst().orElse(null);
+        return findings.stream()
+                .filter(f -> f.anomaly() == anomaly)
+                .map(Finding::first)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The report as a JSON document: {@code {"sent":..,"received":..,"clean":..,"findings":[..]}}. */
     public String toJson() {
         try {
-            return JSON.writeValueAsString(Map.of(
-                    "sent", sent, "received", received, "clean", isClean(), "findings", findings));
+            return JSON.writeValueAsString(
+                    Map.of("sent", sent, "received", received, "clean", isClean(), "findings", findings));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,8 +63,14 @@ public record CheckReport(long sent, long received, List<Finding> findings) {
         StringBuilder b = new StringBuilder();
         b.append(sent).append(" sent, ").append(received).append(" received");
         for (Finding f : findings) {
-            b.append(System.lineSeparator()).append("  ").append(f.anomaly()).append(": ").append(f.count())
-                    .append(" (first: ").append(f.first()).append(')');
+            b.append(System.lineSeparator())
+                    .append("  ")
+                    .append(f.anomaly())
+                    .append(": ")
+                    .append(f.count())
+                    .append(" (first: ")
+                    .append(f.first())
+                    .append(')');
         }
         return b.toString();
     }

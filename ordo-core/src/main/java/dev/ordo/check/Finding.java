@@ -7,5 +7,4 @@ package dev.ordo.check;
  * @param count how many times it occurred
  * @param first a description of the first occurrence, naming the messages involved
  */
-public record Finding(Anomaly anomaly, long count, String first) {
-}
+public record Finding(Anomaly anomaly, long count, String first) {}

@@ -29,8 +29,7 @@ public final class HistoryLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HistoryLog() {
-    }
+    private HistoryLog() {}
 
     /** Writes every send, then every receipt, of {@code history} to {@code file}. */
     public static void write(History history, Path file) throws IOException {
@@ -71,12 +70,16 @@ public final class HistoryLog {
             throw new IllegalArgumentException("line " + number + ": expected a JSON object, was " + line);
         }
         String type = text(node, "type", number);
-        Message message = new Message(text(node, "key", number), text(node, "source", number),
-                node.hasNonNull("sequence") ? sequence(node, number) : -1, text(node, "id", number));
+        Message message = new Message(
+                text(node, "key", number),
+                text(node, "source", number),
+                node.hasNonNull("sequence") ? sequence(node, number) : -1,
+                text(node, "id", number));
         switch (type) {
             case "sent" -> history.sent(message);
             case "received" -> history.received(message);
-            default -> throw new IllegalArgumentException("line " + number + ": type must be sent or received, was " + type);
+            default ->
+                throw new IllegalArgumentException("line " + number + ": type must be sent or received, was " + type);
         }
     }
 

@@ -35,8 +35,7 @@ import java.util.function.Supplier;
  */
 public final class OrderingChecker {
 
-    private OrderingChecker() {
-    }
+    private OrderingChecker() {}
 
     /** Checks receipts against sends; both lists in the order the events happened. */
     public static CheckReport check(List<Message> sent, List<Message> received) {
@@ -74,8 +73,10 @@ public final class OrderingChecker {
             }
             Sent latest = latestPerKey.get(r.key());
             if (latest != null && latest.position > s.position) {
-                tally.add(Anomaly.REORDERED, () -> r + " (send #" + s.position + " of its key) arrived after "
-                        + latest.message + " (send #" + latest.position + ")");
+                tally.add(
+                        Anomaly.REORDERED,
+                        () -> r + " (send #" + s.position + " of its key) arrived after " + latest.message + " (send #"
+                                + latest.position + ")");
             } else {
                 latestPerKey.put(r.key(), s);
             }
@@ -83,8 +84,10 @@ public final class OrderingChecker {
                 Long highest = highestPerSource.get(r.source());
                 long expected = highest == null ? lowestSequence.getOrDefault(r.source(), r.sequence()) : highest + 1;
                 if (r.sequence() > expected) {
-                    tally.add(Anomaly.GAP, () -> "source " + r.source() + " skipped sequence " + expected
-                            + (r.sequence() - 1 > expected ? ".." + (r.sequence() - 1) : "") + " before " + r);
+                    tally.add(
+                            Anomaly.GAP,
+                            () -> "source " + r.source() + " skipped sequence " + expected
+                                    + (r.sequence() - 1 > expected ? ".." + (r.sequence() - 1) : "") + " before " + r);
                 }
                 if (highest == null || r.sequence() > highest) {
                     highestPerSource.put(r.source(), r.sequence());
@@ -116,7 +119,9 @@ public final class OrderingChecker {
         Set<String> ids = new HashSet<>();
         for (CausalDelivery d : deliveries) {
             ids.add(d.id());
-            if (!seenPerProcess.computeIfAbsent(d.process(), p -> new HashSet<>()).add(d.id())) {
+            if (!seenPerProcess
+                    .computeIfAbsent(d.process(), p -> new HashSet<>())
+                    .add(d.id())) {
                 tally.add(Anomaly.DUPLICATED, () -> d.id() + " was delivered again at " + d.process());
                 continue;
             }
@@ -125,13 +130,17 @@ public final class OrderingChecker {
                 long needed = e.getKey().equals(d.sender()) ? e.getValue() - 1 : e.getValue();
                 long have = prefixes.getOrDefault(e.getKey(), DeliveredPrefix.NONE).prefix;
                 if (have < needed) {
-                    tally.add(Anomaly.CAUSAL_VIOLATION, () -> d.id() + " from " + d.sender() + " " + d.clock()
-                            + " was delivered at " + d.process() + " before message #" + (have + 1) + " of " + e.getKey()
-                            + " that it depends on");
+                    tally.add(
+                            Anomaly.CAUSAL_VIOLATION,
+                            () -> d.id() + " from " + d.sender() + " " + d.clock()
+                                    + " was delivered at " + d.process() + " before message #" + (have + 1) + " of "
+                                    + e.getKey()
+                                    + " that it depends on");
                     break;
                 }
             }
-            prefixes.computeIfAbsent(d.sender(), s -> new DeliveredPrefix()).add(d.clock().get(d.sender()));
+            prefixes.computeIfAbsent(d.sender(), s -> new DeliveredPrefix())
+                    .add(d.clock().get(d.sender()));
         }
         return new CheckReport(ids.size(), deliveries.size(), tally.findings());
     }
@@ -147,12 +156,14 @@ public final class OrderingChecker {
         for (int i = 0; i < common; i++) {
             if (!replicaA.get(i).equals(replicaB.get(i))) {
                 int at = i;
-                tally.add(Anomaly.TOTAL_ORDER_DISAGREEMENT, () -> "position " + at + ": replica A has "
-                        + replicaA.get(at) + ", replica B has " + replicaB.get(at));
+                tally.add(
+                        Anomaly.TOTAL_ORDER_DISAGREEMENT,
+                        () -> "position " + at + ": replica A has " + replicaA.get(at) + ", replica B has "
+                                + replicaB.get(at));
             }
         }
-        return new CheckReport(Math.max(replicaA.size(), replicaB.size()), replicaA.size() + replicaB.size(),
-                tally.findings());
+        return new CheckReport(
+                Math.max(replicaA.size(), replicaB.size()), replicaA.size() + replicaB.size(), tally.findings());
     }
 
     /** The sequence numbers 1..prefix of one sender delivered at one process, plus any delivered beyond a hole. */
@@ -173,8 +184,7 @@ public final class OrderingChecker {
         }
     }
 
-    private record Sent(Message message, int position) {
-    }
+    private record Sent(Message message, int position) {}
 
     /** Counts per anomaly with the first example of each. */
     private static final class Tally {

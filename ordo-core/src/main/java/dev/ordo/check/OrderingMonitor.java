@@ -165,11 +165,21 @@ public final class OrderingMonitor<K> {
     private void report(Violation violation, K key, long sequence, long expected) {
         counters[violation.ordinal()].increment();
         if (logged[violation.ordinal()].compareAndSet(false, true)) {
-            LOG.warn("ordering violation at stage {}: {} on key {} (sequence {}, expected {}); further ones are logged at debug",
-                    stage, violation, key, sequence, expected);
+            LOG.warn(
+                    "ordering violation at stage {}: {} on key {} (sequence {}, expected {}); further ones are logged at debug",
+                    stage,
+                    violation,
+                    key,
+                    sequence,
+                    expected);
         } else if (LOG.isDebugEnabled()) {
-            LOG.debug("ordering violation at stage {}: {} on key {} (sequence {}, expected {})",
-                    stage, violation, key, sequence, expected);
+            LOG.debug(
+                    "ordering violation at stage {}: {} on key {} (sequence {}, expected {})",
+                    stage,
+                    violation,
+                    key,
+                    sequence,
+                    expected);
         }
         listener.onViolation(violation, key, sequence, expected);
     }
@@ -210,12 +220,11 @@ public final class OrderingMonitor<K> {
         private int maxKeys = 1_000_000;
         private int maxMissingPerKey = 1_024;
         private Long firstSequence;
-        private Listener<K> listener = (v, k, s, e) -> { };
+        private Listener<K> listener = (v, k, s, e) -> {};
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String stage = "default";
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder<K> maxKeys(int maxKeys) {
             this.maxKeys = Arguments.atLeast("maxKeys", maxKeys, 1);

@@ -26,8 +26,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends
     private Consumer<? super R> handler;
     private MeterRegistry registry;
 
-    protected ConsumerBuilder() {
-    }
+    protected ConsumerBuilder() {}
 
     /** This builder, typed as itself. */
     protected abstract B self();

@@ -16,7 +16,8 @@ public enum Ordering {
     public Object executionKey(int partition, byte[] key, long offset) {
         return switch (this) {
             case PARTITION -> partition;
-            case KEY -> key == null ? (Object) partition : new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
+            case KEY ->
+                key == null ? (Object) partition : new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
             case UNORDERED -> partition + ":" + offset;
         };
     }

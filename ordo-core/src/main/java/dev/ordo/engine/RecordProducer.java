@@ -15,7 +15,8 @@ public interface RecordProducer extends AutoCloseable {
 
     /** Sends a record with a UTF-8 key (may be null) and value. */
     default CompletableFuture<Acknowledgement> send(String key, String value) {
-        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        return send(
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 

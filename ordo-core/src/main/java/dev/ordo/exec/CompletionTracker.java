@@ -66,7 +66,8 @@ public final class CompletionTracker {
     public void complete(int partition, long offset) {
         PartitionProgress progress = partitions.get(partition);
         if (progress == null) {
-            throw new IllegalArgumentException("offset " + offset + " of partition " + partition + " was never registered");
+            throw new IllegalArgumentException(
+                    "offset " + offset + " of partition " + partition + " was never registered");
         }
         progress.complete(offset);
     }

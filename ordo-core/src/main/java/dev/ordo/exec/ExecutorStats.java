@@ -20,5 +20,4 @@ public record ExecutorStats(
         long inFlight,
         long inFlightBytes,
         long peakInFlight,
-        int activeKeys) {
-}
+        int activeKeys) {}

@@ -113,8 +113,13 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         this.retry = b.retry;
         this.deadLetterHandler = b.deadLetterHandler;
         this.concurrencyLimit = b.concurrencyLimit;
-        this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads(b.threadName + "-worker-"));
+        this.workers = new ThreadPoolExecutor(
+                b.concurrency,
+                b.concurrency,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads(b.threadName + "-worker-"));
         // Started now, not with the first tasks: a consumer's first records would otherwise wait
         // for thread creation (up to 10 ms for eight workers on the benchmark VM).
         this.workers.prestartAllCoreThreads();
@@ -164,7 +169,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @throws IllegalArgumentException if there are more tasks than {@code maxInFlight} (they could
      *         never be in flight together) or a size is negative or above {@code maxInFlightBytes}
      */
-    public <T extends Task> List<CompletableFuture<Outcome>> submitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes) {
+    public <T extends Task> List<CompletableFuture<Outcome>> submitAll(
+            K key, List<T> tasks, ToLongFunction<? super T> bytes) {
         List<Job<K>> jobs = admitAll(key, tasks, bytes, null);
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
         for (Job<K> job : jobs) {
@@ -182,22 +188,22 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      *
      * @throws IllegalArgumentException as {@link #submitAll(Object, List, ToLongFunction)}
      */
-    public <T extends Task> void submitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes,
-            Completion<? super T> onDone) {
+    public <T extends Task> void submitAll(
+            K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
         Objects.requireNonNull(onDone, "onDone must not be null");
         admitAll(key, tasks, bytes, onDone);
     }
 
     /** Admits every task or none (see {@link #submitAll}) and queues them; returns the queued jobs. */
     @SuppressWarnings("unchecked")
-    private <T extends Task> List<Job<K>> admitAll(K key, List<T> tasks, ToLongFunction<? super T> bytes,
-            Completion<? super T> onDone) {
+    private <T extends Task> List<Job<K>> admitAll(
+            K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(tasks, "tasks must not be null");
         Objects.requireNonNull(bytes, "bytes must not be null");
         if (tasks.size() > budget.maxCount()) {
-            throw new IllegalArgumentException("tasks must be at most maxInFlight (" + budget.maxCount()
-                    + ") at once, were " + tasks.size());
+            throw new IllegalArgumentException(
+                    "tasks must be at most maxInFlight (" + budget.maxCount() + ") at once, were " + tasks.size());
         }
         if (closed) {
             throw new IllegalStateException("executor is closed; submit before close()");
@@ -212,7 +218,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (!jobs.isEmpty()) {
-                budget.release(jobs.size(), jobs.stream().mapToLong(job -> job.bytes).sum());
+                budget.release(
+                        jobs.size(), jobs.stream().mapToLong(job -> job.bytes).sum());
             }
             throw e;
         }
@@ -372,8 +379,15 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
     /** Counters now. */
     public ExecutorStats stats() {
-        return new ExecutorStats(submitted.sum(), succeeded.sum(), retries.sum(), deadLettered.sum(),
-                budget.count(), budget.bytes(), budget.peakCount(), queues.size());
+        return new ExecutorStats(
+                submitted.sum(),
+                succeeded.sum(),
+                retries.sum(),
+                deadLettered.sum(),
+                budget.count(),
+                budget.bytes(),
+                budget.peakCount(),
+                queues.size());
     }
 
     /** Stops accepting tasks, waits for every accepted task to finish, and stops the threads. */
@@ -437,6 +451,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         final long bytes;
         /** Told when the job ends; or, when null, {@link #future} is completed. */
         final Completion<Task> onDone;
+
         final CompletableFuture<Outcome> future;
         int attempts;
 
@@ -468,14 +483,15 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         private long maxInFlightBytes = Long.MAX_VALUE;
         private SubmitPolicy submitPolicy = SubmitPolicy.BLOCK;
         private Retry retry = Retry.none();
-        private DeadLetterHandler<K> deadLetterHandler = (key, task, error, attempts) ->
-                LOG.error("task for key {} failed {} attempts and was dropped (no dead-letter handler set)",
-                        key, attempts, error);
+        private DeadLetterHandler<K> deadLetterHandler = (key, task, error, attempts) -> LOG.error(
+                "task for key {} failed {} attempts and was dropped (no dead-letter handler set)",
+                key,
+                attempts,
+                error);
         private String threadName = "ordo-keyed";
         private AdaptiveConcurrencyLimit concurrencyLimit;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Worker threads, i.e. the most keys processed at the same time. */
         public Builder<K> concurrency(int concurrency) {

@@ -45,7 +45,8 @@ public final class AdaptiveConcurrencyLimit {
     private long windowLatencySum;
     private int windowSamples;
 
-    private AdaptiveConcurrencyLimit(long targetNanos, int minLimit, int maxLimit, int initial, int window, double backoffRatio) {
+    private AdaptiveConcurrencyLimit(
+            long targetNanos, int minLimit, int maxLimit, int initial, int window, double backoffRatio) {
         this.targetNanos = targetNanos;
         this.minLimit = minLimit;
         this.maxLimit = maxLimit;
@@ -65,7 +66,8 @@ public final class AdaptiveConcurrencyLimit {
         if (min < 1 || max < min) {
             throw new IllegalArgumentException("bounds must satisfy 1 <= min <= max, were " + min + " and " + max);
         }
-        return new AdaptiveConcurrencyLimit(targetNanos, min, max, Math.max(min, Math.min(16, max)), window, backoffRatio);
+        return new AdaptiveConcurrencyLimit(
+                targetNanos, min, max, Math.max(min, Math.min(16, max)), window, backoffRatio);
     }
 
     /** Calls per adjustment window (default 32). */

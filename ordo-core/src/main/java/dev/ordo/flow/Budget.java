@@ -33,6 +33,7 @@ public final class Budget {
     private final AtomicLong peakCount = new AtomicLong();
     /** Blocked acquirers park here; releasers only take the lock when someone waits. */
     private final ReentrantLock lock = new ReentrantLock();
+
     private final Condition released = lock.newCondition();
     private volatile int waiters;
 
@@ -107,8 +108,9 @@ public final class Budget {
     /** Takes one permit and {@code size} bytes or throws {@link OverloadedException} naming what is spent. */
     public void acquireOrThrow(long size) {
         if (!tryAcquire(size)) {
-            throw new OverloadedException("budget spent: " + count.get() + " of " + maxCount + " messages and "
-                    + bytes.get() + " of " + maxBytes + " bytes in flight; a message of " + size + " bytes does not fit");
+            throw new OverloadedException(
+                    "budget spent: " + count.get() + " of " + maxCount + " messages and " + bytes.get() + " of "
+                            + maxBytes + " bytes in flight; a message of " + size + " bytes does not fit");
         }
     }
 
@@ -131,8 +133,8 @@ public final class Budget {
             throw new IllegalArgumentException("size must be >= 0 bytes, was " + size);
         }
         if (count.getAndUpdate(c -> c >= permits ? c - permits : c) < permits) {
-            throw new IllegalStateException("release of " + permits + " permits and " + size
-                    + " bytes without as many matching acquires");
+            throw new IllegalStateException(
+                    "release of " + permits + " permits and " + size + " bytes without as many matching acquires");
         }
         bytes.addAndGet(-size);
         wakeWaiters();

@@ -94,7 +94,8 @@ public final class OrderingProcessor<I, O> implements Flow.Processor<I, O> {
             @Override
             public void request(long n) {
                 if (n <= 0) {
-                    cancelWith(new IllegalArgumentException("request must be > 0 (Reactive Streams rule 3.9), was " + n));
+                    cancelWith(
+                            new IllegalArgumentException("request must be > 0 (Reactive Streams rule 3.9), was " + n));
                     return;
                 }
                 synchronized (OrderingProcessor.this) {
@@ -247,11 +248,9 @@ public final class OrderingProcessor<I, O> implements Flow.Processor<I, O> {
     /** Handed to a second subscriber before telling it no. */
     private static final class NoSubscription implements Flow.Subscription {
         @Override
-        public void request(long n) {
-        }
+        public void request(long n) {}
 
         @Override
-        public void cancel() {
-        }
+        public void cancel() {}
     }
 }

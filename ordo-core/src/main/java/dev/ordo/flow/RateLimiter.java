@@ -1,6 +1,6 @@
 package dev.ordo.flow;
 
-import dev.ordo.time.Ticker;
+import dev.ordo.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -48,7 +48,7 @@ public final class RateLimiter {
         return new RateLimiter(rate(), burst, ticker);
     }
 
-    /** The same limiter on another clock (tests use a {@link dev.ordo.time.ManualTicker}). */
+    /** The same limiter on another clock (tests use a {@link dev.ordo.ManualTicker}). */
     public RateLimiter withTicker(Ticker ticker) {
         return new RateLimiter(rate(), burst, Objects.requireNonNull(ticker, "ticker must not be null"));
     }

@@ -39,14 +39,13 @@ import java.util.function.ToDoubleFunction;
  */
 public final class OrdoMetrics {
 
-    private OrdoMetrics() {
-    }
+    private OrdoMetrics() {}
 
     /** Meters of a {@link Resequencer} as {@code ordo.resequencer.*}. */
     public static MeterBinder resequencer(Resequencer<?, ?> resequencer, String stage, String... tags) {
         return registry -> {
-            Binder<Resequencer<?, ?>, ResequencerStats> b = new Binder<>(registry, "ordo.resequencer", stage, tags,
-                    resequencer, Resequencer::stats);
+            Binder<Resequencer<?, ?>, ResequencerStats> b =
+                    new Binder<>(registry, "ordo.resequencer", stage, tags, resequencer, Resequencer::stats);
             b.counter("released", ResequencerStats::released, "messages released in order");
             b.counter("duplicates", ResequencerStats::duplicates, "duplicates dropped");
             b.counter("late", ResequencerStats::late, "messages that arrived after being skipped");
@@ -57,16 +56,18 @@ public final class OrdoMetrics {
             b.gauge("buffered", s -> s.buffered(), "messages held back");
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
             Gauge.builder("ordo.resequencer.oldest.gap.age", resequencer, r -> r.oldestGapAgeNanos() / 1e9)
-                    .description("seconds the oldest message held back by a gap has waited").baseUnit("seconds")
-                    .tags(Tags.of(tags).and("stage", stage)).register(registry);
+                    .description("seconds the oldest message held back by a gap has waited")
+                    .baseUnit("seconds")
+                    .tags(Tags.of(tags).and("stage", stage))
+                    .register(registry);
         };
     }
 
     /** Meters of a {@link KeyOrderedExecutor} as {@code ordo.executor.*}. */
     public static MeterBinder executor(KeyOrderedExecutor<?> executor, String stage, String... tags) {
         return registry -> {
-            Binder<KeyOrderedExecutor<?>, ExecutorStats> b = new Binder<>(registry, "ordo.executor", stage, tags,
-                    executor, KeyOrderedExecutor::stats);
+            Binder<KeyOrderedExecutor<?>, ExecutorStats> b =
+                    new Binder<>(registry, "ordo.executor", stage, tags, executor, KeyOrderedExecutor::stats);
             b.counter("submitted", ExecutorStats::submitted, "tasks accepted");
             b.counter("succeeded", ExecutorStats::succeeded, "tasks that succeeded");
             b.counter("retries", ExecutorStats::retries, "failed attempts tried again");
@@ -80,15 +81,18 @@ public final class OrdoMetrics {
     /** Meters of an {@link EventTimeReorderer} as {@code ordo.eventtime.*}. */
     public static MeterBinder eventTime(EventTimeReorderer<?, ?> reorderer, String stage, String... tags) {
         return registry -> {
-            Binder<EventTimeReorderer<?, ?>, EventTimeStats> b = new Binder<>(registry, "ordo.eventtime", stage, tags,
-                    reorderer, EventTimeReorderer::stats);
+            Binder<EventTimeReorderer<?, ?>, EventTimeStats> b =
+                    new Binder<>(registry, "ordo.eventtime", stage, tags, reorderer, EventTimeReorderer::stats);
             b.counter("released", EventTimeStats::released, "events released in order");
             b.counter("late", EventTimeStats::late, "late events handled by the late policy");
             b.counter("dropped", EventTimeStats::droppedTooLate, "events beyond the allowed lateness");
             b.counter("forced.advances", EventTimeStats::forcedAdvances, "watermark advances forced by overflow");
             b.gauge("buffered", s -> s.buffered(), "events held back");
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
-            b.gauge("watermark", s -> s.watermark() == Long.MIN_VALUE ? Double.NaN : s.watermark(), "current watermark (ms)");
+            b.gauge(
+                    "watermark",
+                    s -> s.watermark() == Long.MIN_VALUE ? Double.NaN : s.watermark(),
+                    "current watermark (ms)");
             b.gauge("bound", s -> s.boundMillis(), "out-of-orderness bound in use (ms)");
         };
     }
@@ -96,8 +100,8 @@ public final class OrdoMetrics {
     /** Meters of a {@link CausalDeliveryBuffer} as {@code ordo.causal.*}. */
     public static MeterBinder causal(CausalDeliveryBuffer<?> buffer, String stage, String... tags) {
         return registry -> {
-            Binder<CausalDeliveryBuffer<?>, CausalDeliveryBuffer<?>> b = new Binder<>(registry, "ordo.causal", stage, tags,
-                    buffer, Function.identity());
+            Binder<CausalDeliveryBuffer<?>, CausalDeliveryBuffer<?>> b =
+                    new Binder<>(registry, "ordo.causal", stage, tags, buffer, Function.identity());
             b.counter("delivered", CausalDeliveryBuffer::deliveredCount, "messages delivered in causal order");
             b.counter("duplicates", CausalDeliveryBuffer::duplicates, "duplicates dropped");
             b.gauge("buffered", CausalDeliveryBuffer::buffered, "messages waiting for a dependency");
@@ -115,7 +119,13 @@ public final class OrdoMetrics {
         private final O stage;
         private final Function<O, S> stats;
 
-        Binder(MeterRegistry registry, String prefix, String stageName, String[] extraTags, O stage, Function<O, S> stats) {
+        Binder(
+                MeterRegistry registry,
+                String prefix,
+                String stageName,
+                String[] extraTags,
+                O stage,
+                Function<O, S> stats) {
             this.registry = registry;
             this.prefix = prefix;
             this.tags = Tags.of(extraTags).and("stage", stageName);
@@ -125,12 +135,16 @@ public final class OrdoMetrics {
 
         void counter(String name, Function<S, Long> value, String description) {
             FunctionCounter.builder(prefix + "." + name, stage, o -> value.apply(stats.apply(o)))
-                    .description(description).tags(tags).register(registry);
+                    .description(description)
+                    .tags(tags)
+                    .register(registry);
         }
 
         void gauge(String name, ToDoubleFunction<S> value, String description) {
             Gauge.builder(prefix + "." + name, stage, o -> value.applyAsDouble(stats.apply(o)))
-                    .description(description).tags(tags).register(registry);
+                    .description(description)
+                    .tags(tags)
+                    .register(registry);
         }
     }
 }

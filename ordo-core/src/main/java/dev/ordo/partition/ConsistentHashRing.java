@@ -135,8 +135,7 @@ public final class ConsistentHashRing<N> {
         return h;
     }
 
-    private record Point<N>(long position, N node) {
-    }
+    private record Point<N>(long position, N node) {}
 
     private record Snapshot<N>(long[] positions, Object[] nodesByPoint) {
 
@@ -162,8 +161,7 @@ public final class ConsistentHashRing<N> {
         private int virtualNodes = 256;
         private Function<? super N, String> naming = Object::toString;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Points per node on the ring; more points, more even load. Must be in [1, 65536]. */
         public Builder<N> virtualNodes(int virtualNodes) {

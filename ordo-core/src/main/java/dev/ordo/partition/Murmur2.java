@@ -13,8 +13,7 @@ public final class Murmur2 {
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
-    private Murmur2() {
-    }
+    private Murmur2() {}
 
     /** Returns murmur2 of all of {@code data}. */
     @SuppressWarnings("fallthrough")
@@ -38,10 +37,10 @@ public final class Murmur2 {
         switch (length & 3) {
             case 3:
                 h ^= (data[tail + 2] & 0xff) << 16;
-                // fall through
+            // fall through
             case 2:
                 h ^= (data[tail + 1] & 0xff) << 8;
-                // fall through
+            // fall through
             case 1:
                 h ^= data[tail] & 0xff;
                 h *= M;

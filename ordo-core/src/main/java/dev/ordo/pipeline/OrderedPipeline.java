@@ -2,6 +2,7 @@ package dev.ordo.pipeline;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
+import dev.ordo.Ticker;
 import dev.ordo.exec.DeadLetterHandler;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
@@ -11,12 +12,10 @@ import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.metrics.OrdoMetrics;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
-import dev.ordo.time.Ticker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -64,29 +63,39 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
     private final Timer backpressure;
 
     /** A message with the weight it was admitted with (given back exactly) and when it entered. */
-    private record Envelope<T>(T message, long weight, long admittedAt) {
-    }
+    private record Envelope<T>(T message, long weight, long admittedAt) {}
 
     private OrderedPipeline(Builder<K, T> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
         MeterRegistry registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
         this.latency = Timer.builder("ordo.pipeline.latency")
                 .description("from offer to the end of the handler (end-to-end through reordering and execution)")
-                .tag("stage", b.name).publishPercentileHistogram().register(registry);
+                .tag("stage", b.name)
+                .publishPercentileHistogram()
+                .register(registry);
         // Per phase: how long a message waited in the reorder buffer, and then for its key and its handler.
         this.reorderLatency = Timer.builder("ordo.pipeline.stage.latency")
                 .description("time spent in one phase: reorder (offer to release) or execute (release to handler end)")
-                .tags("stage", b.name, "phase", "reorder").publishPercentileHistogram().register(registry);
+                .tags("stage", b.name, "phase", "reorder")
+                .publishPercentileHistogram()
+                .register(registry);
         this.executeLatency = Timer.builder("ordo.pipeline.stage.latency")
                 .description("time spent in one phase: reorder (offer to release) or execute (release to handler end)")
-                .tags("stage", b.name, "phase", "execute").publishPercentileHistogram().register(registry);
+                .tags("stage", b.name, "phase", "execute")
+                .publishPercentileHistogram()
+                .register(registry);
         this.backpressure = Timer.builder("ordo.pipeline.backpressure")
                 .description("time producers spent waiting for the budget")
-                .tag("stage", b.name).register(registry);
-        Gauge.builder("ordo.pipeline.in.flight", budget, Budget::count).tag("stage", b.name)
-                .description("messages admitted and unfinished").register(registry);
-        Gauge.builder("ordo.pipeline.in.flight.bytes", budget, Budget::bytes).tag("stage", b.name)
-                .description("bytes admitted and unfinished").register(registry);
+                .tag("stage", b.name)
+                .register(registry);
+        Gauge.builder("ordo.pipeline.in.flight", budget, Budget::count)
+                .tag("stage", b.name)
+                .description("messages admitted and unfinished")
+                .register(registry);
+        Gauge.builder("ordo.pipeline.in.flight.bytes", budget, Budget::bytes)
+                .tag("stage", b.name)
+                .description("bytes admitted and unfinished")
+                .register(registry);
         this.whenFull = b.whenFull;
         this.weigher = b.weigher;
         this.executor = KeyOrderedExecutor.<K>builder()
@@ -210,8 +219,7 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
         private MeterRegistry registry;
         private String name = "pipeline";
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Messages admitted at once, buffered or in flight. */
         public Builder<K, T> maxInFlight(long maxInFlight) {
@@ -289,12 +297,13 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
                 throw new IllegalStateException("key and handler must be set before build()");
             }
             if (maxBuffered >= maxInFlight) {
-                throw new IllegalArgumentException("maxBuffered must be < maxInFlight (" + maxInFlight + "), was " + maxBuffered
-                        + ": a full reorder buffer would leave no permit for the message it waits for");
+                throw new IllegalArgumentException("maxBuffered must be < maxInFlight (" + maxInFlight + "), was "
+                        + maxBuffered + ": a full reorder buffer would leave no permit for the message it waits for");
             }
             if (deadLetter == null) {
                 deadLetter = (k, task, error, attempts) -> {
-                    throw new IllegalStateException("handler failed for key " + k + " after " + attempts + " attempts", error);
+                    throw new IllegalStateException(
+                            "handler failed for key " + k + " after " + attempts + " attempts", error);
                 };
             }
             return new OrderedPipeline<>(this);

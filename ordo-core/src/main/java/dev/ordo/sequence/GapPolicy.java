@@ -10,7 +10,7 @@ import java.util.Objects;
  * What a {@link Resequencer} does when a sequence number is missing while later ones wait behind it.
  *
  * <p>The age of a gap is how long the oldest message held back by it has been waiting, measured
- * with the resequencer's {@link dev.ordo.time.Ticker}. Timed policies act on {@link Resequencer#offer}
+ * with the resequencer's {@link dev.ordo.Ticker}. Timed policies act on {@link Resequencer#offer}
  * and {@link Resequencer#tick()}; call {@code tick()} regularly (or from a timer) so that gaps are
  * handled even when no new messages arrive.
  *
@@ -29,7 +29,12 @@ import java.util.Objects;
 public sealed interface GapPolicy {
 
     /** The policy names, for configuration, metrics and logs. */
-    enum Kind { WAIT, SKIP_AFTER_TIMEOUT, REQUEST_REDELIVERY, FAIL }
+    enum Kind {
+        WAIT,
+        SKIP_AFTER_TIMEOUT,
+        REQUEST_REDELIVERY,
+        FAIL
+    }
 
     Kind kind();
 

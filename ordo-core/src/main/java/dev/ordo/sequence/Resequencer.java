@@ -2,9 +2,9 @@ package dev.ordo.sequence;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
+import dev.ordo.Ticker;
 import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.time.AdaptiveBound;
-import dev.ordo.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,6 +79,7 @@ public final class Resequencer<S, T> {
     private final GapPolicy gapPolicy;
     /** The fixed gap timeout, or -1 for an untimed policy or an adaptive one (see {@link #gapTimeoutNanos()}). */
     private final long fixedTimeoutNanos;
+
     private final AdaptiveBound adaptiveTimeout;
     private final boolean timed;
     private final OverflowPolicy overflowPolicy;
@@ -86,6 +87,7 @@ public final class Resequencer<S, T> {
     private final long firstSequence;
     /** Where restored sources start (a checkpoint's next expected sequences). */
     private final Map<S, Long> resumeAt;
+
     private final ResequencerListener<S> listener;
     private final RedeliveryRequester<S> requester;
     private final Sink<S, T> sink;
@@ -97,6 +99,7 @@ public final class Resequencer<S, T> {
     private final Map<S, SourceState<S>> gapped = new LinkedHashMap<>();
     /** Redelivery requests collected under the lock and run after it is released. */
     private final List<Runnable> deferred = new ArrayList<>();
+
     private SourceState<S> lastSource;
     private int blockedOffers;
 
@@ -220,8 +223,17 @@ public final class Resequencer<S, T> {
     public ResequencerStats stats() {
         lock.lock();
         try {
-            return new ResequencerStats(released, duplicates, late, gapsDetected, skipped, redeliveryRequests,
-                    failedGaps, buffered, bufferedBytes, peakBuffered);
+            return new ResequencerStats(
+                    released,
+                    duplicates,
+                    late,
+                    gapsDetected,
+                    skipped,
+                    redeliveryRequests,
+                    failedGaps,
+                    buffered,
+                    bufferedBytes,
+                    peakBuffered);
         } finally {
             lock.unlock();
         }
@@ -313,8 +325,8 @@ public final class Resequencer<S, T> {
     private String overflowReason(SourceState<S> st, long sequence, long weight) {
         long distance = sequence - st.next;
         if (distance > capacity) {
-            return "sequence " + sequence + " of source " + st.id + " is " + distance
-                    + " ahead of the next expected " + st.next + "; maxBuffered is " + capacity;
+            return "sequence " + sequence + " of source " + st.id + " is " + distance + " ahead of the next expected "
+                    + st.next + "; maxBuffered is " + capacity;
         }
         if (buffered >= capacity) {
             return "resequencer holds " + buffered + " messages; maxBuffered is " + capacity;
@@ -341,8 +353,8 @@ public final class Resequencer<S, T> {
             spaceFreed.awaitNanos(blockWaitNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for resequencer space for sequence "
-                    + sequence + " of source " + st.id);
+            throw new OverloadedException(
+                    "interrupted while waiting for resequencer space for sequence " + sequence + " of source " + st.id);
         } finally {
             blockedOffers--;
         }
@@ -467,7 +479,8 @@ public final class Resequencer<S, T> {
     private void evaluateGap(SourceState<S> st, long now) {
         while (st.buffered > 0 && st.failure == null && st.slots[st.index(st.next)] == null) {
             long age = now - st.arrivalOf(st.first);
-            if (gapPolicy instanceof GapPolicy.SkipAfterTimeout || gapPolicy instanceof GapPolicy.Fail
+            if (gapPolicy instanceof GapPolicy.SkipAfterTimeout
+                    || gapPolicy instanceof GapPolicy.Fail
                     || gapPolicy instanceof GapPolicy.SkipAfterAdaptiveTimeout) {
                 if (age < gapTimeoutNanos()) {
                     return;
@@ -501,8 +514,8 @@ public final class Resequencer<S, T> {
         failedGaps++;
         long from = st.next;
         long to = st.first - 1;
-        st.failure = new SequenceGapException(st.id, from, to,
-                "gap older than the FAIL timeout of " + fixedTimeoutNanos + " ns");
+        st.failure = new SequenceGapException(
+                st.id, from, to, "gap older than the FAIL timeout of " + fixedTimeoutNanos + " ns");
         listener.onGapFailed(st.id, from, to);
     }
 
@@ -558,8 +571,8 @@ public final class Resequencer<S, T> {
             throw new IllegalArgumentException("message weight must be >= 0, was " + weight);
         }
         if (weight > maxBytes) {
-            throw new IllegalArgumentException("message weight must be <= maxBufferedBytes (" + maxBytes
-                    + "), was " + weight);
+            throw new IllegalArgumentException(
+                    "message weight must be <= maxBufferedBytes (" + maxBytes + "), was " + weight);
         }
         return weight;
     }
@@ -598,6 +611,7 @@ public final class Resequencer<S, T> {
         int buffered;
         /** Lowest and highest buffered sequence; meaningful while {@code buffered > 0}. */
         long first;
+
         long highest;
         int requestAttempt;
         long lastRequestAt;
@@ -684,11 +698,10 @@ public final class Resequencer<S, T> {
         private Ticker ticker = Ticker.system();
         private long firstSequence;
         private Map<S, Long> resumeAt = Map.of();
-        private ResequencerListener<S> listener = new ResequencerListener<>() { };
+        private ResequencerListener<S> listener = new ResequencerListener<>() {};
         private RedeliveryRequester<S> requester;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The most messages held at once, and the furthest a message may be ahead of the next expected one. */
         public Builder<S, T> maxBuffered(int maxBuffered) {
@@ -734,7 +747,8 @@ public final class Resequencer<S, T> {
             Objects.requireNonNull(checkpoint, "checkpoint must not be null");
             checkpoint.forEach((source, next) -> {
                 if (next == null || next < 0) {
-                    throw new IllegalArgumentException("checkpoint sequence of source " + source + " must be >= 0, was " + next);
+                    throw new IllegalArgumentException(
+                            "checkpoint sequence of source " + source + " must be >= 0, was " + next);
                 }
             });
             this.resumeAt = Map.copyOf(checkpoint);

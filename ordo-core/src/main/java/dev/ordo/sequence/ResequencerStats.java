@@ -24,5 +24,4 @@ public record ResequencerStats(
         long failedGaps,
         int buffered,
         long bufferedBytes,
-        int peakBuffered) {
-}
+        int peakBuffered) {}

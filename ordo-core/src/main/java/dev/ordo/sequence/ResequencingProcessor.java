@@ -58,8 +58,14 @@ public final class ResequencingProcessor<T> implements Flow.Processor<Sequenced<
                 @Override
                 public Throwable complete() {
                     int stuck = held();
-                    return stuck == 0 ? null : new SequenceGapException("upstream", -1, -1, "upstream completed with "
-                            + stuck + " messages still waiting for missing sequence numbers");
+                    return stuck == 0
+                            ? null
+                            : new SequenceGapException(
+                                    "upstream",
+                                    -1,
+                                    -1,
+                                    "upstream completed with " + stuck
+                                            + " messages still waiting for missing sequence numbers");
                 }
             };
         });
@@ -72,7 +78,8 @@ public final class ResequencingProcessor<T> implements Flow.Processor<Sequenced<
         Arguments.atLeast("capacity", capacity, 1);
         Objects.requireNonNull(gapPolicy, "gapPolicy must not be null");
         if (gapPolicy.kind() == GapPolicy.Kind.REQUEST_REDELIVERY) {
-            throw new IllegalArgumentException("gapPolicy must not be REQUEST_REDELIVERY: a processor has no way back upstream");
+            throw new IllegalArgumentException(
+                    "gapPolicy must not be REQUEST_REDELIVERY: a processor has no way back upstream");
         }
         return new ResequencingProcessor<>(capacity, gapPolicy);
     }

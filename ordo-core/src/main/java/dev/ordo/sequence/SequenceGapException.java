@@ -13,7 +13,8 @@ public class SequenceGapException extends OrdoException {
     private final long toSequence;
 
     public SequenceGapException(Object source, long fromSequence, long toSequence, String detail) {
-        super("source " + source + " is missing sequence numbers [" + fromSequence + ", " + toSequence + "]: " + detail);
+        super("source " + source + " is missing sequence numbers [" + fromSequence + ", " + toSequence + "]: "
+                + detail);
         this.source = source;
         this.fromSequence = fromSequence;
         this.toSequence = toSequence;

@@ -1,5 +1,6 @@
 package dev.ordo.time;
 
+import dev.ordo.Ticker;
 import dev.ordo.flow.OrderingProcessor;
 import dev.ordo.flow.OverflowPolicy;
 import java.util.Objects;
@@ -23,8 +24,7 @@ import java.util.function.Consumer;
  */
 public final class EventTimeProcessor {
 
-    private EventTimeProcessor() {
-    }
+    private EventTimeProcessor() {}
 
     /**
      * A processor holding at most {@code capacity} events.

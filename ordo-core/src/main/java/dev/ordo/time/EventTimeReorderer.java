@@ -2,6 +2,7 @@ package dev.ordo.time;
 
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
+import dev.ordo.Ticker;
 import dev.ordo.flow.OverflowPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,6 +83,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     private final Map<S, SourceClock> sources = new HashMap<>();
     /** The same clocks in a list: iterating it per event is much cheaper than iterating the map. */
     private final List<SourceClock> clocks = new ArrayList<>();
+
     private S lastSource;
     private SourceClock lastClock;
     private final PriorityQueue<Entry<S, T>> buffer = new PriorityQueue<>();
@@ -208,8 +210,16 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     public EventTimeStats stats() {
         lock.lock();
         try {
-            return new EventTimeStats(releasedCount, late, droppedTooLate, forcedAdvances, buffer.size(), bufferedBytes,
-                    peakBuffered, watermark, strategy.boundMillis());
+            return new EventTimeStats(
+                    releasedCount,
+                    late,
+                    droppedTooLate,
+                    forcedAdvances,
+                    buffer.size(),
+                    bufferedBytes,
+                    peakBuffered,
+                    watermark,
+                    strategy.boundMillis());
         } finally {
             lock.unlock();
         }
@@ -224,7 +234,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         switch (strategy.latePolicy()) {
             case SIDE_OUTPUT -> lateSink.accept(new TimedEvent<>(source, sequence, timestamp, event, false));
             case CORRECTION -> sink.accept(new TimedEvent<>(source, sequence, timestamp, event, true));
-            case DROP -> { }
+            case DROP -> {}
             default -> throw new AssertionError(strategy.latePolicy());
         }
         return Offer.LATE;
@@ -236,9 +246,10 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
 
     private void makeRoom(S source, long timestamp) {
         switch (overflowPolicy) {
-            case REJECT -> throw new OverloadedException("event-time reorderer holds " + buffer.size() + " events and "
-                    + bufferedBytes + " bytes; maxBuffered is " + capacity + ", maxBufferedBytes " + maxBytes
-                    + " (event of " + source + " at " + timestamp + ")");
+            case REJECT ->
+                throw new OverloadedException("event-time reorderer holds " + buffer.size() + " events and "
+                        + bufferedBytes + " bytes; maxBuffered is " + capacity + ", maxBufferedBytes " + maxBytes
+                        + " (event of " + source + " at " + timestamp + ")");
             case FORCE_GAP -> {
                 forcedAdvances++;
                 releaseHead();
@@ -300,7 +311,8 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                 continue;
             }
             anyActive = true;
-            long sourceWatermark = clock.maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : clock.maxTimestamp - bound - 1;
+            long sourceWatermark =
+                    clock.maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : clock.maxTimestamp - bound - 1;
             min = Math.min(min, sourceWatermark);
         }
         if (!anyActive || min <= watermark) {
@@ -329,7 +341,8 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         }
         long weight = weigher.applyAsLong(event);
         if (weight < 0 || weight > maxBytes) {
-            throw new IllegalArgumentException("event weight must be in [0, maxBufferedBytes (" + maxBytes + ")], was " + weight);
+            throw new IllegalArgumentException(
+                    "event weight must be in [0, maxBufferedBytes (" + maxBytes + ")], was " + weight);
         }
         return weight;
     }
@@ -345,8 +358,8 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         }
     }
 
-    private record Entry<S extends Comparable<? super S>, T>(S source, long sequence, long timestamp, T event, long weight)
-            implements Comparable<Entry<S, T>> {
+    private record Entry<S extends Comparable<? super S>, T>(
+            S source, long sequence, long timestamp, T event, long weight) implements Comparable<Entry<S, T>> {
         @Override
         public int compareTo(Entry<S, T> o) {
             int c = Long.compare(timestamp, o.timestamp);
@@ -372,8 +385,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         private List<S> sources = new ArrayList<>();
         private Sink<S, T> lateSink;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder<S, T> watermarks(WatermarkStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy must not be null");

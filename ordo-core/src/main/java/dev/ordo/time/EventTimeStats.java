@@ -13,6 +13,13 @@ package dev.ordo.time;
  * @param watermark the current watermark (ms), {@code Long.MIN_VALUE} before any
  * @param boundMillis the out-of-orderness bound in use (ms)
  */
-public record EventTimeStats(long released, long late, long droppedTooLate, long forcedAdvances, int buffered,
-        long bufferedBytes, int peakBuffered, long watermark, long boundMillis) {
-}
+public record EventTimeStats(
+        long released,
+        long late,
+        long droppedTooLate,
+        long forcedAdvances,
+        int buffered,
+        long bufferedBytes,
+        int peakBuffered,
+        long watermark,
+        long boundMillis) {}

@@ -10,5 +10,4 @@ package dev.ordo.time;
  * @param correction true if it arrived late and is released out of order under
  *        {@link LatePolicy#CORRECTION}
  */
-public record TimedEvent<S, T>(S source, long sequence, long timestamp, T payload, boolean correction) {
-}
+public record TimedEvent<S, T>(S source, long sequence, long timestamp, T payload, boolean correction) {}

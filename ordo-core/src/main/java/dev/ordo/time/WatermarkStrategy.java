@@ -28,8 +28,12 @@ public final class WatermarkStrategy {
     private final Duration allowedLateness;
     private final LatePolicy latePolicy;
 
-    private WatermarkStrategy(Duration fixedBound, AdaptiveBound adaptiveBound, Duration idleness,
-            Duration allowedLateness, LatePolicy latePolicy) {
+    private WatermarkStrategy(
+            Duration fixedBound,
+            AdaptiveBound adaptiveBound,
+            Duration idleness,
+            Duration allowedLateness,
+            LatePolicy latePolicy) {
         this.fixedBound = fixedBound;
         this.adaptiveBound = adaptiveBound;
         this.idleness = idleness;
@@ -45,7 +49,8 @@ public final class WatermarkStrategy {
 
     /** The out-of-orderness bound follows the observed delays, see {@link AdaptiveBound}. */
     public static WatermarkStrategy forAdaptiveOutOfOrderness(AdaptiveBound bound) {
-        return new WatermarkStrategy(null, Objects.requireNonNull(bound, "bound must not be null"), null, null, LatePolicy.DROP);
+        return new WatermarkStrategy(
+                null, Objects.requireNonNull(bound, "bound must not be null"), null, null, LatePolicy.DROP);
     }
 
     /** A source that sent nothing for {@code timeout} (processing time) no longer holds the watermark back. */
@@ -62,7 +67,11 @@ public final class WatermarkStrategy {
 
     /** What to do with late events within the allowed lateness (default {@link LatePolicy#DROP}). */
     public WatermarkStrategy withLatePolicy(LatePolicy policy) {
-        return new WatermarkStrategy(fixedBound, adaptiveBound, idleness, allowedLateness,
+        return new WatermarkStrategy(
+                fixedBound,
+                adaptiveBound,
+                idleness,
+                allowedLateness,
                 Objects.requireNonNull(policy, "latePolicy must not be null"));
     }
 
@@ -89,10 +98,9 @@ public final class WatermarkStrategy {
         return latePolicy;
     }
 
-
     @Override
     public String toString() {
-        return "WatermarkStrategy[bound=" + (adaptiveBound != null ? adaptiveBound : fixedBound) + ", idleness=" + idleness
-                + ", allowedLateness=" + allowedLateness + ", latePolicy=" + latePolicy + "]";
+        return "WatermarkStrategy[bound=" + (adaptiveBound != null ? adaptiveBound : fixedBound) + ", idleness="
+                + idleness + ", allowedLateness=" + allowedLateness + ", latePolicy=" + latePolicy + "]";
     }
 }

@@ -26,8 +26,7 @@ class CausalChatSimulationTest {
     private static final int NODES = 8;
     private static final int MESSAGES_PER_NODE = 150;
 
-    private record Wire(String id, String sender, VectorClock clock) {
-    }
+    private record Wire(String id, String sender, VectorClock clock) {}
 
     @Test
     void eightNodesThroughAReorderingDuplicatingNetworkHaveNoCausalViolations() throws Exception {
@@ -56,7 +55,8 @@ class CausalChatSimulationTest {
     private static long runNode(int self, List<ConcurrentLinkedQueue<Wire>> inboxes, List<CausalDelivery> deliveries) {
         String name = "node-" + self;
         Random random = new Random(self);
-        CausalDeliveryBuffer<Wire> buffer = CausalDeliveryBuffer.<Wire>builder().maxBuffered(NODES * MESSAGES_PER_NODE)
+        CausalDeliveryBuffer<Wire> buffer = CausalDeliveryBuffer.<Wire>builder()
+                .maxBuffered(NODES * MESSAGES_PER_NODE)
                 .build((sender, clock, m) -> deliveries.add(new CausalDelivery(name, m.id(), sender, clock)));
         int sent = 0;
         List<Wire> held = new ArrayList<>();

@@ -3,8 +3,8 @@ package dev.ordo.causal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.OverloadedException;
-import dev.ordo.time.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,11 @@ class CausalDeliveryTest {
     private final List<String> out = new ArrayList<>();
 
     private CausalDeliveryBuffer<String> buffer(int max) {
-        return CausalDeliveryBuffer.<String>builder().maxBuffered(max).ticker(ticker)
-                .dependencyTimeout(Duration.ofSeconds(5)).build((sender, clock, m) -> out.add(m));
+        return CausalDeliveryBuffer.<String>builder()
+                .maxBuffered(max)
+                .ticker(ticker)
+                .dependencyTimeout(Duration.ofSeconds(5))
+                .build((sender, clock, m) -> out.add(m));
     }
 
     private static VectorClock vc(long a, long b) {
@@ -61,8 +64,10 @@ class CausalDeliveryTest {
         CausalDeliveryBuffer<String> buffer = buffer(10);
         buffer.offer("b", vc(2, 1), "reply to a2");
         ticker.advance(Duration.ofSeconds(5));
-        assertThatThrownBy(buffer::tick).isInstanceOf(CausalityTimeoutException.class)
-                .hasMessageContaining("message b#1").hasMessageContaining("a #1..2");
+        assertThatThrownBy(buffer::tick)
+                .isInstanceOf(CausalityTimeoutException.class)
+                .hasMessageContaining("message b#1")
+                .hasMessageContaining("a #1..2");
         buffer.tick();
         assertThat(buffer.buffered()).as("reported once, still waiting").isEqualTo(1);
     }
@@ -71,9 +76,11 @@ class CausalDeliveryTest {
     void boundedAndBadInputRefused() {
         CausalDeliveryBuffer<String> buffer = buffer(1);
         buffer.offer("a", vc(2, 0), "a2");
-        assertThatThrownBy(() -> buffer.offer("a", vc(3, 0), "a3")).isInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> buffer.offer("a", vc(3, 0), "a3"))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessage("causal buffer holds 1 messages; maxBuffered is 1");
-        assertThatThrownBy(() -> buffer.offer("a", vc(0, 1), "x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> buffer.offer("a", vc(0, 1), "x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("clock[a] must be >= 1, was 0");
         assertThat(buffer.buffered()).isEqualTo(1);
     }
@@ -81,7 +88,8 @@ class CausalDeliveryTest {
     @Test
     void dependencyGraphDeliversAfterDependenciesTransitively() {
         List<String> delivered = new ArrayList<>();
-        DependencyGraphDelivery<String> graph = DependencyGraphDelivery.<String>builder().build((id, m) -> delivered.add(id));
+        DependencyGraphDelivery<String> graph =
+                DependencyGraphDelivery.<String>builder().build((id, m) -> delivered.add(id));
         graph.offer("c", Set.of("a", "b"), "c");
         graph.offer("b", Set.of("a"), "b");
         assertThat(delivered).isEmpty();
@@ -93,10 +101,12 @@ class CausalDeliveryTest {
 
     @Test
     void dependencyCyclesAreRefusedNamingTheCycle() {
-        DependencyGraphDelivery<String> graph = DependencyGraphDelivery.<String>builder().build((id, m) -> { });
+        DependencyGraphDelivery<String> graph =
+                DependencyGraphDelivery.<String>builder().build((id, m) -> {});
         graph.offer("x", Set.of("y"), "x");
         graph.offer("y", Set.of("z"), "y");
-        assertThatThrownBy(() -> graph.offer("z", Set.of("x"), "z")).isInstanceOf(DependencyCycleException.class)
+        assertThatThrownBy(() -> graph.offer("z", Set.of("x"), "z"))
+                .isInstanceOf(DependencyCycleException.class)
                 .hasMessage("dependency cycle: z -> x -> y -> z");
         assertThatThrownBy(() -> graph.offer("self", Set.of("self"), "s")).hasMessage("dependency cycle: self -> self");
         assertThat(graph.buffered()).isEqualTo(2);
@@ -104,20 +114,24 @@ class CausalDeliveryTest {
 
     @Test
     void missingDependenciesAreReportedAfterTheTimeout() {
-        DependencyGraphDelivery<String> graph = DependencyGraphDelivery.<String>builder().ticker(ticker)
-                .dependencyTimeout(Duration.ofSeconds(1)).build((id, m) -> { });
+        DependencyGraphDelivery<String> graph = DependencyGraphDelivery.<String>builder()
+                .ticker(ticker)
+                .dependencyTimeout(Duration.ofSeconds(1))
+                .build((id, m) -> {});
         graph.offer("answer", Set.of("question"), "answer");
         graph.tick();
         ticker.advance(Duration.ofSeconds(1));
-        assertThatThrownBy(graph::tick).isInstanceOf(MissingDependencyException.class)
-                .hasMessageContaining("message answer").hasMessageContaining("[question]");
+        assertThatThrownBy(graph::tick)
+                .isInstanceOf(MissingDependencyException.class)
+                .hasMessageContaining("message answer")
+                .hasMessageContaining("[question]");
     }
 
     @Test
     void totalOrderWaitsForEveryInputThenReleasesByTimestampThenInput() {
         List<String> out = new ArrayList<>();
-        TotalOrderMerger<String> merger = TotalOrderMerger.<String>builder().inputs(List.of("n1", "n2"))
-                .build((input, ts, e) -> out.add(e));
+        TotalOrderMerger<String> merger =
+                TotalOrderMerger.<String>builder().inputs(List.of("n1", "n2")).build((input, ts, e) -> out.add(e));
         merger.offer("n2", ts(10), "n2@10");
         merger.offer("n1", ts(10), "n1@10");
         assertThat(out).as("n1@10 sorts before n2@10; n2 may still send at 10").containsExactly("n1@10");

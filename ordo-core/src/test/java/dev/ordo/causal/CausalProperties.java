@@ -14,8 +14,7 @@ import net.jqwik.api.constraints.IntRange;
 
 class CausalProperties {
 
-    private record Sent(String id, String sender, VectorClock clock) {
-    }
+    private record Sent(String id, String sender, VectorClock clock) {}
 
     /**
      * Nodes send and learn from each other at random (a causally consistent execution); an observer
@@ -36,19 +35,27 @@ class CausalProperties {
         Collections.shuffle(arrivals, random);
 
         List<Sent> delivered = new ArrayList<>();
-        CausalDeliveryBuffer<Sent> buffer = CausalDeliveryBuffer.<Sent>builder().maxBuffered(messages)
+        CausalDeliveryBuffer<Sent> buffer = CausalDeliveryBuffer.<Sent>builder()
+                .maxBuffered(messages)
                 .build((sender, clock, m) -> delivered.add(m));
         arrivals.forEach(m -> buffer.offer(m.sender(), m.clock(), m));
 
         assertThat(delivered).containsExactlyInAnyOrderElementsOf(sent);
         for (int i = 0; i < delivered.size(); i++) {
             for (int j = i + 1; j < delivered.size(); j++) {
-                assertThat(delivered.get(j).clock().happenedBefore(delivered.get(i).clock()))
-                        .as("%s delivered before its predecessor %s", delivered.get(i), delivered.get(j)).isFalse();
+                assertThat(delivered
+                                .get(j)
+                                .clock()
+                                .happenedBefore(delivered.get(i).clock()))
+                        .as("%s delivered before its predecessor %s", delivered.get(i), delivered.get(j))
+                        .isFalse();
             }
         }
         assertThat(OrderingChecker.checkCausal(delivered.stream()
-                .map(m -> new CausalDelivery("observer", m.id(), m.sender(), m.clock())).toList()).isClean()).isTrue();
+                                .map(m -> new CausalDelivery("observer", m.id(), m.sender(), m.clock()))
+                                .toList())
+                        .isClean())
+                .isTrue();
     }
 
     /** Two mergers fed the same per-input streams in different interleavings release the identical sequence. */
@@ -81,8 +88,8 @@ class CausalProperties {
 
     private static List<String> merge(List<String> names, List<List<HybridTimestamp>> streams, Random interleaving) {
         List<String> out = new ArrayList<>();
-        TotalOrderMerger<String> merger = TotalOrderMerger.<String>builder().inputs(names)
-                .build((input, ts, e) -> out.add(e));
+        TotalOrderMerger<String> merger =
+                TotalOrderMerger.<String>builder().inputs(names).build((input, ts, e) -> out.add(e));
         int[] next = new int[names.size()];
         List<Integer> open = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -111,7 +118,8 @@ class CausalProperties {
         while (sent.size() < messages) {
             int node = random.nextInt(nodes);
             if (!sent.isEmpty() && random.nextBoolean()) {
-                knowledge[node] = knowledge[node].merge(sent.get(random.nextInt(sent.size())).clock());
+                knowledge[node] = knowledge[node].merge(
+                        sent.get(random.nextInt(sent.size())).clock());
             } else {
                 String name = "n" + node;
                 knowledge[node] = knowledge[node].increment(name);

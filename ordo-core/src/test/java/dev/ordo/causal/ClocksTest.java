@@ -45,7 +45,8 @@ class ClocksTest {
         HybridTimestamp received = clock.update(remote);
         assertThat(received).isEqualTo(new HybridTimestamp(1_050, 8));
         assertThat(clock.now()).isGreaterThan(received);
-        assertThat(clock.update(new HybridTimestamp(10, 0))).as("an old remote only ticks the counter")
+        assertThat(clock.update(new HybridTimestamp(10, 0)))
+                .as("an old remote only ticks the counter")
                 .isEqualTo(new HybridTimestamp(1_050, 10));
     }
 
@@ -56,7 +57,8 @@ class ClocksTest {
         HybridTimestamp before = clock.now();
         assertThatThrownBy(() -> clock.update(new HybridTimestamp(1_101, 0)))
                 .isInstanceOf(ClockDriftException.class)
-                .hasMessageContaining("101 ms ahead").hasMessageContaining("maxDrift is 100 ms");
+                .hasMessageContaining("101 ms ahead")
+                .hasMessageContaining("maxDrift is 100 ms");
         assertThat(clock.now()).isEqualTo(new HybridTimestamp(before.physical(), before.logical() + 1));
     }
 
@@ -79,7 +81,8 @@ class ClocksTest {
         assertThat(b.compareTo(a)).isEqualTo(Causality.AFTER);
         assertThat(b.compareTo(c)).isEqualTo(Causality.CONCURRENT);
         assertThat(b.merge(c).compareTo(b)).isEqualTo(Causality.AFTER);
-        assertThat(VectorClock.of(Map.of("x", 1L, "gone", 0L)).compareTo(a)).as("zero entries do not count")
+        assertThat(VectorClock.of(Map.of("x", 1L, "gone", 0L)).compareTo(a))
+                .as("zero entries do not count")
                 .isEqualTo(Causality.EQUAL);
         assertThat(VectorClock.empty().happenedBefore(a)).isTrue();
     }
@@ -97,7 +100,8 @@ class ClocksTest {
     void corruptVectorClockEncodingsAreRefusedClearly() {
         byte[] good = VectorClock.of(Map.of("a", 3L)).encode();
         assertThatThrownBy(() -> VectorClock.decode(java.util.Arrays.copyOf(good, good.length - 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("truncated");
         byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
         assertThatThrownBy(() -> VectorClock.decode(trailing)).hasMessageContaining("trailing");
         assertThatThrownBy(() -> VectorClock.decode(new byte[] {5, 100})).isInstanceOf(IllegalArgumentException.class);

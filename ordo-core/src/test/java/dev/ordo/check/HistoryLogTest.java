@@ -27,14 +27,18 @@ class HistoryLogTest {
         assertThat(read.sent()).isEqualTo(history.sent());
         assertThat(read.received()).isEqualTo(history.received());
         assertThat(read.check().count(Anomaly.REORDERED)).isEqualTo(1);
-        assertThat(Files.readAllLines(file).get(3)).isEqualTo("{\"type\":\"received\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}");
+        assertThat(Files.readAllLines(file).get(3))
+                .isEqualTo("{\"type\":\"received\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}");
     }
 
     @Test
     void badLinesAreRefusedNamingTheLineAndTheProblem() throws Exception {
         Path file = dir.resolve("bad.jsonl");
-        Files.writeString(file, "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}\n\n{\"type\":\"sent\",\"key\":\"k\"}\n");
-        assertThatThrownBy(() -> HistoryLog.read(file)).isInstanceOf(IllegalArgumentException.class)
+        Files.writeString(
+                file,
+                "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}\n\n{\"type\":\"sent\",\"key\":\"k\"}\n");
+        assertThatThrownBy(() -> HistoryLog.read(file))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("line 3: field 'source' is missing");
         Files.writeString(file, "{\"type\":\"lost\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}\n");
         assertThatThrownBy(() -> HistoryLog.read(file)).hasMessage("line 1: type must be sent or received, was lost");

@@ -63,14 +63,17 @@ class OrderingCheckerTest {
         CheckReport report = OrderingChecker.check(sent, receive(0, 1, 1, 2, 3, 4, 5, 5, 5));
         assertThat(report.count(Anomaly.DUPLICATED)).isEqualTo(3);
         assertThat(report.first(Anomaly.DUPLICATED)).startsWith("m1 ");
-        assertThat(report.count(Anomaly.REORDERED)).as("duplicates do not count as reorders").isZero();
+        assertThat(report.count(Anomaly.REORDERED))
+                .as("duplicates do not count as reorders")
+                .isZero();
     }
 
     @Test
     void findsGapsInASourcesSequence() {
         CheckReport report = OrderingChecker.check(sent, receive(0, 3, 1, 2, 4, 5));
         assertThat(report.count(Anomaly.GAP)).isEqualTo(1);
-        assertThat(report.first(Anomaly.GAP)).isEqualTo("source p skipped sequence 1..2 before m3 (key b, source p, seq 3)");
+        assertThat(report.first(Anomaly.GAP))
+                .isEqualTo("source p skipped sequence 1..2 before m3 (key b, source p, seq 3)");
         assertThat(report.count(Anomaly.LOST)).isZero();
     }
 
@@ -97,7 +100,8 @@ class OrderingCheckerTest {
         assertThat(json.get("clean").asBoolean()).isFalse();
         assertThat(json.get("sent").asLong()).isEqualTo(6);
         assertThat(json.get("received").asLong()).isEqualTo(6);
-        assertThat(json.get("findings")).extracting(f -> f.get("anomaly").asText())
+        assertThat(json.get("findings"))
+                .extracting(f -> f.get("anomaly").asText())
                 .containsExactly("LOST", "DUPLICATED", "GAP");
         assertThat(json.get("findings").get(0).get("count").asLong()).isEqualTo(1);
         assertThat(json.get("findings").get(0).get("first").asText()).startsWith("m3 ");
@@ -129,8 +133,8 @@ class OrderingCheckerTest {
     void findsACausalViolationWhenAReplyIsDeliveredBeforeItsQuestion() {
         VectorClock question = VectorClock.of(java.util.Map.of("a", 1L));
         VectorClock reply = VectorClock.of(java.util.Map.of("a", 1L, "b", 1L));
-        List<CausalDelivery> good = List.of(
-                new CausalDelivery("c", "q", "a", question), new CausalDelivery("c", "r", "b", reply));
+        List<CausalDelivery> good =
+                List.of(new CausalDelivery("c", "q", "a", question), new CausalDelivery("c", "r", "b", reply));
         assertThat(OrderingChecker.checkCausal(good).isClean()).isTrue();
 
         List<CausalDelivery> bad = List.of(
@@ -138,16 +142,19 @@ class OrderingCheckerTest {
                 new CausalDelivery("d", "q", "a", question), new CausalDelivery("d", "q", "a", question));
         CheckReport report = OrderingChecker.checkCausal(bad);
         assertThat(report.count(Anomaly.CAUSAL_VIOLATION)).isEqualTo(1);
-        assertThat(report.first(Anomaly.CAUSAL_VIOLATION)).isEqualTo(
-                "r from b {a=1, b=1} was delivered at c before message #1 of a that it depends on");
+        assertThat(report.first(Anomaly.CAUSAL_VIOLATION))
+                .isEqualTo("r from b {a=1, b=1} was delivered at c before message #1 of a that it depends on");
         assertThat(report.count(Anomaly.DUPLICATED)).isEqualTo(1);
     }
 
     @Test
     void findsTotalOrderDisagreementsButNotAReplicaThatIsBehind() {
-        assertThat(OrderingChecker.compareTotalOrder(List.of("x", "y", "z"), List.of("x", "y")).isClean()).isTrue();
+        assertThat(OrderingChecker.compareTotalOrder(List.of("x", "y", "z"), List.of("x", "y"))
+                        .isClean())
+                .isTrue();
         CheckReport report = OrderingChecker.compareTotalOrder(List.of("x", "y", "z"), List.of("x", "z", "y"));
         assertThat(report.count(Anomaly.TOTAL_ORDER_DISAGREEMENT)).isEqualTo(2);
-        assertThat(report.first(Anomaly.TOTAL_ORDER_DISAGREEMENT)).isEqualTo("position 1: replica A has y, replica B has z");
+        assertThat(report.first(Anomaly.TOTAL_ORDER_DISAGREEMENT))
+                .isEqualTo("position 1: replica A has y, replica B has z");
     }
 }

@@ -16,7 +16,9 @@ class OrderingTest {
         assertThat(Ordering.PARTITION.executionKey(3, K1, 10)).isNotEqualTo(Ordering.PARTITION.executionKey(4, K1, 10));
         assertThat(Ordering.KEY.executionKey(3, K1, 10)).isEqualTo(Ordering.KEY.executionKey(3, K1.clone(), 11));
         assertThat(Ordering.KEY.executionKey(3, K1, 10)).isNotEqualTo(Ordering.KEY.executionKey(3, K2, 10));
-        assertThat(Ordering.KEY.executionKey(3, null, 10)).as("no key: per partition").isEqualTo(Ordering.KEY.executionKey(3, null, 12));
+        assertThat(Ordering.KEY.executionKey(3, null, 10))
+                .as("no key: per partition")
+                .isEqualTo(Ordering.KEY.executionKey(3, null, 12));
         assertThat(Ordering.UNORDERED.executionKey(3, K1, 10)).isNotEqualTo(Ordering.UNORDERED.executionKey(3, K1, 11));
     }
 }

@@ -78,7 +78,8 @@ class CompletionTrackerTest {
     @Test
     void badInputIsRefusedAndStateIsIntact() {
         tracker.register(0, 5);
-        assertThatThrownBy(() -> tracker.register(0, 5)).hasMessage("offset must be > the last registered offset 5 of partition 0, was 5");
+        assertThatThrownBy(() -> tracker.register(0, 5))
+                .hasMessage("offset must be > the last registered offset 5 of partition 0, was 5");
         assertThatThrownBy(() -> tracker.register(0, -1)).hasMessage("offset must be >= 0, was -1");
         assertThatThrownBy(() -> tracker.register(-1, 0)).hasMessage("partition must be >= 0, was -1");
         assertThatThrownBy(() -> tracker.complete(0, 6)).hasMessageContaining("not registered");

@@ -32,7 +32,8 @@ class KeyOrderedExecutorProperties {
             @ForAll @IntRange(min = 1, max = 40) int keys,
             @ForAll @IntRange(min = 1, max = 3) int partitions,
             @ForAll @IntRange(min = 1, max = 16) int concurrency,
-            @ForAll long seed) throws Exception {
+            @ForAll long seed)
+            throws Exception {
         Random random = new Random(seed);
         CompletionTracker tracker = new CompletionTracker();
         AtomicIntegerArray finished = new AtomicIntegerArray(records);
@@ -76,18 +77,20 @@ class KeyOrderedExecutorProperties {
                     observer.start();
                 }
                 futures.add(executor.submit(key, () -> {
-                    if (workNanos > 0) {
-                        LockSupport.parkNanos(workNanos);
-                    }
-                    if (failOnce && failed.compareAndSet(false, true)) {
-                        throw new IllegalStateException("transient");
-                    }
-                    perKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(record);
-                    finished.set(record, 1);
-                }).thenRun(() -> {
-                    tracker.complete(partition, offset);
-                    checkCommitPoints(tracker, partitions, recordsOfPartition, offsetOf, finished, violations);
-                }));
+                            if (workNanos > 0) {
+                                LockSupport.parkNanos(workNanos);
+                            }
+                            if (failOnce && failed.compareAndSet(false, true)) {
+                                throw new IllegalStateException("transient");
+                            }
+                            perKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+                                    .add(record);
+                            finished.set(record, 1);
+                        })
+                        .thenRun(() -> {
+                            tracker.complete(partition, offset);
+                            checkCommitPoints(tracker, partitions, recordsOfPartition, offsetOf, finished, violations);
+                        }));
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
             stop.set(true);
@@ -95,15 +98,21 @@ class KeyOrderedExecutorProperties {
         }
 
         assertThat(violations).isEmpty();
-        perKey.forEach((key, seen) -> assertThat(seen).as("records of key %s", key).isSorted());
+        perKey.forEach(
+                (key, seen) -> assertThat(seen).as("records of key %s", key).isSorted());
         assertThat(perKey.values().stream().mapToInt(List::size).sum()).isEqualTo(records);
         for (int p = 0; p < partitions; p++) {
             assertThat(tracker.highestContiguousCompleted(p)).isEqualTo(nextOffset[p] == 0 ? -1 : nextOffset[p]);
         }
     }
 
-    private static void checkCommitPoints(CompletionTracker tracker, int partitions, List<List<Integer>> recordsOfPartition,
-            long[] offsetOf, AtomicIntegerArray finished, List<String> violations) {
+    private static void checkCommitPoints(
+            CompletionTracker tracker,
+            int partitions,
+            List<List<Integer>> recordsOfPartition,
+            long[] offsetOf,
+            AtomicIntegerArray finished,
+            List<String> violations) {
         for (int p = 0; p < partitions; p++) {
             long commitPoint = tracker.highestContiguousCompleted(p);
             List<Integer> snapshot;
@@ -112,7 +121,8 @@ class KeyOrderedExecutorProperties {
             }
             for (int record : snapshot) {
                 if (offsetOf[record] <= commitPoint && finished.get(record) == 0) {
-                    violations.add("partition " + p + " commit point " + commitPoint + " passed unfinished offset " + offsetOf[record]);
+                    violations.add("partition " + p + " commit point " + commitPoint + " passed unfinished offset "
+                            + offsetOf[record]);
                 }
             }
         }
@@ -135,7 +145,8 @@ class KeyOrderedExecutorProperties {
         Map<String, List<Integer>> submittedOrder = new java.util.HashMap<>();
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = new ArrayList<>();
         try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
-                .concurrency(concurrency).maxInFlight(50)
+                .concurrency(concurrency)
+                .maxInFlight(50)
                 .retry(Retry.exponential(2, Duration.ofNanos(1_000), Duration.ofNanos(1_000)))
                 .build()) {
             int next = 0;
@@ -149,14 +160,17 @@ class KeyOrderedExecutorProperties {
                     AtomicBoolean failed = new AtomicBoolean();
                     submittedOrder.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
                     batch.add(() -> {
-                        if (running.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > 1) {
+                        if (running.computeIfAbsent(key, k -> new AtomicInteger())
+                                        .incrementAndGet()
+                                > 1) {
                             violations.add("two tasks of " + key + " at once");
                         }
                         try {
                             if (failOnce && failed.compareAndSet(false, true)) {
                                 throw new IllegalStateException("transient");
                             }
-                            ran.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(n);
+                            ran.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+                                    .add(n);
                         } finally {
                             running.get(key).decrementAndGet();
                         }
@@ -168,7 +182,8 @@ class KeyOrderedExecutorProperties {
                 } else if (mode == 1) {
                     futures.addAll(executor.submitAll(key, batch, t -> 1));
                 } else { // told through a callback: each task's outcome exactly once
-                    Map<KeyOrderedExecutor.Task, CompletableFuture<KeyOrderedExecutor.Outcome>> told = new java.util.IdentityHashMap<>();
+                    Map<KeyOrderedExecutor.Task, CompletableFuture<KeyOrderedExecutor.Outcome>> told =
+                            new java.util.IdentityHashMap<>();
                     batch.forEach(task -> told.put(task, new CompletableFuture<>()));
                     futures.addAll(told.values());
                     executor.submitAll(key, batch, t -> 1, (task, outcome, error) -> {

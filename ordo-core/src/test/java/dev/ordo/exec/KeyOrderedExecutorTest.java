@@ -35,7 +35,8 @@ class KeyOrderedExecutorTest {
 
     @Test
     void tasksOfOneKeyRunOneAtATimeInSubmissionOrder() {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().concurrency(8));
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().concurrency(8));
         Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxOverlapPerKey = new AtomicInteger();
@@ -45,7 +46,8 @@ class KeyOrderedExecutorTest {
             String key = "k" + (i % 7);
             int n = i;
             futures.add(executor.submit(key, () -> {
-                int overlap = active.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                int overlap =
+                        active.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
                 maxOverlapPerKey.accumulateAndGet(overlap, Math::max);
                 running.incrementAndGet();
                 seen.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(n);
@@ -60,11 +62,12 @@ class KeyOrderedExecutorTest {
 
     @Test
     void aBlockedKeyDoesNotHoldBackOtherKeys() throws Exception {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().concurrency(2));
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().concurrency(2));
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<KeyOrderedExecutor.Outcome> slow = executor.submit("slow", release::await);
-        CompletableFuture<KeyOrderedExecutor.Outcome> behindSlow = executor.submit("slow", () -> { });
-        CompletableFuture<KeyOrderedExecutor.Outcome> other = executor.submit("other", () -> { });
+        CompletableFuture<KeyOrderedExecutor.Outcome> behindSlow = executor.submit("slow", () -> {});
+        CompletableFuture<KeyOrderedExecutor.Outcome> other = executor.submit("other", () -> {});
         assertThat(other.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
         assertThat(slow).isNotDone();
         assertThat(behindSlow).isNotDone();
@@ -75,11 +78,14 @@ class KeyOrderedExecutorTest {
     @Test
     void failFastRefusesWorkBeyondTheInFlightBound() {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
-                .concurrency(1).maxInFlight(2).whenFull(SubmitPolicy.FAIL_FAST));
+                .concurrency(1)
+                .maxInFlight(2)
+                .whenFull(SubmitPolicy.FAIL_FAST));
         CountDownLatch release = new CountDownLatch(1);
         executor.submit("a", release::await);
-        executor.submit("b", () -> { });
-        assertThatThrownBy(() -> executor.submit("c", () -> { })).isInstanceOf(OverloadedException.class)
+        executor.submit("b", () -> {});
+        assertThatThrownBy(() -> executor.submit("c", () -> {}))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("2 of 2 messages");
         assertThat(executor.stats().inFlight()).isEqualTo(2);
         release.countDown();
@@ -87,11 +93,12 @@ class KeyOrderedExecutorTest {
 
     @Test
     void failFastRefusesWorkBeyondTheByteBound() {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
-                .maxInFlightBytes(100).whenFull(SubmitPolicy.FAIL_FAST));
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().maxInFlightBytes(100).whenFull(SubmitPolicy.FAIL_FAST));
         CountDownLatch release = new CountDownLatch(1);
         executor.submit("a", 60, release::await);
-        assertThatThrownBy(() -> executor.submit("b", 41, () -> { })).isInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> executor.submit("b", 41, () -> {}))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("60 of 100 bytes");
         release.countDown();
     }
@@ -99,11 +106,13 @@ class KeyOrderedExecutorTest {
     @Test
     void blockMakesTheSubmitterWaitUntilATaskFinishes() throws Exception {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
-                .concurrency(1).maxInFlight(1).whenFull(SubmitPolicy.BLOCK));
+                .concurrency(1)
+                .maxInFlight(1)
+                .whenFull(SubmitPolicy.BLOCK));
         CountDownLatch release = new CountDownLatch(1);
         executor.submit("a", release::await);
         CompletableFuture<CompletableFuture<KeyOrderedExecutor.Outcome>> submitting =
-                CompletableFuture.supplyAsync(() -> executor.submit("b", () -> { }));
+                CompletableFuture.supplyAsync(() -> executor.submit("b", () -> {}));
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> !submitting.isDone());
         release.countDown();
         assertThat(submitting.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS))
@@ -117,7 +126,8 @@ class KeyOrderedExecutorTest {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
                 .concurrency(4)
                 .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(4)))
-                .deadLetter((key, task, error, attempts) -> deadLetters.add(key + " " + error.getMessage() + " x" + attempts)));
+                .deadLetter((key, task, error, attempts) ->
+                        deadLetters.add(key + " " + error.getMessage() + " x" + attempts)));
         AtomicInteger tries = new AtomicInteger();
         CompletableFuture<KeyOrderedExecutor.Outcome> poison = executor.submit("k", () -> {
             order.add("poison try " + tries.incrementAndGet());
@@ -149,14 +159,14 @@ class KeyOrderedExecutorTest {
 
     @Test
     void aFailingDeadLetterHandlerFailsTheFutureAndTheKeyMovesOn() throws Exception {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
-                .deadLetter((key, task, error, attempts) -> {
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().deadLetter((key, task, error, attempts) -> {
                     throw new IllegalStateException("dlq down");
                 }));
         CompletableFuture<KeyOrderedExecutor.Outcome> failed = executor.submit("k", () -> {
             throw new IllegalStateException("bad");
         });
-        CompletableFuture<KeyOrderedExecutor.Outcome> next = executor.submit("k", () -> { });
+        CompletableFuture<KeyOrderedExecutor.Outcome> next = executor.submit("k", () -> {});
         assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
         assertThat(failed).isCompletedExceptionally();
         assertThat(executor.stats().inFlight()).isZero();
@@ -164,7 +174,8 @@ class KeyOrderedExecutorTest {
 
     @Test
     void closeDrainsEveryAcceptedTaskAndThenRefusesNewOnes() {
-        KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder().concurrency(4).build();
+        KeyOrderedExecutor<String> executor =
+                KeyOrderedExecutor.<String>builder().concurrency(4).build();
         AtomicInteger done = new AtomicInteger();
         for (int i = 0; i < 500; i++) {
             executor.submit("k" + (i % 10), () -> {
@@ -174,19 +185,24 @@ class KeyOrderedExecutorTest {
         }
         executor.close();
         assertThat(done.get()).isEqualTo(500);
-        assertThatThrownBy(() -> executor.submit("k", () -> { })).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> executor.submit("k", () -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 
     @Test
     void badInputIsRefusedNamingTheParameter() {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().maxInFlightBytes(10));
-        assertThatThrownBy(() -> executor.submit(null, () -> { })).hasMessage("key must not be null");
-        assertThatThrownBy(() -> executor.submit("k", 11, () -> { })).isInstanceOf(IllegalArgumentException.class)
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().maxInFlightBytes(10));
+        assertThatThrownBy(() -> executor.submit(null, () -> {})).hasMessage("key must not be null");
+        assertThatThrownBy(() -> executor.submit("k", 11, () -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("size must be <= the byte budget (10), was 11");
-        assertThatThrownBy(() -> executor.submit("k", -1, () -> { })).hasMessage("size must be >= 0 bytes, was -1");
-        assertThatThrownBy(() -> KeyOrderedExecutor.builder().concurrency(0)).hasMessage("concurrency must be >= 1, was 0");
-        assertThatThrownBy(() -> KeyOrderedExecutor.builder().maxInFlight(0)).hasMessage("maxInFlight must be >= 1, was 0");
+        assertThatThrownBy(() -> executor.submit("k", -1, () -> {})).hasMessage("size must be >= 0 bytes, was -1");
+        assertThatThrownBy(() -> KeyOrderedExecutor.builder().concurrency(0))
+                .hasMessage("concurrency must be >= 1, was 0");
+        assertThatThrownBy(() -> KeyOrderedExecutor.builder().maxInFlight(0))
+                .hasMessage("maxInFlight must be >= 1, was 0");
         assertThat(executor.stats().submitted()).isZero();
     }
 
@@ -197,7 +213,8 @@ class KeyOrderedExecutorTest {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
                 .concurrency(4)
                 .retry(Retry.exponential(2, Duration.ofMillis(1), Duration.ofMillis(2)))
-                .deadLetter((key, task, error, attempts) -> deadLetters.add(key + " " + error.getMessage() + " x" + attempts)));
+                .deadLetter((key, task, error, attempts) ->
+                        deadLetters.add(key + " " + error.getMessage() + " x" + attempts)));
         CountDownLatch release = new CountDownLatch(1);
         executor.submit("k", () -> {
             release.await();
@@ -237,35 +254,42 @@ class KeyOrderedExecutorTest {
                 }));
         List<String> told = new CopyOnWriteArrayList<>();
         List<KeyOrderedExecutor.Task> tasks = new ArrayList<>();
-        tasks.add(() -> { });
+        tasks.add(() -> {});
         tasks.add(() -> {
             throw new IllegalArgumentException("bad");
         });
         tasks.add(() -> {
             throw new IllegalArgumentException("unparkable");
         });
-        tasks.add(() -> { });
+        tasks.add(() -> {});
         executor.submitAll("k", tasks, t -> 1, (task, outcome, error) -> {
             told.add(tasks.indexOf(task) + " " + outcome + " " + (error == null ? "-" : error.getMessage()));
             throw new IllegalStateException("a careless callback"); // logged; the key goes on
         });
-        CompletableFuture<KeyOrderedExecutor.Outcome> after = executor.submit("k", () -> { });
+        CompletableFuture<KeyOrderedExecutor.Outcome> after = executor.submit("k", () -> {});
         assertThat(after.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
-        assertThat(told).containsExactly("0 SUCCEEDED -", "1 DEAD_LETTERED -", "2 null dead-letter topic down", "3 SUCCEEDED -");
+        assertThat(told)
+                .containsExactly(
+                        "0 SUCCEEDED -", "1 DEAD_LETTERED -", "2 null dead-letter topic down", "3 SUCCEEDED -");
         assertThat(executor.stats().inFlight()).isZero();
-        assertThatThrownBy(() -> executor.submitAll("k", tasks, t -> 1, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> executor.submitAll("k", tasks, t -> 1, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("onDone");
     }
 
     @Test
     void submitAllIsAllOrNothingWhenTheBudgetIsSpent() throws Exception {
         KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder()
-                .concurrency(1).maxInFlight(4).whenFull(SubmitPolicy.FAIL_FAST));
+                .concurrency(1)
+                .maxInFlight(4)
+                .whenFull(SubmitPolicy.FAIL_FAST));
         CountDownLatch release = new CountDownLatch(1);
         executor.submit("a", release::await);
-        List<KeyOrderedExecutor.Task> four = List.of(() -> { }, () -> { }, () -> { }, () -> { });
+        List<KeyOrderedExecutor.Task> four = List.of(() -> {}, () -> {}, () -> {}, () -> {});
         assertThatThrownBy(() -> executor.submitAll("b", four, t -> 0)).isInstanceOf(OverloadedException.class);
-        assertThat(executor.stats().inFlight()).as("the three that fitted were given back").isEqualTo(1);
+        assertThat(executor.stats().inFlight())
+                .as("the three that fitted were given back")
+                .isEqualTo(1);
         assertThat(executor.stats().submitted()).isEqualTo(1);
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> three = executor.submitAll("b", four.subList(0, 3), t -> 0);
         release.countDown();
@@ -275,18 +299,21 @@ class KeyOrderedExecutorTest {
 
     @Test
     void submitAllRefusesMoreTasksThanCanEverBeInFlight() {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().maxInFlight(2));
-        List<KeyOrderedExecutor.Task> three = List.of(() -> { }, () -> { }, () -> { });
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().maxInFlight(2));
+        List<KeyOrderedExecutor.Task> three = List.of(() -> {}, () -> {}, () -> {});
         assertThatThrownBy(() -> executor.submitAll("k", three, t -> 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxInFlight (2)").hasMessageContaining("were 3");
+                .hasMessageContaining("maxInFlight (2)")
+                .hasMessageContaining("were 3");
         assertThat(executor.stats().inFlight()).isZero();
         assertThat(executor.submitAll("k", List.of(), t -> 0)).isEmpty();
     }
 
     @Test
     void aBusyKeyYieldsItsWorkerToAKeyThatWaits() throws Exception {
-        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder().concurrency(1).maxInFlight(2_000));
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().concurrency(1).maxInFlight(2_000));
         CountDownLatch coldSubmitted = new CountDownLatch(1);
         AtomicInteger hotDone = new AtomicInteger();
         List<KeyOrderedExecutor.Task> hot = new ArrayList<>();
@@ -299,11 +326,13 @@ class KeyOrderedExecutorTest {
         }
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> hotFutures = executor.submitAll("hot", hot, t -> 0);
         AtomicInteger hotDoneWhenColdRan = new AtomicInteger(-1);
-        CompletableFuture<KeyOrderedExecutor.Outcome> cold = executor.submit("cold", () -> hotDoneWhenColdRan.set(hotDone.get()));
+        CompletableFuture<KeyOrderedExecutor.Outcome> cold =
+                executor.submit("cold", () -> hotDoneWhenColdRan.set(hotDone.get()));
         coldSubmitted.countDown();
         cold.get(5, TimeUnit.SECONDS);
         CompletableFuture.allOf(hotFutures.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
-        assertThat(hotDoneWhenColdRan.get()).as("hot tasks run before the waiting key got the only worker")
+        assertThat(hotDoneWhenColdRan.get())
+                .as("hot tasks run before the waiting key got the only worker")
                 .isBetween(1, 64);
     }
 }

@@ -16,7 +16,9 @@ class AdaptiveConcurrencyLimitTest {
 
     @Test
     void growsByOneWhileUsedAndFastAndShrinksMultiplicativelyWhenSlow() throws Exception {
-        AdaptiveConcurrencyLimit limit = AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(10)).withBounds(1, 100).withWindow(2);
+        AdaptiveConcurrencyLimit limit = AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(10))
+                .withBounds(1, 100)
+                .withWindow(2);
         assertThat(limit.limit()).isEqualTo(16);
         fillAndComplete(limit, 16, 5 * MS);
         assertThat(limit.limit()).as("fast and fully used: +1").isEqualTo(17);
@@ -32,7 +34,8 @@ class AdaptiveConcurrencyLimitTest {
 
     @Test
     void callsBeyondTheLimitWaitForASlot() throws Exception {
-        AdaptiveConcurrencyLimit limit = AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(10)).withBounds(1, 1);
+        AdaptiveConcurrencyLimit limit =
+                AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(10)).withBounds(1, 1);
         limit.acquire();
         CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
             try {
@@ -49,10 +52,14 @@ class AdaptiveConcurrencyLimitTest {
 
     @Test
     void theExecutorRunsNoMoreTasksAtOnceThanTheLimit() {
-        AdaptiveConcurrencyLimit limit = AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(10)).withBounds(3, 3);
+        AdaptiveConcurrencyLimit limit =
+                AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(10)).withBounds(3, 3);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger worst = new AtomicInteger();
-        try (KeyOrderedExecutor<Integer> executor = KeyOrderedExecutor.<Integer>builder().concurrency(8).concurrencyLimit(limit).build()) {
+        try (KeyOrderedExecutor<Integer> executor = KeyOrderedExecutor.<Integer>builder()
+                .concurrency(8)
+                .concurrencyLimit(limit)
+                .build()) {
             for (int i = 0; i < 200; i++) {
                 executor.submit(i % 20, () -> {
                     worst.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -66,13 +73,16 @@ class AdaptiveConcurrencyLimitTest {
 
     @Test
     void badInputIsRefused() {
-        assertThatThrownBy(() -> AdaptiveConcurrencyLimit.targeting(Duration.ZERO)).hasMessage("targetLatency must be > 0, was PT0S");
-        assertThatThrownBy(() -> AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(1)).withBounds(5, 4))
+        assertThatThrownBy(() -> AdaptiveConcurrencyLimit.targeting(Duration.ZERO))
+                .hasMessage("targetLatency must be > 0, was PT0S");
+        assertThatThrownBy(() ->
+                        AdaptiveConcurrencyLimit.targeting(Duration.ofMillis(1)).withBounds(5, 4))
                 .hasMessage("bounds must satisfy 1 <= min <= max, were 5 and 4");
     }
 
     /** Starts {@code calls} calls, then completes them all with {@code latency}. */
-    private static void fillAndComplete(AdaptiveConcurrencyLimit limit, int calls, long latency) throws InterruptedException {
+    private static void fillAndComplete(AdaptiveConcurrencyLimit limit, int calls, long latency)
+            throws InterruptedException {
         for (int i = 0; i < calls; i++) {
             limit.acquire();
         }

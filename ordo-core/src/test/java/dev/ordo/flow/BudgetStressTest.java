@@ -32,26 +32,28 @@ class BudgetStressTest {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             long seed = t;
-            done.add(CompletableFuture.runAsync(() -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                for (int i = 0; i < 20_000; i++) {
-                    long size = random.nextInt(0, 61);
-                    try {
-                        if (random.nextBoolean()) {
-                            budget.acquire(size);
-                        } else if (!budget.tryAcquire(size)) {
-                            continue;
+            done.add(CompletableFuture.runAsync(
+                    () -> {
+                        SplittableRandom random = new SplittableRandom(seed);
+                        for (int i = 0; i < 20_000; i++) {
+                            long size = random.nextInt(0, 61);
+                            try {
+                                if (random.nextBoolean()) {
+                                    budget.acquire(size);
+                                } else if (!budget.tryAcquire(size)) {
+                                    continue;
+                                }
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                            worstHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
+                            worstBytes.accumulateAndGet(heldBytes.addAndGet(size), Math::max);
+                            heldBytes.addAndGet(-size);
+                            holders.decrementAndGet();
+                            budget.release(size);
                         }
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    worstHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
-                    worstBytes.accumulateAndGet(heldBytes.addAndGet(size), Math::max);
-                    heldBytes.addAndGet(-size);
-                    holders.decrementAndGet();
-                    budget.release(size);
-                }
-            }, pool));
+                    },
+                    pool));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(50, TimeUnit.SECONDS);
         pool.shutdown();

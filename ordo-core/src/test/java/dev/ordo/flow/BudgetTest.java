@@ -19,7 +19,8 @@ class BudgetTest {
         assertThat(budget.tryAcquire(41)).as("bytes").isFalse();
         assertThat(budget.tryAcquire(40)).isTrue();
         assertThat(budget.tryAcquire(0)).as("count").isFalse();
-        assertThatThrownBy(() -> budget.acquireOrThrow(0)).isInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> budget.acquireOrThrow(0))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("2 of 2 messages and 100 of 100 bytes");
         budget.release(60);
         assertThat(budget.count()).isEqualTo(1);
@@ -42,7 +43,9 @@ class BudgetTest {
         budget.release(10);
         waiting.get(5, TimeUnit.SECONDS);
         assertThat(budget.bytes()).isEqualTo(5);
-        assertThat(budget.acquire(1, 1, TimeUnit.MILLISECONDS)).as("timed acquire gives up").isFalse();
+        assertThat(budget.acquire(1, 1, TimeUnit.MILLISECONDS))
+                .as("timed acquire gives up")
+                .isFalse();
     }
 
     @Test
@@ -72,14 +75,16 @@ class BudgetTest {
         for (int i = 0; i < 3; i++) {
             assertThat(budget.tryAcquire(100)).isTrue();
         }
-        assertThatThrownBy(() -> budget.release(4, 300)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> budget.release(4, 300))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("4 permits");
         assertThat(budget.count()).as("a refused release gives nothing back").isEqualTo(3);
         assertThat(budget.bytes()).isEqualTo(300);
         budget.release(3, 300);
         assertThat(budget.count()).isZero();
         assertThat(budget.bytes()).isZero();
-        assertThatThrownBy(() -> budget.release(0, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> budget.release(0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("permits");
     }
 }

@@ -8,8 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Hand-driven ends of a {@link Flow} pipeline for processor tests. */
 public final class FlowProbes {
 
-    private FlowProbes() {
-    }
+    private FlowProbes() {}
 
     /** An upstream the test drives by hand, recording how much was requested. */
     public static final class ManualUpstream implements Flow.Subscription {

@@ -2,6 +2,7 @@ package dev.ordo.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.causal.CausalMessage;
 import dev.ordo.causal.CausalProcessor;
 import dev.ordo.causal.MissingDependencyException;
@@ -10,7 +11,6 @@ import dev.ordo.flow.FlowProbes.ManualDownstream;
 import dev.ordo.flow.FlowProbes.ManualUpstream;
 import dev.ordo.time.EventTimeProcessor;
 import dev.ordo.time.LatePolicy;
-import dev.ordo.time.ManualTicker;
 import dev.ordo.time.TimedEvent;
 import dev.ordo.time.WatermarkStrategy;
 import java.time.Duration;
@@ -29,9 +29,12 @@ class OrderingProcessorsTest {
     @Test
     void eventTimeProcessorReleasesInTimestampOrderAsTheWatermarkAndDemandAllow() {
         List<TimedEvent<String, String>> late = new ArrayList<>();
-        OrderingProcessor<TimedEvent<String, String>, TimedEvent<String, String>> processor = EventTimeProcessor.create(8,
-                WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(10)).withLatePolicy(LatePolicy.SIDE_OUTPUT),
-                new ManualTicker(), late::add);
+        OrderingProcessor<TimedEvent<String, String>, TimedEvent<String, String>> processor = EventTimeProcessor.create(
+                8,
+                WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(10))
+                        .withLatePolicy(LatePolicy.SIDE_OUTPUT),
+                new ManualTicker(),
+                late::add);
         ManualUpstream upstream = new ManualUpstream();
         ManualDownstream<TimedEvent<String, String>> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
@@ -51,17 +54,21 @@ class OrderingProcessorsTest {
         downstream.subscription.request(100);
         // The watermark (121) has passed 112 but not 125 and 131: they wait for it, or for the end.
         assertThat(downstream.received).extracting(TimedEvent::timestamp).containsExactly(100L, 105L, 108L, 112L);
-        assertThat(upstream.requested.get()).as("never more held than the capacity").isLessThanOrEqualTo(7 + 8);
+        assertThat(upstream.requested.get())
+                .as("never more held than the capacity")
+                .isLessThanOrEqualTo(7 + 8);
 
         processor.onComplete();
-        assertThat(downstream.received).extracting(TimedEvent::timestamp).containsExactly(100L, 105L, 108L, 112L, 125L, 131L);
+        assertThat(downstream.received)
+                .extracting(TimedEvent::timestamp)
+                .containsExactly(100L, 105L, 108L, 112L, 125L, 131L);
         assertThat(downstream.completed).isTrue();
     }
 
     @Test
     void eventTimeProcessorFlushesOnlyAsDemandAllowsBeforeCompleting() {
-        OrderingProcessor<TimedEvent<String, String>, TimedEvent<String, String>> processor = EventTimeProcessor.create(8,
-                WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofSeconds(1)), new ManualTicker(), e -> { });
+        OrderingProcessor<TimedEvent<String, String>, TimedEvent<String, String>> processor = EventTimeProcessor.create(
+                8, WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofSeconds(1)), new ManualTicker(), e -> {});
         ManualDownstream<TimedEvent<String, String>> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
         processor.onSubscribe(new ManualUpstream());
@@ -79,8 +86,8 @@ class OrderingProcessorsTest {
 
     @Test
     void causalProcessorHoldsAReplyUntilItsQuestionAndDropsDuplicates() {
-        OrderingProcessor<CausalMessage<String>, CausalMessage<String>> processor = CausalProcessor.create(4,
-                Duration.ofSeconds(1), new ManualTicker());
+        OrderingProcessor<CausalMessage<String>, CausalMessage<String>> processor =
+                CausalProcessor.create(4, Duration.ofSeconds(1), new ManualTicker());
         ManualUpstream upstream = new ManualUpstream();
         ManualDownstream<CausalMessage<String>> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
@@ -100,8 +107,8 @@ class OrderingProcessorsTest {
 
     @Test
     void causalProcessorCompletingWithAMissingDependencyIsAnError() {
-        OrderingProcessor<CausalMessage<String>, CausalMessage<String>> processor = CausalProcessor.create(4,
-                Duration.ofSeconds(1), new ManualTicker());
+        OrderingProcessor<CausalMessage<String>, CausalMessage<String>> processor =
+                CausalProcessor.create(4, Duration.ofSeconds(1), new ManualTicker());
         ManualDownstream<CausalMessage<String>> downstream = new ManualDownstream<>();
         processor.subscribe(downstream);
         processor.onSubscribe(new ManualUpstream());
@@ -109,7 +116,8 @@ class OrderingProcessorsTest {
         processor.onNext(new CausalMessage<>("bob", VectorClock.of(Map.of("alice", 1L, "bob", 1L)), "yes"));
         processor.onComplete();
         assertThat(downstream.completed).isFalse();
-        assertThat(downstream.error).isInstanceOf(MissingDependencyException.class)
+        assertThat(downstream.error)
+                .isInstanceOf(MissingDependencyException.class)
                 .hasMessageContaining("1 messages still waiting");
     }
 }

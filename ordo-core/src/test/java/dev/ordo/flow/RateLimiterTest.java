@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ordo.time.ManualTicker;
+import dev.ordo.ManualTicker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +26,9 @@ class RateLimiterTest {
         assertThat(limiter.tryAcquire(1)).isTrue();
         assertThat(limiter.tryAcquire(1)).isFalse();
         ticker.advance(Duration.ofSeconds(10));
-        assertThat(limiter.nanosUntilAvailable(10)).as("never more than the burst saved").isZero();
+        assertThat(limiter.nanosUntilAvailable(10))
+                .as("never more than the burst saved")
+                .isZero();
         assertThat(limiter.tryAcquire(10)).isTrue();
         assertThat(limiter.tryAcquire(1)).isFalse();
     }

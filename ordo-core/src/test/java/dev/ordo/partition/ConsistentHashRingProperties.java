@@ -31,7 +31,9 @@ class ConsistentHashRingProperties {
         ring.add(added);
         Map<String, String> after = owners(ring, keySalt);
 
-        long moved = before.keySet().stream().filter(k -> !before.get(k).equals(after.get(k))).count();
+        long moved = before.keySet().stream()
+                .filter(k -> !before.get(k).equals(after.get(k)))
+                .count();
         assertThat(before.keySet().stream().filter(k -> !before.get(k).equals(after.get(k))))
                 .as("keys move only to the new node")
                 .allMatch(k -> after.get(k).equals(added));
@@ -39,7 +41,8 @@ class ConsistentHashRingProperties {
         // nodes, 2% more from sampling 20,000 keys): 25% was a 4-sigma bound, which random names reached
         // (2,540 keys moved for 2,000 expected, session 8). 35% is the bound the load property below uses.
         double expected = (double) KEYS / names.size();
-        assertThat((double) moved).as("moved keys with %d -> %d nodes", existing.size(), names.size())
+        assertThat((double) moved)
+                .as("moved keys with %d -> %d nodes", existing.size(), names.size())
                 .isBetween(expected * 0.65, expected * 1.35);
     }
 
@@ -58,15 +61,17 @@ class ConsistentHashRingProperties {
             if (before.get(key).equals(removed)) {
                 assertThat(after.get(key)).isNotEqualTo(removed);
             } else {
-                assertThat(after.get(key)).as("key %s did not belong to the removed node", key).isEqualTo(before.get(key));
+                assertThat(after.get(key))
+                        .as("key %s did not belong to the removed node", key)
+                        .isEqualTo(before.get(key));
             }
         }
     }
 
     @Example
     void tenNodesWith256VirtualNodesStayWithin25PercentOfTheMeanLoad() {
-        List<String> names = List.of("node-0", "node-1", "node-2", "node-3", "node-4",
-                "node-5", "node-6", "node-7", "node-8", "node-9");
+        List<String> names = List.of(
+                "node-0", "node-1", "node-2", "node-3", "node-4", "node-5", "node-6", "node-7", "node-8", "node-9");
         assertThat(maxOverMeanLoad(names, 256, 200_000)).isLessThanOrEqualTo(1.25);
     }
 
@@ -96,14 +101,16 @@ class ConsistentHashRingProperties {
         assertThatThrownBy(() -> ConsistentHashRing.builder().virtualNodes(0))
                 .hasMessage("virtualNodes must be in [1, 65536], was 0");
         ConsistentHashRing<String> empty = ConsistentHashRing.<String>builder().build();
-        assertThatThrownBy(() -> empty.nodeFor("k")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> empty.nodeFor("k"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no nodes");
         assertThatThrownBy(() -> empty.add(null)).hasMessageContaining("node must not be null");
         assertThat(empty.size()).isZero();
     }
 
     private static double maxOverMeanLoad(List<String> names, int virtualNodes, int keys) {
-        ConsistentHashRing<String> ring = ConsistentHashRing.<String>builder().virtualNodes(virtualNodes).build();
+        ConsistentHashRing<String> ring =
+                ConsistentHashRing.<String>builder().virtualNodes(virtualNodes).build();
         names.forEach(ring::add);
         Map<String, Integer> load = new HashMap<>();
         for (int i = 0; i < keys; i++) {
@@ -114,7 +121,8 @@ class ConsistentHashRingProperties {
     }
 
     private static ConsistentHashRing<String> ring(List<String> names) {
-        ConsistentHashRing<String> ring = ConsistentHashRing.<String>builder().virtualNodes(256).build();
+        ConsistentHashRing<String> ring =
+                ConsistentHashRing.<String>builder().virtualNodes(256).build();
         names.forEach(ring::add);
         assertThat(Set.copyOf(ring.nodes())).containsExactlyInAnyOrderElementsOf(names);
         return ring;

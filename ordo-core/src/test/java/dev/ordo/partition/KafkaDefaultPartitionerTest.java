@@ -22,7 +22,9 @@ class KafkaDefaultPartitionerTest {
             }
             int count = counts[i % counts.length];
             int kafka = Utils.toPositive(Utils.murmur2(key)) % count;
-            assertThat(partitioner.partition(key, count)).as("key #%d with %d partitions", i, count).isEqualTo(kafka);
+            assertThat(partitioner.partition(key, count))
+                    .as("key #%d with %d partitions", i, count)
+                    .isEqualTo(kafka);
         }
     }
 
@@ -36,7 +38,9 @@ class KafkaDefaultPartitionerTest {
             assertThat(hash).isEqualTo(Utils.murmur2(key));
             negatives += hash < 0 ? 1 : 0;
         }
-        assertThat(negatives).as("the sample must exercise the sign-bit handling").isGreaterThan(1000);
+        assertThat(negatives)
+                .as("the sample must exercise the sign-bit handling")
+                .isGreaterThan(1000);
     }
 
     @Test

@@ -19,8 +19,7 @@ public final class FloodMain {
 
     private static final int KEYS = 64;
 
-    private FloodMain() {
-    }
+    private FloodMain() {}
 
     public static void main(String[] args) throws Exception {
         int messages = Integer.parseInt(args[0]);
@@ -37,7 +36,9 @@ public final class FloodMain {
         @SuppressWarnings("unchecked")
         OrderedPipeline<Integer, byte[]>[] holder = new OrderedPipeline[1];
         OrderedPipeline<Integer, byte[]> pipeline = OrderedPipeline.<Integer, byte[]>builder()
-                .maxInFlight(maxMessages).maxInFlightBytes(maxBytes).weigher(m -> m.length)
+                .maxInFlight(maxMessages)
+                .maxInFlightBytes(maxBytes)
+                .weigher(m -> m.length)
                 .maxBuffered((int) (maxMessages / 2))
                 .key(FloodMain::keyOf)
                 .concurrency(4)
@@ -86,11 +87,24 @@ public final class FloodMain {
         synchronized (handledOnce) {
             handled = handledOnce.cardinality();
         }
-        boolean ok = handled == messages && duplicates.get() == 0 && reorders.get() == 0
-                && pipeline.peakInFlight() <= maxMessages && worstBytes.get() <= maxBytes;
-        System.out.printf("handled=%d peakInFlight=%d worstBytes=%d lost=%d duplicates=%d reorders=%d seconds=%.2f rate=%.0f"
-                        + " heapMax=%d ok=%s%n", handled, pipeline.peakInFlight(), worstBytes.get(), messages - handled,
-                duplicates.get(), reorders.get(), seconds, messages / seconds, Runtime.getRuntime().maxMemory(), ok);
+        boolean ok = handled == messages
+                && duplicates.get() == 0
+                && reorders.get() == 0
+                && pipeline.peakInFlight() <= maxMessages
+                && worstBytes.get() <= maxBytes;
+        System.out.printf(
+                "handled=%d peakInFlight=%d worstBytes=%d lost=%d duplicates=%d reorders=%d seconds=%.2f rate=%.0f"
+                        + " heapMax=%d ok=%s%n",
+                handled,
+                pipeline.peakInFlight(),
+                worstBytes.get(),
+                messages - handled,
+                duplicates.get(),
+                reorders.get(),
+                seconds,
+                messages / seconds,
+                Runtime.getRuntime().maxMemory(),
+                ok);
         System.exit(ok ? 0 : 1);
     }
 

@@ -22,10 +22,15 @@ class OrderedPipelineFloodTest {
 
     private static Process flood(long budgetMessages, long budgetBytes) throws IOException {
         return new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"),
-                FloodMain.class.getName(), String.valueOf(MESSAGES), String.valueOf(budgetMessages), String.valueOf(budgetBytes)))
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx48m",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FloodMain.class.getName(),
+                        String.valueOf(MESSAGES),
+                        String.valueOf(budgetMessages),
+                        String.valueOf(budgetBytes)))
                 .redirectErrorStream(true)
                 .start();
     }
@@ -34,7 +39,9 @@ class OrderedPipelineFloodTest {
     void withoutABudgetTheSameFloodRunsOutOfMemory() throws Exception {
         Process child = flood(10_000_000, Long.MAX_VALUE / 2);
         assertThat(child.waitFor(50, TimeUnit.SECONDS)).isTrue();
-        assertThat(read(child)).as("the control: the test would notice a missing bound").contains("OutOfMemoryError");
+        assertThat(read(child))
+                .as("the control: the test would notice a missing bound")
+                .contains("OutOfMemoryError");
     }
 
     @Test
@@ -50,7 +57,9 @@ class OrderedPipelineFloodTest {
         assertThat(output).doesNotContain("OutOfMemoryError");
         assertThat(child.exitValue()).as(output).isZero();
 
-        Matcher m = Pattern.compile("handled=(\\d+) peakInFlight=(\\d+) worstBytes=(\\d+) lost=0 duplicates=0 reorders=0 ").matcher(output);
+        Matcher m = Pattern.compile(
+                        "handled=(\\d+) peakInFlight=(\\d+) worstBytes=(\\d+) lost=0 duplicates=0 reorders=0 ")
+                .matcher(output);
         assertThat(m.find()).as(output).isTrue();
         assertThat(Long.parseLong(m.group(1))).isEqualTo(messages);
         assertThat(Long.parseLong(m.group(2))).isLessThanOrEqualTo(2000);

@@ -2,7 +2,7 @@ package dev.ordo.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ordo.time.ManualTicker;
+import dev.ordo.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +31,8 @@ class ResequencerProperties {
         }
         Collections.shuffle(arrivals, random);
         List<Long> out = new ArrayList<>();
-        Resequencer<String, Long> r = Resequencer.<String, Long>builder().maxBuffered(n)
+        Resequencer<String, Long> r = Resequencer.<String, Long>builder()
+                .maxBuffered(n)
                 .build((source, sequence, message) -> out.add(message));
 
         arrivals.forEach(s -> r.offer("p", s, s));
@@ -112,14 +113,17 @@ class ResequencerProperties {
         Collections.shuffle(arrivals, random);
         List<String> out = new ArrayList<>();
         Resequencer.Sink<String, Long> sink = (source, sequence, message) -> out.add(source + message);
-        Resequencer<String, Long> before = Resequencer.<String, Long>builder().maxBuffered(3 * n).build(sink);
+        Resequencer<String, Long> before =
+                Resequencer.<String, Long>builder().maxBuffered(3 * n).build(sink);
         int crashAt = arrivals.size() * crashPercent / 100;
         for (long[] a : arrivals.subList(0, crashAt)) {
             before.offer(sources.get((int) a[0]), a[1], a[1]);
         }
         java.util.Map<String, Long> checkpoint = before.checkpoint();
 
-        Resequencer<String, Long> after = Resequencer.<String, Long>builder().maxBuffered(3 * n).resumeFrom(checkpoint)
+        Resequencer<String, Long> after = Resequencer.<String, Long>builder()
+                .maxBuffered(3 * n)
+                .resumeFrom(checkpoint)
                 .build(sink);
         List<long[]> resent = new ArrayList<>();
         for (int source = 0; source < sources.size(); source++) {
@@ -137,7 +141,8 @@ class ResequencerProperties {
 
         for (String source : sources) {
             assertThat(out.stream().filter(m -> m.startsWith(source)).toList())
-                    .containsExactlyElementsOf(LongStream.range(0, n).mapToObj(s -> source + s).toList());
+                    .containsExactlyElementsOf(
+                            LongStream.range(0, n).mapToObj(s -> source + s).toList());
         }
         assertThat(after.stats().buffered()).isZero();
     }

@@ -1,13 +1,13 @@
 package dev.ordo.sequence;
 
-import dev.ordo.flow.OverflowPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.OverloadedException;
+import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.time.AdaptiveBound;
-import dev.ordo.time.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -116,7 +116,9 @@ class ResequencerTest {
             assertThat(out).containsExactly("a:2:m");
             assertThat(events).contains("skip a 0..1");
             assertThat(r.stats().skipped()).isEqualTo(2);
-            assertThat(r.offer("a", 1, "m")).as("a skipped message that shows up is late").isEqualTo(Resequencer.Offer.LATE);
+            assertThat(r.offer("a", 1, "m"))
+                    .as("a skipped message that shows up is late")
+                    .isEqualTo(Resequencer.Offer.LATE);
             assertThat(r.stats().late()).isEqualTo(1);
         }
 
@@ -128,7 +130,9 @@ class ResequencerTest {
             r.offer("a", 3, "m");
             ticker.advance(Duration.ofMillis(400));
             r.tick();
-            assertThat(out).as("seq 1 waited 1 s: skip 0; seq 3 waited 0.4 s: keep waiting for 2").containsExactly("a:1:m");
+            assertThat(out)
+                    .as("seq 1 waited 1 s: skip 0; seq 3 waited 0.4 s: keep waiting for 2")
+                    .containsExactly("a:1:m");
             ticker.advance(Duration.ofMillis(600));
             r.tick();
             assertThat(out).containsExactly("a:1:m", "a:3:m");
@@ -136,7 +140,8 @@ class ResequencerTest {
 
         @Test
         void anAdaptiveTimeoutLearnsHowLongGapsTakeToFill() {
-            AdaptiveBound bound = AdaptiveBound.targeting(0.9).withHalfLife(1_000).withInitial(Duration.ofMillis(1));
+            AdaptiveBound bound =
+                    AdaptiveBound.targeting(0.9).withHalfLife(1_000).withInitial(Duration.ofMillis(1));
             Resequencer<String, String> r = build(builder().gapPolicy(GapPolicy.skipAfter(bound)));
             long s = 0;
             for (int i = 0; i < 640; i++) {
@@ -146,7 +151,9 @@ class ResequencerTest {
                 r.offer("a", s, "m");
                 s += 2;
             }
-            assertThat(r.stats().skipped()).as("nothing skipped once the bound has learned").isLessThan(70);
+            assertThat(r.stats().skipped())
+                    .as("nothing skipped once the bound has learned")
+                    .isLessThan(70);
             assertThat(bound.boundMillis()).isBetween(40L, 48L);
             long skippedBefore = r.stats().skipped();
             r.offer("a", s + 1, "m");
@@ -155,7 +162,9 @@ class ResequencerTest {
             assertThat(r.stats().skipped()).isEqualTo(skippedBefore);
             ticker.advance(Duration.ofMillis(10));
             r.tick();
-            assertThat(r.stats().skipped()).as("a gap that never fills is skipped after the learned bound").isEqualTo(skippedBefore + 1);
+            assertThat(r.stats().skipped())
+                    .as("a gap that never fills is skipped after the learned bound")
+                    .isEqualTo(skippedBefore + 1);
         }
 
         @Test
@@ -172,15 +181,19 @@ class ResequencerTest {
                 s += 2;
             }
             assertThat(r.stats().late()).isPositive();
-            assertThat(bound.boundMillis()).as("learned from late arrivals, 10 ms was too short").isGreaterThanOrEqualTo(20);
+            assertThat(bound.boundMillis())
+                    .as("learned from late arrivals, 10 ms was too short")
+                    .isGreaterThanOrEqualTo(20);
         }
 
         @Test
         void requestRedeliveryAsksForEveryMissingRangeWithBackoffThenGivesUp() {
             List<String> requests = new CopyOnWriteArrayList<>();
             Resequencer<String, String> r = build(builder()
-                    .gapPolicy(GapPolicy.requestRedelivery(Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMillis(200)))
-                    .redeliveryRequester((source, from, to, attempt) -> requests.add(source + " " + from + ".." + to + " #" + attempt)));
+                    .gapPolicy(GapPolicy.requestRedelivery(
+                            Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMillis(200)))
+                    .redeliveryRequester((source, from, to, attempt) ->
+                            requests.add(source + " " + from + ".." + to + " #" + attempt)));
             r.offer("a", 2, "m");
             r.offer("a", 5, "m");
             assertThat(requests).as("not before the initial backoff").isEmpty();
@@ -209,7 +222,8 @@ class ResequencerTest {
         void requestedMessagesOfferedFromTheRequesterAreReleased() {
             List<Resequencer<String, String>> self = new ArrayList<>();
             Resequencer<String, String> r = build(builder()
-                    .gapPolicy(GapPolicy.requestRedelivery(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)))
+                    .gapPolicy(GapPolicy.requestRedelivery(
+                            Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)))
                     .redeliveryRequester((source, from, to, attempt) -> {
                         for (long s = from; s <= to; s++) {
                             self.get(0).offer(source, s, "again");
@@ -227,7 +241,8 @@ class ResequencerTest {
             Resequencer<String, String> r = build(builder().gapPolicy(GapPolicy.failAfter(Duration.ofSeconds(5))));
             r.offer("a", 2, "m");
             ticker.advance(Duration.ofSeconds(5));
-            assertThatThrownBy(r::tick).isInstanceOf(SequenceGapException.class)
+            assertThatThrownBy(r::tick)
+                    .isInstanceOf(SequenceGapException.class)
                     .hasMessageContaining("source a is missing sequence numbers [0, 1]");
             assertThatThrownBy(() -> r.offer("a", 0, "m")).isInstanceOf(SequenceGapException.class);
             assertThat(r.offer("b", 0, "m")).as("other sources go on").isEqualTo(Resequencer.Offer.RELEASED);
@@ -243,7 +258,8 @@ class ResequencerTest {
             Resequencer<String, String> r = build(builder().maxBuffered(2).overflowPolicy(OverflowPolicy.REJECT));
             r.offer("a", 1, "m");
             r.offer("a", 2, "m");
-            assertThatThrownBy(() -> r.offer("b", 1, "m")).isInstanceOf(OverloadedException.class)
+            assertThatThrownBy(() -> r.offer("b", 1, "m"))
+                    .isInstanceOf(OverloadedException.class)
                     .hasMessage("resequencer holds 2 messages; maxBuffered is 2");
             assertThat(r.stats().buffered()).isEqualTo(2);
             assertThat(r.nextExpected("b")).isZero();
@@ -255,16 +271,18 @@ class ResequencerTest {
         void aMessageFurtherAheadThanTheCapacityDoesNotFit() {
             Resequencer<String, String> r = build(builder().maxBuffered(4).overflowPolicy(OverflowPolicy.REJECT));
             r.offer("a", 4, "m");
-            assertThatThrownBy(() -> r.offer("a", 5, "m")).isInstanceOf(OverloadedException.class)
+            assertThatThrownBy(() -> r.offer("a", 5, "m"))
+                    .isInstanceOf(OverloadedException.class)
                     .hasMessageContaining("sequence 5 of source a is 5 ahead of the next expected 0; maxBuffered is 4");
         }
 
         @Test
         void byteBoundCountsTheWeightOfBufferedMessages() {
-            Resequencer<String, String> r = build(builder().maxBufferedBytes(10, String::length)
-                    .overflowPolicy(OverflowPolicy.REJECT));
+            Resequencer<String, String> r =
+                    build(builder().maxBufferedBytes(10, String::length).overflowPolicy(OverflowPolicy.REJECT));
             r.offer("a", 1, "123456");
-            assertThatThrownBy(() -> r.offer("a", 2, "12345")).isInstanceOf(OverloadedException.class)
+            assertThatThrownBy(() -> r.offer("a", 2, "12345"))
+                    .isInstanceOf(OverloadedException.class)
                     .hasMessageContaining("6 bytes");
             r.offer("a", 2, "1234");
             assertThat(r.stats().bufferedBytes()).isEqualTo(10);
@@ -308,7 +326,9 @@ class ResequencerTest {
 
         @Test
         void blockedOfferProceedsWhenATickSkipsTheGap() {
-            Resequencer<String, String> r = build(builder().maxBuffered(2).overflowPolicy(OverflowPolicy.BLOCK)
+            Resequencer<String, String> r = build(builder()
+                    .maxBuffered(2)
+                    .overflowPolicy(OverflowPolicy.BLOCK)
                     .gapPolicy(GapPolicy.skipAfter(Duration.ofSeconds(1))));
             r.offer("a", 1, "m");
             r.offer("b", 1, "m");
@@ -328,7 +348,8 @@ class ResequencerTest {
         void negativeSequenceIsRefusedNamingTheValueAndStateIsIntact() {
             Resequencer<String, String> r = build(builder());
             r.offer("a", 1, "m");
-            assertThatThrownBy(() -> r.offer("a", -1, "m")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> r.offer("a", -1, "m"))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("sequence must be >= 0, was -1 (source a)");
             assertThat(r.stats().buffered()).isEqualTo(1);
         }
@@ -343,7 +364,8 @@ class ResequencerTest {
         @Test
         void aMessageHeavierThanTheByteBudgetIsRefused() {
             Resequencer<String, String> r = build(builder().maxBufferedBytes(4, String::length));
-            assertThatThrownBy(() -> r.offer("a", 0, "12345")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> r.offer("a", 0, "12345"))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("message weight must be <= maxBufferedBytes (4), was 5");
             assertThat(out).isEmpty();
         }
@@ -357,16 +379,19 @@ class ResequencerTest {
 
         @Test
         void redeliveryWithoutARequesterIsRefused() {
-            assertThatThrownBy(() -> build(builder().gapPolicy(
-                    GapPolicy.requestRedelivery(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1)))))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("redeliveryRequester");
+            assertThatThrownBy(() -> build(builder()
+                            .gapPolicy(GapPolicy.requestRedelivery(
+                                    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1)))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("redeliveryRequester");
         }
 
         @Test
         void aSinkThatThrowsLeavesTheMessageToBeReleasedAgain() {
             List<Long> released = new ArrayList<>();
             boolean[] fail = {true};
-            Resequencer<String, String> r = Resequencer.<String, String>builder().ticker(ticker)
+            Resequencer<String, String> r = Resequencer.<String, String>builder()
+                    .ticker(ticker)
                     .build((source, sequence, message) -> {
                         if (sequence == 1 && fail[0]) {
                             throw new IllegalStateException("downstream down");

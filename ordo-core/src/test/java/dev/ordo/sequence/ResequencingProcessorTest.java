@@ -30,7 +30,9 @@ class ResequencingProcessorTest {
         processor.onNext(new Sequenced<>("p", 3, "d"));
         processor.onNext(new Sequenced<>("p", 2, "c"));
         assertThat(downstream.received).as("no demand yet").isEmpty();
-        assertThat(upstream.requested.get()).as("all 4 held: asks for nothing more").isEqualTo(4);
+        assertThat(upstream.requested.get())
+                .as("all 4 held: asks for nothing more")
+                .isEqualTo(4);
 
         downstream.subscription.request(1);
         assertThat(downstream.received).containsExactly("a");
@@ -54,7 +56,9 @@ class ResequencingProcessorTest {
         processor.onNext(new Sequenced<>("p", 1, "b"));
         processor.onComplete();
         assertThat(downstream.completed).isFalse();
-        assertThat(downstream.error).isInstanceOf(SequenceGapException.class).hasMessageContaining("1 messages still waiting");
+        assertThat(downstream.error)
+                .isInstanceOf(SequenceGapException.class)
+                .hasMessageContaining("1 messages still waiting");
     }
 
     @Test
@@ -105,7 +109,8 @@ class ResequencingProcessorTest {
 
     @Test
     void badInputIsRefused() {
-        assertThatThrownBy(() -> ResequencingProcessor.create(0, GapPolicy.waitForever())).hasMessage("capacity must be >= 1, was 0");
+        assertThatThrownBy(() -> ResequencingProcessor.create(0, GapPolicy.waitForever()))
+                .hasMessage("capacity must be >= 1, was 0");
         assertThatThrownBy(() -> new Sequenced<>("p", -1, "x")).hasMessage("sequence must be >= 0, was -1");
         ResequencingProcessor<String> processor = ResequencingProcessor.create(4, GapPolicy.waitForever());
         ManualDownstream<String> downstream = new ManualDownstream<>();

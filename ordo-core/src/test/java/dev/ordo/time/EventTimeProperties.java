@@ -13,8 +13,7 @@ import net.jqwik.api.constraints.IntRange;
 
 class EventTimeProperties {
 
-    private record Event(String source, long sequence, long timestamp, long arrivalKey) {
-    }
+    private record Event(String source, long sequence, long timestamp, long arrivalKey) {}
 
     /**
      * Every event arrives at most {@code bound} ms of event time behind the newest one seen before
@@ -53,7 +52,9 @@ class EventTimeProperties {
         reorderer.flush();
 
         List<Event> expected = new ArrayList<>(all);
-        expected.sort(Comparator.comparingLong(Event::timestamp).thenComparing(Event::source).thenComparingLong(Event::sequence));
+        expected.sort(Comparator.comparingLong(Event::timestamp)
+                .thenComparing(Event::source)
+                .thenComparingLong(Event::sequence));
         assertThat(out).containsExactlyElementsOf(expected);
         assertThat(reorderer.stats().late()).isZero();
     }

@@ -3,6 +3,7 @@ package dev.ordo.time;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.OverloadedException;
 import dev.ordo.flow.OverflowPolicy;
 import java.time.Duration;
@@ -17,7 +18,9 @@ class EventTimeReordererTest {
     private final List<String> side = new ArrayList<>();
 
     private EventTimeReorderer.Builder<String, String> builder(WatermarkStrategy strategy) {
-        return EventTimeReorderer.<String, String>builder().watermarks(strategy).ticker(ticker)
+        return EventTimeReorderer.<String, String>builder()
+                .watermarks(strategy)
+                .ticker(ticker)
                 .lateSink(e -> side.add(e.payload()));
     }
 
@@ -67,8 +70,8 @@ class EventTimeReordererTest {
 
     @Test
     void anIdleSourceStopsHoldingTimeBackAndRejoinsWhenItSendsAgain() {
-        EventTimeReorderer<String, String> r = build(builder(bounded(0).withIdleness(Duration.ofSeconds(5)))
-                .sources(List.of("live", "quiet")));
+        EventTimeReorderer<String, String> r =
+                build(builder(bounded(0).withIdleness(Duration.ofSeconds(5))).sources(List.of("live", "quiet")));
         r.offer("quiet", 0, 10, "quiet10");
         r.offer("live", 0, 20, "live20");
         ticker.advance(Duration.ofSeconds(4));
@@ -106,8 +109,8 @@ class EventTimeReordererTest {
 
     @Test
     void latePolicyCorrectionReleasesFlaggedAndAllowedLatenessBoundsIt() {
-        EventTimeReorderer<String, String> r = build(builder(bounded(0).withLatePolicy(LatePolicy.CORRECTION)
-                .withAllowedLateness(Duration.ofMillis(10))));
+        EventTimeReorderer<String, String> r = build(
+                builder(bounded(0).withLatePolicy(LatePolicy.CORRECTION).withAllowedLateness(Duration.ofMillis(10))));
         r.offer("s", 0, 100, "100");
         r.offer("s", 1, 101, "101");
         assertThat(r.offer("s", 2, 95, "95")).isEqualTo(EventTimeReorderer.Offer.LATE);
@@ -118,16 +121,17 @@ class EventTimeReordererTest {
 
     @Test
     void overflowRejectLeavesStateIntactAndForceAdvancesTheWatermark() {
-        EventTimeReorderer<String, String> reject = build(builder(bounded(1_000)).maxBuffered(2)
-                .overflowPolicy(OverflowPolicy.REJECT));
+        EventTimeReorderer<String, String> reject =
+                build(builder(bounded(1_000)).maxBuffered(2).overflowPolicy(OverflowPolicy.REJECT));
         reject.offer("s", 0, 1, "1");
         reject.offer("s", 1, 2, "2");
-        assertThatThrownBy(() -> reject.offer("s", 2, 3, "3")).isInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> reject.offer("s", 2, 3, "3"))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("holds 2 events");
         assertThat(reject.stats().buffered()).isEqualTo(2);
 
-        EventTimeReorderer<String, String> force = build(builder(bounded(1_000)).maxBuffered(2)
-                .overflowPolicy(OverflowPolicy.FORCE_GAP));
+        EventTimeReorderer<String, String> force =
+                build(builder(bounded(1_000)).maxBuffered(2).overflowPolicy(OverflowPolicy.FORCE_GAP));
         force.offer("s", 0, 2, "2");
         force.offer("s", 1, 1, "1");
         force.offer("s", 2, 3, "3");
@@ -143,7 +147,8 @@ class EventTimeReordererTest {
         assertThatThrownBy(() -> EventTimeReorderer.<String, String>builder().maxBuffered(0))
                 .hasMessage("maxBuffered must be >= 1, was 0");
         assertThatThrownBy(() -> EventTimeReorderer.<String, String>builder()
-                .watermarks(bounded(0).withLatePolicy(LatePolicy.SIDE_OUTPUT)).build(e -> { }))
+                        .watermarks(bounded(0).withLatePolicy(LatePolicy.SIDE_OUTPUT))
+                        .build(e -> {}))
                 .hasMessageContaining("lateSink");
         EventTimeReorderer<String, String> r = build(builder(bounded(0)).maxBufferedBytes(3, String::length));
         assertThatThrownBy(() -> r.offer("s", 0, 1, "four")).hasMessageContaining("was 4");
@@ -156,7 +161,9 @@ class EventTimeReordererTest {
         for (int i = 0; i < 5_000; i++) {
             bound.record(i % 100);
         }
-        assertThat(bound.boundMillis()).as("90th percentile of 0..99, within bucket precision").isBetween(85L, 100L);
+        assertThat(bound.boundMillis())
+                .as("90th percentile of 0..99, within bucket precision")
+                .isBetween(85L, 100L);
         for (int i = 0; i < 10_000; i++) {
             bound.record(1_000 + i % 1_000);
         }

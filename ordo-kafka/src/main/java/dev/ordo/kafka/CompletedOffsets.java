@@ -15,8 +15,7 @@ final class CompletedOffsets {
     static final String PREFIX = "ordo1:";
     static final int MAX_CHARS = 4_000;
 
-    private CompletedOffsets() {
-    }
+    private CompletedOffsets() {}
 
     static String encode(long committed, long[] completed, int maxChars) {
         StringBuilder out = new StringBuilder(PREFIX);

@@ -99,16 +99,19 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
     private final long commitIntervalNanos;
     /** Each assignment of a partition gets a fresh tracker slot, so completions from before a hand-over are told apart. */
     private final Map<Integer, Integer> slotOf = new HashMap<>();
+
     private final AtomicInteger nextSlot = new AtomicInteger();
     private final Map<Integer, AtomicLong> inFlightPerSlot = new ConcurrentHashMap<>();
     /** The first offset dispatched in each slot: the commit point while nothing contiguous has finished. */
     private final Map<Integer, Long> slotStart = new HashMap<>();
+
     private final AtomicLong inFlight = new AtomicLong();
     private final Object idle = new Object();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
     private final Map<Integer, String> committedMetadata = new ConcurrentHashMap<>();
     /** Offsets a previous owner handled beyond its commit (from the commit's metadata): not handled again. */
     private final Map<Integer, NavigableSet<Long>> alreadyHandled = new HashMap<>();
+
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean crashed;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -121,26 +124,28 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
     private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
     /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
     private final Map<Integer, Long> groupProgress = new HashMap<>();
+
     private long lastProgressRefresh;
     private final AtomicLong fenceWaits = new AtomicLong();
     private final MeterRegistry registry;
     private final Tags tags;
     /** Per assigned partition, updated by the poll thread: {end - committed, end - fetched}. */
     private final Map<Integer, long[]> lags = new ConcurrentHashMap<>();
+
     private final Map<Integer, List<Meter>> partitionMeters = new HashMap<>();
 
     /**
      * A record as handed to the handler: where it came from, its Kafka timestamp (the event time
      * when the producer gave one), key, value and headers.
      */
-    public record ConsumedRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-            Headers headers) implements OrdoRecord {
+    public record ConsumedRecord(
+            String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers)
+            implements OrdoRecord {
 
         /** What ordo-core's stages need from this record: source, sequence, vector clock ({@link OrdoHeaders}). */
         public OrdoHeaders ordoHeaders() {
             return OrdoHeaders.readFrom(headers);
         }
-
     }
 
     private KafkaOrdoConsumer(Builder b) {
@@ -167,8 +172,9 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
                 .deadLetter((key, task, error, attempts) -> deadLetter(((HandlerTask) task).record, error, attempts))
                 .build();
         this.deadLetterTopic = b.getDeadLetterTopic();
-        this.deadLetters = b.getDeadLetterTopic() == null ? null : new KafkaProducer<>(producerProperties(b),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        this.deadLetters = b.getDeadLetterTopic() == null
+                ? null
+                : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
         this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.getGroup() + "-" + topic);
         this.registry = b.getRegistry();
         String client = props.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
@@ -184,12 +190,18 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
      * per-partition lag gauges come and go with the assignment ({@link #trackLag}).
      */
     private void bindMetrics(String client) {
-        FunctionCounter.builder("ordo.consumer.fence.waits", fenceWaits, AtomicLong::get).tags(tags)
-                .description("times a partition waited for an earlier partition after the topic grew").register(registry);
-        FunctionCounter.builder("ordo.consumer.skipped", skipped, AtomicLong::get).tags(tags)
-                .description("records skipped because an earlier owner had handled them").register(registry);
-        Gauge.builder("ordo.consumer.paused", this, c -> c.paused ? 1 : 0).tags(tags)
-                .description("1 while the partitions are paused for backpressure").register(registry);
+        FunctionCounter.builder("ordo.consumer.fence.waits", fenceWaits, AtomicLong::get)
+                .tags(tags)
+                .description("times a partition waited for an earlier partition after the topic grew")
+                .register(registry);
+        FunctionCounter.builder("ordo.consumer.skipped", skipped, AtomicLong::get)
+                .tags(tags)
+                .description("records skipped because an earlier owner had handled them")
+                .register(registry);
+        Gauge.builder("ordo.consumer.paused", this, c -> c.paused ? 1 : 0)
+                .tags(tags)
+                .description("1 while the partitions are paused for backpressure")
+                .register(registry);
         OrdoMetrics.executor(executor, "consumer-" + client, "topic", topic).bindTo(registry);
     }
 
@@ -211,11 +223,17 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
             lag[1] = fetchLag.getAsLong();
             if (registry != null && !partitionMeters.containsKey(partition)) {
                 Tags partitionTags = tags.and("partition", String.valueOf(partition));
-                partitionMeters.put(partition, List.of(
-                        Gauge.builder("ordo.consumer.lag", lags, l -> lagOf(l, partition, 0)).tags(partitionTags)
-                                .description("records in the partition not yet committed by the group").register(registry),
-                        Gauge.builder("ordo.consumer.fetch.lag", lags, l -> lagOf(l, partition, 1)).tags(partitionTags)
-                                .description("records in the partition not yet fetched").register(registry)));
+                partitionMeters.put(
+                        partition,
+                        List.of(
+                                Gauge.builder("ordo.consumer.lag", lags, l -> lagOf(l, partition, 0))
+                                        .tags(partitionTags)
+                                        .description("records in the partition not yet committed by the group")
+                                        .register(registry),
+                                Gauge.builder("ordo.consumer.fetch.lag", lags, l -> lagOf(l, partition, 1))
+                                        .tags(partitionTags)
+                                        .description("records in the partition not yet fetched")
+                                        .register(registry)));
             }
         }
     }
@@ -314,13 +332,19 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
      */
     private void deadLetter(ConsumedRecord r, Throwable error, int attempts) throws Exception {
         if (deadLetters == null) {
-            LOG.error("record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
-                    topic, r.partition(), r.offset(), attempts, error);
+            LOG.error(
+                    "record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
+                    topic,
+                    r.partition(),
+                    r.offset(),
+                    attempts,
+                    error);
             return;
         }
         ProducerRecord<byte[], byte[]> parked = new ProducerRecord<>(deadLetterTopic, r.key(), r.value());
         parked.headers().add("ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8));
-        parked.headers().add("ordo.origin", (topic + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        parked.headers()
+                .add("ordo.origin", (topic + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         parked.headers().add("ordo.attempts", String.valueOf(attempts).getBytes(StandardCharsets.UTF_8));
         deadLetters.send(parked).get(1, TimeUnit.MINUTES);
     }
@@ -464,8 +488,8 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         slotInFlight.incrementAndGet();
         inFlight.incrementAndGet();
         Object key = ordering.executionKey(partition, r.key(), r.offset());
-        ConsumedRecord consumed = new ConsumedRecord(r.topic(), partition, r.offset(), r.timestamp(), r.key(), r.value(),
-                r.headers());
+        ConsumedRecord consumed =
+                new ConsumedRecord(r.topic(), partition, r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
         executor.submit(key, new HandlerTask(consumed)).whenComplete((outcome, error) -> {
             try {
                 tracker.complete(slot, r.offset());
@@ -518,9 +542,10 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
                 beyond.add(o);
             }
             beyond.addAll(alreadyHandled.getOrDefault(tp.partition(), java.util.Collections.emptyNavigableSet()));
-            String metadata = CompletedOffsets.encode(next, beyond.stream().mapToLong(Long::longValue).toArray(),
-                    CompletedOffsets.MAX_CHARS);
-            if (next > committed.getOrDefault(tp.partition(), -1L) || !metadata.equals(committedMetadata.get(tp.partition()))) {
+            String metadata = CompletedOffsets.encode(
+                    next, beyond.stream().mapToLong(Long::longValue).toArray(), CompletedOffsets.MAX_CHARS);
+            if (next > committed.getOrDefault(tp.partition(), -1L)
+                    || !metadata.equals(committedMetadata.get(tp.partition()))) {
                 offsets.put(tp, new OffsetAndMetadata(next, metadata));
             }
         }
@@ -580,7 +605,11 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
             while (slotInFlight.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    LOG.warn("partition {}-{} handed over with {} records still running", topic, partition, slotInFlight.get());
+                    LOG.warn(
+                            "partition {}-{} handed over with {} records still running",
+                            topic,
+                            partition,
+                            slotInFlight.get());
                     return;
                 }
                 try {
@@ -682,7 +711,9 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
 
         /** Any other Kafka consumer setting (auto-commit and the assignor are Ordo's and cannot be changed). */
         public Builder property(String name, String value) {
-            overrides.put(Objects.requireNonNull(name, "name must not be null"), Objects.requireNonNull(value, "value must not be null"));
+            overrides.put(
+                    Objects.requireNonNull(name, "name must not be null"),
+                    Objects.requireNonNull(value, "value must not be null"));
             return this;
         }
 

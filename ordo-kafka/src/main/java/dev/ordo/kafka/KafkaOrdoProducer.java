@@ -55,6 +55,7 @@ public final class KafkaOrdoProducer implements RecordProducer {
     private final LayoutHistory histories;
     /** Sends hold the read lock while placing and handing over a record; taking up a new count holds the write lock. */
     private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
+
     private volatile PartitionLayout layout;
 
     private KafkaOrdoProducer(Builder b) {
@@ -89,8 +90,10 @@ public final class KafkaOrdoProducer implements RecordProducer {
 
     /** Sends a record with a UTF-8 key (may be null) and value, and what ordo-core's stages need ({@link OrdoHeaders}). */
     public CompletableFuture<Acknowledgement> send(String key, String value, OrdoHeaders ordo) {
-        return send(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8), ordo);
+        return send(
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+                ordo);
     }
 
     /**
@@ -156,8 +159,11 @@ public final class KafkaOrdoProducer implements RecordProducer {
             }
             producer.flush(); // the old count's records are in place before the end offsets are read
             layout = takeUp(partitions, old.history());
-            LOG.info("topic {} grew from {} to {} partitions: keys that moved are fenced behind their earlier records",
-                    topic, old.partitions(), partitions);
+            LOG.info(
+                    "topic {} grew from {} to {} partitions: keys that moved are fenced behind their earlier records",
+                    topic,
+                    old.partitions(),
+                    partitions);
         } finally {
             placing.writeLock().unlock();
         }
@@ -175,7 +181,8 @@ public final class KafkaOrdoProducer implements RecordProducer {
             return PartitionLayout.initial(partitions); // never grew as far as anyone recorded
         }
         // Counts above the current one are a growth recorded but not (yet) carried out: not part of the past.
-        List<Integer> extended = LayoutHistory.extended(history.stream().filter(c -> c < partitions).toList(), partitions);
+        List<Integer> extended = LayoutHistory.extended(
+                history.stream().filter(c -> c < partitions).toList(), partitions);
         boolean growthUnderway = recorded.stream().anyMatch(c -> c > partitions);
         if (!extended.equals(recorded) && !growthUnderway) {
             histories.write(topic, extended);
@@ -205,7 +212,9 @@ public final class KafkaOrdoProducer implements RecordProducer {
 
         /** Any other Kafka producer setting (idempotence and {@code acks=all} cannot be turned off). */
         public Builder property(String name, String value) {
-            overrides.put(Objects.requireNonNull(name, "name must not be null"), Objects.requireNonNull(value, "value must not be null"));
+            overrides.put(
+                    Objects.requireNonNull(name, "name must not be null"),
+                    Objects.requireNonNull(value, "value must not be null"));
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.ordo.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +32,7 @@ final class LayoutHistory {
 
     /** The compacted topic holding every topic's history (one partition, created on first write). */
     static final String TOPIC = "_ordo_layouts";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Properties client;
@@ -46,7 +46,8 @@ final class LayoutHistory {
     List<Integer> read(String topic) {
         Properties props = new Properties();
         props.putAll(client);
-        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> reader =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             if (!reader.listTopics(TIMEOUT).containsKey(TOPIC)) {
                 return List.of();
             }
@@ -86,7 +87,8 @@ final class LayoutHistory {
         props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<String, String> writer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> writer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             writer.send(new ProducerRecord<>(TOPIC, 0, topic, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -70,8 +70,8 @@ public final class OrdoHeaders {
         Objects.requireNonNull(sender, "sender must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
         if (clock.get(sender) < 1) {
-            throw new IllegalArgumentException("clock must count at least one message of its sender '" + sender
-                    + "', was " + clock);
+            throw new IllegalArgumentException(
+                    "clock must count at least one message of its sender '" + sender + "', was " + clock);
         }
         return new OrdoHeaders(sender, clock.get(sender), clock, NO_EVENT_TIME);
     }
@@ -125,11 +125,14 @@ public final class OrdoHeaders {
             return NONE;
         }
         if (sequence != null && sequence.value().length != 8) {
-            throw new IllegalArgumentException("header " + SEQUENCE + " must hold 8 bytes, not " + sequence.value().length);
+            throw new IllegalArgumentException(
+                    "header " + SEQUENCE + " must hold 8 bytes, not " + sequence.value().length);
         }
-        return new OrdoHeaders(source == null ? null : new String(source.value(), StandardCharsets.UTF_8),
+        return new OrdoHeaders(
+                source == null ? null : new String(source.value(), StandardCharsets.UTF_8),
                 sequence == null ? -1 : ByteBuffer.wrap(sequence.value()).getLong(),
-                clock == null ? null : VectorClock.decode(clock.value()), NO_EVENT_TIME);
+                clock == null ? null : VectorClock.decode(clock.value()),
+                NO_EVENT_TIME);
     }
 
     @Override

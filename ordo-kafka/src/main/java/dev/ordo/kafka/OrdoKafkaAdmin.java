@@ -67,7 +67,8 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
                 connection.put(name, v);
             }
         });
-        connection.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        connection.put(
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                 Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null"));
         return connection;
     }
@@ -80,8 +81,11 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
     public void createTopic(String topic, int partitions, short replicationFactor) {
         requirePositive(partitions);
         Optional<Short> replicas = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
-        run("create topic " + topic, () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicas)))
-                .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        run(
+                "create topic " + topic,
+                () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicas)))
+                        .all()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         histories.write(topic, List.of(partitions));
         awaitLeaders(topic, partitions);
     }
@@ -97,19 +101,24 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
     public void growPartitions(String topic, int partitions) {
         int now = describe(topic).partitions().size();
         if (partitions <= now) {
-            throw new IllegalArgumentException("partitions must be more than the " + now + " topic " + topic
-                    + " has, not " + partitions);
+            throw new IllegalArgumentException(
+                    "partitions must be more than the " + now + " topic " + topic + " has, not " + partitions);
         }
         List<Integer> history = histories.read(topic);
         histories.write(topic, LayoutHistory.extended(LayoutHistory.extended(history, now), partitions));
-        run("grow topic " + topic, () -> admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions)))
-                .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        run(
+                "grow topic " + topic,
+                () -> admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions)))
+                        .all()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         awaitLeaders(topic, partitions);
     }
 
     /** Deletes {@code topic} and its recorded partition history. */
     public void deleteTopic(String topic) {
-        run("delete topic " + topic, () -> admin.deleteTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        run(
+                "delete topic " + topic,
+                () -> admin.deleteTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         if (!histories.read(topic).isEmpty()) {
             histories.forget(topic);
         }
@@ -132,8 +141,12 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
 
     private TopicDescription describe(String topic) {
         TopicDescription[] found = new TopicDescription[1];
-        run("describe topic " + topic, () -> found[0] = admin.describeTopics(List.of(topic)).allTopicNames()
-                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic));
+        run(
+                "describe topic " + topic,
+                () -> found[0] = admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(topic));
         return found[0];
     }
 
@@ -170,9 +183,11 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
     static Map<Integer, Long> endOffsets(Properties connection, String topic, int partitions) {
         Properties props = new Properties();
         props.putAll(connection);
-        try (KafkaConsumer<byte[], byte[]> offsets = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
+        try (KafkaConsumer<byte[], byte[]> offsets =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> all = IntStream.range(0, partitions)
+                    .mapToObj(p -> new TopicPartition(topic, p))
+                    .toList();
             Map<Integer, Long> ends = new HashMap<>();
             offsets.endOffsets(all, TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
             return ends;
@@ -196,7 +211,8 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: " + what, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "could not " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("could not " + what + " within " + TIMEOUT, e);
         }

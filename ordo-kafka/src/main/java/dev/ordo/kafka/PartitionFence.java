@@ -28,11 +28,9 @@ final class PartitionFence {
     static final String HEADER = "ordo.after";
 
     /** One dependency: every record of {@code partition} below {@code offset} must have been handled first. */
-    record After(int partition, long offset) {
-    }
+    record After(int partition, long offset) {}
 
-    private PartitionFence() {
-    }
+    private PartitionFence() {}
 
     static byte[] encode(int partition, long offset) {
         return ByteBuffer.allocate(12).putInt(partition).putLong(offset).array();
@@ -40,8 +38,8 @@ final class PartitionFence {
 
     static After decode(byte[] value) {
         if (value == null || value.length != 12) {
-            throw new IllegalArgumentException("header " + HEADER + " must hold 12 bytes, not "
-                    + (value == null ? "null" : value.length));
+            throw new IllegalArgumentException(
+                    "header " + HEADER + " must hold 12 bytes, not " + (value == null ? "null" : value.length));
         }
         ByteBuffer buffer = ByteBuffer.wrap(value);
         return new After(buffer.getInt(), buffer.getLong());

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +36,7 @@ class ConsumerCrashTest {
     private static final int RATE = 4_000;
 
     /** One member of the group. */
-    private record Member(int id, KafkaOrdoConsumer consumer) {
-    }
+    private record Member(int id, KafkaOrdoConsumer consumer) {}
 
     @Test
     void crashingMembersLoseNothingReorderNothingAndRepeatOnlyWhatTheyHadNotCommitted() throws Exception {
@@ -56,8 +55,11 @@ class ConsumerCrashTest {
 
         java.util.function.Supplier<Member> join = () -> {
             int id = nextMember.getAndIncrement();
-            KafkaOrdoConsumer c = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("crashing")
-                    .ordering(Ordering.KEY).concurrency(8).commitInterval(Duration.ofMillis(50))
+            KafkaOrdoConsumer c = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+                    .group("crashing")
+                    .ordering(Ordering.KEY)
+                    .concurrency(8)
+                    .commitInterval(Duration.ofMillis(50))
                     .property("metadata.max.age.ms", "500")
                     .handler(r -> {
                         CountDownLatch frozen = freeze.get(id);
@@ -82,7 +84,8 @@ class ConsumerCrashTest {
             return new Member(id, c);
         };
 
-        try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+        try (KafkaOrdoProducer producer =
+                KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
             RateLimiter pace = RateLimiter.perSecond(RATE).withBurst(50);
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
                 for (int i = 0; !stop.get(); i++) {
@@ -103,7 +106,8 @@ class ConsumerCrashTest {
                 // It dies with records in the middle of being handled: they must not count as done.
                 CountDownLatch stuck = new CountDownLatch(1);
                 freeze.put(victim.id(), stuck);
-                await().atMost(Duration.ofSeconds(30)).until(() -> victim.consumer().inFlight() >= 20);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> victim.consumer().inFlight() >= 20);
                 dead.add(victim.id());
                 victim.consumer().crashForTest();
                 stuck.countDown();
@@ -132,15 +136,18 @@ class ConsumerCrashTest {
             List<String> repeated = repeatedIds(history);
             for (String id : repeated) {
                 Member first = byId.get(firstHandledBy.get(id));
-                assertThat(first).as("record %s was repeated, so its first handler must have crashed", id).isNotNull();
+                assertThat(first)
+                        .as("record %s was repeated, so its first handler must have crashed", id)
+                        .isNotNull();
                 int partition = (int) whereFrom.get(id)[0];
                 long offset = whereFrom.get(id)[1];
                 long committed = first.consumer().committedOffset(partition);
-                NavigableSet<Long> beyond = CompletedOffsets.decode(committed,
-                        first.consumer().committedMetadata(partition));
+                NavigableSet<Long> beyond =
+                        CompletedOffsets.decode(committed, first.consumer().committedMetadata(partition));
                 assertThat(offset >= committed && !beyond.contains(offset))
-                        .as("record %s (%d@%d) was repeated although member %d had committed it", id, partition, offset,
-                                first.id())
+                        .as(
+                                "record %s (%d@%d) was repeated although member %d had committed it",
+                                id, partition, offset, first.id())
                         .isTrue();
             }
         }
@@ -149,6 +156,9 @@ class ConsumerCrashTest {
     private static List<String> repeatedIds(History history) {
         Map<String, Integer> receipts = new java.util.HashMap<>();
         history.received().forEach(m -> receipts.merge(m.id(), 1, Integer::sum));
-        return receipts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        return receipts.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

@@ -21,8 +21,7 @@ public final class KafkaBroker {
 
     private static EmbeddedKafka cluster;
 
-    private KafkaBroker() {
-    }
+    private KafkaBroker() {}
 
     /** The bootstrap servers of the shared broker, starting it if needed. */
     public static synchronized String bootstrapServers() {
@@ -43,17 +42,24 @@ public final class KafkaBroker {
     /** Creates a topic and waits until every partition has a leader (producing earlier can hang). */
     public static void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
-                return d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null);
+                TopicDescription d = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(name);
+                return d.partitions().size() == partitions
+                        && d.partitions().stream().allMatch(p -> p.leader() != null);
             });
         }
     }
 
     /** The end offset of every partition of {@code topic}. */
     static Map<Integer, Long> endOffsets(String topic, int partitions) {
-        return OrdoKafkaAdmin.endOffsets(OrdoKafkaAdmin.connection(bootstrapServers(), new Properties()), topic, partitions);
+        return OrdoKafkaAdmin.endOffsets(
+                OrdoKafkaAdmin.connection(bootstrapServers(), new Properties()), topic, partitions);
     }
 
     static Admin admin() {

@@ -35,9 +35,11 @@ class KafkaOrdoConsumerTest {
     }
 
     /** Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in {@code history}. */
-    private static List<CompletableFuture<Acknowledgement>> produce(String topic, int first, int count, int keys, History history) {
+    private static List<CompletableFuture<Acknowledgement>> produce(
+            String topic, int first, int count, int keys, History history) {
         List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
-        try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(bootstrap(), topic).build()) {
+        try (KafkaOrdoProducer producer =
+                KafkaOrdoProducer.builder(bootstrap(), topic).build()) {
             for (int i = first; i < first + count; i++) {
                 String key = "k" + (i % keys);
                 synchronized (history) {
@@ -57,8 +59,11 @@ class KafkaOrdoConsumerTest {
         }
     }
 
-    private static KafkaOrdoConsumer.Builder consumer(String topic, String group, History history, AtomicInteger handled) {
-        return KafkaOrdoConsumer.builder(bootstrap(), topic).group(group).concurrency(8)
+    private static KafkaOrdoConsumer.Builder consumer(
+            String topic, String group, History history, AtomicInteger handled) {
+        return KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group(group)
+                .concurrency(8)
                 .handler(r -> {
                     received(history, r);
                     handled.incrementAndGet();
@@ -81,14 +86,17 @@ class KafkaOrdoConsumerTest {
         List<CompletableFuture<Acknowledgement>> acks = produce(topic, 0, 3_000, 100, history);
         Partitioner ordo = Partitioner.kafkaDefault();
         for (int i = 0; i < acks.size(); i++) {
-            assertThat(acks.get(i).join().partition()).as("Kafka and Ordo place a key alike")
+            assertThat(acks.get(i).join().partition())
+                    .as("Kafka and Ordo place a key alike")
                     .isEqualTo(ordo.partition(("k" + (i % 100)).getBytes(StandardCharsets.UTF_8), 3));
         }
         // The first records of k0 and k1 wait for each other: only handlers running at once get past.
         CyclicBarrier together = new CyclicBarrier(2);
         AtomicBoolean met = new AtomicBoolean();
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g1").ordering(Ordering.KEY)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g1")
+                .ordering(Ordering.KEY)
                 .concurrency(8)
                 .handler(r -> {
                     if ((r.valueAsString().equals("0") || r.valueAsString().equals("1")) && !met.get()) {
@@ -109,7 +117,9 @@ class KafkaOrdoConsumerTest {
         assertCleanExceptDuplicates(history, 0);
         Map<Integer, Long> ends = KafkaBroker.endOffsets(topic, 3);
         for (int p = 0; p < 3; p++) {
-            assertThat(consumer.committedOffset(p)).as("partition %d committed to its end", p).isEqualTo(ends.get(p));
+            assertThat(consumer.committedOffset(p))
+                    .as("partition %d committed to its end", p)
+                    .isEqualTo(ends.get(p));
         }
     }
 
@@ -119,11 +129,15 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 2);
         History history = new History();
         produce(topic, 0, 400, 20, history);
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g-lag").ordering(Ordering.KEY)
-                .concurrency(2).metrics(registry)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g-lag")
+                .ordering(Ordering.KEY)
+                .concurrency(2)
+                .metrics(registry)
                 .handler(r -> {
                     try {
                         release.await(30, TimeUnit.SECONDS);
@@ -136,18 +150,29 @@ class KafkaOrdoConsumerTest {
         // Stuck handlers: nothing is committed, so the lag is every record of the partition.
         await().atMost(Duration.ofSeconds(30)).until(() -> totalLag(registry, "ordo.consumer.lag") == 400);
         assertThat(consumer.lag(0) + consumer.lag(1)).isEqualTo(400);
-        assertThat(totalLag(registry, "ordo.consumer.fetch.lag")).as("all fetched").isZero();
+        assertThat(totalLag(registry, "ordo.consumer.fetch.lag"))
+                .as("all fetched")
+                .isZero();
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> totalLag(registry, "ordo.consumer.lag") == 0);
         assertThat(handled.get()).isEqualTo(400);
-        assertThat(registry.find("ordo.consumer.paused").tag("group", "g-lag").gauge()).isNotNull();
-        assertThat(registry.find("ordo.consumer.fence.waits").tag("topic", topic).functionCounter().count()).isZero();
+        assertThat(registry.find("ordo.consumer.paused").tag("group", "g-lag").gauge())
+                .isNotNull();
+        assertThat(registry.find("ordo.consumer.fence.waits")
+                        .tag("topic", topic)
+                        .functionCounter()
+                        .count())
+                .isZero();
         consumer.close();
     }
 
     private static double totalLag(io.micrometer.core.instrument.MeterRegistry registry, String name) {
         var gauges = registry.find(name).tag("group", "g-lag").gauges();
-        return gauges.size() < 2 ? -1 : gauges.stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+        return gauges.size() < 2
+                ? -1
+                : gauges.stream()
+                        .mapToDouble(io.micrometer.core.instrument.Gauge::value)
+                        .sum();
     }
 
     @Test
@@ -156,14 +181,15 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 2);
         produce(topic, 0, 100, 10, new History());
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g-latest")
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g-latest")
                 .property("auto.offset.reset", "latest")
                 .handler(r -> handled.incrementAndGet())
                 .start();
         Map<Integer, Long> ends = KafkaBroker.endOffsets(topic, 2);
         // Its commits are what records fenced behind these partitions after a growth wait for.
-        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.committedOffset(0) == ends.get(0)
-                && consumer.committedOffset(1) == ends.get(1));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> consumer.committedOffset(0) == ends.get(0) && consumer.committedOffset(1) == ends.get(1));
         consumer.close();
         assertThat(handled.get()).isZero();
     }
@@ -175,11 +201,14 @@ class KafkaOrdoConsumerTest {
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
         produce(topic, 0, 1_000, 20, history);
-        KafkaOrdoConsumer first = consumer(topic, "g2", history, handled).ordering(Ordering.PARTITION).start();
+        KafkaOrdoConsumer first = consumer(topic, "g2", history, handled)
+                .ordering(Ordering.PARTITION)
+                .start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 1_000);
         first.close();
         produce(topic, 1_000, 1_000, 20, history);
-        KafkaOrdoConsumer second = consumer(topic, "g2", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer second =
+                consumer(topic, "g2", history, handled).ordering(Ordering.KEY).start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 2_000);
         second.close();
         assertThat(handled.get()).isEqualTo(2_000);
@@ -194,8 +223,11 @@ class KafkaOrdoConsumerTest {
         produce(topic, 0, 500, 50, history);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g3").ordering(Ordering.KEY)
-                .concurrency(4).maxInFlight(20)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g3")
+                .ordering(Ordering.KEY)
+                .concurrency(4)
+                .maxInFlight(20)
                 .handler(r -> {
                     try {
                         release.await(30, TimeUnit.SECONDS); // the handlers are stuck until the test lets go
@@ -221,14 +253,16 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 6);
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer a = consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer a =
+                consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             for (int batch = 0; batch < 10; batch++) {
                 produce(topic, batch * 300, 300, 40, history);
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 600);
-        KafkaOrdoConsumer b = consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer b =
+                consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 1_500);
         a.close(); // b takes over a's partitions from a's last commit
         producing.get(60, TimeUnit.SECONDS);
@@ -246,8 +280,11 @@ class KafkaOrdoConsumerTest {
         produce(topic, 0, 100, 10, history); // k0 has offsets 0, 10, 20, ...
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger handledByFirst = new AtomicInteger();
-        KafkaOrdoConsumer first = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g5").ordering(Ordering.KEY)
-                .concurrency(4).commitInterval(Duration.ofMillis(20))
+        KafkaOrdoConsumer first = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g5")
+                .ordering(Ordering.KEY)
+                .concurrency(4)
+                .commitInterval(Duration.ofMillis(20))
                 .handler(r -> {
                     if (r.offset() == 0) {
                         try {
@@ -261,19 +298,25 @@ class KafkaOrdoConsumerTest {
                 })
                 .start();
         // Every key but k0 is done: 90 records, all beyond the commit point (offset 0 is unfinished).
-        await().atMost(Duration.ofSeconds(30)).until(() -> handledByFirst.get() == 90
-                && CompletedOffsets.decode(0, first.committedMetadata(0)).size() == 90);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> handledByFirst.get() == 90
+                        && CompletedOffsets.decode(0, first.committedMetadata(0))
+                                        .size()
+                                == 90);
         assertThat(first.committedOffset(0)).isZero();
         first.crashForTest();
 
         List<Long> handledBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
-        KafkaOrdoConsumer second = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g5").ordering(Ordering.KEY)
+        KafkaOrdoConsumer second = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g5")
+                .ordering(Ordering.KEY)
                 .handler(r -> handledBySecond.add(r.offset()))
                 .start();
         await().atMost(Duration.ofSeconds(30)).until(() -> second.committedOffset(0) == 100);
         second.close();
         stuck.countDown();
-        assertThat(handledBySecond).as("only k0's records, which the crash left unfinished")
+        assertThat(handledBySecond)
+                .as("only k0's records, which the crash left unfinished")
                 .containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L);
         assertThat(second.skippedAsAlreadyHandled()).isEqualTo(90);
     }
@@ -288,7 +331,9 @@ class KafkaOrdoConsumerTest {
         AtomicInteger attemptsOf13 = new AtomicInteger();
         List<Integer> k3AfterFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic).group("g6").ordering(Ordering.KEY)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+                .group("g6")
+                .ordering(Ordering.KEY)
                 .retry(dev.ordo.exec.Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
                 .deadLetter(topic + ".dlq")
                 .handler(r -> {
@@ -305,14 +350,17 @@ class KafkaOrdoConsumerTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == 199);
         consumer.close();
         assertThat(attemptsOf13.get()).isEqualTo(3);
-        assertThat(k3AfterFailure).as("k3 went on after 13 was parked, in order").startsWith(23, 33).isSorted();
+        assertThat(k3AfterFailure)
+                .as("k3 went on after 13 was parked, in order")
+                .startsWith(23, 33)
+                .isSorted();
 
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap());
         props.put("group.id", "dlq-reader");
         props.put("auto.offset.reset", "earliest");
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> reader =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             reader.subscribe(List.of(topic + ".dlq"));
             List<ConsumerRecord<byte[], byte[]>> parked = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -324,7 +372,8 @@ class KafkaOrdoConsumerTest {
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("13");
             assertThat(new String(r.headers().lastHeader("ordo.error").value(), StandardCharsets.UTF_8))
                     .contains("cannot apply 13");
-            assertThat(new String(r.headers().lastHeader("ordo.origin").value(), StandardCharsets.UTF_8)).startsWith(topic + "-");
+            assertThat(new String(r.headers().lastHeader("ordo.origin").value(), StandardCharsets.UTF_8))
+                    .startsWith(topic + "-");
         }
     }
 }

@@ -75,8 +75,8 @@ class PartitionGrowthTest {
      * the topic grows to 16; a phase after the producer took 16 up it stops; then everything is
      * consumed and checked.
      */
-    private static CheckReport run(String topic, java.util.function.Function<String, Sender> senders, GroupFactory groups)
-            throws Exception {
+    private static CheckReport run(
+            String topic, java.util.function.Function<String, Sender> senders, GroupFactory groups) throws Exception {
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 4, (short) 1);
             Sender sender = senders.apply(topic);
@@ -110,7 +110,8 @@ class PartitionGrowthTest {
             sender.close();
             await().atMost(Duration.ofSeconds(60)).until(() -> handled.get() >= sent.get());
             group.close();
-            assertThat(sender.partitionsUsed()).as("records were produced under all three counts")
+            assertThat(sender.partitionsUsed())
+                    .as("records were produced under all three counts")
                     .contains(0, 4, 8, 15);
             assertThat(admin.layoutHistory(topic)).containsExactly(4, 8, 16);
             return history.check();
@@ -121,7 +122,8 @@ class PartitionGrowthTest {
     void ordoKeepsEveryKeysOrderWhilePartitionsGrowAndPlainKafkaDoesNot() throws Exception {
         AtomicInteger fenceWaits = new AtomicInteger();
         CheckReport ordo = run("growing-ordo", PartitionGrowthTest::ordoSender, (topic, history, handled) -> {
-            List<KafkaOrdoConsumer> members = List.of(ordoMember(topic, history, handled), ordoMember(topic, history, handled));
+            List<KafkaOrdoConsumer> members =
+                    List.of(ordoMember(topic, history, handled), ordoMember(topic, history, handled));
             return () -> members.forEach(m -> {
                 m.close();
                 fenceWaits.addAndGet((int) m.fenceWaits());
@@ -132,10 +134,14 @@ class PartitionGrowthTest {
         assertThat(ordo.count(Anomaly.LOST)).as(ordo.summary()).isZero();
         assertThat(ordo.count(Anomaly.REORDERED)).as(ordo.summary()).isZero();
         assertThat(ordo.count(Anomaly.DUPLICATED)).as(ordo.summary()).isZero();
-        assertThat(fenceWaits.get()).as("moved keys found their earlier records unhandled and waited").isPositive();
+        assertThat(fenceWaits.get())
+                .as("moved keys found their earlier records unhandled and waited")
+                .isPositive();
 
         assertThat(plain.count(Anomaly.LOST)).as(plain.summary()).isZero();
-        assertThat(plain.count(Anomaly.REORDERED)).as("plain Kafka reorders moved keys: " + plain.summary()).isPositive();
+        assertThat(plain.count(Anomaly.REORDERED))
+                .as("plain Kafka reorders moved keys: " + plain.summary())
+                .isPositive();
     }
 
     @Test
@@ -143,8 +149,12 @@ class PartitionGrowthTest {
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic("history", 2, (short) 1);
             assertThatThrownBy(() -> admin.growPartitions("history", 2))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitions").hasMessageContaining("2");
-            assertThat(admin.layoutHistory("history")).as("a refused growth records nothing").containsExactly(2);
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("partitions")
+                    .hasMessageContaining("2");
+            assertThat(admin.layoutHistory("history"))
+                    .as("a refused growth records nothing")
+                    .containsExactly(2);
             admin.growPartitions("history", 3);
             assertThat(admin.partitions("history")).isEqualTo(3);
             assertThat(admin.layoutHistory("history")).containsExactly(2, 3);
@@ -156,27 +166,34 @@ class PartitionGrowthTest {
         String topic = "grown-before-start";
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
-            try (KafkaOrdoProducer before = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+            try (KafkaOrdoProducer before = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic)
+                    .build()) {
                 for (int i = 0; i < 10; i++) {
                     before.send("k" + i, "old").join();
                 }
             }
             admin.growPartitions(topic, 4);
         }
-        try (KafkaOrdoProducer after = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+        try (KafkaOrdoProducer after =
+                KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
             int moved = 0;
             for (int i = 0; i < 10; i++) {
                 byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
                 int now = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 4);
                 int before = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 2);
-                var ack = after.send(key, "new".getBytes(StandardCharsets.UTF_8)).join();
+                var ack =
+                        after.send(key, "new".getBytes(StandardCharsets.UTF_8)).join();
                 assertThat(ack.partition()).isEqualTo(now);
                 List<PartitionFence.After> fences = fencesOf(topic, ack.partition(), ack.offset());
                 if (now != before) {
                     moved++;
-                    assertThat(fences).as("k%d moved from %d to %d", i, before, now).hasSize(1);
+                    assertThat(fences)
+                            .as("k%d moved from %d to %d", i, before, now)
+                            .hasSize(1);
                     assertThat(fences.get(0).partition()).isEqualTo(before);
-                    assertThat(fences.get(0).offset()).as("behind all 10 old records' partition end").isPositive();
+                    assertThat(fences.get(0).offset())
+                            .as("behind all 10 old records' partition end")
+                            .isPositive();
                 } else {
                     assertThat(fences).as("k%d stayed in %d", i, now).isEmpty();
                 }
@@ -192,21 +209,27 @@ class PartitionGrowthTest {
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
             new LayoutHistory(connection).write(topic, List.of(2, 4)); // as growPartitions does before createPartitions
-            try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+            try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic)
+                    .build()) {
                 assertThat(producer.partitions()).isEqualTo(2);
                 for (int i = 0; i < 10; i++) {
                     var ack = producer.send("k" + i, "v").join();
-                    assertThat(fencesOf(topic, ack.partition(), ack.offset())).as("nothing moved yet").isEmpty();
+                    assertThat(fencesOf(topic, ack.partition(), ack.offset()))
+                            .as("nothing moved yet")
+                            .isEmpty();
                 }
             }
-            assertThat(admin.layoutHistory(topic)).as("the growth underway stays recorded").containsExactly(2, 4);
+            assertThat(admin.layoutHistory(topic))
+                    .as("the growth underway stays recorded")
+                    .containsExactly(2, 4);
         }
     }
 
     private static List<PartitionFence.After> fencesOf(String topic, int partition, long offset) {
         Properties props = new Properties();
         props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> reader =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var tp = new org.apache.kafka.common.TopicPartition(topic, partition);
             reader.assign(List.of(tp));
             reader.seek(tp, offset);
@@ -224,8 +247,11 @@ class PartitionGrowthTest {
         clientSettings().forEach((k, v) -> b.property((String) k, (String) v));
         KafkaOrdoProducer producer = b.build();
         Set<Integer> used = ConcurrentHashMap.newKeySet();
-        return sender(used, (key, value) -> producer.send(key, value).thenAccept(ack -> used.add(ack.partition())),
-                producer::partitions, producer::close);
+        return sender(
+                used,
+                (key, value) -> producer.send(key, value).thenAccept(ack -> used.add(ack.partition())),
+                producer::partitions,
+                producer::close);
     }
 
     /**
@@ -238,17 +264,25 @@ class PartitionGrowthTest {
         props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
         props.put("acks", "all");
         props.put("max.in.flight.requests.per.connection", "1");
-        KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        KafkaProducer<String, String> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         Set<Integer> used = ConcurrentHashMap.newKeySet();
-        return sender(used, (key, value) -> producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
-            if (error == null) {
-                used.add(metadata.partition());
-            }
-        }), () -> producer.partitionsFor(topic).size(), producer::close);
+        return sender(
+                used,
+                (key, value) -> producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                    if (error == null) {
+                        used.add(metadata.partition());
+                    }
+                }),
+                () -> producer.partitionsFor(topic).size(),
+                producer::close);
     }
 
-    private static Sender sender(Set<Integer> used, java.util.function.BiConsumer<String, String> send,
-            java.util.function.IntSupplier partitions, Runnable close) {
+    private static Sender sender(
+            Set<Integer> used,
+            java.util.function.BiConsumer<String, String> send,
+            java.util.function.IntSupplier partitions,
+            Runnable close) {
         return new Sender() {
             @Override
             public void send(String key, String value) {
@@ -273,8 +307,10 @@ class PartitionGrowthTest {
     }
 
     private static KafkaOrdoConsumer ordoMember(String topic, History history, AtomicInteger handled) {
-        KafkaOrdoConsumer.Builder b = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("growing")
-                .ordering(Ordering.KEY).concurrency(8)
+        KafkaOrdoConsumer.Builder b = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+                .group("growing")
+                .ordering(Ordering.KEY)
+                .concurrency(8)
                 .property("max.partition.fetch.bytes", "2048")
                 .handler(r -> {
                     history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
@@ -293,8 +329,8 @@ class PartitionGrowthTest {
         props.put("auto.offset.reset", "earliest");
         props.put("max.partition.fetch.bytes", "2048");
         CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 consumer.subscribe(List.of(topic));
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {

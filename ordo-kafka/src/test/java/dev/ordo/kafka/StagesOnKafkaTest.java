@@ -55,11 +55,14 @@ class StagesOnKafkaTest {
             }
             producer.flush();
         }
-        Resequencer<String, String> resequencer = Resequencer.<String, String>builder().maxBuffered(10_000)
+        Resequencer<String, String> resequencer = Resequencer.<String, String>builder()
+                .maxBuffered(10_000)
                 .build((source, sequence, id) -> released.received(new Message(source, source, sequence, id)));
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("seq")
-                .ordering(Ordering.UNORDERED).concurrency(8)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+                .group("seq")
+                .ordering(Ordering.UNORDERED)
+                .concurrency(8)
                 .handler(r -> {
                     OrdoHeaders h = r.ordoHeaders();
                     arrived.received(new Message(h.source(), h.source(), h.sequence(), r.valueAsString()));
@@ -70,7 +73,8 @@ class StagesOnKafkaTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() == 3 * perSource);
         consumer.close();
 
-        assertThat(arrived.check().count(Anomaly.REORDERED)).as("partitions read side by side mix each source up")
+        assertThat(arrived.check().count(Anomaly.REORDERED))
+                .as("partitions read side by side mix each source up")
                 .isPositive();
         CheckReport report = released.check();
         assertThat(report.isClean()).as(report.summary()).isTrue();
@@ -89,7 +93,10 @@ class StagesOnKafkaTest {
             for (int i = 0; i < perSensor; i++) {
                 for (String sensor : sensors) {
                     long eventTime = start + i * 10L + random.nextInt(50); // each sensor a little out of order
-                    producer.send(sensor, sensor + ":" + i, OrdoHeaders.sequenced(sensor, i).withEventTime(eventTime));
+                    producer.send(
+                            sensor,
+                            sensor + ":" + i,
+                            OrdoHeaders.sequenced(sensor, i).withEventTime(eventTime));
                 }
             }
             producer.flush();
@@ -98,14 +105,18 @@ class StagesOnKafkaTest {
         List<Long> released = new CopyOnWriteArrayList<>();
         EventTimeReorderer<String, String> reorderer = EventTimeReorderer.<String, String>builder()
                 .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(100)))
-                .sources(sensors).maxBuffered(10_000)
+                .sources(sensors)
+                .maxBuffered(10_000)
                 .build(event -> released.add(event.timestamp()));
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("time")
-                .ordering(Ordering.KEY).concurrency(4)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+                .group("time")
+                .ordering(Ordering.KEY)
+                .concurrency(4)
                 .handler(r -> {
                     arrivals.add(r.timestamp());
-                    reorderer.offer(r.ordoHeaders().source(), r.ordoHeaders().sequence(), r.timestamp(), r.valueAsString());
+                    reorderer.offer(
+                            r.ordoHeaders().source(), r.ordoHeaders().sequence(), r.timestamp(), r.valueAsString());
                     handled.incrementAndGet();
                 })
                 .start();
@@ -113,7 +124,9 @@ class StagesOnKafkaTest {
         consumer.close();
         reorderer.flush(); // end of input: release what the watermark still holds
 
-        assertThat(arrivals).as("the record timestamps are the event times sent").hasSize(sensors.size() * perSensor)
+        assertThat(arrivals)
+                .as("the record timestamps are the event times sent")
+                .hasSize(sensors.size() * perSensor)
                 .isNotEqualTo(arrivals.stream().sorted().toList());
         assertThat(released).hasSize(sensors.size() * perSensor).isSorted();
     }
@@ -134,22 +147,26 @@ class StagesOnKafkaTest {
             VectorClock bobs = VectorClock.of(Map.of("alice", (long) backlog));
             for (int j = 0; j < replies; j++) {
                 // Bob has read alice's message backlog + j + 1 and answers it.
-                bobs = bobs.merge(VectorClock.of(Map.of("alice", (long) backlog + j + 1))).increment("bob");
+                bobs = bobs.merge(VectorClock.of(Map.of("alice", (long) backlog + j + 1)))
+                        .increment("bob");
                 producer.send(bob, "bob:" + (j + 1), OrdoHeaders.causal("bob", bobs));
             }
             producer.flush();
         }
         List<CausalDelivery> arrived = new CopyOnWriteArrayList<>();
         List<CausalDelivery> delivered = new CopyOnWriteArrayList<>();
-        CausalDeliveryBuffer<String> buffer = CausalDeliveryBuffer.<String>builder().maxBuffered(10_000)
+        CausalDeliveryBuffer<String> buffer = CausalDeliveryBuffer.<String>builder()
+                .maxBuffered(10_000)
                 .build((sender, clock, id) -> delivered.add(new CausalDelivery("reader", id, sender, clock)));
         AtomicInteger handled = new AtomicInteger();
         // Alice's partition waits for bob's first reply before its first record, so replies always
         // arrive before what they answer (how fast each partition is fetched and handled used to
         // decide that, and once in a while alice's whole backlog was handled first).
         java.util.concurrent.CountDownLatch bobArrived = new java.util.concurrent.CountDownLatch(1);
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic).group("causal")
-                .ordering(Ordering.PARTITION).concurrency(2)
+        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+                .group("causal")
+                .ordering(Ordering.PARTITION)
+                .concurrency(2)
                 .handler(r -> {
                     OrdoHeaders h = r.ordoHeaders();
                     if ("bob".equals(h.source())) {
@@ -166,7 +183,8 @@ class StagesOnKafkaTest {
         consumer.close();
 
         assertThat(OrderingChecker.checkCausal(arrived).count(Anomaly.CAUSAL_VIOLATION))
-                .as("bob's short partition is read before alice's backlog").isPositive();
+                .as("bob's short partition is read before alice's backlog")
+                .isPositive();
         CheckReport report = OrderingChecker.checkCausal(delivered);
         assertThat(report.isClean()).as(report.summary()).isTrue();
         assertThat(delivered).hasSize(backlog + 2 * replies);
@@ -174,11 +192,16 @@ class StagesOnKafkaTest {
 
     @Test
     void badHeadersAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> OrdoHeaders.sequenced("s", -1)).hasMessageContaining("sequence").hasMessageContaining("-1");
+        assertThatThrownBy(() -> OrdoHeaders.sequenced("s", -1))
+                .hasMessageContaining("sequence")
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> OrdoHeaders.sequenced(null, 1)).hasMessageContaining("source");
-        assertThatThrownBy(() -> OrdoHeaders.none().withEventTime(-5)).hasMessageContaining("eventTime").hasMessageContaining("-5");
+        assertThatThrownBy(() -> OrdoHeaders.none().withEventTime(-5))
+                .hasMessageContaining("eventTime")
+                .hasMessageContaining("-5");
         assertThatThrownBy(() -> OrdoHeaders.causal("a", VectorClock.empty().increment("b")))
-                .hasMessageContaining("clock").hasMessageContaining("'a'");
+                .hasMessageContaining("clock")
+                .hasMessageContaining("'a'");
     }
 
     /** A key that Kafka places on another partition than {@code key} among {@code partitions}. */
@@ -195,7 +218,9 @@ class StagesOnKafkaTest {
 
     private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
         try {
-            assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("bob's first reply arrived").isTrue();
+            assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("bob's first reply arrived")
+                    .isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -18,13 +18,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ordo demo chat}: causal delivery, so that a reply never overtakes its question. */
-@Command(name = "chat",
+@Command(
+        name = "chat",
         mixinStandardHelpOptions = true,
         description = {
             "Users in a group chat post questions and reply to what they have read; every post is broadcast",
             "through a network that reorders and duplicates. Each user's client delivers through Ordo's causal",
             "delivery buffer (vector clocks), so no reply is shown before its question. The same traffic shown in",
-            "arrival order is checked too. Exit code 0 when Ordo's delivery has no causal violation."})
+            "arrival order is checked too. Exit code 0 when Ordo's delivery has no causal violation."
+        })
 public final class ChatDemoCommand implements Callable<Integer> {
 
     @Option(names = "--users", defaultValue = "8", description = "Users (default ${DEFAULT-VALUE}).")
@@ -39,19 +41,19 @@ public final class ChatDemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    private static final String[] QUESTIONS = {"the build logs", "the release notes", "my coffee mug", "the on-call rota"};
+    private static final String[] QUESTIONS = {
+        "the build logs", "the release notes", "my coffee mug", "the on-call rota"
+    };
 
-    private record Post(String id, String author, VectorClock clock, String text) {
-    }
+    private record Post(String id, String author, VectorClock clock, String text) {}
 
-    private record InFlight(int to, Post post) {
-    }
+    private record InFlight(int to, Post post) {}
 
     @Override
     public Integer call() {
         if (users < 2 || posts < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "users must be >= 2 and posts >= 1, were " + users + " and " + posts);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "users must be >= 2 and posts >= 1, were " + users + " and " + posts);
         }
         PrintWriter out = spec.commandLine().getOut();
         Random random = new Random(seed);
@@ -68,13 +70,15 @@ public final class ChatDemoCommand implements Callable<Integer> {
             screens.add(screen);
             lastSeen.add(null);
             int self = u;
-            clients.add(CausalDeliveryBuffer.<Post>builder().maxBuffered(users * posts).build((sender, clock, post) -> {
-                ordo.add(new CausalDelivery(name, post.id(), sender, clock));
-                screen.add(post.author() + ": " + post.text());
-                if (!post.author().equals(name)) {
-                    lastSeen.set(self, post);
-                }
-            }));
+            clients.add(CausalDeliveryBuffer.<Post>builder()
+                    .maxBuffered(users * posts)
+                    .build((sender, clock, post) -> {
+                        ordo.add(new CausalDelivery(name, post.id(), sender, clock));
+                        screen.add(post.author() + ": " + post.text());
+                        if (!post.author().equals(name)) {
+                            lastSeen.set(self, post);
+                        }
+                    }));
         }
         List<InFlight> network = new ArrayList<>();
         int[] sent = new int[users];
@@ -108,7 +112,11 @@ public final class ChatDemoCommand implements Callable<Integer> {
                 InFlight m = network.get(pick);
                 Collections.swap(network, pick, network.size() - 1);
                 network.remove(network.size() - 1);
-                naive.add(new CausalDelivery(names.get(m.to()), m.post().id(), m.post().author(), m.post().clock()));
+                naive.add(new CausalDelivery(
+                        names.get(m.to()),
+                        m.post().id(),
+                        m.post().author(),
+                        m.post().clock()));
                 clients.get(m.to()).offer(m.post().author(), m.post().clock(), m.post());
             }
         }
@@ -117,12 +125,24 @@ public final class ChatDemoCommand implements Callable<Integer> {
         CheckReport delivered = OrderingChecker.checkCausal(ordo);
         out.println("Ordo chat demo (causal delivery)");
         out.println();
-        out.printf(Locale.ROOT, "%d users, %,d posts each, broadcast through a reordering, duplicating network%n%n", users, posts);
+        out.printf(
+                Locale.ROOT,
+                "%d users, %,d posts each, broadcast through a reordering, duplicating network%n%n",
+                users,
+                posts);
         out.printf(Locale.ROOT, "  %-22s %14s %14s%n", "", "arrival order", "through Ordo");
-        out.printf(Locale.ROOT, "  %-22s %,14d %,14d%n", "causal violations",
-                arrivalOrder.count(Anomaly.CAUSAL_VIOLATION), delivered.count(Anomaly.CAUSAL_VIOLATION));
-        out.printf(Locale.ROOT, "  %-22s %,14d %,14d%n", "duplicates shown",
-                arrivalOrder.count(Anomaly.DUPLICATED), delivered.count(Anomaly.DUPLICATED));
+        out.printf(
+                Locale.ROOT,
+                "  %-22s %,14d %,14d%n",
+                "causal violations",
+                arrivalOrder.count(Anomaly.CAUSAL_VIOLATION),
+                delivered.count(Anomaly.CAUSAL_VIOLATION));
+        out.printf(
+                Locale.ROOT,
+                "  %-22s %,14d %,14d%n",
+                "duplicates shown",
+                arrivalOrder.count(Anomaly.DUPLICATED),
+                delivered.count(Anomaly.DUPLICATED));
         out.println();
         if (arrivalOrder.first(Anomaly.CAUSAL_VIOLATION) != null) {
             out.println("  in arrival order, for example: " + arrivalOrder.first(Anomaly.CAUSAL_VIOLATION));
@@ -132,7 +152,11 @@ public final class ChatDemoCommand implements Callable<Integer> {
         out.println();
         long expected = (long) users * total;
         boolean passed = delivered.isClean() && delivered.received() == expected;
-        out.printf(Locale.ROOT, "checker: %,d deliveries through Ordo (expected %,d), %s%n", delivered.received(), expected,
+        out.printf(
+                Locale.ROOT,
+                "checker: %,d deliveries through Ordo (expected %,d), %s%n",
+                delivered.received(),
+                expected,
                 delivered.isClean() ? "no causal violations" : delivered.summary());
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
         out.flush();

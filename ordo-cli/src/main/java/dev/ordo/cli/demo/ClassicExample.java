@@ -20,7 +20,8 @@ public final class ClassicExample {
             new Txn("ACC-CLASSIC", -200, "teller", 4, 4));
 
     /** The order they arrive in: scrambled, with a duplicate of +500. */
-    static final List<Txn> ARRIVED = List.of(SENT.get(2), SENT.get(4), SENT.get(1), SENT.get(3), SENT.get(1), SENT.get(0));
+    static final List<Txn> ARRIVED =
+            List.of(SENT.get(2), SENT.get(4), SENT.get(1), SENT.get(3), SENT.get(1), SENT.get(0));
 
     /** Balances after applying in arrival order, and after ordering through Ordo. */
     public record Outcome(List<String> arrivalOrder, long appliedOnArrival, long throughOrdo, long expected) {
@@ -29,8 +30,7 @@ public final class ClassicExample {
         }
     }
 
-    private ClassicExample() {
-    }
+    private ClassicExample() {}
 
     public static Outcome run() {
         Ledger expected = new Ledger();
@@ -40,13 +40,17 @@ public final class ClassicExample {
         ARRIVED.forEach(naive::apply);
 
         Ledger ordered = new Ledger();
-        try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder().concurrency(2).build()) {
+        try (KeyOrderedExecutor<String> executor =
+                KeyOrderedExecutor.<String>builder().concurrency(2).build()) {
             Resequencer<String, Txn> resequencer = Resequencer.<String, Txn>builder()
                     .build((producer, sequence, txn) -> executor.submit(txn.account(), () -> ordered.apply(txn)));
             ARRIVED.forEach(txn -> resequencer.offer(txn.producer(), txn.sequence(), txn));
         }
         String account = SENT.get(0).account();
-        return new Outcome(ARRIVED.stream().map(Txn::toString).toList(),
-                naive.balance(account), ordered.balance(account), expected.balance(account));
+        return new Outcome(
+                ARRIVED.stream().map(Txn::toString).toList(),
+                naive.balance(account),
+                ordered.balance(account),
+                expected.balance(account));
     }
 }

@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ordo demo ...}: runnable scenarios that show what Ordo does and prove it with the checker. */
-@Command(name = "demo",
+@Command(
+        name = "demo",
         mixinStandardHelpOptions = true,
         description = "Run a demonstration scenario.",
         subcommands = {LedgerDemoCommand.class, SensorsDemoCommand.class, ChatDemoCommand.class})

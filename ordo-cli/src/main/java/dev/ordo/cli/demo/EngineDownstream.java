@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Ordering;
 import dev.ordo.exec.ExecutorStats;
-import dev.ordo.log.storage.AtomicFile;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.AtomicFile;
 import dev.ordo.log.storage.FsyncPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -48,6 +48,7 @@ final class EngineDownstream implements LedgerDownstream {
     private volatile CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     /** Operations submitted and handled by this process (not by a killed predecessor). */
     private final AtomicLong submitted = new AtomicLong();
+
     private final AtomicLong handled = new AtomicLong();
 
     EngineDownstream(Path data, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws IOException {
@@ -61,14 +62,21 @@ final class EngineDownstream implements LedgerDownstream {
             log.bindTo(registry);
             this.restored = readCheckpoint(data);
             this.state = new JsonSnapshotState<>(stateFile(data), Ledger.class, Ledger::new);
-            this.consumer = OrdoConsumer.builder(log, TOPIC).group("balances").ordering(Ordering.KEY).concurrency(threads)
-                    .maxInFlight(10_000).committedState(state).commitInterval(Duration.ofMillis(200)).metrics(registry)
+            this.consumer = OrdoConsumer.builder(log, TOPIC)
+                    .group("balances")
+                    .ordering(Ordering.KEY)
+                    .concurrency(threads)
+                    .maxInFlight(10_000)
+                    .committedState(state)
+                    .commitInterval(Duration.ofMillis(200))
+                    .metrics(registry)
                     .handler(r -> {
                         apply.accept(state.value(), Txn.decode(r.valueAsString()));
                         handled.incrementAndGet();
                     })
                     .start();
-            this.producer = OrdoProducer.builder(log, TOPIC).name("ledger-ingest").build();
+            this.producer =
+                    OrdoProducer.builder(log, TOPIC).name("ledger-ingest").build();
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -130,6 +138,6 @@ final class EngineDownstream implements LedgerDownstream {
 
     private static Map<String, Long> readCheckpoint(Path data) throws IOException {
         Path file = data.resolve("ingest.json");
-        return Files.exists(file) ? JSON.readValue(file.toFile(), new TypeReference<Map<String, Long>>() { }) : Map.of();
+        return Files.exists(file) ? JSON.readValue(file.toFile(), new TypeReference<Map<String, Long>>() {}) : Map.of();
     }
 }

@@ -36,18 +36,24 @@ final class KafkaDownstream implements LedgerDownstream {
 
     /** A backend on the cluster at {@code bootstrapServers}. */
     static Backend backend(String bootstrapServers) {
-        return new Backend("kafka", (threads, registry, apply) -> new KafkaDownstream(bootstrapServers, threads, registry, apply));
+        return new Backend(
+                "kafka", (threads, registry, apply) -> new KafkaDownstream(bootstrapServers, threads, registry, apply));
     }
 
-    private KafkaDownstream(String bootstrapServers, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
+    private KafkaDownstream(
+            String bootstrapServers, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
         this.admin = OrdoKafkaAdmin.create(bootstrapServers);
         this.topic = "ordo-demo-ledger-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaOrdoProducer opened = null;
         try {
             admin.createTopic(topic, PARTITIONS, (short) -1);
             opened = KafkaOrdoProducer.builder(bootstrapServers, topic).build();
-            this.consumer = KafkaOrdoConsumer.builder(bootstrapServers, topic).group(topic + "-balances")
-                    .ordering(Ordering.KEY).concurrency(threads).maxInFlight(10_000).metrics(registry)
+            this.consumer = KafkaOrdoConsumer.builder(bootstrapServers, topic)
+                    .group(topic + "-balances")
+                    .ordering(Ordering.KEY)
+                    .concurrency(threads)
+                    .maxInFlight(10_000)
+                    .metrics(registry)
                     .handler(r -> {
                         apply.accept(ledger, Txn.decode(r.valueAsString()));
                         handled.incrementAndGet();

@@ -26,7 +26,13 @@ import java.util.concurrent.TimeUnit;
 final class LedgerCrashRun {
 
     /** What the crash run saw. */
-    record Outcome(int kills, List<Long> killedAt, long elapsedNanos, Ledger ledger, int accountsMatching, int accounts,
+    record Outcome(
+            int kills,
+            List<Long> killedAt,
+            long elapsedNanos,
+            Ledger ledger,
+            int accountsMatching,
+            int accounts,
             boolean completed) {
 
         boolean passed() {
@@ -57,17 +63,20 @@ final class LedgerCrashRun {
         long start = System.nanoTime();
         boolean completed = false;
         while (!completed) {
-            Process child = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process child = new ProcessBuilder(workerCommand())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             boolean killed = false;
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.equals("DONE")) {
                         completed = true;
                     } else if (line.startsWith("PROGRESS ")) {
                         long applied = Long.parseLong(line.substring(9));
-                        err.print("\r" + LedgerDemoCommand.bar(applied, config.operations()) + "   kills " + killedAt.size()
-                                + "/" + crashes + "   ");
+                        err.print("\r" + LedgerDemoCommand.bar(applied, config.operations()) + "   kills "
+                                + killedAt.size() + "/" + crashes + "   ");
                         err.flush();
                         if (killedAt.size() < killAt.size() && applied >= killAt.get(killedAt.size())) {
                             child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
@@ -93,17 +102,33 @@ final class LedgerCrashRun {
     }
 
     private List<String> workerCommand() {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OrdoCommand.class.getName(),
-                "demo", "ledger", "--worker", "--data", data.toString()));
-        command.addAll(List.of("--accounts", String.valueOf(config.accounts()),
-                "--operations", String.valueOf(config.operations()),
-                "--producers", String.valueOf(config.producers()),
-                "--reorder-window", String.valueOf(config.reorderWindow()),
-                "--duplicate-rate", String.valueOf(config.duplicateRate()),
-                "--drop-rate", String.valueOf(config.dropRate()),
-                "--seed", String.valueOf(config.seed()),
-                "--threads", String.valueOf(config.threads())));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrdoCommand.class.getName(),
+                "demo",
+                "ledger",
+                "--worker",
+                "--data",
+                data.toString()));
+        command.addAll(List.of(
+                "--accounts",
+                String.valueOf(config.accounts()),
+                "--operations",
+                String.valueOf(config.operations()),
+                "--producers",
+                String.valueOf(config.producers()),
+                "--reorder-window",
+                String.valueOf(config.reorderWindow()),
+                "--duplicate-rate",
+                String.valueOf(config.duplicateRate()),
+                "--drop-rate",
+                String.valueOf(config.dropRate()),
+                "--seed",
+                String.valueOf(config.seed()),
+                "--threads",
+                String.valueOf(config.threads())));
         return command;
     }
 
@@ -121,10 +146,14 @@ final class LedgerCrashRun {
             t.setDaemon(true);
             return t;
         });
-        progress.scheduleAtFixedRate(() -> {
-            out.println("PROGRESS " + simulation.status().applied());
-            out.flush();
-        }, 50, 50, TimeUnit.MILLISECONDS);
+        progress.scheduleAtFixedRate(
+                () -> {
+                    out.println("PROGRESS " + simulation.status().applied());
+                    out.flush();
+                },
+                50,
+                50,
+                TimeUnit.MILLISECONDS);
         try {
             LedgerSimulation.Result result = simulation.run();
             progress.shutdownNow();

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ordo demo ledger}: the bank ledger through a faulty network, checked against a sequential reference. */
-@Command(name = "ledger",
+@Command(
+        name = "ledger",
         mixinStandardHelpOptions = true,
         description = {
             "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
             "With --crash the engine runs in a child process that is killed (SIGKILL) and restarted mid-run.",
             "With --backend kafka the operations go through Apache Kafka instead (--bootstrap HOST:PORT, or a broker",
             "started in this JVM).",
-            "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."})
+            "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."
+        })
 public final class LedgerDemoCommand implements Callable<Integer> {
 
     /** The anomalies a sequenced, keyed stream can show (causal and total-order ones do not apply here). */
@@ -47,66 +49,109 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     @Option(names = "--operations", defaultValue = "200000", description = "Operations (default ${DEFAULT-VALUE}).")
     int operations;
 
-    @Option(names = "--producers", defaultValue = "4", description = "Tellers sending operations (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--producers",
+            defaultValue = "4",
+            description = "Tellers sending operations (default ${DEFAULT-VALUE}).")
     int producers;
 
-    @Option(names = "--reorder-window", defaultValue = "64",
+    @Option(
+            names = "--reorder-window",
+            defaultValue = "64",
             description = "Messages the channel mixes at once (default ${DEFAULT-VALUE}).")
     int reorderWindow;
 
-    @Option(names = "--duplicate-rate", defaultValue = "0.05", description = "Share delivered twice (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--duplicate-rate",
+            defaultValue = "0.05",
+            description = "Share delivered twice (default ${DEFAULT-VALUE}).")
     double duplicateRate;
 
-    @Option(names = "--drop-rate", defaultValue = "0.02",
+    @Option(
+            names = "--drop-rate",
+            defaultValue = "0.02",
             description = "Share lost in transit and redelivered on request (default ${DEFAULT-VALUE}).")
     double dropRate;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed; same seed, same run (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Random seed; same seed, same run (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--threads", defaultValue = "8", description = "Handler threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--no-ordering", description = "Apply messages as they arrive, to see what goes wrong without Ordo.")
+    @Option(
+            names = "--no-ordering",
+            description = "Apply messages as they arrive, to see what goes wrong without Ordo.")
     boolean noOrdering;
 
-    @Option(names = "--history", paramLabel = "FILE",
+    @Option(
+            names = "--history",
+            paramLabel = "FILE",
             description = "Write the applied stream's history (JSON lines) for 'ordo verify'.")
     Path history;
 
-    @Option(names = "--metrics", paramLabel = "PORT",
+    @Option(
+            names = "--metrics",
+            paramLabel = "PORT",
             description = "Serve Prometheus metrics at http://localhost:PORT/metrics while running (0: any free port).")
     Integer metricsPort;
 
-    @Option(names = "--metrics-linger", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(
+            names = "--metrics-linger",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
             description = "Keep serving metrics this long after the run (default ${DEFAULT-VALUE}).")
     int metricsLingerSeconds;
 
-    @Option(names = "--in-memory", description = "Apply in memory on a key-ordered executor instead of the engine's log.")
+    @Option(
+            names = "--in-memory",
+            description = "Apply in memory on a key-ordered executor instead of the engine's log.")
     boolean inMemory;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "The engine's data directory (default: a temporary one, deleted afterwards). Must be new or empty.")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "The engine's data directory (default: a temporary one, deleted afterwards). Must be new or empty.")
     Path data;
 
-    @Option(names = "--crash", description = "Run the engine in a child process and kill it (SIGKILL) mid-run, then restart it.")
+    @Option(
+            names = "--crash",
+            description = "Run the engine in a child process and kill it (SIGKILL) mid-run, then restart it.")
     boolean crash;
 
-    @Option(names = "--crashes", defaultValue = "3", paramLabel = "N",
+    @Option(
+            names = "--crashes",
+            defaultValue = "3",
+            paramLabel = "N",
             description = "How many times --crash kills the engine (default ${DEFAULT-VALUE}).")
     int crashes;
 
     /** Where the ledger's operations go to be applied. */
-    enum BackendChoice { engine, kafka, memory }
+    enum BackendChoice {
+        engine,
+        kafka,
+        memory
+    }
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "engine",
-            description = "engine (the embedded durable log, default), kafka (Apache Kafka: --bootstrap, or a broker started "
-                    + "in this JVM), memory (same as --in-memory).")
+    @Option(
+            names = "--backend",
+            paramLabel = "NAME",
+            defaultValue = "engine",
+            description =
+                    "engine (the embedded durable log, default), kafka (Apache Kafka: --bootstrap, or a broker started "
+                            + "in this JVM), memory (same as --in-memory).")
     BackendChoice backendChoice;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-            description = "With --backend kafka: the cluster to use (a topic is made for the run and deleted after it). "
-                    + "Without it an in-JVM broker is started.")
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description =
+                    "With --backend kafka: the cluster to use (a topic is made for the run and deleted after it). "
+                            + "Without it an in-JVM broker is started.")
     String bootstrap;
 
     @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
@@ -118,8 +163,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LedgerSimulation.Config config = new LedgerSimulation.Config(accounts, operations, producers, reorderWindow,
-                duplicateRate, dropRate, seed, threads, !noOrdering);
+        LedgerSimulation.Config config = new LedgerSimulation.Config(
+                accounts, operations, producers, reorderWindow, duplicateRate, dropRate, seed, threads, !noOrdering);
         if (backendChoice == BackendChoice.memory) {
             inMemory = true;
         }
@@ -131,8 +176,9 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         }
         if (backendChoice == BackendChoice.kafka) {
             if (crash || data != null || inMemory) {
-                throw new IllegalArgumentException("--backend kafka cannot be combined with --crash, --data or --in-memory "
-                        + "(the ledger's state lives in the process on Kafka; --crash needs the engine's committed state)");
+                throw new IllegalArgumentException(
+                        "--backend kafka cannot be combined with --crash, --data or --in-memory "
+                                + "(the ledger's state lives in the process on Kafka; --crash needs the engine's committed state)");
             }
             return onKafka(config, out);
         }
@@ -148,8 +194,12 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         boolean temporary = !inMemory && data == null;
         Path engineData = inMemory ? null : temporary ? Files.createTempDirectory("ordo-ledger-") : requireEmpty(data);
         try {
-            return crash ? crashRun(config, engineData, out)
-                    : run(config, inMemory ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData), out);
+            return crash
+                    ? crashRun(config, engineData, out)
+                    : run(
+                            config,
+                            inMemory ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData),
+                            out);
         } finally {
             if (temporary) {
                 dev.ordo.log.storage.Directories.deleteRecursively(engineData);
@@ -161,18 +211,41 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.println("Ordo ledger demo, with crashes");
         out.println();
         out.flush();
-        LedgerCrashRun.Outcome outcome = new LedgerCrashRun(config, engineData, crashes, spec.commandLine().getErr()).run();
-        out.printf(Locale.ROOT, "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%n",
-                config.operations(), config.accounts(), config.producers(), config.threads(), config.seed());
-        out.printf(Locale.ROOT, "  engine: %s (topic ledger, 8 partitions, fsync before every acknowledgement)%n", engineData);
-        out.printf(Locale.ROOT, "  killed with SIGKILL %d times (after %s operations applied), restarted each time; %.2f s%n",
-                outcome.kills(), outcome.killedAt(), outcome.elapsedNanos() / 1e9);
-        out.printf(Locale.ROOT, "  re-sent after restarts and dropped by teller sequence: %,d operations%n",
+        LedgerCrashRun.Outcome outcome = new LedgerCrashRun(
+                        config, engineData, crashes, spec.commandLine().getErr())
+                .run();
+        out.printf(
+                Locale.ROOT,
+                "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%n",
+                config.operations(),
+                config.accounts(),
+                config.producers(),
+                config.threads(),
+                config.seed());
+        out.printf(
+                Locale.ROOT,
+                "  engine: %s (topic ledger, 8 partitions, fsync before every acknowledgement)%n",
+                engineData);
+        out.printf(
+                Locale.ROOT,
+                "  killed with SIGKILL %d times (after %s operations applied), restarted each time; %.2f s%n",
+                outcome.kills(),
+                outcome.killedAt(),
+                outcome.elapsedNanos() / 1e9);
+        out.printf(
+                Locale.ROOT,
+                "  re-sent after restarts and dropped by teller sequence: %,d operations%n",
                 outcome.ledger().duplicatesDropped.get());
-        out.printf(Locale.ROOT, "  operations applied (committed state): %,d of %,d%n", outcome.ledger().applied.get(),
+        out.printf(
+                Locale.ROOT,
+                "  operations applied (committed state): %,d of %,d%n",
+                outcome.ledger().applied.get(),
                 config.operations());
-        out.printf(Locale.ROOT, "  balances verified: %,d of %,d accounts match the sequential reference%n",
-                outcome.accountsMatching(), config.accounts());
+        out.printf(
+                Locale.ROOT,
+                "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                outcome.accountsMatching(),
+                config.accounts());
         boolean passed = outcome.passed();
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
         out.flush();
@@ -198,8 +271,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException("data directory must be new or empty, was '" + dir
-                            + "' (it holds files; an earlier run?)");
+                    throw new IllegalArgumentException(
+                            "data directory must be new or empty, was '" + dir + "' (it holds files; an earlier run?)");
                 }
             }
         }
@@ -207,13 +280,20 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         return dir;
     }
 
-    private Integer run(LedgerSimulation.Config config, LedgerDownstream.Backend backend, PrintWriter out) throws Exception {
+    private Integer run(LedgerSimulation.Config config, LedgerDownstream.Backend backend, PrintWriter out)
+            throws Exception {
         ClassicExample.Outcome classic = ClassicExample.run();
         out.println("Ordo ledger demo");
         out.println();
-        out.println("Classic example: +1000 +500 -800 +300 -200 from one teller, arriving as " + classic.arrivalOrder());
-        out.printf(Locale.ROOT, "  applied on arrival: %d   through Ordo: %d   expected: %d   %s%n",
-                classic.appliedOnArrival(), classic.throughOrdo(), classic.expected(), classic.passed() ? "OK" : "WRONG");
+        out.println(
+                "Classic example: +1000 +500 -800 +300 -200 from one teller, arriving as " + classic.arrivalOrder());
+        out.printf(
+                Locale.ROOT,
+                "  applied on arrival: %d   through Ordo: %d   expected: %d   %s%n",
+                classic.appliedOnArrival(),
+                classic.throughOrdo(),
+                classic.expected(),
+                classic.passed() ? "OK" : "WRONG");
         out.println();
         out.flush();
 
@@ -234,7 +314,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         }
         if (history != null) {
             HistoryLog.write(result.appliedHistory(), history);
-            out.println("history of the applied stream written to " + history + " (check it with: ordo verify " + history + ")");
+            out.println("history of the applied stream written to " + history + " (check it with: ordo verify "
+                    + history + ")");
         }
         boolean passed = classic.passed() && result.passed();
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
@@ -252,11 +333,15 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         });
         boolean[] drawn = {false};
         long start = System.nanoTime();
-        timer.scheduleAtFixedRate(() -> {
-            drawn[0] = true;
-            err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start));
-            err.flush();
-        }, 1, 200, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    drawn[0] = true;
+                    err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start));
+                    err.flush();
+                },
+                1,
+                200,
+                TimeUnit.MILLISECONDS);
         try {
             return simulation.run();
         } finally {
@@ -267,7 +352,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
             if (drawn[0]) {
-                err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start) + System.lineSeparator());
+                err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start)
+                        + System.lineSeparator());
                 err.flush();
             }
         }
@@ -276,56 +362,104 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     /** The live status: progress, rate, what is held back and in flight, violations seen so far. */
     static String statusLine(LedgerSimulation.Status s, long total, long elapsedNanos) {
         double rate = elapsedNanos <= 0 ? 0 : s.applied() * 1e9 / elapsedNanos;
-        return String.format(Locale.ROOT, "%s | %,.0f applied/s | buffered %,d | in flight %,d | violations %,d   ",
-                bar(s.applied(), total), rate, s.buffered(), s.inFlight(), s.violations());
+        return String.format(
+                Locale.ROOT,
+                "%s | %,.0f applied/s | buffered %,d | in flight %,d | violations %,d   ",
+                bar(s.applied(), total),
+                rate,
+                s.buffered(),
+                s.inFlight(),
+                s.violations());
     }
 
     static String bar(long done, long total) {
         int width = 30;
         int filled = total == 0 ? width : (int) (width * Math.min(done, total) / total);
-        return String.format(Locale.ROOT, "[%s%s] %3d%% %,d/%,d operations", "#".repeat(filled), ".".repeat(width - filled),
-                total == 0 ? 100 : 100 * Math.min(done, total) / total, done, total);
+        return String.format(
+                Locale.ROOT,
+                "[%s%s] %3d%% %,d/%,d operations",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                total == 0 ? 100 : 100 * Math.min(done, total) / total,
+                done,
+                total);
     }
 
     private static void print(PrintWriter out, LedgerSimulation.Result r) {
         LedgerSimulation.Config c = r.config();
-        out.printf(Locale.ROOT, "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%s%n",
-                c.operations(), c.accounts(), c.producers(), c.threads(), c.seed(),
+        out.printf(
+                Locale.ROOT,
+                "Run: %,d operations on %,d accounts from %d tellers, %d handler threads, seed %d%s%n",
+                c.operations(),
+                c.accounts(),
+                c.producers(),
+                c.threads(),
+                c.seed(),
                 c.reorder() ? "" : "  (--no-ordering: applied as they arrive)");
-        out.printf(Locale.ROOT, "  channel: reorder window %d, %.1f%% duplicated, %.1f%% dropped -> %,d arrivals "
+        out.printf(
+                Locale.ROOT,
+                "  channel: reorder window %d, %.1f%% duplicated, %.1f%% dropped -> %,d arrivals "
                         + "(%,d duplicates, %,d drops, %,d redeliveries)%n",
-                c.reorderWindow(), 100 * c.duplicateRate(), 100 * c.dropRate(), r.arrivals(),
-                r.duplicated(), r.dropped(), r.redelivered());
-        out.printf(Locale.ROOT, "  applied %s%n", switch (r.backend()) {
-            case "memory" -> "in memory (--in-memory)";
-            case "kafka" -> "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, KafkaOrdoConsumer in KEY order";
-            default -> "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group";
-        });
-        out.printf(Locale.ROOT, "  throughput: %,.0f operations/s (%.2f s)%n", r.operationsPerSecond(), r.elapsedNanos() / 1e9);
+                c.reorderWindow(),
+                100 * c.duplicateRate(),
+                100 * c.dropRate(),
+                r.arrivals(),
+                r.duplicated(),
+                r.dropped(),
+                r.redelivered());
+        out.printf(
+                Locale.ROOT,
+                "  applied %s%n",
+                switch (r.backend()) {
+                    case "memory" -> "in memory (--in-memory)";
+                    case "kafka" ->
+                        "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, KafkaOrdoConsumer in KEY order";
+                    default ->
+                        "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group";
+                });
+        out.printf(
+                Locale.ROOT,
+                "  throughput: %,.0f operations/s (%.2f s)%n",
+                r.operationsPerSecond(),
+                r.elapsedNanos() / 1e9);
         out.println();
         out.printf(Locale.ROOT, "  %-12s %12s %12s %12s%n", "anomaly", "on arrival", "resequenced", "applied");
         for (Anomaly a : SEQUENCE_ANOMALIES) {
-            out.printf(Locale.ROOT, "  %-12s %,12d %,12d %,12d%n", a.name().toLowerCase(Locale.ROOT),
-                    r.onArrival().count(a), r.resequenced().count(a), r.applied().count(a));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-12s %,12d %,12d %,12d%n",
+                    a.name().toLowerCase(Locale.ROOT),
+                    r.onArrival().count(a),
+                    r.resequenced().count(a),
+                    r.applied().count(a));
         }
         out.println();
         if (c.reorder()) {
-            out.printf(Locale.ROOT, "  resequencer: %,d released, %,d duplicates dropped, %,d gaps, %,d redelivery requests, "
+            out.printf(
+                    Locale.ROOT,
+                    "  resequencer: %,d released, %,d duplicates dropped, %,d gaps, %,d redelivery requests, "
                             + "peak buffered %,d%n",
-                    r.resequencer().released(), r.resequencer().duplicates(), r.resequencer().gapsDetected(),
-                    r.resequencer().redeliveryRequests(), r.resequencer().peakBuffered());
+                    r.resequencer().released(),
+                    r.resequencer().duplicates(),
+                    r.resequencer().gapsDetected(),
+                    r.resequencer().redeliveryRequests(),
+                    r.resequencer().peakBuffered());
         }
         out.printf(Locale.ROOT, "  executor: peak in flight %,d%n", r.peakInFlight());
         out.printf(Locale.ROOT, "  live ordering monitor on the applied stream: %,d violations%n", r.liveViolations());
-        out.printf(Locale.ROOT, "  balances verified: %,d of %,d accounts match the sequential reference%n",
-                r.accountsMatching(), c.accounts());
+        out.printf(
+                Locale.ROOT,
+                "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                r.accountsMatching(),
+                c.accounts());
         printIfNotClean(out, "resequenced", r.resequenced());
         printIfNotClean(out, "applied", r.applied());
     }
 
     private static void printIfNotClean(PrintWriter out, String stage, CheckReport report) {
         if (!report.isClean()) {
-            out.println("  " + stage + ": " + report.summary().replace(System.lineSeparator(), System.lineSeparator() + "  "));
+            out.println("  " + stage + ": "
+                    + report.summary().replace(System.lineSeparator(), System.lineSeparator() + "  "));
         }
     }
 }

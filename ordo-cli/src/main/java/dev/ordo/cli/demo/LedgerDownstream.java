@@ -57,7 +57,8 @@ interface LedgerDownstream extends AutoCloseable {
 
         /** The embedded engine with its data in {@code data} ({@link EngineDownstream}). */
         static Backend engine(Path data) {
-            return new Backend("engine", (threads, registry, apply) -> new EngineDownstream(data, threads, registry, apply));
+            return new Backend(
+                    "engine", (threads, registry, apply) -> new EngineDownstream(data, threads, registry, apply));
         }
 
         LedgerDownstream open(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) throws Exception {
@@ -76,8 +77,9 @@ interface LedgerDownstream extends AutoCloseable {
      * empty map, until {@code handled} has caught up with {@code submitted} (without ordering, the
      * sequence numbers say nothing).
      */
-    static void awaitApplied(Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled,
-            LongSupplier submitted) throws TimeoutException {
+    static void awaitApplied(
+            Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled, LongSupplier submitted)
+            throws TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!allApplied(ledger, lastSequencePerAccount, handled, submitted)) {
             if (System.nanoTime() > deadline) {
@@ -87,8 +89,8 @@ interface LedgerDownstream extends AutoCloseable {
         }
     }
 
-    private static boolean allApplied(Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled,
-            LongSupplier submitted) {
+    private static boolean allApplied(
+            Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled, LongSupplier submitted) {
         if (lastSequencePerAccount.isEmpty()) {
             return handled.getAsLong() >= submitted.getAsLong();
         }
@@ -107,8 +109,11 @@ interface LedgerDownstream extends AutoCloseable {
         private final BiConsumer<Ledger, Txn> apply;
 
         InMemory(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
-            this.executor = KeyOrderedExecutor.<String>builder().concurrency(threads).maxInFlight(10_000)
-                    .threadName("ledger").build();
+            this.executor = KeyOrderedExecutor.<String>builder()
+                    .concurrency(threads)
+                    .maxInFlight(10_000)
+                    .threadName("ledger")
+                    .build();
             this.apply = apply;
             OrdoMetrics.executor(executor, "ledger").bindTo(registry);
         }

@@ -1,5 +1,6 @@
 package dev.ordo.cli.demo;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.OrderingMonitor;
@@ -7,7 +8,6 @@ import dev.ordo.metrics.OrdoMetrics;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.sequence.ResequencerStats;
-import dev.ordo.time.ManualTicker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -37,8 +37,16 @@ import java.util.function.BiConsumer;
 public final class LedgerSimulation {
 
     /** How to run. Rates are probabilities in [0, 1). */
-    public record Config(int accounts, int operations, int producers, int reorderWindow,
-            double duplicateRate, double dropRate, long seed, int threads, boolean reorder) {
+    public record Config(
+            int accounts,
+            int operations,
+            int producers,
+            int reorderWindow,
+            double duplicateRate,
+            double dropRate,
+            long seed,
+            int threads,
+            boolean reorder) {
 
         public Config {
             requireAtLeast("accounts", accounts, 1);
@@ -49,7 +57,8 @@ public final class LedgerSimulation {
             requireRate("duplicateRate", duplicateRate);
             requireRate("dropRate", dropRate);
             if (producers > accounts) {
-                throw new IllegalArgumentException("producers must be <= accounts (" + accounts + "), was " + producers);
+                throw new IllegalArgumentException(
+                        "producers must be <= accounts (" + accounts + "), was " + producers);
             }
         }
 
@@ -67,10 +76,23 @@ public final class LedgerSimulation {
     }
 
     /** What happened. */
-    public record Result(Config config, long elapsedNanos, CheckReport onArrival, CheckReport resequenced,
-            CheckReport applied, History appliedHistory, long liveViolations,
-            int accountsMatching, long arrivals, long dropped, long duplicated, long redelivered,
-            ResequencerStats resequencer, long peakInFlight, long duplicatesDropped, String backend) {
+    public record Result(
+            Config config,
+            long elapsedNanos,
+            CheckReport onArrival,
+            CheckReport resequenced,
+            CheckReport applied,
+            History appliedHistory,
+            long liveViolations,
+            int accountsMatching,
+            long arrivals,
+            long dropped,
+            long duplicated,
+            long redelivered,
+            ResequencerStats resequencer,
+            long peakInFlight,
+            long duplicatesDropped,
+            String backend) {
 
         public boolean passed() {
             return accountsMatching == config.accounts() && resequenced.isClean() && applied.isClean();
@@ -89,16 +111,17 @@ public final class LedgerSimulation {
     private final MeterRegistry registry;
     /** Where released operations are applied. */
     private final LedgerDownstream.Backend backend;
+
     private final AtomicLong progress = new AtomicLong();
     /** The stages of the last run, kept reachable so that their meters stay readable after it. */
     private volatile List<Object> stages = List.of();
+
     private volatile Resequencer<String, Txn> liveResequencer;
     private volatile LedgerDownstream liveDownstream;
     private volatile OrderingMonitor<String> liveMonitor;
 
     /** A snapshot for a status line while the simulation runs. */
-    public record Status(long sent, long applied, int buffered, long inFlight, long violations) {
-    }
+    public record Status(long sent, long applied, int buffered, long inFlight, long violations) {}
 
     /** What the running simulation is doing now. */
     public Status status() {
@@ -112,7 +135,11 @@ public final class LedgerSimulation {
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += m.count(v);
         }
-        return new Status(progress.get(), d.ledger().applied.get(), r.stats().buffered(), d.handlerStats().inFlight(),
+        return new Status(
+                progress.get(),
+                d.ledger().applied.get(),
+                r.stats().buffered(),
+                d.handlerStats().inFlight(),
                 violations);
     }
 
@@ -126,7 +153,10 @@ public final class LedgerSimulation {
      * from what a killed earlier run left there.
      */
     public LedgerSimulation(Config config, MeterRegistry registry, Path engineData) {
-        this(config, registry, engineData == null ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData));
+        this(
+                config,
+                registry,
+                engineData == null ? LedgerDownstream.Backend.IN_MEMORY : LedgerDownstream.Backend.engine(engineData));
     }
 
     /** A simulation applying through {@code backend}, its stages reporting to {@code registry}. */
@@ -159,9 +189,12 @@ public final class LedgerSimulation {
         }
 
         OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
-                .stage("ledger-applied").registry(registry).firstSequence(0).build();
-        FaultyChannel channel = new FaultyChannel(config.seed() ^ 0x5DEECE66DL, config.reorderWindow(),
-                config.duplicateRate(), config.dropRate());
+                .stage("ledger-applied")
+                .registry(registry)
+                .firstSequence(0)
+                .build();
+        FaultyChannel channel = new FaultyChannel(
+                config.seed() ^ 0x5DEECE66DL, config.reorderWindow(), config.duplicateRate(), config.dropRate());
         ManualTicker ticker = new ManualTicker();
         long start = System.nanoTime();
         long arrived = 0;
@@ -191,8 +224,10 @@ public final class LedgerSimulation {
                     .ticker(ticker)
                     .maxBuffered(100_000)
                     .resumeFrom(resume)
-                    .gapPolicy(GapPolicy.requestRedelivery(micros(4L * config.reorderWindow()),
-                            micros(64L * config.reorderWindow()), Duration.ofSeconds(30)))
+                    .gapPolicy(GapPolicy.requestRedelivery(
+                            micros(4L * config.reorderWindow()),
+                            micros(64L * config.reorderWindow()),
+                            Duration.ofSeconds(30)))
                     .redeliveryRequester((producer, from, to, attempt) -> {
                         for (long s = from; s <= to; s++) {
                             channel.redeliver(outbox.get(producer).get((int) s));
@@ -253,10 +288,23 @@ public final class LedgerSimulation {
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += monitor.count(v);
         }
-        return new Result(config, elapsed, arrivals.check(), resequenced.check(), applied.check(), applied, violations,
-                accountsMatching(ledger, reference), arrived,
-                channel.dropped(), channel.duplicated(), channel.redelivered(), resequencerStats, peakInFlight,
-                ledger.duplicatesDropped.get(), backend.name());
+        return new Result(
+                config,
+                elapsed,
+                arrivals.check(),
+                resequenced.check(),
+                applied.check(),
+                applied,
+                violations,
+                accountsMatching(ledger, reference),
+                arrived,
+                channel.dropped(),
+                channel.duplicated(),
+                channel.redelivered(),
+                resequencerStats,
+                peakInFlight,
+                ledger.duplicatesDropped.get(),
+                backend.name());
     }
 
     /** The balances the operations give when applied one by one in the tellers' order. */
@@ -312,8 +360,8 @@ public final class LedgerSimulation {
      * A lost message at the very end of a producer's stream reveals no gap, so the producer
      * re-sends its unreleased last message now and then, as TCP's retransmission timer does.
      */
-    private void retransmitTails(Resequencer<String, Txn> resequencer, Map<String, List<Txn>> outbox,
-            FaultyChannel channel) {
+    private void retransmitTails(
+            Resequencer<String, Txn> resequencer, Map<String, List<Txn>> outbox, FaultyChannel channel) {
         if (!config.reorder()) {
             return;
         }

@@ -1,12 +1,12 @@
 package dev.ordo.cli.demo;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.Message;
 import dev.ordo.check.OrderingChecker;
 import dev.ordo.time.EventTimeReorderer;
 import dev.ordo.time.LatePolicy;
-import dev.ordo.time.ManualTicker;
 import dev.ordo.time.WatermarkStrategy;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ordo demo sensors}: event-time order with watermarks, late and idle sensors. */
-@Command(name = "sensors",
+@Command(
+        name = "sensors",
         mixinStandardHelpOptions = true,
         description = {
             "Sensors report a reading every 100 ms of event time through a network with random delays; some",
@@ -32,16 +33,23 @@ import picocli.CommandLine.Option;
             "timestamp order once the watermark passes them (bounded out-of-orderness, idle-source detection),",
             "routes the few late ones to a side output, and per-second averages are computed on the ordered stream.",
             "The ordering checker judges the arrivals and the released stream. Exit code 0 when the released stream",
-            "is in event-time order."})
+            "is in event-time order."
+        })
 public final class SensorsDemoCommand implements Callable<Integer> {
 
     @Option(names = "--sensors", defaultValue = "20", description = "Sensors (default ${DEFAULT-VALUE}).")
     int sensors;
 
-    @Option(names = "--seconds", defaultValue = "120", description = "Event-time seconds simulated (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seconds",
+            defaultValue = "120",
+            description = "Event-time seconds simulated (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--bound-ms", defaultValue = "300", description = "Out-of-orderness bound in ms (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bound-ms",
+            defaultValue = "300",
+            description = "Out-of-orderness bound in ms (default ${DEFAULT-VALUE}).")
     long boundMillis;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
@@ -59,8 +67,10 @@ public final class SensorsDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (sensors < 1 || seconds < 1 || boundMillis < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "sensors and seconds must be >= 1 and bound-ms >= 0, were "
-                    + sensors + ", " + seconds + ", " + boundMillis);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "sensors and seconds must be >= 1 and bound-ms >= 0, were " + sensors + ", " + seconds + ", "
+                            + boundMillis);
         }
         PrintWriter out = spec.commandLine().getOut();
         Random random = new Random(seed);
@@ -83,7 +93,8 @@ public final class SensorsDemoCommand implements Callable<Integer> {
         List<Reading> arrivals = new ArrayList<>(readings);
         arrivals.sort(Comparator.comparingLong(Reading::arrivalMillis));
         List<Reading> eventOrder = new ArrayList<>(readings);
-        eventOrder.sort(Comparator.comparingLong(Reading::timestamp).thenComparing(Reading::sensor)
+        eventOrder.sort(Comparator.comparingLong(Reading::timestamp)
+                .thenComparing(Reading::sensor)
                 .thenComparingLong(Reading::sequence));
 
         ManualTicker ticker = new ManualTicker();
@@ -112,10 +123,15 @@ public final class SensorsDemoCommand implements Callable<Integer> {
         reorderer.flush();
 
         Set<Reading> lateSet = new HashSet<>(late);
-        List<Message> expected = eventOrder.stream().filter(r -> !lateSet.contains(r)).map(Reading::asMessage).toList();
-        CheckReport onArrival = OrderingChecker.check(eventOrder.stream().map(Reading::asMessage).toList(),
+        List<Message> expected = eventOrder.stream()
+                .filter(r -> !lateSet.contains(r))
+                .map(Reading::asMessage)
+                .toList();
+        CheckReport onArrival = OrderingChecker.check(
+                eventOrder.stream().map(Reading::asMessage).toList(),
                 arrivals.stream().map(Reading::asMessage).toList());
-        CheckReport afterOrdering = OrderingChecker.check(expected, released.stream().map(Reading::asMessage).toList());
+        CheckReport afterOrdering = OrderingChecker.check(
+                expected, released.stream().map(Reading::asMessage).toList());
 
         TreeMap<Long, double[]> perSecond = new TreeMap<>();
         for (Reading r : released) {
@@ -126,19 +142,38 @@ public final class SensorsDemoCommand implements Callable<Integer> {
 
         out.println("Ordo sensors demo (event time)");
         out.println();
-        out.printf(Locale.ROOT, "%d sensors x %d s at 10 readings/s = %,d readings; %s silent for a quarter of the run;"
-                + " every fifth sensor behind a slow link%n", sensors, seconds, readings.size(), silent);
-        out.printf(Locale.ROOT, "watermark: bounded out-of-orderness %d ms, idleness 2 s, late readings to a side output%n%n",
+        out.printf(
+                Locale.ROOT,
+                "%d sensors x %d s at 10 readings/s = %,d readings; %s silent for a quarter of the run;"
+                        + " every fifth sensor behind a slow link%n",
+                sensors,
+                seconds,
+                readings.size(),
+                silent);
+        out.printf(
+                Locale.ROOT,
+                "watermark: bounded out-of-orderness %d ms, idleness 2 s, late readings to a side output%n%n",
                 boundMillis);
         out.printf(Locale.ROOT, "  %-28s %,10d%n", "reordered on arrival", onArrival.count(Anomaly.REORDERED));
         out.printf(Locale.ROOT, "  %-28s %,10d%n", "released in event-time order", released.size());
-        out.printf(Locale.ROOT, "  %-28s %,10d  (%.2f%%)%n", "late -> side output", late.size(), 100.0 * late.size() / readings.size());
+        out.printf(
+                Locale.ROOT,
+                "  %-28s %,10d  (%.2f%%)%n",
+                "late -> side output",
+                late.size(),
+                100.0 * late.size() / readings.size());
         out.printf(Locale.ROOT, "  %-28s %,10d%n", "reordered after Ordo", afterOrdering.count(Anomaly.REORDERED));
         out.printf(Locale.ROOT, "  %-28s %,10d%n", "peak buffered", peakBuffered);
         out.println();
         out.println("  first seconds of the per-second average (computed on the ordered stream):");
-        perSecond.entrySet().stream().limit(5).forEach(e -> out.printf(Locale.ROOT, "    t=%3d s  %6.2f C  (%d readings)%n",
-                e.getKey(), e.getValue()[0] / e.getValue()[1], (long) e.getValue()[1]));
+        perSecond.entrySet().stream()
+                .limit(5)
+                .forEach(e -> out.printf(
+                        Locale.ROOT,
+                        "    t=%3d s  %6.2f C  (%d readings)%n",
+                        e.getKey(),
+                        e.getValue()[0] / e.getValue()[1],
+                        (long) e.getValue()[1]));
         out.println();
         boolean passed = afterOrdering.isClean() && released.size() + late.size() == readings.size();
         out.println("checker on the released stream: " + afterOrdering.summary());

@@ -31,7 +31,8 @@ record Txn(String account, long amount, String producer, long sequence, long acc
     static Txn decode(String text) {
         String[] f = text.split(",");
         if (f.length != 5) {
-            throw new IllegalArgumentException("txn must be account,amount,producer,sequence,accountSequence, was '" + text + "'");
+            throw new IllegalArgumentException(
+                    "txn must be account,amount,producer,sequence,accountSequence, was '" + text + "'");
         }
         return new Txn(f[0], Long.parseLong(f[1]), f[2], Long.parseLong(f[3]), Long.parseLong(f[4]));
     }

@@ -12,22 +12,24 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /**
  * {@code ordo consume TOPIC}: print records, like kafka-console-consumer.sh. Consumer groups with
  * committed offsets and ordering modes are not implemented yet: this reads every partition from
  * the beginning (or from {@code --offset}).
  */
-@Command(name = "consume",
+@Command(
+        name = "consume",
         mixinStandardHelpOptions = true,
         description = {
             "Prints records as 'key<TAB>partition<TAB>offset<TAB>value', partition by partition.",
             "Without --group: reads every partition from the beginning (or --offset).",
-            "With --group: resumes from the group's committed offsets and commits what it printed."})
+            "With --group: resumes from the group's committed offsets and commits what it printed."
+        })
 public final class ConsumeCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -36,21 +38,30 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TOPIC")
     String topic;
 
-    @Option(names = "--from-beginning", description = "Start at the first offset of every partition (the only mode for now).")
+    @Option(
+            names = "--from-beginning",
+            description = "Start at the first offset of every partition (the only mode for now).")
     boolean fromBeginning;
 
-    @Option(names = "--offset", defaultValue = "0", description = "Start at this offset in every partition (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--offset",
+            defaultValue = "0",
+            description = "Start at this offset in every partition (default ${DEFAULT-VALUE}).")
     long offset;
 
     @Option(names = "--max", defaultValue = "" + Long.MAX_VALUE, description = "Stop after this many records.")
     long max;
 
-    @Option(names = "--group", paramLabel = "G",
+    @Option(
+            names = "--group",
+            paramLabel = "G",
             description = "Consume as consumer group G: resume from its committed offsets, commit what was handled,"
                     + " stop when nothing new arrives for a second.")
     String group;
 
-    @Option(names = "--ordering", defaultValue = "KEY",
+    @Option(
+            names = "--ordering",
+            defaultValue = "KEY",
             description = "With --group: PARTITION, KEY or UNORDERED (default ${DEFAULT-VALUE}).")
     Ordering ordering;
 
@@ -65,7 +76,8 @@ public final class ConsumeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (group != null) {
             if (max != Long.MAX_VALUE) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
                         "--max cannot be combined with --group yet: records fetched beyond it would be committed unprinted");
             }
             return consumeAsGroup(out);
@@ -98,11 +110,14 @@ public final class ConsumeCommand implements Callable<Integer> {
     private int consumeAsGroup(PrintWriter out) throws IOException {
         AtomicLong printed = new AtomicLong();
         try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
-            OrdoConsumer consumer = OrdoConsumer.builder(log, topic).group(group).ordering(ordering)
+            OrdoConsumer consumer = OrdoConsumer.builder(log, topic)
+                    .group(group)
+                    .ordering(ordering)
                     .handler(r -> {
                         synchronized (out) {
-                            out.println(text(r.record().key()) + "\t" + r.partition() + "\t" + r.record().offset()
-                                    + "\t" + text(r.record().value()));
+                            out.println(text(r.record().key()) + "\t" + r.partition() + "\t"
+                                    + r.record().offset() + "\t"
+                                    + text(r.record().value()));
                         }
                         printed.incrementAndGet();
                     })

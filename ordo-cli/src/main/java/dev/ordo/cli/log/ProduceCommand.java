@@ -13,17 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code ordo produce TOPIC}: append records read from standard input, like kafka-console-producer.sh. */
-@Command(name = "produce",
+@Command(
+        name = "produce",
         mixinStandardHelpOptions = true,
         description = {
             "Appends one record per line of standard input: 'key<TAB>value', a JSON object {\"key\":...,\"value\":...},",
-            "or a bare value (no key). Exit code 2 names the first bad line; lines before it are appended."})
+            "or a bare value (no key). Exit code 2 names the first bad line; lines before it are appended."
+        })
 public final class ProduceCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +63,8 @@ public final class ProduceCommand implements Callable<Integer> {
                 String[] kv = parse(line, number);
                 unprinted.addLast(producer.send(bytes(kv[0]), bytes(kv[1])));
                 count++;
-                while (unprinted.size() > ACK_WINDOW || (!unprinted.isEmpty() && unprinted.peekFirst().isDone())) {
+                while (unprinted.size() > ACK_WINDOW
+                        || (!unprinted.isEmpty() && unprinted.peekFirst().isDone())) {
                     print(out, unprinted.pollFirst().join());
                 }
             }
@@ -85,7 +88,8 @@ public final class ProduceCommand implements Callable<Integer> {
                 JsonNode node = JSON.readTree(line);
                 return new String[] {text(node.get("key")), text(node.get("value"))};
             } catch (IOException e) {
-                throw new IllegalArgumentException("line " + number + " starts with '{' but is not a JSON object: " + line);
+                throw new IllegalArgumentException(
+                        "line " + number + " starts with '{' but is not a JSON object: " + line);
             }
         }
         int tab = line.indexOf('\t');

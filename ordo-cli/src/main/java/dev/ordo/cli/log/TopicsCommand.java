@@ -16,11 +16,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ordo topics create|list|describe|delete}: manage the embedded engine's topics, like kafka-topics.sh. */
-@Command(name = "topics",
+@Command(
+        name = "topics",
         mixinStandardHelpOptions = true,
         description = "Create, list, describe and delete topics of the embedded engine.",
-        subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class,
-            TopicsCommand.Delete.class})
+        subcommands = {
+            TopicsCommand.Create.class,
+            TopicsCommand.ListTopics.class,
+            TopicsCommand.Describe.class,
+            TopicsCommand.Delete.class
+        })
 public final class TopicsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -48,22 +53,36 @@ public final class TopicsCommand implements Runnable {
         @Option(names = "--partitions", defaultValue = "1", description = "Partitions (default ${DEFAULT-VALUE}).")
         int partitions;
 
-        @Option(names = "--fsync", defaultValue = "interval:100ms",
+        @Option(
+                names = "--fsync",
+                defaultValue = "interval:100ms",
                 description = "every-batch, none or interval:<N>ms (default ${DEFAULT-VALUE}).")
         String fsync;
 
-        @Option(names = "--segment-bytes", paramLabel = "BYTES", description = "Roll segments at this size (default 1 GiB).")
+        @Option(
+                names = "--segment-bytes",
+                paramLabel = "BYTES",
+                description = "Roll segments at this size (default 1 GiB).")
         Integer segmentBytes;
 
-        @Option(names = "--retention-bytes", paramLabel = "BYTES", defaultValue = "-1",
+        @Option(
+                names = "--retention-bytes",
+                paramLabel = "BYTES",
+                defaultValue = "-1",
                 description = "Delete old segments beyond this many bytes per partition (default: keep all).")
         long retentionBytes;
 
-        @Option(names = "--retention-ms", paramLabel = "MILLIS", defaultValue = "-1",
+        @Option(
+                names = "--retention-ms",
+                paramLabel = "MILLIS",
+                defaultValue = "-1",
                 description = "Delete segments whose records are all older than this (default: keep all).")
         long retentionMs;
 
-        @Option(names = "--on-corruption", paramLabel = "POLICY", defaultValue = "STOP",
+        @Option(
+                names = "--on-corruption",
+                paramLabel = "POLICY",
+                defaultValue = "STOP",
                 description = "A damaged sealed segment on open: STOP (refuse, default) or SKIP (cut it there, log an "
                         + "error, go on). Case-insensitive.")
         CorruptionPolicy onCorruption;
@@ -73,8 +92,10 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            TopicSpec topicSpec = TopicSpec.partitions(partitions).fsync(TopicSpec.parseFsync(fsync))
-                    .retention(new LogConfig.Retention(retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)))
+            TopicSpec topicSpec = TopicSpec.partitions(partitions)
+                    .fsync(TopicSpec.parseFsync(fsync))
+                    .retention(new LogConfig.Retention(
+                            retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)))
                     .onCorruption(onCorruption);
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
@@ -82,8 +103,10 @@ public final class TopicsCommand implements Runnable {
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 log.createTopic(topic, topicSpec);
             }
-            spec.commandLine().getOut().println("created topic " + topic + " with " + partitions
-                    + (partitions == 1 ? " partition" : " partitions"));
+            spec.commandLine()
+                    .getOut()
+                    .println("created topic " + topic + " with " + partitions
+                            + (partitions == 1 ? " partition" : " partitions"));
             return 0;
         }
     }
@@ -121,9 +144,11 @@ public final class TopicsCommand implements Runnable {
             try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
                 TopicDescription d = log.describe(topic);
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("topic " + d.name() + "  partitions " + d.partitions().size() + "  fsync " + d.fsync());
+                out.println(
+                        "topic " + d.name() + "  partitions " + d.partitions().size() + "  fsync " + d.fsync());
                 for (TopicDescription.PartitionState p : d.partitions()) {
-                    out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset " + p.nextOffset());
+                    out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset "
+                            + p.nextOffset());
                 }
             }
             return 0;

@@ -27,10 +27,16 @@ class LedgerDemoTest {
     void throughAFaultyChannelEveryBalanceMatchesAndTheDeliveredStreamIsClean() throws Exception {
         LedgerSimulation.Result result = new LedgerSimulation(config(true)).run();
 
-        assertThat(result.onArrival().count(Anomaly.DUPLICATED)).as("the channel duplicates").isPositive();
-        assertThat(result.onArrival().count(Anomaly.REORDERED)).as("the channel reorders").isPositive();
+        assertThat(result.onArrival().count(Anomaly.DUPLICATED))
+                .as("the channel duplicates")
+                .isPositive();
+        assertThat(result.onArrival().count(Anomaly.REORDERED))
+                .as("the channel reorders")
+                .isPositive();
         assertThat(result.dropped()).as("the channel drops").isPositive();
-        assertThat(result.resequenced().isClean()).as(result.resequenced().summary()).isTrue();
+        assertThat(result.resequenced().isClean())
+                .as(result.resequenced().summary())
+                .isTrue();
         assertThat(result.applied().isClean()).as(result.applied().summary()).isTrue();
         assertThat(result.accountsMatching()).isEqualTo(200);
         assertThat(result.passed()).isTrue();
@@ -49,7 +55,8 @@ class LedgerDemoTest {
     @Test
     void theCommandPrintsTheReportAndExitsZeroWhenEverythingMatches() {
         StringWriter out = new StringWriter();
-        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        CommandLine cli =
+                OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--seed", "3");
 
         assertThat(exit).isZero();
@@ -63,9 +70,20 @@ class LedgerDemoTest {
     @Test
     void killedAndRestartedMidRunTheEngineStillEndsWithEveryBalanceVerified() {
         StringWriter out = new StringWriter();
-        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
-        int exit = cli.execute("demo", "ledger", "--crash", "--crashes", "2", "--operations", "30000", "--accounts", "100",
-                "--seed", "5");
+        CommandLine cli =
+                OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute(
+                "demo",
+                "ledger",
+                "--crash",
+                "--crashes",
+                "2",
+                "--operations",
+                "30000",
+                "--accounts",
+                "100",
+                "--seed",
+                "5");
 
         assertThat(exit).as(out.toString()).isZero();
         assertThat(out.toString())
@@ -80,31 +98,40 @@ class LedgerDemoTest {
         LedgerSimulation.Result memory = new LedgerSimulation(config(true)).run();
         java.nio.file.Path data = java.nio.file.Files.createTempDirectory("ledger-engine");
         try {
-            LedgerSimulation.Result engine = new LedgerSimulation(config(true),
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), data).run();
+            LedgerSimulation.Result engine = new LedgerSimulation(
+                            config(true), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), data)
+                    .run();
             assertThat(memory.backend()).isEqualTo("memory");
             assertThat(engine.backend()).isEqualTo("engine");
             assertThat(engine.passed()).as(engine.applied().summary()).isTrue();
-            assertThat(engine.accountsMatching()).isEqualTo(memory.accountsMatching()).isEqualTo(200);
-            assertThat(java.nio.file.Files.exists(data.resolve("ledger-state.json"))).isTrue();
+            assertThat(engine.accountsMatching())
+                    .isEqualTo(memory.accountsMatching())
+                    .isEqualTo(200);
+            assertThat(java.nio.file.Files.exists(data.resolve("ledger-state.json")))
+                    .isTrue();
         } finally {
             dev.ordo.log.storage.Directories.deleteRecursively(data);
         }
     }
 
     @Test
-    void aDataDirectoryWithAnEarlierRunIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void aDataDirectoryWithAnEarlierRunIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         java.nio.file.Files.writeString(dir.resolve("something"), "x");
         StringWriter err = new StringWriter();
-        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
-        assertThat(cli.execute("demo", "ledger", "--data", dir.toString(), "--operations", "10")).isEqualTo(2);
+        CommandLine cli = OrdoCommand.commandLine()
+                .setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err));
+        assertThat(cli.execute("demo", "ledger", "--data", dir.toString(), "--operations", "10"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("data directory must be new or empty");
     }
 
     @Test
     void theCommandExitsOneWhenBalancesDoNotMatch() {
         StringWriter out = new StringWriter();
-        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        CommandLine cli =
+                OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         int exit = cli.execute("demo", "ledger", "--operations", "5000", "--accounts", "50", "--no-ordering");
 
         assertThat(exit).isEqualTo(1);
@@ -114,7 +141,9 @@ class LedgerDemoTest {
     @Test
     void badOptionsAreRefusedNamingTheOptionAndValue() {
         StringWriter err = new StringWriter();
-        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        CommandLine cli = OrdoCommand.commandLine()
+                .setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err));
         int exit = cli.execute("demo", "ledger", "--accounts", "0");
 
         assertThat(exit).isEqualTo(2);
@@ -124,8 +153,12 @@ class LedgerDemoTest {
     @Test
     void theStatusLineShowsRateBufferedInFlightAndViolations() {
         String line = LedgerDemoCommand.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2), 200, 1_000_000_000L);
-        assertThat(line).startsWith("[###############...............]  50% 100/200 operations")
-                .contains("100 applied/s").contains("buffered 7").contains("in flight 3").contains("violations 2");
+        assertThat(line)
+                .startsWith("[###############...............]  50% 100/200 operations")
+                .contains("100 applied/s")
+                .contains("buffered 7")
+                .contains("in flight 3")
+                .contains("violations 2");
     }
 
     @Test

@@ -35,7 +35,8 @@ class LedgerOnKafkaTest {
     void onAGivenClusterEveryBalanceMatchesAndTheRunsTopicIsDeletedAfterwards() throws Exception {
         try (EmbeddedKafka cluster = EmbeddedKafka.start()) {
             StringWriter out = new StringWriter();
-            int exit = run(out, new StringWriter(), ledger("--backend", "kafka", "--bootstrap", cluster.bootstrapServers()));
+            int exit = run(
+                    out, new StringWriter(), ledger("--backend", "kafka", "--bootstrap", cluster.bootstrapServers()));
 
             assertThat(exit).as(out.toString()).isZero();
             assertThat(out.toString())
@@ -65,11 +66,13 @@ class LedgerOnKafkaTest {
     @Test
     void optionsThatDoNotGoWithKafkaAreRefusedWithTheReason() {
         StringWriter err = new StringWriter();
-        assertThat(run(new StringWriter(), err, ledger("--bootstrap", "localhost:9092"))).isEqualTo(2);
+        assertThat(run(new StringWriter(), err, ledger("--bootstrap", "localhost:9092")))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--bootstrap needs --backend kafka");
 
         StringWriter crashErr = new StringWriter();
-        assertThat(run(new StringWriter(), crashErr, ledger("--backend", "kafka", "--crash"))).isEqualTo(2);
+        assertThat(run(new StringWriter(), crashErr, ledger("--backend", "kafka", "--crash")))
+                .isEqualTo(2);
         assertThat(crashErr.toString()).contains("--backend kafka cannot be combined with --crash");
     }
 }

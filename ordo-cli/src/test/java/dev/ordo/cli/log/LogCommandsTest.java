@@ -19,8 +19,7 @@ class LogCommandsTest {
     @TempDir
     Path data;
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(String stdin, String... args) {
         StringWriter out = new StringWriter();
@@ -28,7 +27,10 @@ class LogCommandsTest {
         InputStream previous = System.in;
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         try {
-            int exit = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            int exit = OrdoCommand.commandLine()
+                    .setOut(new PrintWriter(out))
+                    .setErr(new PrintWriter(err))
+                    .execute(args);
             return new Run(exit, out.toString(), err.toString());
         } finally {
             System.setIn(previous);
@@ -38,22 +40,38 @@ class LogCommandsTest {
     @Test
     void aScriptCanCreateProduceDescribeConsumeAndDelete() {
         String dir = data.toString();
-        assertThat(run("", "topics", "create", "ledger", "--partitions", "3", "--fsync", "every-batch", "--data", dir).exit()).isZero();
-        Run produce = run("ACC-1\t+500\nACC-2\t-30\n{\"key\":\"ACC-1\",\"value\":\"-200\"}\n", "produce", "ledger", "--data", dir,
+        assertThat(run("", "topics", "create", "ledger", "--partitions", "3", "--fsync", "every-batch", "--data", dir)
+                        .exit())
+                .isZero();
+        Run produce = run(
+                "ACC-1\t+500\nACC-2\t-30\n{\"key\":\"ACC-1\",\"value\":\"-200\"}\n",
+                "produce",
+                "ledger",
+                "--data",
+                dir,
                 "--print-acks");
         assertThat(produce.exit()).isZero();
         assertThat(produce.out().lines()).hasSize(3).allMatch(l -> l.matches("ledger\\t\\d\\t\\d+"));
         assertThat(run("", "topics", "list", "--data", dir).out()).isEqualTo("ledger" + System.lineSeparator());
-        assertThat(run("", "topics", "describe", "ledger", "--data", dir).out()).contains("partitions 3  fsync every-batch");
+        assertThat(run("", "topics", "describe", "ledger", "--data", dir).out())
+                .contains("partitions 3  fsync every-batch");
         Run consume = run("", "consume", "ledger", "--from-beginning", "--data", dir);
         assertThat(consume.out().lines()).hasSize(3);
         assertThat(consume.out().lines().filter(l -> l.startsWith("ACC-1\t")).map(l -> l.split("\t")[3]))
                 .containsExactly("+500", "-200");
-        assertThat(run("", "consume", "ledger", "--from-beginning", "--max", "1", "--data", dir).out().lines()).hasSize(1);
+        assertThat(run("", "consume", "ledger", "--from-beginning", "--max", "1", "--data", dir)
+                        .out()
+                        .lines())
+                .hasSize(1);
         Run group = run("", "consume", "ledger", "--group", "audit", "--ordering", "KEY", "--data", dir);
         assertThat(group.out().lines()).hasSize(3);
-        assertThat(run("", "consume", "ledger", "--group", "audit", "--data", dir).out()).as("all committed").isEmpty();
-        assertThat(run("", "consume", "ledger", "--group", "audit", "--max", "1", "--data", dir).exit()).isEqualTo(2);
+        assertThat(run("", "consume", "ledger", "--group", "audit", "--data", dir)
+                        .out())
+                .as("all committed")
+                .isEmpty();
+        assertThat(run("", "consume", "ledger", "--group", "audit", "--max", "1", "--data", dir)
+                        .exit())
+                .isEqualTo(2);
         assertThat(run("", "topics", "delete", "ledger", "--data", dir).exit()).isZero();
         assertThat(run("", "topics", "list", "--data", dir).out()).isEmpty();
     }
@@ -76,14 +94,29 @@ class LogCommandsTest {
     @Test
     void aTopicCreatedWithRetentionKeepsOnlyItsNewestSegments() {
         String dir = data.toString();
-        assertThat(run("", "topics", "create", "events", "--segment-bytes", "1024", "--retention-bytes", "2048",
-                "--data", dir).exit()).isZero();
+        assertThat(run(
+                                "",
+                                "topics",
+                                "create",
+                                "events",
+                                "--segment-bytes",
+                                "1024",
+                                "--retention-bytes",
+                                "2048",
+                                "--data",
+                                dir)
+                        .exit())
+                .isZero();
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 200; i++) {
             lines.append("k\tevent-").append(i).append('\n');
         }
-        assertThat(run(lines.toString(), "produce", "events", "--data", dir).exit()).isZero();
-        List<String> kept = run("", "consume", "events", "--from-beginning", "--data", dir).out().lines().toList();
+        assertThat(run(lines.toString(), "produce", "events", "--data", dir).exit())
+                .isZero();
+        List<String> kept = run("", "consume", "events", "--from-beginning", "--data", dir)
+                .out()
+                .lines()
+                .toList();
         assertThat(kept).hasSizeBetween(10, 199);
         assertThat(kept.get(kept.size() - 1)).endsWith("event-199");
         Run bad = run("", "topics", "create", "t2", "--retention-bytes", "0", "--data", dir);
@@ -94,10 +127,13 @@ class LogCommandsTest {
     @Test
     void theCorruptionPolicyIsChosenAtCreationAndKeptWithTheTopic() throws Exception {
         String dir = data.toString();
-        assertThat(run("", "topics", "create", "audit", "--on-corruption", "skip", "--data", dir).exit()).isZero();
+        assertThat(run("", "topics", "create", "audit", "--on-corruption", "skip", "--data", dir)
+                        .exit())
+                .isZero();
         assertThat(run("", "topics", "create", "ledger", "--data", dir).exit()).isZero();
         assertThat(java.nio.file.Files.readString(data.resolve("audit.topic"))).contains("\"onCorruption\" : \"skip\"");
-        assertThat(java.nio.file.Files.readString(data.resolve("ledger.topic"))).contains("\"onCorruption\" : \"stop\"");
+        assertThat(java.nio.file.Files.readString(data.resolve("ledger.topic")))
+                .contains("\"onCorruption\" : \"stop\"");
         Run bad = run("", "topics", "create", "t3", "--on-corruption", "ignore", "--data", dir);
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--on-corruption").contains("ignore");
@@ -122,16 +158,25 @@ class LogCommandsTest {
     /** Runs {@code ordo args} in a child JVM; returns its standard output's lines (it must exit with 0). */
     private static List<String> runProcess(String stdin, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), OrdoCommand.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrdoCommand.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try (java.io.OutputStream in = process.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("ordo " + String.join(" ", args) + " ended").isTrue();
-        assertThat(process.exitValue()).as("exit code of ordo " + String.join(" ", args)).isZero();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("ordo " + String.join(" ", args) + " ended")
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("exit code of ordo " + String.join(" ", args))
+                .isZero();
         return out.lines().toList();
     }
 }

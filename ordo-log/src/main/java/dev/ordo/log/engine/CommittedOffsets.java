@@ -30,8 +30,10 @@ final class CommittedOffsets {
         Files.createDirectories(dir);
         CommittedOffsets committed = new CommittedOffsets(dir.resolve(group + "." + topic + ".offsets"));
         if (Files.exists(committed.file)) {
-            JSON.readTree(committed.file.toFile()).fields()
-                    .forEachRemaining(e -> committed.offsets.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+            JSON.readTree(committed.file.toFile())
+                    .fields()
+                    .forEachRemaining(e -> committed.offsets.put(
+                            Integer.parseInt(e.getKey()), e.getValue().asLong()));
         }
         return committed;
     }

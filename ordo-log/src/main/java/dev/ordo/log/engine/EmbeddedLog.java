@@ -68,6 +68,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
+
     private ProducerRegistry producers;
     private GroupCoordinator groups;
     /** Registries bound with {@link #bindTo}: topics created later get their meters there too (monitor). */
@@ -77,12 +78,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The suffix of a deleted topic's partition directory waiting for its background deletion. */
     private static final String DELETED_SUFFIX = ".deleted";
-    private static final Pattern DELETED_PARTITION = Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
+
+    private static final Pattern DELETED_PARTITION =
+            Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
     /** Background deletions of deleted topics' partitions, awaited by {@link #close()} (monitor). */
     private final List<CompletableFuture<Void>> deletions = new ArrayList<>();
 
-    private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {
-    }
+    private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {}
 
     private EmbeddedLog(DataDirectory data) {
         this.data = data;
@@ -95,7 +97,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root);
             log.deleteLeftDeletions();
-            for (Path file : files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
                 String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
                 log.openTopic(name, readSpec(file));
             }
@@ -157,16 +160,28 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         for (int p = 0; p < partitions.size(); p++) {
             PartitionLog log = partitions.get(p);
             Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
-            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd).tags(tags)
-                    .description("offset after the last record readers can read").register(registry));
-            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset).tags(tags)
-                    .description("first offset still in the log").register(registry));
-            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes).tags(tags).baseUnit("bytes")
-                    .description("bytes of the partition's segments").register(registry));
-            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount).tags(tags)
-                    .description("segments of the partition").register(registry));
-            registered.add(Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0).tags(tags)
-                    .description("1 once a failed force took the partition offline").register(registry));
+            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd)
+                    .tags(tags)
+                    .description("offset after the last record readers can read")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset)
+                    .tags(tags)
+                    .description("first offset still in the log")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes)
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("bytes of the partition's segments")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount)
+                    .tags(tags)
+                    .description("segments of the partition")
+                    .register(registry));
+            registered.add(
+                    Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)
+                            .tags(tags)
+                            .description("1 once a failed force took the partition offline")
+                            .register(registry));
         }
     }
 
@@ -188,10 +203,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * topic of that name must not take up their records.
      */
     private void deleteLeftPartitions(String name) throws IOException {
-        // A directory of another shape is not ours to delete (nor, if the topic needs it as a partition, to open: that fails).
+        // A directory of another shape is not ours to delete (nor, if the topic needs it as a partition, to open: that
+        // fails).
         for (Path dir : partitionDirectories(Pattern.compile(Pattern.quote(name) + "-\\d+"))) {
-            LOG.warn("deleting {}: a partition directory of no topic, left by a deletion or creation of topic '{}' cut short",
-                    dir, name);
+            LOG.warn(
+                    "deleting {}: a partition directory of no topic, left by a deletion or creation of topic '{}' cut short",
+                    dir,
+                    name);
             Directories.deleteRecursively(dir);
         }
     }
@@ -200,7 +218,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private List<Path> partitionDirectories(Pattern names) throws IOException {
         List<Path> matching;
         try (Stream<Path> files = Files.list(data.root())) {
-            matching = files.filter(f -> names.matcher(f.getFileName().toString()).matches()).toList();
+            matching = files.filter(
+                            f -> names.matcher(f.getFileName().toString()).matches())
+                    .toList();
         }
         List<Path> partitions = new ArrayList<>();
         for (Path dir : matching) {
@@ -247,7 +267,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             for (int p = 0; p < topic.spec().partitions(); p++) {
                 Path dir = data.root().resolve(name + "-" + p);
                 if (Files.exists(dir)) {
-                    renamed.add(Files.move(dir, dir.resolveSibling(dir.getFileName() + "." + id + DELETED_SUFFIX),
+                    renamed.add(Files.move(
+                            dir,
+                            dir.resolveSibling(dir.getFileName() + "." + id + DELETED_SUFFIX),
                             StandardCopyOption.ATOMIC_MOVE));
                 }
             }
@@ -275,8 +297,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
         Topic topic = topic(topicName);
         int partition = partitioner.partition(key, topic.partitions().size());
-        long offset = topic.partitions().get(partition)
-                .append(List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)), RecordBatch.Producer.NONE);
+        long offset = topic.partitions()
+                .get(partition)
+                .append(
+                        List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)),
+                        RecordBatch.Producer.NONE);
         topic.appended().signal();
         return new Acknowledgement(topicName, partition, offset);
     }
@@ -290,8 +315,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * @return the batch's first offset and the offset after it
      * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
      */
-    long[] appendBatchBeforeSync(String topicName, int partition, RecordBatch.Builder batch,
-            ProducerRegistry.Identity identity, int baseSequence) throws IOException {
+    long[] appendBatchBeforeSync(
+            String topicName,
+            int partition,
+            RecordBatch.Builder batch,
+            ProducerRegistry.Identity identity,
+            int baseSequence)
+            throws IOException {
         PartitionLog log = partition(topicName, partition);
         if (identity == null) {
             return log.appendBeforeSync(batch, RecordBatch.Producer.NONE);
@@ -324,7 +354,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             } else {
                 int partition = p;
                 others.add(CompletableFuture.runAsync(
-                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition]), SyncThreads.EXECUTOR));
+                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition]),
+                        SyncThreads.EXECUTOR));
             }
         }
         if (inline >= 0) {
@@ -348,12 +379,18 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * needed and ended after a minute idle; when all are busy the sender forces the partition itself.
      */
     private static final class SyncThreads {
-        static final ExecutorService EXECUTOR = new ThreadPoolExecutor(0, 16,
-                60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        static final ExecutorService EXECUTOR = new ThreadPoolExecutor(
+                0,
+                16,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                r -> {
                     Thread t = new Thread(r, "ordo-log-sync");
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /**
@@ -398,8 +435,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     PartitionLog partition(String topicName, int partition) {
         Topic topic = topic(topicName);
         if (partition < 0 || partition >= topic.partitions().size()) {
-            throw new IllegalArgumentException("partition must be in [0, " + topic.partitions().size() + ") for topic '"
-                    + topicName + "', was " + partition);
+            throw new IllegalArgumentException("partition must be in [0, "
+                    + topic.partitions().size() + ") for topic '" + topicName + "', was " + partition);
         }
         return topic.partitions().get(partition);
     }
@@ -463,7 +500,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private Topic topic(String name) {
         Topic topic = topics.get(name);
         if (topic == null) {
-            throw new IllegalArgumentException("topic '" + name + "' does not exist; existing topics: " + topics.keySet());
+            throw new IllegalArgumentException(
+                    "topic '" + name + "' does not exist; existing topics: " + topics.keySet());
         }
         return topic;
     }
@@ -504,22 +542,36 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         node.put("segmentBytes", spec.log().segmentBytes());
         node.put("indexIntervalBytes", spec.log().indexIntervalBytes());
         node.put("maxBatchBytes", spec.log().maxBatchBytes());
-        node.put("segmentAgeMs", spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
+        node.put(
+                "segmentAgeMs",
+                spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
         node.put("retentionBytes", spec.log().retention().maxBytes());
-        node.put("retentionMs", spec.log().retention().maxAge() == null ? -1 : spec.log().retention().maxAge().toMillis());
+        node.put(
+                "retentionMs",
+                spec.log().retention().maxAge() == null
+                        ? -1
+                        : spec.log().retention().maxAge().toMillis());
         node.put("onCorruption", spec.log().corruption().name().toLowerCase(java.util.Locale.ROOT));
-        AtomicFile.write(data.root().resolve(name + ".topic"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+        AtomicFile.write(
+                data.root().resolve(name + ".topic"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
     }
 
     private static TopicSpec readSpec(Path file) throws IOException {
         JsonNode node = JSON.readTree(file.toFile());
         long segmentAgeMs = node.path("segmentAgeMs").asLong(-1);
         long retentionMs = node.path("retentionMs").asLong(-1);
-        LogConfig config = new LogConfig(node.get("segmentBytes").asInt(), node.get("indexIntervalBytes").asInt(),
-                node.get("maxBatchBytes").asInt(), TopicSpec.parseFsync(node.get("fsync").asText()),
+        LogConfig config = new LogConfig(
+                node.get("segmentBytes").asInt(),
+                node.get("indexIntervalBytes").asInt(),
+                node.get("maxBatchBytes").asInt(),
+                TopicSpec.parseFsync(node.get("fsync").asText()),
                 segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
-                new LogConfig.Retention(node.path("retentionBytes").asLong(-1), retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
-                dev.ordo.log.storage.CorruptionPolicy.valueOf(node.path("onCorruption").asText("stop").toUpperCase(java.util.Locale.ROOT)));
+                new LogConfig.Retention(
+                        node.path("retentionBytes").asLong(-1),
+                        retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
+                dev.ordo.log.storage.CorruptionPolicy.valueOf(
+                        node.path("onCorruption").asText("stop").toUpperCase(java.util.Locale.ROOT)));
         return new TopicSpec(node.get("partitions").asInt(), config);
     }
 }

@@ -31,8 +31,7 @@ final class GroupCoordinator {
     }
 
     /** A member's view: its id and its group. */
-    record Member(long id, Group group) {
-    }
+    record Member(long id, Group group) {}
 
     /** One group on one topic. */
     static final class Group {

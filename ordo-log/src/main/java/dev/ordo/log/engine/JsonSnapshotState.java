@@ -59,7 +59,10 @@ public final class JsonSnapshotState<T> implements CommittedState {
             return offsets;
         }
         JsonNode node = JSON.readTree(file.toFile());
-        node.get("offsets").fields().forEachRemaining(e -> offsets.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+        node.get("offsets")
+                .fields()
+                .forEachRemaining(e ->
+                        offsets.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
         value = JSON.treeToValue(node.get("state"), type);
         return offsets;
     }

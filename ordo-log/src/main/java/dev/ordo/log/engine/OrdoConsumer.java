@@ -7,7 +7,6 @@ import dev.ordo.engine.OrdoRecord;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.KeyOrderedExecutor;
-import dev.ordo.exec.Retry;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
@@ -85,9 +84,11 @@ public final class OrdoConsumer implements RecordConsumer {
     private final long commitIntervalNanos;
     /** Records dispatched whose handler (or dead-lettering) has not finished; commits of a state wait for 0. */
     private final AtomicLong outstanding = new AtomicLong();
+
     private final Object quiescence = new Object();
     /** The fetcher stops at {@code maxInFlight} records outstanding and goes on once they are down to this. */
     private final long resumeInFlight;
+
     private final long maxInFlight;
     private final CompletionTracker tracker = new CompletionTracker();
     private final KeyOrderedExecutor<Object> executor;
@@ -97,16 +98,19 @@ public final class OrdoConsumer implements RecordConsumer {
     private final ArrayDeque<Record>[] fetched;
     /** Records in flight per partition; a revoked partition is handed over once its count is 0. */
     private final AtomicLongArray outstandingPerPartition;
+
     private final GroupCoordinator.Member member;
     /** Where a partition starts when acquired for the first time, if not at the committed offset. */
     private final Map<Integer, Long> initialPositions = new HashMap<>();
     /** Partitions this consumer fetches now, and those it should own (fetcher thread only). */
     private final Set<Integer> owned = new TreeSet<>();
+
     private Set<Integer> wanted = Set.of();
     private int seenGeneration = -1;
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** Why the fetcher stopped before close, if it did (a damaged record, an I/O error). */
     private volatile Throwable failure;
+
     private final Thread fetcher;
     /**
      * Writes the periodic commits of the group's offsets file, so that the fetcher does not wait for
@@ -168,9 +172,16 @@ public final class OrdoConsumer implements RecordConsumer {
                     long next = restored.getOrDefault(p, 0L);
                     long end = log.endOffset(topic, p);
                     if (next > end) { // as startPosition does for a group's offsets file
-                        LOG.warn("committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
-                                + "handled were lost from the log (a power loss before they were forced), their effects "
-                                + "stay in the state; going on at {}", b.getGroup(), next, topic, p, end, end);
+                        LOG.warn(
+                                "committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
+                                        + "handled were lost from the log (a power loss before they were forced), their effects "
+                                        + "stay in the state; going on at {}",
+                                b.getGroup(),
+                                next,
+                                topic,
+                                p,
+                                end,
+                                end);
                         next = end;
                     }
                     committedNext.set(p, next);
@@ -202,14 +213,27 @@ public final class OrdoConsumer implements RecordConsumer {
                 .deadLetter((key, task, error, attempts) -> {
                     ConsumedRecord r = ((HandlerTask) task).record;
                     if (deadLetterTopic == null) {
-                        LOG.error("record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
-                                topic, r.partition(), r.record().offset(), attempts, error);
+                        LOG.error(
+                                "record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
+                                topic,
+                                r.partition(),
+                                r.record().offset(),
+                                attempts,
+                                error);
                         return;
                     }
-                    log.append(deadLetterTopic, r.record().key(), r.record().value(), List.of(
-                            new Header("ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8)),
-                            new Header("ordo.origin", (topic + "-" + r.partition() + "@" + r.record().offset())
-                                    .getBytes(StandardCharsets.UTF_8))));
+                    log.append(
+                            deadLetterTopic,
+                            r.record().key(),
+                            r.record().value(),
+                            List.of(
+                                    new Header(
+                                            "ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8)),
+                                    new Header(
+                                            "ordo.origin",
+                                            (topic + "-" + r.partition() + "@"
+                                                            + r.record().offset())
+                                                    .getBytes(StandardCharsets.UTF_8))));
                 })
                 .build();
         if (b.getRegistry() != null) {
@@ -217,12 +241,20 @@ public final class OrdoConsumer implements RecordConsumer {
         }
         this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.getGroup() + "-" + topic);
         this.fetcher.setDaemon(true);
-        this.committer = state != null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(1), r -> {
-                    Thread t = new Thread(r, "ordo-commit-" + b.getGroup() + "-" + topic);
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.DiscardOldestPolicy());
+        this.committer = state != null
+                ? null
+                : new ThreadPoolExecutor(
+                        1,
+                        1,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(1),
+                        r -> {
+                            Thread t = new Thread(r, "ordo-commit-" + b.getGroup() + "-" + topic);
+                            t.setDaemon(true);
+                            return t;
+                        },
+                        new ThreadPoolExecutor.DiscardOldestPolicy());
     }
 
     public static Builder builder(EmbeddedLog log, String topic) {
@@ -238,9 +270,13 @@ public final class OrdoConsumer implements RecordConsumer {
             int partition = p;
             Tags tags = Tags.of("topic", topic, "partition", String.valueOf(p), "group", group);
             Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committedOffset(partition))
-                    .description("records appended and not yet committed by the group").tags(tags).register(registry);
+                    .description("records appended and not yet committed by the group")
+                    .tags(tags)
+                    .register(registry);
             Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetchPosition[partition])
-                    .description("records appended and not yet fetched").tags(tags).register(registry);
+                    .description("records appended and not yet fetched")
+                    .tags(tags)
+                    .register(registry);
         }
         OrdoMetrics.executor(executor, "consumer-" + group, "topic", topic).bindTo(registry);
     }
@@ -436,9 +472,14 @@ public final class OrdoConsumer implements RecordConsumer {
         long end = log.endOffset(topic, partition);
         if (committedNext > end && committed != null) { // (a committed state's positions are checked on restore)
             committed.rewind(partition, end); // commits count from here again
-            LOG.warn("group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
-                    + "(a power loss before they were forced); going on there", member.group().name(), committedNext, topic,
-                    partition, end);
+            LOG.warn(
+                    "group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
+                            + "(a power loss before they were forced); going on there",
+                    member.group().name(),
+                    committedNext,
+                    topic,
+                    partition,
+                    end);
             return end;
         }
         return committedNext;
@@ -483,8 +524,13 @@ public final class OrdoConsumer implements RecordConsumer {
     private void skipDeleted(int partition) {
         long start = log.startOffset(topic, partition);
         if (fetchPosition[partition] < start) {
-            LOG.warn("records {}-{}@[{}, {}) were deleted by retention before group read them; continuing at {}",
-                    topic, partition, fetchPosition[partition], start, start);
+            LOG.warn(
+                    "records {}-{}@[{}, {}) were deleted by retention before group read them; continuing at {}",
+                    topic,
+                    partition,
+                    fetchPosition[partition],
+                    start,
+                    start);
             fetchPosition[partition] = start;
         }
     }
@@ -523,8 +569,13 @@ public final class OrdoConsumer implements RecordConsumer {
             tracker.complete(partition, offset);
         } else {
             // Neither handled nor parked: the commit point stays before it, so a restart retries it.
-            LOG.error("record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
-                    topic, partition, offset, partition, error);
+            LOG.error(
+                    "record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
+                    topic,
+                    partition,
+                    offset,
+                    partition,
+                    error);
         }
         boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
         long left = outstanding.decrementAndGet();
@@ -564,8 +615,12 @@ public final class OrdoConsumer implements RecordConsumer {
             } catch (IOException | RuntimeException e) {
                 if (!commitsFailing) {
                     commitsFailing = true;
-                    LOG.error("commit of {} offsets {} failed; retrying every commit interval (until one succeeds,"
-                            + " further failures are logged at DEBUG)", topic, next, e);
+                    LOG.error(
+                            "commit of {} offsets {} failed; retrying every commit interval (until one succeeds,"
+                                    + " further failures are logged at DEBUG)",
+                            topic,
+                            next,
+                            e);
                 } else {
                     LOG.debug("commit of {} offsets {} failed again", topic, next, e);
                 }
@@ -679,8 +734,9 @@ public final class OrdoConsumer implements RecordConsumer {
         public OrdoConsumer start() throws IOException {
             requireComplete();
             if (!getGroup().matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException("group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine"
-                        + " (it names the offsets file), was '" + getGroup() + "'");
+                throw new IllegalArgumentException(
+                        "group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine"
+                                + " (it names the offsets file), was '" + getGroup() + "'");
             }
             int partitions = log.partitionCount(topic);
             for (Map.Entry<Integer, Long> seek : seeks.entrySet()) {

@@ -74,6 +74,7 @@ public final class OrdoProducer implements RecordProducer {
     static final int HEAP_OVERHEAD_PER_RECORD = 64;
     /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
     private static final int MIN_BATCH_CAPACITY = 1024;
+
     private static final int MIN_FUTURES = 8;
     /**
      * Buffers of written batches kept for new ones, per partition (allocating and zeroing a buffer per
@@ -83,6 +84,7 @@ public final class OrdoProducer implements RecordProducer {
     private static final int POOLED_BUFFERS_PER_PARTITION = 2;
     /** How long the sender watches for a new batch before parking, while records come steadily. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+
     private static final int IO_RETRIES = 3;
 
     private final EmbeddedLog log;
@@ -113,6 +115,7 @@ public final class OrdoProducer implements RecordProducer {
     private final int[] capacityHint;
     /** Per partition, the records the last batch took (under {@code lock}, as {@link #capacityHint}). */
     private final int[] recordsHint;
+
     private final int[] nextSequence;
     /** Whether the topic forces every batch; then the sender's round of batches is forced at once (see {@link #awaitDurable}). */
     private final boolean syncsEveryBatch;
@@ -126,10 +129,13 @@ public final class OrdoProducer implements RecordProducer {
     private long pooledBytes;
     /** Batch buffers allocated rather than taken from the pool (guarded by {@code lock}; for tests). */
     private long buffersAllocated;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
+
     @SuppressWarnings("unchecked")
     private final CompletableFuture<Acknowledgement>[] lastFuture;
+
     private final Thread sender;
     private volatile boolean closed;
     private volatile Throwable failure;
@@ -139,6 +145,7 @@ public final class OrdoProducer implements RecordProducer {
     private int lastServed;
     /** Written by the sender thread only. */
     private volatile long batchesWritten;
+
     private volatile long recordsWritten;
 
     /** One partition's records on their way: already encoded as the log stores them, with their futures. */
@@ -151,6 +158,7 @@ public final class OrdoProducer implements RecordProducer {
         long bufferBytes;
         /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
         long base = -1;
+
         long end;
         Throwable error;
 
@@ -163,7 +171,12 @@ public final class OrdoProducer implements RecordProducer {
         }
 
         /** Adds the record unless the batch is full (a first record always fits). */
-        boolean tryAdd(long timestamp, byte[] key, byte[] value, List<Header> headers, long cost,
+        boolean tryAdd(
+                long timestamp,
+                byte[] key,
+                byte[] value,
+                List<Header> headers,
+                long cost,
                 CompletableFuture<Acknowledgement> future) {
             if (!records.tryAppend(timestamp, key, value, headers)) {
                 return false;
@@ -253,10 +266,14 @@ public final class OrdoProducer implements RecordProducer {
                 // Twice what the last batch reached: a batch filling under load rarely has to grow.
                 int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
                 // A power of two, so that pooled buffers come in few sizes and fit the next batches.
-                int capacity = (int) Math.min(batchBytes, ceilingPowerOfTwo(Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size))));
+                int capacity = (int)
+                        Math.min(batchBytes, ceilingPowerOfTwo(Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size))));
                 // Room for as many futures as the last batch of the partition took, and a margin
                 // (growing the list was 4% of all allocation end to end at 1 M records/s of 100 B).
-                open = new Batch(partition, newBatch(capacity), Math.max(MIN_FUTURES, recordsHint[partition] + recordsHint[partition] / 2));
+                open = new Batch(
+                        partition,
+                        newBatch(capacity),
+                        Math.max(MIN_FUTURES, recordsHint[partition] + recordsHint[partition] / 2));
                 open.tryAdd(timestamp, key, value, headers, cost, future);
                 queue.addLast(open);
                 batchesOpened++; // under the lock, so increments do not race; the sender may be watching
@@ -668,7 +685,8 @@ public final class OrdoProducer implements RecordProducer {
          */
         public Builder name(String name) {
             if (name == null || !name.matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException("name must be 1-200 characters of [a-zA-Z0-9._-], was '" + name + "'");
+                throw new IllegalArgumentException(
+                        "name must be 1-200 characters of [a-zA-Z0-9._-], was '" + name + "'");
             }
             this.name = name;
             this.idempotent = true;

@@ -22,8 +22,7 @@ final class ProducerRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A producer's identity: id and epoch. */
-    record Identity(long id, short epoch) {
-    }
+    record Identity(long id, short epoch) {}
 
     private final Path file;
     private long nextId;
@@ -40,7 +39,8 @@ final class ProducerRegistry {
             JsonNode node = JSON.readTree(registry.file.toFile());
             registry.nextId = node.get("nextId").asLong();
             node.get("named").fields().forEachRemaining(e -> {
-                Identity identity = new Identity(e.getValue().get("id").asLong(), (short) e.getValue().get("epoch").asInt());
+                Identity identity = new Identity(e.getValue().get("id").asLong(), (short)
+                        e.getValue().get("epoch").asInt());
                 registry.named.put(e.getKey(), identity);
                 registry.currentEpochs.put(identity.id(), identity.epoch());
             });
@@ -106,7 +106,8 @@ final class ProducerRegistry {
         ObjectNode node = JSON.createObjectNode();
         node.put("nextId", nextId);
         ObjectNode names = node.putObject("named");
-        named.forEach((name, identity) -> names.putObject(name).put("id", identity.id()).put("epoch", identity.epoch()));
+        named.forEach((name, identity) ->
+                names.putObject(name).put("id", identity.id()).put("epoch", identity.epoch()));
         AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
     }
 }

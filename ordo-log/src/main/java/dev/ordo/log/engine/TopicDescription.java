@@ -12,6 +12,5 @@ import java.util.List;
 public record TopicDescription(String name, String fsync, List<PartitionState> partitions) {
 
     /** One partition's offsets. */
-    public record PartitionState(int partition, long startOffset, long nextOffset) {
-    }
+    public record PartitionState(int partition, long startOffset, long nextOffset) {}
 }

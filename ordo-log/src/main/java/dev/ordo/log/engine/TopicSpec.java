@@ -1,8 +1,8 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
-import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.CorruptionPolicy;
+import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import java.time.Duration;
 import java.util.Objects;

@@ -10,8 +10,7 @@ import java.nio.file.StandardOpenOption;
 /** Small files replaced atomically: a crash leaves the old content or the new, never a mix. */
 public final class AtomicFile {
 
-    private AtomicFile() {
-    }
+    private AtomicFile() {}
 
     /**
      * Writes {@code bytes} to a temporary sibling, forces it to disk, renames it over {@code target}

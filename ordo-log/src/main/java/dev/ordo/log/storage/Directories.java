@@ -33,8 +33,7 @@ public final class Directories {
         return t;
     });
 
-    private Directories() {
-    }
+    private Directories() {}
 
     /**
      * Deletes {@code dir} and everything under it; nothing happens if it does not exist. A file that
@@ -66,14 +65,16 @@ public final class Directories {
      */
     public static CompletableFuture<Void> deleteLater(List<Path> paths) {
         List<Path> copy = List.copyOf(paths);
-        return CompletableFuture.runAsync(() -> {
-            for (Path path : copy) {
-                try {
-                    deleteRecursively(path);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("could not delete {}; the next open of the log deletes it", path, e);
-                }
-            }
-        }, DELETER);
+        return CompletableFuture.runAsync(
+                () -> {
+                    for (Path path : copy) {
+                        try {
+                            deleteRecursively(path);
+                        } catch (IOException | RuntimeException e) {
+                            LOG.warn("could not delete {}; the next open of the log deletes it", path, e);
+                        }
+                    }
+                },
+                DELETER);
     }
 }

@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param retention which sealed segments are deleted
  * @param corruption what opening does about a damaged sealed segment
  */
-public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync,
-        Duration segmentAge, Retention retention, CorruptionPolicy corruption) {
+public record LogConfig(
+        int segmentBytes,
+        int indexIntervalBytes,
+        int maxBatchBytes,
+        FsyncPolicy fsync,
+        Duration segmentAge,
+        Retention retention,
+        CorruptionPolicy corruption) {
 
     /**
      * How much of a partition is kept: sealed segments are deleted, oldest first, while the partition
@@ -51,23 +57,36 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
 
     /** A configuration that keeps everything and rolls by size only. */
     public LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync) {
-        this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, null, Retention.unlimited(), CorruptionPolicy.STOP);
+        this(
+                segmentBytes,
+                indexIntervalBytes,
+                maxBatchBytes,
+                fsync,
+                null,
+                Retention.unlimited(),
+                CorruptionPolicy.STOP);
     }
 
     /** A configuration that stops on a damaged sealed segment. */
-    public LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBytes, FsyncPolicy fsync, Duration segmentAge,
+    public LogConfig(
+            int segmentBytes,
+            int indexIntervalBytes,
+            int maxBatchBytes,
+            FsyncPolicy fsync,
+            Duration segmentAge,
             Retention retention) {
         this(segmentBytes, indexIntervalBytes, maxBatchBytes, fsync, segmentAge, retention, CorruptionPolicy.STOP);
     }
 
     public LogConfig {
         if (segmentBytes < RecordBatch.HEADER_SIZE) {
-            throw new IllegalArgumentException("segmentBytes must be >= " + RecordBatch.HEADER_SIZE + ", was " + segmentBytes);
+            throw new IllegalArgumentException(
+                    "segmentBytes must be >= " + RecordBatch.HEADER_SIZE + ", was " + segmentBytes);
         }
         Arguments.atLeast("indexIntervalBytes", indexIntervalBytes, 1);
         if (maxBatchBytes < RecordBatch.HEADER_SIZE || maxBatchBytes > segmentBytes) {
-            throw new IllegalArgumentException("maxBatchBytes must be in [" + RecordBatch.HEADER_SIZE + ", segmentBytes ("
-                    + segmentBytes + ")], was " + maxBatchBytes);
+            throw new IllegalArgumentException("maxBatchBytes must be in [" + RecordBatch.HEADER_SIZE
+                    + ", segmentBytes (" + segmentBytes + ")], was " + maxBatchBytes);
         }
         Objects.requireNonNull(fsync, "fsync must not be null");
         if (segmentAge != null) {
@@ -94,8 +113,14 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, int maxBatchBy
     }
 
     public LogConfig withSegmentBytes(int segmentBytes) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, Math.min(maxBatchBytes, segmentBytes), fsync, segmentAge,
-                retention, corruption);
+        return new LogConfig(
+                segmentBytes,
+                indexIntervalBytes,
+                Math.min(maxBatchBytes, segmentBytes),
+                fsync,
+                segmentAge,
+                retention,
+                corruption);
     }
 
     public LogConfig withSegmentAge(Duration segmentAge) {

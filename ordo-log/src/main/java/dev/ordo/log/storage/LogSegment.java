@@ -15,8 +15,7 @@ import java.util.List;
 final class LogSegment implements AutoCloseable {
 
     /** What recovery found: the valid bytes kept, the bytes cut, and why. */
-    record Recovery(long validBytes, long truncatedBytes, String reason) {
-    }
+    record Recovery(long validBytes, long truncatedBytes, String reason) {}
 
     final long baseOffset;
     private final Path logFile;
@@ -31,18 +30,23 @@ final class LogSegment implements AutoCloseable {
      * records decoded from it copy anyway. Later windows of the same read are new buffers, so that
      * every batch a read returns stays valid until the thread reads again.
      */
-    private static final ThreadLocal<ByteBuffer> FIRST_WINDOW = ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_WINDOW));
+    private static final ThreadLocal<ByteBuffer> FIRST_WINDOW =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_WINDOW));
 
     private long size;
     /** A write failed and may have left bytes past {@link #size} that are not cut yet. */
     private boolean failedWrite;
+
     private long nextOffset;
     private long bytesSinceIndexEntry;
     /** Largest record timestamp in the segment, and the first batch's first timestamp (MIN_VALUE while empty). */
     private long maxTimestamp = Long.MIN_VALUE;
+
     private long firstTimestamp = Long.MIN_VALUE;
 
-    private LogSegment(long baseOffset, Path logFile, UninterruptibleFile log, OffsetIndex index, int indexIntervalBytes) throws IOException {
+    private LogSegment(
+            long baseOffset, Path logFile, UninterruptibleFile log, OffsetIndex index, int indexIntervalBytes)
+            throws IOException {
         this.baseOffset = baseOffset;
         this.logFile = logFile;
         this.log = log;
@@ -116,7 +120,8 @@ final class LogSegment implements AutoCloseable {
                 break;
             }
             if (info.baseOffset() != nextOffset) {
-                reason = "batch at position " + position + " has base offset " + info.baseOffset() + ", expected " + nextOffset;
+                reason = "batch at position " + position + " has base offset " + info.baseOffset() + ", expected "
+                        + nextOffset;
                 break;
             }
             maybeIndex(info, (int) position);
@@ -291,15 +296,15 @@ final class LogSegment implements AutoCloseable {
         while (position < limit && (out.isEmpty() || read < maxBytes)) {
             if (position + RecordBatch.LENGTH_SIZE > windowStart + window.limit()) {
                 requireHeader(position, limit);
-                window = moveWindow(window, windowStart, position,
-                        (int) Math.min(Math.max(windowBytes, RecordBatch.HEADER_SIZE), limit - position));
+                window = moveWindow(window, windowStart, position, (int)
+                        Math.min(Math.max(windowBytes, RecordBatch.HEADER_SIZE), limit - position));
                 windowStart = position;
             }
             int batchBytes = RecordBatch.LENGTH_SIZE
                     + checkedLength(window.getInt((int) (position - windowStart)), position, limit);
             if (position + batchBytes > windowStart + window.limit()) {
-                window = moveWindow(window, windowStart, position,
-                        (int) Math.min(Math.max(batchBytes, windowBytes), limit - position));
+                window = moveWindow(window, windowStart, position, (int)
+                        Math.min(Math.max(batchBytes, windowBytes), limit - position));
                 windowStart = position;
             }
             ByteBuffer batch = window.slice((int) (position - windowStart), batchBytes);
@@ -322,10 +327,12 @@ final class LogSegment implements AutoCloseable {
         // The read's first window (nothing held yet) is the thread's own; later ones are new, as the
         // batches of the earlier windows must stay valid.
         ByteBuffer next = window.capacity() == 0 && bytes <= READ_WINDOW
-                ? FIRST_WINDOW.get().clear().limit(bytes) : ByteBuffer.allocate(bytes);
+                ? FIRST_WINDOW.get().clear().limit(bytes)
+                : ByteBuffer.allocate(bytes);
         long held = windowStart + window.limit() - position;
         if (held > 0) {
-            next.put(window.array(), window.arrayOffset() + (int) (position - windowStart), (int) Math.min(held, bytes));
+            next.put(
+                    window.array(), window.arrayOffset() + (int) (position - windowStart), (int) Math.min(held, bytes));
         }
         readFully(next, position + next.position());
         return next.flip();
@@ -342,8 +349,8 @@ final class LogSegment implements AutoCloseable {
     /** Fails unless a whole batch header fits between {@code position} and {@code limit}. */
     private static void requireHeader(long position, long limit) {
         if (limit - position < RecordBatch.HEADER_SIZE) {
-            throw new CorruptRecordException("incomplete batch header at position " + position + ": "
-                    + (limit - position) + " bytes left");
+            throw new CorruptRecordException(
+                    "incomplete batch header at position " + position + ": " + (limit - position) + " bytes left");
         }
     }
 
@@ -351,8 +358,8 @@ final class LogSegment implements AutoCloseable {
     private static int checkedLength(int batchLength, long position, long limit) {
         if (batchLength < RecordBatch.HEADER_SIZE - RecordBatch.LENGTH_SIZE
                 || batchLength > limit - position - RecordBatch.LENGTH_SIZE) {
-            throw new CorruptRecordException("batch at position " + position + " claims " + batchLength
-                    + " bytes, " + (limit - position - RecordBatch.LENGTH_SIZE) + " left");
+            throw new CorruptRecordException("batch at position " + position + " claims " + batchLength + " bytes, "
+                    + (limit - position - RecordBatch.LENGTH_SIZE) + " left");
         }
         return batchLength;
     }
@@ -412,7 +419,8 @@ final class LogSegment implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try (index; log) { // closes both, the index first
+        try (index;
+                log) { // closes both, the index first
             cutFailedWrite(); // or the next open cuts it as a torn tail
         }
     }

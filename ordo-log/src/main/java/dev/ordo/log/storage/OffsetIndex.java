@@ -106,8 +106,11 @@ final class OffsetIndex implements AutoCloseable {
     /** True if the entries are increasing and none points at or past {@code logSize}. */
     boolean consistentWith(long logSize) {
         for (int i = 0; i < size; i++) {
-            if (positions[i] >= logSize || (i > 0 && (relativeOffsets[i] <= relativeOffsets[i - 1]
-                    || positions[i] <= positions[i - 1] || maxTimestampsBefore[i] < maxTimestampsBefore[i - 1]))) {
+            if (positions[i] >= logSize
+                    || (i > 0
+                            && (relativeOffsets[i] <= relativeOffsets[i - 1]
+                                    || positions[i] <= positions[i - 1]
+                                    || maxTimestampsBefore[i] < maxTimestampsBefore[i - 1]))) {
                 return false;
             }
         }

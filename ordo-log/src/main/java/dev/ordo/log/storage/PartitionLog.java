@@ -82,8 +82,8 @@ public final class PartitionLog implements AutoCloseable {
         }
 
         private static ThreadPoolExecutor forces() {
-            var forces = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), daemon("ordo-log-flush"));
+            var forces = new ThreadPoolExecutor(
+                    16, 16, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("ordo-log-flush"));
             forces.allowCoreThreadTimeOut(true);
             return forces;
         }
@@ -109,16 +109,19 @@ public final class PartitionLog implements AutoCloseable {
     private boolean intervalForcing;
     /** A tick came while it ran: it forces again when done (back to back, when forces outlast the interval). */
     private boolean intervalDue;
+
     private boolean intervalStopped;
     private final ProducerStateTable producers = new ProducerStateTable();
     /** Group commit: one appender forces the file for everyone whose write came before it. */
     private final Object syncLock = new Object();
+
     private volatile long durableOffset;
     /**
      * {@link #nextOffset()} and {@link #startOffset()}, published after each append, roll and
      * retention (under the monitor) so that readers checking for news take no lock.
      */
     private volatile long endOffset;
+
     private volatile long firstOffset;
     private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private boolean dirty;
@@ -181,9 +184,15 @@ public final class PartitionLog implements AutoCloseable {
                     // Torn: cut, or whole batches missing at its end (the file ends at a batch boundary
                     // short of the next segment's base offset).
                     if (r.truncatedBytes() > 0 || segment.nextOffset() != bases.get(i + 1)) {
-                        LOG.warn("recovered {}: kept {} bytes ending at offset {}, cut {} bytes of torn tail ({}) of a segment "
-                                + "sealed but not yet forced; dropping the {} later segments from offset {}", segment.logFile(),
-                                r.validBytes(), segment.nextOffset(), r.truncatedBytes(), r.reason(), bases.size() - 1 - i,
+                        LOG.warn(
+                                "recovered {}: kept {} bytes ending at offset {}, cut {} bytes of torn tail ({}) of a segment "
+                                        + "sealed but not yet forced; dropping the {} later segments from offset {}",
+                                segment.logFile(),
+                                r.validBytes(),
+                                segment.nextOffset(),
+                                r.truncatedBytes(),
+                                r.reason(),
+                                bases.size() - 1 - i,
                                 bases.get(i + 1));
                         for (int later = i + 1; later < bases.size(); later++) {
                             LogSegment dropped = LogSegment.open(dir, bases.get(later), config.indexIntervalBytes());
@@ -204,15 +213,27 @@ public final class PartitionLog implements AutoCloseable {
                     }
                     segment.recover(true); // cuts at the damage, rebuilds the index
                     long nextBase = bases.get(i + 1);
-                    LOG.error("CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are "
-                            + "lost, reading goes on at offset {}", segment.logFile(), r.validBytes(), r.reason(), r.truncatedBytes(),
-                            segment.nextOffset(), nextBase - 1, dir.getFileName(), nextBase);
+                    LOG.error(
+                            "CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are "
+                                    + "lost, reading goes on at offset {}",
+                            segment.logFile(),
+                            r.validBytes(),
+                            r.reason(),
+                            r.truncatedBytes(),
+                            segment.nextOffset(),
+                            nextBase - 1,
+                            dir.getFileName(),
+                            nextBase);
                     skippedByCorruption += nextBase - segment.nextOffset();
                     r = new LogSegment.Recovery(r.validBytes(), 0, null);
                 }
                 if (r.truncatedBytes() > 0) {
-                    LOG.warn("recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
-                            segment.logFile(), r.validBytes(), r.truncatedBytes(), r.reason());
+                    LOG.warn(
+                            "recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
+                            segment.logFile(),
+                            r.validBytes(),
+                            r.truncatedBytes(),
+                            r.reason());
                 }
                 segments.add(segment);
                 last = r;
@@ -246,8 +267,11 @@ public final class PartitionLog implements AutoCloseable {
         }
         if (config.fsync() instanceof FsyncPolicy.Interval interval) {
             long nanos = interval.interval().toNanos();
-            intervalTicks = IntervalForces.TIMER.scheduleAtFixedRate(this::intervalTick, firstForceDelay(System.nanoTime(),
-                    nanos, dir.getFileName().toString()), nanos, TimeUnit.NANOSECONDS);
+            intervalTicks = IntervalForces.TIMER.scheduleAtFixedRate(
+                    this::intervalTick,
+                    firstForceDelay(System.nanoTime(), nanos, dir.getFileName().toString()),
+                    nanos,
+                    TimeUnit.NANOSECONDS);
         } else {
             intervalTicks = null;
         }
@@ -263,7 +287,8 @@ public final class PartitionLog implements AutoCloseable {
             return false;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.allMatch(f -> PARTITION_FILE.matcher(f.getFileName().toString()).matches());
+            return files.allMatch(
+                    f -> PARTITION_FILE.matcher(f.getFileName().toString()).matches());
         }
     }
 
@@ -341,7 +366,8 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Writes the batch; returns its first offset and the offset after it. */
-    private synchronized long[] appendLocked(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
+    private synchronized long[] appendLocked(RecordBatch.Builder batch, RecordBatch.Producer producer)
+            throws IOException {
         ensureOpen();
         Objects.requireNonNull(producer, "producer must not be null");
         if (batch.recordCount() == 0) {
@@ -384,7 +410,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private boolean tooOld(LogSegment active, RecordBatch.Info incoming) {
         return config.segmentAge() != null
-                && incoming.maxTimestamp() - active.firstTimestamp() >= config.segmentAge().toMillis();
+                && incoming.maxTimestamp() - active.firstTimestamp()
+                        >= config.segmentAge().toMillis();
     }
 
     /**
@@ -402,7 +429,8 @@ public final class PartitionLog implements AutoCloseable {
         while (segments.size() > 1) {
             LogSegment oldest = segments.get(0);
             boolean overSize = retention.maxBytes() > 0 && total - oldest.size() >= retention.maxBytes();
-            boolean expired = retention.maxAge() != null && oldest.maxTimestamp() < nowMillis - retention.maxAge().toMillis();
+            boolean expired = retention.maxAge() != null
+                    && oldest.maxTimestamp() < nowMillis - retention.maxAge().toMillis();
             if (!overSize && !expired) {
                 break;
             }
@@ -413,8 +441,11 @@ public final class PartitionLog implements AutoCloseable {
             Directories.deleteLater(files);
             firstOffset = segments.get(0).baseOffset;
             deleted++;
-            LOG.info("retention deleted segment {} ({} bytes, {}); log now starts at offset {}", oldest.logFile(),
-                    oldest.size(), overSize ? "over " + retention.maxBytes() + " bytes" : "older than " + retention.maxAge(),
+            LOG.info(
+                    "retention deleted segment {} ({} bytes, {}); log now starts at offset {}",
+                    oldest.logFile(),
+                    oldest.size(),
+                    overSize ? "over " + retention.maxBytes() + " bytes" : "older than " + retention.maxAge(),
                     startOffset());
         }
         return deleted;
@@ -496,8 +527,8 @@ public final class PartitionLog implements AutoCloseable {
             synchronized (this) {
                 ensureOpen();
                 if (fromOffset < startOffset()) {
-                    throw new IllegalArgumentException("fromOffset must be >= the log start offset " + startOffset()
-                            + ", was " + fromOffset);
+                    throw new IllegalArgumentException(
+                            "fromOffset must be >= the log start offset " + startOffset() + ", was " + fromOffset);
                 }
                 from = List.copyOf(segments.subList(segmentFor(fromOffset), segments.size()));
                 start = from.get(0).readStart(fromOffset); // later segments are read from their start
@@ -720,9 +751,14 @@ public final class PartitionLog implements AutoCloseable {
                 if (intervalTicks != null) {
                     intervalTicks.cancel(false); // nothing is forced any more
                 }
-                LOG.error("partition log {} is OFFLINE: forcing it to disk failed; appends, forces and reads now fail."
-                        + " Records from offset {} (every-batch: durable offset {}) may not be on disk. Reopen it (restart"
-                        + " the engine) once the disk is fixed", dir, recoveryPoint, durableOffset, cause);
+                LOG.error(
+                        "partition log {} is OFFLINE: forcing it to disk failed; appends, forces and reads now fail."
+                                + " Records from offset {} (every-batch: durable offset {}) may not be on disk. Reopen it (restart"
+                                + " the engine) once the disk is fixed",
+                        dir,
+                        recoveryPoint,
+                        durableOffset,
+                        cause);
             }
             return new LogOfflineException(dir, offline);
         }

@@ -13,18 +13,15 @@ import java.util.Map;
 final class ProducerStateTable {
 
     /** The last batch a producer wrote. */
-    record Entry(short epoch, int firstSequence, int lastSequence, long firstOffset, long lastOffset) {
-    }
+    record Entry(short epoch, int firstSequence, int lastSequence, long firstOffset, long lastOffset) {}
 
     /** What to do with an incoming batch. */
     sealed interface Verdict {
         /** Write it. */
-        record Append() implements Verdict {
-        }
+        record Append() implements Verdict {}
 
         /** It is a retry of the last batch: acknowledge with the offset it got then. */
-        record Duplicate(long firstOffset) implements Verdict {
-        }
+        record Duplicate(long firstOffset) implements Verdict {}
     }
 
     /** As Kafka does, the last five batches are remembered, so up to five batches in flight can be retried. */
@@ -46,8 +43,9 @@ final class ProducerStateTable {
         Entry last = batches == null ? null : batches.peekLast();
         if (last == null) {
             if (producer.baseSequence() != 0) {
-                throw new OutOfOrderSequenceException("producer " + producer.id() + " is unknown and starts at sequence "
-                        + producer.baseSequence() + "; a new producer starts at 0");
+                throw new OutOfOrderSequenceException(
+                        "producer " + producer.id() + " is unknown and starts at sequence " + producer.baseSequence()
+                                + "; a new producer starts at 0");
             }
             return new Verdict.Append();
         }
@@ -63,13 +61,14 @@ final class ProducerStateTable {
             return new Verdict.Append();
         }
         for (Entry e : batches) {
-            if (producer.baseSequence() == e.firstSequence() && producer.baseSequence() + count - 1 == e.lastSequence()) {
+            if (producer.baseSequence() == e.firstSequence()
+                    && producer.baseSequence() + count - 1 == e.lastSequence()) {
                 return new Verdict.Duplicate(e.firstOffset());
             }
         }
         if (producer.baseSequence() != last.lastSequence() + 1) {
-            throw new OutOfOrderSequenceException("producer " + producer.id() + " sent sequence " + producer.baseSequence()
-                    + ", expected " + (last.lastSequence() + 1));
+            throw new OutOfOrderSequenceException("producer " + producer.id() + " sent sequence "
+                    + producer.baseSequence() + ", expected " + (last.lastSequence() + 1));
         }
         return new Verdict.Append();
     }
@@ -88,8 +87,12 @@ final class ProducerStateTable {
         if (batches.size() == REMEMBERED_BATCHES) {
             batches.pollFirst();
         }
-        batches.addLast(new Entry(p.epoch(), p.baseSequence(), p.baseSequence() + info.recordCount() - 1,
-                info.baseOffset(), info.lastOffset()));
+        batches.addLast(new Entry(
+                p.epoch(),
+                p.baseSequence(),
+                p.baseSequence() + info.recordCount() - 1,
+                info.baseOffset(),
+                info.lastOffset()));
     }
 
     int size() {

@@ -22,8 +22,12 @@ public record Record(long offset, long timestamp, byte[] key, byte[] value, List
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Record r && offset == r.offset && timestamp == r.timestamp && Arrays.equals(key, r.key)
-                && Arrays.equals(value, r.value) && headers.equals(r.headers);
+        return o instanceof Record r
+                && offset == r.offset
+                && timestamp == r.timestamp
+                && Arrays.equals(key, r.key)
+                && Arrays.equals(value, r.value)
+                && headers.equals(r.headers);
     }
 
     @Override
@@ -33,7 +37,8 @@ public record Record(long offset, long timestamp, byte[] key, byte[] value, List
 
     @Override
     public String toString() {
-        return "Record[offset=" + offset + ", timestamp=" + timestamp + ", key=" + (key == null ? "null" : key.length + " bytes")
-                + ", value=" + (value == null ? "null" : value.length + " bytes") + ", headers=" + headers + "]";
+        return "Record[offset=" + offset + ", timestamp=" + timestamp + ", key="
+                + (key == null ? "null" : key.length + " bytes") + ", value="
+                + (value == null ? "null" : value.length + " bytes") + ", headers=" + headers + "]";
     }
 }

@@ -16,13 +16,13 @@ public final class RecordBatch {
     /** batchLength(4) crc(4) magic(1) attributes(1) baseOffset(8) lastOffsetDelta(4) firstTimestamp(8)
      *  maxTimestamp(8) producerId(8) producerEpoch(2) baseSequence(4) recordCount(4). */
     public static final int HEADER_SIZE = 56;
+
     static final int LENGTH_SIZE = 4;
     private static final int CRC_START = 8;
     /** Where the header's record count lies, from the batch's start (the last header field). */
     private static final int RECORD_COUNT_AT = HEADER_SIZE - 4;
 
-    private RecordBatch() {
-    }
+    private RecordBatch() {}
 
     /** Producer identity of a batch; {@link #NONE} for non-idempotent appends. */
     public record Producer(long id, short epoch, int baseSequence) {
@@ -30,9 +30,14 @@ public final class RecordBatch {
     }
 
     /** A decoded batch header. */
-    public record Info(long baseOffset, long lastOffset, long firstTimestamp, long maxTimestamp, Producer producer,
-            int recordCount, int sizeInBytes) {
-    }
+    public record Info(
+            long baseOffset,
+            long lastOffset,
+            long firstTimestamp,
+            long maxTimestamp,
+            Producer producer,
+            int recordCount,
+            int sizeInBytes) {}
 
     /** Encodes {@code records} as one batch whose first record gets {@code baseOffset}. */
     public static ByteBuffer encode(long baseOffset, Producer producer, List<Record> records) {
@@ -73,8 +78,8 @@ public final class RecordBatch {
          */
         public Builder(ByteBuffer buffer, int maxBytes) {
             if (!buffer.hasArray() || buffer.capacity() < HEADER_SIZE) {
-                throw new IllegalArgumentException("buffer must be a heap buffer of at least " + HEADER_SIZE
-                        + " bytes, was " + buffer);
+                throw new IllegalArgumentException(
+                        "buffer must be a heap buffer of at least " + HEADER_SIZE + " bytes, was " + buffer);
             }
             this.maxBytes = maxBytes;
             this.buffer = buffer.clear().position(HEADER_SIZE);
@@ -87,7 +92,10 @@ public final class RecordBatch {
          */
         public boolean tryAppend(long timestamp, byte[] key, byte[] value, List<Header> headers) {
             long timestampDelta = count == 0 ? 0 : timestamp - firstTimestamp;
-            int size = VarInt.size(timestampDelta) + VarInt.size(count) + bytesSize(key) + bytesSize(value)
+            int size = VarInt.size(timestampDelta)
+                    + VarInt.size(count)
+                    + bytesSize(key)
+                    + bytesSize(value)
                     + VarInt.size(headers.size());
             byte[][] names = headers.isEmpty() ? null : new byte[headers.size()][];
             for (int h = 0; h < headers.size(); h++) {
@@ -180,7 +188,13 @@ public final class RecordBatch {
 
         /** The header {@link #finish} writes, without reading it back. */
         Info info(long baseOffset, Producer producer) {
-            return new Info(baseOffset, baseOffset + count - 1, firstTimestamp, maxTimestamp, producer, count,
+            return new Info(
+                    baseOffset,
+                    baseOffset + count - 1,
+                    firstTimestamp,
+                    maxTimestamp,
+                    producer,
+                    count,
                     buffer.position());
         }
     }
@@ -202,8 +216,8 @@ public final class RecordBatch {
         }
         int length = buffer.getInt(start);
         if (length < HEADER_SIZE - LENGTH_SIZE || length > buffer.remaining() - LENGTH_SIZE) {
-            throw new CorruptRecordException("batch length " + length + " does not fit in the " + buffer.remaining()
-                    + " bytes left");
+            throw new CorruptRecordException(
+                    "batch length " + length + " does not fit in the " + buffer.remaining() + " bytes left");
         }
         if (buffer.get(start + 8) != MAGIC) {
             throw new CorruptRecordException("unknown batch magic " + buffer.get(start + 8));
@@ -219,11 +233,17 @@ public final class RecordBatch {
         int count = buffer.getInt(start + RECORD_COUNT_AT);
         // Every record takes at least 5 bytes, so a count beyond that is a lie (and must not size an allocation).
         if (lastDelta < 0 || count != lastDelta + 1 || count > (length + LENGTH_SIZE - HEADER_SIZE) / 5) {
-            throw new CorruptRecordException("batch record count " + count + " disagrees with last offset delta " + lastDelta);
+            throw new CorruptRecordException(
+                    "batch record count " + count + " disagrees with last offset delta " + lastDelta);
         }
-        return new Info(baseOffset, baseOffset + lastDelta, buffer.getLong(start + 22), buffer.getLong(start + 30),
+        return new Info(
+                baseOffset,
+                baseOffset + lastDelta,
+                buffer.getLong(start + 22),
+                buffer.getLong(start + 30),
                 new Producer(buffer.getLong(start + 38), buffer.getShort(start + 46), buffer.getInt(start + 48)),
-                count, length + LENGTH_SIZE);
+                count,
+                length + LENGTH_SIZE);
     }
 
     /** The record count of the batch at the buffer's position, whose header {@link #readInfo} checked. */
@@ -294,7 +314,8 @@ public final class RecordBatch {
             return null;
         }
         if (length < 0 || length > in.remaining()) {
-            throw new CorruptRecordException("field length " + length + " overruns the batch (" + in.remaining() + " bytes left)");
+            throw new CorruptRecordException(
+                    "field length " + length + " overruns the batch (" + in.remaining() + " bytes left)");
         }
         byte[] bytes = new byte[(int) length];
         in.get(bytes);

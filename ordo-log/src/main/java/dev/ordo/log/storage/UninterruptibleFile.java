@@ -37,6 +37,7 @@ final class UninterruptibleFile implements AutoCloseable {
     private long pointer = -1;
     /** The channel reads use; opened on the first read, again after an interrupt closed it. */
     private volatile FileChannel reader;
+
     private volatile boolean closed;
 
     /**

@@ -5,8 +5,7 @@ import java.nio.ByteBuffer;
 /** Zig-zag LEB128 variable-length integers, as in Protocol Buffers' {@code sint64}. */
 final class VarInt {
 
-    private VarInt() {
-    }
+    private VarInt() {}
 
     static void write(ByteBuffer out, long value) {
         long v = (value << 1) ^ (value >> 63);

@@ -67,7 +67,9 @@ class AppendSignalTest {
             signal.signal();
         }
         reader.join(Duration.ofSeconds(30).toMillis());
-        assertThat(reader.isAlive()).as("the reader missed a wake-up and still sleeps").isFalse();
+        assertThat(reader.isAlive())
+                .as("the reader missed a wake-up and still sleeps")
+                .isFalse();
         assertThat(failure.get()).isNull();
     }
 

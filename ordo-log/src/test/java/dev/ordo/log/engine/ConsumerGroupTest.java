@@ -41,7 +41,8 @@ class ConsumerGroupTest {
                     producer.send(key, String.valueOf(i));
                     if (i % 1_000 == 0) {
                         // Every thousand records a member joins, and from the third on the oldest leaves.
-                        members.add(start(log, history, handled, random.nextBoolean() ? Ordering.KEY : Ordering.PARTITION));
+                        members.add(
+                                start(log, history, handled, random.nextBoolean() ? Ordering.KEY : Ordering.PARTITION));
                         if (members.size() >= 3) {
                             members.remove(0).close();
                         }
@@ -67,9 +68,11 @@ class ConsumerGroupTest {
             assertThat(report.count(Anomaly.LOST)).as(report.summary()).isZero();
             assertThat(report.count(Anomaly.DUPLICATED)).as(report.summary()).isZero();
             assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
-            try (OrdoConsumer last = OrdoConsumer.builder(log, "t").group("g").handler(r -> { }).start()) {
+            try (OrdoConsumer last =
+                    OrdoConsumer.builder(log, "t").group("g").handler(r -> {}).start()) {
                 for (int p = 0; p < 6; p++) {
-                    assertThat(last.committedOffset(p)).isEqualTo(log.describe("t").partitions().get(p).nextOffset());
+                    assertThat(last.committedOffset(p))
+                            .isEqualTo(log.describe("t").partitions().get(p).nextOffset());
                 }
             }
         }
@@ -77,7 +80,10 @@ class ConsumerGroupTest {
 
     private static OrdoConsumer start(EmbeddedLog log, History history, AtomicInteger handled, Ordering ordering)
             throws Exception {
-        return OrdoConsumer.builder(log, "t").group("g").ordering(ordering).concurrency(4)
+        return OrdoConsumer.builder(log, "t")
+                .group("g")
+                .ordering(ordering)
+                .concurrency(4)
                 .handler(r -> {
                     synchronized (history) { // the order of handling across members, as it happened
                         history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
@@ -91,12 +97,21 @@ class ConsumerGroupTest {
     void aConsumerWithACommittedStateCannotShareItsGroup() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(2));
-            JsonSnapshotState<OrdoConsumerTest.AppliedValues> state = new JsonSnapshotState<>(data.resolve("s.json"),
-                    OrdoConsumerTest.AppliedValues.class, OrdoConsumerTest.AppliedValues::new);
-            try (OrdoConsumer first = OrdoConsumer.builder(log, "t").group("g").committedState(state).handler(r -> { }).start()) {
-                assertThatThrownBy(() -> OrdoConsumer.builder(log, "t").group("g").handler(r -> { }).start())
-                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be shared");
-                await().atMost(Duration.ofSeconds(5)).until(() -> first.assignment().size() == 2);
+            JsonSnapshotState<OrdoConsumerTest.AppliedValues> state = new JsonSnapshotState<>(
+                    data.resolve("s.json"), OrdoConsumerTest.AppliedValues.class, OrdoConsumerTest.AppliedValues::new);
+            try (OrdoConsumer first = OrdoConsumer.builder(log, "t")
+                    .group("g")
+                    .committedState(state)
+                    .handler(r -> {})
+                    .start()) {
+                assertThatThrownBy(() -> OrdoConsumer.builder(log, "t")
+                                .group("g")
+                                .handler(r -> {})
+                                .start())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("cannot be shared");
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> first.assignment().size() == 2);
             }
         }
     }

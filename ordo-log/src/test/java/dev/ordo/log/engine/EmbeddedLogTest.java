@@ -43,22 +43,36 @@ class EmbeddedLogTest {
                 assertThat(gauge(registry, "ordo.log.size", "ledger", p))
                         .isEqualTo(log.partition("ledger", p).sizeInBytes());
                 assertThat(gauge(registry, "ordo.log.segments", "ledger", p)).isEqualTo(1);
-                assertThat(gauge(registry, "ordo.log.start.offset", "ledger", p)).isZero();
+                assertThat(gauge(registry, "ordo.log.start.offset", "ledger", p))
+                        .isZero();
                 assertThat(gauge(registry, "ordo.log.offline", "ledger", p)).isZero();
             }
             assertThat(ledgerEnd).isEqualTo(10);
             assertThat(gauge(registry, "ordo.log.end.offset", "audit", 0)).isEqualTo(1);
-            assertThat(registry.find("ordo.log.size").gauge().getId().getBaseUnit()).isEqualTo("bytes");
+            assertThat(registry.find("ordo.log.size").gauge().getId().getBaseUnit())
+                    .isEqualTo("bytes");
 
             log.deleteTopic("audit");
-            assertThat(registry.find("ordo.log.end.offset").tag("topic", "audit").gauges()).isEmpty();
-            assertThat(registry.find("ordo.log.end.offset").tag("topic", "ledger").gauges()).hasSize(2);
+            assertThat(registry.find("ordo.log.end.offset")
+                            .tag("topic", "audit")
+                            .gauges())
+                    .isEmpty();
+            assertThat(registry.find("ordo.log.end.offset")
+                            .tag("topic", "ledger")
+                            .gauges())
+                    .hasSize(2);
         }
-        assertThat(registry.find("ordo.log.end.offset").gauges()).as("removed when the engine closes").isEmpty();
+        assertThat(registry.find("ordo.log.end.offset").gauges())
+                .as("removed when the engine closes")
+                .isEmpty();
     }
 
     private static double gauge(SimpleMeterRegistry registry, String name, String topic, int partition) {
-        return registry.get(name).tag("topic", topic).tag("partition", String.valueOf(partition)).gauge().value();
+        return registry.get(name)
+                .tag("topic", topic)
+                .tag("partition", String.valueOf(partition))
+                .gauge()
+                .value();
     }
 
     @Test
@@ -73,7 +87,10 @@ class EmbeddedLogTest {
             TopicDescription ledger = log.describe("ledger");
             assertThat(ledger.fsync()).isEqualTo("interval:5ms");
             assertThat(ledger.partitions()).hasSize(4);
-            assertThat(ledger.partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum()).isEqualTo(1);
+            assertThat(ledger.partitions().stream()
+                            .mapToLong(TopicDescription.PartitionState::nextOffset)
+                            .sum())
+                    .isEqualTo(1);
             log.deleteTopic("audit");
             assertThat(log.listTopics()).containsExactly("ledger");
             assertThat(Files.exists(data.resolve("audit-0"))).isFalse();
@@ -88,7 +105,8 @@ class EmbeddedLogTest {
     @Test
     void deletingATopicReturnsBeforeItsDataIsFreedAndTheDataGoesLater() throws Exception {
         // Resources close in reverse: the deleter is released first, then the engine waits for it.
-        try (EmbeddedLog log = EmbeddedLog.open(data); HeldDeletions held = HeldDeletions.hold()) {
+        try (EmbeddedLog log = EmbeddedLog.open(data);
+                HeldDeletions held = HeldDeletions.hold()) {
             log.createTopic("audit", TopicSpec.partitions(2));
             for (int i = 0; i < 20; i++) {
                 log.append("audit", b("k" + i), b("old-" + i));
@@ -105,7 +123,9 @@ class EmbeddedLogTest {
             log.deleteTopic("audit");
             assertThat(deletedDirectories()).hasSize(4);
         }
-        assertThat(deletedDirectories()).as("closing the engine waited for the deletions").isEmpty();
+        assertThat(deletedDirectories())
+                .as("closing the engine waited for the deletions")
+                .isEmpty();
     }
 
     @Test
@@ -124,14 +144,18 @@ class EmbeddedLogTest {
         Files.writeString(foreign.resolve("notes.txt"), "keep me");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             assertThat(log.listTopics()).isEmpty();
-            await().atMost(Duration.ofSeconds(10)).until(() -> deletedDirectories().size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> deletedDirectories().size() == 1);
         }
-        assertThat(foreign.resolve("notes.txt")).as("a directory that is no partition's is left alone").hasContent("keep me");
+        assertThat(foreign.resolve("notes.txt"))
+                .as("a directory that is no partition's is left alone")
+                .hasContent("keep me");
     }
 
     private java.util.List<Path> deletedDirectories() throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = Files.list(data)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".deleted")).toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".deleted"))
+                    .toList();
         }
     }
 
@@ -146,9 +170,10 @@ class EmbeddedLogTest {
             }
             int partition = (Murmur2.hash(b("ACC-3")) & 0x7fffffff) % 8;
             assertThat(log.read("ledger", partition, 0, 1 << 20).stream()
-                    .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("ACC-3"))
-                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
-                    .containsExactly("op-3", "op-8", "op-13", "op-18", "op-23", "op-28", "op-33", "op-38", "op-43", "op-48");
+                            .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("ACC-3"))
+                            .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+                    .containsExactly(
+                            "op-3", "op-8", "op-13", "op-18", "op-23", "op-28", "op-33", "op-38", "op-43", "op-48");
         }
     }
 
@@ -156,11 +181,14 @@ class EmbeddedLogTest {
     void badInputIsRefusedWithTheNameAndValue() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(2));
-            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(1))).hasMessage("topic 't' already exists");
+            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(1)))
+                    .hasMessage("topic 't' already exists");
             assertThatThrownBy(() -> log.createTopic("no spaces", TopicSpec.partitions(1)))
                     .hasMessageContaining("was 'no spaces'");
-            assertThatThrownBy(() -> log.append("missing", null, b("x"))).hasMessageContaining("topic 'missing' does not exist");
-            assertThatThrownBy(() -> log.read("t", 2, 0, 10)).hasMessage("partition must be in [0, 2) for topic 't', was 2");
+            assertThatThrownBy(() -> log.append("missing", null, b("x")))
+                    .hasMessageContaining("topic 'missing' does not exist");
+            assertThatThrownBy(() -> log.read("t", 2, 0, 10))
+                    .hasMessage("partition must be in [0, 2) for topic 't', was 2");
             assertThatThrownBy(() -> TopicSpec.partitions(0)).hasMessage("partitions must be >= 1, was 0");
             assertThatThrownBy(() -> TopicSpec.parseFsync("sometimes")).hasMessageContaining("was 'sometimes'");
             assertThat(log.listTopics()).containsExactly("t");
@@ -179,17 +207,22 @@ class EmbeddedLogTest {
     void aTopicIsCreatedWithItsDescriptionOrNotAtAll() throws Exception {
         Files.createDirectories(data.resolve("t.topic.tmp").resolve("in-the-way"));
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(2))).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(2)))
+                    .isInstanceOf(java.io.IOException.class);
             assertThat(log.listTopics()).isEmpty();
             assertThatThrownBy(() -> log.append("t", null, b("x"))).hasMessageContaining("topic 't' does not exist");
-            assertThat(Files.exists(data.resolve("t-0"))).as("partition directory left behind").isFalse();
+            assertThat(Files.exists(data.resolve("t-0")))
+                    .as("partition directory left behind")
+                    .isFalse();
             Directories.deleteRecursively(data.resolve("t.topic.tmp"));
             log.createTopic("t", TopicSpec.partitions(2)); // once there is room
             log.append("t", null, b("x"));
         }
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             assertThat(log.listTopics()).containsExactly("t");
-            assertThat(log.describe("t").partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum())
+            assertThat(log.describe("t").partitions().stream()
+                            .mapToLong(TopicDescription.PartitionState::nextOffset)
+                            .sum())
                     .isEqualTo(1);
         }
     }
@@ -214,6 +247,8 @@ class EmbeddedLogTest {
             log.createTopic("t", TopicSpec.partitions(2));
             assertThat(log.describe("t").partitions()).allMatch(p -> p.nextOffset() == 0);
         }
-        assertThat(mine.resolve("notes.txt")).as("a directory that is no partition's is left alone").hasContent("keep me");
+        assertThat(mine.resolve("notes.txt"))
+                .as("a directory that is no partition's is left alone")
+                .hasContent("keep me");
     }
 }

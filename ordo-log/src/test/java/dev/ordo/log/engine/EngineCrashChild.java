@@ -19,8 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class EngineCrashChild {
 
-    private EngineCrashChild() {
-    }
+    private EngineCrashChild() {}
 
     /** The exactly-once mode's state: the values applied, per key, in the order applied. */
     public static final class Applied {
@@ -42,10 +41,15 @@ public final class EngineCrashChild {
                 log.createTopic("crash", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
             }
             JsonSnapshotState<Applied> state = new JsonSnapshotState<>(stateFile(data), Applied.class, Applied::new);
-            OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash").group("g").ordering(Ordering.KEY).concurrency(4)
+            OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash")
+                    .group("g")
+                    .ordering(Ordering.KEY)
+                    .concurrency(4)
                     .handler(r -> {
                         if (exactlyOnce) {
-                            state.value().perKey.computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
+                            state.value()
+                                    .perKey
+                                    .computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
                                     .add(Long.parseLong(r.valueAsString()));
                         }
                         print("CONSUMED " + r.keyAsString() + " " + r.valueAsString());
@@ -57,7 +61,10 @@ public final class EngineCrashChild {
             for (long n = first; n < first + count; n++) {
                 String key = "k" + (n % 16);
                 print("SEND " + key + " " + n);
-                log.append("crash", key.getBytes(StandardCharsets.UTF_8), String.valueOf(n).getBytes(StandardCharsets.UTF_8));
+                log.append(
+                        "crash",
+                        key.getBytes(StandardCharsets.UTF_8),
+                        String.valueOf(n).getBytes(StandardCharsets.UTF_8));
                 print("ACK " + key + " " + n);
             }
             print("PRODUCED");

@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
@@ -19,10 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine in a child JVM produces (fsync per batch) and consumes (consumer group, KEY ordering)
@@ -53,14 +53,22 @@ class EngineCrashTest {
         for (int cycle = 0; cycle <= cycles; cycle++) {
             boolean last = cycle == cycles;
             long count = last ? 50 : 1 + random.nextInt(120);
-            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), EngineCrashChild.class.getName(),
-                    data.toString(), String.valueOf(next), String.valueOf(count), mode))
+            Process child = new ProcessBuilder(List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            EngineCrashChild.class.getName(),
+                            data.toString(),
+                            String.valueOf(next),
+                            String.valueOf(count),
+                            mode))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             long killAfterAcks = last ? Long.MAX_VALUE : 1 + random.nextInt((int) count);
             long acks = 0;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     String[] f = line.split(" ");
@@ -80,7 +88,7 @@ class EngineCrashTest {
                                 break;
                             }
                         }
-                        default -> { }
+                        default -> {}
                     }
                     if (!last && acks >= killAfterAcks) {
                         child.destroyForcibly(); // SIGKILL in the middle of producing and consuming
@@ -104,7 +112,8 @@ class EngineCrashTest {
         assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
         assertThat(report.count(Anomaly.UNEXPECTED)).as(report.summary()).isZero();
         // LOST may only hold records sent but never acknowledged (killed mid-append); DUPLICATED is redelivery.
-        assertThat(report.count(Anomaly.LOST)).isLessThanOrEqualTo(history.sent().size() - acknowledged.size());
+        assertThat(report.count(Anomaly.LOST))
+                .isLessThanOrEqualTo(history.sent().size() - acknowledged.size());
         if (mode.equals("exactly-once")) {
             assertExactlyOnceState(history, acknowledged);
         }
@@ -117,8 +126,11 @@ class EngineCrashTest {
      * after its own crash would; dropping those takes source sequence numbers, see the ledger demo.)
      */
     private void assertExactlyOnceState(History calls, Set<String> acknowledged) throws Exception {
-        EngineCrashChild.Applied applied = new ObjectMapper().readTree(EngineCrashChild.stateFile(data).toFile())
-                .get("state").traverse(new ObjectMapper()).readValueAs(EngineCrashChild.Applied.class);
+        EngineCrashChild.Applied applied = new ObjectMapper()
+                .readTree(EngineCrashChild.stateFile(data).toFile())
+                .get("state")
+                .traverse(new ObjectMapper())
+                .readValueAs(EngineCrashChild.Applied.class);
         Map<String, List<Long>> logged = new HashMap<>();
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             for (int p = 0; p < log.partitionCount("crash"); p++) {
@@ -131,7 +143,8 @@ class EngineCrashTest {
         assertThat(applied.perKey).as("state = log applied exactly once").isEqualTo(logged);
         History state = new History();
         calls.sent().forEach(state::sent);
-        applied.perKey.forEach((key, values) -> values.forEach(v -> state.received(new Message(key, key, -1, String.valueOf(v)))));
+        applied.perKey.forEach(
+                (key, values) -> values.forEach(v -> state.received(new Message(key, key, -1, String.valueOf(v)))));
         CheckReport report = state.check();
         assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
         assertThat(report.count(Anomaly.UNEXPECTED)).as(report.summary()).isZero();

@@ -16,7 +16,8 @@ class GroupAssignmentProperties {
 
     @Property(tries = 300)
     void assignmentIsBalancedCoversEveryPartitionOnceAndKeepsOwnersWhereItCan(
-            @ForAll @IntRange(min = 1, max = 64) int partitions, @ForAll @IntRange(min = 1, max = 10) int before,
+            @ForAll @IntRange(min = 1, max = 64) int partitions,
+            @ForAll @IntRange(min = 1, max = 10) int before,
             @ForAll @IntRange(min = 1, max = 10) int after) {
         List<Long> members = new ArrayList<>();
         for (long m = 0; m < before; m++) {

@@ -39,9 +39,13 @@ class OrdoConsumerTest {
             produce(log, 0, 1_000);
             Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("balances").ordering(Ordering.KEY).concurrency(8)
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("balances")
+                    .ordering(Ordering.KEY)
+                    .concurrency(8)
                     .handler(r -> {
-                        perKey.computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(r.valueAsString()));
+                        perKey.computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
+                                .add(Integer.parseInt(r.valueAsString()));
                         handled.incrementAndGet();
                     })
                     .start();
@@ -49,7 +53,8 @@ class OrdoConsumerTest {
             consumer.close();
             perKey.values().forEach(values -> assertThat(values).isSorted().hasSize(50));
             for (int p = 0; p < 4; p++) {
-                assertThat(consumer.committedOffset(p)).isEqualTo(log.describe("ledger").partitions().get(p).nextOffset());
+                assertThat(consumer.committedOffset(p))
+                        .isEqualTo(log.describe("ledger").partitions().get(p).nextOffset());
             }
         }
     }
@@ -60,15 +65,20 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(2));
             produce(log, 0, 100);
             AtomicInteger first = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> first.incrementAndGet()).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> first.incrementAndGet())
+                    .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> first.get() == 100);
             consumer.close();
         }
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             produce(log, 100, 130);
             List<Integer> second = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g")
-                    .handler(r -> second.add(Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> second.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> second.size() == 30);
             consumer.close();
             assertThat(second).allMatch(v -> v >= 100).doesNotHaveDuplicates();
@@ -86,12 +96,17 @@ class OrdoConsumerTest {
             java.nio.file.Files.createDirectories(blocker);
             produce(log, 0, 100);
             List<Integer> handled = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").commitInterval(Duration.ofMillis(2))
-                    .handler(r -> handled.add(Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .commitInterval(Duration.ofMillis(2))
+                    .handler(r -> handled.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 100);
             produce(log, 100, 200); // fetched while the commits keep failing
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 200);
-            assertThat(consumer.committedOffset(0)).as("nothing could be committed yet").isZero();
+            assertThat(consumer.committedOffset(0))
+                    .as("nothing could be committed yet")
+                    .isZero();
             java.nio.file.Files.delete(blocker);
             await().atMost(Duration.ofSeconds(20)).until(() -> consumer.committedOffset(0) == 200);
             consumer.close();
@@ -106,8 +121,11 @@ class OrdoConsumerTest {
             produce(log, 0, 10);
             AtomicInteger poisonTries = new AtomicInteger();
             List<Integer> done = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION)
-                    .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2))).deadLetter("ledger.dlq")
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .ordering(Ordering.PARTITION)
+                    .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2)))
+                    .deadLetter("ledger.dlq")
                     .handler(r -> {
                         if (r.valueAsString().equals("4")) {
                             poisonTries.incrementAndGet();
@@ -122,7 +140,8 @@ class OrdoConsumerTest {
             assertThat(poisonTries.get()).isEqualTo(3);
             var parked = log.read("ledger.dlq", 0, 0, 1 << 20);
             assertThat(parked).hasSize(1);
-            assertThat(new String(parked.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("4");
+            assertThat(new String(parked.get(0).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("4");
             assertThat(parked.get(0).headers()).anySatisfy(h -> {
                 assertThat(h.key()).isEqualTo("ordo.error");
                 assertThat(new String(h.value(), StandardCharsets.UTF_8)).contains("cannot apply 4");
@@ -132,27 +151,34 @@ class OrdoConsumerTest {
 
     @Test
     void partitionOrderingHandlesEachPartitionInOffsetOrder() throws Exception {
-        assertEachPartitionHandledInOffsetOrder(3, 300, b -> b.ordering(Ordering.PARTITION).concurrency(4));
+        assertEachPartitionHandledInOffsetOrder(
+                3, 300, b -> b.ordering(Ordering.PARTITION).concurrency(4));
     }
 
     /** Produces {@code records} records, consumes them with the builder as configured, checks offset order per partition. */
-    private void assertEachPartitionHandledInOffsetOrder(int partitions, int records,
-            java.util.function.UnaryOperator<OrdoConsumer.Builder> configure) throws Exception {
+    private void assertEachPartitionHandledInOffsetOrder(
+            int partitions, int records, java.util.function.UnaryOperator<OrdoConsumer.Builder> configure)
+            throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(partitions));
             produce(log, 0, records);
             Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = configure.apply(OrdoConsumer.builder(log, "ledger").group("g"))
+            OrdoConsumer consumer = configure
+                    .apply(OrdoConsumer.builder(log, "ledger").group("g"))
                     .handler(r -> {
-                        perPartition.computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>()).add(r.record().offset());
+                        perPartition
+                                .computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>())
+                                .add(r.record().offset());
                         handled.incrementAndGet();
                     })
                     .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() == records);
             consumer.close();
             assertThat(perPartition).hasSize(partitions);
-            perPartition.values().forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
+            perPartition
+                    .values()
+                    .forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
         }
     }
 
@@ -176,8 +202,11 @@ class OrdoConsumerTest {
             java.util.concurrent.CountDownLatch otherHandled = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.atomic.AtomicBoolean starved = new java.util.concurrent.atomic.AtomicBoolean();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION)
-                    .concurrency(2).maxInFlight(10)
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .ordering(Ordering.PARTITION)
+                    .concurrency(2)
+                    .maxInFlight(10)
                     .handler(r -> {
                         if (r.partition() == 1) {
                             otherHandled.countDown();
@@ -196,24 +225,31 @@ class OrdoConsumerTest {
                     .start();
             await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() == 505);
             consumer.close();
-            assertThat(starved).as("partition 1 waited behind partition 0's backlog").isFalse();
+            assertThat(starved)
+                    .as("partition 1 waited behind partition 0's backlog")
+                    .isFalse();
         }
     }
 
     @Test
     void aConsumerWithOneRecordInFlightStillHandlesEverythingInOrder() throws Exception {
-        assertEachPartitionHandledInOffsetOrder(2, 200, b -> b.ordering(Ordering.KEY).maxInFlight(1));
+        assertEachPartitionHandledInOffsetOrder(
+                2, 200, b -> b.ordering(Ordering.KEY).maxInFlight(1));
     }
 
     @Test
     void consumerLagIsMeteredPerPartition() throws Exception {
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 40);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.PARTITION).metrics(registry)
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .ordering(Ordering.PARTITION)
+                    .metrics(registry)
                     .handler(r -> {
                         try {
                             release.await();
@@ -223,7 +259,9 @@ class OrdoConsumerTest {
                         handled.incrementAndGet();
                     })
                     .start();
-            var lag = registry.get("ordo.consumer.lag").tags("topic", "ledger", "partition", "0", "group", "g").gauge();
+            var lag = registry.get("ordo.consumer.lag")
+                    .tags("topic", "ledger", "partition", "0", "group", "g")
+                    .gauge();
             assertThat(lag.value()).as("nothing handled, nothing committed").isEqualTo(40);
             release.countDown();
             await().atMost(Duration.ofSeconds(20)).until(() -> lag.value() == 0);
@@ -239,12 +277,19 @@ class OrdoConsumerTest {
             assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group(" "))
                     .hasMessage("group must be 1-200 characters and not blank, was ' '");
             // The embedded engine names a file after the group, so it is stricter than Kafka.
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("bad/group").handler(r -> { }).start())
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger")
+                            .group("bad/group")
+                            .handler(r -> {})
+                            .start())
                     .hasMessageContaining("group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine")
                     .hasMessageContaining("was 'bad/group'");
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("g").start())
+            assertThatThrownBy(
+                            () -> OrdoConsumer.builder(log, "ledger").group("g").start())
                     .hasMessage("group and handler must be set before start()");
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "missing").group("g").handler(r -> { }).start())
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "missing")
+                            .group("g")
+                            .handler(r -> {})
+                            .start())
                     .hasMessageContaining("topic 'missing' does not exist");
         }
     }
@@ -261,24 +306,37 @@ class OrdoConsumerTest {
             assertThat(fromTime).isEqualTo(50);
 
             List<Integer> replayed = new CopyOnWriteArrayList<>();
-            OrdoConsumer byOffset = OrdoConsumer.builder(log, "ledger").group("replay").ordering(Ordering.PARTITION)
-                    .seek(0, 70).handler(r -> replayed.add(Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer byOffset = OrdoConsumer.builder(log, "ledger")
+                    .group("replay")
+                    .ordering(Ordering.PARTITION)
+                    .seek(0, 70)
+                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 10);
             byOffset.close();
             assertThat(replayed).containsExactly(70, 71, 72, 73, 74, 75, 76, 77, 78, 79);
 
             replayed.clear();
-            OrdoConsumer byTime = OrdoConsumer.builder(log, "ledger").group("replay").ordering(Ordering.PARTITION)
+            OrdoConsumer byTime = OrdoConsumer.builder(log, "ledger")
+                    .group("replay")
+                    .ordering(Ordering.PARTITION)
                     .seekToTime(java.time.Instant.ofEpochMilli(middle))
-                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString()))).start();
+                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 30);
             byTime.close();
             assertThat(replayed.get(0)).isEqualTo(50);
             assertThat(replayed).isSorted();
 
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, 81).handler(r -> { }).start())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("end offset 80, was 81");
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, -1))
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger")
+                            .group("g")
+                            .seek(0, 81)
+                            .handler(r -> {})
+                            .start())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("end offset 80, was 81");
+            assertThatThrownBy(
+                            () -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, -1))
                     .hasMessageContaining("offset must be >= 0, was -1");
         }
     }
@@ -286,14 +344,20 @@ class OrdoConsumerTest {
     @Test
     void aGroupBehindRetentionContinuesAtTheNewStartOfTheLog() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            log.createTopic("ledger", TopicSpec.partitions(1).segmentBytes(1_024)
-                    .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+            log.createTopic(
+                    "ledger",
+                    TopicSpec.partitions(1)
+                            .segmentBytes(1_024)
+                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
             produce(log, 0, 200);
             long start = log.startOffset("ledger", 0);
             assertThat(start).isPositive();
             List<Integer> seen = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("late").ordering(Ordering.PARTITION)
-                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("late")
+                    .ordering(Ordering.PARTITION)
+                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 200 - start);
             consumer.close();
             assertThat(seen.get(0)).isEqualTo((int) start);
@@ -306,22 +370,34 @@ class OrdoConsumerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             // Segments of ~10 records and two of them kept: retention removes segments while the fetcher
             // reads them (their files closed and renamed under the read) and moves the start past its position.
-            log.createTopic("ledger", TopicSpec.partitions(1).segmentBytes(1_024)
-                    .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+            log.createTopic(
+                    "ledger",
+                    TopicSpec.partitions(1)
+                            .segmentBytes(1_024)
+                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
             List<Integer> seen = new CopyOnWriteArrayList<>();
             // Four records in flight at most: the group falls behind the producer, into segments retention removes.
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("racing").ordering(Ordering.PARTITION)
-                    .maxInFlight(4).handler(r -> seen.add(Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("racing")
+                    .ordering(Ordering.PARTITION)
+                    .maxInFlight(4)
+                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString())))
+                    .start();
             int total = 20_000;
             produce(log, 0, total);
-            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.committedOffset(0) == total
-                    || consumer.failure().isPresent());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> consumer.committedOffset(0) == total
+                            || consumer.failure().isPresent());
             consumer.close();
             assertThat(consumer.failure()).isEmpty();
             assertThat(seen).isNotEmpty().isSorted().doesNotHaveDuplicates();
-            assertThat(seen.size()).as("records deleted before the group read them: it fell behind retention").isLessThan(total);
+            assertThat(seen.size())
+                    .as("records deleted before the group read them: it fell behind retention")
+                    .isLessThan(total);
             assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
-            assertThat(log.startOffset("ledger", 0)).as("retention ran throughout").isGreaterThan(total / 2);
+            assertThat(log.startOffset("ledger", 0))
+                    .as("retention ran throughout")
+                    .isGreaterThan(total / 2);
         }
     }
 
@@ -347,30 +423,45 @@ class OrdoConsumerTest {
             produce(log, 0, 300);
             JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY).concurrency(4)
-                    .committedState(state).commitInterval(Duration.ofMillis(5))
+            OrdoConsumer first = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .ordering(Ordering.KEY)
+                    .concurrency(4)
+                    .committedState(state)
+                    .commitInterval(Duration.ofMillis(5))
                     .handler(r -> {
                         state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
                         handled.incrementAndGet();
-                    }).start();
+                    })
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 300);
             first.close();
             produce(log, 300, 400);
 
             JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             AtomicInteger more = new AtomicInteger();
-            OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").ordering(Ordering.KEY)
+            OrdoConsumer second = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .ordering(Ordering.KEY)
                     .committedState(restored)
                     .handler(r -> {
                         restored.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
                         more.incrementAndGet();
-                    }).start();
+                    })
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> more.get() == 100);
             second.close();
             assertThat(restored.value().perKey).hasSize(20);
-            restored.value().perKey.forEach((key, values) -> assertThat(values).as(key).isSorted().doesNotHaveDuplicates()
-                    .hasSize(20));
-            assertThat(java.nio.file.Files.exists(data.resolve("log").resolve("groups").resolve("g.ledger.offsets"))).isFalse();
+            restored.value()
+                    .perKey
+                    .forEach((key, values) -> assertThat(values)
+                            .as(key)
+                            .isSorted()
+                            .doesNotHaveDuplicates()
+                            .hasSize(20));
+            assertThat(java.nio.file.Files.exists(
+                            data.resolve("log").resolve("groups").resolve("g.ledger.offsets")))
+                    .isFalse();
         }
     }
 
@@ -386,12 +477,15 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
             List<String> early = new CopyOnWriteArrayList<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> {
-                if (log.partition("ledger", r.partition()).durableOffset() <= r.offset()) {
-                    early.add(r.partition() + "@" + r.offset());
-                }
-                handled.incrementAndGet();
-            }).start();
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> {
+                        if (log.partition("ledger", r.partition()).durableOffset() <= r.offset()) {
+                            early.add(r.partition() + "@" + r.offset());
+                        }
+                        handled.incrementAndGet();
+                    })
+                    .start();
             try (OrdoProducer producer = OrdoProducer.builder(log, "ledger").build()) {
                 for (int i = 0; i < 20_000; i++) {
                     producer.send("ACC-" + (i % 50), String.valueOf(i));
@@ -418,8 +512,12 @@ class OrdoConsumerTest {
         java.nio.file.Files.writeString(data.resolve("groups").resolve("g.ledger.offsets"), "{\"0\":50}");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             List<Long> offsets = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> offsets.add(r.offset())).start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> consumer.assignment().size() == 1);
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> offsets.add(r.offset()))
+                    .start();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> consumer.assignment().size() == 1);
             produce(log, 3, 5);
             await().atMost(Duration.ofSeconds(20)).until(() -> offsets.size() == 2);
             consumer.close();
@@ -439,8 +537,11 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 20);
             JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
-            OrdoConsumer first = OrdoConsumer.builder(log, "ledger").group("g").committedState(state)
-                    .handler(r -> state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()))).start();
+            OrdoConsumer first = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .committedState(state)
+                    .handler(r -> state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString())))
+                    .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> first.committedOffset(0) == 20);
             first.close();
             // The log loses its tail (as a power loss would, records written but not forced): it ends at 3.
@@ -450,8 +551,11 @@ class OrdoConsumerTest {
 
             JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             List<Long> offsets = new CopyOnWriteArrayList<>();
-            OrdoConsumer second = OrdoConsumer.builder(log, "ledger").group("g").committedState(restored)
-                    .handler(r -> offsets.add(r.offset())).start();
+            OrdoConsumer second = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .committedState(restored)
+                    .handler(r -> offsets.add(r.offset()))
+                    .start();
             produce(log, 103, 108);
             await().atMost(Duration.ofSeconds(20)).until(() -> offsets.size() == 5);
             second.close();
@@ -470,15 +574,21 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 20);
             Path segment = data.resolve("ledger-0").resolve("00000000000000000000.log");
-            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(segment,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                file.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
+            try (java.nio.channels.FileChannel file =
+                    java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(
+                        java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
             }
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> handled.incrementAndGet()).start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> consumer.failure().isPresent());
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> handled.incrementAndGet())
+                    .start();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> consumer.failure().isPresent());
             consumer.close();
-            assertThat(consumer.failure().get()).isInstanceOf(dev.ordo.log.storage.CorruptRecordException.class)
+            assertThat(consumer.failure().get())
+                    .isInstanceOf(dev.ordo.log.storage.CorruptRecordException.class)
                     .hasMessageContaining("CRC");
             assertThat(handled.get()).isZero();
         }

@@ -69,14 +69,21 @@ class OrdoProducerTest {
                 for (int i = 0; i < perThread; i++) {
                     Acknowledgement ack = acks.get(t).get(i).join();
                     String key = "key-" + t + "-" + (i % 7);
-                    assertThat(ack.partition()).isEqualTo(partitioner.partition(key.getBytes(StandardCharsets.UTF_8), 4));
+                    assertThat(ack.partition())
+                            .isEqualTo(partitioner.partition(key.getBytes(StandardCharsets.UTF_8), 4));
                     Long previous = lastOffsetPerKey.put(key, ack.offset());
-                    assertThat(previous == null || previous < ack.offset()).as("send order of %s", key).isTrue();
-                    Record stored = log.read("t", ack.partition(), ack.offset(), 1).get(0);
-                    assertThat(new String(stored.value(), StandardCharsets.UTF_8)).isEqualTo(t + ":" + i);
+                    assertThat(previous == null || previous < ack.offset())
+                            .as("send order of %s", key)
+                            .isTrue();
+                    Record stored =
+                            log.read("t", ack.partition(), ack.offset(), 1).get(0);
+                    assertThat(new String(stored.value(), StandardCharsets.UTF_8))
+                            .isEqualTo(t + ":" + i);
                 }
             }
-            long total = log.describe("t").partitions().stream().mapToLong(TopicDescription.PartitionState::nextOffset).sum();
+            long total = log.describe("t").partitions().stream()
+                    .mapToLong(TopicDescription.PartitionState::nextOffset)
+                    .sum();
             assertThat(total).isEqualTo((long) threads * perThread);
         }
     }
@@ -91,8 +98,12 @@ class OrdoProducerTest {
             for (int i = 0; i < 10; i++) {
                 ten.add(Record.of(System.currentTimeMillis(), "k".getBytes(), "0000".getBytes()));
             }
-            OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
-                    .batchBytes(RecordBatch.encode(0, RecordBatch.Producer.NONE, ten).remaining() + 5).build();
+            OrdoProducer producer = OrdoProducer.builder(log, "t")
+                    .linger(Duration.ofHours(1))
+                    .batchBytes(RecordBatch.encode(0, RecordBatch.Producer.NONE, ten)
+                                    .remaining()
+                            + 5)
+                    .build();
             List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
             for (int i = 0; i < 105; i++) {
                 acks.add(producer.send("k", String.format("%04d", i)));
@@ -100,7 +111,7 @@ class OrdoProducerTest {
             acks.get(99).join(); // ten full batches go at once
             assertThat(producer.batchesWritten()).isEqualTo(10);
             assertThat(acks.get(100)).isNotDone(); // five records linger for an hour...
-            producer.close();                       // ...unless the producer closes
+            producer.close(); // ...unless the producer closes
             assertThat(acks.get(104).join().offset()).isEqualTo(104);
             assertThat(producer.batchesWritten()).isEqualTo(11);
         }
@@ -113,12 +124,16 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
             for (int i = 0; i < 2_000; i++) {
-                OrdoProducer producer = OrdoProducer.builder(log, "t").idempotent(false)
-                        .linger(Duration.ofNanos(1 + i % 50_000)).build();
+                OrdoProducer producer = OrdoProducer.builder(log, "t")
+                        .idempotent(false)
+                        .linger(Duration.ofNanos(1 + i % 50_000))
+                        .build();
                 producer.send("k", "first").join(); // the sender has written and comes round again
                 CompletableFuture<Acknowledgement> ack = producer.send("k", "second");
                 producer.close();
-                assertThat(ack).as("round %d: acknowledged once close returned", i).isDone();
+                assertThat(ack)
+                        .as("round %d: acknowledged once close returned", i)
+                        .isDone();
                 assertThat(ack.join().offset()).isEqualTo(2L * i + 1);
             }
         }
@@ -129,15 +144,20 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
             long perRecord = 37 + OrdoProducer.HEAP_OVERHEAD_PER_RECORD; // 4-byte value, 1-byte key, record overhead
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").linger(Duration.ofHours(1))
-                    .bufferBytes(3 * perRecord).maxBlock(Duration.ZERO).build()) {
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t")
+                    .linger(Duration.ofHours(1))
+                    .bufferBytes(3 * perRecord)
+                    .maxBlock(Duration.ZERO)
+                    .build()) {
                 for (int i = 0; i < 3; i++) {
                     producer.send("k", String.format("%04d", i));
                 }
-                assertThatThrownBy(() -> producer.send("k", "0003")).isInstanceOf(OverloadedException.class)
+                assertThatThrownBy(() -> producer.send("k", "0003"))
+                        .isInstanceOf(OverloadedException.class)
                         .hasMessageContaining("send buffer of " + 3 * perRecord + " bytes");
                 assertThatThrownBy(() -> producer.send("k", "x".repeat((int) (3 * perRecord))))
-                        .as("a record that could never fit").isInstanceOf(IllegalArgumentException.class)
+                        .as("a record that could never fit")
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("bufferBytes");
             }
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(3);
@@ -152,7 +172,8 @@ class OrdoProducerTest {
             int threads = 3;
             int perThread = 1_000;
             // Room for 3 records among 3 sending threads: most sends wait for the sender to give space back.
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").bufferBytes(3 * perRecord).build()) {
+            try (OrdoProducer producer =
+                    OrdoProducer.builder(log, "t").bufferBytes(3 * perRecord).build()) {
                 ExecutorService pool = Executors.newFixedThreadPool(threads);
                 List<Future<List<CompletableFuture<Acknowledgement>>>> results = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
@@ -172,8 +193,10 @@ class OrdoProducerTest {
                     }
                 }
                 pool.shutdown();
-                assertThat(acked).hasSize(threads * perThread)
-                        .extracting(a -> a.partition() + ":" + a.offset()).doesNotHaveDuplicates();
+                assertThat(acked)
+                        .hasSize(threads * perThread)
+                        .extracting(a -> a.partition() + ":" + a.offset())
+                        .doesNotHaveDuplicates();
                 producer.flush();
                 assertThat(producer.bufferInUse()).as("space given back").isZero();
             }
@@ -185,7 +208,8 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             int partitions = 8;
             log.createTopic("t", TopicSpec.partitions(partitions));
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").idempotent(false).build()) {
+            try (OrdoProducer producer =
+                    OrdoProducer.builder(log, "t").idempotent(false).build()) {
                 byte[][] keys = new byte[partitions][];
                 for (int k = 0, found = 0; found < partitions; k++) { // one key per partition
                     byte[] key = ("key-" + k).getBytes(StandardCharsets.UTF_8);
@@ -214,22 +238,27 @@ class OrdoProducerTest {
         long id;
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(2));
-            OrdoProducer zombie = OrdoProducer.builder(log, "t").name("teller-1").build();
+            OrdoProducer zombie =
+                    OrdoProducer.builder(log, "t").name("teller-1").build();
             zombie.send("a", "1").join();
-            try (OrdoProducer current = OrdoProducer.builder(log, "t").name("teller-1").build()) {
+            try (OrdoProducer current =
+                    OrdoProducer.builder(log, "t").name("teller-1").build()) {
                 assertThat(current.producerId()).isEqualTo(zombie.producerId());
                 assertThat(current.epoch()).isEqualTo((short) 1);
                 // The zombie is fenced on every partition, also one the new instance never wrote to.
-                assertThatThrownBy(() -> zombie.send("b", "2").join()).isInstanceOf(CompletionException.class)
+                assertThatThrownBy(() -> zombie.send("b", "2").join())
+                        .isInstanceOf(CompletionException.class)
                         .hasCauseInstanceOf(ProducerFencedException.class);
-                assertThatThrownBy(() -> zombie.send("a", "3").join()).hasCauseInstanceOf(ProducerFencedException.class);
+                assertThatThrownBy(() -> zombie.send("a", "3").join())
+                        .hasCauseInstanceOf(ProducerFencedException.class);
                 current.send("a", "4").join();
             }
             zombie.close();
             id = zombie.producerId();
         }
         try (EmbeddedLog log = EmbeddedLog.open(data);
-                OrdoProducer again = OrdoProducer.builder(log, "t").name("teller-1").build();
+                OrdoProducer again =
+                        OrdoProducer.builder(log, "t").name("teller-1").build();
                 OrdoProducer anonymous = OrdoProducer.builder(log, "t").build()) {
             assertThat(again.producerId()).isEqualTo(id);
             assertThat(again.epoch()).isEqualTo((short) 2);
@@ -249,16 +278,19 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
             assertThatThrownBy(() -> OrdoProducer.builder(log, "missing").build())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'missing' does not exist");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'missing' does not exist");
             assertThatThrownBy(() -> OrdoProducer.builder(log, "t").name("no spaces"))
                     .hasMessageContaining("'no spaces'");
             assertThatThrownBy(() -> OrdoProducer.builder(log, "t").linger(Duration.ofMillis(-1)))
                     .hasMessageContaining("linger must be >= 0, was PT-0.001S");
             OrdoProducer producer = OrdoProducer.builder(log, "t").build();
             assertThatThrownBy(() -> producer.send(new byte[1], new byte[2 << 20]))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the largest record");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("exceeds the largest record");
             producer.close();
-            assertThatThrownBy(() -> producer.send("k", "v")).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> producer.send("k", "v"))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is closed");
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isZero();
         }
@@ -268,13 +300,21 @@ class OrdoProducerTest {
     void aCustomPartitionerAndHeadersTravelWithTheRecord() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(3));
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").partitioner((key, partitions) -> partitions - 1).build()) {
-                Acknowledgement ack = producer.send("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8),
-                        List.of(new dev.ordo.log.storage.Header("trace", "abc".getBytes(StandardCharsets.UTF_8)))).join();
+            try (OrdoProducer producer = OrdoProducer.builder(log, "t")
+                    .partitioner((key, partitions) -> partitions - 1)
+                    .build()) {
+                Acknowledgement ack = producer.send(
+                                "k".getBytes(StandardCharsets.UTF_8),
+                                "v".getBytes(StandardCharsets.UTF_8),
+                                List.of(new dev.ordo.log.storage.Header(
+                                        "trace", "abc".getBytes(StandardCharsets.UTF_8))))
+                        .join();
                 assertThat(ack.partition()).isEqualTo(2);
                 Record stored = log.read("t", 2, ack.offset(), 1).get(0);
-                assertThat(stored.headers()).singleElement()
-                        .satisfies(h -> assertThat(new String(h.value(), StandardCharsets.UTF_8)).isEqualTo("abc"));
+                assertThat(stored.headers())
+                        .singleElement()
+                        .satisfies(h -> assertThat(new String(h.value(), StandardCharsets.UTF_8))
+                                .isEqualTo("abc"));
             }
         }
     }
@@ -291,16 +331,21 @@ class OrdoProducerTest {
             List<CompletableFuture<long[]>> seen = new ArrayList<>(); // offset, durable offset at completion
             try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
                 for (int i = 0; i < 2_000; i++) {
-                    seen.add(producer.send("key-" + i, "v" + i)
-                            .thenApply(ack -> new long[] {ack.offset(), log.partition("t", ack.partition()).durableOffset()}));
+                    seen.add(producer.send("key-" + i, "v" + i).thenApply(ack -> new long[] {
+                        ack.offset(), log.partition("t", ack.partition()).durableOffset()
+                    }));
                 }
             }
             for (CompletableFuture<long[]> s : seen) {
                 long[] offsets = s.get();
-                assertThat(offsets[1]).as("durable offset when offset " + offsets[0] + " was acknowledged").isGreaterThan(offsets[0]);
+                assertThat(offsets[1])
+                        .as("durable offset when offset " + offsets[0] + " was acknowledged")
+                        .isGreaterThan(offsets[0]);
             }
             for (int p = 0; p < 8; p++) {
-                assertThat(log.partition("t", p).fsyncCount()).as("forces of partition " + p).isPositive();
+                assertThat(log.partition("t", p).fsyncCount())
+                        .as("forces of partition " + p)
+                        .isPositive();
             }
         }
     }

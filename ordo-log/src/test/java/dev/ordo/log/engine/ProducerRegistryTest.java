@@ -25,7 +25,8 @@ class ProducerRegistryTest {
         ProducerRegistry registry = ProducerRegistry.load(data);
         ProducerRegistry.Identity running = registry.register("teller");
         ProducerRegistry.Identity anonymous = registry.register(null);
-        Path obstacle = Files.createDirectories(data.resolve("producers.json.tmp").resolve("in-the-way"));
+        Path obstacle =
+                Files.createDirectories(data.resolve("producers.json.tmp").resolve("in-the-way"));
 
         assertThatThrownBy(() -> registry.register("teller")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> registry.register(null)).isInstanceOf(IOException.class);
@@ -34,8 +35,13 @@ class ProducerRegistryTest {
         Directories.deleteRecursively(obstacle.getParent());
         ProducerRegistry.Identity next = registry.register("teller");
         assertThat(next).isEqualTo(new ProducerRegistry.Identity(running.id(), (short) (running.epoch() + 1)));
-        assertThat(registry.register(null).id()).as("ids are not used up by failed registrations").isEqualTo(anonymous.id() + 1);
-        assertThatThrownBy(() -> registry.checkCurrent(running)).isInstanceOf(dev.ordo.log.storage.ProducerFencedException.class);
-        assertThat(ProducerRegistry.load(data).register("teller").epoch()).as("after a reload").isEqualTo((short) (next.epoch() + 1));
+        assertThat(registry.register(null).id())
+                .as("ids are not used up by failed registrations")
+                .isEqualTo(anonymous.id() + 1);
+        assertThatThrownBy(() -> registry.checkCurrent(running))
+                .isInstanceOf(dev.ordo.log.storage.ProducerFencedException.class);
+        assertThat(ProducerRegistry.load(data).register("teller").epoch())
+                .as("after a reload")
+                .isEqualTo((short) (next.epoch() + 1));
     }
 }

@@ -13,13 +13,13 @@ import java.util.List;
  */
 public final class CrashChild {
 
-    private CrashChild() {
-    }
+    private CrashChild() {}
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         boolean none = args.length > 1 && args[1].equals("none");
-        LogConfig config = none ? new LogConfig(16 * 1024, 1024, 16 * 1024, FsyncPolicy.none())
+        LogConfig config = none
+                ? new LogConfig(16 * 1024, 1024, 16 * 1024, FsyncPolicy.none())
                 : new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.everyBatch());
         try (DataDirectory data = DataDirectory.open(root);
                 PartitionLog log = data.partition("crash", 0, config)) {
@@ -30,7 +30,10 @@ public final class CrashChild {
                 int size = 1 + batch % 5;
                 List<Record> records = new ArrayList<>(size);
                 for (int i = 0; i < size; i++) {
-                    records.add(Record.of(System.currentTimeMillis(), null, ("value-" + (next + i)).getBytes(StandardCharsets.UTF_8)));
+                    records.add(Record.of(
+                            System.currentTimeMillis(),
+                            null,
+                            ("value-" + (next + i)).getBytes(StandardCharsets.UTF_8)));
                 }
                 long first = log.append(records, RecordBatch.Producer.NONE);
                 System.out.println("ACK " + first + " " + (first + size - 1));

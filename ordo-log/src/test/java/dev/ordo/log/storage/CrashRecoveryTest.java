@@ -43,15 +43,23 @@ class CrashRecoveryTest {
         long acknowledgedUpTo = -1;
         int cycles = Integer.getInteger("ordo.crash.cycles", 20);
         for (int cycle = 0; cycle < cycles; cycle++) {
-            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), root.toString(), fsync))
+            Process child = new ProcessBuilder(List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            CrashChild.class.getName(),
+                            root.toString(),
+                            fsync))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             int killAfter = 1 + random.nextInt(150);
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String open = out.readLine();
                 assertThat(open).as("cycle %d", cycle).startsWith("OPEN ");
-                assertThat(Long.parseLong(open.split(" ")[1])).as("restart continues after every acknowledged record")
+                assertThat(Long.parseLong(open.split(" ")[1]))
+                        .as("restart continues after every acknowledged record")
                         .isGreaterThan(acknowledgedUpTo);
                 for (int acks = 0; acks < killAfter; acks++) {
                     String line = out.readLine();
@@ -67,7 +75,8 @@ class CrashRecoveryTest {
 
     private void verify(long acknowledgedUpTo) throws Exception {
         try (DataDirectory data = DataDirectory.open(root);
-                PartitionLog log = data.partition("crash", 0, new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.none()))) {
+                PartitionLog log =
+                        data.partition("crash", 0, new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.none()))) {
             assertThat(log.nextOffset()).isGreaterThan(acknowledgedUpTo);
             long expected = 0;
             while (expected <= acknowledgedUpTo) {

@@ -17,14 +17,15 @@ public final class FileLimitChild {
 
     /** Record timestamps: fixed, so that exactly the append after the failure rolls by age. */
     static final long START_MILLIS = 1_700_000_000_000L;
+
     static final Duration SEGMENT_AGE = Duration.ofMinutes(1);
 
-    private FileLimitChild() {
-    }
+    private FileLimitChild() {}
 
     /** The log's configuration here and when the test reopens it: segments far beyond the file limit, rolled by age. */
     static LogConfig config() {
-        return new LogConfig(64 << 20, 1024, 64 * 1024, FsyncPolicy.none(), SEGMENT_AGE, LogConfig.Retention.unlimited());
+        return new LogConfig(
+                64 << 20, 1024, 64 * 1024, FsyncPolicy.none(), SEGMENT_AGE, LogConfig.Retention.unlimited());
     }
 
     /** The value of the record at {@code offset}: its size, and bytes derived from the offset. */

@@ -61,13 +61,15 @@ class ForceFailureTest {
     @Test
     void everyBatchRetryOfABatchWhoseForceFailedIsNotAcknowledged() throws Exception {
         RecordBatch.Producer producer = new RecordBatch.Producer(7, (short) 0, 0);
-        try (PartitionLog log = PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
+        try (PartitionLog log =
+                PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
             log.append(RecordBatch.Builder.of(List.of(rec("a"))), producer);
             RecordBatch.Builder b = RecordBatch.Builder.of(List.of(rec("b")));
             RecordBatch.Producer next = new RecordBatch.Producer(7, (short) 0, 1);
 
             failForces(path -> true);
-            assertThatThrownBy(() -> log.append(b, next)).isInstanceOf(LogOfflineException.class)
+            assertThatThrownBy(() -> log.append(b, next))
+                    .isInstanceOf(LogOfflineException.class)
                     .hasRootCauseMessage("injected EIO forcing 00000000000000000000.log");
             heal();
 
@@ -80,14 +82,19 @@ class ForceFailureTest {
             assertThatThrownBy(() -> log.read(0, 1 << 16)).isInstanceOf(LogOfflineException.class);
             assertThat(log.durableOffset()).isEqualTo(1);
             assertThat(log.readableEnd()).isEqualTo(1);
-            assertThat(log.offlineCause()).get().extracting(Throwable::getMessage)
+            assertThat(log.offlineCause())
+                    .get()
+                    .extracting(Throwable::getMessage)
                     .isEqualTo("injected EIO forcing 00000000000000000000.log");
         }
         assertThat(injected).hasValue(1);
-        try (PartitionLog reopened = PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
+        try (PartitionLog reopened =
+                PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
             assertThat(reopened.offlineCause()).isEmpty();
             // "b" is still in the page cache here (a real lost write would be cut as a torn tail).
-            assertThat(reopened.read(0, 1 << 16)).extracting(PartitionLogTest::valueOf).startsWith("a");
+            assertThat(reopened.read(0, 1 << 16))
+                    .extracting(PartitionLogTest::valueOf)
+                    .startsWith("a");
             reopened.append(List.of(rec("d")), RecordBatch.Producer.NONE);
         }
     }
@@ -99,10 +106,12 @@ class ForceFailureTest {
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             failForces(path -> true);
             log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
-            await().atMost(Duration.ofSeconds(10)).until(() -> log.offlineCause().isPresent());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> log.offlineCause().isPresent());
             heal();
             assertThatThrownBy(() -> log.append(List.of(rec("b")), RecordBatch.Producer.NONE))
-                    .isInstanceOf(LogOfflineException.class).hasMessageContaining("offline");
+                    .isInstanceOf(LogOfflineException.class)
+                    .hasMessageContaining("offline");
             assertThatThrownBy(log::flush).isInstanceOf(LogOfflineException.class);
             // The flusher runs on every 5 ms but forces nothing (a force now could "succeed"), nor does close.
             UninterruptibleFile.forceFault = path -> {
@@ -124,7 +133,8 @@ class ForceFailureTest {
                 log.append(List.of(rec("x".repeat(200))), RecordBatch.Producer.NONE);
             }
             // The roll hands the sealed segment to the background forcer, whose force fails.
-            await().atMost(Duration.ofSeconds(10)).until(() -> log.offlineCause().isPresent());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> log.offlineCause().isPresent());
             heal();
             assertThatThrownBy(() -> log.append(List.of(rec("y")), RecordBatch.Producer.NONE))
                     .isInstanceOf(LogOfflineException.class);
@@ -145,28 +155,45 @@ class ForceFailureTest {
             log.createTopic("ledger", TopicSpec.partitions(1).fsync(FsyncPolicy.everyBatch()));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             log.bindTo(registry);
-            assertThat(registry.get("ordo.log.offline").tag("topic", "ledger").gauge().value()).isZero();
+            assertThat(registry.get("ordo.log.offline")
+                            .tag("topic", "ledger")
+                            .gauge()
+                            .value())
+                    .isZero();
             OrdoProducer producer = OrdoProducer.builder(log, "ledger").build();
             producer.send(b("k"), b("1")).get(10, TimeUnit.SECONDS);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("g").handler(r -> handled.incrementAndGet())
+            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+                    .group("g")
+                    .handler(r -> handled.incrementAndGet())
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 1);
 
             failForces(path -> path.toString().endsWith(".log"));
             CompletableFuture<?> lost = producer.send(b("k"), b("2"));
-            assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(LogOfflineException.class);
             heal();
             CompletableFuture<?> later = producer.send(b("k"), b("3"));
-            assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(LogOfflineException.class);
-            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.failure().isPresent());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> consumer.failure().isPresent());
             assertThat(consumer.failure()).get().isInstanceOf(LogOfflineException.class);
-            assertThat(log.offlineCause("ledger", 0)).get().extracting(Throwable::getMessage)
+            assertThat(log.offlineCause("ledger", 0))
+                    .get()
+                    .extracting(Throwable::getMessage)
                     .isEqualTo("injected EIO forcing 00000000000000000000.log");
-            assertThat(registry.get("ordo.log.offline").tag("topic", "ledger").gauge().value()).isEqualTo(1);
-            assertThat(handled).as("nothing after the failed force reached the handler").hasValue(1);
+            assertThat(registry.get("ordo.log.offline")
+                            .tag("topic", "ledger")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1);
+            assertThat(handled)
+                    .as("nothing after the failed force reached the handler")
+                    .hasValue(1);
             consumer.close();
             producer.close();
         }
@@ -174,7 +201,8 @@ class ForceFailureTest {
 
     @Test
     void anOpenThatFailsLeavesNoFileOpen() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
         LogConfig config = new LogConfig(4_096, 1_024, 1_024, FsyncPolicy.everyBatch());
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             while (log.segmentCount() < 3) {
@@ -195,12 +223,14 @@ class ForceFailureTest {
     private static List<Path> openFilesUnder(Path root) throws IOException {
         try (java.util.stream.Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
             return fds.map(fd -> {
-                try {
-                    return java.nio.file.Files.readSymbolicLink(fd);
-                } catch (IOException e) {
-                    return null; // closed meanwhile (the listing's own descriptor)
-                }
-            }).filter(target -> target != null && target.startsWith(root)).toList();
+                        try {
+                            return java.nio.file.Files.readSymbolicLink(fd);
+                        } catch (IOException e) {
+                            return null; // closed meanwhile (the listing's own descriptor)
+                        }
+                    })
+                    .filter(target -> target != null && target.startsWith(root))
+                    .toList();
         }
     }
 

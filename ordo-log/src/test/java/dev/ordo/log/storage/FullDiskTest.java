@@ -34,15 +34,17 @@ class FullDiskTest {
     void refusedWritesLeaveNoBytesAndEveryAppendedRecordReadsBack() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // 1024 blocks of 512 bytes (POSIX sh): 512 KiB per file, far below the 64 MiB segments.
-        String command = "ulimit -f 1024 && exec \"$0\" -Xmx64m -XX:TieredStopAtLevel=1 -cp \"$1\" " + FileLimitChild.class.getName()
-                + " \"$2\"";
-        Process child = new ProcessBuilder(List.of("sh", "-c", command, java, System.getProperty("java.class.path"), dir.toString()))
+        String command = "ulimit -f 1024 && exec \"$0\" -Xmx64m -XX:TieredStopAtLevel=1 -cp \"$1\" "
+                + FileLimitChild.class.getName() + " \"$2\"";
+        Process child = new ProcessBuilder(
+                        List.of("sh", "-c", command, java, System.getProperty("java.class.path"), dir.toString()))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         List<long[]> acked = new ArrayList<>(); // offset, size
         List<String> failures = new ArrayList<>();
         boolean closed = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 String[] words = line.split(" ", 2);
                 switch (words[0]) {
@@ -67,8 +69,12 @@ class FullDiskTest {
         }
 
         try (PartitionLog log = PartitionLog.open(dir, FileLimitChild.config())) {
-            assertThat(log.truncatedOnOpen()).as("bytes cut on open after a clean close").isZero();
-            assertThat(log.segmentCount()).as("segments: the one the failures hit, sealed, and the next").isEqualTo(2);
+            assertThat(log.truncatedOnOpen())
+                    .as("bytes cut on open after a clean close")
+                    .isZero();
+            assertThat(log.segmentCount())
+                    .as("segments: the one the failures hit, sealed, and the next")
+                    .isEqualTo(2);
             assertThat(log.nextOffset()).isEqualTo(acked.size());
             List<Record> records = new ArrayList<>();
             while (records.size() < acked.size()) {
@@ -79,14 +85,22 @@ class FullDiskTest {
             for (long[] ack : acked) {
                 Record record = records.get((int) ack[0]);
                 assertThat(record.offset()).isEqualTo(ack[0]);
-                assertThat(record.value()).as("value at offset " + ack[0]).isEqualTo(FileLimitChild.value(ack[0], (int) ack[1]));
+                assertThat(record.value()).as("value at offset " + ack[0]).isEqualTo(FileLimitChild.value(ack[0], (int)
+                        ack[1]));
             }
-            assertThat(log.append(List.of(Record.of(FileLimitChild.START_MILLIS, null, new byte[10])), RecordBatch.Producer.NONE))
-                    .as("an append after the reopen").isEqualTo(acked.size());
+            assertThat(log.append(
+                            List.of(Record.of(FileLimitChild.START_MILLIS, null, new byte[10])),
+                            RecordBatch.Producer.NONE))
+                    .as("an append after the reopen")
+                    .isEqualTo(acked.size());
         }
         try (Stream<Path> files = Files.list(dir)) {
-            Path sealed = files.filter(f -> f.getFileName().toString().equals(LogSegment.fileName(0, ".log"))).findFirst().orElseThrow();
-            assertThat(Files.size(sealed)).as("the sealed segment ends at its last record").isLessThan(512 * 1024);
+            Path sealed = files.filter(f -> f.getFileName().toString().equals(LogSegment.fileName(0, ".log")))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(Files.size(sealed))
+                    .as("the sealed segment ends at its last record")
+                    .isLessThan(512 * 1024);
         }
     }
 }

@@ -27,24 +27,30 @@ class GroupCommitTest {
         int appendsEach = 150;
         Set<Long> offsets = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(producers);
-        try (PartitionLog log = PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
+        try (PartitionLog log =
+                PartitionLog.open(dir, new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.everyBatch()))) {
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
                 int producer = p;
-                done.add(CompletableFuture.runAsync(() -> {
-                    for (int i = 0; i < appendsEach; i++) {
-                        try {
-                            offsets.add(log.append(List.of(rec(producer + "-" + i)), RecordBatch.Producer.NONE));
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }
-                }, pool));
+                done.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; i < appendsEach; i++) {
+                                try {
+                                    offsets.add(
+                                            log.append(List.of(rec(producer + "-" + i)), RecordBatch.Producer.NONE));
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                        },
+                        pool));
             }
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             assertThat(offsets).hasSize(producers * appendsEach);
             assertThat(log.nextOffset()).isEqualTo(producers * appendsEach);
-            assertThat(log.fsyncCount()).as("forces shared between concurrent appenders").isLessThan(producers * appendsEach);
+            assertThat(log.fsyncCount())
+                    .as("forces shared between concurrent appenders")
+                    .isLessThan(producers * appendsEach);
         } finally {
             pool.shutdown();
         }

@@ -27,8 +27,12 @@ class IdempotentAppendTest {
         try (PartitionLog log = PartitionLog.open(dir, config())) {
             assertThat(log.append(List.of(rec("a"), rec("b")), p(7, 0, 0))).isZero();
             assertThat(log.append(List.of(rec("c")), p(7, 0, 2))).isEqualTo(2);
-            assertThat(log.append(List.of(rec("a"), rec("b")), p(7, 0, 0))).as("retry of an earlier batch").isZero();
-            assertThat(log.append(List.of(rec("c")), p(7, 0, 2))).as("retry of the last batch").isEqualTo(2);
+            assertThat(log.append(List.of(rec("a"), rec("b")), p(7, 0, 0)))
+                    .as("retry of an earlier batch")
+                    .isZero();
+            assertThat(log.append(List.of(rec("c")), p(7, 0, 2)))
+                    .as("retry of the last batch")
+                    .isEqualTo(2);
             assertThat(log.nextOffset()).isEqualTo(3);
         }
     }
@@ -52,7 +56,8 @@ class IdempotentAppendTest {
             log.append(List.of(rec("a")), p(7, 0, 0));
             log.append(List.of(rec("new")), p(7, 1, 0));
             assertThatThrownBy(() -> log.append(List.of(rec("zombie")), p(7, 0, 1)))
-                    .isInstanceOf(ProducerFencedException.class).hasMessageContaining("epoch 0 is fenced: epoch 1 has written");
+                    .isInstanceOf(ProducerFencedException.class)
+                    .hasMessageContaining("epoch 0 is fenced: epoch 1 has written");
             assertThat(log.nextOffset()).isEqualTo(2);
         }
     }
@@ -61,12 +66,15 @@ class IdempotentAppendTest {
     void skippedSequenceNumbersAreRefused() throws Exception {
         try (PartitionLog log = PartitionLog.open(dir, config())) {
             assertThatThrownBy(() -> log.append(List.of(rec("a")), p(8, 0, 5)))
-                    .isInstanceOf(OutOfOrderSequenceException.class).hasMessageContaining("starts at 0");
+                    .isInstanceOf(OutOfOrderSequenceException.class)
+                    .hasMessageContaining("starts at 0");
             log.append(List.of(rec("a")), p(8, 0, 0));
             assertThatThrownBy(() -> log.append(List.of(rec("c")), p(8, 0, 2)))
-                    .isInstanceOf(OutOfOrderSequenceException.class).hasMessage("producer 8 sent sequence 2, expected 1");
+                    .isInstanceOf(OutOfOrderSequenceException.class)
+                    .hasMessage("producer 8 sent sequence 2, expected 1");
             assertThat(log.nextOffset()).isEqualTo(1);
-            assertThat(log.append(List.of(rec("plain")), RecordBatch.Producer.NONE)).as("non-idempotent appends are unaffected")
+            assertThat(log.append(List.of(rec("plain")), RecordBatch.Producer.NONE))
+                    .as("non-idempotent appends are unaffected")
                     .isEqualTo(1);
         }
     }

@@ -41,11 +41,16 @@ class IntervalForceTest {
                 logs.add(log);
                 log.append(List.of(rec("v" + p)), RecordBatch.Producer.NONE);
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> java.util.stream.IntStream.range(0, logs.size())
-                    .allMatch(p -> forces.containsKey(dir.resolve("t-" + p).resolve("00000000000000000000.log"))));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> java.util.stream.IntStream.range(0, logs.size())
+                            .allMatch(p ->
+                                    forces.containsKey(dir.resolve("t-" + p).resolve("00000000000000000000.log"))));
             long flushThreads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("ordo-log-flush")).count();
-            assertThat(flushThreads).as("one timer and at most 16 forcing threads for 40 partitions").isLessThanOrEqualTo(17);
+                    .filter(t -> t.getName().startsWith("ordo-log-flush"))
+                    .count();
+            assertThat(flushThreads)
+                    .as("one timer and at most 16 forcing threads for 40 partitions")
+                    .isLessThanOrEqualTo(17);
         } finally {
             for (PartitionLog log : logs) {
                 log.close();
@@ -53,7 +58,9 @@ class IntervalForceTest {
         }
         // Closed: no more ticks, no more forces.
         int after = forces.values().stream().mapToInt(AtomicInteger::get).sum();
-        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1))
-                .until(() -> forces.values().stream().mapToInt(AtomicInteger::get).sum() == after);
+        await().during(Duration.ofMillis(100))
+                .atMost(Duration.ofSeconds(1))
+                .until(() ->
+                        forces.values().stream().mapToInt(AtomicInteger::get).sum() == after);
     }
 }

@@ -32,7 +32,8 @@ class PartitionLogTest {
     }
 
     static Record rec(String value) {
-        return Record.of(1_000, ("k-" + value).getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        return Record.of(
+                1_000, ("k-" + value).getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 
     static String valueOf(Record r) {
@@ -46,10 +47,13 @@ class PartitionLogTest {
     @Test
     void appendsGetConsecutiveOffsetsAndReadBackInOrder() throws Exception {
         try (PartitionLog log = PartitionLog.open(dir, small())) {
-            assertThat(log.append(List.of(rec("a"), rec("b")), RecordBatch.Producer.NONE)).isZero();
+            assertThat(log.append(List.of(rec("a"), rec("b")), RecordBatch.Producer.NONE))
+                    .isZero();
             assertThat(log.append(List.of(rec("c")), RecordBatch.Producer.NONE)).isEqualTo(2);
             assertThat(log.nextOffset()).isEqualTo(3);
-            assertThat(log.read(0, 1 << 20)).extracting(PartitionLogTest::valueOf).containsExactly("a", "b", "c");
+            assertThat(log.read(0, 1 << 20))
+                    .extracting(PartitionLogTest::valueOf)
+                    .containsExactly("a", "b", "c");
             assertThat(log.read(1, 1 << 20)).extracting(Record::offset).containsExactly(1L, 2L);
             assertThat(log.read(3, 1 << 20)).isEmpty();
         }
@@ -75,20 +79,27 @@ class PartitionLogTest {
                 next = chunk.get(chunk.size() - 1).offset() + 1;
             }
             assertThat(read).isEqualTo(written);
-            assertThat(log.read(321, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("value-321");
-            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE)).isEqualTo(500);
+            assertThat(log.read(321, 1))
+                    .first()
+                    .extracting(PartitionLogTest::valueOf)
+                    .isEqualTo("value-321");
+            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE))
+                    .isEqualTo(500);
         }
     }
 
     @Test
     void everyBatchFsyncAndIntervalPoliciesAppendTheSameData() throws Exception {
-        for (FsyncPolicy policy : List.of(FsyncPolicy.everyBatch(), FsyncPolicy.interval(java.time.Duration.ofMillis(5)), FsyncPolicy.none())) {
+        for (FsyncPolicy policy : List.of(
+                FsyncPolicy.everyBatch(), FsyncPolicy.interval(java.time.Duration.ofMillis(5)), FsyncPolicy.none())) {
             Path d = dir.resolve(policy.getClass().getSimpleName());
             try (PartitionLog log = PartitionLog.open(d, small().withFsync(policy))) {
                 log.append(List.of(rec("x"), rec("y")), RecordBatch.Producer.NONE);
             }
             try (PartitionLog log = PartitionLog.open(d, small())) {
-                assertThat(log.read(0, 100)).extracting(PartitionLogTest::valueOf).containsExactly("x", "y");
+                assertThat(log.read(0, 100))
+                        .extracting(PartitionLogTest::valueOf)
+                        .containsExactly("x", "y");
             }
         }
     }
@@ -97,25 +108,31 @@ class PartitionLogTest {
     void badInputIsRefusedAndNothingIsWritten() throws Exception {
         try (PartitionLog log = PartitionLog.open(dir, small())) {
             log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
-            assertThatThrownBy(() -> log.append(List.of(), RecordBatch.Producer.NONE)).hasMessage("records must not be empty");
+            assertThatThrownBy(() -> log.append(List.of(), RecordBatch.Producer.NONE))
+                    .hasMessage("records must not be empty");
             byte[] huge = new byte[5_000];
             assertThatThrownBy(() -> log.append(List.of(Record.of(1, null, huge)), RecordBatch.Producer.NONE))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchBytes is 4096");
-            assertThatThrownBy(() -> log.read(-1, 10)).hasMessage("fromOffset must be >= the log start offset 0, was -1");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxBatchBytes is 4096");
+            assertThatThrownBy(() -> log.read(-1, 10))
+                    .hasMessage("fromOffset must be >= the log start offset 0, was -1");
             assertThatThrownBy(() -> log.read(0, 0)).hasMessage("maxBytes must be >= 1, was 0");
             assertThat(log.nextOffset()).isEqualTo(1);
         }
         PartitionLog closed = PartitionLog.open(dir, small());
         closed.close();
         assertThatThrownBy(() -> closed.append(List.of(rec("z")), RecordBatch.Producer.NONE))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
-        assertThatThrownBy(() -> new LogConfig(10, 1, 10, FsyncPolicy.none())).hasMessageStartingWith("segmentBytes must be >= 56");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
+        assertThatThrownBy(() -> new LogConfig(10, 1, 10, FsyncPolicy.none()))
+                .hasMessageStartingWith("segmentBytes must be >= 56");
     }
 
     @Test
     void oneProcessOwnsADataDirectory() throws Exception {
         try (DataDirectory data = DataDirectory.open(dir)) {
-            assertThatThrownBy(() -> DataDirectory.open(dir)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> DataDirectory.open(dir))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is in use by another Ordo instance");
             assertThatThrownBy(() -> data.partition("bad/topic", 0, small()))
                     .hasMessage("topic must be 1-200 characters of [a-zA-Z0-9._-], was 'bad/topic'");
@@ -123,7 +140,8 @@ class PartitionLogTest {
             try (PartitionLog log = data.partition("ledger", 3, small())) {
                 log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
             }
-            assertThat(Files.exists(dir.resolve("ledger-3").resolve("00000000000000000000.log"))).isTrue();
+            assertThat(Files.exists(dir.resolve("ledger-3").resolve("00000000000000000000.log")))
+                    .isTrue();
         }
         try (DataDirectory again = DataDirectory.open(dir)) {
             assertThat(again.root()).isEqualTo(dir);
@@ -153,8 +171,11 @@ class PartitionLogTest {
             appender.join();
             assertThat(failure.get()).as("appends under interrupts").isNull();
             assertThat(acknowledged).hasSize(2_000);
-            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE)).isEqualTo(2_000);
-            assertThat(log.read(1_999, 1 << 16)).extracting(PartitionLogTest::valueOf).containsExactly("v1999", "after");
+            assertThat(log.append(List.of(rec("after")), RecordBatch.Producer.NONE))
+                    .isEqualTo(2_000);
+            assertThat(log.read(1_999, 1 << 16))
+                    .extracting(PartitionLogTest::valueOf)
+                    .containsExactly("v1999", "after");
         }
         try (PartitionLog reopened = PartitionLog.open(dir, LogConfig.defaults())) {
             assertThat(reopened.nextOffset()).isEqualTo(2_001);
@@ -210,7 +231,9 @@ class PartitionLogTest {
                         assertThat(end).as("the end never moves back").isGreaterThanOrEqualTo(seen);
                         if (end > 0) {
                             List<Record> last = log.read(end - 1, 1);
-                            assertThat(last).as("offset %d below the published end %d", end - 1, end).isNotEmpty();
+                            assertThat(last)
+                                    .as("offset %d below the published end %d", end - 1, end)
+                                    .isNotEmpty();
                             assertThat(last.get(0).offset()).isEqualTo(end - 1);
                             assertThat(valueOf(last.get(0))).isEqualTo("v" + (end - 1));
                             checks.incrementAndGet();
@@ -224,7 +247,9 @@ class PartitionLogTest {
             reader.start();
             appendInBatchesOfOneToFive(log, total);
             reader.join();
-            assertThat(failure.get()).as("a reader saw an end it could not read").isNull();
+            assertThat(failure.get())
+                    .as("a reader saw an end it could not read")
+                    .isNull();
             assertThat(checks.get()).isPositive();
             assertThat(log.segmentCount()).as("segments rolled while reading").isGreaterThan(5);
         }
@@ -282,16 +307,21 @@ class PartitionLogTest {
             }
             done.set(true);
             victim.join();
-            assertThat(failure.get()).as("a reader or the appender failed otherwise").isNull();
+            assertThat(failure.get())
+                    .as("a reader or the appender failed otherwise")
+                    .isNull();
             assertThat(interruptedReads.get()).isPositive();
-            assertThat(log.read(total - 1, 1 << 16)).extracting(PartitionLogTest::valueOf).containsExactly("v" + (total - 1));
+            assertThat(log.read(total - 1, 1 << 16))
+                    .extracting(PartitionLogTest::valueOf)
+                    .containsExactly("v" + (total - 1));
         }
     }
 
     @Test
     void readersRacingRetentionSeeTheRecordsOrTheNewStartNeverAClosedFile() throws Exception {
         // Retention deletes (and closes) segments while readers outside the monitor may be in them.
-        LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
+        LogConfig config =
+                new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             int total = 3_000;
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -324,7 +354,9 @@ class PartitionLogTest {
                 reader.join();
             }
             assertThat(failure.get()).as("a reader failed otherwise").isNull();
-            assertThat(log.startOffset()).as("retention deleted segments meanwhile").isGreaterThan(total / 2);
+            assertThat(log.startOffset())
+                    .as("retention deleted segments meanwhile")
+                    .isGreaterThan(total / 2);
         }
     }
 
@@ -335,7 +367,9 @@ class PartitionLogTest {
         for (String name : List.of("t-0", "t-1", "orders-7")) {
             long delay = PartitionLog.firstForceDelay(now, 5 * ms, name);
             assertThat(delay).isBetween(1L, 5 * ms);
-            assertThat(Math.floorMod(now + delay, 5 * ms)).as("on the shared grid").isZero();
+            assertThat(Math.floorMod(now + delay, 5 * ms))
+                    .as("on the shared grid")
+                    .isZero();
         }
         long interval = 100 * ms;
         java.util.TreeSet<Long> phases = new java.util.TreeSet<>();
@@ -344,13 +378,17 @@ class PartitionLogTest {
             long delay = PartitionLog.firstForceDelay(now, interval, name);
             assertThat(delay).isBetween(1L, interval);
             long phase = Math.floorMod(now + delay, interval);
-            assertThat(Math.floorMod(now + 7 * ms + PartitionLog.firstForceDelay(now + 7 * ms, interval, name), interval))
-                    .as("a partition's phase does not depend on when it is opened").isEqualTo(phase);
+            assertThat(Math.floorMod(
+                            now + 7 * ms + PartitionLog.firstForceDelay(now + 7 * ms, interval, name), interval))
+                    .as("a partition's phase does not depend on when it is opened")
+                    .isEqualTo(phase);
             phases.add(phase);
         }
         List<Long> sorted = new ArrayList<>(phases);
         for (int i = 1; i < sorted.size(); i++) { // evenly: 12.5 ms apart would be perfect
-            assertThat(sorted.get(i) - sorted.get(i - 1)).as("8 partitions' phases apart, %s", sorted).isGreaterThan(5 * ms);
+            assertThat(sorted.get(i) - sorted.get(i - 1))
+                    .as("8 partitions' phases apart, %s", sorted)
+                    .isGreaterThan(5 * ms);
         }
     }
 
@@ -362,7 +400,8 @@ class PartitionLogTest {
     @Test
     void everyBatchReadersSeeOnlyForcedRecords() throws Exception {
         LogConfig config = new LogConfig(1 << 20, 1024, 64 * 1024, FsyncPolicy.everyBatch());
-        List<Record> records = List.of(Record.of(1, null, "a".getBytes(StandardCharsets.UTF_8)),
+        List<Record> records = List.of(
+                Record.of(1, null, "a".getBytes(StandardCharsets.UTF_8)),
                 Record.of(2, null, "b".getBytes(StandardCharsets.UTF_8)));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             log.append(records, RecordBatch.Producer.NONE); // offsets 0-1, forced
@@ -383,7 +422,9 @@ class PartitionLogTest {
         }
         try (PartitionLog log = PartitionLog.open(dir, config.withFsync(FsyncPolicy.none()))) {
             log.appendBeforeSync(RecordBatch.Builder.of(records), RecordBatch.Producer.NONE);
-            assertThat(log.readableEnd()).as("without a force per batch, what is appended is read").isEqualTo(8);
+            assertThat(log.readableEnd())
+                    .as("without a force per batch, what is appended is read")
+                    .isEqualTo(8);
         }
     }
 }

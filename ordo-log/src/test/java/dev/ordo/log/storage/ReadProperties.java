@@ -19,8 +19,10 @@ import net.jqwik.api.constraints.IntRange;
 class ReadProperties {
 
     @Property(tries = 80)
-    void readingFromAnyOffsetWithAnyLimitReturnsTheRecordsAppendedFromThere(@ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 40) int batches, @ForAll @IntRange(min = 1, max = 300_000) int maxBytes)
+    void readingFromAnyOffsetWithAnyLimitReturnsTheRecordsAppendedFromThere(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 40) int batches,
+            @ForAll @IntRange(min = 1, max = 300_000) int maxBytes)
             throws Exception {
         Random random = new Random(seed);
         Path dir = Files.createTempDirectory("read-props");
@@ -33,11 +35,15 @@ class ReadProperties {
                     List<Record> batch = new ArrayList<>();
                     int count = 1 + random.nextInt(30);
                     // Mostly small records; now and then one larger than a read window.
-                    int valueBytes = random.nextInt(20) == 0 ? LogSegment.READ_WINDOW + random.nextInt(LogSegment.READ_WINDOW / 2)
+                    int valueBytes = random.nextInt(20) == 0
+                            ? LogSegment.READ_WINDOW + random.nextInt(LogSegment.READ_WINDOW / 2)
                             : random.nextInt(2_000);
                     for (int i = 0; i < count; i++) {
-                        byte[] key = random.nextBoolean() ? null : RecordBatchProperties.bytes(random, random.nextInt(20));
-                        batch.add(Record.of(1_700_000_000_000L + b, key,
+                        byte[] key =
+                                random.nextBoolean() ? null : RecordBatchProperties.bytes(random, random.nextInt(20));
+                        batch.add(Record.of(
+                                1_700_000_000_000L + b,
+                                key,
                                 RecordBatchProperties.bytes(random, i == 0 ? valueBytes : random.nextInt(300))));
                     }
                     long base = log.append(batch, RecordBatch.Producer.NONE);
@@ -56,7 +62,8 @@ class ReadProperties {
         }
     }
 
-    private static void assertReadsAgree(PartitionLog log, List<Record> all, int maxBytes, Random random) throws Exception {
+    private static void assertReadsAgree(PartitionLog log, List<Record> all, int maxBytes, Random random)
+            throws Exception {
         for (int start : List.of(0, random.nextInt(all.size()), all.size() - 1)) {
             List<Record> got = new ArrayList<>();
             long offset = start;

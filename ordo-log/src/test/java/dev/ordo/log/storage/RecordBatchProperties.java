@@ -21,7 +21,8 @@ class RecordBatchProperties {
             byte[] value = random.nextInt(10) == 0 ? null : bytes(random, random.nextInt(300));
             List<Header> headers = new ArrayList<>();
             for (int h = random.nextInt(3); h > 0; h--) {
-                headers.add(new Header("h" + random.nextInt(100), random.nextBoolean() ? null : bytes(random, random.nextInt(20))));
+                headers.add(new Header(
+                        "h" + random.nextInt(100), random.nextBoolean() ? null : bytes(random, random.nextInt(20))));
             }
             records.add(new Record(-1, time + random.nextInt(2_000) - 1_000, key, value, headers));
         }
@@ -35,7 +36,9 @@ class RecordBatchProperties {
     }
 
     @Property(tries = 300)
-    void anyBatchRoundTrips(@ForAll @IntRange(min = 1, max = 50) int count, @ForAll long seed,
+    void anyBatchRoundTrips(
+            @ForAll @IntRange(min = 1, max = 50) int count,
+            @ForAll long seed,
             @ForAll @IntRange(min = 0, max = 1_000_000) int baseOffset) {
         List<Record> records = randomRecords(new Random(seed), count);
         ByteBuffer batch = RecordBatch.encode(baseOffset, new RecordBatch.Producer(7, (short) 2, 40), records);
@@ -48,7 +51,8 @@ class RecordBatchProperties {
         List<Record> decoded = RecordBatch.readRecords(batch);
         for (int i = 0; i < count; i++) {
             Record in = records.get(i);
-            assertThat(decoded.get(i)).isEqualTo(new Record(baseOffset + i, in.timestamp(), in.key(), in.value(), in.headers()));
+            assertThat(decoded.get(i))
+                    .isEqualTo(new Record(baseOffset + i, in.timestamp(), in.key(), in.value(), in.headers()));
         }
         assertThat(batch.hasRemaining()).isFalse();
     }
@@ -68,12 +72,13 @@ class RecordBatchProperties {
      * allocation from a lying length field.
      */
     @Property(tries = 2_000)
-    void arbitraryBytesFailOnlyWithCorruptRecordException(@ForAll long seed, @ForAll @IntRange(min = 0, max = 400) int length,
-            @ForAll boolean startFromValidBatch) {
+    void arbitraryBytesFailOnlyWithCorruptRecordException(
+            @ForAll long seed, @ForAll @IntRange(min = 0, max = 400) int length, @ForAll boolean startFromValidBatch) {
         Random random = new Random(seed);
         ByteBuffer input;
         if (startFromValidBatch) {
-            input = RecordBatch.encode(random.nextInt(1000), RecordBatch.Producer.NONE, randomRecords(random, 1 + random.nextInt(5)));
+            input = RecordBatch.encode(
+                    random.nextInt(1000), RecordBatch.Producer.NONE, randomRecords(random, 1 + random.nextInt(5)));
             for (int i = random.nextInt(4); i >= 0; i--) {
                 input.put(8 + random.nextInt(input.limit() - 8), (byte) random.nextInt());
             }

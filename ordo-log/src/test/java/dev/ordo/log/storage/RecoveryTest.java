@@ -1,7 +1,6 @@
 package dev.ordo.log.storage;
 
 import static dev.ordo.log.storage.PartitionLogTest.rec;
-import static dev.ordo.log.storage.PartitionLogTest.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,12 +38,13 @@ class RecoveryTest {
     }
 
     @Property(tries = 60)
-    void aTornTailIsCutAndEveryCompleteBatchBeforeItIsKept(@ForAll @IntRange(min = 1, max = 40) int batches,
-            @ForAll long seed) throws Exception {
+    void aTornTailIsCutAndEveryCompleteBatchBeforeItIsKept(
+            @ForAll @IntRange(min = 1, max = 40) int batches, @ForAll long seed) throws Exception {
         Path d = Files.createTempDirectory("torn");
         List<Long> ends = writeBatches(d, batches);
         long cut = new Random(seed).nextLong(ends.get(ends.size() - 1) + 1);
-        try (RandomAccessFile file = new RandomAccessFile(d.resolve("00000000000000000000.log").toFile(), "rw")) {
+        try (RandomAccessFile file =
+                new RandomAccessFile(d.resolve("00000000000000000000.log").toFile(), "rw")) {
             file.setLength(cut);
         }
         long complete = ends.stream().filter(e -> e <= cut).count();
@@ -52,15 +52,19 @@ class RecoveryTest {
         try (PartitionLog log = PartitionLog.open(d, oneSegment())) {
             assertThat(log.nextOffset()).isEqualTo(complete);
             List<Record> kept = complete == 0 ? List.of() : log.read(0, 1 << 20);
-            assertThat(kept).extracting(PartitionLogTest::valueOf)
-                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, (int) complete).mapToObj(i -> "v" + i).toList());
-            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).isEqualTo(complete);
+            assertThat(kept)
+                    .extracting(PartitionLogTest::valueOf)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, (int) complete)
+                            .mapToObj(i -> "v" + i)
+                            .toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
+                    .isEqualTo(complete);
         }
     }
 
     @Property(tries = 60)
-    void aFlippedByteCutsTheLogAtTheDamagedBatchAndKeepsEverythingBefore(@ForAll @IntRange(min = 2, max = 40) int batches,
-            @ForAll long seed) throws Exception {
+    void aFlippedByteCutsTheLogAtTheDamagedBatchAndKeepsEverythingBefore(
+            @ForAll @IntRange(min = 2, max = 40) int batches, @ForAll long seed) throws Exception {
         Path d = Files.createTempDirectory("flip");
         List<Long> ends = writeBatches(d, batches);
         Random random = new Random(seed);
@@ -75,7 +79,9 @@ class RecoveryTest {
         long damagedBatch = ends.stream().filter(e -> e <= at).count();
 
         try (PartitionLog log = PartitionLog.open(d, oneSegment())) {
-            assertThat(log.nextOffset()).as("damage at byte %d is in batch %d", at, damagedBatch).isEqualTo(damagedBatch);
+            assertThat(log.nextOffset())
+                    .as("damage at byte %d is in batch %d", at, damagedBatch)
+                    .isEqualTo(damagedBatch);
             assertThat(log.truncatedOnOpen()).isPositive();
             if (damagedBatch > 0) {
                 assertThat(log.read(0, 1 << 20)).hasSize((int) damagedBatch);
@@ -92,14 +98,18 @@ class RecoveryTest {
             }
         }
         try (var files = Files.list(dir)) {
-            List<Path> indexes = files.filter(p -> p.toString().endsWith(".index")).sorted().toList();
+            List<Path> indexes =
+                    files.filter(p -> p.toString().endsWith(".index")).sorted().toList();
             Files.delete(indexes.get(0));
             Files.write(indexes.get(1), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9, 9, 9, 9, 9});
         }
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             assertThat(log.nextOffset()).isEqualTo(300);
             for (long offset : new long[] {0, 17, 150, 299}) {
-                assertThat(log.read(offset, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("v" + offset);
+                assertThat(log.read(offset, 1))
+                        .first()
+                        .extracting(PartitionLogTest::valueOf)
+                        .isEqualTo("v" + offset);
             }
         }
     }
@@ -113,19 +123,28 @@ class RecoveryTest {
             while (log.segmentCount() == 1) {
                 log.append(List.of(rec("v" + appended++)), RecordBatch.Producer.NONE);
                 if (log.segmentCount() == 1) {
-                    assertThat(Files.size(firstIndex)).as("active index file after %d appends", appended).isZero();
+                    assertThat(Files.size(firstIndex))
+                            .as("active index file after %d appends", appended)
+                            .isZero();
                 }
             }
             // Sealed by the roll: every entry (one per 64 bytes of ~40-byte batches) written at once.
-            assertThat(Files.size(firstIndex)).as("sealed index file").isGreaterThanOrEqualTo(10L * OffsetIndex.ENTRY_SIZE);
-            assertThat(Files.size(firstIndex) % OffsetIndex.ENTRY_SIZE).as("whole entries").isZero();
+            assertThat(Files.size(firstIndex))
+                    .as("sealed index file")
+                    .isGreaterThanOrEqualTo(10L * OffsetIndex.ENTRY_SIZE);
+            assertThat(Files.size(firstIndex) % OffsetIndex.ENTRY_SIZE)
+                    .as("whole entries")
+                    .isZero();
             for (int i = 0; i < 300; i++) {
                 log.append(List.of(rec("v" + appended++)), RecordBatch.Producer.NONE);
             }
         }
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             for (long offset = 0; offset < log.nextOffset(); offset += 13) {
-                assertThat(log.read(offset, 1)).first().extracting(PartitionLogTest::valueOf).isEqualTo("v" + offset);
+                assertThat(log.read(offset, 1))
+                        .first()
+                        .extracting(PartitionLogTest::valueOf)
+                        .isEqualTo("v" + offset);
             }
         }
     }
@@ -136,8 +155,10 @@ class RecoveryTest {
         Path first = write300AndFlipAByteOfTheFirstSegment(config, size -> size - 10);
         long size = Files.size(first);
         Files.delete(dir.resolve("00000000000000000000.index"));
-        assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(CorruptLogException.class)
-                .hasMessageContaining(first.toString()).hasMessageContaining("refusing to open");
+        assertThatThrownBy(() -> PartitionLog.open(dir, config))
+                .isInstanceOf(CorruptLogException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("refusing to open");
         assertThat(Files.size(first)).as("nothing was cut").isEqualTo(size);
     }
 
@@ -148,7 +169,8 @@ class RecoveryTest {
         Path index = dir.resolve("00000000000000000000.index");
         Files.delete(index); // so the whole segment is scanned
         assertThatThrownBy(() -> PartitionLog.open(dir, config.withCorruption(CorruptionPolicy.STOP)))
-                .as("the default refuses").isInstanceOf(CorruptLogException.class);
+                .as("the default refuses")
+                .isInstanceOf(CorruptLogException.class);
         Files.deleteIfExists(index);
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             long lost = log.offsetsLostToCorruption();
@@ -160,7 +182,9 @@ class RecoveryTest {
                 got.forEach(r -> values.add(PartitionLogTest.valueOf(r)));
                 offset = got.get(got.size() - 1).offset() + 1;
             }
-            assertThat(values).as("every record outside the lost range, in order").hasSize(300 - (int) lost);
+            assertThat(values)
+                    .as("every record outside the lost range, in order")
+                    .hasSize(300 - (int) lost);
             // The records before the damage, then (after the gap) the later segments, untouched.
             int firstAfterGap = 0;
             while (values.get(firstAfterGap).equals("v" + firstAfterGap)) {
@@ -168,8 +192,12 @@ class RecoveryTest {
             }
             assertThat(values.get(firstAfterGap)).isEqualTo("v" + (firstAfterGap + lost));
             assertThat(values.subList(firstAfterGap, values.size()))
-                    .isEqualTo(java.util.stream.IntStream.range(firstAfterGap + (int) lost, 300).mapToObj(i -> "v" + i).toList());
-            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).as("appends go on").isEqualTo(300);
+                    .isEqualTo(java.util.stream.IntStream.range(firstAfterGap + (int) lost, 300)
+                            .mapToObj(i -> "v" + i)
+                            .toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
+                    .as("appends go on")
+                    .isEqualTo(300);
         }
     }
 
@@ -178,7 +206,9 @@ class RecoveryTest {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
         List<Long> bases = appendAndClose(config, 300);
         assertThat(bases).hasSizeGreaterThan(3);
-        assertThat(PartitionLog.readRecoveryPoint(dir)).as("close forced every sealed segment").isEqualTo(bases.get(bases.size() - 1));
+        assertThat(PartitionLog.readRecoveryPoint(dir))
+                .as("close forced every sealed segment")
+                .isEqualTo(bases.get(bases.size() - 1));
         // A power loss while the second segment was sealed but not yet forced: its tail is torn, and
         // the recovery point (stored after each sealed segment is forced) is still its base offset.
         Path second = dir.resolve(LogSegment.fileName(bases.get(1), ".log"));
@@ -187,20 +217,28 @@ class RecoveryTest {
             file.setLength(keptBytes);
         }
         PartitionLog.writeRecoveryPoint(dir, bases.get(2));
-        assertThatThrownBy(() -> PartitionLog.open(dir, config)).as("damage before the recovery point is corruption")
+        assertThatThrownBy(() -> PartitionLog.open(dir, config))
+                .as("damage before the recovery point is corruption")
                 .isInstanceOf(CorruptLogException.class);
         PartitionLog.writeRecoveryPoint(dir, bases.get(1));
 
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             assertThat(segmentBases()).as("the later segments are dropped").containsExactly(bases.get(0), bases.get(1));
             long next = log.nextOffset();
-            assertThat(next).as("cut inside the second segment").isGreaterThan(bases.get(1)).isLessThan(bases.get(2));
+            assertThat(next)
+                    .as("cut inside the second segment")
+                    .isGreaterThan(bases.get(1))
+                    .isLessThan(bases.get(2));
             List<String> values = new ArrayList<>();
             for (long offset = 0; offset < next; offset++) {
                 values.add(PartitionLogTest.valueOf(log.read(offset, 1).get(0)));
             }
-            assertThat(values).isEqualTo(java.util.stream.IntStream.range(0, (int) next).mapToObj(i -> "v" + i).toList());
-            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE)).isEqualTo(next);
+            assertThat(values)
+                    .isEqualTo(java.util.stream.IntStream.range(0, (int) next)
+                            .mapToObj(i -> "v" + i)
+                            .toList());
+            assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
+                    .isEqualTo(next);
             assertThat(log.recoveryPoint()).as("what recovery kept is forced").isEqualTo(bases.get(1));
         }
     }
@@ -211,14 +249,17 @@ class RecoveryTest {
         List<Long> bases = appendAndClose(config, 200);
         // Power lost before any of the second segment's data reached the disk: an empty file, which
         // ends cleanly at a batch boundary, but short of the third segment's base offset.
-        try (RandomAccessFile file = new RandomAccessFile(dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
+        try (RandomAccessFile file = new RandomAccessFile(
+                dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
             file.setLength(0);
         }
         PartitionLog.writeRecoveryPoint(dir, bases.get(1));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             assertThat(log.nextOffset()).isEqualTo(bases.get(1));
             assertThat(segmentBases()).containsExactly(bases.get(0), bases.get(1));
-            assertThat(log.read(bases.get(1) - 1, 1)).extracting(PartitionLogTest::valueOf).containsExactly("v" + (bases.get(1) - 1));
+            assertThat(log.read(bases.get(1) - 1, 1))
+                    .extracting(PartitionLogTest::valueOf)
+                    .containsExactly("v" + (bases.get(1) - 1));
         }
     }
 
@@ -230,7 +271,8 @@ class RecoveryTest {
                 log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
             }
             long activeBase = segmentBases().get(4);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> log.recoveryPoint() == activeBase);
             assertThat(PartitionLog.readRecoveryPoint(dir)).isEqualTo(activeBase);
         }
@@ -261,8 +303,11 @@ class RecoveryTest {
     /** Base offsets of the segments in {@code dir}, in order. */
     private List<Long> segmentBases() throws Exception {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
-                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
         }
     }
 

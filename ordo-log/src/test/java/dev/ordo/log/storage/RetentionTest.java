@@ -23,7 +23,8 @@ class RetentionTest {
 
     @Test
     void sizeRetentionDeletesOldestSegmentsAndMovesTheStartOffset() throws Exception {
-        LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
+        LogConfig config =
+                new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             for (int i = 0; i < 200; i++) {
                 log.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
@@ -34,7 +35,8 @@ class RetentionTest {
             assertThat(log.nextOffset()).isEqualTo(200);
             long start = log.startOffset();
             assertThat(log.read(start, 1 << 20).get(0).offset()).isEqualTo(start);
-            assertThatThrownBy(() -> log.read(start - 1, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> log.read(start - 1, 1 << 20))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("log start offset " + start);
         }
         try (PartitionLog reopened = PartitionLog.open(dir, config)) {
@@ -62,7 +64,8 @@ class RetentionTest {
             assertThat(deleted).isEqualTo(5);
             assertThat(log.segmentCount()).isEqualTo(5);
             assertThat(log.read(log.startOffset(), 1 << 20).get(0).timestamp()).isGreaterThanOrEqualTo(now - 300_000L);
-            assertThat(log.enforceRetention(now + Duration.ofDays(1).toMillis())).isEqualTo(4);
+            assertThat(log.enforceRetention(now + Duration.ofDays(1).toMillis()))
+                    .isEqualTo(4);
             assertThat(log.segmentCount()).isEqualTo(1);
             assertThat(log.offsetForTime(t0)).isEqualTo(54); // everything older is gone: the first record kept
         }
@@ -70,7 +73,8 @@ class RetentionTest {
 
     @Test
     void retentionTakesSegmentsOutAtOnceAndDeletesTheirFilesLaterInTheBackground() throws Exception {
-        LogConfig config = new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
+        LogConfig config =
+                new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
         long start;
         try (HeldDeletions held = HeldDeletions.hold()) {
             try (PartitionLog log = PartitionLog.open(dir, config)) {
@@ -94,10 +98,15 @@ class RetentionTest {
                 for (int i = 200; i < 400; i++) {
                     reopened.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
                 }
-                assertThat(files(".log.deleted")).as("deletions queued behind the held task").isNotEmpty();
-                assertThat(PartitionLog.isPartitionDirectory(dir)).as("a partition directory while they wait").isTrue();
+                assertThat(files(".log.deleted"))
+                        .as("deletions queued behind the held task")
+                        .isNotEmpty();
+                assertThat(PartitionLog.isPartitionDirectory(dir))
+                        .as("a partition directory while they wait")
+                        .isTrue();
                 held.close();
-                await().atMost(Duration.ofSeconds(10)).until(() -> files(".deleted").isEmpty());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> files(".deleted").isEmpty());
                 assertThat(reopened.read(reopened.startOffset(), 1 << 20)).isNotEmpty();
             }
         }
@@ -105,7 +114,9 @@ class RetentionTest {
 
     private List<String> files(String suffix) throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .toList();
         }
     }
 

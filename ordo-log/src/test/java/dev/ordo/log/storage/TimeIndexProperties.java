@@ -15,8 +15,11 @@ import net.jqwik.api.constraints.IntRange;
 class TimeIndexProperties {
 
     @Property(tries = 60)
-    void offsetForTimeIsTheFirstOffsetAtOrAfterTheTime(@ForAll long seed, @ForAll @IntRange(min = 1, max = 60) int batches,
-            @ForAll @IntRange(min = 0, max = 3_000) int jitterMillis) throws Exception {
+    void offsetForTimeIsTheFirstOffsetAtOrAfterTheTime(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 60) int batches,
+            @ForAll @IntRange(min = 0, max = 3_000) int jitterMillis)
+            throws Exception {
         Random random = new Random(seed);
         Path dir = Files.createTempDirectory("time-index");
         try {
@@ -34,7 +37,12 @@ class TimeIndexProperties {
                     }
                     long base = log.append(batch, RecordBatch.Producer.NONE);
                     for (int i = 0; i < batch.size(); i++) {
-                        all.add(new Record(base + i, batch.get(i).timestamp(), null, batch.get(i).value(), List.of()));
+                        all.add(new Record(
+                                base + i,
+                                batch.get(i).timestamp(),
+                                null,
+                                batch.get(i).value(),
+                                List.of()));
                     }
                 }
                 assertAgrees(log, all, random);
@@ -58,7 +66,10 @@ class TimeIndexProperties {
             queries.add(r.timestamp());
         }
         for (long t : queries) {
-            long expected = all.stream().filter(r -> r.timestamp() >= t).mapToLong(Record::offset).min()
+            long expected = all.stream()
+                    .filter(r -> r.timestamp() >= t)
+                    .mapToLong(Record::offset)
+                    .min()
                     .orElse(log.nextOffset());
             assertThat(log.offsetForTime(t)).as("offset for time %d", t).isEqualTo(expected);
         }

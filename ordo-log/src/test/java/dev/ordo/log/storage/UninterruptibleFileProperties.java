@@ -21,8 +21,8 @@ class UninterruptibleFileProperties {
      * read or write somewhere else.
      */
     @Property(tries = 40)
-    void everyCallActsAtItsOwnPositionWhateverCameBefore(@ForAll @IntRange(min = 1, max = 300) int operations,
-            @ForAll long seed) throws Exception {
+    void everyCallActsAtItsOwnPositionWhateverCameBefore(
+            @ForAll @IntRange(min = 1, max = 300) int operations, @ForAll long seed) throws Exception {
         Random random = new Random(seed);
         Path dir = Files.createTempDirectory("uf");
         Path path = dir.resolve("f");
@@ -32,7 +32,8 @@ class UninterruptibleFileProperties {
                 int kind = random.nextInt(10);
                 if (kind < 5) { // write: mostly appends, sometimes over existing bytes
                     int length = 1 + random.nextInt(64);
-                    long position = random.nextInt(4) == 0 && model.length > 0 ? random.nextInt(model.length) : model.length;
+                    long position =
+                            random.nextInt(4) == 0 && model.length > 0 ? random.nextInt(model.length) : model.length;
                     byte[] bytes = new byte[length];
                     random.nextBytes(bytes);
                     int offset = random.nextInt(3); // a buffer that does not start at its array's start

@@ -8,8 +8,7 @@ package org.apache.camel.processor.resequencer;
  */
 public final class CamelEngineAccess {
 
-    private CamelEngineAccess() {
-    }
+    private CamelEngineAccess() {}
 
     public static <E> void startAfter(ResequencerEngine<E> engine, E lastDelivered) {
         engine.setLastDelivered(lastDelivered);

@@ -1,4 +1,4 @@
-package dev.ordo.time;
+package dev.ordo;
 
 /**
  * A source of monotonic time in nanoseconds, injectable so that every timeout in Ordo can be

@@ -1,4 +1,4 @@
-package dev.ordo.time;
+package dev.ordo;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
