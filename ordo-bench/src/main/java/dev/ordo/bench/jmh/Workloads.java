@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.jmh;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

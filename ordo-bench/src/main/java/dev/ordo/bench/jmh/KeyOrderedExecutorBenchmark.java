@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.jmh;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;

@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.simulation;
 
 import dev.ordo.pipeline.OrderedPipeline;
 import java.lang.management.ManagementFactory;
@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
  * latency from offer to handler end (HdrHistogram). The consumer's capacity is measured first, with
  * the budgeted pipeline and an unpaced producer.
  *
- * <p>Run: {@code java -Xmx4g -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.OverloadSimulation [seconds]}
+ * <p>Run: {@code java -Xmx4g -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.simulation.OverloadSimulation [seconds]}
  */
 public final class OverloadSimulation {
 

@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.e2e;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.kafka.KafkaBroker;
@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.KafkaKeyOrderBenchmark [concurrency] [scale]}
+ * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.KafkaKeyOrderBenchmark [concurrency] [scale]}
  */
 public final class KafkaKeyOrderBenchmark {
 

@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.simulation;
 
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link AdaptiveConcurrencyLimit} targeting 15 ms. Every half second it prints the calls in flight
  * at the downstream and the mean call latency (including the queueing inside the downstream).
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.AdaptiveConcurrencySimulation}
+ * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.simulation.AdaptiveConcurrencySimulation}
  */
 public final class AdaptiveConcurrencySimulation {
 

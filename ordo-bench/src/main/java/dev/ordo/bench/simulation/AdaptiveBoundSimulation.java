@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.simulation;
 
 import dev.ordo.ManualTicker;
 import dev.ordo.time.AdaptiveBound;
@@ -20,7 +20,7 @@ import java.util.Random;
  * processed in arrival order with a {@link ManualTicker} at the arrival time. Measured per phase:
  * the share of late events and the added latency (release time minus arrival time) of the rest.
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.AdaptiveBoundSimulation}
+ * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.simulation.AdaptiveBoundSimulation}
  */
 public final class AdaptiveBoundSimulation {
 

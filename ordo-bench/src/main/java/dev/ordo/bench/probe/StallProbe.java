@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.probe;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
  * benchmark VM it showed 6-38 ms stalls every 100 ms while the embedded log forced 8 files every
  * 5 ms, and none above 3 ms without that load (BENCHMARKS.md, session 7).
  *
- * <pre>java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.StallProbe [seconds]</pre>
+ * <pre>java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.StallProbe [seconds]</pre>
  *
  * Prints the lateness percentiles, the time spent more than 1 ms late, and how the 10 ms slots with
  * a stall above 3 ms fall within each 100 ms (a periodic cause piles them up in one phase).

@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.jmh;
 
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;

@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

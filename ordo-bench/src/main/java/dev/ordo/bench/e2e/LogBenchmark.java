@@ -1,4 +1,4 @@
-package dev.ordo.bench;
+package dev.ordo.bench.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,7 +62,7 @@ import org.HdrHistogram.Histogram;
  * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
  *      --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
  *      -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
- *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.LogBenchmark [DIR] [scale]
+ *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.LogBenchmark [DIR] [scale]
  * </pre>
  * {@code DIR} is where the data goes (default: a temporary directory; deleted after each case),
  * {@code scale} multiplies the record counts (default 1); then optionally

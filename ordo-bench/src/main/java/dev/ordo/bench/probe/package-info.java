@@ -1,0 +1,7 @@
+/**
+ * Probes that run without Ordo, to tell the machine's own behaviour from the code's: how late a
+ * periodic thread runs ({@link dev.ordo.bench.probe.StallProbe}), how long a {@code write} blocks
+ * while other files are forced ({@link dev.ordo.bench.probe.ForceStallProbe}), and the latency floor
+ * of forcing every batch on this disk ({@link dev.ordo.bench.probe.GroupCommitProbe}).
+ */
+package dev.ordo.bench.probe;
