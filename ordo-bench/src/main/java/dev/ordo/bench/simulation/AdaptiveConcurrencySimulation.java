@@ -83,20 +83,9 @@ public final class AdaptiveConcurrencySimulation {
         try (KeyOrderedExecutor<Integer> executor = builder.build()) {
             Thread producer = new Thread(
                     () -> {
+                        Runnable call = downstreamCall(downstream, serviceNanos, inFlight, latencySum, calls);
                         for (int i = 0; !stop.get(); i++) {
-                            executor.submit(i % 1_000, () -> {
-                                long start = System.nanoTime();
-                                inFlight.incrementAndGet();
-                                downstream.acquireUninterruptibly();
-                                try {
-                                    LockSupport.parkNanos(serviceNanos.get());
-                                } finally {
-                                    downstream.release();
-                                    inFlight.decrementAndGet();
-                                }
-                                latencySum.addAndGet(System.nanoTime() - start);
-                                calls.incrementAndGet();
-                            });
+                            executor.submit(i % 1_000, call::run);
                         }
                     },
                     "producer");
@@ -125,5 +114,30 @@ public final class AdaptiveConcurrencySimulation {
             producer.join();
         }
         return samples;
+    }
+
+    /**
+     * One call of the downstream service: waits for one of its {@value #DOWNSTREAM_CAPACITY} places,
+     * takes the current service time there, and counts itself and its latency (queueing included).
+     */
+    private static Runnable downstreamCall(
+            Semaphore downstream,
+            AtomicLong serviceNanos,
+            AtomicInteger inFlight,
+            AtomicLong latencySum,
+            AtomicLong calls) {
+        return () -> {
+            long start = System.nanoTime();
+            inFlight.incrementAndGet();
+            downstream.acquireUninterruptibly();
+            try {
+                LockSupport.parkNanos(serviceNanos.get());
+            } finally {
+                downstream.release();
+                inFlight.decrementAndGet();
+            }
+            latencySum.addAndGet(System.nanoTime() - start);
+            calls.incrementAndGet();
+        };
     }
 }

@@ -101,20 +101,7 @@ public final class OverloadSimulation {
         long floodEnd;
         long begin = System.nanoTime();
         long end;
-        try (OrderedPipeline<Integer, byte[]> pipeline = OrderedPipeline.<Integer, byte[]>builder()
-                .maxInFlight(budgetMessages)
-                .maxInFlightBytes(budgetBytes)
-                .weigher(m -> m.length)
-                .maxBuffered((int) Math.min(Integer.MAX_VALUE - 8, budgetMessages / 2))
-                .key(m -> ByteBuffer.wrap(m).getInt(0) % KEYS)
-                .concurrency(4)
-                .handler(m -> {
-                    LockSupport.parkNanos(20_000); // the slow consumer
-                    latency.recordValue(
-                            Math.max(0, System.nanoTime() - ByteBuffer.wrap(m).getLong(8)));
-                    handled.incrementAndGet();
-                })
-                .build()) {
+        try (OrderedPipeline<Integer, byte[]> pipeline = pipeline(budgetMessages, budgetBytes, latency, handled)) {
             double interval = rate > 0 ? 1e9 / rate : 0;
             long sequence = 0;
             while (System.nanoTime() - begin < floodNanos) {
@@ -151,5 +138,24 @@ public final class OverloadSimulation {
                 handled.get() * 1e9 / (end - begin),
                 latency.getValueAtPercentile(50) / 1e6,
                 latency.getValueAtPercentile(99) / 1e6);
+    }
+
+    /** The pipeline under test: the budget, 64 keys, and the slow handler on 4 threads. */
+    private static OrderedPipeline<Integer, byte[]> pipeline(
+            long budgetMessages, long budgetBytes, Histogram latency, AtomicLong handled) {
+        return OrderedPipeline.<Integer, byte[]>builder()
+                .maxInFlight(budgetMessages)
+                .maxInFlightBytes(budgetBytes)
+                .weigher(m -> m.length)
+                .maxBuffered((int) Math.min(Integer.MAX_VALUE - 8, budgetMessages / 2))
+                .key(m -> ByteBuffer.wrap(m).getInt(0) % KEYS)
+                .concurrency(4)
+                .handler(m -> {
+                    LockSupport.parkNanos(20_000); // the slow consumer
+                    latency.recordValue(
+                            Math.max(0, System.nanoTime() - ByteBuffer.wrap(m).getLong(8)));
+                    handled.incrementAndGet();
+                })
+                .build();
     }
 }
