@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
  * {@code together} (the default) forces each file from a thread of its own at the same instants, as
  * the log's interval flushers do since they run on a shared grid; {@code in-turn} forces them one
  * after the other from one thread; {@code prefill} first writes and forces 64 MiB of zeros into each
- * file and then overwrites them from the start. On the benchmark VM (ext4, session 8): together,
+ * file and then overwrites them from the start. On the benchmark VM (ext4): together,
  * writes blocked 12-24 ms between 0.4 and 0.7 s, then not; in turn, never above 3 ms; prefilled,
  * nothing until the writes passed the 64 MiB (at 1.8 s), then 22-26 ms: the stalls come with new
- * blocks being allocated while forces of other files run (BENCHMARKS.md, session 8).
+ * blocks being allocated while forces of other files run (BENCHMARKS.md, "Machine effects behind the tail").
  */
 public final class ForceStallProbe {
 

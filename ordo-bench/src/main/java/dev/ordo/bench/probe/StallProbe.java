@@ -9,7 +9,7 @@ import org.HdrHistogram.Histogram;
  * Measures how late a thread that wakes every 200 us actually runs, to tell the machine's own stalls
  * from a program's: run it in a JVM of its own next to a benchmark (and once without). On the
  * benchmark VM it showed 6-38 ms stalls every 100 ms while the embedded log forced 8 files every
- * 5 ms, and none above 3 ms without that load (BENCHMARKS.md, session 7).
+ * 5 ms, and none above 3 ms without that load (BENCHMARKS.md, "Machine effects behind the tail").
  *
  * <pre>java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.StallProbe [seconds]</pre>
  *
