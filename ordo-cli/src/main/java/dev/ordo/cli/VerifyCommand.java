@@ -18,8 +18,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Checks a history of sends and receipts (JSON lines, see HistoryLog: one object per line with",
-            "type sent|received, key, source, optional sequence, id) and prints lost, duplicated, reordered,",
-            "gap and unexpected messages with the first example of each.",
+            "type sent|received|topic, key, source, id, optional sequence, partition,",
+            "timestamp, at) and prints each class found with its severity, count and",
+            "first example: LOST, REORDERED, UNEXPECTED (critical); DUPLICATED, GAP,",
+            "PARTITION_MISMATCH (warning); TIMESTAMP_ANOMALY (info). Each problem counts",
+            "once: a lost message is LOST, a late one REORDERED, neither also a GAP. A GAP",
+            "is a run of a source's sequence numbers that no send and no receipt carries",
+            "(the sender skipped them, or the history misses sends).",
             "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."
         })
 public final class VerifyCommand implements Callable<Integer> {

@@ -1,31 +1,44 @@
 package dev.ordo.check;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Decides, from what was sent and what was received, whether delivery was exact and ordered:
  * reports {@link Anomaly#LOST lost}, {@link Anomaly#DUPLICATED duplicated},
  * {@link Anomaly#REORDERED reordered within a key}, {@link Anomaly#GAP gaps} in a source's
- * sequence and {@link Anomaly#UNEXPECTED unexpected} messages, each with its count and first
- * example.
+ * sequence, {@link Anomaly#UNEXPECTED unexpected} messages, {@link Anomaly#PARTITION_MISMATCH
+ * records read from the wrong partition} and {@link Anomaly#TIMESTAMP_ANOMALY event times out of
+ * bounds}, each with its count, {@link Severity} and first example.
  *
- * <p>The rules, so that a report can be read without this code:
+ * <p>The rules, so that a report can be read without this code. Every problem is counted under
+ * one kind only, so the counts add up to what went wrong:
  * <ul>
  *   <li>Messages are matched by {@link Message#id()}. A second send of the same id is ignored
  *       (a producer retry).</li>
- *   <li>Per key, the intended order is the order of the sends. A receipt is REORDERED when a
- *       message of its key sent later was already received.</li>
- *   <li>Per source, a receipt with sequence {@code s} is a GAP when {@code s} is above the
- *       highest sequence received so far plus one (or, for the first receipt, above the lowest
- *       sequence sent): messages in between were skipped at that moment.</li>
- *   <li>Only the first receipt of an id takes part in the order and gap rules.</li>
+ *   <li>LOST: a send whose id is never received.</li>
+ *   <li>DUPLICATED: every receipt of an id after its first. Only the first receipt of an id takes
+ *       part in the rules below.</li>
+ *   <li>UNEXPECTED: a receipt of an id never sent, or with another key or source than its send.
+ *       It takes part in no other rule.</li>
+ *   <li>REORDERED: per key, the intended order is the order of the sends; a receipt is REORDERED
+ *       when a message of its key sent later was already received. A message that arrives late
+ *       counts once, however many it was overtaken by.</li>
+ *   <li>GAP: per source, a run of sequence numbers between the lowest and the highest the history
+ *       knows (from sends and first receipts) that no send and no receipt carries, counted once
+ *       per run. A lost message is LOST and a late one REORDERED, never also a GAP: a GAP is a
+ *       number nobody sent as far as the history knows (the sender skipped it, or the history
+ *       misses sends). Where sends carry no sequence (receipts numbered by partition offset), a
+ *       lost message's offset is unknown and it may also leave a GAP.</li>
+ *   <li>PARTITION_MISMATCH: with a layout in the {@link Expectations}, a message whose partition
+ *       (its receipt's, else its send's) is not the one the layout maps its key to.</li>
+ *   <li>TIMESTAMP_ANOMALY: a message whose event time (its receipt's {@code timestamp}, else its
+ *       send's) lies outside the {@link TimestampBounds} around the reference time (its receipt's
+ *       {@code at}, else its send's); not checked when either is missing.</li>
  * </ul>
  *
  * <pre>{@code
@@ -37,11 +50,22 @@ public final class OrderingChecker {
 
     private OrderingChecker() {}
 
-    /** Checks receipts against sends; both lists in the order the events happened. */
+    /**
+     * Checks receipts against sends, both lists in the order the events happened, with the
+     * {@link Expectations#defaults() default expectations} (no partition layout).
+     */
     public static CheckReport check(List<Message> sent, List<Message> received) {
+        return check(sent, received, Expectations.defaults());
+    }
+
+    /** Checks receipts against sends, both lists in the order the events happened, against {@code expectations}. */
+    public static CheckReport check(List<Message> sent, List<Message> received, Expectations expectations) {
+        Objects.requireNonNull(expectations, "expectations must not be null");
+        PartitionLayout<String> layout = expectations.layout().orElse(null);
+        TimestampBounds bounds = expectations.timestampBounds();
         Map<String, Sent> sentById = new HashMap<>(sent.size() * 2);
         Map<String, Integer> sendsPerKey = new HashMap<>();
-        Map<String, Long> lowestSequence = new HashMap<>();
+        SequenceHoles holes = new SequenceHoles();
         for (Message m : sent) {
             if (sentById.containsKey(m.id())) {
                 continue;
@@ -49,14 +73,13 @@ public final class OrderingChecker {
             int position = sendsPerKey.merge(m.key(), 1, Integer::sum) - 1;
             sentById.put(m.id(), new Sent(m, position));
             if (m.sequence() >= 0) {
-                lowestSequence.merge(m.source(), m.sequence(), Math::min);
+                holes.add(m.source(), m.sequence());
             }
         }
 
         Tally tally = new Tally();
         Set<String> seen = new HashSet<>(received.size() * 2);
         Map<String, Sent> latestPerKey = new HashMap<>();
-        Map<String, Long> highestPerSource = new HashMap<>();
         for (Message r : received) {
             Sent s = sentById.get(r.id());
             if (s == null) {
@@ -81,25 +104,45 @@ public final class OrderingChecker {
                 latestPerKey.put(r.key(), s);
             }
             if (r.sequence() >= 0) {
-                Long highest = highestPerSource.get(r.source());
-                long expected = highest == null ? lowestSequence.getOrDefault(r.source(), r.sequence()) : highest + 1;
-                if (r.sequence() > expected) {
-                    tally.add(
-                            Anomaly.GAP,
-                            () -> "source " + r.source() + " skipped sequence " + expected
-                                    + (r.sequence() - 1 > expected ? ".." + (r.sequence() - 1) : "") + " before " + r);
-                }
-                if (highest == null || r.sequence() > highest) {
-                    highestPerSource.put(r.source(), r.sequence());
-                }
+                holes.add(r.source(), r.sequence());
             }
+            if (layout != null) {
+                checkPartition(r, s.message, layout, tally);
+            }
+            checkTimestamp(r, s.message, bounds, tally);
         }
+        holes.report(tally);
         for (Message m : sent) {
             if (!seen.contains(m.id()) && sentById.get(m.id()).message == m) {
                 tally.add(Anomaly.LOST, () -> m + " was sent and never received");
             }
         }
         return new CheckReport(sentById.size(), received.size(), tally.findings());
+    }
+
+    private static void checkPartition(Message received, Message sent, PartitionLayout<String> layout, Tally tally) {
+        int partition = received.partition() >= 0 ? received.partition() : sent.partition();
+        if (partition < 0) {
+            return;
+        }
+        int expected = layout.partitionOf(received.key());
+        if (partition != expected) {
+            tally.add(
+                    Anomaly.PARTITION_MISMATCH,
+                    () -> received + " was " + (received.partition() >= 0 ? "read from" : "sent to") + " partition "
+                            + partition + ", its key belongs in partition " + expected + " (" + layout + ")");
+        }
+    }
+
+    private static void checkTimestamp(Message received, Message sent, TimestampBounds bounds, Tally tally) {
+        long eventTime = received.timestamp() >= 0 ? received.timestamp() : sent.timestamp();
+        long reference = received.at() >= 0 ? received.at() : sent.at();
+        if (eventTime >= 0 && reference >= 0 && !bounds.allows(eventTime, reference)) {
+            String referenceName = received.at() >= 0 ? "its receipt at" : "its send at";
+            tally.add(
+                    Anomaly.TIMESTAMP_ANOMALY,
+                    () -> received + ": " + bounds.describe(eventTime, reference, referenceName));
+        }
     }
 
     /**
@@ -185,28 +228,4 @@ public final class OrderingChecker {
     }
 
     private record Sent(Message message, int position) {}
-
-    /** Counts per anomaly with the first example of each. */
-    private static final class Tally {
-        private final Map<Anomaly, long[]> counts = new EnumMap<>(Anomaly.class);
-        private final Map<Anomaly, String> firsts = new EnumMap<>(Anomaly.class);
-
-        /** Counts one occurrence; the example is only described for the first. */
-        void add(Anomaly anomaly, Supplier<String> example) {
-            counts.computeIfAbsent(anomaly, a -> new long[1])[0]++;
-            if (!firsts.containsKey(anomaly)) {
-                firsts.put(anomaly, example.get());
-            }
-        }
-
-        List<Finding> findings() {
-            List<Finding> findings = new ArrayList<>();
-            for (Anomaly a : Anomaly.values()) {
-                if (counts.containsKey(a)) {
-                    findings.add(new Finding(a, counts.get(a)[0], firsts.get(a)));
-                }
-            }
-            return findings;
-        }
-    }
 }

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.InstantSource;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,18 +18,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches a stream that should carry each key's sequence numbers in order and flags a
  * {@link Violation#GAP gap}, a {@link Violation#REORDER reorder} or a
- * {@link Violation#DUPLICATE duplicate} the moment it passes: logged, counted in Micrometer
- * ({@code ordo.ordering.violations{kind, stage}}) and handed to a listener. Cheap enough to leave
- * on in production: one map lookup and a comparison per message while the stream is in order, or
- * just the comparison through a per-key {@link #watch(Object) watch}.
+ * {@link Violation#DUPLICATE duplicate} the moment it passes, and, when configured, a record read
+ * from a partition its key does not belong in ({@link Violation#PARTITION_MISMATCH}) or an event
+ * time out of bounds ({@link Violation#TIMESTAMP_ANOMALY}): logged, counted in Micrometer
+ * ({@code ordo.ordering.violations{kind, severity, stage}}) and handed to a listener. Cheap enough
+ * to leave on in production: one map lookup and a comparison per message while the stream is in
+ * order, or just the comparison through a per-key {@link #watch(Object) watch}; the partition and
+ * timestamp checks are separate calls, so a stream that does not make them pays nothing for them.
  *
  * <pre>{@code
  * OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
  *         .stage("ledger-handler").registry(meterRegistry)
- *         .listener((violation, key, sequence, expected) -> alert(violation, key))
+ *         .partitionLayout(PartitionLayout.kafkaDefault(8))             // optional
+ *         .timestampBounds(TimestampBounds.kafkaDefault())               // optional, against clock(...)
+ *         .listener((violation, key, observed, expected) -> alert(violation, key))
  *         .build();
  * monitor.observe(record.key(), record.sequence());   // in the handler, after processing
+ * monitor.observePartition(record.key(), record.partition());
+ * monitor.observeTimestamp(record.key(), record.timestamp());
  * }</pre>
+ *
+ * <p>Online, a skip cannot yet be told from a loss: it is a GAP when it passes, and each message
+ * that fills it later is a REORDER as well. The offline {@link OrderingChecker} on a recorded
+ * {@link History} counts each problem once.
  *
  * <p>Per key it remembers the highest sequence seen and the sequence numbers skipped by gaps (up
  * to {@code maxMissingPerKey}, oldest forgotten first), so a message that later fills a gap is a
@@ -41,23 +54,46 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrderingMonitor<K> {
 
-    /** What went wrong. */
+    /** What went wrong, each with its {@link Severity} (see {@link Anomaly} for the reasons). */
     public enum Violation {
-        /** Sequence numbers were skipped: the message is ahead of the next expected one. */
-        GAP,
-        /** A message arrived after a later one of its key (it fills an earlier gap). */
-        REORDER,
-        /** A sequence number arrived again. */
-        DUPLICATE
+        /**
+         * Sequence numbers were skipped: the message is ahead of the next expected one. A warning:
+         * the skipped messages may yet arrive (then each is a REORDER) or be lost.
+         */
+        GAP(Severity.WARNING, "sequence"),
+        /** A message arrived after a later one of its key (it fills an earlier gap). Critical. */
+        REORDER(Severity.CRITICAL, "sequence"),
+        /** A sequence number arrived again. A warning: harmless if a later stage drops it. */
+        DUPLICATE(Severity.WARNING, "sequence"),
+        /** A record was read from a partition its key does not belong in under the layout. A warning. */
+        PARTITION_MISMATCH(Severity.WARNING, "partition"),
+        /** An event time lies beyond the bounds around the clock's time. Info. */
+        TIMESTAMP_ANOMALY(Severity.INFO, "event time");
+
+        private final Severity severity;
+        private final String observed;
+
+        Violation(Severity severity, String observed) {
+            this.severity = severity;
+            this.observed = observed;
+        }
+
+        /** How bad this kind of violation is. */
+        public Severity severity() {
+            return severity;
+        }
     }
 
     /** Told of every violation, on the observing thread. */
     @FunctionalInterface
     public interface Listener<K> {
         /**
-         * @param expected the next sequence expected for the key when the message arrived
+         * @param observed what the message had: its sequence (GAP, REORDER, DUPLICATE), the
+         *        partition it was read from (PARTITION_MISMATCH) or its event time (TIMESTAMP_ANOMALY)
+         * @param expected the next sequence expected for the key when the message arrived, the
+         *        partition the key belongs in, or the clock's time in milliseconds
          */
-        void onViolation(Violation violation, K key, long sequence, long expected);
+        void onViolation(Violation violation, K key, long observed, long expected);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderingMonitor.class);
@@ -68,6 +104,9 @@ public final class OrderingMonitor<K> {
     private final Long firstSequence;
     private final Listener<K> listener;
     private final String stage;
+    private final PartitionLayout<? super K> layout;
+    private final TimestampBounds timestampBounds;
+    private final InstantSource clock;
     private final Counter[] counters = new Counter[Violation.values().length];
     private final AtomicBoolean[] logged = new AtomicBoolean[Violation.values().length];
 
@@ -77,10 +116,19 @@ public final class OrderingMonitor<K> {
         this.firstSequence = b.firstSequence;
         this.listener = b.listener;
         this.stage = b.stage;
+        this.layout = b.layout;
+        this.timestampBounds = b.timestampBounds;
+        this.clock = b.clock;
         for (Violation v : Violation.values()) {
             counters[v.ordinal()] = Counter.builder("ordo.ordering.violations")
                     .description("Ordering violations seen by an online monitor")
-                    .tags(Tags.of("kind", v.name().toLowerCase(java.util.Locale.ROOT), "stage", b.stage))
+                    .tags(Tags.of(
+                            "kind",
+                            v.name().toLowerCase(Locale.ROOT),
+                            "severity",
+                            v.severity.name().toLowerCase(Locale.ROOT),
+                            "stage",
+                            b.stage))
                     .register(b.registry);
             logged[v.ordinal()] = new AtomicBoolean();
         }
@@ -104,6 +152,59 @@ public final class OrderingMonitor<K> {
     }
 
     /**
+     * Checks that a record of {@code key} was read from the partition the
+     * {@linkplain Builder#partitionLayout layout} puts the key in.
+     *
+     * @return {@link Violation#PARTITION_MISMATCH}, or null if the partition is the key's
+     * @throws IllegalStateException if the monitor was built without a layout
+     * @throws IllegalArgumentException if {@code partition < 0}
+     */
+    public Violation observePartition(K key, int partition) {
+        Objects.requireNonNull(key, "key must not be null");
+        return checkPartition(key, partition, requireLayout().partitionOf(key));
+    }
+
+    /**
+     * Checks a record's event time against the {@linkplain Builder#timestampBounds bounds} around
+     * the {@linkplain Builder#clock clock}. A negative time means the record has none: nothing to check.
+     *
+     * @param timestamp the event time, in milliseconds since the epoch
+     * @return {@link Violation#TIMESTAMP_ANOMALY}, or null if it is within the bounds
+     * @throws IllegalStateException if the monitor was built without timestamp bounds
+     */
+    public Violation observeTimestamp(K key, long timestamp) {
+        Objects.requireNonNull(key, "key must not be null");
+        if (timestampBounds == null) {
+            throw new IllegalStateException("no timestamp bounds configured: see Builder.timestampBounds");
+        }
+        if (timestamp < 0) {
+            return null;
+        }
+        long now = clock.millis();
+        if (timestampBounds.allows(timestamp, now)) {
+            return null;
+        }
+        report(Violation.TIMESTAMP_ANOMALY, key, timestamp, now);
+        return Violation.TIMESTAMP_ANOMALY;
+    }
+
+    private PartitionLayout<? super K> requireLayout() {
+        if (layout == null) {
+            throw new IllegalStateException("no partition layout configured: see Builder.partitionLayout");
+        }
+        return layout;
+    }
+
+    private Violation checkPartition(K key, int partition, int expected) {
+        Arguments.atLeast("partition", partition, 0);
+        if (partition == expected) {
+            return null;
+        }
+        report(Violation.PARTITION_MISMATCH, key, partition, expected);
+        return Violation.PARTITION_MISMATCH;
+    }
+
+    /**
      * A watch on one key, for an application that keeps per-key state anyway: its
      * {@link Watch#observe} skips the map lookup {@link #observe(Object, long)} makes (which, with
      * many keys, costs more than the comparison itself). A watch keeps tracking its key even if the
@@ -114,19 +215,36 @@ public final class OrderingMonitor<K> {
         return new Watch(key, track == null ? start(key) : track);
     }
 
-    /** One key's watch, from {@link #watch}; the same threading rule as {@link #observe(Object, long)}. */
+    /**
+     * One key's watch, from {@link #watch}; the same threading rule as {@link #observe(Object, long)}.
+     * It computes the key's partition once, so its partition check is a comparison.
+     */
     public final class Watch {
         private final K key;
         private final KeyTrack track;
+        /** The key's partition under the layout, or -1 without one. */
+        private final int partition;
 
         private Watch(K key, KeyTrack track) {
             this.key = key;
             this.track = track;
+            this.partition = layout == null ? -1 : layout.partitionOf(key);
         }
 
         /** Observes the key's next message; returns the violation it shows, or null if it is in order. */
         public Violation observe(long sequence) {
             return OrderingMonitor.this.observe(track, key, sequence);
+        }
+
+        /** As {@link OrderingMonitor#observePartition(Object, int)} for this key. */
+        public Violation observePartition(int partition) {
+            requireLayout();
+            return checkPartition(key, partition, this.partition);
+        }
+
+        /** As {@link OrderingMonitor#observeTimestamp(Object, long)} for this key. */
+        public Violation observeTimestamp(long timestamp) {
+            return OrderingMonitor.this.observeTimestamp(key, timestamp);
         }
     }
 
@@ -162,26 +280,30 @@ public final class OrderingMonitor<K> {
         return keys.computeIfAbsent(key, k -> new KeyTrack(firstSequence));
     }
 
-    private void report(Violation violation, K key, long sequence, long expected) {
+    private void report(Violation violation, K key, long observed, long expected) {
         counters[violation.ordinal()].increment();
         if (logged[violation.ordinal()].compareAndSet(false, true)) {
             LOG.warn(
-                    "ordering violation at stage {}: {} on key {} (sequence {}, expected {}); further ones are logged at debug",
+                    "ordering violation at stage {}: {} ({}) on key {} ({} {}, expected {}); further ones are logged at debug",
                     stage,
                     violation,
+                    violation.severity,
                     key,
-                    sequence,
+                    violation.observed,
+                    observed,
                     expected);
         } else if (LOG.isDebugEnabled()) {
             LOG.debug(
-                    "ordering violation at stage {}: {} on key {} (sequence {}, expected {})",
+                    "ordering violation at stage {}: {} ({}) on key {} ({} {}, expected {})",
                     stage,
                     violation,
+                    violation.severity,
                     key,
-                    sequence,
+                    violation.observed,
+                    observed,
                     expected);
         }
-        listener.onViolation(violation, key, sequence, expected);
+        listener.onViolation(violation, key, observed, expected);
     }
 
     /** A key's highest sequence seen and the numbers skipped below it. */
@@ -223,6 +345,9 @@ public final class OrderingMonitor<K> {
         private Listener<K> listener = (v, k, s, e) -> {};
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String stage = "default";
+        private PartitionLayout<? super K> layout;
+        private TimestampBounds timestampBounds;
+        private InstantSource clock = InstantSource.system();
 
         private Builder() {}
 
@@ -249,6 +374,27 @@ public final class OrderingMonitor<K> {
 
         public Builder<K> registry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry must not be null");
+            return this;
+        }
+
+        /**
+         * The topic's layout, for {@link OrderingMonitor#observePartition}: e.g.
+         * {@code PartitionLayout.kafkaDefault(8)} for string keys on 8 partitions.
+         */
+        public Builder<K> partitionLayout(PartitionLayout<? super K> layout) {
+            this.layout = Objects.requireNonNull(layout, "layout must not be null");
+            return this;
+        }
+
+        /** How far an event time may stray from the {@link #clock}, for {@link OrderingMonitor#observeTimestamp}. */
+        public Builder<K> timestampBounds(TimestampBounds bounds) {
+            this.timestampBounds = Objects.requireNonNull(bounds, "timestampBounds must not be null");
+            return this;
+        }
+
+        /** The wall clock event times are checked against; by default the system's. */
+        public Builder<K> clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 

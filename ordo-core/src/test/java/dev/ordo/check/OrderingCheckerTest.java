@@ -1,6 +1,7 @@
 package dev.ordo.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,18 +70,39 @@ class OrderingCheckerTest {
     }
 
     @Test
-    void findsGapsInASourcesSequence() {
-        CheckReport report = OrderingChecker.check(sent, receive(0, 3, 1, 2, 4, 5));
-        assertThat(report.count(Anomaly.GAP)).isEqualTo(1);
-        assertThat(report.first(Anomaly.GAP))
-                .isEqualTo("source p skipped sequence 1..2 before m3 (key b, source p, seq 3)");
-        assertThat(report.count(Anomaly.LOST)).isZero();
+    void aLostADuplicatedAndAReorderedMessageAreCountedOnceEachAndNotAsGaps() {
+        // m1 is lost, m0 arrives twice, m3 arrives after m5 of its key
+        CheckReport report = OrderingChecker.check(sent, receive(0, 0, 2, 4, 5, 3));
+        assertThat(report.findings())
+                .extracting(Finding::anomaly, Finding::count)
+                .containsExactly(tuple(Anomaly.LOST, 1L), tuple(Anomaly.DUPLICATED, 1L), tuple(Anomaly.REORDERED, 1L));
     }
 
     @Test
-    void aStreamStartingLateHasAGapAtItsStart() {
-        CheckReport report = OrderingChecker.check(sent, receive(1, 0, 2, 3, 4, 5));
+    void aGapIsAHoleInASourcesSequenceThatNoSendAccountsFor() {
+        // The producer's numbers skip 3 and 4: nothing lost, nothing late, but a resequencer would wait.
+        List<Message> withHole = List.of(msg(0), msg(1), msg(2), msg(5), msg(6));
+        CheckReport report = OrderingChecker.check(withHole, withHole);
         assertThat(report.count(Anomaly.GAP)).isEqualTo(1);
+        assertThat(report.first(Anomaly.GAP))
+                .isEqualTo("source p never sent nor delivered sequence 3..4 (between 2 and 5)");
+        assertThat(report.count(Anomaly.LOST)).isZero();
+        assertThat(report.count(Anomaly.REORDERED)).isZero();
+    }
+
+    @Test
+    void aMessageOvertakenByAnotherKeyIsNeitherReorderedNorAGap() {
+        CheckReport report = OrderingChecker.check(sent, receive(1, 0, 3, 2, 5, 4));
+        assertThat(report.isClean()).as(report.summary()).isTrue();
+    }
+
+    @Test
+    void aLateMessageCountsOnceHoweverManyOvertookIt() {
+        // m0 of key a arrives after m2 and m4 of its key.
+        CheckReport report = OrderingChecker.check(sent, receive(1, 2, 3, 4, 0, 5));
+        assertThat(report.findings())
+                .extracting(Finding::anomaly, Finding::count)
+                .containsExactly(tuple(Anomaly.REORDERED, 1L));
     }
 
     @Test
@@ -100,11 +122,40 @@ class OrderingCheckerTest {
         assertThat(json.get("clean").asBoolean()).isFalse();
         assertThat(json.get("sent").asLong()).isEqualTo(6);
         assertThat(json.get("received").asLong()).isEqualTo(6);
+        assertThat(json.get("severity").asText()).isEqualTo("CRITICAL");
         assertThat(json.get("findings"))
-                .extracting(f -> f.get("anomaly").asText())
-                .containsExactly("LOST", "DUPLICATED", "GAP");
+                .extracting(
+                        f -> f.get("anomaly").asText() + " " + f.get("severity").asText())
+                .containsExactly("LOST CRITICAL", "DUPLICATED WARNING");
         assertThat(json.get("findings").get(0).get("count").asLong()).isEqualTo(1);
         assertThat(json.get("findings").get(0).get("first").asText()).startsWith("m3 ");
+        assertThat(new ObjectMapper()
+                        .readTree(OrderingChecker.check(sent, sent).toJson())
+                        .get("severity")
+                        .isNull())
+                .as("a clean report has no severity")
+                .isTrue();
+    }
+
+    @Test
+    void everyAnomalyHasASeverityAndTheSummaryShowsEachAndTheWorst() {
+        assertThat(Anomaly.values()).allSatisfy(a -> assertThat(a.severity()).isNotNull());
+        assertThat(Anomaly.LOST.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(Anomaly.REORDERED.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(Anomaly.DUPLICATED.severity()).isEqualTo(Severity.WARNING);
+        assertThat(Anomaly.TIMESTAMP_ANOMALY.severity()).isEqualTo(Severity.INFO);
+
+        CheckReport duplicatesOnly = OrderingChecker.check(sent, receive(0, 1, 1, 2, 3, 4, 5));
+        assertThat(duplicatesOnly.severity()).contains(Severity.WARNING);
+        assertThat(duplicatesOnly.summary())
+                .isEqualTo("6 sent, 7 received, worst: warning" + System.lineSeparator()
+                        + "  DUPLICATED (warning): 1, first: m1 (key b, source p, seq 1) was received again");
+        CheckReport lostToo = OrderingChecker.check(sent, receive(0, 1, 1, 2, 4, 5));
+        assertThat(lostToo.severity()).contains(Severity.CRITICAL);
+        assertThat(lostToo.summary())
+                .startsWith("6 sent, 6 received, worst: critical")
+                .contains("LOST (critical): 1");
+        assertThat(OrderingChecker.check(sent, sent).severity()).isEmpty();
     }
 
     @Test
