@@ -29,6 +29,22 @@ public final class Arguments {
         return value;
     }
 
+    /** Returns {@code value}, or throws {@code name must be <= max, was value}. */
+    public static int atMost(String name, int value, int max) {
+        if (value > max) {
+            throw new IllegalArgumentException(name + " must be <= " + max + ", was " + value);
+        }
+        return value;
+    }
+
+    /** Returns {@code value}, or throws {@code name must be <= max, was value}. */
+    public static long atMost(String name, long value, long max) {
+        if (value > max) {
+            throw new IllegalArgumentException(name + " must be <= " + max + ", was " + value);
+        }
+        return value;
+    }
+
     /** Returns {@code value}, or throws if it is null or negative, naming {@code name}. */
     public static Duration nonNegative(String name, Duration value) {
         Objects.requireNonNull(value, name + " must not be null");

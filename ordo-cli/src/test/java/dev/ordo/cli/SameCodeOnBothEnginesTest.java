@@ -1,7 +1,6 @@
 package dev.ordo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
@@ -10,7 +9,9 @@ import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoRecord;
 import dev.ordo.engine.RecordConsumer;
+import dev.ordo.engine.RecordHandler;
 import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.EmbeddedKafka;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
@@ -22,7 +23,6 @@ import dev.ordo.log.engine.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SameCodeOnBothEnginesTest {
 
     /** The application: sends 2,000 records over 40 keys and handles them in key order. */
-    private static CheckReport application(RecordProducer producer, ConsumerBuilder<?, ?> consumerBuilder)
+    private static CheckReport application(
+            RecordProducer<String, String> producer, ConsumerBuilder<?, String, String> consumerBuilder)
             throws Exception {
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
-        Consumer<OrdoRecord> handler = r -> {
-            history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+        RecordHandler<String, String> handler = r -> {
+            history.received(new Message(r.key(), r.key(), -1, r.value()));
             handled.incrementAndGet();
         };
         RecordConsumer consumer = consumerBuilder
@@ -56,9 +57,10 @@ class SameCodeOnBothEnginesTest {
             }
             producer.flush();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 2_000);
+        assertThat(consumer.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
         consumer.close();
-        assertThat(consumer.handlerStats().succeeded()).isEqualTo(2_000);
+        assertThat(consumer.stats().handled()).isEqualTo(2_000);
+        assertThat(handled.get()).isEqualTo(2_000);
         return history.check();
     }
 
@@ -66,8 +68,10 @@ class SameCodeOnBothEnginesTest {
     void onTheEmbeddedLog(@TempDir Path dir) throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
             log.createTopic("app", TopicSpec.partitions(4));
-            CheckReport report =
-                    application(OrdoProducer.builder(log, "app").build(), OrdoConsumer.builder(log, "app"));
+            CheckReport report = application(
+                    OrdoProducer.builder(log, "app", Serdes.string(), Serdes.string())
+                            .build(),
+                    OrdoConsumer.builder(log, "app", Serdes.string(), Serdes.string()));
             assertThat(report.isClean()).as(report.summary()).isTrue();
         }
     }
@@ -78,8 +82,9 @@ class SameCodeOnBothEnginesTest {
                 OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(kafka.bootstrapServers())) {
             admin.createTopic("app", 4, (short) 1);
             CheckReport report = application(
-                    KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app").build(),
-                    KafkaOrdoConsumer.builder(kafka.bootstrapServers(), "app"));
+                    KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app", Serdes.string(), Serdes.string())
+                            .build(),
+                    KafkaOrdoConsumer.builder(kafka.bootstrapServers(), "app", Serdes.string(), Serdes.string()));
             assertThat(report.isClean()).as(report.summary()).isTrue();
         }
     }

@@ -1,40 +1,56 @@
 package dev.ordo.engine;
 
 import dev.ordo.Arguments;
+import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.exec.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * The settings every Ordo consumer has, on the embedded log and on Kafka alike, so that moving a
  * consumer from one engine to the other changes how it is created, not how it is configured.
  *
+ * <p>Defaults: {@link Ordering#KEY}, concurrency = processors, 10,000 records in flight,
+ * {@link Retry#none()}, {@link OnFailure#PARK_KEY} (a record that keeps failing stops its key, never
+ * skipped unless told), commits every 100 ms, 30 s to drain a partition handed to another member.
+ *
  * @param <B> the concrete builder
- * @param <R> the engine's record type, an {@link OrdoRecord}
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
  */
-public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends OrdoRecord> {
+public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> {
 
+    private final String topic;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
     private String group;
     private Ordering ordering = Ordering.KEY;
     private int concurrency = Runtime.getRuntime().availableProcessors();
     private long maxInFlight = 10_000;
     private Retry retry = Retry.none();
-    private Duration commitInterval = Duration.ofMillis(100);
+    private OnFailure onFailure = OnFailure.PARK_KEY;
     private String deadLetterTopic;
-    private Consumer<? super R> handler;
+    private boolean createDeadLetterTopic;
+    private Duration commitInterval = Duration.ofMillis(100);
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration stallTimeout = Duration.ofSeconds(30);
+    private RecordHandler<K, V> handler;
     private MeterRegistry registry;
 
-    protected ConsumerBuilder() {}
+    protected ConsumerBuilder(String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+        this.topic = Objects.requireNonNull(topic, "topic must not be null");
+        this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer must not be null");
+        this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer must not be null");
+    }
 
     /** This builder, typed as itself. */
     protected abstract B self();
 
-    /** The consumer group (required). */
+    /** The consumer group (required): 1-200 characters of {@code [a-zA-Z0-9._-]}. */
     public B group(String group) {
-        if (group == null || group.isBlank() || group.length() > 200) {
-            throw new IllegalArgumentException("group must be 1-200 characters and not blank, was '" + group + "'");
+        if (group == null || !group.matches("[a-zA-Z0-9._-]{1,200}")) {
+            throw new IllegalArgumentException("group must be 1-200 characters of [a-zA-Z0-9._-], was '" + group + "'");
         }
         this.group = group;
         return self();
@@ -46,15 +62,17 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends
         return self();
     }
 
-    /** Handler threads (default: the number of processors). */
+    /** Handler threads (default: the number of processors), 1 to 10,000. */
     public B concurrency(int concurrency) {
-        this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
+        Arguments.atLeast("concurrency", concurrency, 1);
+        this.concurrency = Arguments.atMost("concurrency", concurrency, 10_000);
         return self();
     }
 
-    /** Records fetched and not yet handled, at most (default 10,000); fetching stops beyond. */
+    /** Records fetched and not yet handled, at most (default 10,000); fetching pauses beyond. */
     public B maxInFlight(long maxInFlight) {
-        this.maxInFlight = Arguments.atLeast("maxInFlight", maxInFlight, 1);
+        Arguments.atLeast("maxInFlight", maxInFlight, 1);
+        this.maxInFlight = Arguments.atMost("maxInFlight", maxInFlight, 10_000_000L);
         return self();
     }
 
@@ -64,30 +82,73 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends
         return self();
     }
 
+    /**
+     * What happens to a record that failed every attempt (default {@link OnFailure#PARK_KEY}). For
+     * {@link OnFailure#DEAD_LETTER} use {@link #deadLetter(String)}, which names the topic.
+     *
+     * @throws IllegalArgumentException for {@code DEAD_LETTER} (it needs a topic: {@link #deadLetter(String)})
+     */
+    public B onFailure(OnFailure onFailure) {
+        Objects.requireNonNull(onFailure, "onFailure must not be null");
+        if (onFailure == OnFailure.DEAD_LETTER) {
+            throw new IllegalArgumentException("onFailure DEAD_LETTER needs a topic: use deadLetter(topic)");
+        }
+        this.onFailure = onFailure;
+        this.deadLetterTopic = null;
+        return self();
+    }
+
+    /**
+     * Records that fail every attempt are copied to {@code topic}, which must exist when the consumer
+     * starts, with the dead-letter headers ({@link OrdoHeaders#DEAD_LETTER_ERROR} and the others), and
+     * the key goes on.
+     */
+    public B deadLetter(String topic) {
+        return deadLetter(topic, false);
+    }
+
+    /** As {@link #deadLetter(String)}; with {@code createIfMissing} the consumer creates the topic if need be. */
+    public B deadLetter(String topic, boolean createIfMissing) {
+        this.deadLetterTopic = Objects.requireNonNull(topic, "deadLetter topic must not be null");
+        this.createDeadLetterTopic = createIfMissing;
+        this.onFailure = OnFailure.DEAD_LETTER;
+        return self();
+    }
+
     /** How often progress is committed (default 100 ms; also on close and before a hand-over). */
     public B commitInterval(Duration commitInterval) {
         this.commitInterval = Arguments.positive("commitInterval", commitInterval);
         return self();
     }
 
-    /** Records that fail every attempt go to this topic, the error in a header; the group carries on. */
-    public B deadLetter(String topic) {
-        this.deadLetterTopic = Objects.requireNonNull(topic, "topic must not be null");
+    /**
+     * How long a partition handed to another member may wait for its records in flight to finish before
+     * it is let go anyway (default 30 s); the unfinished ones are then handled again by the new owner.
+     */
+    public B drainTimeout(Duration drainTimeout) {
+        this.drainTimeout = Arguments.positive("drainTimeout", drainTimeout);
         return self();
     }
 
     /**
-     * What to do with each record (required). A {@code Consumer<OrdoRecord>} runs on either engine.
+     * How long the consumer may make no progress while records wait before it says so (WARN log and the
+     * gauge {@code ordo.consumer.stalled.seconds}), naming what it waits for (default 30 s).
      */
-    public B handler(Consumer<? super R> handler) {
+    public B stallTimeout(Duration stallTimeout) {
+        this.stallTimeout = Arguments.positive("stallTimeout", stallTimeout);
+        return self();
+    }
+
+    /** What to do with each record (required). It may throw; see {@link RecordHandler}. */
+    public B handler(RecordHandler<K, V> handler) {
         this.handler = Objects.requireNonNull(handler, "handler must not be null");
         return self();
     }
 
     /**
-     * Registers the consumer's meters in {@code registry}: per partition {@code ordo.consumer.lag}
-     * (records in the log not yet committed by the group) and {@code ordo.consumer.fetch.lag}
-     * (not yet fetched), tagged topic, partition and group, and the handler stage's meters.
+     * Registers the consumer's meters in {@code registry}: per partition {@code ordo.consumer.lag} and
+     * {@code ordo.consumer.fetch.lag}, the handler stage's {@code ordo.executor.*}, parked keys, skips,
+     * dead letters and stalls.
      */
     public B metrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -98,51 +159,38 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, R>, R extends
      * Creates the consumer, joins its group and starts handling records.
      *
      * @throws IllegalStateException if the group or the handler is missing
-     * @throws Exception if the engine cannot start the consumer (the embedded log: an I/O error)
+     * @throws IllegalArgumentException if the topic or the dead-letter topic does not exist
      */
-    public abstract RecordConsumer start() throws Exception;
+    public abstract RecordConsumer start();
 
-    /** @throws IllegalStateException if the group or the handler is missing */
-    protected void requireComplete() {
-        if (group == null || handler == null) {
-            throw new IllegalStateException("group and handler must be set before start()");
+    /**
+     * The settings, checked to be complete, for the engine's {@link #start()}.
+     *
+     * @throws IllegalStateException if the group or the handler is missing
+     */
+    protected ConsumerSettings<K, V> settings() {
+        if (group == null) {
+            throw new IllegalStateException("group must be set before start()");
         }
-    }
-
-    public String getGroup() {
-        return group;
-    }
-
-    public Ordering getOrdering() {
-        return ordering;
-    }
-
-    public int getConcurrency() {
-        return concurrency;
-    }
-
-    public long getMaxInFlight() {
-        return maxInFlight;
-    }
-
-    public Retry getRetry() {
-        return retry;
-    }
-
-    public Duration getCommitInterval() {
-        return commitInterval;
-    }
-
-    public String getDeadLetterTopic() {
-        return deadLetterTopic;
-    }
-
-    public Consumer<? super R> getHandler() {
-        return handler;
-    }
-
-    /** The registry for the consumer's meters, or null for none. */
-    public MeterRegistry getRegistry() {
-        return registry;
+        if (handler == null) {
+            throw new IllegalStateException("handler must be set before start()");
+        }
+        return new ConsumerSettings<>(
+                topic,
+                group,
+                ordering,
+                concurrency,
+                maxInFlight,
+                retry,
+                onFailure,
+                deadLetterTopic,
+                createDeadLetterTopic,
+                commitInterval,
+                drainTimeout,
+                stallTimeout,
+                keyDeserializer,
+                valueDeserializer,
+                handler,
+                registry);
     }
 }

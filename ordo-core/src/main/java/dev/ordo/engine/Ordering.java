@@ -1,5 +1,7 @@
 package dev.ordo.engine;
 
+import java.nio.charset.StandardCharsets;
+
 /** How a consumer may run records in parallel. */
 public enum Ordering {
     /** One record at a time per partition: the order of the log. */
@@ -16,8 +18,7 @@ public enum Ordering {
     public Object executionKey(int partition, byte[] key, long offset) {
         return switch (this) {
             case PARTITION -> partition;
-            case KEY ->
-                key == null ? (Object) partition : new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
+            case KEY -> key == null ? (Object) partition : new String(key, StandardCharsets.ISO_8859_1);
             case UNORDERED -> partition + ":" + offset;
         };
     }

@@ -1,12 +1,15 @@
 package dev.ordo.engine;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * A record as a consumer of either engine (the embedded log or Kafka) hands it to its handler, so
- * that a handler written against this interface runs on both unchanged.
+ * A record as a consumer of either engine (the embedded log or Kafka) hands it to its
+ * {@link RecordHandler}: where it came from, its timestamp, its key and value (deserialized by the
+ * consumer's {@link Deserializer}s) and its {@link Headers}. A handler written against this interface
+ * runs on both engines unchanged.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
  */
-public interface OrdoRecord {
+public interface OrdoRecord<K, V> {
 
     String topic();
 
@@ -14,20 +17,15 @@ public interface OrdoRecord {
 
     long offset();
 
-    /** Epoch milliseconds: the producer's timestamp (its event time, when it gave one). */
+    /** Epoch milliseconds: the producer's timestamp (the one it was given, else the time it sent the record). */
     long timestamp();
 
     /** May be null. */
-    byte[] key();
+    K key();
 
     /** May be null. */
-    byte[] value();
+    V value();
 
-    default String keyAsString() {
-        return key() == null ? null : new String(key(), StandardCharsets.UTF_8);
-    }
-
-    default String valueAsString() {
-        return value() == null ? null : new String(value(), StandardCharsets.UTF_8);
-    }
+    /** The record's headers (Ordo's own among them: {@link OrdoHeaders}); empty, never null. */
+    Headers headers();
 }

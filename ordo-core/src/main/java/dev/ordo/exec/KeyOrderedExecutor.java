@@ -1,6 +1,7 @@
 package dev.ordo.exec;
 
 import dev.ordo.Arguments;
+import dev.ordo.Ticker;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
@@ -32,15 +33,18 @@ import org.slf4j.LoggerFactory;
  *   <li>Bounded: at most {@code maxInFlight} tasks and {@code maxInFlightBytes} declared bytes
  *       accepted and unfinished; beyond that {@link #submit} blocks or fails fast
  *       ({@link SubmitPolicy}).</li>
- *   <li>A failing task is retried with backoff ({@link Retry}) while its key stays blocked, then
- *       handed to the {@link DeadLetterHandler}; the key then moves on.</li>
- *   <li>{@link #close()} stops accepting work and drains everything accepted.</li>
+ *   <li>A failing task is retried with backoff ({@link Retry}) while its key stays blocked; what fails
+ *       every attempt goes to the {@link FailurePolicy}: by default the key is <b>parked</b> (the task
+ *       stays at its head, later tasks of the key wait, other keys go on) until {@link #resume} or an
+ *       explicit {@link #skip}; or it is dead-lettered or skipped, and the key moves on.</li>
+ *   <li>{@link #close()} stops accepting work and drains everything accepted that can run; tasks of
+ *       keys still parked are abandoned ({@link TaskAbandonedException}).</li>
  * </ul>
  *
  * <pre>{@code
  * try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
  *         .concurrency(64).maxInFlight(10_000).retry(Retry.exponential(5))
- *         .deadLetter((key, task, error, attempts) -> dlq.park(key, task, error))
+ *         .onFailure(FailurePolicy.park())               // the default: a failing key stops, others go on
  *         .build()) {
  *     executor.submit("ACC-1", () -> ledger.apply(txn))
  *             .thenRun(() -> tracker.complete(partition, offset));
@@ -67,7 +71,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         /** It ran without error, possibly after retries. */
         SUCCEEDED,
         /** It failed every attempt and the dead-letter handler accepted it. */
-        DEAD_LETTERED
+        DEAD_LETTERED,
+        /** It failed every attempt and was given up on: by {@link FailurePolicy#skip()} or {@link #skip}. */
+        SKIPPED
     }
 
     /**
@@ -79,8 +85,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     @FunctionalInterface
     public interface Completion<T> {
         /**
-         * @param outcome how the task ended, or null if the dead-letter handler threw
-         * @param error what the dead-letter handler threw, or null
+         * @param outcome how the task ended, or null if it was abandoned
+         * @param error a {@link TaskAbandonedException} if it was abandoned, else null
          */
         void completed(T task, Outcome outcome, Throwable error);
     }
@@ -94,8 +100,12 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private final Budget budget;
     private final SubmitPolicy submitPolicy;
     private final Retry retry;
-    private final DeadLetterHandler<K> deadLetterHandler;
+    private final FailurePolicy<K> failurePolicy;
+    private final ParkListener<K> parkListener;
+    private final Ticker ticker;
     private final AdaptiveConcurrencyLimit concurrencyLimit;
+    /** Keys stopped at a task that failed every attempt; whoever removes a key's entry owns the key. */
+    private final ConcurrentHashMap<K, Parked<K>> parked = new ConcurrentHashMap<>();
 
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Condition drained = closeLock.newCondition();
@@ -106,12 +116,16 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final LongAdder parkings = new LongAdder();
 
     private KeyOrderedExecutor(Builder<K> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
         this.submitPolicy = b.submitPolicy;
         this.retry = b.retry;
-        this.deadLetterHandler = b.deadLetterHandler;
+        this.failurePolicy = b.failurePolicy;
+        this.parkListener = b.parkListener;
+        this.ticker = b.ticker;
         this.concurrencyLimit = b.concurrencyLimit;
         this.workers = new ThreadPoolExecutor(
                 b.concurrency,
@@ -143,8 +157,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @param key the ordering key; not null
      * @param bytes the task's size charged against {@code maxInFlightBytes}
      * @param task the work
-     * @return completes when the task has succeeded or been dead-lettered; exceptionally if the
-     *         dead-letter handler threw
+     * @return completes when the task has succeeded, been dead-lettered or been skipped; exceptionally
+     *         with {@link TaskAbandonedException} if it was abandoned (its key parked at close)
      * @throws dev.ordo.OverloadedException with {@link SubmitPolicy#FAIL_FAST} when the budget is spent
      * @throws IllegalStateException after {@link #close()}
      * @throws IllegalArgumentException if {@code bytes} is negative or above {@code maxInFlightBytes}
@@ -183,8 +197,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * Submits tasks for one key at once, as {@link #submitAll(Object, List, ToLongFunction)} does,
      * and tells {@code onDone} about each as it ends instead of completing a future per task: for a
      * caller handing over many small tasks, the futures and their callbacks would cost more than the
-     * hand-over itself. {@code onDone} runs on the worker that ended the task; it should be quick and
-     * must not throw (what it throws is logged and otherwise ignored).
+     * hand-over itself. {@code onDone} runs on the thread that ended the task (a worker, or the caller
+     * of {@link #skip} / {@link #abandon} / {@link #close}); it should be quick and must not throw (what
+     * it throws is logged and otherwise ignored).
      *
      * @throws IllegalArgumentException as {@link #submitAll(Object, List, ToLongFunction)}
      */
@@ -285,16 +300,19 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 return;
             }
             if (!attempt(job, mine)) {
-                return; // a retry is scheduled; the key stays blocked until it runs
+                return; // a retry is scheduled, or the key is parked; either way the key stays blocked
             }
-            mine.pollFirst();
-            if (pending.decrementAndGet() == 0 && closed) {
-                signalDrained();
-            }
-            if (mine.isEmpty()) {
-                mine = take(job.key);
-            }
+            mine = removeHead(mine, job.key);
         }
+    }
+
+    /** Drops the ended head of {@code run}; returns the key's next run (taken from its queue if need be). */
+    private ArrayDeque<Job<K>> removeHead(ArrayDeque<Job<K>> run, K key) {
+        run.pollFirst();
+        if (pending.decrementAndGet() == 0 && closed) {
+            signalDrained();
+        }
+        return run.isEmpty() ? take(key) : run;
     }
 
     /**
@@ -315,7 +333,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         return taken[0] != null ? taken[0] : new ArrayDeque<>();
     }
 
-    /** Runs one attempt; returns false if the job will be retried later (then with {@code run}, it at its head). */
+    /**
+     * Runs one attempt; returns false if the job has not ended: it will be retried later, or its key is
+     * parked (either way with {@code run}, it at its head).
+     */
     private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
         job.attempts++;
         try {
@@ -330,8 +351,171 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 retryTimer.schedule(() -> workers.execute(() -> runKey(run)), delay, TimeUnit.NANOSECONDS);
                 return false;
             }
-            deadLetter(job, error);
-            return true;
+            return exhausted(job, run, error);
+        }
+    }
+
+    /** Applies the failure policy to a job that failed its last attempt; false if its key is now parked. */
+    private boolean exhausted(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
+        FailurePolicy.Decision decision;
+        Throwable reason = error;
+        try {
+            decision = failurePolicy.exhausted(job.key, job.task, error, job.attempts);
+        } catch (Throwable policyError) {
+            policyError.addSuppressed(error);
+            reason = policyError;
+            decision = FailurePolicy.Decision.PARK; // never lose the task because its dead-lettering failed
+        }
+        switch (decision) {
+            case DEAD_LETTERED -> {
+                deadLettered.increment();
+                finish(job, Outcome.DEAD_LETTERED, null);
+                return true;
+            }
+            case SKIPPED -> {
+                skipped.increment();
+                finish(job, Outcome.SKIPPED, null);
+                return true;
+            }
+            case PARK -> {
+                park(job, run, reason);
+                return false;
+            }
+            default -> throw new AssertionError(decision);
+        }
+    }
+
+    private void park(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
+        Parked<K> entry = new Parked<>(job, run, error, ticker.read());
+        ParkedKey<K> snapshot = snapshot(entry);
+        parkings.increment();
+        parked.put(job.key, entry); // from here on an operator may own the key (resume, skip)
+        LOG.error(
+                "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
+                        + " resume(key) tries it again, skip(key, reason) gives it up",
+                job.key,
+                job.attempts,
+                snapshot.waitingBehind(),
+                error);
+        try {
+            parkListener.onParked(snapshot);
+        } catch (RuntimeException listenerError) {
+            LOG.error("park listener failed for key {}", job.key, listenerError);
+        }
+        if (closed) {
+            signalDrained(); // a closing executor waits only for keys that can still run
+        }
+    }
+
+    /** The keys parked now ({@link FailurePolicy#park()}), with the task each is stopped at. */
+    public List<ParkedKey<K>> parked() {
+        List<ParkedKey<K>> list = new ArrayList<>(parked.size());
+        for (Parked<K> entry : parked.values()) {
+            list.add(snapshot(entry));
+        }
+        return list;
+    }
+
+    /**
+     * Tries the parked task of {@code key} again (with a fresh set of attempts); the key's later tasks
+     * follow it once it succeeds.
+     *
+     * @return false if {@code key} is not parked
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public boolean resume(K key) {
+        requireOpen();
+        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
+        if (entry == null) {
+            return false;
+        }
+        entry.job.attempts = 0;
+        LOG.info("key {} resumed: its parked task runs again", key);
+        parkListener.onResumed(key);
+        workers.execute(() -> runKey(entry.run));
+        return true;
+    }
+
+    /**
+     * Gives up on the parked task of {@code key}, an explicit decision recorded with {@code reason}
+     * (WARN log, the {@code skipped} count, the listener): the task ends {@link Outcome#SKIPPED} and the
+     * key goes on with its next task.
+     *
+     * @return false if {@code key} is not parked
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public boolean skip(K key, String reason) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        requireOpen();
+        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
+        if (entry == null) {
+            return false;
+        }
+        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.job.attempts, reason);
+        skipped.increment();
+        finish(entry.job, Outcome.SKIPPED, null);
+        parkListener.onSkipped(key, entry.job.task, reason);
+        moveOn(entry);
+        return true;
+    }
+
+    /**
+     * Drops the parked task of {@code key} without an outcome: it completes with
+     * {@link TaskAbandonedException} and the key goes on. For an owner that no longer answers for the
+     * task (a consumer that lost the task's partition: the new owner handles the record again).
+     *
+     * @return false if {@code key} is not parked
+     */
+    public boolean abandon(K key) {
+        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
+        if (entry == null) {
+            return false;
+        }
+        finish(entry.job, null, abandoned(entry.job, "its owner gave it up"));
+        moveOn(entry);
+        return true;
+    }
+
+    /** After a parked head ended by decision: the key's next task runs. */
+    private void moveOn(Parked<K> entry) {
+        ArrayDeque<Job<K>> run = entry.run;
+        K key = entry.job.key;
+        run.pollFirst();
+        if (pending.decrementAndGet() == 0 && closed) {
+            signalDrained();
+        }
+        try {
+            workers.execute(() -> runKey(run.isEmpty() ? take(key) : run));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            abandonAll(key, run); // closed meanwhile
+        }
+    }
+
+    private ParkedKey<K> snapshot(Parked<K> entry) {
+        long parkedNanos = Math.max(0, ticker.read() - entry.sinceNanos);
+        int behind = entry.run.size() - 1 + queued(entry.job.key);
+        return new ParkedKey<>(
+                entry.job.key, entry.job.task, entry.error, entry.job.attempts, Duration.ofNanos(parkedNanos), behind);
+    }
+
+    /** Jobs queued for {@code key} and not yet taken by its owner. */
+    private int queued(K key) {
+        int[] size = {0};
+        queues.computeIfPresent(key, (k, q) -> {
+            size[0] = q.jobs.size();
+            return q;
+        });
+        return size[0];
+    }
+
+    private TaskAbandonedException abandoned(Job<K> job, String why) {
+        return new TaskAbandonedException(
+                "task of key " + job.key + " abandoned after " + job.attempts + " attempts: " + why);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("executor is closed");
         }
     }
 
@@ -347,18 +531,6 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             task.run();
         } finally {
             concurrencyLimit.release(System.nanoTime() - start);
-        }
-    }
-
-    private void deadLetter(Job<K> job, Throwable error) {
-        try {
-            deadLetterHandler.deadLetter(job.key, job.task, error, job.attempts);
-            deadLettered.increment();
-            finish(job, Outcome.DEAD_LETTERED, null);
-        } catch (Throwable handlerError) {
-            handlerError.addSuppressed(error);
-            LOG.error("dead-letter handler failed for key {} after {} attempts", job.key, job.attempts, handlerError);
-            finish(job, null, handlerError);
         }
     }
 
@@ -384,47 +556,88 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 succeeded.sum(),
                 retries.sum(),
                 deadLettered.sum(),
+                skipped.sum(),
+                parkings.sum(),
+                parked.size(),
                 budget.count(),
                 budget.bytes(),
                 budget.peakCount(),
                 queues.size());
     }
 
-    /** Stops accepting tasks, waits for every accepted task to finish, and stops the threads. */
+    /**
+     * Stops accepting tasks, waits for every accepted task that can run to finish, abandons the tasks
+     * of keys still parked ({@link TaskAbandonedException}), and stops the threads. Idempotent.
+     */
     @Override
     public void close() {
-        if (!close(Duration.ofNanos(Long.MAX_VALUE))) {
-            throw new IllegalStateException("executor did not drain");
-        }
+        close(Duration.ofNanos(Long.MAX_VALUE));
     }
 
     /**
-     * Stops accepting tasks and waits up to {@code timeout} for accepted ones to finish.
+     * Stops accepting tasks and waits up to {@code timeout} for accepted ones to finish; a parked key's
+     * tasks cannot, so they are abandoned ({@link TaskAbandonedException}) without waiting for them.
      *
-     * @return true if everything drained; false if the timeout passed (threads are then stopped
-     *         and unfinished tasks abandoned, their futures never complete)
+     * @return true if every accepted task ended (succeeded, dead-lettered, skipped); false if some were
+     *         abandoned: parked, or still unfinished when the timeout passed (threads are then stopped,
+     *         and those tasks' futures never complete)
      */
     public boolean close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
         closed = true;
-        long remaining = timeout.toNanos();
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         closeLock.lock();
         try {
-            while (pending.get() > 0 && remaining > 0) {
-                remaining = drained.awaitNanos(remaining);
+            // Re-checked now and then: the parked count moves without a signal when tasks queue behind a key.
+            while (pending.get() > parkedPending()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                drained.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             closeLock.unlock();
         }
-        boolean clean = pending.get() == 0;
+        boolean abandonedParked = !parked.isEmpty();
+        for (K key : List.copyOf(parked.keySet())) {
+            Parked<K> entry = parked.remove(key);
+            if (entry != null) {
+                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.run.size());
+                abandonAll(key, entry.run);
+            }
+        }
+        boolean clean = pending.get() == 0 && !abandonedParked;
         retryTimer.shutdownNow();
-        if (clean) {
+        if (pending.get() == 0) {
             workers.shutdown();
         } else {
             workers.shutdownNow();
         }
         return clean;
+    }
+
+    /** Tasks held by parked keys: those a close does not wait for. */
+    private int parkedPending() {
+        int count = 0;
+        for (Parked<K> entry : parked.values()) {
+            count += entry.run.size() + queued(entry.job.key);
+        }
+        return count;
+    }
+
+    /** Abandons {@code run} and everything queued behind it for {@code key} (the caller owns the key). */
+    private void abandonAll(K key, ArrayDeque<Job<K>> run) {
+        for (ArrayDeque<Job<K>> jobs = run; !jobs.isEmpty(); jobs = take(key)) {
+            for (Job<K> job = jobs.pollFirst(); job != null; job = jobs.pollFirst()) {
+                finish(job, null, abandoned(job, "its key was parked when the executor closed"));
+                if (pending.decrementAndGet() == 0) {
+                    signalDrained();
+                }
+            }
+        }
     }
 
     private void signalDrained() {
@@ -464,6 +677,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         }
     }
 
+    /** A parked key: the job that failed every attempt, at the head of its run. */
+    private record Parked<K>(Job<K> job, ArrayDeque<Job<K>> run, Throwable error, long sinceNanos) {}
+
     /**
      * A key's jobs not yet taken by its owner; in the map exactly while the key has unfinished jobs
      * (queued here or taken). Only touched inside the map's per-key lock.
@@ -475,7 +691,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     /**
      * Configures a {@link KeyOrderedExecutor}. Defaults: concurrency = available processors,
      * 10,000 tasks and unlimited bytes in flight, {@link SubmitPolicy#BLOCK}, {@link Retry#none()},
-     * a dead-letter handler that logs the error.
+     * {@link FailurePolicy#park()}: nothing a task does is lost or overtaken unless you say so.
      */
     public static final class Builder<K> {
         private int concurrency = Runtime.getRuntime().availableProcessors();
@@ -483,11 +699,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         private long maxInFlightBytes = Long.MAX_VALUE;
         private SubmitPolicy submitPolicy = SubmitPolicy.BLOCK;
         private Retry retry = Retry.none();
-        private DeadLetterHandler<K> deadLetterHandler = (key, task, error, attempts) -> LOG.error(
-                "task for key {} failed {} attempts and was dropped (no dead-letter handler set)",
-                key,
-                attempts,
-                error);
+        private FailurePolicy<K> failurePolicy = FailurePolicy.park();
+        private ParkListener<K> parkListener = new ParkListener<>() {};
+        private Ticker ticker = Ticker.system();
         private String threadName = "ordo-keyed";
         private AdaptiveConcurrencyLimit concurrencyLimit;
 
@@ -519,8 +733,26 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             return this;
         }
 
+        /** What happens to a task that failed every attempt (default {@link FailurePolicy#park()}). */
+        public Builder<K> onFailure(FailurePolicy<K> policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "policy must not be null");
+            return this;
+        }
+
+        /** Short for {@code onFailure(FailurePolicy.deadLetter(handler))}. */
         public Builder<K> deadLetter(DeadLetterHandler<K> handler) {
-            this.deadLetterHandler = Objects.requireNonNull(handler, "handler must not be null");
+            return onFailure(FailurePolicy.deadLetter(handler));
+        }
+
+        /** Told when a key is parked, resumed or skipped. */
+        public Builder<K> parkListener(ParkListener<K> listener) {
+            this.parkListener = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
+        /** The clock for how long keys have been parked (default {@link Ticker#system()}). */
+        public Builder<K> ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
             return this;
         }
 

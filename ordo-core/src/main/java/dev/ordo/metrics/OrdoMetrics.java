@@ -72,6 +72,9 @@ public final class OrdoMetrics {
             b.counter("succeeded", ExecutorStats::succeeded, "tasks that succeeded");
             b.counter("retries", ExecutorStats::retries, "failed attempts tried again");
             b.counter("dead.lettered", ExecutorStats::deadLettered, "tasks handed to the dead-letter handler");
+            b.counter("skipped", ExecutorStats::skipped, "tasks given up on after failing every attempt");
+            b.counter("parkings", ExecutorStats::parkings, "times a key was parked at a failing task");
+            b.gauge("parked.keys", s -> s.parkedKeys(), "keys parked now, each at a task that failed every attempt");
             b.gauge("in.flight", s -> s.inFlight(), "tasks accepted and unfinished");
             b.gauge("in.flight.bytes", s -> s.inFlightBytes(), "declared bytes in flight");
             b.gauge("active.keys", s -> s.activeKeys(), "keys with queued or running work");

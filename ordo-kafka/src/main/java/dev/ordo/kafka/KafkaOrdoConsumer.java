@@ -1,35 +1,41 @@
 package dev.ordo.kafka;
 
+import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerBuilder;
+import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.Lag;
 import dev.ordo.engine.Ordering;
-import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
-import dev.ordo.exec.CompletionTracker;
-import dev.ordo.exec.KeyOrderedExecutor;
-import dev.ordo.metrics.OrdoMetrics;
+import dev.ordo.engine.Serdes;
+import dev.ordo.engine.core.ConsumerMeters;
+import dev.ordo.engine.core.ConsumerSettings;
+import dev.ordo.engine.core.RawRecord;
+import dev.ordo.engine.core.RecordDispatcher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,251 +47,217 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Kafka consumer in a consumer group with the embedded engine's ordering modes
- * ({@link Ordering#PARTITION}, {@link Ordering#KEY}, {@link Ordering#UNORDERED}): in {@code KEY}
- * mode the records of one partition run in parallel across keys and in log order within a key, the
- * job Confluent's Parallel Consumer does.
+ * A Kafka consumer in a consumer group with Ordo's ordering modes: in {@link Ordering#KEY} mode the
+ * records of one partition run in parallel across keys and in log order within a key, the job
+ * Confluent's Parallel Consumer does. What happens between fetching and committing (ordering,
+ * retries, parking, dead letters, commit points, drains) is the engine-neutral
+ * {@link RecordDispatcher}'s, the same as on the embedded engine; this class keeps polling, group
+ * membership, commits and partition fences.
  *
  * <ul>
- *   <li><b>Commits</b> only the highest offset below which every record has been handled (the
- *       {@link CompletionTracker}'s safe point), every {@code commitInterval} and on close: a
- *       restart never skips an unhandled record (at-least-once). The offsets handled beyond that
- *       point travel in the commit's metadata ({@link CompletedOffsets}), and whoever consumes the
- *       partition next skips them: after a crash only records that were really unfinished, or
- *       handled after the last commit, are handled again.</li>
- *   <li><b>Backpressure</b>: beyond {@code maxInFlight} unfinished records the consumer pauses its
+ *   <li><b>Commits</b> only the highest offset below which every record has been handled, every
+ *       {@code commitInterval} and on close: a restart never skips an unhandled record
+ *       (at-least-once). The offsets handled beyond that point travel in the commit's metadata
+ *       ({@link CompletedOffsets}), and whoever consumes the partition next skips them.</li>
+ *   <li><b>Backpressure</b>: at {@code maxInFlight} unfinished records the consumer pauses its
  *       partitions and keeps polling (so the group does not evict it for exceeding
- *       {@code max.poll.interval.ms}); it resumes at half.</li>
+ *       {@code max.poll.interval.ms}); it resumes at three quarters.</li>
  *   <li><b>Rebalances</b> use the cooperative-sticky assignor. A partition being revoked is drained
- *       (its in-flight records finish) and committed before it is let go, so the next owner neither
- *       repeats nor skips its records; a partition lost without warning is dropped uncommitted (its
- *       in-flight records may then be handled again by the next owner).</li>
- *   <li><b>Failures</b> retry with backoff while the key stays blocked ({@link Builder#retry}); what
- *       still fails goes to the {@link Builder#deadLetter dead-letter topic} with the error in a
- *       header, and the group carries on.</li>
+ *       (up to the drain timeout) and committed before it is let go; a partition lost without warning
+ *       is dropped uncommitted (its records in flight are handled again by the next owner).</li>
  *   <li><b>Partition growth</b>: a record fenced behind an earlier partition by
  *       {@link KafkaOrdoProducer} ({@link PartitionFence}) holds its partition, paused, until the
- *       records it follows are handled; the other partitions go on ({@code PARTITION} and
- *       {@code KEY} modes).</li>
+ *       records it follows are handled; the other partitions go on.</li>
  * </ul>
  *
  * <pre>{@code
- * KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder("localhost:9092", "ledger").group("balances")
- *         .ordering(Ordering.KEY).concurrency(64).handler(r -> ledger.apply(r)).start();
+ * try (RecordConsumer consumer = KafkaOrdoConsumer.builder("localhost:9092", "ledger", Serdes.string(), Serdes.string())
+ *         .group("balances").ordering(Ordering.KEY).concurrency(64)
+ *         .handler(r -> ledger.apply(r.key(), r.value())).start()) {
+ *     ...
+ * }
  * }</pre>
+ *
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
  */
-public final class KafkaOrdoConsumer implements RecordConsumer {
+public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final AtomicLong CLIENTS = new AtomicLong();
-    private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final String topic;
-    private final Ordering ordering;
-    private final Consumer<? super ConsumedRecord> handler;
+    private final ConsumerSettings<K, V> settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KeyOrderedExecutor<Object> executor;
-    private final CompletionTracker tracker = new CompletionTracker();
-    private final long maxInFlight;
-    private final long commitIntervalNanos;
-    /** Each assignment of a partition gets a fresh tracker slot, so completions from before a hand-over are told apart. */
-    private final Map<Integer, Integer> slotOf = new HashMap<>();
-
-    private final AtomicInteger nextSlot = new AtomicInteger();
-    private final Map<Integer, AtomicLong> inFlightPerSlot = new ConcurrentHashMap<>();
-    /** The first offset dispatched in each slot: the commit point while nothing contiguous has finished. */
-    private final Map<Integer, Long> slotStart = new HashMap<>();
-
-    private final AtomicLong inFlight = new AtomicLong();
-    private final Object idle = new Object();
-    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
-    private final Map<Integer, String> committedMetadata = new ConcurrentHashMap<>();
-    /** Offsets a previous owner handled beyond its commit (from the commit's metadata): not handled again. */
-    private final Map<Integer, NavigableSet<Long>> alreadyHandled = new HashMap<>();
-
-    private final AtomicLong skipped = new AtomicLong();
-    private volatile boolean crashed;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread poller;
-    private final String deadLetterTopic;
+    private final RecordDispatcher<K, V> dispatcher;
     private final KafkaProducer<byte[], byte[]> deadLetters;
-    private volatile Throwable failure;
-    private volatile boolean paused;
-    /** Partitions held at a record fenced behind an earlier partition ({@link PartitionFence}): the records fetched since, in order. */
-    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
+    private final long commitIntervalNanos;
+    /** What this consumer committed per partition (offset, metadata); offsets only move forward. */
+    private final Map<Integer, OffsetAndMetadata> committed = new ConcurrentHashMap<>();
+    /**
+     * Per partition, records fetched and not dispatched yet, in order: the handlers had no room for them,
+     * or the first waits behind an earlier partition's records ({@link PartitionFence}). Such a partition
+     * is paused (a poll's worth at most waits here).
+     */
+    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new HashMap<>();
+    /** Partitions whose first waiting record waits for a fence (counted once per wait). */
+    private final Set<Integer> fenced = new HashSet<>();
     /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
     private final Map<Integer, Long> groupProgress = new HashMap<>();
 
     private long lastProgressRefresh;
     private final AtomicLong fenceWaits = new AtomicLong();
-    private final MeterRegistry registry;
-    private final Tags tags;
-    /** Per assigned partition, updated by the poll thread: {end - committed, end - fetched}. */
-    private final Map<Integer, long[]> lags = new ConcurrentHashMap<>();
+    /** Per assigned partition, its end as of the last fetch (poll thread writes, gauges read). */
+    private final Map<Integer, Long> endOffsets = new ConcurrentHashMap<>();
 
-    private final Map<Integer, List<Meter>> partitionMeters = new HashMap<>();
+    private final Map<Integer, Long> fetchLags = new ConcurrentHashMap<>();
+    private final KafkaLagMeters lagMeters;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread poller;
+    private volatile Set<Integer> assignment = Set.of();
+    /** Whether the group has given this consumer its partitions at least once (awaitCaughtUp waits for it). */
+    private volatile boolean settled;
 
-    /**
-     * A record as handed to the handler: where it came from, its Kafka timestamp (the event time
-     * when the producer gave one), key, value and headers.
-     */
-    public record ConsumedRecord(
-            String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers)
-            implements OrdoRecord {
+    private volatile boolean paused;
+    private volatile boolean crashed;
+    private volatile Throwable failure;
+    private volatile Duration closeTimeout = Duration.ofSeconds(30);
 
-        /** What ordo-core's stages need from this record: source, sequence, vector clock ({@link OrdoHeaders}). */
-        public OrdoHeaders ordoHeaders() {
-            return OrdoHeaders.readFrom(headers);
-        }
-    }
-
-    private KafkaOrdoConsumer(Builder b) {
-        this.topic = b.topic;
-        this.ordering = b.getOrdering();
-        this.handler = b.getHandler();
-        this.maxInFlight = b.getMaxInFlight();
-        this.commitIntervalNanos = b.getCommitInterval().toNanos();
+    private KafkaOrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings) {
+        this.topic = settings.topic();
+        this.settings = settings;
+        this.commitIntervalNanos = settings.commitInterval().toNanos();
         Properties props = new Properties();
         props.putAll(b.overrides);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, b.getGroup());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + b.getGroup() + "-" + CLIENTS.incrementAndGet());
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.executor = KeyOrderedExecutor.builder()
-                .concurrency(b.getConcurrency())
-                // Bounded by pausing the partitions instead: the poll thread must never block here.
-                .maxInFlight(Long.MAX_VALUE / 2)
-                .retry(b.getRetry())
-                .threadName("ordo-kafka-" + b.getGroup())
-                .deadLetter((key, task, error, attempts) -> deadLetter(((HandlerTask) task).record, error, attempts))
-                .build();
-        this.deadLetterTopic = b.getDeadLetterTopic();
-        this.deadLetters = b.getDeadLetterTopic() == null
+        props.putIfAbsent(
+                ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + settings.group() + "-" + CLIENTS.incrementAndGet());
+        String client = props.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
+        this.deadLetters = settings.deadLetterTopic() == null
                 ? null
                 : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
-        this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + b.getGroup() + "-" + topic);
-        this.registry = b.getRegistry();
-        String client = props.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
-        this.tags = Tags.of("topic", topic, "group", b.getGroup(), "client", client);
-        if (registry != null) {
-            bindMetrics(client);
+        this.dispatcher = new RecordDispatcher<>(
+                settings, deadLetters == null ? null : this::deadLetter, "ordo-kafka-" + client, Ticker.system());
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + client + "-" + topic);
+        Tags tags = Tags.of("topic", topic, "group", settings.group(), "client", client);
+        this.lagMeters = settings.registry() == null ? null : new KafkaLagMeters(settings.registry(), tags);
+        if (settings.registry() != null) {
+            bindMetrics(tags);
         }
     }
 
-    /**
-     * The consumer's own meters (tagged topic, group and client): fence waits, records skipped as
-     * handled by an earlier owner, whether it is paused, and the handler stage's meters; the
-     * per-partition lag gauges come and go with the assignment ({@link #trackLag}).
-     */
-    private void bindMetrics(String client) {
+    /** A consumer of raw bytes: keys and values as they are in Kafka. */
+    public static Builder<byte[], byte[]> builder(String bootstrapServers, String topic) {
+        return new Builder<>(bootstrapServers, topic, Serdes.bytes(), Serdes.bytes());
+    }
+
+    /** A consumer whose handler gets keys and values through these deserializers ({@link KafkaSerdes} wraps Kafka's). */
+    public static <K, V> Builder<K, V> builder(
+            String bootstrapServers, String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+        return new Builder<>(bootstrapServers, topic, keyDeserializer, valueDeserializer);
+    }
+
+    /** Fence waits and backpressure pauses, besides every consumer's meters. */
+    private void bindMetrics(Tags tags) {
         FunctionCounter.builder("ordo.consumer.fence.waits", fenceWaits, AtomicLong::get)
                 .tags(tags)
                 .description("times a partition waited for an earlier partition after the topic grew")
-                .register(registry);
-        FunctionCounter.builder("ordo.consumer.skipped", skipped, AtomicLong::get)
-                .tags(tags)
-                .description("records skipped because an earlier owner had handled them")
-                .register(registry);
+                .register(settings.registry());
         Gauge.builder("ordo.consumer.paused", this, c -> c.paused ? 1 : 0)
                 .tags(tags)
                 .description("1 while the partitions are paused for backpressure")
-                .register(registry);
-        OrdoMetrics.executor(executor, "consumer-" + client, "topic", topic).bindTo(registry);
+                .register(settings.registry());
+        ConsumerMeters.bind(
+                settings.registry(),
+                dispatcher,
+                "consumer-"
+                        + tags.stream()
+                                .filter(t -> t.getKey().equals("client"))
+                                .findFirst()
+                                .orElseThrow()
+                                .getValue(),
+                tags);
     }
 
-    /**
-     * Updates each assigned partition's lag from what the last fetch said of the log's end (no
-     * request to the broker): {@code ordo.consumer.lag} counts records not yet committed by the
-     * group, {@code ordo.consumer.fetch.lag} records not yet fetched. Poll thread only.
-     */
-    private void trackLag() {
-        for (TopicPartition tp : consumer.assignment()) {
-            OptionalLong fetchLag = consumer.currentLag(tp);
-            if (fetchLag.isEmpty()) {
-                continue; // no fetch response yet
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public Set<Integer> assignment() {
+        return assignment;
+    }
+
+    @Override
+    public ConsumerStats stats() {
+        return dispatcher.stats();
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public Lag lag() {
+        return dispatcher.lag(p -> endOffsets.getOrDefault(p, -1L));
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(settled && lag().caughtUp())) {
+            if (failure != null || closed.get() || System.nanoTime() >= deadline) {
+                return false;
             }
-            long end = consumer.position(tp) + fetchLag.getAsLong();
-            int partition = tp.partition();
-            long[] lag = lags.computeIfAbsent(partition, p -> new long[2]); // read by gauges: two plain longs suffice
-            lag[0] = end - committed.getOrDefault(partition, 0L);
-            lag[1] = fetchLag.getAsLong();
-            if (registry != null && !partitionMeters.containsKey(partition)) {
-                Tags partitionTags = tags.and("partition", String.valueOf(partition));
-                partitionMeters.put(
-                        partition,
-                        List.of(
-                                Gauge.builder("ordo.consumer.lag", lags, l -> lagOf(l, partition, 0))
-                                        .tags(partitionTags)
-                                        .description("records in the partition not yet committed by the group")
-                                        .register(registry),
-                                Gauge.builder("ordo.consumer.fetch.lag", lags, l -> lagOf(l, partition, 1))
-                                        .tags(partitionTags)
-                                        .description("records in the partition not yet fetched")
-                                        .register(registry)));
-            }
+            dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), POLL.toNanos()));
         }
+        return true;
     }
 
-    private static double lagOf(Map<Integer, long[]> lags, int partition, int which) {
-        long[] lag = lags.get(partition);
-        return lag == null ? Double.NaN : lag[which];
+    @Override
+    public List<ParkedRecord> parked() {
+        return dispatcher.parked();
     }
 
-    /** Records of {@code partition} in the log not yet committed by the group, as of the last fetch (-1 if not known). */
-    public long lag(int partition) {
-        long[] lag = lags.get(partition);
-        return lag == null ? -1 : lag[0];
+    @Override
+    public boolean resume(ParkedRecord parked) {
+        return dispatcher.resume(parked);
     }
 
-    public static Builder builder(String bootstrapServers, String topic) {
-        return new Builder(bootstrapServers, topic);
+    @Override
+    public boolean skip(ParkedRecord parked, String reason) {
+        return dispatcher.skip(parked, reason);
     }
 
     /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
     public long committedOffset(int partition) {
-        return committed.getOrDefault(partition, -1L);
-    }
-
-    /** Records skipped because an earlier owner of their partition had handled them (recorded with its commit). */
-    public long skippedAsAlreadyHandled() {
-        return skipped.get();
+        OffsetAndMetadata o = committed.get(partition);
+        return o == null ? -1 : o.offset();
     }
 
     /** The metadata of this consumer's last commit of {@code partition} (tests read the completed offsets in it). */
     String committedMetadata(int partition) {
-        return committedMetadata.getOrDefault(partition, "");
-    }
-
-    /**
-     * For tests: stops as a crash would: handlers already running finish, queued records are not
-     * handled, nothing more is committed (also not on the way out of the group). Unlike a killed
-     * process it leaves the group at once rather than after {@code session.timeout.ms}.
-     */
-    void crashForTest() {
-        crashed = true;
-        close();
-    }
-
-    /** The handler stage's counters (in flight, peak, succeeded, retried, dead-lettered). */
-    public dev.ordo.exec.ExecutorStats handlerStats() {
-        return executor.stats();
-    }
-
-    /** Records handed to the handler and not yet finished. */
-    public long inFlight() {
-        return inFlight.get();
+        OffsetAndMetadata o = committed.get(partition);
+        return o == null ? "" : o.metadata();
     }
 
     /**
@@ -301,13 +273,34 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         return paused;
     }
 
-    /** Stops polling, lets in-flight records finish, commits and leaves the group. */
+    /**
+     * For tests: stops as a crash would: handlers already running finish, queued records are not
+     * handled, nothing more is committed (also not on the way out of the group). Unlike a killed
+     * process it leaves the group at once rather than after {@code session.timeout.ms}.
+     */
+    void crashForTest() {
+        crashed = true;
+        dispatcher.stopHandling();
+        close();
+    }
+
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /** Stops polling, lets in-flight records finish (at most {@code timeout}), commits and leaves the group. */
+    @Override
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeTimeout = timeout;
         running.set(false);
         consumer.wakeup();
         try {
-            poller.join(TimeUnit.MINUTES.toMillis(1));
+            poller.join(timeout.toMillis() + TimeUnit.SECONDS.toMillis(30)); // and the commit and leaving
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -317,39 +310,23 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         }
     }
 
-    private static Properties producerProperties(Builder b) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    private static Properties producerProperties(Builder<?, ?> b) {
+        Properties props = OrdoKafkaAdmin.connection(b.bootstrapServers, b.overrides);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return props;
     }
 
-    /**
-     * Parks a record that failed every attempt in the dead-letter topic, with the error and where it
-     * came from in headers, and waits for the broker's acknowledgement: only then does the record
-     * count as done, so a crash before it means the record is handled again, never lost.
-     */
-    private void deadLetter(ConsumedRecord r, Throwable error, int attempts) throws Exception {
-        if (deadLetters == null) {
-            LOG.error(
-                    "record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
-                    topic,
-                    r.partition(),
-                    r.offset(),
-                    attempts,
-                    error);
-            return;
+    /** Copies a record that failed every attempt to the dead-letter topic and waits for the broker's acknowledgement. */
+    private void deadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws Exception {
+        ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(deadLetterTopic, key, value);
+        for (dev.ordo.engine.Header h : headers) {
+            copy.headers().add(h.key(), h.value());
         }
-        ProducerRecord<byte[], byte[]> parked = new ProducerRecord<>(deadLetterTopic, r.key(), r.value());
-        parked.headers().add("ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8));
-        parked.headers()
-                .add("ordo.origin", (topic + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
-        parked.headers().add("ordo.attempts", String.valueOf(attempts).getBytes(StandardCharsets.UTF_8));
-        deadLetters.send(parked).get(1, TimeUnit.MINUTES);
+        deadLetters.send(copy).get(1, TimeUnit.MINUTES);
     }
 
-    private KafkaOrdoConsumer startPolling() {
+    private KafkaOrdoConsumer<K, V> startPolling() {
         poller.start();
         return this;
     }
@@ -365,73 +342,131 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
                 } catch (WakeupException e) {
                     break;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    accept(r);
+                for (TopicPartition tp : records.partitions()) {
+                    accept(tp.partition(), records.records(tp));
                 }
-                releaseHeld();
+                dispatchWaiting();
                 applyBackpressure();
                 trackLag();
+                dispatcher.checkStall();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit(consumer.assignment(), false);
                     lastCommit = System.nanoTime();
                 }
             }
             if (!crashed) {
-                executor.close(); // lets every dispatched record finish
-                commit(consumer.assignment(), true);
+                dispatcher.close(closeTimeout); // lets every dispatched record that can finish finish
+                commitOnClose();
             }
         } catch (RuntimeException e) {
             failure = e;
             LOG.error("consumer of {} stopped", topic, e);
-            executor.close();
+            dispatcher.close(Duration.ZERO);
         } finally {
             consumer.close();
             if (deadLetters != null) {
                 deadLetters.close();
             }
+            assignment = Set.of();
         }
     }
 
-    /** Dispatches {@code r}, or holds its partition if {@code r} must wait for an earlier partition. */
-    private void accept(ConsumerRecord<byte[], byte[]> r) {
-        ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = held.get(r.partition());
-        if (waiting != null) {
-            waiting.add(r);
-        } else if (fencePassed(r)) {
-            dispatch(r);
+    /**
+     * The last commit. A rebalance under way (another member joining as this one leaves) refuses it; a
+     * poll completes the rebalance, whose revocation commits what it takes away, and the commit is
+     * tried again for what is left. Records polled meanwhile are not dispatched, so not committed.
+     */
+    private void commitOnClose() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                commit(consumer.assignment(), true);
+                return;
+            } catch (RebalanceInProgressException e) {
+                if (attempt == 5) {
+                    LOG.warn(
+                            "last commit of {} gave up after {} rebalances; records since the previous commit will "
+                                    + "be handled again",
+                            topic,
+                            attempt);
+                    return;
+                }
+                consumer.poll(POLL);
+            } catch (CommitFailedException e) {
+                LOG.warn(
+                        "last commit of {} failed: the group moved on; records since the previous commit will be "
+                                + "handled again",
+                        topic,
+                        e);
+                return;
+            }
+        }
+    }
+
+    /** Queues a partition's polled records behind any that wait, and dispatches what may go. */
+    private void accept(int partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).addAll(records);
+        dispatchWaiting(partition);
+    }
+
+    /**
+     * Dispatches the partition's waiting records in order while the handlers have room and no fence
+     * holds the next one; pauses the partition while some wait, resumes it once none does.
+     */
+    private void dispatchWaiting(int partition) {
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = waiting.get(partition);
+        List<RawRecord> batch = new ArrayList<>();
+        long room = dispatcher.room();
+        while (!queue.isEmpty() && batch.size() < room) {
+            if (!fencePassed(queue.peek())) {
+                if (fenced.add(partition)) {
+                    fenceWaits.incrementAndGet();
+                }
+                break;
+            }
+            fenced.remove(partition);
+            batch.add(raw(queue.poll()));
+        }
+        dispatcher.dispatch(partition, batch);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        if (queue.isEmpty()) {
+            waiting.remove(partition);
+            if (!paused) {
+                consumer.resume(List.of(tp));
+            }
         } else {
-            waiting = new ArrayDeque<>();
-            waiting.add(r);
-            held.put(r.partition(), waiting);
-            fenceWaits.incrementAndGet();
-            consumer.pause(List.of(new TopicPartition(topic, r.partition()))); // fetches nothing more of it meanwhile
+            consumer.pause(List.of(tp)); // fetches nothing more of it meanwhile
         }
     }
 
-    /** Dispatches held records whose fences have been passed, in order, and resumes partitions left with none. */
-    private void releaseHeld() {
-        if (held.isEmpty()) {
+    private static RawRecord raw(ConsumerRecord<byte[], byte[]> r) {
+        Headers headers = Headers.empty();
+        Header[] kafkaHeaders = r.headers().toArray();
+        if (kafkaHeaders.length > 0) {
+            List<dev.ordo.engine.Header> list = new ArrayList<>(kafkaHeaders.length);
+            for (Header h : kafkaHeaders) {
+                list.add(new dev.ordo.engine.Header(h.key(), h.value()));
+            }
+            headers = Headers.of(list);
+        }
+        return new RawRecord(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers);
+    }
+
+    /** Dispatches what waits and may go now: fences passed, room made by the handlers. */
+    private void dispatchWaiting() {
+        if (waiting.isEmpty()) {
             return;
         }
-        refreshGroupProgress();
-        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e = it.next();
-            ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = e.getValue();
-            while (!waiting.isEmpty() && fencePassed(waiting.peek())) {
-                dispatch(waiting.poll());
-            }
-            if (waiting.isEmpty()) {
-                it.remove();
-                if (!paused) {
-                    consumer.resume(List.of(new TopicPartition(topic, e.getKey())));
-                }
-            }
+        if (!fenced.isEmpty()) {
+            refreshGroupProgress();
+        }
+        for (int partition : List.copyOf(waiting.keySet())) {
+            dispatchWaiting(partition);
         }
     }
 
     /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */
     private boolean fencePassed(ConsumerRecord<byte[], byte[]> r) {
-        if (ordering == Ordering.UNORDERED) {
+        if (settings.ordering() == Ordering.UNORDERED) {
             return true;
         }
         for (PartitionFence.After after : PartitionFence.of(r.headers())) {
@@ -444,13 +479,9 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
 
     /** The offset below which every record of {@code partition} is known to be handled, by us or by the group. */
     private long progress(int partition) {
-        long known = Math.max(committed.getOrDefault(partition, 0L), groupProgress.getOrDefault(partition, 0L));
-        Integer slot = slotOf.get(partition);
-        if (slot != null) {
-            long done = tracker.highestContiguousCompleted(slot);
-            known = Math.max(known, done >= 0 ? done + 1 : slotStart.get(slot));
-        }
-        return known;
+        return Math.max(
+                Math.max(committedOffset(partition), groupProgress.getOrDefault(partition, 0L)),
+                dispatcher.commitPoint(partition));
     }
 
     /** Reads the group's committed offsets of the partitions held records wait for, at most every 50 ms. */
@@ -460,9 +491,10 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
             return;
         }
         lastProgressRefresh = now;
-        Set<TopicPartition> awaited = new java.util.HashSet<>();
-        for (ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting : held.values()) {
-            for (PartitionFence.After after : PartitionFence.of(waiting.peek().headers())) {
+        Set<TopicPartition> awaited = new HashSet<>();
+        for (int partition : fenced) {
+            for (PartitionFence.After after :
+                    PartitionFence.of(waiting.get(partition).peek().headers())) {
                 awaited.add(new TopicPartition(topic, after.partition()));
             }
         }
@@ -473,80 +505,62 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         });
     }
 
-    private void dispatch(ConsumerRecord<byte[], byte[]> r) {
-        int partition = r.partition();
-        int slot = slotOf.computeIfAbsent(partition, p -> nextSlot.getAndIncrement());
-        slotStart.putIfAbsent(slot, r.offset());
-        tracker.register(slot, r.offset());
-        NavigableSet<Long> handledBefore = alreadyHandled.get(partition);
-        if (handledBefore != null && handledBefore.remove(r.offset())) {
-            tracker.complete(slot, r.offset()); // counts towards the commit point, not handled twice
-            skipped.incrementAndGet();
-            return;
-        }
-        AtomicLong slotInFlight = inFlightPerSlot.computeIfAbsent(slot, s -> new AtomicLong());
-        slotInFlight.incrementAndGet();
-        inFlight.incrementAndGet();
-        Object key = ordering.executionKey(partition, r.key(), r.offset());
-        ConsumedRecord consumed =
-                new ConsumedRecord(r.topic(), partition, r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
-        executor.submit(key, new HandlerTask(consumed)).whenComplete((outcome, error) -> {
-            try {
-                tracker.complete(slot, r.offset());
-            } catch (IllegalArgumentException forgotten) {
-                // the partition was lost meanwhile: its new owner handles it again
-            }
-            inFlight.decrementAndGet();
-            if (slotInFlight.decrementAndGet() == 0) {
-                synchronized (idle) {
-                    idle.notifyAll();
-                }
-            }
-        });
-    }
-
-    /** Pauses every assigned partition while too much is in flight (polling on, so the group keeps us), resumes at half. */
+    /** Pauses every assigned partition while too much is in flight (polling on, so the group keeps us). */
     private void applyBackpressure() {
-        long now = inFlight.get();
-        if (now >= maxInFlight) {
+        if (dispatcher.full()) {
             consumer.pause(consumer.assignment()); // again each time: newly assigned partitions come unpaused
             paused = true;
-        } else if (paused && now <= maxInFlight / 2) {
-            Set<TopicPartition> resumable = new java.util.HashSet<>(consumer.paused());
-            resumable.removeIf(tp -> held.containsKey(tp.partition())); // those wait for an earlier partition
+        } else if (paused && dispatcher.resumable()) {
+            Set<TopicPartition> resumable = new HashSet<>(consumer.paused());
+            resumable.removeIf(tp -> waiting.containsKey(tp.partition())); // those resume once their records went
             consumer.resume(resumable);
             paused = false;
         }
     }
 
+    /** Each assigned partition's end and fetch lag from what the last fetch said (no request to the broker). */
+    private void trackLag() {
+        for (TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(fetchLag -> {
+                long end = consumer.position(tp) + fetchLag;
+                endOffsets.put(tp.partition(), end);
+                fetchLags.put(tp.partition(), fetchLag);
+                if (lagMeters != null) {
+                    lagMeters.track(tp.partition(), this::committedLag, fetchLags);
+                }
+            });
+        }
+    }
+
+    /** Records in {@code partition} not yet committed by this consumer, as of the last fetch. */
+    private long committedLag(int partition) {
+        Long end = endOffsets.get(partition);
+        return end == null ? -1 : end - Math.max(0, committedOffset(partition));
+    }
+
     /**
-     * Commits, per partition, the offset after the highest contiguous handled record, with the
-     * offsets handled beyond it in the metadata, if either changed.
+     * Commits, per partition, the offset after the highest contiguous handled record, with the offsets
+     * handled beyond it in the metadata, if either changed.
      */
     private void commit(Collection<TopicPartition> partitions, boolean sync) {
         if (crashed) {
-            return; // a crashed process commits nothing (the records it skipped count as complete)
+            return; // a crashed process commits nothing
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            Integer slot = slotOf.get(tp.partition());
-            if (slot == null) {
-                commitIdlePosition(tp, offsets);
-                continue; // nothing dispatched since it was assigned
+            long next = dispatcher.commitPoint(tp.partition());
+            if (next < 0) {
+                commitIdlePosition(tp, offsets); // nothing dispatched since it was assigned
+                continue;
             }
-            long done = tracker.highestContiguousCompleted(slot);
-            long next = done >= 0 ? done + 1 : slotStart.get(slot);
-            // Handled beyond the commit point: by us, or by the previous owner and not yet reached by us.
-            NavigableSet<Long> beyond = new java.util.TreeSet<>();
-            for (long o : tracker.completedAbove(slot, 1_000)) {
-                beyond.add(o);
-            }
-            beyond.addAll(alreadyHandled.getOrDefault(tp.partition(), java.util.Collections.emptyNavigableSet()));
-            String metadata = CompletedOffsets.encode(
-                    next, beyond.stream().mapToLong(Long::longValue).toArray(), CompletedOffsets.MAX_CHARS);
-            if (next > committed.getOrDefault(tp.partition(), -1L)
-                    || !metadata.equals(committedMetadata.get(tp.partition()))) {
-                offsets.put(tp, new OffsetAndMetadata(next, metadata));
+            long[] beyond = dispatcher.completedBeyond(tp.partition()).stream()
+                    .mapToLong(Long::longValue)
+                    .toArray();
+            OffsetAndMetadata commit =
+                    new OffsetAndMetadata(next, CompletedOffsets.encode(next, beyond, CompletedOffsets.MAX_CHARS));
+            OffsetAndMetadata last = committed.get(tp.partition());
+            if (last == null || next > last.offset() || !commit.metadata().equals(last.metadata())) {
+                offsets.put(tp, commit);
             }
         }
         if (offsets.isEmpty()) {
@@ -558,7 +572,7 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
         } else {
             consumer.commitAsync(offsets, (done, error) -> {
                 if (error != null) {
-                    LOG.warn("commit of {} failed; the next one covers it", done, error);
+                    LOG.debug("commit of {} failed; the next one covers it", done, error);
                 } else {
                     done.forEach(this::committedLocally);
                 }
@@ -569,72 +583,35 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
     /**
      * A partition with nothing dispatched since it was assigned commits its position if that is ahead
      * of the commit (a group starting at {@code latest}): records fenced behind this partition after a
-     * growth wait for its committed offset. Not while records fetched from it are held.
+     * growth wait for its committed offset. Not while records fetched from it wait.
      */
     private void commitIdlePosition(TopicPartition tp, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        if (held.containsKey(tp.partition())) {
+        if (waiting.containsKey(tp.partition())) {
             return;
         }
         long position;
         try {
             position = consumer.position(tp, Duration.ZERO);
-        } catch (org.apache.kafka.common.errors.TimeoutException unknownYet) {
+        } catch (TimeoutException unknownYet) {
             return;
         }
-        if (position > committed.getOrDefault(tp.partition(), -1L)) {
+        if (position > committedOffset(tp.partition())) {
             offsets.put(tp, new OffsetAndMetadata(position, "")); // nothing handled beyond it: no completed offsets
         }
     }
 
     private void committedLocally(TopicPartition tp, OffsetAndMetadata o) {
-        if (o.offset() >= committed.getOrDefault(tp.partition(), -1L)) {
-            committed.put(tp.partition(), o.offset());
-            committedMetadata.put(tp.partition(), o.metadata());
-        }
-    }
-
-    /** Waits until the records in flight for {@code partition} have finished. */
-    private void drain(int partition) {
-        Integer slot = slotOf.get(partition);
-        AtomicLong slotInFlight = slot == null ? null : inFlightPerSlot.get(slot);
-        if (slotInFlight == null) {
-            return;
-        }
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
-        synchronized (idle) {
-            while (slotInFlight.get() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn(
-                            "partition {}-{} handed over with {} records still running",
-                            topic,
-                            partition,
-                            slotInFlight.get());
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        committed.merge(tp.partition(), o, (old, now) -> now.offset() >= old.offset() ? now : old);
     }
 
     private void forget(int partition) {
-        alreadyHandled.remove(partition);
-        held.remove(partition); // not dispatched, so not committed: the next owner fetches them again
-        lags.remove(partition);
-        List<Meter> meters = partitionMeters.remove(partition);
-        if (meters != null) {
-            meters.forEach(registry::remove);
-        }
-        Integer slot = slotOf.remove(partition);
-        if (slot != null) {
-            tracker.forget(slot);
-            inFlightPerSlot.remove(slot);
-            slotStart.remove(slot);
+        dispatcher.release(partition);
+        waiting.remove(partition); // not dispatched, so not committed: the next owner fetches them again
+        fenced.remove(partition);
+        endOffsets.remove(partition);
+        fetchLags.remove(partition);
+        if (lagMeters != null) {
+            lagMeters.forget(partition);
         }
         // What was committed stays known: offsets only move forward, whoever owns the partition next.
     }
@@ -647,46 +624,51 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
                 return;
             }
             for (TopicPartition tp : partitions) {
-                drain(tp.partition());
+                try {
+                    dispatcher.drain(tp.partition());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             commit(partitions, true);
             partitions.forEach(tp -> forget(tp.partition()));
+            assignment = partitionsOf(consumer.assignment(), partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // Kafka positions each at its committed offset; what was handled beyond it is in the metadata.
-            if (partitions.isEmpty()) {
-                return;
-            }
-            consumer.committed(Set.copyOf(partitions)).forEach((tp, o) -> {
+            Map<TopicPartition, OffsetAndMetadata> commits =
+                    partitions.isEmpty() ? Map.of() : consumer.committed(Set.copyOf(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = commits.get(tp);
+                NavigableSet<Long> handledBefore = Collections.emptyNavigableSet();
                 if (o != null) {
                     committedLocally(tp, o);
-                    alreadyHandled.put(tp.partition(), CompletedOffsets.decode(o.offset(), o.metadata()));
+                    handledBefore = CompletedOffsets.decode(o.offset(), o.metadata());
                 }
-            });
+                if (!dispatcher.isAssigned(tp.partition())) {
+                    dispatcher.assign(tp.partition(), o == null ? 0 : o.offset(), handledBefore);
+                }
+            }
+            assignment = partitionsOf(consumer.assignment(), List.of());
+            settled = true;
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(tp -> forget(tp.partition())); // no commit: the group has moved on
-        }
-    }
-
-    /** The handler call for one record. */
-    private final class HandlerTask implements KeyOrderedExecutor.Task {
-        final ConsumedRecord record;
-
-        HandlerTask(ConsumedRecord record) {
-            this.record = record;
+            assignment = partitionsOf(consumer.assignment(), partitions);
         }
 
-        @Override
-        public void run() {
-            if (crashed) {
-                return; // a crashed process handles nothing more (tests only)
+        private Set<Integer> partitionsOf(Set<TopicPartition> assigned, Collection<TopicPartition> leaving) {
+            Set<Integer> now = new HashSet<>();
+            for (TopicPartition tp : assigned) {
+                if (!leaving.contains(tp)) {
+                    now.add(tp.partition());
+                }
             }
-            handler.accept(record);
+            return Set.copyOf(now);
         }
     }
 
@@ -694,33 +676,56 @@ public final class KafkaOrdoConsumer implements RecordConsumer {
      * Configures a {@link KafkaOrdoConsumer}: the settings shared with the embedded engine's consumer
      * ({@link ConsumerBuilder}; group and handler required) and Kafka client properties.
      */
-    public static final class Builder extends ConsumerBuilder<Builder, ConsumedRecord> {
+    public static final class Builder<K, V> extends ConsumerBuilder<Builder<K, V>, K, V> {
         private final String bootstrapServers;
-        private final String topic;
         private final Properties overrides = new Properties();
 
-        private Builder(String bootstrapServers, String topic) {
+        private Builder(String bootstrapServers, String topic, Deserializer<K> keys, Deserializer<V> values) {
+            super(topic, keys, values);
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
-            this.topic = Objects.requireNonNull(topic, "topic must not be null");
         }
 
         @Override
-        protected Builder self() {
+        protected Builder<K, V> self() {
             return this;
         }
 
         /** Any other Kafka consumer setting (auto-commit and the assignor are Ordo's and cannot be changed). */
-        public Builder property(String name, String value) {
+        public Builder<K, V> property(String name, String value) {
             overrides.put(
                     Objects.requireNonNull(name, "name must not be null"),
                     Objects.requireNonNull(value, "value must not be null"));
             return this;
         }
 
-        /** Creates the consumer, joins the group and starts polling. */
-        public KafkaOrdoConsumer start() {
-            requireComplete();
-            return new KafkaOrdoConsumer(this).startPolling();
+        /** Kafka consumer settings, as {@link #property} one by one. */
+        public Builder<K, V> properties(Map<?, ?> properties) {
+            Objects.requireNonNull(properties, "properties must not be null")
+                    .forEach((name, value) -> property(String.valueOf(name), String.valueOf(value)));
+            return this;
+        }
+
+        /**
+         * Creates the consumer, joins the group and starts polling.
+         *
+         * @throws IllegalArgumentException if the dead-letter topic does not exist (and is not to be created)
+         */
+        @Override
+        public KafkaOrdoConsumer<K, V> start() {
+            ConsumerSettings<K, V> settings = settings();
+            String dlq = settings.deadLetterTopic();
+            if (dlq != null) {
+                try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(bootstrapServers, overrides)) {
+                    if (!admin.exists(dlq)) {
+                        if (!settings.createDeadLetterTopic()) {
+                            throw new IllegalArgumentException("deadLetter topic '" + dlq + "' does not exist; create"
+                                    + " it, or use deadLetter(topic, true) to have the consumer create it");
+                        }
+                        admin.createTopic(dlq, 1, (short) -1);
+                    }
+                }
+            }
+            return new KafkaOrdoConsumer<>(this, settings).startPolling();
         }
     }
 }

@@ -1,14 +1,20 @@
 package dev.ordo.kafka;
 
+import dev.ordo.Arguments;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Header;
+import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serdes;
+import dev.ordo.engine.Serializer;
 import dev.ordo.partition.Partitioner;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -35,20 +41,26 @@ import org.slf4j.LoggerFactory;
  * Kafka and never fenced.
  *
  * <pre>{@code
- * try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder("localhost:9092", "ledger").build()) {
+ * try (KafkaOrdoProducer<String, String> producer =
+ *         KafkaOrdoProducer.builder("localhost:9092", "ledger", Serdes.string(), Serdes.string()).build()) {
  *     producer.send("ACC-1", "+500").join();
  * }
  * }</pre>
  *
+ * <p>Kafka's own serializers work too: {@link KafkaSerdes#serializer}.
+ *
  * Thread-safe. Per-key order is kept for the records of one producer (as in Kafka), and across
  * producers for records sent before another producer took up a new partition count.
  */
-public final class KafkaOrdoProducer implements RecordProducer {
+public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoProducer.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String topic;
+    private final Serializer<K> keySerializer;
+    private final Serializer<V> valueSerializer;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Properties client;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
@@ -58,8 +70,10 @@ public final class KafkaOrdoProducer implements RecordProducer {
 
     private volatile PartitionLayout layout;
 
-    private KafkaOrdoProducer(Builder b) {
+    private KafkaOrdoProducer(Builder<K, V> b) {
         this.topic = b.topic;
+        this.keySerializer = b.keySerializer;
+        this.valueSerializer = b.valueSerializer;
         this.client = new Properties();
         client.putAll(OrdoKafkaAdmin.connection(b.bootstrapServers, b.overrides));
         this.histories = new LayoutHistory(client);
@@ -78,30 +92,36 @@ public final class KafkaOrdoProducer implements RecordProducer {
         }
     }
 
-    public static Builder builder(String bootstrapServers, String topic) {
-        return new Builder(bootstrapServers, topic);
+    /** A producer of raw bytes to {@code topic} on the cluster at {@code bootstrapServers}. */
+    public static Builder<byte[], byte[]> builder(String bootstrapServers, String topic) {
+        return new Builder<>(bootstrapServers, topic, Serdes.bytes(), Serdes.bytes());
     }
 
-    /** Sends a record to the partition of its key; the future completes when the broker has it (acks=all). */
+    /** A producer to {@code topic} of keys and values these serializers write. */
+    public static <K, V> Builder<K, V> builder(
+            String bootstrapServers, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        return new Builder<>(bootstrapServers, topic, keySerializer, valueSerializer);
+    }
+
     @Override
-    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
-        return send(key, value, OrdoHeaders.none());
-    }
-
-    /** Sends a record with a UTF-8 key (may be null) and value, and what ordo-core's stages need ({@link OrdoHeaders}). */
-    public CompletableFuture<Acknowledgement> send(String key, String value, OrdoHeaders ordo) {
-        return send(
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8),
-                ordo);
+    public String topic() {
+        return topic;
     }
 
     /**
-     * Sends a record with its source, sequence number, vector clock and event time as
-     * {@link OrdoHeaders} describes them (the event time becomes the record's timestamp).
+     * Sends a record to the partition of its key, with its headers and, if it has one, its timestamp
+     * (the Kafka record's {@code CreateTime}); the future completes when the broker has it (acks=all).
+     *
+     * @throws IllegalStateException if the producer is closed
      */
-    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, OrdoHeaders ordo) {
-        Objects.requireNonNull(ordo, "ordo headers must not be null (OrdoHeaders.none() for none)");
+    @Override
+    public CompletableFuture<Acknowledgement> send(OutgoingRecord<K, V> outgoing) {
+        Objects.requireNonNull(outgoing, "record must not be null");
+        if (closed.get()) {
+            throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+        }
+        byte[] key = keySerializer.serialize(topic, outgoing.key());
+        byte[] value = valueSerializer.serialize(topic, outgoing.value());
         int partitions = producer.partitionsFor(topic).size();
         if (partitions != layout.partitions()) {
             growTo(partitions);
@@ -111,12 +131,14 @@ public final class KafkaOrdoProducer implements RecordProducer {
         try {
             PartitionLayout current = layout;
             Integer partition = key == null ? null : partitioner.partition(key, current.partitions());
-            Long timestamp = ordo.eventTime() == OrdoHeaders.NO_EVENT_TIME ? null : ordo.eventTime();
+            Long timestamp = outgoing.hasTimestamp() ? outgoing.timestamp() : null;
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
+            for (Header h : outgoing.headers()) {
+                record.headers().add(h.key(), h.value());
+            }
             if (partition != null) {
                 current.fence(key, partition, partitioner, record.headers());
             }
-            ordo.writeTo(record.headers());
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
                     ack.completeExceptionally(error);
@@ -140,9 +162,18 @@ public final class KafkaOrdoProducer implements RecordProducer {
         producer.flush();
     }
 
+    /** Sends what is queued and waits for it (at most a minute). Idempotent. */
     @Override
     public void close() {
-        producer.close();
+        close(Duration.ofMinutes(1));
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (closed.compareAndSet(false, true)) {
+            producer.close(timeout);
+        }
     }
 
     /** Takes up a new partition count once the records placed by the old one are acknowledged. */
@@ -193,33 +224,45 @@ public final class KafkaOrdoProducer implements RecordProducer {
     }
 
     /** Configures a {@link KafkaOrdoProducer}. */
-    public static final class Builder {
+    public static final class Builder<K, V> {
         private final String bootstrapServers;
         private final String topic;
+        private final Serializer<K> keySerializer;
+        private final Serializer<V> valueSerializer;
         private Duration linger = Duration.ofMillis(5);
         private final Properties overrides = new Properties();
 
-        private Builder(String bootstrapServers, String topic) {
+        private Builder(String bootstrapServers, String topic, Serializer<K> keys, Serializer<V> values) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
             this.topic = Objects.requireNonNull(topic, "topic must not be null");
+            this.keySerializer = Objects.requireNonNull(keys, "keySerializer must not be null");
+            this.valueSerializer = Objects.requireNonNull(values, "valueSerializer must not be null");
         }
 
         /** Kafka's {@code linger.ms} (default 5 ms, Kafka 4's default). */
-        public Builder linger(Duration linger) {
-            this.linger = dev.ordo.Arguments.nonNegative("linger", linger);
+        public Builder<K, V> linger(Duration linger) {
+            this.linger = Arguments.nonNegative("linger", linger);
             return this;
         }
 
         /** Any other Kafka producer setting (idempotence and {@code acks=all} cannot be turned off). */
-        public Builder property(String name, String value) {
+        public Builder<K, V> property(String name, String value) {
             overrides.put(
                     Objects.requireNonNull(name, "name must not be null"),
                     Objects.requireNonNull(value, "value must not be null"));
             return this;
         }
 
-        public KafkaOrdoProducer build() {
-            return new KafkaOrdoProducer(this);
+        /** Kafka producer settings, as {@link #property} one by one. */
+        public Builder<K, V> properties(Map<?, ?> properties) {
+            Objects.requireNonNull(properties, "properties must not be null")
+                    .forEach((name, value) -> property(String.valueOf(name), String.valueOf(value)));
+            return this;
+        }
+
+        /** Connects to the cluster and reads the topic's partition history. */
+        public KafkaOrdoProducer<K, V> build() {
+            return new KafkaOrdoProducer<>(this);
         }
     }
 }

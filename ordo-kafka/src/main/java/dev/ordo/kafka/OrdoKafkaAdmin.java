@@ -129,6 +129,18 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
         return histories.read(topic);
     }
 
+    /** Whether {@code topic} exists. */
+    public boolean exists(String topic) {
+        boolean[] found = new boolean[1];
+        run(
+                "list topics",
+                () -> found[0] = admin.listTopics()
+                        .names()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .contains(topic));
+        return found[0];
+    }
+
     /** The number of partitions {@code topic} has now. */
     public int partitions(String topic) {
         return describe(topic).partitions().size();

@@ -1,5 +1,6 @@
 package dev.ordo.kafka;
 
+import dev.ordo.engine.OrdoHeaders;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
@@ -25,7 +26,7 @@ import org.apache.kafka.common.header.Headers;
  */
 final class PartitionFence {
 
-    static final String HEADER = "ordo.after";
+    static final String HEADER = OrdoHeaders.AFTER;
 
     /** One dependency: every record of {@code partition} below {@code offset} must have been handled first. */
     record After(int partition, long offset) {}

@@ -8,6 +8,7 @@ import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import dev.ordo.flow.RateLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ class ConsumerCrashTest {
     private static final int RATE = 4_000;
 
     /** One member of the group. */
-    private record Member(int id, KafkaOrdoConsumer consumer) {}
+    private record Member(int id, KafkaOrdoConsumer<String, String> consumer) {}
 
     @Test
     void crashingMembersLoseNothingReorderNothingAndRepeatOnlyWhatTheyHadNotCommitted() throws Exception {
@@ -55,7 +56,8 @@ class ConsumerCrashTest {
 
         java.util.function.Supplier<Member> join = () -> {
             int id = nextMember.getAndIncrement();
-            KafkaOrdoConsumer c = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+            KafkaOrdoConsumer<String, String> c = KafkaOrdoConsumer.builder(
+                            KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                     .group("crashing")
                     .ordering(Ordering.KEY)
                     .concurrency(8)
@@ -73,8 +75,8 @@ class ConsumerCrashTest {
                         if (dead.contains(id)) {
                             return; // the process is gone: what it was doing has no effect
                         }
-                        String value = r.valueAsString();
-                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, value));
+                        String value = r.value();
+                        history.received(new Message(r.key(), r.key(), -1, value));
                         if (firstHandledBy.putIfAbsent(value, id) == null) {
                             whereFrom.put(value, new long[] {r.partition(), r.offset()});
                             distinct.incrementAndGet();
@@ -84,8 +86,9 @@ class ConsumerCrashTest {
             return new Member(id, c);
         };
 
-        try (KafkaOrdoProducer producer =
-                KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+        try (KafkaOrdoProducer<String, String> producer = KafkaOrdoProducer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
+                .build()) {
             RateLimiter pace = RateLimiter.perSecond(RATE).withBurst(50);
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
                 for (int i = 0; !stop.get(); i++) {
@@ -107,7 +110,7 @@ class ConsumerCrashTest {
                 CountDownLatch stuck = new CountDownLatch(1);
                 freeze.put(victim.id(), stuck);
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> victim.consumer().inFlight() >= 20);
+                        .until(() -> victim.consumer().stats().inFlight() >= 20);
                 dead.add(victim.id());
                 victim.consumer().crashForTest();
                 stuck.countDown();

@@ -9,6 +9,8 @@ import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.Serdes;
 import dev.ordo.partition.Partitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,8 +40,9 @@ class KafkaOrdoConsumerTest {
     private static List<CompletableFuture<Acknowledgement>> produce(
             String topic, int first, int count, int keys, History history) {
         List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
-        try (KafkaOrdoProducer producer =
-                KafkaOrdoProducer.builder(bootstrap(), topic).build()) {
+        try (KafkaOrdoProducer<String, String> producer = KafkaOrdoProducer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
+                .build()) {
             for (int i = first; i < first + count; i++) {
                 String key = "k" + (i % keys);
                 synchronized (history) {
@@ -53,15 +56,15 @@ class KafkaOrdoConsumerTest {
     }
 
     /** Records a handled record; the lock keeps the order of handling across threads and members as it happened. */
-    private static void received(History history, KafkaOrdoConsumer.ConsumedRecord r) {
+    private static void received(History history, OrdoRecord<String, String> r) {
         synchronized (history) {
-            history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+            history.received(new Message(r.key(), r.key(), -1, r.value()));
         }
     }
 
-    private static KafkaOrdoConsumer.Builder consumer(
+    private static KafkaOrdoConsumer.Builder<String, String> consumer(
             String topic, String group, History history, AtomicInteger handled) {
-        return KafkaOrdoConsumer.builder(bootstrap(), topic)
+        return KafkaOrdoConsumer.builder(bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group(group)
                 .concurrency(8)
                 .handler(r -> {
@@ -94,12 +97,13 @@ class KafkaOrdoConsumerTest {
         CyclicBarrier together = new CyclicBarrier(2);
         AtomicBoolean met = new AtomicBoolean();
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g1")
                 .ordering(Ordering.KEY)
                 .concurrency(8)
                 .handler(r -> {
-                    if ((r.valueAsString().equals("0") || r.valueAsString().equals("1")) && !met.get()) {
+                    if ((r.value().equals("0") || r.value().equals("1")) && !met.get()) {
                         try {
                             together.await(20, TimeUnit.SECONDS);
                             met.set(true);
@@ -133,7 +137,8 @@ class KafkaOrdoConsumerTest {
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g-lag")
                 .ordering(Ordering.KEY)
                 .concurrency(2)
@@ -149,7 +154,7 @@ class KafkaOrdoConsumerTest {
                 .start();
         // Stuck handlers: nothing is committed, so the lag is every record of the partition.
         await().atMost(Duration.ofSeconds(30)).until(() -> totalLag(registry, "ordo.consumer.lag") == 400);
-        assertThat(consumer.lag(0) + consumer.lag(1)).isEqualTo(400);
+        assertThat(consumer.lag().records()).isEqualTo(400);
         assertThat(totalLag(registry, "ordo.consumer.fetch.lag"))
                 .as("all fetched")
                 .isZero();
@@ -181,7 +186,8 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 2);
         produce(topic, 0, 100, 10, new History());
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g-latest")
                 .property("auto.offset.reset", "latest")
                 .handler(r -> handled.incrementAndGet())
@@ -201,13 +207,13 @@ class KafkaOrdoConsumerTest {
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
         produce(topic, 0, 1_000, 20, history);
-        KafkaOrdoConsumer first = consumer(topic, "g2", history, handled)
+        KafkaOrdoConsumer<String, String> first = consumer(topic, "g2", history, handled)
                 .ordering(Ordering.PARTITION)
                 .start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 1_000);
         first.close();
         produce(topic, 1_000, 1_000, 20, history);
-        KafkaOrdoConsumer second =
+        KafkaOrdoConsumer<String, String> second =
                 consumer(topic, "g2", history, handled).ordering(Ordering.KEY).start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 2_000);
         second.close();
@@ -223,7 +229,8 @@ class KafkaOrdoConsumerTest {
         produce(topic, 0, 500, 50, history);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g3")
                 .ordering(Ordering.KEY)
                 .concurrency(4)
@@ -240,7 +247,7 @@ class KafkaOrdoConsumerTest {
                 .start();
         await().atMost(Duration.ofSeconds(30)).until(consumer::paused);
         // Paused, it takes no more than one poll's worth beyond the limit.
-        assertThat(consumer.inFlight()).isBetween(20L, 20L + 500);
+        assertThat(consumer.stats().inFlight()).isBetween(20L, 20L + 500);
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 500);
         consumer.close();
@@ -253,7 +260,7 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 6);
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer a =
+        KafkaOrdoConsumer<String, String> a =
                 consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             for (int batch = 0; batch < 10; batch++) {
@@ -261,7 +268,7 @@ class KafkaOrdoConsumerTest {
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 600);
-        KafkaOrdoConsumer b =
+        KafkaOrdoConsumer<String, String> b =
                 consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 1_500);
         a.close(); // b takes over a's partitions from a's last commit
@@ -280,7 +287,8 @@ class KafkaOrdoConsumerTest {
         produce(topic, 0, 100, 10, history); // k0 has offsets 0, 10, 20, ...
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger handledByFirst = new AtomicInteger();
-        KafkaOrdoConsumer first = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> first = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g5")
                 .ordering(Ordering.KEY)
                 .concurrency(4)
@@ -307,7 +315,8 @@ class KafkaOrdoConsumerTest {
         first.crashForTest();
 
         List<Long> handledBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
-        KafkaOrdoConsumer second = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> second = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g5")
                 .ordering(Ordering.KEY)
                 .handler(r -> handledBySecond.add(r.offset()))
@@ -318,7 +327,7 @@ class KafkaOrdoConsumerTest {
         assertThat(handledBySecond)
                 .as("only k0's records, which the crash left unfinished")
                 .containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L);
-        assertThat(second.skippedAsAlreadyHandled()).isEqualTo(90);
+        assertThat(second.stats().alreadyHandled()).isEqualTo(90);
     }
 
     @Test
@@ -331,18 +340,19 @@ class KafkaOrdoConsumerTest {
         AtomicInteger attemptsOf13 = new AtomicInteger();
         List<Integer> k3AfterFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g6")
                 .ordering(Ordering.KEY)
                 .retry(dev.ordo.exec.Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
-                .deadLetter(topic + ".dlq")
+                .deadLetter(topic + ".dlq", true)
                 .handler(r -> {
-                    if (r.valueAsString().equals("13")) {
+                    if (r.value().equals("13")) {
                         attemptsOf13.incrementAndGet();
                         throw new IllegalStateException("cannot apply 13");
                     }
-                    if (r.keyAsString().equals("k3") && Integer.parseInt(r.valueAsString()) > 13) {
-                        k3AfterFailure.add(Integer.parseInt(r.valueAsString()));
+                    if (r.key().equals("k3") && Integer.parseInt(r.value()) > 13) {
+                        k3AfterFailure.add(Integer.parseInt(r.value()));
                     }
                     done.incrementAndGet();
                 })
@@ -372,8 +382,8 @@ class KafkaOrdoConsumerTest {
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("13");
             assertThat(new String(r.headers().lastHeader("ordo.error").value(), StandardCharsets.UTF_8))
                     .contains("cannot apply 13");
-            assertThat(new String(r.headers().lastHeader("ordo.origin").value(), StandardCharsets.UTF_8))
-                    .startsWith(topic + "-");
+            assertThat(new String(r.headers().lastHeader("ordo.origin.topic").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(topic);
         }
     }
 }

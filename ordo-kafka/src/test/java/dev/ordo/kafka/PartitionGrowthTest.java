@@ -9,6 +9,7 @@ import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import dev.ordo.flow.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -122,7 +123,7 @@ class PartitionGrowthTest {
     void ordoKeepsEveryKeysOrderWhilePartitionsGrowAndPlainKafkaDoesNot() throws Exception {
         AtomicInteger fenceWaits = new AtomicInteger();
         CheckReport ordo = run("growing-ordo", PartitionGrowthTest::ordoSender, (topic, history, handled) -> {
-            List<KafkaOrdoConsumer> members =
+            List<KafkaOrdoConsumer<String, String>> members =
                     List.of(ordoMember(topic, history, handled), ordoMember(topic, history, handled));
             return () -> members.forEach(m -> {
                 m.close();
@@ -166,7 +167,8 @@ class PartitionGrowthTest {
         String topic = "grown-before-start";
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
-            try (KafkaOrdoProducer before = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic)
+            try (KafkaOrdoProducer<String, String> before = KafkaOrdoProducer.builder(
+                            KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                     .build()) {
                 for (int i = 0; i < 10; i++) {
                     before.send("k" + i, "old").join();
@@ -174,15 +176,15 @@ class PartitionGrowthTest {
             }
             admin.growPartitions(topic, 4);
         }
-        try (KafkaOrdoProducer after =
-                KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build()) {
+        try (KafkaOrdoProducer<String, String> after = KafkaOrdoProducer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
+                .build()) {
             int moved = 0;
             for (int i = 0; i < 10; i++) {
                 byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
                 int now = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 4);
                 int before = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 2);
-                var ack =
-                        after.send(key, "new".getBytes(StandardCharsets.UTF_8)).join();
+                var ack = after.send("k" + i, "new").join();
                 assertThat(ack.partition()).isEqualTo(now);
                 List<PartitionFence.After> fences = fencesOf(topic, ack.partition(), ack.offset());
                 if (now != before) {
@@ -209,7 +211,8 @@ class PartitionGrowthTest {
         try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
             new LayoutHistory(connection).write(topic, List.of(2, 4)); // as growPartitions does before createPartitions
-            try (KafkaOrdoProducer producer = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic)
+            try (KafkaOrdoProducer<String, String> producer = KafkaOrdoProducer.builder(
+                            KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                     .build()) {
                 assertThat(producer.partitions()).isEqualTo(2);
                 for (int i = 0; i < 10; i++) {
@@ -243,9 +246,10 @@ class PartitionGrowthTest {
     }
 
     private static Sender ordoSender(String topic) {
-        KafkaOrdoProducer.Builder b = KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic);
+        KafkaOrdoProducer.Builder<String, String> b =
+                KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string());
         clientSettings().forEach((k, v) -> b.property((String) k, (String) v));
-        KafkaOrdoProducer producer = b.build();
+        KafkaOrdoProducer<String, String> producer = b.build();
         Set<Integer> used = ConcurrentHashMap.newKeySet();
         return sender(
                 used,
@@ -307,13 +311,14 @@ class PartitionGrowthTest {
     }
 
     private static KafkaOrdoConsumer ordoMember(String topic, History history, AtomicInteger handled) {
-        KafkaOrdoConsumer.Builder b = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+        KafkaOrdoConsumer.Builder<String, String> b = KafkaOrdoConsumer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("growing")
                 .ordering(Ordering.KEY)
                 .concurrency(8)
                 .property("max.partition.fetch.bytes", "2048")
                 .handler(r -> {
-                    history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+                    history.received(new Message(r.key(), r.key(), -1, r.value()));
                     handled.incrementAndGet();
                 });
         clientSettings().forEach((k, v) -> b.property((String) k, (String) v));

@@ -12,7 +12,11 @@ import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.check.OrderingChecker;
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoHeaders;
+import dev.ordo.engine.OutgoingRecord;
+import dev.ordo.engine.Serdes;
 import dev.ordo.partition.Partitioner;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.time.EventTimeReorderer;
@@ -32,8 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class StagesOnKafkaTest {
 
-    private static KafkaOrdoProducer producer(String topic) {
-        return KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic).build();
+    private static KafkaOrdoProducer<String, String> producer(String topic) {
+        return KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
+                .build();
     }
 
     @Test
@@ -43,14 +48,14 @@ class StagesOnKafkaTest {
         History arrived = new History();
         History released = new History();
         int perSource = 1_000;
-        try (KafkaOrdoProducer producer = producer(topic)) {
+        try (KafkaOrdoProducer<String, String> producer = producer(topic)) {
             for (int i = 0; i < perSource; i++) {
                 for (String source : List.of("s1", "s2", "s3")) {
                     String id = source + ":" + i;
                     arrived.sent(new Message(source, source, i, id));
                     released.sent(new Message(source, source, i, id));
                     // Keyed by record, so each source's records spread over every partition.
-                    producer.send("r" + i, id, OrdoHeaders.sequenced(source, i));
+                    producer.send(OutgoingRecord.of("r" + i, id).withHeaders(OrdoHeaders.sequenced(source, i)));
                 }
             }
             producer.flush();
@@ -59,14 +64,15 @@ class StagesOnKafkaTest {
                 .maxBuffered(10_000)
                 .build((source, sequence, id) -> released.received(new Message(source, source, sequence, id)));
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("seq")
                 .ordering(Ordering.UNORDERED)
                 .concurrency(8)
                 .handler(r -> {
-                    OrdoHeaders h = r.ordoHeaders();
-                    arrived.received(new Message(h.source(), h.source(), h.sequence(), r.valueAsString()));
-                    resequencer.offer(h.source(), h.sequence(), r.valueAsString());
+                    OrdoHeaders h = OrdoHeaders.of(r.headers());
+                    arrived.received(new Message(h.source(), h.source(), h.sequence(), r.value()));
+                    resequencer.offer(h.source(), h.sequence(), r.value());
                     handled.incrementAndGet();
                 })
                 .start();
@@ -89,14 +95,13 @@ class StagesOnKafkaTest {
         int perSensor = 500;
         long start = 1_700_000_000_000L;
         Random random = new Random(7);
-        try (KafkaOrdoProducer producer = producer(topic)) {
+        try (KafkaOrdoProducer<String, String> producer = producer(topic)) {
             for (int i = 0; i < perSensor; i++) {
                 for (String sensor : sensors) {
                     long eventTime = start + i * 10L + random.nextInt(50); // each sensor a little out of order
-                    producer.send(
-                            sensor,
-                            sensor + ":" + i,
-                            OrdoHeaders.sequenced(sensor, i).withEventTime(eventTime));
+                    producer.send(OutgoingRecord.of(sensor, sensor + ":" + i)
+                            .withHeaders(OrdoHeaders.sequenced(sensor, i))
+                            .withTimestamp(eventTime));
                 }
             }
             producer.flush();
@@ -109,14 +114,18 @@ class StagesOnKafkaTest {
                 .maxBuffered(10_000)
                 .build(event -> released.add(event.timestamp()));
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("time")
                 .ordering(Ordering.KEY)
                 .concurrency(4)
                 .handler(r -> {
                     arrivals.add(r.timestamp());
                     reorderer.offer(
-                            r.ordoHeaders().source(), r.ordoHeaders().sequence(), r.timestamp(), r.valueAsString());
+                            OrdoHeaders.of(r.headers()).source(),
+                            OrdoHeaders.of(r.headers()).sequence(),
+                            r.timestamp(),
+                            r.value());
                     handled.incrementAndGet();
                 })
                 .start();
@@ -138,18 +147,19 @@ class StagesOnKafkaTest {
         String bob = otherPartitionThan("alice", 2);
         int backlog = 3_000;
         int replies = 300;
-        try (KafkaOrdoProducer producer = producer(topic)) {
+        try (KafkaOrdoProducer<String, String> producer = producer(topic)) {
             VectorClock alice = VectorClock.empty();
             for (int i = 0; i < backlog + replies; i++) {
                 alice = alice.increment("alice");
-                producer.send("alice", "alice:" + (i + 1), OrdoHeaders.causal("alice", alice));
+                producer.send(
+                        OutgoingRecord.of("alice", "alice:" + (i + 1)).withHeaders(OrdoHeaders.causal("alice", alice)));
             }
             VectorClock bobs = VectorClock.of(Map.of("alice", (long) backlog));
             for (int j = 0; j < replies; j++) {
                 // Bob has read alice's message backlog + j + 1 and answers it.
                 bobs = bobs.merge(VectorClock.of(Map.of("alice", (long) backlog + j + 1)))
                         .increment("bob");
-                producer.send(bob, "bob:" + (j + 1), OrdoHeaders.causal("bob", bobs));
+                producer.send(OutgoingRecord.of(bob, "bob:" + (j + 1)).withHeaders(OrdoHeaders.causal("bob", bobs)));
             }
             producer.flush();
         }
@@ -163,19 +173,20 @@ class StagesOnKafkaTest {
         // arrive before what they answer (how fast each partition is fetched and handled used to
         // decide that, and once in a while alice's whole backlog was handled first).
         java.util.concurrent.CountDownLatch bobArrived = new java.util.concurrent.CountDownLatch(1);
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("causal")
                 .ordering(Ordering.PARTITION)
                 .concurrency(2)
                 .handler(r -> {
-                    OrdoHeaders h = r.ordoHeaders();
+                    OrdoHeaders h = OrdoHeaders.of(r.headers());
                     if ("bob".equals(h.source())) {
                         bobArrived.countDown();
                     } else {
                         awaitQuietly(bobArrived);
                     }
-                    arrived.add(new CausalDelivery("reader", r.valueAsString(), h.source(), h.clock()));
-                    buffer.offer(h.source(), h.clock(), r.valueAsString());
+                    arrived.add(new CausalDelivery("reader", r.value(), h.source(), h.clock()));
+                    buffer.offer(h.source(), h.clock(), r.value());
                     handled.incrementAndGet();
                 })
                 .start();
@@ -196,8 +207,10 @@ class StagesOnKafkaTest {
                 .hasMessageContaining("sequence")
                 .hasMessageContaining("-1");
         assertThatThrownBy(() -> OrdoHeaders.sequenced(null, 1)).hasMessageContaining("source");
-        assertThatThrownBy(() -> OrdoHeaders.none().withEventTime(-5))
-                .hasMessageContaining("eventTime")
+        assertThatThrownBy(() -> OrdoHeaders.of(Headers.empty().with(OrdoHeaders.SEQUENCE, new byte[3])))
+                .hasMessage("header ordo.seq must hold 8 bytes, was 3");
+        assertThatThrownBy(() -> OutgoingRecord.of("k", "v").withTimestamp(-5))
+                .hasMessageContaining("timestamp")
                 .hasMessageContaining("-5");
         assertThatThrownBy(() -> OrdoHeaders.causal("a", VectorClock.empty().increment("b")))
                 .hasMessageContaining("clock")

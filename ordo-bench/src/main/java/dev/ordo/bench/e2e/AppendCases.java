@@ -124,7 +124,8 @@ final class AppendCases {
                 // Callbacks run on the sender thread, or on the writer's if the ack came first: concurrent.
                 Histogram histogram = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
                 latencies[w] = histogram;
-                OrdoProducer producer = OrdoProducer.builder(log, "bench").build();
+                OrdoProducer<byte[], byte[]> producer =
+                        OrdoProducer.builder(log, "bench").build();
                 int writer = w;
                 threads.add(new Thread(
                         () -> {

@@ -65,18 +65,19 @@ final class EndToEndRun {
     Figure measure(EmbeddedLog log) throws Exception {
         TopicSpec spec = TopicSpec.partitions(LogBenchmark.PARTITIONS).fsync(TopicSpec.parseFsync(fsync));
         log.createTopic("e2e", SEGMENT_MIB == null ? spec : spec.segmentBytes(SEGMENT_MIB << 20));
-        OrdoConsumer consumer = OrdoConsumer.builder(log, "e2e")
+        OrdoConsumer<byte[], byte[]> consumer = OrdoConsumer.builder(log, "e2e")
                 .group("bench")
                 .ordering(Ordering.PARTITION)
                 .concurrency(HANDLERS)
                 .commitInterval(COMMIT)
-                .handler(r -> handle(r.record().value()))
+                .handler(r -> handle(r.value()))
                 .start();
         // The clock starts with the pipeline in place, as in Kafka's end-to-end latency tool: the
         // producer built and the consumer owning every partition. Before, the first records
         // waited for the group's first assignment and the producer's start (15-35 ms at the
         // start of every run in 10 ms timelines: part of the p99 at 50% of peak).
-        OrdoProducer producer = OrdoProducer.builder(log, "e2e").linger(LINGER).build();
+        OrdoProducer<byte[], byte[]> producer =
+                OrdoProducer.builder(log, "e2e").linger(LINGER).build();
         awaitAssignment(consumer);
         long begin = System.nanoTime();
         long cpuAtBegin = processCpuNanos();
@@ -115,7 +116,7 @@ final class EndToEndRun {
         own.handled(now);
     }
 
-    private static void awaitAssignment(OrdoConsumer consumer) {
+    private static void awaitAssignment(OrdoConsumer<byte[], byte[]> consumer) {
         long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (consumer.assignment().size() < LogBenchmark.PARTITIONS) {
             if (System.nanoTime() > joinDeadline) {
@@ -126,7 +127,8 @@ final class EndToEndRun {
     }
 
     /** Sends the records at the run's rate (or unpaced), then closes the producer once all are written. */
-    private Sent send(OrdoProducer producer, OrdoConsumer consumer, long begin) throws Exception {
+    private Sent send(OrdoProducer<byte[], byte[]> producer, OrdoConsumer<byte[], byte[]> consumer, long begin)
+            throws Exception {
         double recordsPerBatch;
         long sent = total;
         long handledAtRateFrom = -1; // records handled when the rate starts counting, and when that was
@@ -172,12 +174,16 @@ final class EndToEndRun {
 
     /** With -De2e.stages: the send-to-acknowledgement latency of every 16th record, in flight every 1 ms. */
     private void sampleStages(
-            long i, CompletableFuture<Acknowledgement> ack, long stamp, long now, OrdoConsumer consumer) {
+            long i,
+            CompletableFuture<Acknowledgement> ack,
+            long stamp,
+            long now,
+            OrdoConsumer<byte[], byte[]> consumer) {
         if ((i & 15) == 0) {
             ack.whenComplete((a, e) -> acked.recordValue(Math.max(0, System.nanoTime() - stamp)));
         }
         if (now >= nextSample) {
-            inFlight.recordValue(consumer.handlerStats().inFlight());
+            inFlight.recordValue(consumer.stats().inFlight());
             nextSample = now + 1_000_000;
         }
     }

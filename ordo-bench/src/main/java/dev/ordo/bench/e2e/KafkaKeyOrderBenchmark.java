@@ -1,6 +1,7 @@
 package dev.ordo.bench.e2e;
 
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.KafkaBroker;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
@@ -81,8 +82,9 @@ public final class KafkaKeyOrderBenchmark {
     }
 
     private static void produce(String bootstrap, String topic, long records) {
-        try (KafkaOrdoProducer producer =
-                KafkaOrdoProducer.builder(bootstrap, topic).build()) {
+        try (KafkaOrdoProducer<String, String> producer = KafkaOrdoProducer.builder(
+                        bootstrap, topic, Serdes.string(), Serdes.string())
+                .build()) {
             for (long i = 0; i < records; i++) {
                 producer.send("key-" + (i % KEYS), String.valueOf(i));
             }
@@ -136,11 +138,12 @@ public final class KafkaKeyOrderBenchmark {
             String bootstrap, String topic, String group, int handlerMillis, int concurrency, long records)
             throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
-        KafkaOrdoConsumer consumer = KafkaOrdoConsumer.builder(bootstrap, topic)
+        KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
+                        bootstrap, topic, Serdes.string(), Serdes.string())
                 .group(group)
                 .ordering(Ordering.KEY)
                 .concurrency(concurrency)
-                .handler(r -> meter.handle(r.keyAsString(), r.valueAsString()))
+                .handler(r -> meter.handle(r.key(), r.value()))
                 .start();
         try {
             return meter.figure("Ordo KafkaOrdoConsumer (KEY)", concurrency);

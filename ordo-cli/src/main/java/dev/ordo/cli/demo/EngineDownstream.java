@@ -3,7 +3,7 @@ package dev.ordo.cli.demo;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Ordering;
-import dev.ordo.exec.ExecutorStats;
+import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
 import dev.ordo.log.engine.OrdoConsumer;
@@ -42,8 +42,8 @@ final class EngineDownstream implements LedgerDownstream {
     private final Path data;
     private final EmbeddedLog log;
     private final JsonSnapshotState<Ledger> state;
-    private final OrdoConsumer consumer;
-    private final OrdoProducer producer;
+    private final OrdoConsumer<String, String> consumer;
+    private final OrdoProducer<String, String> producer;
     private final Map<String, Long> restored;
     private volatile CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     /** Operations submitted and handled by this process (not by a killed predecessor). */
@@ -62,7 +62,7 @@ final class EngineDownstream implements LedgerDownstream {
             log.bindTo(registry);
             this.restored = readCheckpoint(data);
             this.state = new JsonSnapshotState<>(stateFile(data), Ledger.class, Ledger::new);
-            this.consumer = OrdoConsumer.builder(log, TOPIC)
+            this.consumer = OrdoConsumer.builder(log, TOPIC, Serdes.string(), Serdes.string())
                     .group("balances")
                     .ordering(Ordering.KEY)
                     .concurrency(threads)
@@ -71,12 +71,13 @@ final class EngineDownstream implements LedgerDownstream {
                     .commitInterval(Duration.ofMillis(200))
                     .metrics(registry)
                     .handler(r -> {
-                        apply.accept(state.value(), Txn.decode(r.valueAsString()));
+                        apply.accept(state.value(), Txn.decode(r.value()));
                         handled.incrementAndGet();
                     })
                     .start();
-            this.producer =
-                    OrdoProducer.builder(log, TOPIC).name("ledger-ingest").build();
+            this.producer = OrdoProducer.builder(log, TOPIC, Serdes.string(), Serdes.string())
+                    .name("ledger-ingest")
+                    .build();
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -124,8 +125,13 @@ final class EngineDownstream implements LedgerDownstream {
     }
 
     @Override
-    public ExecutorStats handlerStats() {
-        return consumer.handlerStats();
+    public long inFlight() {
+        return consumer.stats().inFlight();
+    }
+
+    @Override
+    public long peakInFlight() {
+        return consumer.stats().peakInFlight();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.ordo.cli.demo;
 
 import dev.ordo.engine.Ordering;
-import dev.ordo.exec.ExecutorStats;
+import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import dev.ordo.kafka.OrdoKafkaAdmin;
@@ -28,8 +28,8 @@ final class KafkaDownstream implements LedgerDownstream {
     private final OrdoKafkaAdmin admin;
     private final String topic;
     private final Ledger ledger = new Ledger();
-    private final KafkaOrdoProducer producer;
-    private final KafkaOrdoConsumer consumer;
+    private final KafkaOrdoProducer<String, String> producer;
+    private final KafkaOrdoConsumer<String, String> consumer;
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
     private volatile CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
@@ -44,18 +44,19 @@ final class KafkaDownstream implements LedgerDownstream {
             String bootstrapServers, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
         this.admin = OrdoKafkaAdmin.create(bootstrapServers);
         this.topic = "ordo-demo-ledger-" + UUID.randomUUID().toString().substring(0, 8);
-        KafkaOrdoProducer opened = null;
+        KafkaOrdoProducer<String, String> opened = null;
         try {
             admin.createTopic(topic, PARTITIONS, (short) -1);
-            opened = KafkaOrdoProducer.builder(bootstrapServers, topic).build();
-            this.consumer = KafkaOrdoConsumer.builder(bootstrapServers, topic)
+            opened = KafkaOrdoProducer.builder(bootstrapServers, topic, Serdes.string(), Serdes.string())
+                    .build();
+            this.consumer = KafkaOrdoConsumer.builder(bootstrapServers, topic, Serdes.string(), Serdes.string())
                     .group(topic + "-balances")
                     .ordering(Ordering.KEY)
                     .concurrency(threads)
                     .maxInFlight(10_000)
                     .metrics(registry)
                     .handler(r -> {
-                        apply.accept(ledger, Txn.decode(r.valueAsString()));
+                        apply.accept(ledger, Txn.decode(r.value()));
                         handled.incrementAndGet();
                     })
                     .start();
@@ -103,8 +104,13 @@ final class KafkaDownstream implements LedgerDownstream {
     }
 
     @Override
-    public ExecutorStats handlerStats() {
-        return consumer.handlerStats();
+    public long inFlight() {
+        return consumer.stats().inFlight();
+    }
+
+    @Override
+    public long peakInFlight() {
+        return consumer.stats().peakInFlight();
     }
 
     @Override

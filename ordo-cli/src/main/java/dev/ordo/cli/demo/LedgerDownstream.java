@@ -41,8 +41,11 @@ interface LedgerDownstream extends AutoCloseable {
      */
     void awaitApplied(Map<String, Long> lastSequencePerAccount) throws Exception;
 
-    /** The handler stage's counters. */
-    ExecutorStats handlerStats();
+    /** Operations handed to the handlers and not yet applied. */
+    long inFlight();
+
+    /** The most operations in flight at once. */
+    long peakInFlight();
 
     @Override
     void close() throws Exception;
@@ -144,7 +147,16 @@ interface LedgerDownstream extends AutoCloseable {
         }
 
         @Override
-        public ExecutorStats handlerStats() {
+        public long inFlight() {
+            return executor.stats().inFlight();
+        }
+
+        @Override
+        public long peakInFlight() {
+            return executor.stats().peakInFlight();
+        }
+
+        ExecutorStats handlerStats() {
             return executor.stats();
         }
 

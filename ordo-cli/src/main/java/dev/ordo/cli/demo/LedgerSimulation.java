@@ -135,12 +135,7 @@ public final class LedgerSimulation {
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += m.count(v);
         }
-        return new Status(
-                progress.get(),
-                d.ledger().applied.get(),
-                r.stats().buffered(),
-                d.handlerStats().inFlight(),
-                violations);
+        return new Status(progress.get(), d.ledger().applied.get(), r.stats().buffered(), d.inFlight(), violations);
     }
 
     public LedgerSimulation(Config config) {
@@ -279,7 +274,7 @@ public final class LedgerSimulation {
                 downstream.awaitApplied(Map.of());
             }
             resequencerStats = resequencer.stats();
-            peakInFlight = downstream.handlerStats().peakInFlight();
+            peakInFlight = downstream.peakInFlight();
             ledger = downstream.ledger();
         }
         long elapsed = System.nanoTime() - start;

@@ -110,14 +110,13 @@ public final class ConsumeCommand implements Callable<Integer> {
     private int consumeAsGroup(PrintWriter out) throws IOException {
         AtomicLong printed = new AtomicLong();
         try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
-            OrdoConsumer consumer = OrdoConsumer.builder(log, topic)
+            OrdoConsumer<byte[], byte[]> consumer = OrdoConsumer.builder(log, topic)
                     .group(group)
                     .ordering(ordering)
                     .handler(r -> {
                         synchronized (out) {
-                            out.println(text(r.record().key()) + "\t" + r.partition() + "\t"
-                                    + r.record().offset() + "\t"
-                                    + text(r.record().value()));
+                            out.println(
+                                    text(r.key()) + "\t" + r.partition() + "\t" + r.offset() + "\t" + text(r.value()));
                         }
                         printed.incrementAndGet();
                     })

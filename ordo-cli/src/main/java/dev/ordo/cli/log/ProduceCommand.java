@@ -50,7 +50,8 @@ public final class ProduceCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         long count = 0;
         try (EmbeddedLog log = EmbeddedLog.open(data.data);
-                OrdoProducer producer = OrdoProducer.builder(log, topic).build()) {
+                OrdoProducer<byte[], byte[]> producer =
+                        OrdoProducer.builder(log, topic).build()) {
             // Acknowledgements are printed in input order; a bounded window of them is outstanding.
             ArrayDeque<CompletableFuture<Acknowledgement>> unprinted = new ArrayDeque<>();
             String line;

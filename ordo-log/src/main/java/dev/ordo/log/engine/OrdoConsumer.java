@@ -1,194 +1,135 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
+import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerBuilder;
-import dev.ordo.engine.Ordering;
-import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.Lag;
+import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
-import dev.ordo.exec.CompletionTracker;
-import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.engine.Serdes;
+import dev.ordo.engine.core.ConsumerMeters;
+import dev.ordo.engine.core.ConsumerSettings;
+import dev.ordo.engine.core.RawRecord;
+import dev.ordo.engine.core.RecordDispatcher;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
-import dev.ordo.metrics.OrdoMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer of one topic in a consumer group of the embedded engine: fetches every partition from
- * the group's committed offsets, runs the handler under an {@link Ordering}, retries failures with
- * backoff while the key stays blocked, sends what still fails to a dead-letter topic (the error in
- * a header), and commits per partition only the highest offset below which every record has been
- * handled, so a restart never skips an unhandled record (it may repeat handled ones after the
- * last commit: at-least-once). With a {@link Builder#committedState CommittedState} the offsets are
- * committed atomically with the application's state instead, at points where no handler runs, and
- * each record's effect on that state is applied exactly once, also across crashes.
+ * A consumer of one topic in a consumer group of the embedded engine. It fetches the partitions the
+ * group gives it from the group's committed offsets and hands them to the engine-neutral
+ * {@link RecordDispatcher} (ordering, retries, parking, dead letters, commit points); it keeps the
+ * fetching, the group membership and the commits. A restart never skips an unhandled record
+ * (at-least-once). With a {@link Builder#committedState CommittedState} the offsets are committed
+ * atomically with the application's state instead, at points where no handler runs, so each record's
+ * effect on that state is applied exactly once, also across crashes.
+ *
+ * <pre>{@code
+ * try (RecordConsumer consumer = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.json(Txn.class))
+ *         .group("balances").ordering(Ordering.KEY).concurrency(64).retry(Retry.exponential(5))
+ *         .handler(record -> ledger.apply(record.key(), record.value()))
+ *         .start()) {
+ *     ...
+ * }   // close() drains the records in flight and commits
+ * }</pre>
  *
  * <p>A consumer starts from the committed offsets, or where {@link Builder#seek} /
  * {@link Builder#seekToTime} say (to replay). If retention deleted records it has not read, it
  * continues from the log's new start and logs how many it skipped, as Kafka's
- * {@code auto.offset.reset=earliest} does.
+ * {@code auto.offset.reset=earliest} does. Several consumers may share a group: its partitions are
+ * divided among them, balanced, and re-divided (moving as few as possible) when one joins or closes;
+ * a partition changes hands only after its old owner drained and committed it. A consumer with a
+ * committed state must be alone in its group.
  *
- * <pre>{@code
- * OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger").group("balances")
- *         .ordering(Ordering.KEY).concurrency(64).retry(Retry.exponential(5)).deadLetter("ledger.dlq")
- *         .handler(record -> ledger.apply(record))
- *         .start();
- * ...
- * consumer.close();   // drains in-flight records and commits
- * }</pre>
- *
- * Several consumers may share a group: the group's partitions are divided among them, balanced, and
- * re-divided (moving as few as possible) when one joins or closes. A consumer that loses a partition
- * stops fetching it, lets its in-flight records finish and commits before the new owner starts
- * from that commit, so a rebalance neither repeats nor skips a record and keeps per-key order. A
- * consumer with a {@link Builder#committedState committed state} must be alone in its group.
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
  */
-public final class OrdoConsumer implements RecordConsumer {
+public final class OrdoConsumer<K, V> implements RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
     private static final int FETCH_BYTES = 1 << 20;
     /** The longest an idle fetcher sleeps without a signal (rebalances are noticed at this pace). */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** The longest the fetcher waits for handlers before it looks at rebalances, closing and stalls again. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final EmbeddedLog log;
     private final String topic;
-    private final Ordering ordering;
-    private final Consumer<? super ConsumedRecord> handler;
-    private final CommittedOffsets committed;
-    private final CommittedState state;
-    private final AtomicLongArray committedNext;
+    private final ConsumerSettings<K, V> settings;
+    private final RecordDispatcher<K, V> dispatcher;
+    private final ConsumerProgress progress;
     private final long commitIntervalNanos;
-    /** Records dispatched whose handler (or dead-lettering) has not finished; commits of a state wait for 0. */
-    private final AtomicLong outstanding = new AtomicLong();
-
-    private final Object quiescence = new Object();
-    /** The fetcher stops at {@code maxInFlight} records outstanding and goes on once they are down to this. */
-    private final long resumeInFlight;
-
     private final long maxInFlight;
-    private final CompletionTracker tracker = new CompletionTracker();
-    private final KeyOrderedExecutor<Object> executor;
-    /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by a gauge). */
+    /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by gauges). */
     private final long[] fetchPosition;
-    /** Per partition, records read and not yet dispatched (fetcher thread only; empty when none). */
+    /** Per partition, records read and not yet dispatched (fetcher thread only). */
     private final ArrayDeque<Record>[] fetched;
-    /** Records in flight per partition; a revoked partition is handed over once its count is 0. */
-    private final AtomicLongArray outstandingPerPartition;
 
     private final GroupCoordinator.Member member;
     /** Where a partition starts when acquired for the first time, if not at the committed offset. */
-    private final Map<Integer, Long> initialPositions = new HashMap<>();
+    private final Map<Integer, Long> initialPositions;
     /** Partitions this consumer fetches now, and those it should own (fetcher thread only). */
     private final Set<Integer> owned = new TreeSet<>();
 
     private Set<Integer> wanted = Set.of();
     private int seenGeneration = -1;
+    private volatile Set<Integer> assignmentView = Set.of();
+    /** Whether every partition the group gives this consumer is owned (awaitCaughtUp waits for it). */
+    private volatile boolean settled;
+
     private final AtomicBoolean running = new AtomicBoolean(true);
-    /** Why the fetcher stopped before close, if it did (a damaged record, an I/O error). */
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable failure;
-
     private final Thread fetcher;
-    /**
-     * Writes the periodic commits of the group's offsets file, so that the fetcher does not wait for
-     * them (a commit forces two files to disk: 15-40 ms on the benchmark machine, every commit
-     * interval). One commit at a time, at most one waiting; a newer one replaces the waiting one.
-     * Null with a {@link Builder#committedState committed state}, whose commits stay on the fetcher.
-     */
-    private final ThreadPoolExecutor committer;
-    /** Whether the last periodic commit failed (committer thread only): a failure is logged once until one succeeds. */
-    private boolean commitsFailing;
-
-    /** A record as handed to the handler, with where it came from (and its headers in {@code record}). */
-    public record ConsumedRecord(String topic, int partition, Record record) implements OrdoRecord {
-        @Override
-        public long offset() {
-            return record.offset();
-        }
-
-        @Override
-        public long timestamp() {
-            return record.timestamp();
-        }
-
-        @Override
-        public byte[] key() {
-            return record.key();
-        }
-
-        @Override
-        public byte[] value() {
-            return record.value();
-        }
-    }
 
     @SuppressWarnings("unchecked")
-    private OrdoConsumer(Builder b) throws IOException {
+    private OrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings) throws IOException {
         this.log = b.log;
-        this.topic = b.topic;
-        this.ordering = b.getOrdering();
-        this.handler = b.getHandler();
-        this.state = b.state;
-        this.commitIntervalNanos = b.getCommitInterval().toNanos();
-        this.maxInFlight = b.getMaxInFlight();
-        this.resumeInFlight = maxInFlight - Math.max(1, maxInFlight / 4);
+        this.topic = settings.topic();
+        this.settings = settings;
+        this.commitIntervalNanos = settings.commitInterval().toNanos();
+        this.maxInFlight = settings.maxInFlight();
         int partitions = log.partitionCount(topic);
         this.fetchPosition = new long[partitions];
         this.fetched = new ArrayDeque[partitions];
         for (int p = 0; p < partitions; p++) {
             fetched[p] = new ArrayDeque<>();
         }
-        this.outstandingPerPartition = new AtomicLongArray(partitions);
-        this.committedNext = new AtomicLongArray(partitions);
-        this.member = log.groups().join(b.getGroup(), topic, partitions, state != null);
+        this.member = log.groups().join(settings.group(), topic, partitions, b.state != null);
         try {
-            if (state != null) {
-                this.committed = null;
-                Map<Integer, Long> restored = state.restore();
+            this.initialPositions = new HashMap<>();
+            if (b.state != null) {
+                this.progress = new ConsumerProgress.State(b.state, restore(b.state, partitions));
                 for (int p = 0; p < partitions; p++) {
-                    long next = restored.getOrDefault(p, 0L);
-                    long end = log.endOffset(topic, p);
-                    if (next > end) { // as startPosition does for a group's offsets file
-                        LOG.warn(
-                                "committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
-                                        + "handled were lost from the log (a power loss before they were forced), their effects "
-                                        + "stay in the state; going on at {}",
-                                b.getGroup(),
-                                next,
-                                topic,
-                                p,
-                                end,
-                                end);
-                        next = end;
-                    }
-                    committedNext.set(p, next);
-                    initialPositions.put(p, next);
+                    initialPositions.put(p, progress.committed(p));
                 }
             } else {
-                this.committed = member.group().offsets();
+                this.progress = new ConsumerProgress.Offsets(
+                        member.group().offsets(), topic, "ordo-commit-" + settings.group() + "-" + topic);
             }
             for (int p = 0; p < partitions; p++) {
                 if (b.seekTime != null) {
@@ -201,135 +142,161 @@ public final class OrdoConsumer implements RecordConsumer {
             log.groups().leave(member);
             throw e;
         }
-        String deadLetterTopic = b.getDeadLetterTopic();
-        if (deadLetterTopic != null && !log.listTopics().contains(deadLetterTopic)) {
-            log.createTopic(deadLetterTopic, TopicSpec.partitions(1));
+        this.dispatcher = new RecordDispatcher<>(
+                settings, this::deadLetter, "ordo-consumer-" + settings.group(), Ticker.system());
+        if (settings.registry() != null) {
+            bindMetrics(settings.registry(), partitions);
         }
-        this.executor = KeyOrderedExecutor.builder()
-                .concurrency(b.getConcurrency())
-                .maxInFlight(b.getMaxInFlight())
-                .retry(b.getRetry())
-                .threadName("ordo-consumer-" + b.getGroup())
-                .deadLetter((key, task, error, attempts) -> {
-                    ConsumedRecord r = ((HandlerTask) task).record;
-                    if (deadLetterTopic == null) {
-                        LOG.error(
-                                "record {}-{}@{} failed {} attempts and is skipped (no dead-letter topic)",
-                                topic,
-                                r.partition(),
-                                r.record().offset(),
-                                attempts,
-                                error);
-                        return;
-                    }
-                    log.append(
-                            deadLetterTopic,
-                            r.record().key(),
-                            r.record().value(),
-                            List.of(
-                                    new Header(
-                                            "ordo.error", String.valueOf(error).getBytes(StandardCharsets.UTF_8)),
-                                    new Header(
-                                            "ordo.origin",
-                                            (topic + "-" + r.partition() + "@"
-                                                            + r.record().offset())
-                                                    .getBytes(StandardCharsets.UTF_8))));
-                })
-                .build();
-        if (b.getRegistry() != null) {
-            bindMetrics(b.getRegistry(), b.getGroup(), partitions);
-        }
-        this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + b.getGroup() + "-" + topic);
+        this.fetcher = new Thread(this::fetchLoop, "ordo-fetch-" + settings.group() + "-" + topic);
         this.fetcher.setDaemon(true);
-        this.committer = state != null
-                ? null
-                : new ThreadPoolExecutor(
-                        1,
-                        1,
-                        0,
-                        TimeUnit.MILLISECONDS,
-                        new ArrayBlockingQueue<>(1),
-                        r -> {
-                            Thread t = new Thread(r, "ordo-commit-" + b.getGroup() + "-" + topic);
-                            t.setDaemon(true);
-                            return t;
-                        },
-                        new ThreadPoolExecutor.DiscardOldestPolicy());
     }
 
-    public static Builder builder(EmbeddedLog log, String topic) {
-        return new Builder(log, topic);
+    /** A consumer of raw bytes: keys and values as they are in the log. */
+    public static Builder<byte[], byte[]> builder(EmbeddedLog log, String topic) {
+        return new Builder<>(log, topic, Serdes.bytes(), Serdes.bytes());
+    }
+
+    /** A consumer whose handler gets keys and values through these deserializers. */
+    public static <K, V> Builder<K, V> builder(
+            EmbeddedLog log, String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+        return new Builder<>(log, topic, keyDeserializer, valueDeserializer);
     }
 
     /**
-     * Per partition: {@code ordo.consumer.lag} (records in the log not yet committed by the group)
-     * and {@code ordo.consumer.fetch.lag} (records not yet fetched), tagged topic, partition, group.
+     * The restored positions of a committed state; one past the log's end (records it includes were
+     * lost from the log in a power loss) goes on at the end, as a group's offsets file does.
      */
-    private void bindMetrics(MeterRegistry registry, String group, int partitions) {
+    private Map<Integer, Long> restore(CommittedState state, int partitions) throws IOException {
+        Map<Integer, Long> restored = new HashMap<>(state.restore());
+        for (int p = 0; p < partitions; p++) {
+            long next = restored.getOrDefault(p, 0L);
+            long end = log.endOffset(topic, p);
+            if (next > end) {
+                LOG.warn(
+                        "committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
+                                + "handled were lost from the log (a power loss before they were forced), their effects "
+                                + "stay in the state; going on at {}",
+                        settings.group(),
+                        next,
+                        topic,
+                        p,
+                        end,
+                        end);
+                next = end;
+            }
+            restored.put(p, next);
+        }
+        return restored;
+    }
+
+    /** Per partition {@code ordo.consumer.lag} and {@code ordo.consumer.fetch.lag}, and the consumer's own meters. */
+    private void bindMetrics(MeterRegistry registry, int partitions) {
+        Tags tags = Tags.of("topic", topic, "group", settings.group());
         for (int p = 0; p < partitions; p++) {
             int partition = p;
-            Tags tags = Tags.of("topic", topic, "partition", String.valueOf(p), "group", group);
+            Tags partitionTags = tags.and("partition", String.valueOf(p));
             Gauge.builder("ordo.consumer.lag", this, c -> c.endOffset(partition) - c.committedOffset(partition))
                     .description("records appended and not yet committed by the group")
-                    .tags(tags)
+                    .tags(partitionTags)
                     .register(registry);
             Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetchPosition[partition])
                     .description("records appended and not yet fetched")
-                    .tags(tags)
+                    .tags(partitionTags)
                     .register(registry);
         }
-        OrdoMetrics.executor(executor, "consumer-" + group, "topic", topic).bindTo(registry);
+        ConsumerMeters.bind(registry, dispatcher, "consumer-" + settings.group(), tags);
     }
 
-    private double endOffset(int partition) {
+    private long endOffset(int partition) {
         return log.endOffset(topic, partition);
     }
 
-    /** The handler stage's counters (in flight, peak, succeeded, retried, dead-lettered). */
-    public dev.ordo.exec.ExecutorStats handlerStats() {
-        return executor.stats();
+    @Override
+    public String topic() {
+        return topic;
     }
 
     /** The committed next offset of a partition. */
     public long committedOffset(int partition) {
-        return state == null ? committed.get(partition) : committedNext.get(partition);
+        return progress.committed(partition);
     }
 
-    /**
-     * Why this consumer stopped fetching, if it stopped before {@link #close()}: a record that fails its
-     * CRC when read (damage after the log was opened), an I/O error. Records handled until then are
-     * committed as usual; nothing after the failure is delivered. A Kafka consumer's {@code poll}
-     * would throw it; this consumer has no poll, so the application asks (or watches
-     * {@code ordo.consumer.fetch.lag} grow).
-     */
+    @Override
+    public ConsumerStats stats() {
+        return dispatcher.stats();
+    }
+
+    @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
     }
 
-    /** The partitions this consumer fetches now (changes when group members come and go). */
-    public synchronized Set<Integer> assignment() {
-        return Set.copyOf(assignmentView);
+    @Override
+    public Set<Integer> assignment() {
+        return assignmentView;
     }
 
-    /** Stops fetching, waits for in-flight records to finish, and commits. */
     @Override
-    public void close() throws IOException {
+    public Lag lag() {
+        return dispatcher.lag(this::endOffset);
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(settled && lag().caughtUp())) {
+            if (failure != null || closed.get() || System.nanoTime() >= deadline) {
+                return false;
+            }
+            dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), IDLE_PARK_NANOS));
+        }
+        return true;
+    }
+
+    @Override
+    public List<ParkedRecord> parked() {
+        return dispatcher.parked();
+    }
+
+    @Override
+    public boolean resume(ParkedRecord parked) {
+        return dispatcher.resume(parked);
+    }
+
+    @Override
+    public boolean skip(ParkedRecord parked, String reason) {
+        return dispatcher.skip(parked, reason);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
         running.set(false);
         try {
-            fetcher.join(TimeUnit.SECONDS.toMillis(30));
+            fetcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            progress.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        executor.close();
         try {
-            if (committer != null) {
-                committer.shutdown(); // the last periodic commit finishes; the final one follows
-                committer.awaitTermination(1, TimeUnit.MINUTES);
-            }
-            commit();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            commit();
+            commitNow(); // what the handlers finished, nothing of parked keys
+        } catch (IOException | RuntimeException e) {
+            LOG.error(
+                    "final commit of {} for group {} failed; the records since the last commit will be handled "
+                            + "again",
+                    topic,
+                    settings.group(),
+                    e);
         } finally {
             for (int p : owned) {
                 member.group().release(member.id(), p);
@@ -338,7 +305,7 @@ public final class OrdoConsumer implements RecordConsumer {
         }
     }
 
-    private OrdoConsumer startFetching() {
+    private OrdoConsumer<K, V> startFetching() {
         fetcher.start();
         return this;
     }
@@ -350,31 +317,24 @@ public final class OrdoConsumer implements RecordConsumer {
                 rebalanceIfNeeded();
                 boolean any = false;
                 // Each partition gets a share of maxInFlight per round, so that one partition's large
-                // fetch cannot fill the executor while the others' workers stand idle.
+                // fetch cannot fill the handlers while the others' stand idle.
                 long share = Math.max(1, maxInFlight / (2L * Math.max(1, owned.size())));
                 for (int p : owned) {
-                    if (!running.get()) {
-                        break;
-                    }
                     ArrayDeque<Record> records = fetched[p];
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
                     if (records.isEmpty() && unfetched(p)) {
                         fetch(p);
                     }
-                    if (!records.isEmpty()) {
-                        if (outstanding.get() >= maxInFlight) {
-                            awaitRoom();
-                        }
-                        // Only the fetcher adds to outstanding: there is room for at least one now.
-                        long room = maxInFlight - outstanding.get();
-                        dispatch(p, records, (int) Math.min(Math.min(share, room), records.size()));
+                    if (!records.isEmpty() && running.get() && awaitRoom()) {
+                        dispatch(p, records, (int) Math.min(Math.min(share, dispatcher.room()), records.size()));
                         any = true;
                     }
                 }
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                    commitInBackground();
+                    commitPeriodically();
                     lastCommit = System.nanoTime();
                 }
+                dispatcher.checkStall();
                 if (!any) {
                     // Nothing new: wait for a producer's signal, or poll again shortly; a partition
                     // gone offline gets nothing new ever, and stops the consumer, as a fetch from it would.
@@ -386,7 +346,25 @@ public final class OrdoConsumer implements RecordConsumer {
             LOG.error("consumer of {} stopped fetching", topic, e);
             failure = e;
             running.set(false);
+        } catch (InterruptedException e) {
+            failure = e;
+            running.set(false);
         }
+    }
+
+    /**
+     * Waits until the handlers are down to the resume mark, looking up now and then to notice a close and
+     * to report a stall; false if the consumer is closing.
+     */
+    private boolean awaitRoom() throws InterruptedException {
+        while (dispatcher.full()) {
+            if (!running.get()) {
+                return false;
+            }
+            dispatcher.awaitResumable(WAIT_SLICE_NANOS);
+            dispatcher.checkStall();
+        }
+        return true;
     }
 
     /** Throws the {@link LogOfflineException} of an owned partition a failed force took offline. */
@@ -412,33 +390,10 @@ public final class OrdoConsumer implements RecordConsumer {
     }
 
     /**
-     * Waits until a quarter of {@code maxInFlight} is free again. Waiting for one free slot instead
-     * (the executor's own bound) would wake this thread for every record handled and put it back to
-     * sleep after one dispatch: a context switch per record, on a consumer that is already behind.
-     */
-    private void awaitRoom() throws IOException {
-        awaitHandlers(() -> outstanding.get() <= resumeInFlight, "waiting for handlers to catch up");
-    }
-
-    /** Waits on {@code quiescence} (notified as handlers finish) until {@code done} holds. */
-    private void awaitHandlers(java.util.function.BooleanSupplier done, String what) throws IOException {
-        synchronized (quiescence) {
-            while (!done.getAsBoolean()) {
-                try {
-                    quiescence.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while " + what, e);
-                }
-            }
-        }
-    }
-
-    /**
      * Follows the group's assignment: hands over partitions this consumer should no longer own
      * (drained and committed first) and takes up those it should own once their previous owner let go.
      */
-    private void rebalanceIfNeeded() throws IOException {
+    private void rebalanceIfNeeded() throws IOException, InterruptedException {
         GroupCoordinator.Group group = member.group();
         int generation = group.generation();
         if (generation != seenGeneration) {
@@ -455,10 +410,12 @@ public final class OrdoConsumer implements RecordConsumer {
                 Long initial = initialPositions.remove(p);
                 fetchPosition[p] = initial != null ? initial : startPosition(p);
                 fetched[p].clear();
+                dispatcher.assign(p, fetchPosition[p], Collections.emptyNavigableSet());
                 owned.add(p);
-                publishAssignment();
+                assignmentView = Set.copyOf(owned);
             }
         }
+        settled = owned.containsAll(wanted);
     }
 
     /**
@@ -468,14 +425,14 @@ public final class OrdoConsumer implements RecordConsumer {
      * the records appended since at the lost offsets.
      */
     private long startPosition(int partition) throws IOException {
-        long committedNext = committedOffset(partition);
+        long committedNext = progress.committed(partition);
         long end = log.endOffset(topic, partition);
-        if (committedNext > end && committed != null) { // (a committed state's positions are checked on restore)
-            committed.rewind(partition, end); // commits count from here again
+        if (committedNext > end) {
+            progress.rewind(partition, end); // commits count from here again
             LOG.warn(
                     "group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
                             + "(a power loss before they were forced); going on there",
-                    member.group().name(),
+                    settings.group(),
                     committedNext,
                     topic,
                     partition,
@@ -485,23 +442,18 @@ public final class OrdoConsumer implements RecordConsumer {
         return committedNext;
     }
 
-    private void revoke(int partition) throws IOException {
-        awaitHandlers(() -> outstandingPerPartition.get(partition) == 0, "handing over partition " + partition);
-        long done = tracker.highestContiguousCompleted(partition);
-        if (done >= 0) {
-            committed.commit(Map.of(partition, done + 1));
+    private void revoke(int partition) throws IOException, InterruptedException {
+        dispatcher.drain(partition);
+        long next = dispatcher.commitPoint(partition);
+        if (next >= 0 && !progress.needsQuiescence()) {
+            progress.commit(Map.of(partition, next));
         }
+        dispatcher.release(partition);
         owned.remove(partition);
         fetched[partition].clear();
         member.group().release(member.id(), partition);
-        publishAssignment();
-        LOG.debug("handed over {}-{} at offset {}", topic, partition, committed.get(partition));
-    }
-
-    private Set<Integer> assignmentView = Set.of();
-
-    private synchronized void publishAssignment() {
         assignmentView = Set.copyOf(owned);
+        LOG.debug("handed over {}-{} at offset {}", topic, partition, progress.committed(partition));
     }
 
     /** Reads the partition's next records into {@code fetched}, past any that retention deleted unread. */
@@ -525,185 +477,136 @@ public final class OrdoConsumer implements RecordConsumer {
         long start = log.startOffset(topic, partition);
         if (fetchPosition[partition] < start) {
             LOG.warn(
-                    "records {}-{}@[{}, {}) were deleted by retention before group read them; continuing at {}",
+                    "records {}-{}@[{}, {}) were deleted by retention before group {} read them; continuing at {}",
                     topic,
                     partition,
                     fetchPosition[partition],
                     start,
+                    settings.group(),
                     start);
             fetchPosition[partition] = start;
         }
     }
 
-    /**
-     * Hands the next {@code count} records of a partition to the executor, those of one execution key
-     * together ({@link KeyOrderedExecutor#submitAll}): a key's worker then finds its records queued
-     * instead of going idle and being woken again between two of them.
-     */
+    /** Hands the next {@code count} fetched records of a partition to the dispatcher. */
     private void dispatch(int partition, ArrayDeque<Record> records, int count) {
-        Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
-        long[] offsets = new long[count];
+        List<RawRecord> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Record record = records.pollFirst();
-            offsets[i] = record.offset();
-            Object key = ordering.executionKey(partition, record.key(), record.offset());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>())
-                    .add(new HandlerTask(new ConsumedRecord(topic, partition, record)));
-            fetchPosition[partition] = record.offset() + 1;
+            Record r = records.pollFirst();
+            batch.add(new RawRecord(partition, r.offset(), r.timestamp(), r.key(), r.value(), headers(r.headers())));
+            fetchPosition[partition] = r.offset() + 1;
         }
-        tracker.registerAll(partition, offsets, count); // before any is submitted, so before any completes
-        outstanding.addAndGet(count);
-        outstandingPerPartition.addAndGet(partition, count);
-        for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            executor.submitAll(run.getKey(), run.getValue(), HandlerTask::valueBytes, this::finished);
-        }
+        dispatcher.dispatch(partition, batch);
     }
 
-    /** A record's handling ended (handled, or dead-lettered, or neither if dead-lettering failed). */
-    private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
-        finished(task.record.partition(), task.record.offset(), error);
+    private static Headers headers(List<Header> stored) {
+        if (stored.isEmpty()) {
+            return Headers.empty();
+        }
+        List<dev.ordo.engine.Header> headers = new ArrayList<>(stored.size());
+        for (Header h : stored) {
+            headers.add(new dev.ordo.engine.Header(h.key(), h.value()));
+        }
+        return Headers.of(headers);
     }
 
-    private void finished(int partition, long offset, Throwable error) {
-        if (error == null) {
-            tracker.complete(partition, offset);
+    /** The periodic commit: the offsets file in the background; a state at the next quiet moment. */
+    private void commitPeriodically() throws IOException, InterruptedException {
+        if (progress.needsQuiescence()) {
+            commitState();
         } else {
-            // Neither handled nor parked: the commit point stays before it, so a restart retries it.
-            LOG.error(
-                    "record {}-{}@{} could not be dead-lettered; commits of partition {} stop before it",
-                    topic,
-                    partition,
-                    offset,
-                    partition,
-                    error);
+            progress.commitInBackground(commitPoints());
         }
-        boolean partitionIdle = outstandingPerPartition.decrementAndGet(partition) == 0;
-        long left = outstanding.decrementAndGet();
-        if (left == 0 || left == resumeInFlight || partitionIdle) {
-            synchronized (quiescence) {
-                quiescence.notifyAll();
+    }
+
+    private void commitNow() throws IOException {
+        if (progress.needsQuiescence()) {
+            Map<Integer, Long> points = statePoints();
+            if (points != null) {
+                progress.commit(points);
+            } else {
+                LOG.warn(
+                        "group {} closes with records of {} unhandled (parked keys): its state is not committed, "
+                                + "the next start goes on from the last commit",
+                        settings.group(),
+                        topic);
             }
+        } else {
+            progress.commit(commitPoints());
         }
     }
 
-    private void commit() throws IOException {
-        if (state != null) {
-            commitState();
-            return;
-        }
-        committed.commit(commitPoints());
-    }
-
-    /**
-     * The periodic commit: the points are taken on the fetcher thread, the file is written by the
-     * committer (offsets only move forward, so a late write never takes one back). A commit with a
-     * committed state stays here: it needs the handlers quiescent.
-     */
-    private void commitInBackground() throws IOException {
-        if (state != null) {
-            commitState();
-            return;
-        }
-        Map<Integer, Long> next = commitPoints();
-        committer.execute(() -> {
-            try {
-                committed.commit(next);
-                if (commitsFailing) {
-                    commitsFailing = false;
-                    LOG.info("commits of {} offsets succeed again", topic);
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!commitsFailing) {
-                    commitsFailing = true;
-                    LOG.error(
-                            "commit of {} offsets {} failed; retrying every commit interval (until one succeeds,"
-                                    + " further failures are logged at DEBUG)",
-                            topic,
-                            next,
-                            e);
-                } else {
-                    LOG.debug("commit of {} offsets {} failed again", topic, next, e);
-                }
-            }
-        });
-    }
-
-    /** Per owned partition, the offset after which nothing is unfinished (fetcher thread). */
+    /** Per owned partition, the offset below which nothing is unfinished (fetcher thread). */
     private Map<Integer, Long> commitPoints() {
         Map<Integer, Long> next = new HashMap<>();
         for (int p : owned) {
-            long done = tracker.highestContiguousCompleted(p);
-            if (done >= 0) {
-                next.put(p, done + 1);
+            long point = dispatcher.commitPoint(p);
+            if (point >= 0) {
+                next.put(p, point);
             }
         }
         return next;
     }
 
     /**
-     * Waits (not fetching meanwhile) until no handler runs, then commits the state with offsets that
-     * match it exactly: everything fetched, or, behind a record that could not even be dead-lettered,
-     * only up to that record.
+     * Waits (not fetching meanwhile) until no record is in flight, then commits the state with offsets
+     * that match it exactly. A parked key keeps records in flight: the consumer then stops here and says
+     * so ({@link RecordDispatcher#checkStall()}) until the key is resumed or skipped.
      */
-    private void commitState() throws IOException {
-        synchronized (quiescence) {
-            while (outstanding.get() > 0) {
-                try {
-                    quiescence.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return; // not quiescent: do not commit
-                }
+    private void commitState() throws IOException, InterruptedException {
+        while (!dispatcher.awaitQuiescent(WAIT_SLICE_NANOS)) {
+            dispatcher.checkStall();
+            if (!running.get()) {
+                return; // not quiescent: the close commits if it can
             }
         }
-        Map<Integer, Long> next = new HashMap<>();
-        for (int p = 0; p < fetchPosition.length; p++) {
-            if (!owned.contains(p)) {
-                next.put(p, committedNext.get(p)); // not taken up yet: as restored
-            } else {
-                next.put(p, tracker.pending(p) == 0 ? fetchPosition[p] : tracker.highestContiguousCompleted(p) + 1);
-            }
+        Map<Integer, Long> points = statePoints();
+        if (points != null) {
+            progress.commit(points);
         }
-        state.commit(next);
-        next.forEach(committedNext::set);
     }
 
-    /** The handler call for one record (the dead-letter handler gets the record back from it). */
-    private final class HandlerTask implements KeyOrderedExecutor.Task {
-        final ConsumedRecord record;
-
-        HandlerTask(ConsumedRecord record) {
-            this.record = record;
+    /**
+     * Offsets matching the state when nothing is in flight: the fetch positions, if every record
+     * dispatched is done; null if one is not (abandoned at close), as no offset then matches the state.
+     */
+    private Map<Integer, Long> statePoints() {
+        Map<Integer, Long> next = new HashMap<>();
+        for (int p : owned) {
+            if (dispatcher.pending(p) > 0) {
+                return null;
+            }
+            next.put(p, fetchPosition[p]);
         }
+        return next;
+    }
 
-        @Override
-        public void run() {
-            handler.accept(record);
+    /** Copies a record that failed every attempt to the dead-letter topic and waits for it to be stored. */
+    private void deadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws IOException {
+        List<Header> stored = new ArrayList<>(headers.size());
+        for (dev.ordo.engine.Header h : headers) {
+            stored.add(new Header(h.key(), h.value()));
         }
-
-        long valueBytes() {
-            return record.record().value() == null ? 0 : record.record().value().length;
-        }
+        log.append(deadLetterTopic, key, value, stored);
     }
 
     /**
      * Configures an {@link OrdoConsumer}: the settings shared with Kafka's consumer
      * ({@link ConsumerBuilder}; group and handler required) and the embedded engine's own.
      */
-    public static final class Builder extends ConsumerBuilder<Builder, ConsumedRecord> {
+    public static final class Builder<K, V> extends ConsumerBuilder<Builder<K, V>, K, V> {
         private final EmbeddedLog log;
-        private final String topic;
         private CommittedState state;
         private final Map<Integer, Long> seeks = new HashMap<>();
         private Instant seekTime;
 
-        private Builder(EmbeddedLog log, String topic) {
+        private Builder(EmbeddedLog log, String topic, Deserializer<K> keys, Deserializer<V> values) {
+            super(topic, keys, values);
             this.log = Objects.requireNonNull(log, "log must not be null");
-            this.topic = Objects.requireNonNull(topic, "topic must not be null");
         }
 
         @Override
-        protected Builder self() {
+        protected Builder<K, V> self() {
             return this;
         }
 
@@ -711,13 +614,13 @@ public final class OrdoConsumer implements RecordConsumer {
          * Commits offsets atomically with this application state instead of the group's offsets file
          * (exactly-once effects on the state; see {@link CommittedState}).
          */
-        public Builder committedState(CommittedState state) {
+        public Builder<K, V> committedState(CommittedState state) {
             this.state = Objects.requireNonNull(state, "state must not be null");
             return this;
         }
 
         /** Starts reading {@code partition} at {@code offset} instead of the committed offset (replay or skip). */
-        public Builder seek(int partition, long offset) {
+        public Builder<K, V> seek(int partition, long offset) {
             Arguments.atLeast("partition", partition, 0);
             Arguments.atLeast("offset", offset, 0);
             seeks.put(partition, offset);
@@ -725,19 +628,22 @@ public final class OrdoConsumer implements RecordConsumer {
         }
 
         /** Starts reading every partition at its first record at or after {@code time} (replay from a time). */
-        public Builder seekToTime(Instant time) {
+        public Builder<K, V> seekToTime(Instant time) {
             this.seekTime = Objects.requireNonNull(time, "time must not be null");
             return this;
         }
 
-        /** Creates the consumer and starts fetching. */
-        public OrdoConsumer start() throws IOException {
-            requireComplete();
-            if (!getGroup().matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException(
-                        "group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine"
-                                + " (it names the offsets file), was '" + getGroup() + "'");
-            }
+        /**
+         * Creates the consumer and starts fetching.
+         *
+         * @throws IllegalArgumentException if the topic does not exist, the dead-letter topic does not
+         *     exist (and is not to be created), or a seek is out of range
+         * @throws UncheckedIOException if the group's offsets or the state cannot be read
+         */
+        @Override
+        public OrdoConsumer<K, V> start() {
+            ConsumerSettings<K, V> settings = settings();
+            String topic = settings.topic();
             int partitions = log.partitionCount(topic);
             for (Map.Entry<Integer, Long> seek : seeks.entrySet()) {
                 if (seek.getKey() >= partitions) {
@@ -750,7 +656,25 @@ public final class OrdoConsumer implements RecordConsumer {
                             + " must be <= its end offset " + end + ", was " + seek.getValue());
                 }
             }
-            return new OrdoConsumer(this).startFetching();
+            try {
+                requireDeadLetterTopic(settings);
+                return new OrdoConsumer<>(this, settings).startFetching();
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot start a consumer of " + topic + " in group " + settings.group(), e);
+            }
+        }
+
+        private void requireDeadLetterTopic(ConsumerSettings<K, V> settings) throws IOException {
+            String dlq = settings.deadLetterTopic();
+            if (dlq == null || log.listTopics().contains(dlq)) {
+                return;
+            }
+            if (!settings.createDeadLetterTopic()) {
+                throw new IllegalArgumentException("deadLetter topic '" + dlq + "' does not exist; create it, or use "
+                        + "deadLetter(topic, true) to have the consumer create it");
+            }
+            log.createTopic(dlq, TopicSpec.partitions(1));
         }
     }
 }

@@ -3,663 +3,186 @@ package dev.ordo.log.engine;
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serdes;
+import dev.ordo.engine.Serializer;
 import dev.ordo.log.storage.Header;
-import dev.ordo.log.storage.LogOfflineException;
-import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
-import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's
- * producer: {@link #send} picks the partition from the key (Kafka's default partitioner, so keys
- * land where Kafka clients would put them), encodes the record into that partition's open batch
- * (in the log's format, on the sending thread) and returns a future completed with the partition
- * and offset once the record is appended, durable per the topic's fsync policy. A sender thread
- * appends each partition's batch as it is; records sent while an append (and its fsync) runs form
- * the next batch, so batching grows with load by itself, and {@link Builder#linger} can trade
- * latency for larger batches on purpose. When the topic forces every batch, the sender first
- * appends the round of batches it took (one per partition, mostly), then forces their partitions
- * in parallel, then completes their futures: the file system commits forces that run together in
- * one journal transaction, where one after another each waits for the last.
+ * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's producer:
+ * {@link #send} turns key and value into bytes with the producer's {@link Serializer}s, picks the
+ * partition from the key bytes (Kafka's default partitioner, so keys land where Kafka clients would put
+ * them) and returns a future completed with the partition and offset once the record is appended,
+ * durable per the topic's fsync policy. Batching grows with load by itself; {@link Builder#linger}
+ * trades latency for larger batches on purpose.
  *
- * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its
- * records per partition; a batch retried after an I/O error is not written twice (also across an
- * engine restart, since the log remembers each producer's last batches). A producer built with a
- * {@link Builder#name name} gets that name's id with a new epoch, which fences the previous
- * instance: its later sends fail with {@link ProducerFencedException}.
+ * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its records
+ * per partition; a batch retried after an I/O error is not written twice (also across an engine
+ * restart, since the log remembers each producer's last batches). A producer built with a
+ * {@link Builder#name name} gets that name's id with a new epoch, which fences the previous instance:
+ * its later sends fail with {@link ProducerFencedException}.
  *
  * <p><b>Order</b>: records sent by one thread with the same key are appended in send order. After a
- * failure of an idempotent producer every later send fails too (the producer cannot know whether
- * the failed batch was written), so no later record overtakes a lost one; build a new producer.
+ * failure of an idempotent producer every later send fails too (the producer cannot know whether the
+ * failed batch was written), so no later record overtakes a lost one; build a new producer.
  *
- * <p>Futures complete on the sender thread: do not block in their callbacks (a {@code send} from a
- * callback waits for buffer space that only the sender thread frees when the buffer is full; with
- * {@link Builder#maxBlock} it then fails with {@link OverloadedException} instead of returning).
+ * <p>Futures complete on the producer's sender thread: do not block in their callbacks (a {@code send}
+ * from a callback waits for buffer space only that thread frees; with {@link Builder#maxBlock} it then
+ * fails with {@link OverloadedException} instead of returning).
  *
  * <pre>{@code
- * try (OrdoProducer producer = OrdoProducer.builder(log, "ledger").name("teller-1").build()) {
+ * try (OrdoProducer<String, String> producer =
+ *         OrdoProducer.builder(log, "ledger", Serdes.string(), Serdes.string()).name("teller-1").build()) {
  *     producer.send("ACC-1", "+500").thenAccept(ack -> System.out.println(ack.offset()));
  * }   // close() sends what is queued and waits for it
  * }</pre>
  *
  * Thread-safe.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
  */
-public final class OrdoProducer implements RecordProducer {
+public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OrdoProducer.class);
-    /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
-    private static final int RECORD_OVERHEAD = 32;
-    /**
-     * Heap a queued record costs beyond its bytes (its future, its slot in the batch's list of futures
-     * and the acknowledgement it completes with), counted against {@link Builder#bufferBytes} so that
-     * the bound holds for the heap, not just the payload.
-     */
-    static final int HEAP_OVERHEAD_PER_RECORD = 64;
-    /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
-    private static final int MIN_BATCH_CAPACITY = 1024;
+    /** Heap a queued record costs beyond its bytes, counted against {@link Builder#bufferBytes}. */
+    static final int HEAP_OVERHEAD_PER_RECORD = BatchSender.HEAP_OVERHEAD_PER_RECORD;
 
-    private static final int MIN_FUTURES = 8;
-    /**
-     * Buffers of written batches kept for new ones, per partition (allocating and zeroing a buffer per
-     * batch was the largest allocation of a producer at 1 M records/s: a sender round writes a batch
-     * per partition, and a pool of 4 for 8 partitions let every other batch allocate).
-     */
-    private static final int POOLED_BUFFERS_PER_PARTITION = 2;
-    /** How long the sender watches for a new batch before parking, while records come steadily. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
-
-    private static final int IO_RETRIES = 3;
-
-    private final EmbeddedLog log;
     private final String topic;
-    private final Partitioner partitioner;
-    private final ProducerRegistry.Identity identity;
-    private final int batchBytes;
-    private final int maxRecordBytes;
-    private final long lingerNanos;
-    private final long maxBlockNanos;
-    /** The most bytes of records (with {@link #HEAP_OVERHEAD_PER_RECORD}) queued or being written. */
-    private final long bufferBytes;
-    /**
-     * Bytes ever reserved by {@code send} (guarded by {@code lock}, which {@code send} holds anyway):
-     * accounting per record with atomic adds on a shared counter, as a {@code Budget} does, was 40%
-     * of a sending thread's time at 1 M records/s (the sender thread gives back on the same line).
-     */
-    private long bufferReserved;
-    /** Bytes ever given back by the sender thread, once per written batch; in use = reserved - released. */
-    private final AtomicLong bufferReleased = new AtomicLong();
-    /** Signalled (under {@code lock}) when the sender gives buffer space back while a send waits for it. */
-    private final Condition bufferSpace;
-    /** Sends waiting for buffer space (changed under {@code lock}; read by the sender without it). */
-    private volatile int waitingForSpace;
-    /** Per partition, batches not yet taken by the sender: full ones first, the open one last. */
-    private final ArrayDeque<Batch>[] queues;
-    /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
-    private final int[] capacityHint;
-    /** Per partition, the records the last batch took (under {@code lock}, as {@link #capacityHint}). */
-    private final int[] recordsHint;
+    private final Serializer<K> keySerializer;
+    private final Serializer<V> valueSerializer;
+    private final BatchSender sender;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private final int[] nextSequence;
-    /** Whether the topic forces every batch; then the sender's round of batches is forced at once (see {@link #awaitDurable}). */
-    private final boolean syncsEveryBatch;
-    /** The sender's scratch for {@link #awaitDurable}: per partition, the end of the round's batches (0: none). */
-    private final long[] syncEnds;
-    /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
-    private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
-    /** The most bytes {@link #freeBuffers} holds: an eighth of the send buffer, on top of it. */
-    private final long maxPooledBytes;
-    /** Bytes in {@link #freeBuffers} (guarded by {@code lock}). */
-    private long pooledBytes;
-    /** Batch buffers allocated rather than taken from the pool (guarded by {@code lock}; for tests). */
-    private long buffersAllocated;
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-
-    @SuppressWarnings("unchecked")
-    private final CompletableFuture<Acknowledgement>[] lastFuture;
-
-    private final Thread sender;
-    private volatile boolean closed;
-    private volatile Throwable failure;
-    /** Batches opened so far; the sender watches it for a moment before it parks (written under {@code lock}). */
-    private volatile int batchesOpened;
-    /** The partition the sender's last round of taking batches started at (each round starts one further). */
-    private int lastServed;
-    /** Written by the sender thread only. */
-    private volatile long batchesWritten;
-
-    private volatile long recordsWritten;
-
-    /** One partition's records on their way: already encoded as the log stores them, with their futures. */
-    private static final class Batch {
-        final int partition;
-        final long createdNanos;
-        final RecordBatch.Builder records;
-        final List<CompletableFuture<Acknowledgement>> futures;
-        /** What the batch's records hold of the send buffer, released once the batch is done (written, forced if due). */
-        long bufferBytes;
-        /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
-        long base = -1;
-
-        long end;
-        Throwable error;
-
-        /** @param expectedRecords how many records the batch will likely take (its futures list is sized for them) */
-        Batch(int partition, RecordBatch.Builder records, int expectedRecords) {
-            this.partition = partition;
-            this.createdNanos = System.nanoTime();
-            this.records = records;
-            this.futures = new ArrayList<>(expectedRecords);
-        }
-
-        /** Adds the record unless the batch is full (a first record always fits). */
-        boolean tryAdd(
-                long timestamp,
-                byte[] key,
-                byte[] value,
-                List<Header> headers,
-                long cost,
-                CompletableFuture<Acknowledgement> future) {
-            if (!records.tryAppend(timestamp, key, value, headers)) {
-                return false;
-            }
-            futures.add(future);
-            bufferBytes += cost;
-            return true;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private OrdoProducer(Builder b) throws IOException {
-        this.log = b.log;
+    private OrdoProducer(Builder<K, V> b) throws IOException {
         this.topic = b.topic;
-        int partitions = log.partitionCount(topic);
-        this.partitioner = b.partitioner;
-        this.identity = b.idempotent ? log.registerProducer(b.name) : null;
-        this.maxRecordBytes = log.maxBatchBytes(topic) - 128;
-        this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
-        this.lingerNanos = b.linger.toNanos();
-        this.maxBlockNanos = b.maxBlock.toNanos();
-        this.bufferBytes = b.bufferBytes;
-        this.bufferSpace = lock.newCondition();
-        this.maxPooledBytes = b.bufferBytes / 8;
-        this.queues = new ArrayDeque[partitions];
-        this.lastFuture = new CompletableFuture[partitions];
-        for (int p = 0; p < partitions; p++) {
-            queues[p] = new ArrayDeque<>();
-        }
-        this.capacityHint = new int[partitions];
-        this.recordsHint = new int[partitions];
-        this.nextSequence = new int[partitions];
-        this.syncsEveryBatch = log.syncsEveryBatch(topic);
-        this.syncEnds = new long[partitions];
-        this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
-        this.sender.setDaemon(true);
-        this.sender.start();
+        this.keySerializer = b.keySerializer;
+        this.valueSerializer = b.valueSerializer;
+        this.sender = new BatchSender(new BatchSender.Settings(
+                b.log,
+                b.topic,
+                b.idempotent,
+                b.name,
+                b.partitioner,
+                b.linger,
+                b.batchBytes,
+                b.bufferBytes,
+                b.maxBlock));
     }
 
-    /** A builder for a producer to {@code topic} (which must exist). */
-    public static Builder builder(EmbeddedLog log, String topic) {
-        return new Builder(log, topic);
+    /** A builder for a producer of raw bytes to {@code topic} (which must exist). */
+    public static Builder<byte[], byte[]> builder(EmbeddedLog log, String topic) {
+        return new Builder<>(log, topic, Serdes.bytes(), Serdes.bytes());
     }
 
-    /** Sends a record to the partition of its key. */
+    /** A builder for a producer to {@code topic} (which must exist) of keys and values these serializers write. */
+    public static <K, V> Builder<K, V> builder(
+            EmbeddedLog log, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        return new Builder<>(log, topic, keySerializer, valueSerializer);
+    }
+
     @Override
-    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value) {
-        return send(key, value, List.of());
+    public String topic() {
+        return topic;
     }
 
     /**
-     * Sends a record with headers to the partition of its key, waiting up to {@link Builder#maxBlock}
-     * while the send buffer is full.
+     * Sends a record to the partition of its key, waiting up to {@link Builder#maxBlock} while the send
+     * buffer is full.
      *
      * @throws IllegalStateException if the producer is closed
      * @throws IllegalArgumentException if the record is larger than the topic's batch limit or the send buffer
      * @throws OverloadedException if the buffer stayed full for {@code maxBlock}; nothing was queued
      */
-    public CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, List<Header> headers) {
-        Objects.requireNonNull(headers, "headers must not be null");
-        if (closed) {
+    @Override
+    public CompletableFuture<Acknowledgement> send(OutgoingRecord<K, V> record) {
+        Objects.requireNonNull(record, "record must not be null");
+        if (closed.get()) {
             throw new IllegalStateException("producer for topic '" + topic + "' is closed");
         }
-        Throwable failed = failure;
-        if (failed != null) {
-            return CompletableFuture.failedFuture(failed);
-        }
-        int size = size(key, value, headers);
-        if (size > maxRecordBytes) {
-            throw new IllegalArgumentException("record of about " + size + " bytes exceeds the largest record topic '"
-                    + topic + "' accepts, " + maxRecordBytes + " bytes");
-        }
-        long cost = size + HEAP_OVERHEAD_PER_RECORD;
-        if (cost > bufferBytes) {
-            throw new IllegalArgumentException("record of about " + size + " bytes does not fit the send buffer of "
-                    + bufferBytes + " bytes (bufferBytes)");
-        }
-        int partition = partitioner.partition(key, queues.length);
-        CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
-        long timestamp = System.currentTimeMillis();
-        lockSpinningFirst();
-        try {
-            reserve(cost);
-            ArrayDeque<Batch> queue = queues[partition];
-            Batch open = queue.peekLast();
-            if (open == null || !open.tryAdd(timestamp, key, value, headers, cost, future)) {
-                // Twice what the last batch reached: a batch filling under load rarely has to grow.
-                int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
-                // A power of two, so that pooled buffers come in few sizes and fit the next batches.
-                int capacity = (int)
-                        Math.min(batchBytes, ceilingPowerOfTwo(Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size))));
-                // Room for as many futures as the last batch of the partition took, and a margin
-                // (growing the list was 4% of all allocation end to end at 1 M records/s of 100 B).
-                open = new Batch(
-                        partition,
-                        newBatch(capacity),
-                        Math.max(MIN_FUTURES, recordsHint[partition] + recordsHint[partition] / 2));
-                open.tryAdd(timestamp, key, value, headers, cost, future);
-                queue.addLast(open);
-                batchesOpened++; // under the lock, so increments do not race; the sender may be watching
-                // Wake the sender only when it has something new to decide: a new batch means a new
-                // linger deadline or a full batch before it. Waking it per record would cut batches short.
-                work.signal();
-            }
-            bufferReserved += cost; // queued: from here the sender gives it back
-            lastFuture[partition] = future;
-        } finally {
-            lock.unlock();
-        }
-        return future;
+        byte[] key = keySerializer.serialize(topic, record.key());
+        byte[] value = valueSerializer.serialize(topic, record.value());
+        long timestamp = record.hasTimestamp() ? record.timestamp() : System.currentTimeMillis();
+        return sender.send(key, value, stored(record.headers()), timestamp);
     }
 
-    /**
-     * Waits (under {@code lock}, which the wait gives up meanwhile) until {@code cost} more bytes fit
-     * the send buffer, for at most {@code maxBlock}; reserves nothing itself.
-     *
-     * @throws IllegalStateException if the producer is (or while waiting was) closed
-     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}, or the wait was interrupted
-     */
-    private void reserve(long cost) {
-        if (closed) {
-            throw new IllegalStateException("producer for topic '" + topic + "' is closed");
+    private static List<Header> stored(Headers headers) {
+        if (headers.isEmpty()) {
+            return List.of();
         }
-        if (fits(cost)) {
-            return;
+        List<Header> stored = new ArrayList<>(headers.size());
+        for (dev.ordo.engine.Header h : headers) {
+            stored.add(new Header(h.key(), h.value()));
         }
-        long remaining = maxBlockNanos;
-        // Announced before the check that decides to wait, and the sender gives back before it reads
-        // the announcement (both volatile): either this check sees the space or the sender signals.
-        waitingForSpace++;
-        try {
-            while (!fits(cost)) {
-                if (remaining <= 0) {
-                    throw new OverloadedException("send buffer of " + bufferBytes + " bytes stayed full for "
-                            + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
-                }
-                remaining = bufferSpace.awaitNanos(remaining);
-                if (closed) {
-                    throw new IllegalStateException("producer for topic '" + topic + "' is closed");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for send buffer space");
-        } finally {
-            waitingForSpace--;
-        }
+        return stored;
     }
 
-    /** Whether {@code cost} more bytes fit the send buffer now (under {@code lock}). */
-    private boolean fits(long cost) {
-        return bufferReserved + cost - bufferReleased.get() <= bufferBytes;
-    }
-
-    /** Gives a written batch's buffer space back (sender thread), waking sends that wait for it. */
-    private void releaseBuffer(long bytes) {
-        bufferReleased.addAndGet(bytes);
-        if (waitingForSpace > 0) {
-            lock.lock();
-            try {
-                bufferSpace.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** Waits until every record sent before this call is acknowledged or failed. */
     @Override
     public void flush() {
-        List<CompletableFuture<Acknowledgement>> last = new ArrayList<>();
-        lock.lock();
-        try {
-            for (CompletableFuture<Acknowledgement> f : lastFuture) {
-                if (f != null) {
-                    last.add(f);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        // Per partition, batches complete in order, so the last future done means all before it are.
-        for (CompletableFuture<Acknowledgement> f : last) {
-            f.handle((ack, error) -> null).join();
-        }
+        sender.flush();
     }
 
     /** The producer's id, or -1 when it is not idempotent. */
     public long producerId() {
-        return identity == null ? -1 : identity.id();
+        return sender.producerId();
     }
 
     /** The producer's epoch, or -1 when it is not idempotent. */
     public short epoch() {
-        return identity == null ? -1 : identity.epoch();
+        return sender.epoch();
     }
 
     /** Batches appended so far (fewer than records when batching works). */
     public long batchesWritten() {
-        return batchesWritten;
-    }
-
-    /** Bytes of the send buffer in use: records queued or being written, with their overhead (for tests). */
-    long bufferInUse() {
-        lock.lock();
-        try {
-            return bufferReserved - bufferReleased.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Batch buffers allocated so far rather than reused (for tests). */
-    long buffersAllocated() {
-        lock.lock();
-        try {
-            return buffersAllocated;
-        } finally {
-            lock.unlock();
-        }
+        return sender.batchesWritten();
     }
 
     /** Records appended so far. */
     public long recordsWritten() {
-        return recordsWritten;
+        return sender.recordsWritten();
     }
 
-    /** Sends everything queued, waits for it, and stops. Later sends throw {@link IllegalStateException}. */
+    /** Bytes of the send buffer in use (for tests). */
+    long bufferInUse() {
+        return sender.bufferInUse();
+    }
+
+    /** Batch buffers allocated so far rather than reused (for tests). */
+    long buffersAllocated() {
+        return sender.buffersAllocated();
+    }
+
+    /** Sends everything queued and waits for it. Later sends throw {@link IllegalStateException}. Idempotent. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-        try {
-            sender.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        close(Duration.ofMinutes(1));
     }
 
-    /**
-     * A batch builder on a pooled buffer if one is large enough, else on a new one (under {@code lock}).
-     * A pooled buffer too small for this batch is dropped: the pool follows the batches' sizes up.
-     */
-    private RecordBatch.Builder newBatch(int capacity) {
-        ByteBuffer pooled = freeBuffers.pollFirst();
-        if (pooled != null) {
-            pooledBytes -= pooled.capacity();
+    @Override
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (closed.compareAndSet(false, true)) {
+            sender.close(timeout);
         }
-        if (pooled != null && pooled.capacity() >= capacity) {
-            return new RecordBatch.Builder(pooled, batchBytes);
-        }
-        buffersAllocated++;
-        return new RecordBatch.Builder(capacity, batchBytes);
-    }
-
-    /** The smallest power of two at least {@code n} (n >= 1). */
-    private static long ceilingPowerOfTwo(int n) {
-        return n <= 1 ? 1 : Long.highestOneBit(n - 1L) << 1;
-    }
-
-    private void sendLoop() {
-        boolean spin = true;
-        List<Batch> ready = new ArrayList<>();
-        List<ByteBuffer> written = new ArrayList<>();
-        while (true) {
-            try {
-                take(false, written, ready);
-                if (ready.isEmpty() && !written.isEmpty() && !syncsEveryBatch) { // (every-batch: once forced, below)
-                    log.signalAppended(topic); // the burst of ready batches is written: wake readers once
-                }
-                written.clear();
-                if (ready.isEmpty()) {
-                    // Nothing ready. While records come steadily, a new one is microseconds away:
-                    // watching for it briefly saves the sending thread a wake-up call (a system call)
-                    // per batch. When they come sparsely, parking at once costs nothing extra.
-                    // Closed or not, the waiting take decides whether to stop: it takes a lingering
-                    // batch at once when closed and returns nothing only when nothing is queued.
-                    if (spin && !closed) {
-                        int seen = batchesOpened;
-                        long deadline = System.nanoTime() + SPIN_NANOS;
-                        while (batchesOpened == seen && !closed && System.nanoTime() < deadline) {
-                            Thread.onSpinWait();
-                        }
-                    }
-                    long idleSince = System.nanoTime();
-                    take(true, written, ready);
-                    spin = System.nanoTime() - idleSince < SPIN_NANOS;
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (ready.isEmpty()) {
-                return; // closed and drained
-            }
-            for (Batch batch : ready) {
-                append(batch);
-                written.add(batch.records.buffer()); // the log copied the bytes: reusable
-            }
-            if (syncsEveryBatch) {
-                awaitDurable(ready);
-                log.signalAppended(topic); // readers of an every-batch topic see the records from now on
-            }
-            for (Batch batch : ready) {
-                complete(batch);
-            }
-            ready.clear();
-        }
-    }
-
-    /**
-     * Takes the lock, trying it for a moment before queueing for it. Both sides hold it briefly (a
-     * sending thread for one record's encoding, the sender thread to take the ready batches), while
-     * a thread that queues parks and must be woken: JFR counted 140,000 parks of one sending thread
-     * on this lock in 2 M sends before the spin, each a system call and a context switch.
-     */
-    private void lockSpinningFirst() {
-        for (int i = 0; i < 100; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
-    }
-
-    /**
-     * Takes every ready batch into {@code out} (see {@link #takeReady}) and pools the buffers of the
-     * batches written last, in one turn of the lock: the sender takes the lock once per round of
-     * partitions, not once per batch, so it rarely has to queue behind the sending threads.
-     */
-    private void take(boolean wait, List<ByteBuffer> written, List<Batch> out) throws InterruptedException {
-        lockSpinningFirst();
-        try {
-            for (ByteBuffer buffer : written) {
-                if (freeBuffers.size() < POOLED_BUFFERS_PER_PARTITION * queues.length
-                        && pooledBytes + buffer.capacity() <= maxPooledBytes) {
-                    freeBuffers.addLast(buffer);
-                    pooledBytes += buffer.capacity();
-                }
-            }
-            takeReady(wait, out);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Waits until some partition has a batch ready (full, lingered long enough, or closing) and takes
-     * every ready batch, each partition's in order, starting one partition further each round so that
-     * none is always written first. Takes nothing once closed with nothing queued, or, unless
-     * {@code wait}, when no batch is ready now.
-     */
-    private void takeReady(boolean wait, List<Batch> out) throws InterruptedException {
-        while (true) {
-            long waitNanos = Long.MAX_VALUE;
-            boolean anyQueued = false;
-            int first = (lastServed + 1) % queues.length;
-            long now = System.nanoTime(); // one clock read per round, not per batch
-            for (int i = 0; i < queues.length; i++) {
-                int p = (first + i) % queues.length;
-                for (Batch oldest = queues[p].peekFirst(); oldest != null; oldest = queues[p].peekFirst()) {
-                    anyQueued = true;
-                    long due = lingerNanos - (now - oldest.createdNanos);
-                    boolean full = queues[p].size() > 1 || oldest.records.sizeInBytes() >= batchBytes;
-                    if (!closed && due > 0 && !full) {
-                        waitNanos = Math.min(waitNanos, due);
-                        break;
-                    }
-                    queues[p].pollFirst();
-                    capacityHint[p] = oldest.records.sizeInBytes();
-                    recordsHint[p] = oldest.futures.size();
-                    out.add(oldest);
-                }
-            }
-            lastServed = first;
-            if (!out.isEmpty() || (closed && !anyQueued) || !wait) {
-                return;
-            }
-            if (waitNanos == Long.MAX_VALUE) {
-                work.await();
-            } else {
-                work.awaitNanos(waitNanos);
-            }
-        }
-    }
-
-    /**
-     * Appends the batch (readable then; durable too unless the topic forces every batch, see
-     * {@link #awaitDurable}), recording its offsets or its error in it.
-     */
-    private void append(Batch batch) {
-        int partition = batch.partition;
-        int count = batch.records.recordCount();
-        try {
-            Throwable failed = failure;
-            if (failed != null) {
-                throw failed;
-            }
-            long[] offsets = appendWithRetries(partition, batch.records);
-            batch.base = offsets[0];
-            batch.end = offsets[1];
-            nextSequence[partition] += count;
-            batchesWritten++; // one writing thread: no lost update
-            recordsWritten += count;
-        } catch (Throwable e) {
-            failed(batch, e);
-        }
-    }
-
-    /** The batch failed: an idempotent producer fails for good, so that no later batch overtakes it. */
-    private void failed(Batch batch, Throwable error) {
-        batch.error = error;
-        if (failure == null && (identity != null || error instanceof ProducerFencedException)) {
-            failure = error; // later batches must not overtake a lost one
-            LOG.error("producer {} for topic '{}' failed; every later send fails too", producerId(), topic, error);
-        }
-    }
-
-    /**
-     * Forces the partitions the round's batches went to, all at once (a force each, run in parallel),
-     * and fails the batches of a partition whose force failed.
-     */
-    private void awaitDurable(List<Batch> round) {
-        for (Batch batch : round) {
-            if (batch.error == null) {
-                syncEnds[batch.partition] = batch.end; // a partition's batches come in order: the last ends last
-            }
-        }
-        Throwable[] errors = log.awaitDurable(topic, syncEnds);
-        for (Batch batch : round) {
-            if (batch.error == null && errors[batch.partition] != null) {
-                failed(batch, errors[batch.partition]);
-            }
-        }
-        Arrays.fill(syncEnds, 0);
-    }
-
-    /** Completes the batch's futures (after giving back its share of the send buffer). */
-    private void complete(Batch batch) {
-        releaseBuffer(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
-        List<CompletableFuture<Acknowledgement>> futures = batch.futures;
-        for (int i = 0; i < futures.size(); i++) {
-            if (batch.error == null) {
-                futures.get(i).complete(new Acknowledgement(topic, batch.partition, batch.base + i));
-            } else {
-                futures.get(i).completeExceptionally(batch.error);
-            }
-        }
-    }
-
-    /** Appends, retrying I/O errors when idempotent (a retry that was in fact written is recognised). */
-    private long[] appendWithRetries(int partition, RecordBatch.Builder records) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return log.appendBatchBeforeSync(topic, partition, records, identity, nextSequence[partition]);
-            } catch (IOException e) {
-                if (identity == null || attempt > IO_RETRIES || e instanceof LogOfflineException) {
-                    throw e; // an offline partition refuses every append until the engine is reopened
-                }
-                LOG.warn("append to {}-{} failed (attempt {}), retrying", topic, partition, attempt, e);
-            } catch (ProducerFencedException | OutOfOrderSequenceException e) {
-                throw e;
-            }
-        }
-    }
-
-    private static int size(byte[] key, byte[] value, List<Header> headers) {
-        int size = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-        for (Header h : headers) {
-            size += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
-        }
-        return size;
     }
 
     /** Configures an {@link OrdoProducer}. */
-    public static final class Builder {
+    public static final class Builder<K, V> {
         private final EmbeddedLog log;
         private final String topic;
+        private final Serializer<K> keySerializer;
+        private final Serializer<V> valueSerializer;
         private boolean idempotent = true;
         private String name;
         private Duration linger = Duration.ZERO;
@@ -668,13 +191,15 @@ public final class OrdoProducer implements RecordProducer {
         private Duration maxBlock = Duration.ofSeconds(60);
         private Partitioner partitioner = Partitioner.kafkaDefault();
 
-        private Builder(EmbeddedLog log, String topic) {
+        private Builder(EmbeddedLog log, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.log = Objects.requireNonNull(log, "log must not be null");
             this.topic = Objects.requireNonNull(topic, "topic must not be null");
+            this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer must not be null");
+            this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer must not be null");
         }
 
         /** Whether appends carry a producer id, epoch and sequence so retries are not duplicated (default true). */
-        public Builder idempotent(boolean idempotent) {
+        public Builder<K, V> idempotent(boolean idempotent) {
             this.idempotent = idempotent;
             return this;
         }
@@ -683,7 +208,7 @@ public final class OrdoProducer implements RecordProducer {
          * A stable identity: the producer gets this name's id with a new epoch, fencing any earlier
          * producer of the same name. Implies idempotence.
          */
-        public Builder name(String name) {
+        public Builder<K, V> name(String name) {
             if (name == null || !name.matches("[a-zA-Z0-9._-]{1,200}")) {
                 throw new IllegalArgumentException(
                         "name must be 1-200 characters of [a-zA-Z0-9._-], was '" + name + "'");
@@ -694,19 +219,19 @@ public final class OrdoProducer implements RecordProducer {
         }
 
         /** How keys map to partitions (default: Kafka's, {@link Partitioner#kafkaDefault()}). */
-        public Builder partitioner(Partitioner partitioner) {
+        public Builder<K, V> partitioner(Partitioner partitioner) {
             this.partitioner = Objects.requireNonNull(partitioner, "partitioner must not be null");
             return this;
         }
 
         /** How long a record may wait for more to join its batch (default 0: batches form under load only). */
-        public Builder linger(Duration linger) {
+        public Builder<K, V> linger(Duration linger) {
             this.linger = Arguments.nonNegative("linger", linger);
             return this;
         }
 
         /** Largest batch in bytes (default 256 KiB, capped by the topic's batch limit). */
-        public Builder batchBytes(int batchBytes) {
+        public Builder<K, V> batchBytes(int batchBytes) {
             this.batchBytes = Arguments.atLeast("batchBytes", batchBytes, 1);
             return this;
         }
@@ -718,13 +243,13 @@ public final class OrdoProducer implements RecordProducer {
          * filled (a new batch starts at twice the size of the previous one), and buffers of written
          * batches are kept for reuse: up to 2 per partition and an eighth of this bound.
          */
-        public Builder bufferBytes(long bufferBytes) {
+        public Builder<K, V> bufferBytes(long bufferBytes) {
             this.bufferBytes = Arguments.atLeast("bufferBytes", bufferBytes, 1);
             return this;
         }
 
         /** How long {@code send} waits for buffer space before {@link OverloadedException} (default 60 s). */
-        public Builder maxBlock(Duration maxBlock) {
+        public Builder<K, V> maxBlock(Duration maxBlock) {
             this.maxBlock = Arguments.nonNegative("maxBlock", maxBlock);
             return this;
         }
@@ -733,9 +258,14 @@ public final class OrdoProducer implements RecordProducer {
          * Creates the producer and starts its sender thread.
          *
          * @throws IllegalArgumentException if the topic does not exist
+         * @throws UncheckedIOException if the producer's identity cannot be registered
          */
-        public OrdoProducer build() throws IOException {
-            return new OrdoProducer(this);
+        public OrdoProducer<K, V> build() {
+            try {
+                return new OrdoProducer<>(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start a producer for topic '" + topic + "'", e);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ class ConsumerGroupTest {
             List<OrdoConsumer> members = new ArrayList<>();
             Random random = new Random(7);
             int total = 6_000;
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .build()) {
                 for (int i = 0; i < total; i++) {
                     String key = "k" + (i % 40);
                     history.sent(new Message(key, key, -1, String.valueOf(i)));
@@ -68,8 +71,10 @@ class ConsumerGroupTest {
             assertThat(report.count(Anomaly.LOST)).as(report.summary()).isZero();
             assertThat(report.count(Anomaly.DUPLICATED)).as(report.summary()).isZero();
             assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
-            try (OrdoConsumer last =
-                    OrdoConsumer.builder(log, "t").group("g").handler(r -> {}).start()) {
+            try (OrdoConsumer<String, String> last = OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
+                    .group("g")
+                    .handler(r -> {})
+                    .start()) {
                 for (int p = 0; p < 6; p++) {
                     assertThat(last.committedOffset(p))
                             .isEqualTo(log.describe("t").partitions().get(p).nextOffset());
@@ -80,13 +85,13 @@ class ConsumerGroupTest {
 
     private static OrdoConsumer start(EmbeddedLog log, History history, AtomicInteger handled, Ordering ordering)
             throws Exception {
-        return OrdoConsumer.builder(log, "t")
+        return OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
                 .group("g")
                 .ordering(ordering)
                 .concurrency(4)
                 .handler(r -> {
                     synchronized (history) { // the order of handling across members, as it happened
-                        history.received(new Message(r.keyAsString(), r.keyAsString(), -1, r.valueAsString()));
+                        history.received(new Message(r.key(), r.key(), -1, r.value()));
                     }
                     handled.incrementAndGet();
                 })
@@ -99,12 +104,12 @@ class ConsumerGroupTest {
             log.createTopic("t", TopicSpec.partitions(2));
             JsonSnapshotState<OrdoConsumerTest.AppliedValues> state = new JsonSnapshotState<>(
                     data.resolve("s.json"), OrdoConsumerTest.AppliedValues.class, OrdoConsumerTest.AppliedValues::new);
-            try (OrdoConsumer first = OrdoConsumer.builder(log, "t")
+            try (OrdoConsumer<String, String> first = OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
                     .group("g")
                     .committedState(state)
                     .handler(r -> {})
                     .start()) {
-                assertThatThrownBy(() -> OrdoConsumer.builder(log, "t")
+                assertThatThrownBy(() -> OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
                                 .group("g")
                                 .handler(r -> {})
                                 .start())

@@ -1,6 +1,7 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public final class EngineCrashChild {
                 log.createTopic("crash", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
             }
             JsonSnapshotState<Applied> state = new JsonSnapshotState<>(stateFile(data), Applied.class, Applied::new);
-            OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash")
+            OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.KEY)
                     .concurrency(4)
@@ -49,15 +50,15 @@ public final class EngineCrashChild {
                         if (exactlyOnce) {
                             state.value()
                                     .perKey
-                                    .computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
-                                    .add(Long.parseLong(r.valueAsString()));
+                                    .computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
+                                    .add(Long.parseLong(r.value()));
                         }
-                        print("CONSUMED " + r.keyAsString() + " " + r.valueAsString());
+                        print("CONSUMED " + r.key() + " " + r.value());
                     });
             if (exactlyOnce) {
                 builder.committedState(state).commitInterval(Duration.ofMillis(20));
             }
-            OrdoConsumer consumer = builder.start();
+            OrdoConsumer<String, String> consumer = builder.start();
             for (long n = first; n < first + count; n++) {
                 String key = "k" + (n % 16);
                 print("SEND " + key + " " + n);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,13 +40,14 @@ class OrdoConsumerTest {
             produce(log, 0, 1_000);
             Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("balances")
                     .ordering(Ordering.KEY)
                     .concurrency(8)
                     .handler(r -> {
-                        perKey.computeIfAbsent(r.keyAsString(), k -> new CopyOnWriteArrayList<>())
-                                .add(Integer.parseInt(r.valueAsString()));
+                        perKey.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
+                                .add(Integer.parseInt(r.value()));
                         handled.incrementAndGet();
                     })
                     .start();
@@ -65,7 +67,8 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(2));
             produce(log, 0, 100);
             AtomicInteger first = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> first.incrementAndGet())
                     .start();
@@ -75,9 +78,10 @@ class OrdoConsumerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             produce(log, 100, 130);
             List<Integer> second = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
-                    .handler(r -> second.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> second.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> second.size() == 30);
             consumer.close();
@@ -96,10 +100,11 @@ class OrdoConsumerTest {
             java.nio.file.Files.createDirectories(blocker);
             produce(log, 0, 100);
             List<Integer> handled = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .commitInterval(Duration.ofMillis(2))
-                    .handler(r -> handled.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> handled.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 100);
             produce(log, 100, 200); // fetched while the commits keep failing
@@ -121,17 +126,18 @@ class OrdoConsumerTest {
             produce(log, 0, 10);
             AtomicInteger poisonTries = new AtomicInteger();
             List<Integer> done = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.PARTITION)
                     .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(2)))
-                    .deadLetter("ledger.dlq")
+                    .deadLetter("ledger.dlq", true)
                     .handler(r -> {
-                        if (r.valueAsString().equals("4")) {
+                        if (r.value().equals("4")) {
                             poisonTries.incrementAndGet();
                             throw new IllegalStateException("cannot apply 4");
                         }
-                        done.add(Integer.parseInt(r.valueAsString()));
+                        done.add(Integer.parseInt(r.value()));
                     })
                     .start();
             await().atMost(Duration.ofSeconds(20)).until(() -> done.size() == 9 && consumer.committedOffset(0) == 10);
@@ -157,19 +163,22 @@ class OrdoConsumerTest {
 
     /** Produces {@code records} records, consumes them with the builder as configured, checks offset order per partition. */
     private void assertEachPartitionHandledInOffsetOrder(
-            int partitions, int records, java.util.function.UnaryOperator<OrdoConsumer.Builder> configure)
+            int partitions,
+            int records,
+            java.util.function.UnaryOperator<OrdoConsumer.Builder<String, String>> configure)
             throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(partitions));
             produce(log, 0, records);
             Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = configure
-                    .apply(OrdoConsumer.builder(log, "ledger").group("g"))
+            OrdoConsumer<String, String> consumer = configure
+                    .apply(OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group("g"))
                     .handler(r -> {
                         perPartition
                                 .computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>())
-                                .add(r.record().offset());
+                                .add(r.offset());
                         handled.incrementAndGet();
                     })
                     .start();
@@ -202,7 +211,8 @@ class OrdoConsumerTest {
             java.util.concurrent.CountDownLatch otherHandled = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.atomic.AtomicBoolean starved = new java.util.concurrent.atomic.AtomicBoolean();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.PARTITION)
                     .concurrency(2)
@@ -246,7 +256,8 @@ class OrdoConsumerTest {
             produce(log, 0, 40);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.PARTITION)
                     .metrics(registry)
@@ -274,19 +285,28 @@ class OrdoConsumerTest {
     void badConfigurationIsRefused() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger").group(" "))
-                    .hasMessage("group must be 1-200 characters and not blank, was ' '");
-            // The embedded engine names a file after the group, so it is stricter than Kafka.
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger")
-                            .group("bad/group")
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group(" "))
+                    .hasMessage("group must be 1-200 characters of [a-zA-Z0-9._-], was ' '");
+            // The embedded engine names a file after the group; Kafka's consumers take the same rule.
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group("bad/group"))
+                    .hasMessage("group must be 1-200 characters of [a-zA-Z0-9._-], was 'bad/group'");
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group("g")
                             .handler(r -> {})
+                            .deadLetter("ledger.dlq")
                             .start())
-                    .hasMessageContaining("group must be 1-200 characters of [a-zA-Z0-9._-] on the embedded engine")
-                    .hasMessageContaining("was 'bad/group'");
-            assertThatThrownBy(
-                            () -> OrdoConsumer.builder(log, "ledger").group("g").start())
-                    .hasMessage("group and handler must be set before start()");
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "missing")
+                    .as("a typo must not become a topic")
+                    .hasMessage(
+                            "deadLetter topic 'ledger.dlq' does not exist; create it, or use deadLetter(topic, true)"
+                                    + " to have the consumer create it");
+            assertThat(log.listTopics()).containsExactly("ledger");
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group("g")
+                            .start())
+                    .hasMessage("handler must be set before start()");
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "missing", Serdes.string(), Serdes.string())
                             .group("g")
                             .handler(r -> {})
                             .start())
@@ -306,37 +326,39 @@ class OrdoConsumerTest {
             assertThat(fromTime).isEqualTo(50);
 
             List<Integer> replayed = new CopyOnWriteArrayList<>();
-            OrdoConsumer byOffset = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> byOffset = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("replay")
                     .ordering(Ordering.PARTITION)
                     .seek(0, 70)
-                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> replayed.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 10);
             byOffset.close();
             assertThat(replayed).containsExactly(70, 71, 72, 73, 74, 75, 76, 77, 78, 79);
 
             replayed.clear();
-            OrdoConsumer byTime = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> byTime = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("replay")
                     .ordering(Ordering.PARTITION)
                     .seekToTime(java.time.Instant.ofEpochMilli(middle))
-                    .handler(r -> replayed.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> replayed.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 30);
             byTime.close();
             assertThat(replayed.get(0)).isEqualTo(50);
             assertThat(replayed).isSorted();
 
-            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger")
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                             .group("g")
                             .seek(0, 81)
                             .handler(r -> {})
                             .start())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("end offset 80, was 81");
-            assertThatThrownBy(
-                            () -> OrdoConsumer.builder(log, "ledger").group("g").seek(0, -1))
+            assertThatThrownBy(() -> OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                            .group("g")
+                            .seek(0, -1))
                     .hasMessageContaining("offset must be >= 0, was -1");
         }
     }
@@ -353,10 +375,11 @@ class OrdoConsumerTest {
             long start = log.startOffset("ledger", 0);
             assertThat(start).isPositive();
             List<Integer> seen = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("late")
                     .ordering(Ordering.PARTITION)
-                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> seen.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 200 - start);
             consumer.close();
@@ -377,11 +400,12 @@ class OrdoConsumerTest {
                             .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
             List<Integer> seen = new CopyOnWriteArrayList<>();
             // Four records in flight at most: the group falls behind the producer, into segments retention removes.
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("racing")
                     .ordering(Ordering.PARTITION)
                     .maxInFlight(4)
-                    .handler(r -> seen.add(Integer.parseInt(r.valueAsString())))
+                    .handler(r -> seen.add(Integer.parseInt(r.value())))
                     .start();
             int total = 20_000;
             produce(log, 0, total);
@@ -423,14 +447,14 @@ class OrdoConsumerTest {
             produce(log, 0, 300);
             JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer first = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> first = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.KEY)
                     .concurrency(4)
                     .committedState(state)
                     .commitInterval(Duration.ofMillis(5))
                     .handler(r -> {
-                        state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
+                        state.value().add(r.key(), Integer.parseInt(r.value()));
                         handled.incrementAndGet();
                     })
                     .start();
@@ -440,12 +464,12 @@ class OrdoConsumerTest {
 
             JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             AtomicInteger more = new AtomicInteger();
-            OrdoConsumer second = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> second = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .ordering(Ordering.KEY)
                     .committedState(restored)
                     .handler(r -> {
-                        restored.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString()));
+                        restored.value().add(r.key(), Integer.parseInt(r.value()));
                         more.incrementAndGet();
                     })
                     .start();
@@ -477,7 +501,8 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
             List<String> early = new CopyOnWriteArrayList<>();
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> {
                         if (log.partition("ledger", r.partition()).durableOffset() <= r.offset()) {
@@ -486,7 +511,9 @@ class OrdoConsumerTest {
                         handled.incrementAndGet();
                     })
                     .start();
-            try (OrdoProducer producer = OrdoProducer.builder(log, "ledger").build()) {
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
+                    .build()) {
                 for (int i = 0; i < 20_000; i++) {
                     producer.send("ACC-" + (i % 50), String.valueOf(i));
                 }
@@ -512,7 +539,8 @@ class OrdoConsumerTest {
         java.nio.file.Files.writeString(data.resolve("groups").resolve("g.ledger.offsets"), "{\"0\":50}");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             List<Long> offsets = new CopyOnWriteArrayList<>();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> offsets.add(r.offset()))
                     .start();
@@ -537,10 +565,10 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 20);
             JsonSnapshotState<AppliedValues> state = AppliedValues.stateIn(snapshot);
-            OrdoConsumer first = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> first = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .committedState(state)
-                    .handler(r -> state.value().add(r.keyAsString(), Integer.parseInt(r.valueAsString())))
+                    .handler(r -> state.value().add(r.key(), Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> first.committedOffset(0) == 20);
             first.close();
@@ -551,7 +579,7 @@ class OrdoConsumerTest {
 
             JsonSnapshotState<AppliedValues> restored = AppliedValues.stateIn(snapshot);
             List<Long> offsets = new CopyOnWriteArrayList<>();
-            OrdoConsumer second = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> second = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .committedState(restored)
                     .handler(r -> offsets.add(r.offset()))
@@ -580,7 +608,8 @@ class OrdoConsumerTest {
                         java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
             }
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> handled.incrementAndGet())
                     .start();

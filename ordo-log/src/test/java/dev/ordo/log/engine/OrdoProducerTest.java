@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OutgoingRecord;
+import dev.ordo.engine.Serdes;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.Record;
@@ -38,7 +41,9 @@ class OrdoProducerTest {
             int threads = 4;
             int perThread = 2_000;
             List<List<CompletableFuture<Acknowledgement>>> acks = new ArrayList<>();
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .build()) {
                 ExecutorService pool = Executors.newFixedThreadPool(threads);
                 CountDownLatch start = new CountDownLatch(1);
                 List<Future<List<CompletableFuture<Acknowledgement>>>> results = new ArrayList<>();
@@ -98,7 +103,7 @@ class OrdoProducerTest {
             for (int i = 0; i < 10; i++) {
                 ten.add(Record.of(System.currentTimeMillis(), "k".getBytes(), "0000".getBytes()));
             }
-            OrdoProducer producer = OrdoProducer.builder(log, "t")
+            OrdoProducer<String, String> producer = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
                     .linger(Duration.ofHours(1))
                     .batchBytes(RecordBatch.encode(0, RecordBatch.Producer.NONE, ten)
                                     .remaining()
@@ -124,7 +129,7 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
             for (int i = 0; i < 2_000; i++) {
-                OrdoProducer producer = OrdoProducer.builder(log, "t")
+                OrdoProducer<String, String> producer = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
                         .idempotent(false)
                         .linger(Duration.ofNanos(1 + i % 50_000))
                         .build();
@@ -144,7 +149,8 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
             long perRecord = 37 + OrdoProducer.HEAP_OVERHEAD_PER_RECORD; // 4-byte value, 1-byte key, record overhead
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t")
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
                     .linger(Duration.ofHours(1))
                     .bufferBytes(3 * perRecord)
                     .maxBlock(Duration.ZERO)
@@ -172,8 +178,10 @@ class OrdoProducerTest {
             int threads = 3;
             int perThread = 1_000;
             // Room for 3 records among 3 sending threads: most sends wait for the sender to give space back.
-            try (OrdoProducer producer =
-                    OrdoProducer.builder(log, "t").bufferBytes(3 * perRecord).build()) {
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .bufferBytes(3 * perRecord)
+                    .build()) {
                 ExecutorService pool = Executors.newFixedThreadPool(threads);
                 List<Future<List<CompletableFuture<Acknowledgement>>>> results = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
@@ -208,7 +216,7 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             int partitions = 8;
             log.createTopic("t", TopicSpec.partitions(partitions));
-            try (OrdoProducer producer =
+            try (OrdoProducer<byte[], byte[]> producer =
                     OrdoProducer.builder(log, "t").idempotent(false).build()) {
                 byte[][] keys = new byte[partitions][];
                 for (int k = 0, found = 0; found < partitions; k++) { // one key per partition
@@ -238,11 +246,13 @@ class OrdoProducerTest {
         long id;
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(2));
-            OrdoProducer zombie =
-                    OrdoProducer.builder(log, "t").name("teller-1").build();
+            OrdoProducer<String, String> zombie = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                    .name("teller-1")
+                    .build();
             zombie.send("a", "1").join();
-            try (OrdoProducer current =
-                    OrdoProducer.builder(log, "t").name("teller-1").build()) {
+            try (OrdoProducer<String, String> current = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                    .name("teller-1")
+                    .build()) {
                 assertThat(current.producerId()).isEqualTo(zombie.producerId());
                 assertThat(current.epoch()).isEqualTo((short) 1);
                 // The zombie is fenced on every partition, also one the new instance never wrote to.
@@ -257,9 +267,12 @@ class OrdoProducerTest {
             id = zombie.producerId();
         }
         try (EmbeddedLog log = EmbeddedLog.open(data);
-                OrdoProducer again =
-                        OrdoProducer.builder(log, "t").name("teller-1").build();
-                OrdoProducer anonymous = OrdoProducer.builder(log, "t").build()) {
+                OrdoProducer<String, String> again = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                        .name("teller-1")
+                        .build();
+                OrdoProducer<String, String> anonymous = OrdoProducer.builder(
+                                log, "t", Serdes.string(), Serdes.string())
+                        .build()) {
             assertThat(again.producerId()).isEqualTo(id);
             assertThat(again.epoch()).isEqualTo((short) 2);
             assertThat(anonymous.producerId()).isNotEqualTo(id);
@@ -277,15 +290,19 @@ class OrdoProducerTest {
     void badInputGetsAClearErrorNamingTheValue() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(1));
-            assertThatThrownBy(() -> OrdoProducer.builder(log, "missing").build())
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "missing", Serdes.string(), Serdes.string())
+                            .build())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'missing' does not exist");
-            assertThatThrownBy(() -> OrdoProducer.builder(log, "t").name("no spaces"))
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                            .name("no spaces"))
                     .hasMessageContaining("'no spaces'");
-            assertThatThrownBy(() -> OrdoProducer.builder(log, "t").linger(Duration.ofMillis(-1)))
+            assertThatThrownBy(() -> OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                            .linger(Duration.ofMillis(-1)))
                     .hasMessageContaining("linger must be >= 0, was PT-0.001S");
-            OrdoProducer producer = OrdoProducer.builder(log, "t").build();
-            assertThatThrownBy(() -> producer.send(new byte[1], new byte[2 << 20]))
+            OrdoProducer<String, String> producer = OrdoProducer.builder(log, "t", Serdes.string(), Serdes.string())
+                    .build();
+            assertThatThrownBy(() -> producer.send("k", "x".repeat(2 << 20)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("exceeds the largest record");
             producer.close();
@@ -297,20 +314,20 @@ class OrdoProducerTest {
     }
 
     @Test
-    void aCustomPartitionerAndHeadersTravelWithTheRecord() throws Exception {
+    void aCustomPartitionerHeadersAndTimestampTravelWithTheRecord() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(3));
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t")
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
                     .partitioner((key, partitions) -> partitions - 1)
                     .build()) {
-                Acknowledgement ack = producer.send(
-                                "k".getBytes(StandardCharsets.UTF_8),
-                                "v".getBytes(StandardCharsets.UTF_8),
-                                List.of(new dev.ordo.log.storage.Header(
-                                        "trace", "abc".getBytes(StandardCharsets.UTF_8))))
+                Acknowledgement ack = producer.send(OutgoingRecord.of("k", "v")
+                                .withHeaders(Headers.empty().with("trace", "abc"))
+                                .withTimestamp(1_234))
                         .join();
                 assertThat(ack.partition()).isEqualTo(2);
                 Record stored = log.read("t", 2, ack.offset(), 1).get(0);
+                assertThat(stored.timestamp()).isEqualTo(1_234);
                 assertThat(stored.headers())
                         .singleElement()
                         .satisfies(h -> assertThat(new String(h.value(), StandardCharsets.UTF_8))
@@ -329,7 +346,9 @@ class OrdoProducerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(8).fsync(FsyncPolicy.everyBatch()));
             List<CompletableFuture<long[]>> seen = new ArrayList<>(); // offset, durable offset at completion
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t").build()) {
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .build()) {
                 for (int i = 0; i < 2_000; i++) {
                     seen.add(producer.send("key-" + i, "v" + i).thenApply(ack -> new long[] {
                         ack.offset(), log.partition("t", ack.partition()).durableOffset()

@@ -3,6 +3,8 @@ package dev.ordo.log.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.Record;
@@ -40,7 +42,7 @@ class ProducerBatchingProperties {
             log.createTopic("t", TopicSpec.partitions(3));
             List<Record> sent = new ArrayList<>();
             List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
-            try (OrdoProducer producer = OrdoProducer.builder(log, "t")
+            try (OrdoProducer<byte[], byte[]> producer = OrdoProducer.builder(log, "t")
                     .batchBytes(batchBytes)
                     .linger(Duration.ofMillis(lingerMillis))
                     .build()) {
@@ -57,7 +59,9 @@ class ProducerBatchingProperties {
                                 new Header("h" + h, random.nextBoolean() ? null : bytes(random, random.nextInt(40))));
                     }
                     sent.add(new Record(-1, 0, key, value, headers));
-                    acks.add(producer.send(key, value, headers));
+                    List<dev.ordo.engine.Header> sentHeaders = new ArrayList<>();
+                    headers.forEach(h -> sentHeaders.add(new dev.ordo.engine.Header(h.key(), h.value())));
+                    acks.add(producer.send(OutgoingRecord.of(key, value).withHeaders(Headers.of(sentHeaders))));
                 }
             }
             long[] lastOffset = {-1, -1, -1};

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
@@ -160,10 +161,12 @@ class ForceFailureTest {
                             .gauge()
                             .value())
                     .isZero();
-            OrdoProducer producer = OrdoProducer.builder(log, "ledger").build();
+            OrdoProducer<byte[], byte[]> producer =
+                    OrdoProducer.builder(log, "ledger").build();
             producer.send(b("k"), b("1")).get(10, TimeUnit.SECONDS);
             AtomicInteger handled = new AtomicInteger();
-            OrdoConsumer consumer = OrdoConsumer.builder(log, "ledger")
+            OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> handled.incrementAndGet())
                     .start();

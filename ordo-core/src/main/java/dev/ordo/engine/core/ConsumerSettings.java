@@ -1,0 +1,35 @@
+package dev.ordo.engine.core;
+
+import dev.ordo.engine.ConsumerBuilder;
+import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.Ordering;
+import dev.ordo.engine.RecordHandler;
+import dev.ordo.exec.Retry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+
+/**
+ * A consumer's settings as its {@link ConsumerBuilder} collected and checked them: what an engine's
+ * consumer and the {@link RecordDispatcher} are made from. For engine implementations.
+ *
+ * @param deadLetterTopic the dead-letter topic with {@link OnFailure#DEAD_LETTER}, else null
+ * @param registry where the meters go, or null for none
+ */
+public record ConsumerSettings<K, V>(
+        String topic,
+        String group,
+        Ordering ordering,
+        int concurrency,
+        long maxInFlight,
+        Retry retry,
+        OnFailure onFailure,
+        String deadLetterTopic,
+        boolean createDeadLetterTopic,
+        Duration commitInterval,
+        Duration drainTimeout,
+        Duration stallTimeout,
+        Deserializer<K> keyDeserializer,
+        Deserializer<V> valueDeserializer,
+        RecordHandler<K, V> handler,
+        MeterRegistry registry) {}

@@ -1,0 +1,557 @@
+package dev.ordo.engine.core;
+
+import dev.ordo.Ticker;
+import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.Lag;
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.OrdoHeaders;
+import dev.ordo.engine.ParkedRecord;
+import dev.ordo.exec.CompletionTracker;
+import dev.ordo.exec.ExecutorStats;
+import dev.ordo.exec.FailurePolicy;
+import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.exec.ParkedKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer core both engines share: everything a consumer does between fetching records and
+ * committing offsets. The engine (the embedded log's fetcher, Kafka's poll loop) keeps fetching,
+ * group membership and committing; it hands each partition's records here in offset order and asks
+ * what it may commit.
+ *
+ * <ul>
+ *   <li><b>Ordering</b>: records go to a {@link KeyOrderedExecutor} under their
+ *       {@link dev.ordo.engine.Ordering}'s execution key, a partition's records of one key in one
+ *       hand-over; the handler sees them deserialized.</li>
+ *   <li><b>Commit point</b>: per partition, the offset below which every record is done
+ *       ({@link CompletionTracker}); a record whose key is parked, or that was abandoned, holds it back.</li>
+ *   <li><b>Backpressure</b>: {@link #full()} at {@code maxInFlight} records in flight; the engine stops
+ *       fetching and goes on once {@link #resumable()} (three quarters), one threshold for both engines.</li>
+ *   <li><b>Failures</b>: retries with the key blocked, then the {@link OnFailure} policy: park the key
+ *       (default), copy to the dead-letter topic with {@link OrdoHeaders#deadLetter} headers, or skip.</li>
+ *   <li><b>Hand-over</b>: {@link #drain} waits, up to the drain timeout, for a partition's records in
+ *       flight; {@link #release} forgets it, abandoning what of it is still queued or parked.</li>
+ *   <li><b>Stalls</b>: {@link #stall()} names what the consumer waits for when nothing moved for the
+ *       stall timeout; {@link #checkStall()} logs it at WARN once per stall.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: {@link #assign}, {@link #dispatch}, {@link #release} and the commit queries are
+ * called by the engine's one fetching thread; completions arrive on handler threads; the operator
+ * calls ({@link #parked}, {@link #resume}, {@link #skip}) and {@link #stats} from any thread.
+ * For engine implementations, not applications.
+ *
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
+ */
+public final class RecordDispatcher<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordDispatcher.class);
+    /** Handled offsets beyond the commit point an engine may carry with a commit (Kafka's metadata). */
+    public static final int MAX_COMPLETED_BEYOND = 1_000;
+
+    private final ConsumerSettings<K, V> settings;
+    private final Ticker ticker;
+    private final KeyOrderedExecutor<Object> executor;
+    private final CompletionTracker tracker = new CompletionTracker();
+    private final Map<Integer, Assignment> assignments = new ConcurrentHashMap<>();
+    private final AtomicInteger nextSlot = new AtomicInteger();
+    private final long resumeAt;
+
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong peakInFlight = new AtomicLong();
+    private final LongAdder handled = new LongAdder();
+    private final LongAdder alreadyHandled = new LongAdder();
+    /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
+    private final Object progress = new Object();
+
+    private volatile long lastProgressNanos;
+    private volatile boolean stallReported;
+    private volatile boolean handling = true;
+
+    /**
+     * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
+     * @param threadName prefix of the handler threads' names
+     */
+    public RecordDispatcher(
+            ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.resumeAt = settings.maxInFlight() - Math.max(1, settings.maxInFlight() / 4);
+        this.lastProgressNanos = ticker.read();
+        if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
+            throw new IllegalArgumentException("onFailure DEAD_LETTER needs a dead-letter sink");
+        }
+        this.executor = KeyOrderedExecutor.builder()
+                .concurrency(settings.concurrency())
+                // Bounded here (full()/resumable()), not by blocking: an engine's fetching thread must not block.
+                .maxInFlight(Long.MAX_VALUE / 2)
+                .retry(settings.retry())
+                .onFailure(failurePolicy(deadLetters))
+                .ticker(ticker)
+                .threadName(threadName)
+                .build();
+    }
+
+    private FailurePolicy<Object> failurePolicy(DeadLetterSink deadLetters) {
+        return switch (settings.onFailure()) {
+            case PARK_KEY -> FailurePolicy.park();
+            case SKIP -> FailurePolicy.skip();
+            case DEAD_LETTER ->
+                FailurePolicy.deadLetter((key, task, error, attempts) -> {
+                    RawRecord raw = ((HandlerTask) task).raw;
+                    ConsumedRecord<byte[], byte[]> record = new ConsumedRecord<>(
+                            settings.topic(),
+                            raw.partition(),
+                            raw.offset(),
+                            raw.timestamp(),
+                            raw.key(),
+                            raw.value(),
+                            raw.headers());
+                    deadLetters.send(
+                            settings.deadLetterTopic(),
+                            raw.key(),
+                            raw.value(),
+                            OrdoHeaders.deadLetter(record, error, attempts));
+                });
+        };
+    }
+
+    /**
+     * Starts an ownership of {@code partition}, read from {@code startOffset}. Offsets in
+     * {@code alreadyHandled} (an earlier owner handled them beyond its commit) are counted done when they
+     * come, without handling them again.
+     *
+     * @throws IllegalStateException if the partition is assigned already
+     */
+    public void assign(int partition, long startOffset, NavigableSet<Long> alreadyHandled) {
+        Assignment a =
+                new Assignment(partition, nextSlot.getAndIncrement(), startOffset, new TreeSet<>(alreadyHandled));
+        if (assignments.putIfAbsent(partition, a) != null) {
+            throw new IllegalStateException(
+                    "partition " + partition + " of " + settings.topic() + " is assigned already");
+        }
+    }
+
+    /** Whether {@code partition} is assigned. */
+    public boolean isAssigned(int partition) {
+        return assignments.containsKey(partition);
+    }
+
+    /**
+     * Hands records of one assigned partition to the handlers, in offset order (higher than any handed
+     * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself.
+     */
+    public void dispatch(int partition, List<RawRecord> records) {
+        Assignment a = assignments.get(partition);
+        if (a == null) {
+            throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " is not assigned");
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        long[] offsets = new long[records.size()];
+        Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
+        int count = 0;
+        for (RawRecord r : records) {
+            offsets[count++] = r.offset();
+        }
+        tracker.registerAll(a.slot, offsets, count); // before any is submitted, so before any completes
+        if (a.firstDispatched < 0) {
+            a.firstDispatched = offsets[0];
+        }
+        a.dispatched(offsets[count - 1], records.get(0).timestamp());
+        int submitted = 0;
+        for (RawRecord r : records) {
+            if (!a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset())) {
+                tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled twice
+                alreadyHandled.increment();
+                continue;
+            }
+            Object key = settings.ordering().executionKey(partition, r.key(), r.offset());
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new HandlerTask(a, r));
+            submitted++;
+        }
+        if (submitted == 0) {
+            return;
+        }
+        a.inFlight.addAndGet(submitted);
+        peakInFlight.accumulateAndGet(inFlight.addAndGet(submitted), Math::max);
+        for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
+            executor.submitAll(run.getKey(), run.getValue(), task -> 0, this::finished);
+        }
+    }
+
+    /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
+    private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
+        Assignment a = task.assignment;
+        if (error == null && !task.dropped && !a.released) {
+            try {
+                tracker.complete(a.slot, task.raw.offset());
+            } catch (IllegalArgumentException forgotten) {
+                // released meanwhile: the partition's new owner handles it again
+            }
+        }
+        if (outcome == KeyOrderedExecutor.Outcome.SUCCEEDED && !task.dropped) {
+            handled.increment();
+        }
+        lastProgressNanos = ticker.read();
+        stallReported = false;
+        long partitionLeft = a.inFlight.decrementAndGet();
+        long left = inFlight.decrementAndGet();
+        if (left == 0 || left == resumeAt || partitionLeft == 0) {
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Whether {@code maxInFlight} records are in flight: fetch nothing more until {@link #resumable()}. */
+    public boolean full() {
+        return inFlight.get() >= settings.maxInFlight();
+    }
+
+    /** Whether in flight is down to the resume mark (three quarters of {@code maxInFlight}). */
+    public boolean resumable() {
+        return inFlight.get() <= resumeAt;
+    }
+
+    /** How many more records may be dispatched now. */
+    public long room() {
+        return Math.max(0, settings.maxInFlight() - inFlight.get());
+    }
+
+    /** Records in flight (dispatched, not done). */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Waits until {@link #resumable()} or {@code maxWaitNanos} passed. Waiting for one free slot instead
+     * would wake the fetcher for every record handled: a context switch per record on a consumer that is
+     * already behind.
+     */
+    public void awaitResumable(long maxWaitNanos) throws InterruptedException {
+        awaitProgress(this::resumable, maxWaitNanos);
+    }
+
+    /** Waits until nothing is in flight or {@code maxWaitNanos} passed; returns whether nothing is. */
+    public boolean awaitQuiescent(long maxWaitNanos) throws InterruptedException {
+        return awaitProgress(() -> inFlight.get() == 0, maxWaitNanos);
+    }
+
+    /**
+     * Waits until a record finishes (one that leaves nothing in flight, the resume mark or a drained
+     * partition, the moments engines wait for) or {@code maxWaitNanos} passed.
+     *
+     * @throws InterruptedException if interrupted (the flag cleared)
+     */
+    public void awaitProgress(long maxWaitNanos) throws InterruptedException {
+        if (maxWaitNanos <= 0) {
+            return;
+        }
+        synchronized (progress) {
+            TimeUnit.NANOSECONDS.timedWait(progress, maxWaitNanos);
+        }
+    }
+
+    private boolean awaitProgress(BooleanSupplier done, long maxWaitNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWaitNanos;
+        synchronized (progress) {
+            while (!done.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The offset to commit for {@code partition}: after the highest offset below which every record of this
+     * ownership is done; the first offset dispatched while none is; -1 if nothing was dispatched (or the
+     * partition is not assigned).
+     */
+    public long commitPoint(int partition) {
+        Assignment a = assignments.get(partition);
+        if (a == null || a.firstDispatched < 0) {
+            return -1;
+        }
+        long done = tracker.highestContiguousCompleted(a.slot);
+        return done >= 0 ? done + 1 : a.firstDispatched;
+    }
+
+    /** Records of {@code partition} dispatched and not yet done. */
+    public int pending(int partition) {
+        Assignment a = assignments.get(partition);
+        return a == null ? 0 : tracker.pending(a.slot);
+    }
+
+    /**
+     * Offsets of {@code partition} done beyond its commit point (at most {@link #MAX_COMPLETED_BEYOND}),
+     * with those an earlier owner handled and this one has not reached yet: what a commit may carry so
+     * that the next owner does not handle them again.
+     */
+    public NavigableSet<Long> completedBeyond(int partition) {
+        Assignment a = assignments.get(partition);
+        if (a == null) {
+            return Collections.emptyNavigableSet();
+        }
+        NavigableSet<Long> beyond = new TreeSet<>(a.alreadyHandled);
+        for (long o : tracker.completedAbove(a.slot, MAX_COMPLETED_BEYOND)) {
+            beyond.add(o);
+        }
+        return beyond;
+    }
+
+    /**
+     * Waits, at most the drain timeout, until no record of {@code partition} is in flight: before the
+     * partition is handed to another member. Returns false (and logs why) if some are still.
+     */
+    public boolean drain(int partition) throws InterruptedException {
+        Assignment a = assignments.get(partition);
+        if (a == null) {
+            return true;
+        }
+        if (awaitProgress(() -> a.inFlight.get() == 0, settings.drainTimeout().toNanos())) {
+            return true;
+        }
+        LOG.warn(
+                "{}-{} handed over with {} records unfinished after the drain timeout of {} ({}); the next owner "
+                        + "handles them again",
+                settings.topic(),
+                partition,
+                a.inFlight.get(),
+                settings.drainTimeout(),
+                stall().orElse("handlers still running"));
+        return false;
+    }
+
+    /**
+     * Ends the ownership of {@code partition}: its records still queued are not handled here, and one
+     * parked for failing is abandoned (its key goes on with other partitions' records). Their offsets are
+     * not committed, so whoever owns the partition next handles them.
+     */
+    public void release(int partition) {
+        Assignment a = assignments.remove(partition);
+        if (a == null) {
+            return;
+        }
+        a.released = true;
+        for (ParkedKey<Object> p : executor.parked()) {
+            if (((HandlerTask) p.task()).assignment == a) {
+                executor.abandon(p.key());
+            }
+        }
+        tracker.forget(a.slot);
+    }
+
+    /**
+     * Stops handling: records not started yet are dropped as a crashed process drops them (tests of
+     * engines' crash behaviour). Running handlers finish.
+     */
+    public void stopHandling() {
+        handling = false;
+    }
+
+    /** Records whose key is parked now. */
+    public List<ParkedRecord> parked() {
+        List<ParkedRecord> list = new ArrayList<>();
+        for (ParkedKey<Object> p : executor.parked()) {
+            RawRecord raw = ((HandlerTask) p.task()).raw;
+            list.add(new ParkedRecord(
+                    settings.topic(),
+                    raw.partition(),
+                    raw.offset(),
+                    raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8),
+                    p.error(),
+                    p.attempts(),
+                    p.parkedFor(),
+                    p.waitingBehind()));
+        }
+        return list;
+    }
+
+    /** Tries the parked record again; false if it is not parked. */
+    public boolean resume(ParkedRecord record) {
+        return keyParkedAt(record).map(executor::resume).orElse(false);
+    }
+
+    /** Gives the parked record up, recorded with {@code reason}; false if it is not parked. */
+    public boolean skip(ParkedRecord record, String reason) {
+        return keyParkedAt(record).map(key -> executor.skip(key, reason)).orElse(false);
+    }
+
+    private Optional<Object> keyParkedAt(ParkedRecord record) {
+        for (ParkedKey<Object> p : executor.parked()) {
+            RawRecord raw = ((HandlerTask) p.task()).raw;
+            if (record.topic().equals(settings.topic())
+                    && raw.partition() == record.partition()
+                    && raw.offset() == record.offset()) {
+                return Optional.of(p.key());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * How far behind the owned partitions' ends the handlers are; {@code endOffset} gives a partition's end
+     * (negative if not known).
+     */
+    public Lag lag(IntToLongFunction endOffset) {
+        long records = 0;
+        long oldest = Long.MAX_VALUE;
+        for (Assignment a : assignments.values()) {
+            long end = endOffset.applyAsLong(a.partition);
+            if (end < 0) {
+                return new Lag(-1, Duration.ZERO);
+            }
+            long next = commitPoint(a.partition);
+            long handledTo = next >= 0 ? next : a.startOffset;
+            records += Math.max(0, end - handledTo);
+            long timestamp = a.oldestUnhandledTimestamp(handledTo);
+            if (timestamp >= 0) {
+                oldest = Math.min(oldest, timestamp);
+            }
+        }
+        Duration time = oldest == Long.MAX_VALUE
+                ? Duration.ZERO
+                : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest));
+        return new Lag(records, time);
+    }
+
+    /**
+     * What the consumer waits for, if records are in flight and none finished for the stall timeout:
+     * {@code "no progress for 42 s: waiting for parked key ACC-7 (ledger-3@1234 failed 5 attempts: ...)"}.
+     */
+    public Optional<String> stall() {
+        long waitedNanos = ticker.read() - lastProgressNanos;
+        if (inFlight.get() == 0 || waitedNanos < settings.stallTimeout().toNanos()) {
+            return Optional.empty();
+        }
+        StringBuilder why = new StringBuilder("no progress for ")
+                .append(TimeUnit.NANOSECONDS.toSeconds(waitedNanos))
+                .append(" s with ")
+                .append(inFlight.get())
+                .append(" records in flight: ");
+        List<ParkedKey<Object>> parked = executor.parked();
+        if (parked.isEmpty()) {
+            why.append("waiting for handlers still running (a handler that never returns?)");
+        } else {
+            ParkedKey<Object> first = parked.get(0);
+            why.append("waiting for parked key ")
+                    .append(first.key())
+                    .append(" (")
+                    .append(first.task())
+                    .append(" failed ")
+                    .append(first.attempts())
+                    .append(" attempts: ")
+                    .append(first.error())
+                    .append("; resume or skip it)");
+            if (parked.size() > 1) {
+                why.append(" and ").append(parked.size() - 1).append(" more parked keys");
+            }
+        }
+        return Optional.of(why.toString());
+    }
+
+    /** Logs {@link #stall()} at WARN, once per stall; engines call it from their loop. */
+    public void checkStall() {
+        if (stallReported) {
+            return;
+        }
+        Optional<String> stall = stall();
+        if (stall.isPresent()) {
+            stallReported = true;
+            LOG.warn("consumer of {} in group {}: {}", settings.topic(), settings.group(), stall.get());
+        }
+    }
+
+    /** Seconds since a record last finished while records are in flight; 0 when nothing waits. */
+    public double stalledSeconds() {
+        return inFlight.get() == 0 ? 0 : (ticker.read() - lastProgressNanos) / 1e9;
+    }
+
+    /** What was done with the records dispatched so far. */
+    public ConsumerStats stats() {
+        ExecutorStats e = executor.stats();
+        return new ConsumerStats(
+                handled.sum(),
+                e.retries(),
+                e.deadLettered(),
+                e.skipped(),
+                e.parkedKeys(),
+                alreadyHandled.sum(),
+                inFlight.get(),
+                peakInFlight.get());
+    }
+
+    /** The handler stage, for its meters. */
+    public KeyOrderedExecutor<?> executor() {
+        return executor;
+    }
+
+    /**
+     * Lets the records in flight finish, at most {@code timeout}; those of parked keys are abandoned.
+     * Returns whether everything dispatched ended.
+     */
+    public boolean close(Duration timeout) {
+        return executor.close(timeout);
+    }
+
+    /** The handler call for one record; it knows its ownership, so a released one is not handled. */
+    private final class HandlerTask implements KeyOrderedExecutor.Task {
+        final Assignment assignment;
+        final RawRecord raw;
+        /** Set when the record was not handled (its partition released, or handling stopped). */
+        boolean dropped;
+
+        HandlerTask(Assignment assignment, RawRecord raw) {
+            this.assignment = assignment;
+            this.raw = raw;
+        }
+
+        @Override
+        public void run() throws Exception {
+            if (assignment.released || !handling) {
+                dropped = true;
+                return;
+            }
+            String topic = settings.topic();
+            settings.handler()
+                    .handle(new ConsumedRecord<>(
+                            topic,
+                            raw.partition(),
+                            raw.offset(),
+                            raw.timestamp(),
+                            settings.keyDeserializer().deserialize(topic, raw.key()),
+                            settings.valueDeserializer().deserialize(topic, raw.value()),
+                            raw.headers() == null ? Headers.empty() : raw.headers()));
+        }
+
+        @Override
+        public String toString() {
+            return settings.topic() + "-" + raw.partition() + "@" + raw.offset();
+        }
+    }
+}

@@ -1,0 +1,427 @@
+package dev.ordo.engine.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ordo.engine.ConsumerBuilder;
+import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.Ordering;
+import dev.ordo.engine.OrdoHeaders;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.ParkedRecord;
+import dev.ordo.engine.RecordConsumer;
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serdes;
+import dev.ordo.exec.Retry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every engine's consumer does, whatever the engine: one suite, run against the embedded log and
+ * against Kafka by a subclass each (as the JDK's collection TCK runs against every collection). A
+ * behaviour that differs between engines fails here.
+ */
+public abstract class ConsumerContract {
+
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    /** A new topic of {@code partitions} partitions, named after {@code name} and unique for the run. */
+    protected abstract String createTopic(String name, int partitions) throws Exception;
+
+    /** A producer of text keys and values to {@code topic}. */
+    protected abstract RecordProducer<String, String> producer(String topic);
+
+    /** A consumer builder of {@code topic} with these deserializers. */
+    protected abstract <K, V> ConsumerBuilder<?, K, V> consumer(
+            String topic, Deserializer<K> keys, Deserializer<V> values);
+
+    /** Every record of {@code topic} (all partitions), for what a dead-letter topic received. */
+    protected abstract List<StoredRecord> readAll(String topic) throws Exception;
+
+    /** Whether {@code topic} exists. */
+    protected abstract boolean exists(String topic) throws Exception;
+
+    /** A record as read back from a topic. */
+    public record StoredRecord(String key, String value, Headers headers) {}
+
+    /** A topic name unique for the run. */
+    protected static String uniqueName(String name) {
+        return "contract-" + name + "-" + TOPICS.incrementAndGet();
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T closeable) {
+        open.add(0, closeable);
+        return closeable;
+    }
+
+    private ConsumerBuilder<?, String, String> textConsumer(String topic) {
+        return consumer(topic, Serdes.string(), Serdes.string());
+    }
+
+    /** Sends {@code count} records over {@code keys} keys: key {@code k<i % keys>}, value {@code i}. */
+    private void produce(String topic, int from, int count, int keys) {
+        try (RecordProducer<String, String> producer = producer(topic)) {
+            for (int i = from; i < from + count; i++) {
+                producer.send("k" + (i % keys), Integer.toString(i));
+            }
+            producer.flush();
+        }
+    }
+
+    @Test
+    void keyOrderingHandlesEveryRecordOnceAndEachKeyInOrderAcrossConcurrentHandlers() throws Exception {
+        String topic = createTopic("key-order", 3);
+        produce(topic, 0, 3_000, 30);
+        Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
+        AtomicInteger overlap = new AtomicInteger();
+        Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .ordering(Ordering.KEY)
+                .concurrency(8)
+                .handler(r -> {
+                    int running = active.computeIfAbsent(r.key(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                    overlap.accumulateAndGet(running, Math::max);
+                    perKey.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
+                            .add(Integer.parseInt(r.value()));
+                    active.get(r.key()).decrementAndGet();
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(perKey).hasSize(30);
+        perKey.values().forEach(values -> assertThat(values).hasSize(100).isSorted());
+        assertThat(overlap.get()).as("one record of a key at a time").isEqualTo(1);
+        assertThat(consumer.stats().handled()).isEqualTo(3_000);
+    }
+
+    @Test
+    void partitionOrderingHandlesEachPartitionInOffsetOrder() throws Exception {
+        String topic = createTopic("partition-order", 2);
+        produce(topic, 0, 1_000, 50);
+        Map<Integer, List<Long>> perPartition = new ConcurrentHashMap<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .ordering(Ordering.PARTITION)
+                .concurrency(4)
+                .handler(r -> perPartition
+                        .computeIfAbsent(r.partition(), p -> new CopyOnWriteArrayList<>())
+                        .add(r.offset()))
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(perPartition.values().stream().mapToInt(List::size).sum()).isEqualTo(1_000);
+        perPartition.values().forEach(offsets -> assertThat(offsets).isSorted().doesNotHaveDuplicates());
+    }
+
+    @Test
+    void aFailingRecordIsRetriedWithItsKeyBlockedAndHandledOnce() throws Exception {
+        String topic = createTopic("retry", 1);
+        produce(topic, 0, 20, 2);
+        AtomicInteger tries = new AtomicInteger();
+        List<Integer> k0 = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .handler(r -> {
+                    if (r.value().equals("4") && tries.incrementAndGet() < 3) {
+                        throw new IllegalStateException("flaky");
+                    }
+                    if (r.key().equals("k0")) {
+                        k0.add(Integer.parseInt(r.value()));
+                    }
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(tries.get()).isEqualTo(3);
+        assertThat(k0).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+        assertThat(consumer.stats().retries()).isEqualTo(2);
+        assertThat(consumer.parked()).isEmpty();
+    }
+
+    @Test
+    void byDefaultARecordThatKeepsFailingParksItsKeyWhileOtherKeysGoOnUntilResumed() throws Exception {
+        String topic = createTopic("park", 1);
+        produce(topic, 0, 40, 4);
+        AtomicBoolean fixed = new AtomicBoolean();
+        List<Integer> k1 = new CopyOnWriteArrayList<>();
+        AtomicInteger others = new AtomicInteger();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .metrics(registry)
+                .handler(r -> {
+                    if (r.value().equals("5") && !fixed.get()) {
+                        throw new IllegalStateException("account 1 is locked");
+                    }
+                    if (r.key().equals("k1")) {
+                        k1.add(Integer.parseInt(r.value()));
+                    } else {
+                        others.incrementAndGet();
+                    }
+                })
+                .start());
+        await().atMost(WAIT).until(() -> others.get() == 30 && consumer.parked().size() == 1);
+        ParkedRecord parked = consumer.parked().get(0);
+        assertThat(parked.topic()).isEqualTo(topic);
+        assertThat(parked.offset()).isEqualTo(5);
+        assertThat(parked.key()).isEqualTo("k1");
+        assertThat(parked.error()).hasMessage("account 1 is locked");
+        assertThat(k1).as("the key stops at the failing record").containsExactly(1);
+        assertThat(consumer.lag().records())
+                .as("nothing is counted handled past it")
+                .isEqualTo(35);
+        assertThat(consumer.stats().parkedKeys()).isEqualTo(1);
+        assertThat(consumer.stats().skipped()).isZero();
+        assertThat(registry.get("ordo.consumer.parked.keys").gauge().value()).isEqualTo(1);
+
+        fixed.set(true);
+        assertThat(consumer.resume(parked)).isTrue();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(k1).containsExactly(1, 5, 9, 13, 17, 21, 25, 29, 33, 37);
+        assertThat(consumer.parked()).isEmpty();
+    }
+
+    @Test
+    void skippingAParkedRecordIsAnExplicitDecisionAndItsKeyGoesOn() throws Exception {
+        String topic = createTopic("skip", 1);
+        produce(topic, 0, 12, 3);
+        List<Integer> k2 = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .handler(r -> {
+                    if (r.value().equals("2")) {
+                        throw new IllegalStateException("poison");
+                    }
+                    if (r.key().equals("k2")) {
+                        k2.add(Integer.parseInt(r.value()));
+                    }
+                })
+                .start());
+        await().atMost(WAIT).until(() -> consumer.parked().size() == 1);
+        assertThat(consumer.skip(consumer.parked().get(0), "operator: value 2 is known garbage"))
+                .isTrue();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(k2).containsExactly(5, 8, 11);
+        assertThat(consumer.stats().skipped()).isEqualTo(1);
+        assertThat(consumer.stats().deadLettered()).isZero();
+    }
+
+    @Test
+    void theCommitNeverPassesAParkedRecordSoARestartHandlesItAgainFirst() throws Exception {
+        String topic = createTopic("commit", 1);
+        produce(topic, 0, 30, 3);
+        String group = uniqueName("g");
+        AtomicInteger others = new AtomicInteger();
+        RecordConsumer first = textConsumer(topic)
+                .group(group)
+                .commitInterval(Duration.ofMillis(10))
+                .handler(r -> {
+                    if (r.value().equals("4")) {
+                        throw new IllegalStateException("down");
+                    }
+                    if (!r.key().equals("k1")) {
+                        others.incrementAndGet();
+                    }
+                })
+                .start();
+        await().atMost(WAIT).until(() -> others.get() == 20 && first.parked().size() == 1);
+        first.close();
+
+        List<Integer> k1AfterRestart = new CopyOnWriteArrayList<>();
+        RecordConsumer second = closeLater(textConsumer(topic)
+                .group(group)
+                .handler(r -> {
+                    if (r.key().equals("k1")) {
+                        k1AfterRestart.add(Integer.parseInt(r.value()));
+                    }
+                })
+                .start());
+        assertThat(second.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(k1AfterRestart).containsExactly(4, 7, 10, 13, 16, 19, 22, 25, 28);
+    }
+
+    @Test
+    void deadLetteredRecordsCarryTheErrorTheAttemptsAndWhereTheyCameFrom() throws Exception {
+        String topic = createTopic("dlq", 1);
+        String deadLetters = createTopic("dlq-target", 1);
+        try (RecordProducer<String, String> producer = producer(topic)) {
+            producer.send("a", "ok");
+            producer.send(dev.ordo.engine.OutgoingRecord.of("a", "bad")
+                    .withHeaders(Headers.empty().with("trace", "t-7")));
+            producer.send("a", "after");
+            producer.flush();
+        }
+        List<String> handled = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .retry(Retry.exponential(2, Duration.ofMillis(1), Duration.ofMillis(1)))
+                .deadLetter(deadLetters)
+                .handler(r -> {
+                    if (r.value().equals("bad")) {
+                        throw new IllegalArgumentException("cannot apply bad");
+                    }
+                    handled.add(r.value());
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled).containsExactly("ok", "after");
+        assertThat(consumer.stats().deadLettered()).isEqualTo(1);
+        List<StoredRecord> copies = readAll(deadLetters);
+        assertThat(copies).hasSize(1);
+        StoredRecord copy = copies.get(0);
+        assertThat(copy.key()).isEqualTo("a");
+        assertThat(copy.value()).isEqualTo("bad");
+        Headers h = copy.headers();
+        assertThat(h.lastString("trace")).as("its own headers travel along").isEqualTo("t-7");
+        assertThat(h.lastString(OrdoHeaders.DEAD_LETTER_ERROR)).contains("cannot apply bad");
+        assertThat(h.lastString(OrdoHeaders.DEAD_LETTER_ATTEMPTS)).isEqualTo("2");
+        assertThat(h.lastString(OrdoHeaders.ORIGIN_TOPIC)).isEqualTo(topic);
+        assertThat(h.lastString(OrdoHeaders.ORIGIN_PARTITION)).isEqualTo("0");
+        assertThat(h.lastString(OrdoHeaders.ORIGIN_OFFSET)).isEqualTo("1");
+    }
+
+    @Test
+    void aDeadLetterTopicMustExistUnlessTheConsumerIsToldToCreateIt() throws Exception {
+        String topic = createTopic("dlq-missing", 1);
+        String missing = uniqueName("no-such-dlq");
+        assertThatThrownBy(() -> textConsumer(topic)
+                        .group(uniqueName("g"))
+                        .deadLetter(missing)
+                        .handler(r -> {})
+                        .start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deadLetter topic '" + missing + "' does not exist");
+        assertThat(exists(missing)).as("a typo must not become a topic").isFalse();
+        closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .deadLetter(missing, true)
+                .handler(r -> {})
+                .start());
+        assertThat(exists(missing)).isTrue();
+    }
+
+    @Test
+    void fetchingPausesAtMaxInFlightAndGoesOnAsHandlersCatchUp() throws Exception {
+        String topic = createTopic("backpressure", 2);
+        produce(topic, 0, 2_000, 200);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .concurrency(4)
+                .maxInFlight(100)
+                .handler(r -> {
+                    release.await();
+                    handled.incrementAndGet();
+                })
+                .start());
+        await().atMost(WAIT).until(() -> consumer.stats().inFlight() >= 100);
+        assertThat(consumer.stats().inFlight()).isLessThanOrEqualTo(100);
+        release.countDown();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled.get()).isEqualTo(2_000);
+        assertThat(consumer.stats().peakInFlight()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void aRecordThatCannotBeDeserializedFailsLikeAHandlerAndParksItsKey() throws Exception {
+        String topic = createTopic("deserialize", 1);
+        produce(topic, 0, 3, 1);
+        List<Long> values = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(consumer(topic, Serdes.string(), Serdes.longs())
+                .group(uniqueName("g"))
+                .handler(r -> values.add(r.value()))
+                .start());
+        await().atMost(WAIT).until(() -> consumer.parked().size() == 1);
+        assertThat(consumer.parked().get(0).error()).hasMessageContaining("a long must be 8 bytes, was 1");
+        assertThat(values).isEmpty();
+    }
+
+    @Test
+    void lagCountsWhatIsNotHandledAndAwaitCaughtUpWaitsForIt() throws Exception {
+        String topic = createTopic("lag", 2);
+        produce(topic, 0, 500, 10);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .handler(r -> release.await())
+                .start());
+        await().atMost(WAIT).until(() -> consumer.lag().records() == 500);
+        assertThat(consumer.awaitCaughtUp(Duration.ofMillis(50))).isFalse();
+        release.countDown();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(consumer.lag().records()).isZero();
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(0, 1);
+    }
+
+    @Test
+    void closeIsIdempotentAndLeavesTheGroupForTheNextMember() throws Exception {
+        String topic = createTopic("close", 2);
+        produce(topic, 0, 100, 10);
+        String group = uniqueName("g");
+        AtomicLong handled = new AtomicLong();
+        RecordConsumer first = textConsumer(topic)
+                .group(group)
+                .handler(r -> handled.incrementAndGet())
+                .start();
+        assertThat(first.awaitCaughtUp(WAIT)).isTrue();
+        first.close();
+        first.close(Duration.ofSeconds(1));
+        produce(topic, 100, 50, 10);
+        Set<String> afterRestart = ConcurrentHashMap.newKeySet();
+        RecordConsumer second = closeLater(textConsumer(topic)
+                .group(group)
+                .handler(r -> afterRestart.add(r.value()))
+                .start());
+        assertThat(second.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled.get()).isEqualTo(100);
+        assertThat(afterRestart).as("only what came after the commit").hasSize(50);
+    }
+
+    @Test
+    void theDefaultFailurePolicyIsParkingAndTheSkipPolicyIsSpelledOut() throws Exception {
+        String topic = createTopic("skip-policy", 1);
+        produce(topic, 0, 6, 1);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .onFailure(OnFailure.SKIP)
+                .handler((OrdoRecord<String, String> r) -> {
+                    if (r.value().equals("3")) {
+                        throw new Exception("checked exceptions are failures too");
+                    }
+                    handled.add(r.value());
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled).containsExactly("0", "1", "2", "4", "5");
+        assertThat(consumer.stats().skipped()).isEqualTo(1);
+        assertThatThrownBy(() -> textConsumer(topic).onFailure(OnFailure.DEAD_LETTER))
+                .hasMessage("onFailure DEAD_LETTER needs a topic: use deadLetter(topic)");
+    }
+}
