@@ -13,9 +13,9 @@ import dev.ordo.engine.RecordHandler;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.EmbeddedKafka;
+import dev.ordo.kafka.KafkaOrdoAdmin;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
-import dev.ordo.kafka.OrdoKafkaAdmin;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
@@ -79,7 +79,7 @@ class SameCodeOnBothEnginesTest {
     @Test
     void onKafka() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(kafka.bootstrapServers())) {
+                KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(kafka.bootstrapServers())) {
             admin.createTopic("app", 4, (short) 1);
             CheckReport report = application(
                     KafkaOrdoProducer.builder(kafka.bootstrapServers(), "app", Serdes.string(), Serdes.string())

@@ -1,6 +1,7 @@
 package dev.ordo.exec;
 
 import dev.ordo.Arguments;
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
@@ -273,7 +274,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             budget.acquire(bytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for in-flight budget", e);
+            throw new OrdoInterruptedException("interrupted while waiting for in-flight budget", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ordo.pipeline;
 
 import dev.ordo.Arguments;
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.Ticker;
 import dev.ordo.exec.DeadLetterHandler;
@@ -198,7 +199,7 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
             backpressure.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for pipeline budget");
+            throw new OrdoInterruptedException("interrupted while waiting for pipeline budget", e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,6 +195,31 @@ class KeyOrderedExecutorTest {
         assertThatThrownBy(() -> executor.submit("k", () -> {}))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void anInterruptedSubmitKeepsTheInterruptAndAdmitsNothing() throws Exception {
+        KeyOrderedExecutor<String> executor =
+                start(KeyOrderedExecutor.<String>builder().maxInFlight(1));
+        CountDownLatch release = new CountDownLatch(1);
+        executor.submit("a", release::await);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread submitter = new Thread(() -> {
+            try {
+                executor.submit("b", () -> {});
+                outcome.complete(null);
+            } catch (RuntimeException e) {
+                outcome.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag lost", e));
+            }
+        });
+        submitter.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> submitter.getState() == Thread.State.WAITING);
+        submitter.interrupt();
+        assertThat(outcome.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(OrdoInterruptedException.class)
+                .hasMessage("interrupted while waiting for in-flight budget");
+        assertThat(executor.stats().submitted()).isEqualTo(1);
+        release.countDown();
     }
 
     @Test

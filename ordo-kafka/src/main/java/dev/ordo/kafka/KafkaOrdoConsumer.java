@@ -111,8 +111,10 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
      * is paused (a poll's worth at most waits here).
      */
     private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new HashMap<>();
-    /** Partitions whose first waiting record waits for a fence (counted once per wait). */
-    private final Set<Integer> fenced = new HashSet<>();
+    /** Partitions whose first waiting record waits for a fence, and since when (counted once per wait). */
+    private final Map<Integer, Long> fenced = new HashMap<>();
+    /** Fence waits already reported as stalls (poll thread). */
+    private final Set<Integer> fenceStallsReported = new HashSet<>();
     /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
     private final Map<Integer, Long> groupProgress = new HashMap<>();
 
@@ -311,7 +313,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
     }
 
     private static Properties producerProperties(Builder<?, ?> b) {
-        Properties props = OrdoKafkaAdmin.connection(b.bootstrapServers, b.overrides);
+        Properties props = KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return props;
@@ -349,6 +351,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
                 applyBackpressure();
                 trackLag();
                 dispatcher.checkStall();
+                reportFenceStalls();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit(consumer.assignment(), false);
                     lastCommit = System.nanoTime();
@@ -418,12 +421,13 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         long room = dispatcher.room();
         while (!queue.isEmpty() && batch.size() < room) {
             if (!fencePassed(queue.peek())) {
-                if (fenced.add(partition)) {
+                if (fenced.putIfAbsent(partition, System.nanoTime()) == null) {
                     fenceWaits.incrementAndGet();
                 }
                 break;
             }
             fenced.remove(partition);
+            fenceStallsReported.remove(partition);
             batch.add(raw(queue.poll()));
         }
         dispatcher.dispatch(partition, batch);
@@ -464,6 +468,32 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         }
     }
 
+    /**
+     * A partition that has waited the stall timeout for the records it is fenced behind says so, once per
+     * wait, naming what it waits for: never a silent stop.
+     */
+    private void reportFenceStalls() {
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, Long> e : fenced.entrySet()) {
+            int partition = e.getKey();
+            if (now - e.getValue() >= settings.stallTimeout().toNanos() && fenceStallsReported.add(partition)) {
+                for (PartitionFence.After after :
+                        PartitionFence.of(waiting.get(partition).peek().headers())) {
+                    LOG.warn(
+                            "{}-{} waits for {}-{} to be handled up to offset {} (handled up to {}) since {} s: its "
+                                    + "keys moved there when the topic grew and their earlier records come first",
+                            topic,
+                            partition,
+                            topic,
+                            after.partition(),
+                            after.offset(),
+                            progress(after.partition()),
+                            TimeUnit.NANOSECONDS.toSeconds(now - e.getValue()));
+                }
+            }
+        }
+    }
+
     /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */
     private boolean fencePassed(ConsumerRecord<byte[], byte[]> r) {
         if (settings.ordering() == Ordering.UNORDERED) {
@@ -492,7 +522,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         }
         lastProgressRefresh = now;
         Set<TopicPartition> awaited = new HashSet<>();
-        for (int partition : fenced) {
+        for (int partition : fenced.keySet()) {
             for (PartitionFence.After after :
                     PartitionFence.of(waiting.get(partition).peek().headers())) {
                 awaited.add(new TopicPartition(topic, after.partition()));
@@ -608,6 +638,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         dispatcher.release(partition);
         waiting.remove(partition); // not dispatched, so not committed: the next owner fetches them again
         fenced.remove(partition);
+        fenceStallsReported.remove(partition);
         endOffsets.remove(partition);
         fetchLags.remove(partition);
         if (lagMeters != null) {
@@ -715,7 +746,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
             ConsumerSettings<K, V> settings = settings();
             String dlq = settings.deadLetterTopic();
             if (dlq != null) {
-                try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(bootstrapServers, overrides)) {
+                try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(bootstrapServers, overrides)) {
                     if (!admin.exists(dlq)) {
                         if (!settings.createDeadLetterTopic()) {
                             throw new IllegalArgumentException("deadLetter topic '" + dlq + "' does not exist; create"

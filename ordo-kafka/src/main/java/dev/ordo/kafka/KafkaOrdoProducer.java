@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * up. When its metadata shows more partitions (Kafka refreshes it every {@code metadata.max.age.ms},
  * 5 minutes by default, or sooner on errors), it waits for its earlier sends to be acknowledged,
  * notes every partition's end offset and records the new count in the topic's partition history
- * ({@link OrdoKafkaAdmin#layoutHistory}); from then on a record whose key lived elsewhere under an
+ * ({@link KafkaOrdoAdmin#layoutHistory}); from then on a record whose key lived elsewhere under an
  * earlier count carries a {@link PartitionFence fence} that makes {@link KafkaOrdoConsumer} handle
  * it only after that partition's earlier records. A producer that starts on a topic which grew
  * before fences against everything written before it started. Records without a key are placed by
@@ -75,7 +75,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         this.keySerializer = b.keySerializer;
         this.valueSerializer = b.valueSerializer;
         this.client = new Properties();
-        client.putAll(OrdoKafkaAdmin.connection(b.bootstrapServers, b.overrides));
+        client.putAll(KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides));
         this.histories = new LayoutHistory(client);
         Properties props = new Properties();
         props.putAll(b.overrides);
@@ -208,7 +208,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         List<Integer> recorded = histories.read(topic);
         List<Integer> history = recorded.isEmpty() ? seen : recorded;
         if (history.isEmpty()) {
-            OrdoKafkaAdmin.endOffsets(client, topic, partitions); // see below: only waits for every leader
+            KafkaOrdoAdmin.endOffsets(client, topic, partitions); // see below: only waits for every leader
             return PartitionLayout.initial(partitions); // never grew as far as anyone recorded
         }
         // Counts above the current one are a growth recorded but not (yet) carried out: not part of the past.
@@ -220,7 +220,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         }
         // Reading the end offsets also waits until the leader of each new partition serves it: an idempotent
         // producer writing to a partition a moment too early can lose records (KAFKA-15591).
-        return new PartitionLayout(partitions, extended, OrdoKafkaAdmin.endOffsets(client, topic, partitions));
+        return new PartitionLayout(partitions, extended, KafkaOrdoAdmin.endOffsets(client, topic, partitions));
     }
 
     /** Configures a {@link KafkaOrdoProducer}. */

@@ -58,8 +58,8 @@ public final class KafkaBroker {
 
     /** The end offset of every partition of {@code topic}. */
     static Map<Integer, Long> endOffsets(String topic, int partitions) {
-        return OrdoKafkaAdmin.endOffsets(
-                OrdoKafkaAdmin.connection(bootstrapServers(), new Properties()), topic, partitions);
+        return KafkaOrdoAdmin.endOffsets(
+                KafkaOrdoAdmin.connection(bootstrapServers(), new Properties()), topic, partitions);
     }
 
     static Admin admin() {

@@ -67,7 +67,7 @@ class KafkaConsumerContractTest extends ConsumerContract {
 
     @Override
     protected boolean exists(String topic) {
-        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+        try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             return admin.exists(topic);
         }
     }

@@ -78,7 +78,7 @@ class PartitionGrowthTest {
      */
     private static CheckReport run(
             String topic, java.util.function.Function<String, Sender> senders, GroupFactory groups) throws Exception {
-        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+        try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 4, (short) 1);
             Sender sender = senders.apply(topic);
             History history = new History();
@@ -147,7 +147,7 @@ class PartitionGrowthTest {
 
     @Test
     void growingRequiresMorePartitionsAndRecordsTheHistory() throws Exception {
-        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+        try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic("history", 2, (short) 1);
             assertThatThrownBy(() -> admin.growPartitions("history", 2))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -165,7 +165,7 @@ class PartitionGrowthTest {
     @Test
     void aProducerStartedAfterAGrowthFencesMovedKeysBehindEverythingWrittenBefore() throws Exception {
         String topic = "grown-before-start";
-        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+        try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
             try (KafkaOrdoProducer<String, String> before = KafkaOrdoProducer.builder(
                             KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
@@ -207,8 +207,8 @@ class PartitionGrowthTest {
     @Test
     void aGrowthRecordedButNotCarriedOutIsNeitherUsedNorOverwritten() throws Exception {
         String topic = "growth-underway";
-        Properties connection = OrdoKafkaAdmin.connection(KafkaBroker.bootstrapServers(), new Properties());
-        try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create(KafkaBroker.bootstrapServers())) {
+        Properties connection = KafkaOrdoAdmin.connection(KafkaBroker.bootstrapServers(), new Properties());
+        try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 2, (short) 1);
             new LayoutHistory(connection).write(topic, List.of(2, 4)); // as growPartitions does before createPartitions
             try (KafkaOrdoProducer<String, String> producer = KafkaOrdoProducer.builder(

@@ -2,9 +2,9 @@ package dev.ordo.cli.demo;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.kafka.KafkaOrdoAdmin;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
-import dev.ordo.kafka.OrdoKafkaAdmin;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +25,7 @@ final class KafkaDownstream implements LedgerDownstream {
 
     private static final int PARTITIONS = 8;
 
-    private final OrdoKafkaAdmin admin;
+    private final KafkaOrdoAdmin admin;
     private final String topic;
     private final Ledger ledger = new Ledger();
     private final KafkaOrdoProducer<String, String> producer;
@@ -42,7 +42,7 @@ final class KafkaDownstream implements LedgerDownstream {
 
     private KafkaDownstream(
             String bootstrapServers, int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
-        this.admin = OrdoKafkaAdmin.create(bootstrapServers);
+        this.admin = KafkaOrdoAdmin.create(bootstrapServers);
         this.topic = "ordo-demo-ledger-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaOrdoProducer<String, String> opened = null;
         try {

@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.Header;
@@ -275,7 +276,8 @@ final class BatchSender {
      * the send buffer, for at most {@code maxBlock}; reserves nothing itself.
      *
      * @throws IllegalStateException if the producer is (or while waiting was) closed
-     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}, or the wait was interrupted
+     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}
+     * @throws OrdoInterruptedException if the wait was interrupted (the flag set again)
      */
     private void reserve(long cost) {
         if (closed) {
@@ -301,7 +303,7 @@ final class BatchSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for send buffer space");
+            throw new OrdoInterruptedException("interrupted while waiting for send buffer space", e);
         } finally {
             waitingForSpace--;
         }

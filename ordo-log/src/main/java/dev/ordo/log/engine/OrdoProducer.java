@@ -1,6 +1,7 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Headers;
@@ -104,6 +105,7 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
      * @throws IllegalStateException if the producer is closed
      * @throws IllegalArgumentException if the record is larger than the topic's batch limit or the send buffer
      * @throws OverloadedException if the buffer stayed full for {@code maxBlock}; nothing was queued
+     * @throws OrdoInterruptedException if interrupted while waiting for buffer space (the flag set again)
      */
     @Override
     public CompletableFuture<Acknowledgement> send(OutgoingRecord<K, V> record) {

@@ -2,7 +2,9 @@ package dev.ordo.log.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Headers;
@@ -26,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +170,38 @@ class OrdoProducerTest {
                         .hasMessageContaining("bufferBytes");
             }
             assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anInterruptedSendKeepsTheInterruptAndQueuesNothing() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(1));
+            long perRecord = 37 + OrdoProducer.HEAP_OVERHEAD_PER_RECORD;
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .linger(Duration.ofHours(1))
+                    .bufferBytes(perRecord)
+                    .build()) {
+                producer.send("k", "0000");
+                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+                Thread sender = new Thread(() -> {
+                    try {
+                        producer.send("k", "0001"); // waits: the buffer holds one record
+                        outcome.complete(null);
+                    } catch (RuntimeException e) {
+                        outcome.complete(
+                                Thread.currentThread().isInterrupted() ? e : new AssertionError("flag lost", e));
+                    }
+                });
+                sender.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> sender.getState() == Thread.State.TIMED_WAITING);
+                sender.interrupt();
+                assertThat(outcome.get(10, TimeUnit.SECONDS))
+                        .isInstanceOf(OrdoInterruptedException.class)
+                        .hasMessageContaining("interrupted while waiting for send buffer space");
+            }
+            assertThat(log.describe("t").partitions().get(0).nextOffset()).isEqualTo(1);
         }
     }
 

@@ -29,13 +29,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * producer that was not running learns the old count only from this history.
  *
  * <pre>{@code
- * try (OrdoKafkaAdmin admin = OrdoKafkaAdmin.create("localhost:9092")) {
+ * try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create("localhost:9092")) {
  *     admin.createTopic("ledger", 4, (short) 3);
  *     admin.growPartitions("ledger", 8);
  * }
  * }</pre>
  */
-public final class OrdoKafkaAdmin implements AutoCloseable {
+public final class KafkaOrdoAdmin implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -43,19 +43,19 @@ public final class OrdoKafkaAdmin implements AutoCloseable {
     private final Properties connection;
     private final LayoutHistory histories;
 
-    private OrdoKafkaAdmin(Properties connection) {
+    private KafkaOrdoAdmin(Properties connection) {
         this.connection = connection;
         this.admin = Admin.create(connection);
         this.histories = new LayoutHistory(connection);
     }
 
-    public static OrdoKafkaAdmin create(String bootstrapServers) {
+    public static KafkaOrdoAdmin create(String bootstrapServers) {
         return create(bootstrapServers, new Properties());
     }
 
     /** {@code settings}: security settings ({@code security.*}, {@code sasl.*}, {@code ssl.*}) for the cluster. */
-    public static OrdoKafkaAdmin create(String bootstrapServers, Properties settings) {
-        return new OrdoKafkaAdmin(connection(bootstrapServers, settings));
+    public static KafkaOrdoAdmin create(String bootstrapServers, Properties settings) {
+        return new KafkaOrdoAdmin(connection(bootstrapServers, settings));
     }
 
     /** The bootstrap servers and the security settings among {@code settings}: what every client of the cluster needs. */
