@@ -1,19 +1,15 @@
 package dev.ordo.kafka;
 
-import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerBuilder;
-import dev.ordo.engine.ConsumerStats;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.Ordering;
-import dev.ordo.engine.ParkedRecord;
-import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.Serdes;
+import dev.ordo.engine.core.AbstractRecordConsumer;
 import dev.ordo.engine.core.ConsumerMeters;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
-import dev.ordo.engine.core.RecordDispatcher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -28,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,16 +86,14 @@ import org.slf4j.LoggerFactory;
  * @param <K> the key type handed to the handler
  * @param <V> the value type handed to the handler
  */
-public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
+public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final AtomicLong CLIENTS = new AtomicLong();
 
     private final String topic;
-    private final ConsumerSettings<K, V> settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final RecordDispatcher<K, V> dispatcher;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final long commitIntervalNanos;
     /** What this consumer committed per partition (offset, metadata); offsets only move forward. */
@@ -137,9 +130,9 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
     private volatile Throwable failure;
     private volatile Duration closeTimeout = Duration.ofSeconds(30);
 
-    private KafkaOrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings) {
+    private KafkaOrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings, String client) {
+        super(settings, "ordo-kafka-" + client);
         this.topic = settings.topic();
-        this.settings = settings;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
         Properties props = new Properties();
         props.putAll(b.overrides);
@@ -148,15 +141,21 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        props.putIfAbsent(
-                ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + settings.group() + "-" + CLIENTS.incrementAndGet());
-        String client = props.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
-        this.deadLetters = settings.deadLetterTopic() == null
-                ? null
-                : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
-        this.dispatcher = new RecordDispatcher<>(
-                settings, deadLetters == null ? null : this::deadLetter, "ordo-kafka-" + client, Ticker.system());
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, client);
+        KafkaProducer<byte[], byte[]> dlq = null;
+        try {
+            dlq = settings.deadLetterTopic() == null
+                    ? null
+                    : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
+            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        } catch (RuntimeException e) {
+            if (dlq != null) {
+                dlq.close(Duration.ZERO);
+            }
+            dispatcher.close(Duration.ZERO); // its handler threads started with it
+            throw e;
+        }
+        this.deadLetters = dlq;
         this.poller = new Thread(this::pollLoop, "ordo-kafka-poll-" + client + "-" + topic);
         Tags tags = Tags.of("topic", topic, "group", settings.group(), "client", client);
         this.lagMeters = settings.registry() == null ? null : new KafkaLagMeters(settings.registry(), tags);
@@ -199,55 +198,13 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
     }
 
     @Override
-    public String topic() {
-        return topic;
-    }
-
-    @Override
     public Set<Integer> assignment() {
         return assignment;
     }
 
     @Override
-    public ConsumerStats stats() {
-        return dispatcher.stats();
-    }
-
-    @Override
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
-    }
-
-    @Override
     public Lag lag() {
         return dispatcher.lag(p -> endOffsets.getOrDefault(p, -1L));
-    }
-
-    @Override
-    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(settled && lag().caughtUp())) {
-            if (failure != null || closed.get() || System.nanoTime() >= deadline) {
-                return false;
-            }
-            dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), POLL.toNanos()));
-        }
-        return true;
-    }
-
-    @Override
-    public List<ParkedRecord> parked() {
-        return dispatcher.parked();
-    }
-
-    @Override
-    public boolean resume(ParkedRecord parked) {
-        return dispatcher.resume(parked);
-    }
-
-    @Override
-    public boolean skip(ParkedRecord parked, String reason) {
-        return dispatcher.skip(parked, reason);
     }
 
     /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
@@ -286,18 +243,9 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         close();
     }
 
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(30));
-    }
-
     /** Stops polling, lets in-flight records finish (at most {@code timeout}), commits and leaves the group. */
     @Override
-    public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout must not be null");
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void shutdown(Duration timeout) {
         closeTimeout = timeout;
         running.set(false);
         consumer.wakeup();
@@ -306,10 +254,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Throwable failed = failure;
-        if (failed != null) {
-            LOG.warn("consumer of {} had stopped after an error", topic, failed);
-        }
+        failure().ifPresent(failed -> LOG.warn("consumer of {} had stopped after an error", topic, failed));
     }
 
     private static Properties producerProperties(Builder<?, ?> b) {
@@ -320,7 +265,8 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
     }
 
     /** Copies a record that failed every attempt to the dead-letter topic and waits for the broker's acknowledgement. */
-    private void deadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws Exception {
+    @Override
+    protected void sendDeadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws Exception {
         ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(deadLetterTopic, key, value);
         for (dev.ordo.engine.Header h : headers) {
             copy.headers().add(h.key(), h.value());
@@ -362,7 +308,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
                 commitOnClose();
             }
         } catch (RuntimeException e) {
-            failure = e;
+            failed(e);
             LOG.error("consumer of {} stopped", topic, e);
             dispatcher.close(Duration.ZERO);
         } finally {
@@ -683,7 +629,7 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
                 }
             }
             assignment = partitionsOf(consumer.assignment(), List.of());
-            settled = true;
+            settled(true);
         }
 
         @Override
@@ -756,7 +702,9 @@ public final class KafkaOrdoConsumer<K, V> implements RecordConsumer {
                     }
                 }
             }
-            return new KafkaOrdoConsumer<>(this, settings).startPolling();
+            String client = overrides.getProperty(
+                    ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + settings.group() + "-" + CLIENTS.incrementAndGet());
+            return new KafkaOrdoConsumer<>(this, settings, client).startPolling();
         }
     }
 }

@@ -1,19 +1,15 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.Arguments;
-import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerBuilder;
-import dev.ordo.engine.ConsumerStats;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
-import dev.ordo.engine.ParkedRecord;
-import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.Serdes;
+import dev.ordo.engine.core.AbstractRecordConsumer;
 import dev.ordo.engine.core.ConsumerMeters;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
-import dev.ordo.engine.core.RecordDispatcher;
 import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
@@ -31,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * @param <K> the key type handed to the handler
  * @param <V> the value type handed to the handler
  */
-public final class OrdoConsumer<K, V> implements RecordConsumer {
+public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
     private static final int FETCH_BYTES = 1 << 20;
@@ -79,8 +74,6 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
 
     private final EmbeddedLog log;
     private final String topic;
-    private final ConsumerSettings<K, V> settings;
-    private final RecordDispatcher<K, V> dispatcher;
     private final ConsumerProgress progress;
     private final long commitIntervalNanos;
     private final long maxInFlight;
@@ -108,9 +101,9 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
 
     @SuppressWarnings("unchecked")
     private OrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings) throws IOException {
+        super(settings, "ordo-consumer-" + settings.group());
         this.log = b.log;
         this.topic = settings.topic();
-        this.settings = settings;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
         this.maxInFlight = settings.maxInFlight();
         int partitions = log.partitionCount(topic);
@@ -119,7 +112,12 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
         for (int p = 0; p < partitions; p++) {
             fetched[p] = new ArrayDeque<>();
         }
-        this.member = log.groups().join(settings.group(), topic, partitions, b.state != null);
+        try {
+            this.member = log.groups().join(settings.group(), topic, partitions, b.state != null);
+        } catch (IOException | RuntimeException e) {
+            dispatcher.close(Duration.ZERO); // its handler threads started with it
+            throw e;
+        }
         try {
             this.initialPositions = new HashMap<>();
             if (b.state != null) {
@@ -140,10 +138,9 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
             }
         } catch (IOException | RuntimeException e) {
             log.groups().leave(member);
+            dispatcher.close(Duration.ZERO);
             throw e;
         }
-        this.dispatcher = new RecordDispatcher<>(
-                settings, this::deadLetter, "ordo-consumer-" + settings.group(), Ticker.system());
         if (settings.registry() != null) {
             bindMetrics(settings.registry(), partitions);
         }
@@ -211,24 +208,9 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
         return log.endOffset(topic, partition);
     }
 
-    @Override
-    public String topic() {
-        return topic;
-    }
-
     /** The committed next offset of a partition. */
     public long committedOffset(int partition) {
         return progress.committed(partition);
-    }
-
-    @Override
-    public ConsumerStats stats() {
-        return dispatcher.stats();
-    }
-
-    @Override
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
     }
 
     @Override
@@ -242,43 +224,7 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
     }
 
     @Override
-    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(settled && lag().caughtUp())) {
-            if (failure != null || closed.get() || System.nanoTime() >= deadline) {
-                return false;
-            }
-            dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), IDLE_PARK_NANOS));
-        }
-        return true;
-    }
-
-    @Override
-    public List<ParkedRecord> parked() {
-        return dispatcher.parked();
-    }
-
-    @Override
-    public boolean resume(ParkedRecord parked) {
-        return dispatcher.resume(parked);
-    }
-
-    @Override
-    public boolean skip(ParkedRecord parked, String reason) {
-        return dispatcher.skip(parked, reason);
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(30));
-    }
-
-    @Override
-    public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout must not be null");
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void shutdown(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         running.set(false);
         try {
@@ -344,10 +290,10 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("consumer of {} stopped fetching", topic, e);
-            failure = e;
+            failed(e);
             running.set(false);
         } catch (InterruptedException e) {
-            failure = e;
+            failed(e);
             running.set(false);
         }
     }
@@ -415,7 +361,7 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
                 assignmentView = Set.copyOf(owned);
             }
         }
-        settled = owned.containsAll(wanted);
+        settled(owned.containsAll(wanted));
     }
 
     /**
@@ -582,7 +528,9 @@ public final class OrdoConsumer<K, V> implements RecordConsumer {
     }
 
     /** Copies a record that failed every attempt to the dead-letter topic and waits for it to be stored. */
-    private void deadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws IOException {
+    @Override
+    protected void sendDeadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers)
+            throws IOException {
         List<Header> stored = new ArrayList<>(headers.size());
         for (dev.ordo.engine.Header h : headers) {
             stored.add(new Header(h.key(), h.value()));

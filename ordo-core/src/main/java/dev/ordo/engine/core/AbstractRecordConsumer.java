@@ -1,0 +1,128 @@
+package dev.ordo.engine.core;
+
+import dev.ordo.Ticker;
+import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.ParkedRecord;
+import dev.ordo.engine.RecordConsumer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What every engine's {@link RecordConsumer} does the same way, as the JDK's {@code AbstractList} does
+ * for lists: statistics, the failure, parked records, waiting to be caught up and the close protocol,
+ * all through the {@link RecordDispatcher} this class creates. An engine adds fetching, membership,
+ * commits and its lag. For engine implementations.
+ *
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
+ */
+public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
+
+    /** How long {@link #awaitCaughtUp} waits between looks when nothing finishes (new records arrive unseen). */
+    private static final long LOOK_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    protected final ConsumerSettings<K, V> settings;
+    protected final RecordDispatcher<K, V> dispatcher;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable failure;
+    private volatile boolean settled;
+
+    /** @param threadName prefix of the handler threads' names */
+    protected AbstractRecordConsumer(ConsumerSettings<K, V> settings, String threadName) {
+        this.settings = settings;
+        this.dispatcher = new RecordDispatcher<>(settings, this::sendDeadLetter, threadName, Ticker.system());
+    }
+
+    /**
+     * Appends a record that failed every attempt to the dead-letter topic and returns once it is durable;
+     * called only with {@code OnFailure.DEAD_LETTER}.
+     */
+    protected abstract void sendDeadLetter(String topic, byte[] key, byte[] value, Headers headers) throws Exception;
+
+    /** Stops fetching and handling, commits and leaves the group; called once, by {@link #close(Duration)}. */
+    protected abstract void shutdown(Duration timeout);
+
+    @Override
+    public String topic() {
+        return settings.topic();
+    }
+
+    @Override
+    public ConsumerStats stats() {
+        return dispatcher.stats();
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Records why fetching stopped before close; {@link #failure()} reports it. */
+    protected void failed(Throwable error) {
+        failure = error;
+    }
+
+    /** The group has given this consumer its partitions (once it has, caught up means something). */
+    protected void settled(boolean settled) {
+        this.settled = settled;
+    }
+
+    /** Whether {@link #close} was called. */
+    protected boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(settled && lag().caughtUp())) {
+            if (failure != null || closed.get() || System.nanoTime() >= deadline) {
+                return false;
+            }
+            dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), LOOK_AGAIN_NANOS));
+        }
+        return true;
+    }
+
+    @Override
+    public List<ParkedRecord> parked() {
+        return dispatcher.parked();
+    }
+
+    @Override
+    public boolean resume(ParkedRecord parked) {
+        requireOpen();
+        return dispatcher.resume(parked);
+    }
+
+    @Override
+    public boolean skip(ParkedRecord parked, String reason) {
+        requireOpen();
+        return dispatcher.skip(parked, reason);
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException(
+                    "consumer of " + settings.topic() + " in group " + settings.group() + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (closed.compareAndSet(false, true)) {
+            shutdown(timeout);
+        }
+    }
+}
