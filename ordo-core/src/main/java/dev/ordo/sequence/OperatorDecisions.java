@@ -31,6 +31,9 @@ final class OperatorDecisions<S> {
     /** Gives up on the missing messages of {@code source} through {@code through}; returns the gaps given up on. */
     List<Gap<S>> skip(S source, long through, String reason, long now) {
         long next = windows.nextExpected(source);
+        if (through == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("throughSequence must be < " + Long.MAX_VALUE + ", was " + through);
+        }
         if (through < next) {
             throw new IllegalArgumentException("throughSequence must be >= the next expected sequence " + next
                     + " of source " + source + ", was " + through);

@@ -146,14 +146,16 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             if (timestamp <= watermark) {
                 return handleLate(source, sequence, timestamp, event);
             }
+            boolean waited = false;
             long blockDeadline = 0;
             while (!bounds.fits(buffer.size(), bufferedBytes, weight)) {
                 if (overflowPolicy == OverflowPolicy.REFUSE) {
                     refused++;
                     return Offer.REFUSED;
                 }
-                if (overflowPolicy == OverflowPolicy.BLOCK && blockDeadline == 0) {
-                    blockDeadline = bounds.blockDeadline() | 1; // never 0: 0 means not blocking yet
+                if (!waited) {
+                    waited = true;
+                    blockDeadline = bounds.blockDeadline();
                 }
                 makeRoom(source, timestamp, weight, blockDeadline);
                 if (timestamp <= watermark) {

@@ -245,6 +245,8 @@ class StrictOrderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("throughSequence must be >= the next expected sequence 1 of source a, was 0");
         assertThatThrownBy(() -> r.skip("a", 1, " ")).hasMessage("reason must not be blank, was ' '");
+        assertThatThrownBy(() -> r.skip("a", Long.MAX_VALUE, "all"))
+                .hasMessage("throughSequence must be < 9223372036854775807, was 9223372036854775807");
         assertThat(r.nextExpected("a")).isEqualTo(1);
         assertThat(r.skipDecisions()).isEmpty();
         assertThat(r.resume("nobody")).isFalse();
