@@ -28,11 +28,12 @@ import java.util.function.ToDoubleFunction;
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>stage</th><th>counters</th><th>gauges</th></tr>
- *   <tr><td>resequencer</td><td>released, duplicates, late, gaps, skipped, redelivery.requests, failed.gaps</td>
- *       <td>buffered, buffered.bytes, oldest.gap.age (seconds)</td></tr>
+ *   <tr><td>resequencer</td><td>released, duplicates, late, gaps, skipped, skipped.by.operator,
+ *       redelivery.requests, failed.gaps, refused, halt.alerts</td>
+ *       <td>buffered, buffered.bytes, oldest.gap.age (seconds), halted (sources)</td></tr>
  *   <tr><td>executor</td><td>submitted, succeeded, retries, dead.lettered</td>
  *       <td>in.flight, in.flight.bytes, active.keys</td></tr>
- *   <tr><td>eventtime</td><td>released, late, dropped, forced.advances</td>
+ *   <tr><td>eventtime</td><td>released, late, dropped, forced.advances, refused</td>
  *       <td>buffered, buffered.bytes, watermark, bound</td></tr>
  *   <tr><td>causal</td><td>delivered, duplicates</td><td>buffered</td></tr>
  * </table>
@@ -51,12 +52,19 @@ public final class OrdoMetrics {
             b.counter("late", ResequencerStats::late, "messages that arrived after being skipped");
             b.counter("gaps", ResequencerStats::gapsDetected, "runs of missing sequence numbers noticed");
             b.counter("skipped", ResequencerStats::skipped, "sequence numbers given up on");
+            b.counter(
+                    "skipped.by.operator",
+                    ResequencerStats::skippedByOperator,
+                    "sequence numbers given up on by an operator's skip or at the end of a stream");
             b.counter("redelivery.requests", ResequencerStats::redeliveryRequests, "ranges requested again");
             b.counter("failed.gaps", ResequencerStats::failedGaps, "gaps declared fatal");
+            b.counter("refused", ResequencerStats::refused, "messages not taken for lack of room, to be offered again");
+            b.counter("halt.alerts", ResequencerStats::haltAlerts, "critical alerts: sources halted by a strict gap");
+            b.gauge("halted", s -> s.halted(), "sources halted by a strict gap policy now");
             b.gauge("buffered", s -> s.buffered(), "messages held back");
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
             Gauge.builder("ordo.resequencer.oldest.gap.age", resequencer, r -> r.oldestGapAgeNanos() / 1e9)
-                    .description("seconds the oldest message held back by a gap has waited")
+                    .description("seconds the oldest gap at the head of a source has been open")
                     .baseUnit("seconds")
                     .tags(Tags.of(tags).and("stage", stage))
                     .register(registry);
@@ -90,6 +98,7 @@ public final class OrdoMetrics {
             b.counter("late", EventTimeStats::late, "late events handled by the late policy");
             b.counter("dropped", EventTimeStats::droppedTooLate, "events beyond the allowed lateness");
             b.counter("forced.advances", EventTimeStats::forcedAdvances, "watermark advances forced by overflow");
+            b.counter("refused", EventTimeStats::refused, "events not taken for lack of room, to be offered again");
             b.gauge("buffered", s -> s.buffered(), "events held back");
             b.gauge("buffered.bytes", s -> s.bufferedBytes(), "bytes held back");
             b.gauge(

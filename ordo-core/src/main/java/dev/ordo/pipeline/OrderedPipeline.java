@@ -139,7 +139,9 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
      * Admits a message into the pipeline.
      *
      * @return what the resequencer did with it (a duplicate or late message gives its permit back at once)
-     * @throws OverloadedException with {@link SubmitPolicy#FAIL_FAST} when the budget is spent;
+     * @throws OverloadedException with {@link SubmitPolicy#FAIL_FAST} when the budget or the reorder
+     *         buffer is full, and with {@link SubmitPolicy#BLOCK} when the reorder buffer stays full for
+     *         its {@code maxBlock} (a {@link dev.ordo.sequence.ResequencerFullException} naming the gap);
      *         nothing was admitted
      */
     public Resequencer.Offer offer(String source, long sequence, T message) {
@@ -153,7 +155,9 @@ public final class OrderedPipeline<K, T> implements AutoCloseable {
             budget.release(weight);
             throw e;
         }
-        if (offer == Resequencer.Offer.DUPLICATE || offer == Resequencer.Offer.LATE) {
+        if (offer == Resequencer.Offer.DUPLICATE
+                || offer == Resequencer.Offer.LATE
+                || offer == Resequencer.Offer.REFUSED) {
             budget.release(weight);
         }
         return offer;

@@ -2,10 +2,12 @@ package dev.ordo.sequence;
 
 /**
  * Asks a sender to send the sequence numbers {@code [from, to]} of {@code source} again; used by
- * {@link GapPolicy#requestRedelivery}. {@code attempt} starts at 1 for each gap and grows with
- * every repeated request.
+ * {@link GapPolicy#requestRedelivery} and {@link GapPolicy#neverSkip}. The ranges cover the gaps
+ * and any sequence refused for room ({@link dev.ordo.flow.OverflowPolicy#REFUSE}), lowest first.
+ * {@code attempt} starts at 1 for each gap and grows with every repeated request.
  *
- * <p>Called outside the resequencer's lock, so it may offer the redelivered messages directly.
+ * <p>Called outside the resequencer's lock, also from an offer blocked for room, so it may offer
+ * the redelivered messages directly.
  *
  * @param <S> the source id type
  */

@@ -3,18 +3,18 @@ package dev.ordo.sequence;
 import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.Ticker;
+import dev.ordo.flow.BufferBounds;
 import dev.ordo.flow.OverflowPolicy;
-import dev.ordo.time.AdaptiveBound;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -26,20 +26,33 @@ import java.util.function.ToLongFunction;
  *   <li>A message whose sequence is the next expected one is released at once, together with any
  *       buffered successors; a later one is buffered.</li>
  *   <li>Duplicates (sequence already released or already buffered) are dropped and counted.</li>
- *   <li>Missing sequence numbers are handled by the {@link GapPolicy}.</li>
- *   <li>Memory is bounded: at most {@code maxBuffered} messages and {@code maxBufferedBytes} bytes
- *       in all sources together, and no message more than {@code maxBuffered} sequence numbers
- *       ahead of its source's next expected one. What happens beyond that is the
- *       {@link OverflowPolicy}.</li>
+ *   <li>Missing sequence numbers are handled by the {@link GapPolicy} (by default
+ *       {@link GapPolicy#waitForever()}); {@link #gaps()} and {@link #oldestGap()} say what is
+ *       missing and since when, {@link #halted()} which sources a strict policy has stopped.</li>
+ *   <li>Memory is bounded ({@link BufferBounds}): at most {@code maxBuffered} messages and
+ *       {@code maxBufferedBytes} bytes in all sources together, and no message more than
+ *       {@code maxBuffered} sequence numbers ahead of its source's next expected one. What happens
+ *       beyond that is the {@link OverflowPolicy}.</li>
  * </ul>
  *
  * <pre>{@code
  * Resequencer<String, Txn> resequencer = Resequencer.<String, Txn>builder()
- *         .gapPolicy(GapPolicy.skipAfter(Duration.ofSeconds(1)))
+ *         .gapPolicy(GapPolicy.neverSkip(Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(30)))
+ *         .redeliveryRequester((teller, from, to, attempt) -> channel.askAgain(teller, from, to))
+ *         .overflowPolicy(OverflowPolicy.REFUSE)
  *         .maxBuffered(10_000)
- *         .build((producer, sequence, txn) -> ledger.apply(txn));
- * resequencer.offer("producer-7", 42, txn);
+ *         .build((teller, sequence, txn) -> ledger.apply(txn));
+ * if (resequencer.offer("teller-7", 42, txn) == Resequencer.Offer.REFUSED) {
+ *     channel.offerAgainLater(txn);
+ * }
  * }</pre>
+ *
+ * <p><b>One feeding thread.</b> When the thread that offers is the only one that could bring the
+ * message a full buffer waits for, use {@link OverflowPolicy#REFUSE} or {@link OverflowPolicy#REJECT}:
+ * both return at once. {@link OverflowPolicy#BLOCK} keeps the gap policy running while it waits
+ * (gap timeouts on the ticker, due redelivery requests, which may offer the missing messages from
+ * the blocked thread itself), but if that frees no room it ends only after {@code maxBlock}, with a
+ * {@link ResequencerFullException} naming the gap that holds everything back.
  *
  * <p>Thread-safe: one lock guards all state, and the sink is called under it, so released
  * messages of a source are seen in order even with many offering threads. The sink and the
@@ -66,69 +79,34 @@ public final class Resequencer<S, T> {
         /** Dropped: its sequence was already released or is already buffered. */
         DUPLICATE,
         /** Dropped: its sequence had been skipped before it arrived. */
-        LATE
+        LATE,
+        /**
+         * Not taken for lack of room ({@link OverflowPolicy#REFUSE}): offer it again later. Its
+         * sequence counts as missing in the gap reports and redelivery requests until it arrives.
+         */
+        REFUSED
     }
 
-    private static final int MAX_REMEMBERED_SKIPS = 64;
-    private static final long MAX_BLOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long MIN_BLOCK_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** How long a blocked offer waits before it looks at the gap policy again. */
+    private static final long BLOCK_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final int capacity;
-    private final long maxBytes;
-    private final ToLongFunction<? super T> weigher;
-    private final GapPolicy gapPolicy;
-    /** The fixed gap timeout, or -1 for an untimed policy or an adaptive one (see {@link #gapTimeoutNanos()}). */
-    private final long fixedTimeoutNanos;
-
-    private final AdaptiveBound adaptiveTimeout;
-    private final boolean timed;
+    private final BufferBounds<T> bounds;
     private final OverflowPolicy overflowPolicy;
+    private final GapPolicy gapPolicy;
     private final Ticker ticker;
-    private final long firstSequence;
-    /** Where restored sources start (a checkpoint's next expected sequences). */
-    private final Map<S, Long> resumeAt;
-
-    private final ResequencerListener<S> listener;
-    private final RedeliveryRequester<S> requester;
-    private final Sink<S, T> sink;
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition spaceFreed = lock.newCondition();
-    private final Map<S, SourceState<S>> sources = new HashMap<>();
-    /** Sources holding buffered messages, oldest gap first. */
-    private final Map<S, SourceState<S>> gapped = new LinkedHashMap<>();
-    /** Redelivery requests collected under the lock and run after it is released. */
-    private final List<Runnable> deferred = new ArrayList<>();
-
-    private SourceState<S> lastSource;
-    private int blockedOffers;
-
-    private int buffered;
-    private long bufferedBytes;
-    private int peakBuffered;
-    private long released;
-    private long duplicates;
-    private long late;
-    private long gapsDetected;
-    private long skipped;
-    private long redeliveryRequests;
-    private long failedGaps;
+    private final SourceWindows<S, T> windows;
+    private final OperatorDecisions<S> decisions;
 
     private Resequencer(Builder<S, T> b, Sink<S, T> sink) {
-        this.capacity = b.maxBuffered;
-        this.maxBytes = b.maxBufferedBytes;
-        this.weigher = b.weigher;
+        this.bounds = b.bounds;
+        this.overflowPolicy = b.bounds.overflowPolicy();
         this.gapPolicy = b.gapPolicy;
-        this.fixedTimeoutNanos = timeoutNanos(b.gapPolicy);
-        this.adaptiveTimeout = b.gapPolicy instanceof GapPolicy.SkipAfterAdaptiveTimeout a ? a.bound() : null;
-        this.timed = fixedTimeoutNanos >= 0 || adaptiveTimeout != null;
-        this.overflowPolicy = b.overflowPolicy;
-        this.ticker = b.ticker;
-        this.firstSequence = b.firstSequence;
-        this.resumeAt = Map.copyOf(b.resumeAt);
-        this.listener = b.listener;
-        this.requester = b.requester;
-        this.sink = sink;
+        this.ticker = b.bounds.ticker();
+        this.windows = new SourceWindows<>(
+                b.bounds, b.gapPolicy, b.firstSequence, b.resumeAt, b.listener, b.requester, sink, spaceFreed);
+        this.decisions = new OperatorDecisions<>(windows, b.listener);
     }
 
     /** Starts configuring a resequencer. */
@@ -138,11 +116,14 @@ public final class Resequencer<S, T> {
 
     /**
      * Offers one message. Releases it (and any buffered successors) to the sink if it is the next
-     * expected of its source, buffers it if it is ahead, drops it if it is a duplicate or late.
+     * expected of its source, buffers it if it is ahead, drops it if it is a duplicate or late. A
+     * message that does not fit is handled by the overflow policy.
      *
+     * @return what was done with it; {@link Offer#REFUSED} only under {@link OverflowPolicy#REFUSE}
      * @throws IllegalArgumentException if {@code sequence < 0} or the message weighs more than
      *         {@code maxBufferedBytes}; nothing is changed
-     * @throws OverloadedException with {@link OverflowPolicy#REJECT} when it does not fit;
+     * @throws ResequencerFullException under {@link OverflowPolicy#REJECT} when it does not fit, and
+     *         under {@link OverflowPolicy#BLOCK} when it still does not fit after {@code maxBlock};
      *         nothing is changed
      * @throws SequenceGapException if the source failed by {@link GapPolicy#failAfter}
      */
@@ -152,37 +133,28 @@ public final class Resequencer<S, T> {
             throw new IllegalArgumentException("sequence must be >= 0, was " + sequence + " (source " + source + ")");
         }
         Objects.requireNonNull(message, "message must not be null");
-        long weight = weigh(message);
-        if (lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("offer called from inside a resequencer callback (sink or listener)");
-        }
-        lock.lock();
+        long weight = bounds.weigh(message);
+        enterLock("offer");
         try {
-            return offerLocked(source, sequence, message, weight);
+            Offer offer = windows.offer(source, sequence, message, weight);
+            return offer != null ? offer : overflow(source, sequence, message, weight);
         } finally {
             unlockAndRunDeferred();
         }
     }
 
     /**
-     * Applies the timed gap policy to every source at the ticker's current time: skips, requests
-     * redelivery or fails gaps that have become old enough, and retries releases the sink refused.
+     * Applies the gap policy to every source at the ticker's current time: skips, requests
+     * redelivery, halts or fails gaps that have become old enough, and retries releases the sink
+     * refused.
      *
      * @throws SequenceGapException if this tick declared a gap fatal
      */
     public void tick() {
-        SequenceGapException failure = null;
-        lock.lock();
+        SequenceGapException failure;
+        enterLock("tick");
         try {
-            long now = ticker.read();
-            for (SourceState<S> st : new ArrayList<>(gapped.values())) {
-                boolean wasFailed = st.failure != null;
-                drain(st);
-                evaluateGap(st, now);
-                if (!wasFailed && st.failure != null && failure == null) {
-                    failure = st.failure;
-                }
-            }
+            failure = windows.evaluateAll(ticker.read());
         } finally {
             unlockAndRunDeferred();
         }
@@ -191,15 +163,82 @@ public final class Resequencer<S, T> {
         }
     }
 
+    /**
+     * An operator acknowledges the {@link CriticalAlert} of a source halted by
+     * {@link GapPolicy#neverSkip}: the source keeps waiting for its missing messages (and asking for
+     * them), and is halted again if they are still missing {@code haltAfter} from now.
+     *
+     * @return whether the source was halted
+     */
+    public boolean resume(S source) {
+        Objects.requireNonNull(source, "source must not be null");
+        return locked("resume", () -> windows.resume(source, ticker.read()));
+    }
+
+    /**
+     * An operator gives up on the missing messages of {@code source} up to and including
+     * {@code throughSequence}, knowing that their effects are lost: what is buffered in that range is
+     * released in order, the missing numbers are skipped (a copy arriving later is {@link Offer#LATE}),
+     * and the source continues after {@code throughSequence}. The decision is recorded
+     * ({@link #skipDecisions()}), counted ({@code skippedByOperator}), told to the listener and logged
+     * at WARN. Clears a halt or a {@link GapPolicy#failAfter} failure it gets past.
+     *
+     * @return the gaps given up on
+     * @throws IllegalArgumentException if {@code throughSequence} is below the source's next expected
+     *         sequence or {@code reason} is blank; nothing is changed
+     */
+    public List<Gap<S>> skip(S source, long throughSequence, String reason) {
+        Objects.requireNonNull(source, "source must not be null");
+        requireReason(reason);
+        return locked("skip", () -> decisions.skip(source, throughSequence, reason, ticker.read()));
+    }
+
+    /**
+     * Declares that no more messages will come: releases everything buffered, in order per source,
+     * skipping every gap in front of it (including ranges refused for room) as a recorded decision
+     * with {@code reason}, as {@link #skip} does. The resequencer stays usable.
+     *
+     * @return the gaps given up on, empty if nothing waited
+     */
+    public List<Gap<S>> endOfStream(String reason) {
+        requireReason(reason);
+        return locked("endOfStream", () -> decisions.endOfStream(reason, ticker.read()));
+    }
+
+    /** The alerts of the sources halted now (as they stand now), oldest first. */
+    public List<CriticalAlert<S>> halted() {
+        return locked(null, () -> windows.halted(ticker.read()));
+    }
+
+    /** Every open gap of every source, the longest waiting first. */
+    public List<Gap<S>> gaps() {
+        return locked(null, () -> windows.gaps(ticker.read()));
+    }
+
+    /**
+     * The gap at the head of a source that has waited longest, if any: what a "no progress" status
+     * line names.
+     */
+    public Optional<Gap<S>> oldestGap() {
+        return Optional.ofNullable(locked(null, () -> windows.oldestGap(ticker.read())));
+    }
+
+    /**
+     * How long the oldest gap at the head of a source has been open, in nanoseconds (0 if none): the
+     * age a timed gap policy compares with its timeout.
+     */
+    public long oldestGapAgeNanos() {
+        return oldestGap().map(gap -> gap.age().toNanos()).orElse(0L);
+    }
+
+    /** The most recent operator and end-of-stream skip decisions (at most 256), oldest first. */
+    public List<SkipDecision<S>> skipDecisions() {
+        return locked(null, decisions::history);
+    }
+
     /** The next sequence number expected from {@code source} (the first sequence if never seen). */
     public long nextExpected(S source) {
-        lock.lock();
-        try {
-            SourceState<S> st = sources.get(source);
-            return st == null ? resumeAt.getOrDefault(source, firstSequence) : st.next;
-        } finally {
-            lock.unlock();
-        }
+        return locked(null, () -> windows.nextExpected(source));
     }
 
     /**
@@ -209,52 +248,12 @@ public final class Resequencer<S, T> {
      * was released. Store it only once what was released is durable downstream.
      */
     public Map<S, Long> checkpoint() {
-        lock.lock();
-        try {
-            Map<S, Long> next = new HashMap<>(resumeAt);
-            sources.forEach((source, st) -> next.put(source, st.next));
-            return next;
-        } finally {
-            lock.unlock();
-        }
+        return locked(null, windows::checkpoint);
     }
 
     /** A consistent snapshot of the counters. */
     public ResequencerStats stats() {
-        lock.lock();
-        try {
-            return new ResequencerStats(
-                    released,
-                    duplicates,
-                    late,
-                    gapsDetected,
-                    skipped,
-                    redeliveryRequests,
-                    failedGaps,
-                    buffered,
-                    bufferedBytes,
-                    peakBuffered);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * How long the oldest message held back by a gap has waited, in nanoseconds (0 if none):
-     * the age a timed gap policy compares with its timeout.
-     */
-    public long oldestGapAgeNanos() {
-        lock.lock();
-        try {
-            long now = ticker.read();
-            long oldest = 0;
-            for (SourceState<S> st : gapped.values()) {
-                oldest = Math.max(oldest, now - st.arrivalOf(st.first));
-            }
-            return oldest;
-        } finally {
-            lock.unlock();
-        }
+        return locked(null, windows::stats);
     }
 
     /** The gap policy this resequencer applies. */
@@ -262,440 +261,137 @@ public final class Resequencer<S, T> {
         return gapPolicy;
     }
 
-    private Offer offerLocked(S source, long sequence, T message, long weight) {
-        SourceState<S> st = state(source);
+    /** The bounds, overflow policy and ticker this resequencer applies. */
+    public BufferBounds<T> bounds() {
+        return bounds;
+    }
+
+    private Offer overflow(S source, long sequence, T message, long weight) {
+        long deadline = 0;
+        boolean blocking = false;
         while (true) {
-            if (st.failure != null) {
-                throw st.failure;
-            }
-            long next = st.next;
-            if (sequence < next) {
-                return stale(st, sequence);
-            }
-            long distance = sequence - next;
-            if (distance < st.slots.length && st.slots[st.index(sequence)] != null) {
-                duplicates++;
-                listener.onDuplicate(source, sequence);
-                return Offer.DUPLICATE;
-            }
-            if (distance == 0) {
-                if (adaptiveTimeout != null && st.buffered > 0) {
-                    // This message ends a gap: how long the oldest held-back message waited for it.
-                    adaptiveTimeout.record(toMillisRoundingUp(ticker.read() - st.arrivalOf(st.first)));
+            switch (overflowPolicy) {
+                case REFUSE -> {
+                    windows.refuse(source, sequence);
+                    return Offer.REFUSED;
                 }
-                sink.accept(source, sequence, message);
-                st.next = next + 1;
-                released++;
-                if (st.buffered > 0) {
-                    drain(st);
-                }
-                if (blockedOffers > 0) {
-                    spaceFreed.signalAll();
-                }
-                return Offer.RELEASED;
-            }
-            if (fits(distance, weight)) {
-                if (!timed) {
-                    // WAIT needs no arrival times; skipping the clock read halves the cost of buffering.
-                    buffer(st, sequence, message, weight, 0);
-                } else {
-                    long now = ticker.read();
-                    buffer(st, sequence, message, weight, now);
-                    evaluateGap(st, now);
-                }
-                return Offer.BUFFERED;
-            }
-            makeRoom(st, sequence, weight);
-        }
-    }
-
-    private boolean fits(long distance, long weight) {
-        return distance <= capacity && buffered < capacity && bufferedBytes + weight <= maxBytes;
-    }
-
-    private void makeRoom(SourceState<S> st, long sequence, long weight) {
-        switch (overflowPolicy) {
-            case REJECT -> throw new OverloadedException(overflowReason(st, sequence, weight));
-            case FORCE_GAP -> forceGap(st, sequence);
-            case BLOCK -> awaitSpace(st, sequence);
-            default -> throw new AssertionError(overflowPolicy);
-        }
-    }
-
-    private String overflowReason(SourceState<S> st, long sequence, long weight) {
-        long distance = sequence - st.next;
-        if (distance > capacity) {
-            return "sequence " + sequence + " of source " + st.id + " is " + distance + " ahead of the next expected "
-                    + st.next + "; maxBuffered is " + capacity;
-        }
-        if (buffered >= capacity) {
-            return "resequencer holds " + buffered + " messages; maxBuffered is " + capacity;
-        }
-        return "resequencer holds " + bufferedBytes + " bytes and the message weighs " + weight
-                + "; maxBufferedBytes is " + maxBytes;
-    }
-
-    private void forceGap(SourceState<S> st, long sequence) {
-        if (st.buffered > 0) {
-            skipTo(st, Math.min(sequence, st.first));
-        } else if (sequence - st.next > capacity) {
-            skipTo(st, sequence - capacity);
-        } else {
-            // Full because of other sources: give up on the oldest gap anywhere.
-            SourceState<S> oldest = gapped.values().iterator().next();
-            skipTo(oldest, oldest.first);
-        }
-    }
-
-    private void awaitSpace(SourceState<S> st, long sequence) {
-        blockedOffers++;
-        try {
-            spaceFreed.awaitNanos(blockWaitNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverloadedException(
-                    "interrupted while waiting for resequencer space for sequence " + sequence + " of source " + st.id);
-        } finally {
-            blockedOffers--;
-        }
-        long now = ticker.read();
-        for (SourceState<S> other : new ArrayList<>(gapped.values())) {
-            evaluateGap(other, now);
-        }
-    }
-
-    /** How long a blocked offer sleeps before it looks at gap timeouts again. */
-    private long blockWaitNanos() {
-        if (!timed || gapped.isEmpty()) {
-            return MAX_BLOCK_WAIT_NANOS;
-        }
-        long now = ticker.read();
-        long timeout = gapTimeoutNanos();
-        long soonest = Long.MAX_VALUE;
-        for (SourceState<S> st : gapped.values()) {
-            soonest = Math.min(soonest, st.arrivalOf(st.first) + timeout - now);
-        }
-        return Math.max(MIN_BLOCK_WAIT_NANOS, Math.min(MAX_BLOCK_WAIT_NANOS, soonest));
-    }
-
-    private Offer stale(SourceState<S> st, long sequence) {
-        long skippedAt = st.skippedAt(sequence);
-        if (skippedAt != Long.MIN_VALUE) {
-            if (adaptiveTimeout != null) {
-                // Censored sample: it needed at least the timeout it got plus the time since the skip.
-                adaptiveTimeout.record(toMillisRoundingUp(gapTimeoutNanos() + ticker.read() - skippedAt));
-            }
-            late++;
-            listener.onLate(st.id, sequence);
-            return Offer.LATE;
-        }
-        duplicates++;
-        listener.onDuplicate(st.id, sequence);
-        return Offer.DUPLICATE;
-    }
-
-    private void buffer(SourceState<S> st, long sequence, T message, long weight, long now) {
-        st.ensureWindow(sequence - st.next + 1, capacity + 1L, weigher != null);
-        int i = st.index(sequence);
-        st.slots[i] = message;
-        st.arrivals[i] = now;
-        if (st.weights != null) {
-            st.weights[i] = weight;
-        }
-        if (st.buffered == 0) {
-            st.first = sequence;
-            st.highest = sequence;
-            st.requestAttempt = 0;
-            gapped.put(st.id, st);
-            gapDetected(st, st.next, sequence - 1);
-        } else if (sequence > st.highest) {
-            if (sequence > st.highest + 1) {
-                gapDetected(st, st.highest + 1, sequence - 1);
-            }
-            st.highest = sequence;
-        } else if (sequence < st.first) {
-            st.first = sequence;
-        }
-        st.buffered++;
-        buffered++;
-        bufferedBytes += weight;
-        peakBuffered = Math.max(peakBuffered, buffered);
-    }
-
-    private void gapDetected(SourceState<S> st, long from, long to) {
-        gapsDetected++;
-        listener.onGapDetected(st.id, from, to);
-    }
-
-    /** Releases buffered messages of {@code st} from its next expected sequence while they are present. */
-    @SuppressWarnings("unchecked")
-    private void drain(SourceState<S> st) {
-        boolean freed = false;
-        while (st.buffered > 0) {
-            int i = st.index(st.next);
-            Object message = st.slots[i];
-            if (message == null) {
-                break;
-            }
-            sink.accept(st.id, st.next, (T) message);
-            st.slots[i] = null;
-            st.buffered--;
-            buffered--;
-            if (st.weights != null) {
-                bufferedBytes -= st.weights[i];
-            }
-            st.next++;
-            released++;
-            freed = true;
-        }
-        if (st.buffered == 0) {
-            gapped.remove(st.id);
-            st.requestAttempt = 0;
-        } else if (freed || st.first < st.next) {
-            st.first = st.firstBufferedFrom(st.next);
-        }
-        if (freed && blockedOffers > 0) {
-            spaceFreed.signalAll();
-        }
-    }
-
-    /** Gives up on every sequence in {@code [next, newNext)} and releases what follows. */
-    private void skipTo(SourceState<S> st, long newNext) {
-        if (newNext <= st.next) {
-            return;
-        }
-        long from = st.next;
-        skipped += newNext - from;
-        st.rememberSkipped(from, newNext - 1, adaptiveTimeout != null ? ticker.read() : 0);
-        listener.onGapSkipped(st.id, from, newNext - 1);
-        st.next = newNext;
-        st.requestAttempt = 0;
-        drain(st);
-        if (blockedOffers > 0) {
-            spaceFreed.signalAll();
-        }
-    }
-
-    private void evaluateGap(SourceState<S> st, long now) {
-        while (st.buffered > 0 && st.failure == null && st.slots[st.index(st.next)] == null) {
-            long age = now - st.arrivalOf(st.first);
-            if (gapPolicy instanceof GapPolicy.SkipAfterTimeout
-                    || gapPolicy instanceof GapPolicy.Fail
-                    || gapPolicy instanceof GapPolicy.SkipAfterAdaptiveTimeout) {
-                if (age < gapTimeoutNanos()) {
-                    return;
-                }
-                if (gapPolicy instanceof GapPolicy.Fail) {
-                    fail(st);
-                    return;
-                }
-                skipTo(st, st.first);
-            } else if (gapPolicy instanceof GapPolicy.RequestRedelivery redelivery) {
-                if (age >= fixedTimeoutNanos) {
-                    skipTo(st, st.first);
-                    continue;
-                }
-                boolean due = st.requestAttempt == 0
-                        ? age >= redelivery.backoff().delayNanos(1)
-                        : now - st.lastRequestAt >= redelivery.backoff().delayNanos(st.requestAttempt + 1);
-                if (due) {
-                    st.requestAttempt++;
-                    st.lastRequestAt = now;
-                    requestMissing(st);
-                }
-                return;
-            } else {
-                return;
-            }
-        }
-    }
-
-    private void fail(SourceState<S> st) {
-        failedGaps++;
-        long from = st.next;
-        long to = st.first - 1;
-        st.failure = new SequenceGapException(
-                st.id, from, to, "gap older than the FAIL timeout of " + fixedTimeoutNanos + " ns");
-        listener.onGapFailed(st.id, from, to);
-    }
-
-    private void requestMissing(SourceState<S> st) {
-        int attempt = st.requestAttempt;
-        S id = st.id;
-        long seq = st.next;
-        while (seq < st.highest) {
-            long from = seq;
-            while (seq < st.highest && st.slots[st.index(seq)] == null) {
-                seq++;
-            }
-            if (seq > from) {
-                long to = seq - 1;
-                redeliveryRequests++;
-                deferred.add(() -> requester.request(id, from, to, attempt));
-            }
-            while (seq <= st.highest && st.slots[st.index(seq)] != null) {
-                seq++;
-            }
-        }
-    }
-
-    private void unlockAndRunDeferred() {
-        if (deferred.isEmpty()) {
-            lock.unlock();
-            return;
-        }
-        List<Runnable> toRun = new ArrayList<>(deferred);
-        deferred.clear();
-        lock.unlock();
-        for (Runnable r : toRun) {
-            r.run();
-        }
-    }
-
-    private SourceState<S> state(S source) {
-        SourceState<S> st = lastSource;
-        if (st != null && st.id.equals(source)) {
-            return st;
-        }
-        st = sources.computeIfAbsent(source, s -> new SourceState<>(s, resumeAt.getOrDefault(s, firstSequence)));
-        lastSource = st;
-        return st;
-    }
-
-    private long weigh(T message) {
-        if (weigher == null) {
-            return 0;
-        }
-        long weight = weigher.applyAsLong(message);
-        if (weight < 0) {
-            throw new IllegalArgumentException("message weight must be >= 0, was " + weight);
-        }
-        if (weight > maxBytes) {
-            throw new IllegalArgumentException(
-                    "message weight must be <= maxBufferedBytes (" + maxBytes + "), was " + weight);
-        }
-        return weight;
-    }
-
-    /** The gap timeout now: fixed, or the adaptive bound's current value. */
-    private long gapTimeoutNanos() {
-        return adaptiveTimeout != null ? adaptiveTimeout.boundMillis() * 1_000_000 : fixedTimeoutNanos;
-    }
-
-    private static long toMillisRoundingUp(long nanos) {
-        return (Math.max(0, nanos) + 999_999) / 1_000_000;
-    }
-
-    private static long timeoutNanos(GapPolicy policy) {
-        if (policy instanceof GapPolicy.SkipAfterTimeout s) {
-            return s.timeout().toNanos();
-        }
-        if (policy instanceof GapPolicy.Fail f) {
-            return f.timeout().toNanos();
-        }
-        if (policy instanceof GapPolicy.RequestRedelivery r) {
-            return r.giveUpAfter().toNanos();
-        }
-        return -1;
-    }
-
-    /** Per-source state: the next expected sequence and a ring of buffered successors. */
-    private static final class SourceState<S> {
-        private static final Object[] NO_SLOTS = new Object[0];
-
-        final S id;
-        long next;
-        Object[] slots = NO_SLOTS;
-        long[] arrivals;
-        long[] weights;
-        int buffered;
-        /** Lowest and highest buffered sequence; meaningful while {@code buffered > 0}. */
-        long first;
-
-        long highest;
-        int requestAttempt;
-        long lastRequestAt;
-        SequenceGapException failure;
-        /** Recently skipped ranges, to tell a late message from a duplicate. Bounded. */
-        final ArrayDeque<long[]> skippedRanges = new ArrayDeque<>();
-
-        SourceState(S id, long next) {
-            this.id = id;
-            this.next = next;
-        }
-
-        int index(long sequence) {
-            return (int) (sequence & (slots.length - 1));
-        }
-
-        long arrivalOf(long sequence) {
-            return arrivals[index(sequence)];
-        }
-
-        /** Grows the ring (a power of two) so that it spans {@code span} sequence numbers. */
-        void ensureWindow(long span, long maxSpan, boolean trackWeights) {
-            if (span <= slots.length) {
-                return;
-            }
-            int length = Math.max(16, Integer.highestOneBit((int) Math.min(span, maxSpan) - 1) << 1);
-            Object[] newSlots = new Object[length];
-            long[] newArrivals = new long[length];
-            long[] newWeights = trackWeights ? new long[length] : null;
-            if (buffered > 0) {
-                for (long s = first; s <= highest; s++) {
-                    int from = index(s);
-                    int to = (int) (s & (length - 1));
-                    newSlots[to] = slots[from];
-                    newArrivals[to] = arrivals[from];
-                    if (trackWeights) {
-                        newWeights[to] = weights[from];
+                case REJECT -> throw full(source, sequence, weight, "");
+                case FORCE_GAP -> windows.forceGap(source, sequence);
+                case BLOCK -> {
+                    if (!blocking) {
+                        blocking = true;
+                        deadline = bounds.blockDeadline();
+                    } else if (System.nanoTime() - deadline >= 0) {
+                        throw full(source, sequence, weight, "; still full after maxBlock " + bounds.maxBlock());
                     }
+                    awaitRoom(source, sequence, deadline);
                 }
+                default -> throw new AssertionError(overflowPolicy);
             }
-            slots = newSlots;
-            arrivals = newArrivals;
-            weights = newWeights;
-        }
-
-        long firstBufferedFrom(long from) {
-            long s = from;
-            while (slots[index(s)] == null) {
-                s++;
+            Offer offer = windows.offer(source, sequence, message, weight);
+            if (offer != null) {
+                return offer;
             }
-            return s;
-        }
-
-        /** Remembers {@code [from, to]} as skipped at {@code now}: {from, to, now}. */
-        void rememberSkipped(long from, long to, long now) {
-            if (skippedRanges.size() == MAX_REMEMBERED_SKIPS) {
-                skippedRanges.pollFirst();
-            }
-            skippedRanges.addLast(new long[] {from, to, now});
-        }
-
-        /** When {@code sequence} was skipped, or {@code Long.MIN_VALUE} if it was not (or is forgotten). */
-        long skippedAt(long sequence) {
-            for (long[] range : skippedRanges) {
-                if (sequence >= range[0] && sequence <= range[1]) {
-                    return range[2];
-                }
-            }
-            return Long.MIN_VALUE;
         }
     }
 
     /**
-     * Configures a {@link Resequencer}. Defaults: {@code maxBuffered} 10,000 messages, no byte
-     * bound, {@link GapPolicy#waitForever()}, {@link OverflowPolicy#BLOCK}, system ticker, first
-     * sequence 0.
+     * One step of a blocked offer: keeps the gap policy alive (the offering thread may be the only
+     * one that could fill the gap), runs due redelivery requests outside the lock, else waits for
+     * room a little.
+     */
+    private void awaitRoom(S source, long sequence, long deadline) {
+        windows.evaluateAll(ticker.read());
+        if (!windows.deferred.isEmpty()) {
+            runDeferredUnlocked();
+            return;
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return;
+        }
+        windows.blockedOffers++;
+        try {
+            spaceFreed.awaitNanos(Math.min(remaining, BLOCK_STEP_NANOS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OverloadedException("interrupted while waiting for resequencer space for sequence " + sequence
+                    + " of source " + source);
+        } finally {
+            windows.blockedOffers--;
+        }
+    }
+
+    private ResequencerFullException full(S source, long sequence, long weight, String waited) {
+        return new ResequencerFullException(
+                source,
+                sequence,
+                windows.nextExpected(source),
+                windows.buffered(),
+                windows.oldestGap(ticker.read()),
+                windows.whyFull(source, sequence, weight) + waited);
+    }
+
+    private void enterLock(String operation) {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException(
+                    operation + " called from inside a resequencer callback (sink or listener)");
+        }
+        lock.lock();
+    }
+
+    /** Runs {@code action} under the lock; a mutating {@code operation} may not come from a callback. */
+    private <R> R locked(String operation, Supplier<R> action) {
+        if (operation != null) {
+            enterLock(operation);
+        } else {
+            lock.lock();
+        }
+        try {
+            return action.get();
+        } finally {
+            unlockAndRunDeferred();
+        }
+    }
+
+    private void runDeferredUnlocked() {
+        List<Runnable> toRun = new ArrayList<>(windows.deferred);
+        windows.deferred.clear();
+        lock.unlock();
+        try {
+            toRun.forEach(Runnable::run);
+        } finally {
+            lock.lock();
+        }
+    }
+
+    private void unlockAndRunDeferred() {
+        if (windows.deferred.isEmpty()) {
+            lock.unlock();
+            return;
+        }
+        List<Runnable> toRun = new ArrayList<>(windows.deferred);
+        windows.deferred.clear();
+        lock.unlock();
+        toRun.forEach(Runnable::run);
+    }
+
+    private static void requireReason(String reason) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        if (reason.isBlank()) {
+            throw new IllegalArgumentException("reason must not be blank, was '" + reason + "'");
+        }
+    }
+
+    /**
+     * Configures a {@link Resequencer}. Defaults: {@link GapPolicy#waitForever()} (never gives up, never
+     * halts), {@code maxBuffered} 10,000 messages, no byte bound, {@link OverflowPolicy#BLOCK} for at
+     * most {@link BufferBounds#DEFAULT_MAX_BLOCK 60 s}, system ticker, first sequence 0, no listener,
+     * no redelivery requester.
      */
     public static final class Builder<S, T> {
-        private int maxBuffered = 10_000;
-        private long maxBufferedBytes = Long.MAX_VALUE;
-        private ToLongFunction<? super T> weigher;
+        private BufferBounds<T> bounds = BufferBounds.of(10_000);
         private GapPolicy gapPolicy = GapPolicy.waitForever();
-        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
-        private Ticker ticker = Ticker.system();
         private long firstSequence;
         private Map<S, Long> resumeAt = Map.of();
         private ResequencerListener<S> listener = new ResequencerListener<>() {};
@@ -705,29 +401,37 @@ public final class Resequencer<S, T> {
 
         /** The most messages held at once, and the furthest a message may be ahead of the next expected one. */
         public Builder<S, T> maxBuffered(int maxBuffered) {
-            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
+            this.bounds = bounds.withMaxBuffered(maxBuffered);
             return this;
         }
 
         /** The most bytes held at once, each message weighed by {@code weigher}. */
         public Builder<S, T> maxBufferedBytes(long maxBufferedBytes, ToLongFunction<? super T> weigher) {
-            this.maxBufferedBytes = Arguments.atLeast("maxBufferedBytes", maxBufferedBytes, 1);
-            this.weigher = Objects.requireNonNull(weigher, "weigher must not be null");
+            this.bounds = bounds.withMaxBufferedBytes(maxBufferedBytes, weigher);
             return this;
         }
 
+        /** What happens to a message that does not fit (default {@link OverflowPolicy#BLOCK}). */
+        public Builder<S, T> overflowPolicy(OverflowPolicy overflowPolicy) {
+            this.bounds = bounds.withOverflowPolicy(overflowPolicy);
+            return this;
+        }
+
+        /** How long {@link OverflowPolicy#BLOCK} waits for room, in real time (default 60 s). */
+        public Builder<S, T> maxBlock(Duration maxBlock) {
+            this.bounds = bounds.withMaxBlock(maxBlock);
+            return this;
+        }
+
+        /** The clock of gap ages and timeouts (default {@link Ticker#system()}). */
+        public Builder<S, T> ticker(Ticker ticker) {
+            this.bounds = bounds.withTicker(ticker);
+            return this;
+        }
+
+        /** What to do about missing sequence numbers (default {@link GapPolicy#waitForever()}). */
         public Builder<S, T> gapPolicy(GapPolicy gapPolicy) {
             this.gapPolicy = Objects.requireNonNull(gapPolicy, "gapPolicy must not be null");
-            return this;
-        }
-
-        public Builder<S, T> overflowPolicy(OverflowPolicy overflowPolicy) {
-            this.overflowPolicy = Objects.requireNonNull(overflowPolicy, "overflowPolicy must not be null");
-            return this;
-        }
-
-        public Builder<S, T> ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
             return this;
         }
 
@@ -760,17 +464,29 @@ public final class Resequencer<S, T> {
             return this;
         }
 
-        /** Where {@link GapPolicy#requestRedelivery} sends its requests; required by that policy. */
+        /**
+         * Where {@link GapPolicy#requestRedelivery} and {@link GapPolicy#neverSkip} send their requests;
+         * required by the first.
+         */
         public Builder<S, T> redeliveryRequester(RedeliveryRequester<S> requester) {
             this.requester = Objects.requireNonNull(requester, "requester must not be null");
             return this;
         }
 
-        /** Builds a resequencer that releases to {@code sink}. */
+        /**
+         * Builds a resequencer that releases to {@code sink}.
+         *
+         * @throws IllegalStateException if the gap policy needs a redelivery requester and has none, or
+         *         if it never skips and the overflow policy is {@link OverflowPolicy#FORCE_GAP}
+         */
         public Resequencer<S, T> build(Sink<S, T> sink) {
             Objects.requireNonNull(sink, "sink must not be null");
-            if (gapPolicy.kind() == GapPolicy.Kind.REQUEST_REDELIVERY && requester == null) {
-                throw new IllegalStateException("gapPolicy REQUEST_REDELIVERY needs a redeliveryRequester");
+            if (gapPolicy.needsRequester() && requester == null) {
+                throw new IllegalStateException("gapPolicy " + gapPolicy + " needs a redeliveryRequester");
+            }
+            if (!gapPolicy.allowsOverflowSkips() && bounds.overflowPolicy() == OverflowPolicy.FORCE_GAP) {
+                throw new IllegalStateException("gapPolicy " + gapPolicy + " never skips, but overflowPolicy "
+                        + "FORCE_GAP skips the oldest gap to make room; choose REFUSE, REJECT or BLOCK");
             }
             return new Resequencer<>(this, sink);
         }

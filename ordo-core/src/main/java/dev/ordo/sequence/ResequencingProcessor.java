@@ -16,7 +16,7 @@ import java.util.concurrent.Flow;
  * on, counting those waiting for a gap and those released but not yet requested downstream. A
  * downstream that stops requesting therefore stops the upstream within {@code capacity} messages.
  * When upstream completes while messages still wait for a gap, downstream gets a
- * {@link SequenceGapException} instead of a silent completion.
+ * {@link SequenceGapException} naming the oldest gap instead of a silent completion.
  *
  * <pre>{@code
  * ResequencingProcessor<Order> inOrder = ResequencingProcessor.create(1_024,
@@ -58,14 +58,15 @@ public final class ResequencingProcessor<T> implements Flow.Processor<Sequenced<
                 @Override
                 public Throwable complete() {
                     int stuck = held();
-                    return stuck == 0
-                            ? null
-                            : new SequenceGapException(
-                                    "upstream",
-                                    -1,
-                                    -1,
-                                    "upstream completed with " + stuck
-                                            + " messages still waiting for missing sequence numbers");
+                    if (stuck == 0) {
+                        return null;
+                    }
+                    String detail =
+                            "upstream completed with " + stuck + " messages still waiting for missing sequence numbers";
+                    return resequencer
+                            .oldestGap()
+                            .map(gap -> new SequenceGapException(gap.source(), gap.from(), gap.to(), detail))
+                            .orElseGet(() -> new SequenceGapException("upstream", -1, -1, detail));
                 }
             };
         });
@@ -80,6 +81,10 @@ public final class ResequencingProcessor<T> implements Flow.Processor<Sequenced<
         if (gapPolicy.kind() == GapPolicy.Kind.REQUEST_REDELIVERY) {
             throw new IllegalArgumentException(
                     "gapPolicy must not be REQUEST_REDELIVERY: a processor has no way back upstream");
+        }
+        if (gapPolicy.kind() == GapPolicy.Kind.NEVER_SKIP) {
+            throw new IllegalArgumentException("gapPolicy must not be NEVER_SKIP: a processor has no operator to "
+                    + "resume or skip a halted source, and it makes room by skipping (FORCE_GAP)");
         }
         return new ResequencingProcessor<>(capacity, gapPolicy);
     }

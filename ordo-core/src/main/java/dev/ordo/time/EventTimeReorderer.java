@@ -1,9 +1,10 @@
 package dev.ordo.time;
 
-import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.Ticker;
+import dev.ordo.flow.BufferBounds;
 import dev.ordo.flow.OverflowPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,8 +28,10 @@ import java.util.function.ToLongFunction;
  *   <li>Events at or below the watermark on arrival are late: dropped beyond the allowed lateness,
  *       otherwise handled by the {@link LatePolicy}.</li>
  *   <li>Equal timestamps are released by source, then sequence: deterministic for any arrival order.</li>
- *   <li>Bounded by count and bytes with an {@link OverflowPolicy}; {@code FORCE_GAP} advances the
- *       watermark to the oldest buffered event.</li>
+ *   <li>Bounded by count and bytes ({@link BufferBounds}) with an {@link OverflowPolicy};
+ *       {@code FORCE_GAP} advances the watermark to the oldest buffered event, {@code REFUSE} returns
+ *       {@link Offer#REFUSED} for the caller to offer the event again later, {@code BLOCK} waits
+ *       (noticing idle sources meanwhile) for at most {@code maxBlock}.</li>
  * </ul>
  *
  * <pre>{@code
@@ -62,7 +65,9 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         /** Late, handled by the late policy. */
         LATE,
         /** Later than the allowed lateness: dropped. */
-        DROPPED
+        DROPPED,
+        /** Not taken for lack of room ({@link OverflowPolicy#REFUSE}): offer it again later. */
+        REFUSED
     }
 
     private static final long MAX_BLOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -70,9 +75,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     private final WatermarkStrategy strategy;
     private final AdaptiveBound adaptive;
     private final long idleNanos;
-    private final int capacity;
-    private final long maxBytes;
-    private final ToLongFunction<? super T> weigher;
+    private final BufferBounds<T> bounds;
     private final OverflowPolicy overflowPolicy;
     private final Ticker ticker;
     private final Sink<S, T> sink;
@@ -94,16 +97,15 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     private long late;
     private long droppedTooLate;
     private long forcedAdvances;
+    private long refused;
 
     private EventTimeReorderer(Builder<S, T> b, Sink<S, T> sink) {
         this.strategy = b.strategy;
         this.adaptive = b.strategy.adaptiveBound();
         this.idleNanos = b.strategy.idlenessNanos();
-        this.capacity = b.maxBuffered;
-        this.maxBytes = b.maxBufferedBytes;
-        this.weigher = b.weigher;
-        this.overflowPolicy = b.overflowPolicy;
-        this.ticker = b.ticker;
+        this.bounds = b.bounds;
+        this.overflowPolicy = b.bounds.overflowPolicy();
+        this.ticker = b.bounds.ticker();
         this.sink = sink;
         this.lateSink = b.lateSink;
         long now = ticker.read();
@@ -122,13 +124,15 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
      * @param source where it came from (a source not declared up front joins now)
      * @param sequence its position within its source; breaks timestamp ties
      * @param timestamp its event time in milliseconds
-     * @throws OverloadedException with {@link OverflowPolicy#REJECT} when it does not fit; nothing changes
+     * @return what was done with it; {@link Offer#REFUSED} only under {@link OverflowPolicy#REFUSE}
+     * @throws OverloadedException under {@link OverflowPolicy#REJECT} when it does not fit, and under
+     *         {@link OverflowPolicy#BLOCK} when it still does not fit after {@code maxBlock}; nothing changes
      * @throws IllegalArgumentException if it weighs more than {@code maxBufferedBytes}
      */
     public Offer offer(S source, long sequence, long timestamp, T event) {
         Objects.requireNonNull(source, "source must not be null");
         Objects.requireNonNull(event, "event must not be null");
-        long weight = weigh(event);
+        long weight = bounds.weigh(event);
         lock.lock();
         try {
             long now = idleNanos >= 0 ? ticker.read() : 0;
@@ -142,8 +146,18 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             if (timestamp <= watermark) {
                 return handleLate(source, sequence, timestamp, event);
             }
-            while (!fits(weight)) {
-                makeRoom(source, timestamp);
+            boolean waited = false;
+            long blockDeadline = 0;
+            while (!bounds.fits(buffer.size(), bufferedBytes, weight)) {
+                if (overflowPolicy == OverflowPolicy.REFUSE) {
+                    refused++;
+                    return Offer.REFUSED;
+                }
+                if (!waited) {
+                    waited = true;
+                    blockDeadline = bounds.blockDeadline();
+                }
+                makeRoom(source, timestamp, weight, blockDeadline);
                 if (timestamp <= watermark) {
                     return handleLate(source, sequence, timestamp, event);
                 }
@@ -215,6 +229,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                     late,
                     droppedTooLate,
                     forcedAdvances,
+                    refused,
                     buffer.size(),
                     bufferedBytes,
                     peakBuffered,
@@ -240,23 +255,20 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         return Offer.LATE;
     }
 
-    private boolean fits(long weight) {
-        return buffer.size() < capacity && bufferedBytes + weight <= maxBytes;
-    }
-
-    private void makeRoom(S source, long timestamp) {
+    private void makeRoom(S source, long timestamp, long weight, long blockDeadline) {
         switch (overflowPolicy) {
-            case REJECT ->
-                throw new OverloadedException("event-time reorderer holds " + buffer.size() + " events and "
-                        + bufferedBytes + " bytes; maxBuffered is " + capacity + ", maxBufferedBytes " + maxBytes
-                        + " (event of " + source + " at " + timestamp + ")");
+            case REJECT -> throw full(source, timestamp, weight, "");
             case FORCE_GAP -> {
                 forcedAdvances++;
                 releaseHead();
             }
             case BLOCK -> {
+                long remaining = blockDeadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw full(source, timestamp, weight, "; still full after maxBlock " + bounds.maxBlock());
+                }
                 try {
-                    released.awaitNanos(MAX_BLOCK_WAIT_NANOS);
+                    released.awaitNanos(Math.min(remaining, MAX_BLOCK_WAIT_NANOS));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new OverloadedException("interrupted while waiting for event-time buffer space");
@@ -268,6 +280,12 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             }
             default -> throw new AssertionError(overflowPolicy);
         }
+    }
+
+    private OverloadedException full(S source, long timestamp, long weight, String waited) {
+        return new OverloadedException("event-time reorderer full: cannot take the event of " + source + " at "
+                + timestamp + ": it " + bounds.whichBound(buffer.size(), bufferedBytes, weight, "events")
+                + "; watermark " + watermark + waited);
     }
 
     /** Releases the oldest buffered event (and moves the watermark to it), whatever the sources say. */
@@ -335,18 +353,6 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         sink.accept(new TimedEvent<>(e.source, e.sequence, e.timestamp, e.event, false));
     }
 
-    private long weigh(T event) {
-        if (weigher == null) {
-            return 0;
-        }
-        long weight = weigher.applyAsLong(event);
-        if (weight < 0 || weight > maxBytes) {
-            throw new IllegalArgumentException(
-                    "event weight must be in [0, maxBufferedBytes (" + maxBytes + ")], was " + weight);
-        }
-        return weight;
-    }
-
     /** A source's newest timestamp and when it last sent. */
     private static final class SourceClock {
         long maxTimestamp = Long.MIN_VALUE;
@@ -372,16 +378,12 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
 
     /**
      * Configures an {@link EventTimeReorderer}. Defaults: bounded out-of-orderness of 0 (strictly
-     * ordered input), 100,000 events, no byte bound, {@link OverflowPolicy#BLOCK}, system ticker,
-     * late events dropped.
+     * ordered input), 100,000 events, no byte bound, {@link OverflowPolicy#BLOCK} for at most
+     * {@link BufferBounds#DEFAULT_MAX_BLOCK 60 s}, system ticker, late events dropped.
      */
     public static final class Builder<S extends Comparable<? super S>, T> {
-        private WatermarkStrategy strategy = WatermarkStrategy.forBoundedOutOfOrderness(java.time.Duration.ZERO);
-        private int maxBuffered = 100_000;
-        private long maxBufferedBytes = Long.MAX_VALUE;
-        private ToLongFunction<? super T> weigher;
-        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
-        private Ticker ticker = Ticker.system();
+        private WatermarkStrategy strategy = WatermarkStrategy.forBoundedOutOfOrderness(Duration.ZERO);
+        private BufferBounds<T> bounds = BufferBounds.of(100_000);
         private List<S> sources = new ArrayList<>();
         private Sink<S, T> lateSink;
 
@@ -401,24 +403,33 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             return this;
         }
 
+        /** The most events held at once. */
         public Builder<S, T> maxBuffered(int maxBuffered) {
-            this.maxBuffered = Arguments.atLeast("maxBuffered", maxBuffered, 1);
+            this.bounds = bounds.withMaxBuffered(maxBuffered);
             return this;
         }
 
+        /** The most bytes held at once, each event weighed by {@code weigher}. */
         public Builder<S, T> maxBufferedBytes(long maxBufferedBytes, ToLongFunction<? super T> weigher) {
-            this.maxBufferedBytes = Arguments.atLeast("maxBufferedBytes", maxBufferedBytes, 1);
-            this.weigher = Objects.requireNonNull(weigher, "weigher must not be null");
+            this.bounds = bounds.withMaxBufferedBytes(maxBufferedBytes, weigher);
             return this;
         }
 
+        /** What happens to an event that does not fit (default {@link OverflowPolicy#BLOCK}). */
         public Builder<S, T> overflowPolicy(OverflowPolicy overflowPolicy) {
-            this.overflowPolicy = Objects.requireNonNull(overflowPolicy, "overflowPolicy must not be null");
+            this.bounds = bounds.withOverflowPolicy(overflowPolicy);
             return this;
         }
 
+        /** How long {@link OverflowPolicy#BLOCK} waits for room, in real time (default 60 s). */
+        public Builder<S, T> maxBlock(Duration maxBlock) {
+            this.bounds = bounds.withMaxBlock(maxBlock);
+            return this;
+        }
+
+        /** The clock of idleness (default {@link Ticker#system()}). */
         public Builder<S, T> ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
+            this.bounds = bounds.withTicker(ticker);
             return this;
         }
 

@@ -7,6 +7,7 @@ package dev.ordo.time;
  * @param late late events handled by the late policy (dropped, side output or correction)
  * @param droppedTooLate late events beyond the allowed lateness, always dropped
  * @param forcedAdvances watermark advances forced by overflow ({@link dev.ordo.flow.OverflowPolicy#FORCE_GAP})
+ * @param refused events not taken for lack of room ({@link dev.ordo.flow.OverflowPolicy#REFUSE})
  * @param buffered events held now
  * @param bufferedBytes their weight
  * @param peakBuffered the most ever held at once
@@ -18,6 +19,7 @@ public record EventTimeStats(
         long late,
         long droppedTooLate,
         long forcedAdvances,
+        long refused,
         int buffered,
         long bufferedBytes,
         int peakBuffered,

@@ -260,7 +260,10 @@ class ResequencerTest {
             r.offer("a", 2, "m");
             assertThatThrownBy(() -> r.offer("b", 1, "m"))
                     .isInstanceOf(OverloadedException.class)
-                    .hasMessage("resequencer holds 2 messages; maxBuffered is 2");
+                    .isInstanceOf(ResequencerFullException.class)
+                    .hasMessageContaining("cannot take sequence 1 of source b (next expected 0)")
+                    .hasMessageContaining("holds 2 messages; maxBuffered is 2")
+                    .hasMessageContaining("oldest gap: source a missing [0, 0]");
             assertThat(r.stats().buffered()).isEqualTo(2);
             assertThat(r.nextExpected("b")).isZero();
             r.offer("a", 0, "m");

@@ -58,7 +58,8 @@ class ResequencingProcessorTest {
         assertThat(downstream.completed).isFalse();
         assertThat(downstream.error)
                 .isInstanceOf(SequenceGapException.class)
-                .hasMessageContaining("1 messages still waiting");
+                .hasMessageContaining("1 messages still waiting")
+                .hasMessageContaining("source p is missing sequence numbers [0, 0]");
     }
 
     @Test
@@ -105,6 +106,14 @@ class ResequencingProcessorTest {
         for (int i = 0; i < 1_000; i++) {
             assertThat(out.get(i)).isEqualTo("m" + i);
         }
+    }
+
+    @Test
+    void aStrictPolicyIsRefusedForItHasNoOperatorToResumeOrSkip() {
+        assertThatThrownBy(() -> ResequencingProcessor.create(
+                        4, GapPolicy.neverSkip(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NEVER_SKIP");
     }
 
     @Test

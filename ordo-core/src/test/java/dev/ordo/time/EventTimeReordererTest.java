@@ -2,6 +2,7 @@ package dev.ordo.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.ordo.ManualTicker;
 import dev.ordo.OverloadedException;
@@ -138,6 +139,39 @@ class EventTimeReordererTest {
         assertThat(out).containsExactly("1");
         assertThat(force.currentWatermark()).isEqualTo(1);
         assertThat(force.stats().forcedAdvances()).isEqualTo(1);
+    }
+
+    @Test
+    void overflowRefuseReturnsAtOnceAndTheEventFitsOnceTheWatermarkMoves() {
+        EventTimeReorderer<String, String> r =
+                build(builder(bounded(10)).maxBuffered(2).overflowPolicy(OverflowPolicy.REFUSE));
+        r.offer("s", 0, 100, "100");
+        r.offer("s", 1, 105, "105");
+        assertThat(r.offer("s", 2, 120, "120")).isEqualTo(EventTimeReorderer.Offer.REFUSED);
+        assertThat(r.stats().refused()).isEqualTo(1);
+        assertThat(r.stats().buffered()).isEqualTo(2);
+        assertThat(r.currentWatermark()).as("the refused event moved nothing").isEqualTo(94);
+        r.flush();
+        assertThat(r.offer("s", 2, 120, "120")).isEqualTo(EventTimeReorderer.Offer.ACCEPTED);
+        r.flush();
+        assertThat(out).containsExactly("100", "105", "120");
+    }
+
+    @Test
+    void overflowBlockGivesUpAfterMaxBlockSayingWhatIsFull() {
+        EventTimeReorderer<String, String> r = build(builder(bounded(1_000))
+                .maxBuffered(2)
+                .overflowPolicy(OverflowPolicy.BLOCK)
+                .maxBlock(Duration.ofMillis(50)));
+        r.offer("s", 0, 1, "1");
+        r.offer("s", 1, 2, "2");
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> assertThatThrownBy(() -> r.offer("s", 2, 3, "3"))
+                        .isInstanceOf(OverloadedException.class)
+                        .hasMessageContaining("holds 2 events; maxBuffered is 2")
+                        .hasMessageContaining("still full after maxBlock PT0.05S"));
+        assertThat(r.stats().buffered()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,59 @@
+package dev.ordo.sequence;
+
+import dev.ordo.Ticker;
+import dev.ordo.time.AdaptiveBound;
+import java.util.Objects;
+
+/**
+ * See {@link GapPolicy#skipAfter(AdaptiveBound)}: learns from every gap that fills how long it
+ * waited, and from every message that arrives after its skip how much longer it would have needed.
+ */
+final class SkipAfterAdaptiveTimeout extends GapPolicy {
+
+    private final AdaptiveBound bound;
+
+    SkipAfterAdaptiveTimeout(AdaptiveBound bound) {
+        this.bound = Objects.requireNonNull(bound, "bound must not be null");
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.SKIP_AFTER_TIMEOUT;
+    }
+
+    @Override
+    boolean timed() {
+        return true;
+    }
+
+    @Override
+    <S> void apply(SourceState<S> source, long now, GapActions<S> actions) {
+        if (now - source.waitingSince() >= timeoutNanos()) {
+            actions.skipHeadGap(source, now);
+        }
+    }
+
+    @Override
+    void headFilled(SourceState<?> source, Ticker ticker) {
+        bound.record(toMillisRoundingUp(ticker.read() - source.waitingSince()));
+    }
+
+    @Override
+    void lateArrival(long skippedAt, Ticker ticker) {
+        // A censored sample: it needed at least the timeout it got plus the time since the skip.
+        bound.record(toMillisRoundingUp(timeoutNanos() + ticker.read() - skippedAt));
+    }
+
+    private long timeoutNanos() {
+        return bound.boundMillis() * 1_000_000;
+    }
+
+    private static long toMillisRoundingUp(long nanos) {
+        return (Math.max(0, nanos) + 999_999) / 1_000_000;
+    }
+
+    @Override
+    public String toString() {
+        return "skipAfter(" + bound + ")";
+    }
+}

@@ -1,0 +1,506 @@
+package dev.ordo.sequence;
+
+import dev.ordo.Ticker;
+import dev.ordo.flow.BufferBounds;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of a {@link Resequencer} behind its lock: every source's window, the counters, and the
+ * decisions about gaps, whether taken by the {@link GapPolicy} (through {@link GapActions}), by the
+ * overflow policy or by an operator. Calls that must not run under the lock (redelivery requests,
+ * logging) are collected in {@link #deferred} for the resequencer to run once it has let go.
+ *
+ * @param <S> the source id type
+ * @param <T> the message type
+ */
+final class SourceWindows<S, T> implements GapActions<S> {
+
+    private static final Logger log = LoggerFactory.getLogger(Resequencer.class);
+    /** A ticker reading not taken yet. */
+    static final long NOT_READ = Long.MIN_VALUE;
+
+    private final int capacity;
+    private final boolean weighs;
+    private final BufferBounds<T> bounds;
+    private final GapPolicy policy;
+    private final boolean timed;
+    private final Ticker ticker;
+    private final long firstSequence;
+    /** Where restored sources start (a checkpoint's next expected sequences). */
+    private final Map<S, Long> resumeAt;
+
+    private final ResequencerListener<S> listener;
+    private final RedeliveryRequester<S> requester;
+    private final Resequencer.Sink<S, T> sink;
+    private final Condition spaceFreed;
+
+    private final Map<S, SourceState<S>> sources = new HashMap<>();
+    /** Sources that hold messages or know of a refused one, in the order they started waiting. */
+    private final Map<S, SourceState<S>> waiting = new LinkedHashMap<>();
+    /** Calls collected under the lock, run after it is released. */
+    final List<Runnable> deferred = new ArrayList<>();
+
+    private SourceState<S> lastSource;
+    /** Offers waiting on {@link #spaceFreed}; only then is it signalled. */
+    int blockedOffers;
+
+    private int buffered;
+    private long bufferedBytes;
+    private int peakBuffered;
+    private long released;
+    private long duplicates;
+    private long late;
+    private long gapsDetected;
+    private long skipped;
+    private long redeliveryRequests;
+    private long failedGaps;
+    private long refused;
+    private long skippedByOperator;
+    private long haltAlerts;
+    private int haltedSources;
+
+    SourceWindows(
+            BufferBounds<T> bounds,
+            GapPolicy policy,
+            long firstSequence,
+            Map<S, Long> resumeAt,
+            ResequencerListener<S> listener,
+            RedeliveryRequester<S> requester,
+            Resequencer.Sink<S, T> sink,
+            Condition spaceFreed) {
+        this.capacity = bounds.maxBuffered();
+        this.weighs = bounds.weighs();
+        this.bounds = bounds;
+        this.policy = policy;
+        this.timed = policy.timed();
+        this.ticker = bounds.ticker();
+        this.firstSequence = firstSequence;
+        this.resumeAt = Map.copyOf(resumeAt);
+        this.listener = listener;
+        this.requester = requester;
+        this.sink = sink;
+        this.spaceFreed = spaceFreed;
+    }
+
+    /**
+     * Releases, buffers or drops one message; returns null, changing nothing, if it does not fit
+     * (the caller applies the overflow policy).
+     */
+    Resequencer.Offer offer(S source, long sequence, T message, long weight) {
+        SourceState<S> st = state(source);
+        if (st.failure != null) {
+            throw st.failure;
+        }
+        long next = st.next;
+        if (sequence < next) {
+            return stale(st, sequence);
+        }
+        long distance = sequence - next;
+        if (distance < st.slots.length && st.slots[st.index(sequence)] != null) {
+            duplicates++;
+            listener.onDuplicate(source, sequence);
+            return Resequencer.Offer.DUPLICATE;
+        }
+        if (distance == 0) {
+            if (st.buffered > 0) {
+                policy.headFilled(st, ticker);
+            }
+            sink.accept(source, sequence, message);
+            st.next = next + 1;
+            released++;
+            if (st.buffered > 0 || st.refusedUpTo >= next) {
+                headMoved(st);
+            }
+            signalSpace();
+            return Resequencer.Offer.RELEASED;
+        }
+        if (distance > capacity || !bounds.fits(buffered, bufferedBytes, weight)) {
+            return null;
+        }
+        if (timed) {
+            long now = ticker.read();
+            buffer(st, sequence, message, weight, now);
+            evaluate(st, now);
+        } else {
+            buffer(st, sequence, message, weight, NOT_READ);
+        }
+        return Resequencer.Offer.BUFFERED;
+    }
+
+    /** Counts a message not taken for room and remembers it as missing (overflow policy REFUSE). */
+    void refuse(S source, long sequence) {
+        SourceState<S> st = state(source);
+        refused++;
+        if (sequence <= st.refusedUpTo) {
+            return;
+        }
+        boolean wasWaiting = st.waiting();
+        if (!wasWaiting || sequence > st.seenHighest()) {
+            long from = wasWaiting ? st.seenHighest() + 1 : st.next;
+            if (!wasWaiting) {
+                waiting.put(st.id, st);
+            }
+            st.noteRefusedOpener(sequence, ticker.read());
+            if (from < sequence) {
+                gapDetected(st, from, sequence - 1);
+            }
+        }
+        st.refusedUpTo = sequence;
+    }
+
+    /** Why {@code sequence} of {@code source} does not fit, naming the bound it hits. */
+    String whyFull(S source, long sequence, long weight) {
+        long next = nextExpected(source);
+        long distance = sequence - next;
+        if (distance > capacity) {
+            return "sequence " + sequence + " of source " + source + " is " + distance + " ahead of the next expected "
+                    + next + "; maxBuffered is " + capacity;
+        }
+        return "it " + bounds.whichBound(buffered, bufferedBytes, weight, "messages");
+    }
+
+    /** Applies the gap policy to every waiting source, retrying releases the sink refused; returns a new failure. */
+    SequenceGapException evaluateAll(long now) {
+        SequenceGapException failure = null;
+        for (SourceState<S> st : new ArrayList<>(waiting.values())) {
+            boolean wasFailed = st.failure != null;
+            if (st.buffered > 0) {
+                drain(st);
+            }
+            evaluate(st, now);
+            if (!wasFailed && st.failure != null && failure == null) {
+                failure = st.failure;
+            }
+        }
+        return failure;
+    }
+
+    /** Makes room by giving up on the oldest gap in the way (overflow policy FORCE_GAP). */
+    void forceGap(S source, long sequence) {
+        SourceState<S> st = state(source);
+        long now = ticker.read();
+        if (st.buffered > 0) {
+            skipTo(st, Math.min(sequence, st.first), now);
+        } else if (sequence - st.next > capacity) {
+            skipTo(st, sequence - capacity, now);
+        } else {
+            // Full because of other sources: give up on the oldest gap anywhere.
+            SourceState<S> oldest = waiting.values().iterator().next();
+            skipTo(oldest, oldest.first, now);
+        }
+    }
+
+    private void buffer(SourceState<S> st, long sequence, T message, long weight, long now) {
+        boolean wasWaiting = st.waiting();
+        if (!wasWaiting || sequence > st.seenHighest() + 1) {
+            // A new run of missing numbers: the only time WAIT reads the clock.
+            long from = wasWaiting ? st.seenHighest() + 1 : st.next;
+            if (!wasWaiting) {
+                waiting.put(st.id, st);
+            }
+            st.noteOpener(sequence, now == NOT_READ ? ticker.read() : now);
+            gapDetected(st, from, sequence - 1);
+        }
+        st.store(sequence, message, weight, capacity + 1L, weighs);
+        buffered++;
+        bufferedBytes += weight;
+        peakBuffered = Math.max(peakBuffered, buffered);
+    }
+
+    private Resequencer.Offer stale(SourceState<S> st, long sequence) {
+        long skippedAt = st.skippedAt(sequence);
+        if (skippedAt != Long.MIN_VALUE) {
+            policy.lateArrival(skippedAt, ticker);
+            late++;
+            listener.onLate(st.id, sequence);
+            return Resequencer.Offer.LATE;
+        }
+        duplicates++;
+        listener.onDuplicate(st.id, sequence);
+        return Resequencer.Offer.DUPLICATE;
+    }
+
+    private void gapDetected(SourceState<S> st, long from, long to) {
+        gapsDetected++;
+        listener.onGapDetected(st.id, from, to);
+    }
+
+    /** The head of {@code st} advanced: release what follows, and tell a halted source's policy. */
+    private void headMoved(SourceState<S> st) {
+        drain(st);
+        if (st.halted) {
+            afterProgress(st, ticker.read());
+        }
+    }
+
+    /** A halted source made progress: the policy decides whether it still is (it recovers if it no longer waits). */
+    void afterProgress(SourceState<S> st, long now) {
+        if (!st.halted) {
+            return;
+        }
+        if (st.waiting()) {
+            evaluate(st, now);
+        } else {
+            recover(st);
+        }
+    }
+
+    /** Releases buffered messages of {@code st} from its next expected sequence while they are present. */
+    @SuppressWarnings("unchecked")
+    private void drain(SourceState<S> st) {
+        boolean freed = false;
+        while (st.buffered > 0) {
+            int i = st.index(st.next);
+            Object message = st.slots[i];
+            if (message == null) {
+                break;
+            }
+            sink.accept(st.id, st.next, (T) message);
+            st.slots[i] = null;
+            st.buffered--;
+            buffered--;
+            if (st.weights != null) {
+                bufferedBytes -= st.weights[i];
+            }
+            st.next++;
+            released++;
+            freed = true;
+        }
+        if (!st.waiting()) {
+            stopWaiting(st);
+        } else {
+            if (st.buffered > 0 && (freed || st.first < st.next)) {
+                st.first = st.firstBufferedFrom(st.next);
+            }
+            st.dropOpenersBelowNext();
+        }
+        if (freed) {
+            signalSpace();
+        }
+    }
+
+    private void stopWaiting(SourceState<S> st) {
+        if (waiting.remove(st.id) == null) {
+            return;
+        }
+        st.endWaiting();
+        if (st.halted) {
+            recover(st);
+        }
+    }
+
+    private void evaluate(SourceState<S> st, long now) {
+        while (st.waiting() && st.failure == null && st.headMissing()) {
+            long before = st.next;
+            policy.apply(st, now, this);
+            if (st.next == before) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void skipHeadGap(SourceState<S> st, long now) {
+        skipTo(st, st.buffered > 0 ? st.first : st.refusedUpTo + 1, now);
+    }
+
+    /** Gives up on every sequence in {@code [next, newNext)}, none of them buffered, and releases what follows. */
+    private void skipTo(SourceState<S> st, long newNext, long now) {
+        if (newNext <= st.next) {
+            return;
+        }
+        long from = st.next;
+        skipped += newNext - from;
+        st.rememberSkipped(from, newNext - 1, now);
+        listener.onGapSkipped(st.id, from, newNext - 1);
+        st.next = newNext;
+        st.requestAttempt = 0;
+        drain(st);
+        signalSpace();
+    }
+
+    @Override
+    public void fail(SourceState<S> st, String detail) {
+        failedGaps++;
+        long from = st.next;
+        long to = st.buffered > 0 ? st.first - 1 : st.refusedUpTo;
+        st.failure = new SequenceGapException(st.id, from, to, detail);
+        listener.onGapFailed(st.id, from, to);
+    }
+
+    @Override
+    public void requestMissing(SourceState<S> st, long now) {
+        if (requester == null) {
+            return;
+        }
+        st.requestAttempt++;
+        st.lastRequestAt = now;
+        int attempt = st.requestAttempt;
+        S id = st.id;
+        for (SequenceRange range : st.missingRanges()) {
+            redeliveryRequests++;
+            deferred.add(() -> requester.request(id, range.from(), range.to(), attempt));
+        }
+    }
+
+    @Override
+    public void halt(SourceState<S> st, long now) {
+        st.halted = true;
+        haltedSources++;
+        haltAlerts++;
+        CriticalAlert<S> alert = st.alert(now);
+        listener.onHalted(alert);
+        deferred.add(() -> log.error("{}", alert.describe()));
+    }
+
+    @Override
+    public void recover(SourceState<S> st) {
+        st.halted = false;
+        haltedSources--;
+        S id = st.id;
+        long next = st.next;
+        listener.onRecovered(id, next);
+        deferred.add(() -> log.info("source {} recovered: continues at sequence {}", id, next));
+    }
+
+    /** Acknowledges a halted source's alert and re-arms its halt deadline; false if it is not halted. */
+    boolean resume(S source, long now) {
+        SourceState<S> st = sources.get(source);
+        if (st == null || !st.halted) {
+            return false;
+        }
+        st.halted = false;
+        haltedSources--;
+        st.resumedAt = now;
+        deferred.add(
+                () -> log.info("source {} resumed by an operator: keeps waiting for its missing messages", source));
+        return true;
+    }
+
+    /**
+     * Gives up on the missing sequence numbers of {@code st} through {@code through} ({@code >= next}),
+     * releasing those present in order, for an operator; returns how many were missing.
+     */
+    long giveUpThrough(SourceState<S> st, long through, long now) {
+        long count = 0;
+        while (st.next <= through) {
+            if (st.buffered == 0) {
+                st.rememberSkipped(st.next, through, now);
+                count += through + 1 - st.next;
+                st.next = through + 1;
+            } else if (!st.headMissing()) {
+                drain(st);
+            } else {
+                long end = Math.min(through + 1, st.first);
+                st.rememberSkipped(st.next, end - 1, now);
+                count += end - st.next;
+                st.next = end;
+            }
+        }
+        drain(st);
+        if (st.failure != null && st.next > st.failure.toSequence()) {
+            st.failure = null;
+        }
+        skipped += count;
+        skippedByOperator += count;
+        return count;
+    }
+
+    List<Gap<S>> gaps(long now) {
+        List<Gap<S>> gaps = new ArrayList<>();
+        for (SourceState<S> st : waiting.values()) {
+            gaps.addAll(st.gaps(now));
+        }
+        gaps.sort(Comparator.comparingLong(g -> g.sinceNanos() - now));
+        return gaps;
+    }
+
+    /** The head gap that has waited longest, or null. */
+    Gap<S> oldestGap(long now) {
+        Gap<S> oldest = null;
+        for (SourceState<S> st : waiting.values()) {
+            Gap<S> gap = st.headGap(now);
+            if (gap != null && (oldest == null || gap.sinceNanos() - oldest.sinceNanos() < 0)) {
+                oldest = gap;
+            }
+        }
+        return oldest;
+    }
+
+    List<CriticalAlert<S>> halted(long now) {
+        List<CriticalAlert<S>> alerts = new ArrayList<>();
+        for (SourceState<S> st : waiting.values()) {
+            if (st.halted) {
+                alerts.add(st.alert(now));
+            }
+        }
+        return alerts;
+    }
+
+    /** The source's state, created if it was never seen. */
+    SourceState<S> source(S source) {
+        return state(source);
+    }
+
+    /** The sources waiting now, in the order they started waiting. */
+    List<SourceState<S>> waitingSources() {
+        return new ArrayList<>(waiting.values());
+    }
+
+    long nextExpected(S source) {
+        SourceState<S> st = sources.get(source);
+        return st == null ? resumeAt.getOrDefault(source, firstSequence) : st.next;
+    }
+
+    Map<S, Long> checkpoint() {
+        Map<S, Long> next = new HashMap<>(resumeAt);
+        sources.forEach((source, st) -> next.put(source, st.next));
+        return next;
+    }
+
+    int buffered() {
+        return buffered;
+    }
+
+    ResequencerStats stats() {
+        return new ResequencerStats(
+                released,
+                duplicates,
+                late,
+                gapsDetected,
+                skipped,
+                redeliveryRequests,
+                failedGaps,
+                buffered,
+                bufferedBytes,
+                peakBuffered,
+                refused,
+                skippedByOperator,
+                haltAlerts,
+                haltedSources);
+    }
+
+    private void signalSpace() {
+        if (blockedOffers > 0) {
+            spaceFreed.signalAll();
+        }
+    }
+
+    private SourceState<S> state(S source) {
+        SourceState<S> st = lastSource;
+        if (st != null && st.id.equals(source)) {
+            return st;
+        }
+        st = sources.computeIfAbsent(source, s -> new SourceState<>(s, resumeAt.getOrDefault(s, firstSequence)));
+        lastSource = st;
+        return st;
+    }
+}
