@@ -46,7 +46,8 @@ public record CriticalAlert<S>(
 
     /** One paragraph for a log line or a console: what is missing, for how long, and what to do. */
     public String describe() {
-        return "source " + source + " halted: missing " + missing + " for " + waited.toMillis() + " ms, " + heldBehind
+        return "source " + source + " halted: missing " + SequenceRange.summarize(missing) + " for "
+                + waited.toMillis() + " ms, " + heldBehind
                 + " messages held behind; " + String.join("; ", suggestedActions);
     }
 

@@ -260,7 +260,7 @@ final class SourceState<S> {
         long since = waitingSince();
         SequenceRange head = missing.get(0);
         List<String> actions = List.of(
-                "ask the sender of " + id + " to send " + missing
+                "ask the sender of " + id + " to send " + SequenceRange.summarize(missing)
                         + " again; the source continues by itself once they arrive",
                 "resume(" + id + ") to acknowledge this alert and keep waiting",
                 "skip(" + id + ", " + head.to() + ", reason) to give up on " + head

@@ -3,6 +3,7 @@ package dev.ordo.cli.demo;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -121,12 +123,18 @@ final class EngineDownstream implements LedgerDownstream {
 
     @Override
     public void awaitApplied(Map<String, Long> lastSequencePerAccount) throws TimeoutException {
-        LedgerDownstream.awaitApplied(state.value(), lastSequencePerAccount, handled::get, submitted::get);
+        LedgerDownstream.awaitApplied(
+                state.value(), lastSequencePerAccount, handled::get, submitted::get, this::parked);
     }
 
     @Override
     public long inFlight() {
         return consumer.stats().inFlight();
+    }
+
+    @Override
+    public List<String> parked() {
+        return consumer.parked().stream().map(ParkedRecord::toString).toList();
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.ordo.cli.demo;
 
 import dev.ordo.engine.Ordering;
+import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.KafkaOrdoAdmin;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -100,12 +102,17 @@ final class KafkaDownstream implements LedgerDownstream {
     @Override
     public void awaitApplied(Map<String, Long> lastSequencePerAccount) throws TimeoutException {
         producer.flush();
-        LedgerDownstream.awaitApplied(ledger, lastSequencePerAccount, handled::get, submitted::get);
+        LedgerDownstream.awaitApplied(ledger, lastSequencePerAccount, handled::get, submitted::get, this::parked);
     }
 
     @Override
     public long inFlight() {
         return consumer.stats().inFlight();
+    }
+
+    @Override
+    public List<String> parked() {
+        return consumer.parked().stream().map(ParkedRecord::toString).toList();
     }
 
     @Override

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,10 +35,14 @@ final class LedgerCrashRun {
             Ledger ledger,
             int accountsMatching,
             int accounts,
-            boolean completed) {
+            boolean completed,
+            List<String> halted) {
 
-        boolean passed() {
-            return completed && accountsMatching == accounts;
+        LedgerSimulation.Outcome outcome() {
+            if (!completed || accountsMatching != accounts) {
+                return LedgerSimulation.Outcome.FAIL;
+            }
+            return halted.isEmpty() ? LedgerSimulation.Outcome.PASS : LedgerSimulation.Outcome.HALTED;
         }
     }
 
@@ -60,6 +66,8 @@ final class LedgerCrashRun {
         }
         killAt.sort(Comparator.naturalOrder());
         List<Long> killedAt = new ArrayList<>();
+        List<String> halted = new ArrayList<>();
+        Map<String, Long> prefix = null;
         long start = System.nanoTime();
         boolean completed = false;
         while (!completed) {
@@ -73,6 +81,10 @@ final class LedgerCrashRun {
                 while ((line = in.readLine()) != null) {
                     if (line.equals("DONE")) {
                         completed = true;
+                    } else if (line.startsWith("HALTED ")) {
+                        halted.add(line.substring(7));
+                    } else if (line.startsWith("RELEASED ")) {
+                        prefix = parsePrefix(line.substring(9));
                     } else if (line.startsWith("PROGRESS ")) {
                         long applied = Long.parseLong(line.substring(9));
                         err.print("\r" + LedgerDemoCommand.bar(applied, config.operations()) + "   kills "
@@ -97,8 +109,23 @@ final class LedgerCrashRun {
         long elapsed = System.nanoTime() - start;
         Ledger committed = EngineDownstream.committedLedger(data);
         LedgerSimulation simulation = new LedgerSimulation(config);
-        int matching = simulation.accountsMatching(committed, LedgerSimulation.reference(config));
-        return new Outcome(killedAt.size(), killedAt, elapsed, committed, matching, config.accounts(), completed);
+        // Halted: what was released before the missing operations must be applied exactly.
+        Ledger reference = LedgerSimulation.reference(config, halted.isEmpty() ? null : prefix);
+        int matching = simulation.accountsMatching(committed, reference);
+        return new Outcome(
+                killedAt.size(), killedAt, elapsed, committed, matching, config.accounts(), completed, halted);
+    }
+
+    /** {@code teller-0=812,teller-1=790}: each teller's next expected operation. */
+    private static Map<String, Long> parsePrefix(String text) {
+        Map<String, Long> prefix = new HashMap<>();
+        for (String entry : text.split(",")) {
+            if (!entry.isBlank()) {
+                String[] kv = entry.split("=");
+                prefix.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        return prefix;
     }
 
     private List<String> workerCommand() {
@@ -128,7 +155,9 @@ final class LedgerCrashRun {
                 "--seed",
                 String.valueOf(config.seed()),
                 "--threads",
-                String.valueOf(config.threads())));
+                String.valueOf(config.threads()),
+                "--halt-after",
+                String.valueOf(config.haltAfter().toMillis())));
         return command;
     }
 
@@ -159,6 +188,12 @@ final class LedgerCrashRun {
             progress.shutdownNow();
             progress.awaitTermination(1, TimeUnit.SECONDS);
             out.println(String.format(Locale.ROOT, "PROGRESS %d", config.operations()));
+            result.halted().forEach(reason -> out.println("HALTED " + reason.replace('\n', ' ')));
+            StringBuilder released = new StringBuilder();
+            result.releasedUpTo()
+                    .forEach((teller, next) ->
+                            released.append(teller).append('=').append(next).append(','));
+            out.println("RELEASED " + released);
             out.println("DONE");
             out.flush();
             return result.accountsMatching() == config.accounts() ? 0 : 1;

@@ -11,12 +11,15 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,16 +31,24 @@ import picocli.CommandLine.Option;
         description = {
             "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
             "from several tellers through a channel that reorders, duplicates and drops messages.",
-            "Ordo resequences them (asking for redelivery of what is missing), appends them to the embedded",
+            "Ordo resequences them strictly (asking again for what is missing, never skipping it), appends them to the embedded",
             "engine's durable log and a consumer group applies them in parallel across accounts, serially per",
             "account, committing the balances with its offsets; the final balances are compared with a sequential",
             "reference and the ordering checker judges the raw arrivals and the delivered stream.",
             "With --crash the engine runs in a child process that is killed (SIGKILL) and restarted mid-run.",
             "With --backend kafka the operations go through Apache Kafka instead (--bootstrap HOST:PORT, or a broker",
             "started in this JVM).",
-            "Exit code 0 when every balance matches and the delivered stream is clean, 1 otherwise."
+            "Exit code 0 (RESULT: PASS) when every balance matches and the delivered stream is clean; 3 (RESULT:",
+            "HALTED) when a teller's operations stayed missing for --halt-after: nothing after them is applied, the",
+            "report names what is missing, and the balances of what was applied are verified; 1 (RESULT: FAIL) when",
+            "a balance is wrong, which only --no-ordering shows."
         })
 public final class LedgerDemoCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerDemoCommand.class);
+
+    /** The exit code of a run that ended HALTED (see {@code ordo --help}). */
+    static final int EXIT_HALTED = 3;
 
     /** The anomalies a sequenced, keyed stream can show (causal and total-order ones do not apply here). */
     private static final List<Anomaly> SEQUENCE_ANOMALIES =
@@ -154,6 +165,13 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                             + "Without it an in-JVM broker is started.")
     String bootstrap;
 
+    @Option(
+            names = "--halt-after",
+            paramLabel = "MILLIS",
+            description = "How long (in channel time) a teller's operations may stay missing before the run halts "
+                    + "instead of applying what comes after them (default: 10,000 reorder windows, at least 1000).")
+    Long haltAfterMillis;
+
     @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
     boolean worker;
 
@@ -164,7 +182,18 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         LedgerSimulation.Config config = new LedgerSimulation.Config(
-                accounts, operations, producers, reorderWindow, duplicateRate, dropRate, seed, threads, !noOrdering);
+                accounts,
+                operations,
+                producers,
+                reorderWindow,
+                duplicateRate,
+                dropRate,
+                seed,
+                threads,
+                !noOrdering,
+                haltAfterMillis == null
+                        ? LedgerSimulation.Config.defaultHaltAfter(reorderWindow)
+                        : Duration.ofMillis(haltAfterMillis));
         if (backendChoice == BackendChoice.memory) {
             inMemory = true;
         }
@@ -243,13 +272,11 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                 config.operations());
         out.printf(
                 Locale.ROOT,
-                "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                "  balances verified: %,d of %,d accounts match the sequential reference%s%n",
                 outcome.accountsMatching(),
-                config.accounts());
-        boolean passed = outcome.passed();
-        out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
-        out.flush();
-        return passed ? 0 : 1;
+                config.accounts(),
+                outcome.halted().isEmpty() ? "" : " of the operations released before the halt");
+        return verdict(out, outcome.outcome(), outcome.halted());
     }
 
     /** Runs on the cluster at --bootstrap, or on a broker started in this JVM for the run. */
@@ -317,10 +344,25 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             out.println("history of the applied stream written to " + history + " (check it with: ordo verify "
                     + history + ")");
         }
-        boolean passed = classic.passed() && result.passed();
-        out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
+        return verdict(out, classic.passed() ? result.outcome() : LedgerSimulation.Outcome.FAIL, result.halted());
+    }
+
+    /**
+     * The last lines and the exit code: 0 PASS, 1 FAIL (a wrong balance: never with ordering on), 3 HALTED
+     * (operations stayed missing; nothing after them was applied and what was applied is verified).
+     */
+    static int verdict(PrintWriter out, LedgerSimulation.Outcome outcome, List<String> halted) {
+        if (outcome == LedgerSimulation.Outcome.HALTED) {
+            out.println("  halted, waiting for an operator (nothing after the missing operations was applied):");
+            halted.forEach(reason -> out.println("    " + reason));
+        }
+        out.println("RESULT: " + outcome);
         out.flush();
-        return passed ? 0 : 1;
+        return switch (outcome) {
+            case PASS -> 0;
+            case FAIL -> 1;
+            case HALTED -> EXIT_HALTED;
+        };
     }
 
     /** Runs the simulation, drawing a progress bar on stderr if it takes longer than a second. */
@@ -333,10 +375,13 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         });
         boolean[] drawn = {false};
         long start = System.nanoTime();
+        StallWatch stalls = new StallWatch();
         timer.scheduleAtFixedRate(
                 () -> {
                     drawn[0] = true;
-                    err.print("\r" + statusLine(simulation.status(), operations, System.nanoTime() - start));
+                    LedgerSimulation.Status status = simulation.status();
+                    err.print("\r" + statusLine(status, operations, System.nanoTime() - start)
+                            + stalls.check(status, System.nanoTime()));
                     err.flush();
                 },
                 1,
@@ -356,6 +401,37 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                         + System.lineSeparator());
                 err.flush();
             }
+        }
+    }
+
+    /**
+     * Says, on the status line and once per stall in a WARN, what the run waits for when nothing was applied
+     * for two seconds: never a silent standstill.
+     */
+    static final class StallWatch {
+        private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
+        private long lastApplied = -1;
+        private long since;
+        private boolean warned;
+
+        String check(LedgerSimulation.Status status, long now) {
+            if (status.applied() != lastApplied) {
+                lastApplied = status.applied();
+                since = now;
+                warned = false;
+                return "";
+            }
+            long stalledNanos = now - since;
+            if (stalledNanos < STALL_NANOS || status.waitingFor() == null) {
+                return "";
+            }
+            String line =
+                    "no progress for " + TimeUnit.NANOSECONDS.toSeconds(stalledNanos) + " s: " + status.waitingFor();
+            if (!warned) {
+                warned = true;
+                LOG.warn("ledger demo: {}", line);
+            }
+            return "| " + line + "   ";
         }
     }
 
@@ -399,14 +475,15 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.printf(
                 Locale.ROOT,
                 "  channel: reorder window %d, %.1f%% duplicated, %.1f%% dropped -> %,d arrivals "
-                        + "(%,d duplicates, %,d drops, %,d redeliveries)%n",
+                        + "(%,d duplicates, %,d drops, %,d redeliveries, %,d refused for room and sent again)%n",
                 c.reorderWindow(),
                 100 * c.duplicateRate(),
                 100 * c.dropRate(),
                 r.arrivals(),
                 r.duplicated(),
                 r.dropped(),
-                r.redelivered());
+                r.redelivered(),
+                r.refused());
         out.printf(
                 Locale.ROOT,
                 "  applied %s%n",
@@ -449,9 +526,15 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  live ordering monitor on the applied stream: %,d violations%n", r.liveViolations());
         out.printf(
                 Locale.ROOT,
-                "  balances verified: %,d of %,d accounts match the sequential reference%n",
+                "  balances verified: %,d of %,d accounts match the sequential reference%s%n",
                 r.accountsMatching(),
-                c.accounts());
+                c.accounts(),
+                r.halted().isEmpty()
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " of the %,d operations released before the halt",
+                                r.operationsReleased()));
         printIfNotClean(out, "resequenced", r.resequenced());
         printIfNotClean(out, "applied", r.applied());
     }

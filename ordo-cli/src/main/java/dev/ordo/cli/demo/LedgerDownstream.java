@@ -2,12 +2,15 @@ package dev.ordo.cli.demo;
 
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.exec.ParkedKey;
 import dev.ordo.metrics.OrdoMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -43,6 +46,9 @@ interface LedgerDownstream extends AutoCloseable {
 
     /** Operations handed to the handlers and not yet applied. */
     long inFlight();
+
+    /** What stops accounts: their operation failing every attempt, its key parked (empty normally). */
+    List<String> parked();
 
     /** The most operations in flight at once. */
     long peakInFlight();
@@ -81,10 +87,17 @@ interface LedgerDownstream extends AutoCloseable {
      * sequence numbers say nothing).
      */
     static void awaitApplied(
-            Ledger ledger, Map<String, Long> lastSequencePerAccount, LongSupplier handled, LongSupplier submitted)
+            Ledger ledger,
+            Map<String, Long> lastSequencePerAccount,
+            LongSupplier handled,
+            LongSupplier submitted,
+            Supplier<List<String>> parked)
             throws TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!allApplied(ledger, lastSequencePerAccount, handled, submitted)) {
+            if (!parked.get().isEmpty()) {
+                return; // those accounts wait for an operator: the run reports them
+            }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("the consumer did not apply every operation within 10 minutes");
             }
@@ -110,6 +123,7 @@ interface LedgerDownstream extends AutoCloseable {
         private final Ledger ledger = new Ledger();
         private final KeyOrderedExecutor<String> executor;
         private final BiConsumer<Ledger, Txn> apply;
+        private final AtomicLong submitted = new AtomicLong();
 
         InMemory(int threads, MeterRegistry registry, BiConsumer<Ledger, Txn> apply) {
             this.executor = KeyOrderedExecutor.<String>builder()
@@ -128,6 +142,7 @@ interface LedgerDownstream extends AutoCloseable {
 
         @Override
         public void submit(Txn txn) {
+            submitted.incrementAndGet();
             executor.submit(txn.account(), () -> apply.accept(ledger, txn));
         }
 
@@ -142,8 +157,14 @@ interface LedgerDownstream extends AutoCloseable {
         }
 
         @Override
-        public void awaitApplied(Map<String, Long> lastSequencePerAccount) {
-            executor.close(); // drains
+        public void awaitApplied(Map<String, Long> lastSequencePerAccount) throws TimeoutException {
+            LedgerDownstream.awaitApplied(
+                    ledger, lastSequencePerAccount, () -> executor.stats().succeeded(), submitted::get, this::parked);
+        }
+
+        @Override
+        public List<String> parked() {
+            return executor.parked().stream().map(ParkedKey::toString).toList();
         }
 
         @Override

@@ -1,11 +1,10 @@
 package dev.ordo.cli.demo;
 
-import dev.ordo.ManualTicker;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
+import dev.ordo.check.Message;
 import dev.ordo.check.OrderingMonitor;
 import dev.ordo.metrics.OrdoMetrics;
-import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.sequence.ResequencerStats;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,27 +15,45 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
- * The ledger demo: tellers (producers) issue numbered deposits and withdrawals for the accounts
- * they own; a {@link FaultyChannel} reorders, duplicates and drops them; Ordo's
- * {@link Resequencer} (asking for redelivery of what is missing) releases them in teller order to
- * a {@link LedgerDownstream} that applies them to a {@link Ledger}, parallel across accounts and
- * serial per account: in memory on a key-ordered executor, or through the embedded engine's durable
- * log and a consumer group whose committed state is the ledger ({@link EngineDownstream}), which
- * survives being killed and restarted. Because an
- * overdrawing withdrawal is rejected, the balances are right only if every account saw exactly
- * its operations, once each, in the teller's order.
+ * The ledger demo: tellers (producers) issue numbered deposits and withdrawals for the accounts they
+ * own; a {@link FaultyChannel} reorders, duplicates and drops them; Ordo's {@link Resequencer}
+ * releases them in teller order, never skipping one ({@link LedgerFeed}), to a {@link LedgerDownstream}
+ * that applies them to a {@link Ledger}, parallel across accounts and serial per account: in memory on
+ * a key-ordered executor, through the embedded engine's durable log and a consumer group whose committed
+ * state is the ledger ({@link EngineDownstream}), or through Kafka. Because an overdrawing withdrawal is
+ * rejected, the balances are right only if every account saw exactly its operations, once each, in the
+ * teller's order.
  *
- * <p>Channel time is simulated (one arrival per microsecond on a {@link ManualTicker}), so a run
- * is reproducible from its seed; the handlers run on real threads.
+ * <p>A run ends {@link Outcome#PASS passed} (everything applied, every balance equal to the sequential
+ * reference), {@link Outcome#HALTED halted} (a teller's operations stayed missing: nothing after them
+ * was applied, and the balances of what was applied equal the reference of that prefix), or
+ * {@link Outcome#FAIL failed} (a balance is wrong: a bug, or {@code --no-ordering}). Never a wrong
+ * balance with ordering on, never a hang: a halt is bounded by {@code haltAfter} of channel time.
  */
 public final class LedgerSimulation {
 
-    /** How to run. Rates are probabilities in [0, 1). */
+    /** How a run ended. */
+    public enum Outcome {
+        /** Everything applied; every balance matches the sequential reference. */
+        PASS,
+        /** A teller's operations stayed missing; what was applied before them matches the reference. */
+        HALTED,
+        /** A balance is wrong, or the delivered stream shows an anomaly. */
+        FAIL
+    }
+
+    /**
+     * How to run. Rates are probabilities: duplicates in [0, 1], drops in [0, 1). {@code haltAfter} is
+     * how long (channel time) operations may stay missing before their teller halts the run.
+     */
     public record Config(
             int accounts,
             int operations,
@@ -46,7 +63,8 @@ public final class LedgerSimulation {
             double dropRate,
             long seed,
             int threads,
-            boolean reorder) {
+            boolean reorder,
+            Duration haltAfter) {
 
         public Config {
             requireAtLeast("accounts", accounts, 1);
@@ -54,12 +72,24 @@ public final class LedgerSimulation {
             requireAtLeast("producers", producers, 1);
             requireAtLeast("reorderWindow", reorderWindow, 1);
             requireAtLeast("threads", threads, 1);
-            requireRate("duplicateRate", duplicateRate);
-            requireRate("dropRate", dropRate);
+            if (!(duplicateRate >= 0 && duplicateRate <= 1)) {
+                throw new IllegalArgumentException("duplicateRate must be in [0, 1], was " + duplicateRate);
+            }
+            if (!(dropRate >= 0 && dropRate < 1)) {
+                throw new IllegalArgumentException("dropRate must be in [0, 1), was " + dropRate);
+            }
             if (producers > accounts) {
                 throw new IllegalArgumentException(
                         "producers must be <= accounts (" + accounts + "), was " + producers);
             }
+            if (haltAfter == null || haltAfter.isNegative() || haltAfter.isZero()) {
+                throw new IllegalArgumentException("haltAfter must be > 0, was " + haltAfter);
+            }
+        }
+
+        /** The default {@code haltAfter}: 10,000 reorder windows of channel time, at least one second. */
+        public static Duration defaultHaltAfter(int reorderWindow) {
+            return Duration.ofNanos(Math.max(1_000_000_000L, 10_000L * reorderWindow * 1_000));
         }
 
         private static void requireAtLeast(String name, int value, int min) {
@@ -67,15 +97,12 @@ public final class LedgerSimulation {
                 throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
             }
         }
-
-        private static void requireRate(String name, double value) {
-            if (!(value >= 0 && value < 1)) {
-                throw new IllegalArgumentException(name + " must be in [0, 1), was " + value);
-            }
-        }
     }
 
-    /** What happened. */
+    /**
+     * What happened. {@code halted} says why, when the run halted; {@code releasedUpTo} is each teller's
+     * next expected operation at the end (what was released is below it).
+     */
     public record Result(
             Config config,
             long elapsedNanos,
@@ -85,17 +112,28 @@ public final class LedgerSimulation {
             History appliedHistory,
             long liveViolations,
             int accountsMatching,
+            long operationsReleased,
             long arrivals,
             long dropped,
             long duplicated,
             long redelivered,
+            long refused,
             ResequencerStats resequencer,
             long peakInFlight,
             long duplicatesDropped,
-            String backend) {
+            String backend,
+            List<String> halted,
+            Map<String, Long> releasedUpTo) {
+
+        public Outcome outcome() {
+            if (accountsMatching != config.accounts() || !resequenced.isClean() || !applied.isClean()) {
+                return Outcome.FAIL;
+            }
+            return halted.isEmpty() ? Outcome.PASS : Outcome.HALTED;
+        }
 
         public boolean passed() {
-            return accountsMatching == config.accounts() && resequenced.isClean() && applied.isClean();
+            return outcome() == Outcome.PASS;
         }
 
         public double operationsPerSecond() {
@@ -103,40 +141,19 @@ public final class LedgerSimulation {
         }
     }
 
-    private static final int TICK_EVERY_STEPS = 16;
-
-    private static final int CHECKPOINT_EVERY_STEPS = 1 << 14;
+    /** A snapshot for a status line while the simulation runs. */
+    public record Status(long sent, long applied, int buffered, long inFlight, long violations, String waitingFor) {}
 
     private final Config config;
     private final MeterRegistry registry;
     /** Where released operations are applied. */
     private final LedgerDownstream.Backend backend;
-
-    private final AtomicLong progress = new AtomicLong();
     /** The stages of the last run, kept reachable so that their meters stay readable after it. */
     private volatile List<Object> stages = List.of();
 
-    private volatile Resequencer<String, Txn> liveResequencer;
+    private volatile LedgerFeed liveFeed;
     private volatile LedgerDownstream liveDownstream;
     private volatile OrderingMonitor<String> liveMonitor;
-
-    /** A snapshot for a status line while the simulation runs. */
-    public record Status(long sent, long applied, int buffered, long inFlight, long violations) {}
-
-    /** What the running simulation is doing now. */
-    public Status status() {
-        Resequencer<String, Txn> r = liveResequencer;
-        LedgerDownstream d = liveDownstream;
-        OrderingMonitor<String> m = liveMonitor;
-        if (r == null || d == null || m == null) {
-            return new Status(progress.get(), 0, 0, 0, 0);
-        }
-        long violations = 0;
-        for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
-            violations += m.count(v);
-        }
-        return new Status(progress.get(), d.ledger().applied.get(), r.stats().buffered(), d.inFlight(), violations);
-    }
 
     public LedgerSimulation(Config config) {
         this(config, new SimpleMeterRegistry(), LedgerDownstream.Backend.IN_MEMORY);
@@ -161,41 +178,44 @@ public final class LedgerSimulation {
         this.backend = backend;
     }
 
-    /** Operations handed to the channel so far; for a progress display. */
-    public long progress() {
-        return progress.get();
+    /** What the running simulation is doing now. */
+    public Status status() {
+        LedgerFeed feed = liveFeed;
+        LedgerDownstream d = liveDownstream;
+        OrderingMonitor<String> m = liveMonitor;
+        if (feed == null || d == null || m == null) {
+            return new Status(0, 0, 0, 0, 0, null);
+        }
+        long violations = 0;
+        for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
+            violations += m.count(v);
+        }
+        return new Status(
+                feed.sent(),
+                d.ledger().applied.get(),
+                feed.resequencer().stats().buffered(),
+                d.inFlight(),
+                violations,
+                feed.waitingFor().orElse(null));
     }
 
     public Result run() throws Exception {
         List<Txn> operations = generate();
-        Ledger reference = reference(operations);
         Map<String, List<Txn>> outbox = new HashMap<>();
-        // Three vantage points: what the channel delivered, what the resequencer released (in
-        // teller order, so gaps are visible) and what the handlers applied (in order per account
-        // only: accounts run in parallel, so there the sequence is not checked).
-        History arrivals = new History();
-        History resequenced = new History();
-        History applied = new History();
         for (Txn txn : operations) {
             outbox.computeIfAbsent(txn.producer(), p -> new ArrayList<>()).add(txn);
-            arrivals.sent(txn.asMessage());
-            resequenced.sent(txn.asMessage());
-            applied.sent(txn.asUnsequencedMessage());
         }
-
+        // Three vantage points: what the channel delivered, what the resequencer released (in teller
+        // order, so gaps are visible) and what the handlers applied (in order per account only:
+        // accounts run in parallel, so there the sequence is not checked).
+        Queue<Message> arrivals = new ConcurrentLinkedQueue<>();
+        Queue<Message> released = new ConcurrentLinkedQueue<>();
+        Queue<Message> applied = new ConcurrentLinkedQueue<>();
         OrderingMonitor<String> monitor = OrderingMonitor.<String>builder()
                 .stage("ledger-applied")
                 .registry(registry)
                 .firstSequence(0)
                 .build();
-        FaultyChannel channel = new FaultyChannel(
-                config.seed() ^ 0x5DEECE66DL, config.reorderWindow(), config.duplicateRate(), config.dropRate());
-        ManualTicker ticker = new ManualTicker();
-        long start = System.nanoTime();
-        long arrived = 0;
-        ResequencerStats resequencerStats;
-        long peakInFlight;
-        Ledger ledger;
         // With ordering, an operation the ledger has seen (a teller re-sending after a restart) is
         // dropped by its sequence number; without, everything is applied as it comes.
         BiConsumer<Ledger, Txn> apply = (target, txn) -> {
@@ -206,100 +226,105 @@ public final class LedgerSimulation {
             } else {
                 target.apply(txn);
             }
-            applied.received(txn.asUnsequencedMessage());
+            applied.add(txn.asUnsequencedMessage());
             monitor.observe(txn.account(), txn.accountSequence());
         };
+        long start = System.nanoTime();
+        Optional<LedgerFeed.Halt> halt;
+        Map<String, Long> prefix;
+        LedgerFeed feed;
+        long peakInFlight;
+        Ledger ledger;
         try (LedgerDownstream downstream = backend.open(config.threads(), registry, apply)) {
-            Resequencer.Sink<String, Txn> release = (producer, sequence, txn) -> {
-                resequenced.received(txn.asMessage());
+            feed = new LedgerFeed(config, operations, outbox, downstream.restoredCheckpoint(), (p, s, txn) -> {
+                released.add(txn.asMessage());
                 downstream.submit(txn);
-            };
-            Map<String, Long> resume = downstream.restoredCheckpoint();
-            Resequencer<String, Txn> resequencer = Resequencer.<String, Txn>builder()
-                    .ticker(ticker)
-                    .maxBuffered(100_000)
-                    .resumeFrom(resume)
-                    .gapPolicy(GapPolicy.requestRedelivery(
-                            micros(4L * config.reorderWindow()),
-                            micros(64L * config.reorderWindow()),
-                            Duration.ofSeconds(30)))
-                    .redeliveryRequester((producer, from, to, attempt) -> {
-                        for (long s = from; s <= to; s++) {
-                            channel.redeliver(outbox.get(producer).get((int) s));
-                        }
-                    })
-                    .build(release);
-            stages = List.of(resequencer, downstream);
-            liveResequencer = resequencer;
+            });
+            liveFeed = feed;
             liveDownstream = downstream;
             liveMonitor = monitor;
-            OrdoMetrics.resequencer(resequencer, "ledger").bindTo(registry);
-
-            int sent = 0;
-            long step = 0;
-            while (sent < operations.size() || !channel.isEmpty() || !allReleased(resequencer, outbox)) {
-                while (sent < operations.size() && !channel.full()) {
-                    Txn txn = operations.get(sent++);
-                    if (txn.sequence() >= resume.getOrDefault(txn.producer(), 0L)) { // else applied before a restart
-                        channel.send(txn);
-                    }
-                }
-                progress.set(sent);
-                ticker.advance(Duration.ofNanos(1_000));
-                step++;
-                Txn txn = channel.next();
-                if (txn != null) {
-                    arrived++;
-                    arrivals.received(txn.asMessage());
-                    if (config.reorder()) {
-                        resequencer.offer(txn.producer(), txn.sequence(), txn);
-                    } else {
-                        release.accept(txn.producer(), txn.sequence(), txn);
-                    }
-                }
-                if (step % TICK_EVERY_STEPS == 0) {
-                    resequencer.tick();
-                }
-                if (step % CHECKPOINT_EVERY_STEPS == 0 && config.reorder()) {
-                    downstream.checkpoint(resequencer::checkpoint);
-                }
-                if (sent == operations.size() && channel.isEmpty() && step % (64L * config.reorderWindow()) == 0) {
-                    retransmitTails(resequencer, outbox, channel);
-                }
-            }
+            stages = List.of(feed.resequencer(), downstream);
+            OrdoMetrics.resequencer(feed.resequencer(), "ledger").bindTo(registry);
+            Resequencer<String, Txn> resequencer = feed.resequencer();
             if (config.reorder()) {
-                downstream.checkpoint(resequencer::checkpoint);
-                downstream.awaitApplied(lastSequencePerAccount(operations));
+                halt = feed.run(txn -> arrivals.add(txn.asMessage()), () -> checkpoint(downstream, resequencer));
+                checkpoint(downstream, resequencer);
+                prefix = resequencer.checkpoint();
+                downstream.awaitApplied(lastSequencePerAccount(operations, prefix));
             } else {
+                halt = Optional.empty();
+                feed.runUnordered(txn -> arrivals.add(txn.asMessage()), txn -> {
+                    released.add(txn.asMessage());
+                    downstream.submit(txn);
+                });
+                prefix = Map.of();
                 downstream.awaitApplied(Map.of());
             }
-            resequencerStats = resequencer.stats();
+            List<String> parked = downstream.parked();
+            if (!parked.isEmpty()) {
+                List<String> reasons =
+                        new ArrayList<>(halt.map(LedgerFeed.Halt::reasons).orElse(List.of()));
+                reasons.addAll(parked);
+                halt = Optional.of(new LedgerFeed.Halt(reasons));
+            }
             peakInFlight = downstream.peakInFlight();
             ledger = downstream.ledger();
         }
         long elapsed = System.nanoTime() - start;
-
+        // Judged against what was released: everything, or on a halt the prefix before the missing operations.
+        List<Txn> expected = halt.isPresent() ? released(operations, prefix) : operations;
         long violations = 0;
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             violations += monitor.count(v);
         }
+        History appliedHistory = history(expected, Txn::asUnsequencedMessage, applied);
         return new Result(
                 config,
                 elapsed,
-                arrivals.check(),
-                resequenced.check(),
-                applied.check(),
-                applied,
+                history(operations, Txn::asMessage, arrivals).check(),
+                history(expected, Txn::asMessage, released).check(),
+                appliedHistory.check(),
+                appliedHistory,
                 violations,
-                accountsMatching(ledger, reference),
-                arrived,
-                channel.dropped(),
-                channel.duplicated(),
-                channel.redelivered(),
-                resequencerStats,
+                accountsMatching(ledger, reference(expected)),
+                expected.size(),
+                feed.arrived(),
+                feed.channel().dropped(),
+                feed.channel().duplicated(),
+                feed.channel().redelivered(),
+                feed.refused(),
+                feed.resequencer().stats(),
                 peakInFlight,
                 ledger.duplicatesDropped.get(),
-                backend.name());
+                backend.name(),
+                halt.map(LedgerFeed.Halt::reasons).orElse(List.of()),
+                prefix);
+    }
+
+    private static void checkpoint(LedgerDownstream downstream, Resequencer<String, Txn> resequencer) {
+        try {
+            downstream.checkpoint(resequencer::checkpoint);
+        } catch (Exception e) {
+            throw new IllegalStateException("checkpoint of the ledger's ingest failed", e);
+        }
+    }
+
+    private static History history(List<Txn> sent, Function<Txn, Message> asMessage, Queue<Message> received) {
+        History history = new History();
+        sent.forEach(txn -> history.sent(asMessage.apply(txn)));
+        received.forEach(history::received);
+        return history;
+    }
+
+    /** The operations below each teller's next expected sequence in {@code prefix}: what was released. */
+    static List<Txn> released(List<Txn> operations, Map<String, Long> prefix) {
+        List<Txn> released = new ArrayList<>();
+        for (Txn txn : operations) {
+            if (txn.sequence() < prefix.getOrDefault(txn.producer(), 0L)) {
+                released.add(txn);
+            }
+        }
+        return released;
     }
 
     /** The balances the operations give when applied one by one in the tellers' order. */
@@ -309,9 +334,10 @@ public final class LedgerSimulation {
         return reference;
     }
 
-    /** The reference ledger of {@code config}'s operations. */
-    static Ledger reference(Config config) {
-        return reference(new LedgerSimulation(config).generate());
+    /** The reference ledger of {@code config}'s operations, or of their prefix released before a halt. */
+    static Ledger reference(Config config, Map<String, Long> prefix) {
+        List<Txn> operations = new LedgerSimulation(config).generate();
+        return reference(prefix == null ? operations : released(operations, prefix));
     }
 
     /** Accounts whose balance and number of applied operations equal the reference's. */
@@ -327,44 +353,13 @@ public final class LedgerSimulation {
         return matching;
     }
 
-    private static Map<String, Long> lastSequencePerAccount(List<Txn> operations) {
+    /** Per account, the teller sequence of its last operation below the released prefix. */
+    private static Map<String, Long> lastSequencePerAccount(List<Txn> operations, Map<String, Long> prefix) {
         Map<String, Long> last = new HashMap<>();
-        for (Txn txn : operations) {
+        for (Txn txn : released(operations, prefix)) {
             last.put(txn.account(), txn.sequence());
         }
         return last;
-    }
-
-    /**
-     * Without ordering nothing waits for missing messages; with it, a run ends when every
-     * producer's last message has been released.
-     */
-    private boolean allReleased(Resequencer<String, Txn> resequencer, Map<String, List<Txn>> outbox) {
-        if (!config.reorder()) {
-            return true;
-        }
-        for (Map.Entry<String, List<Txn>> e : outbox.entrySet()) {
-            if (resequencer.nextExpected(e.getKey()) < e.getValue().size()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * A lost message at the very end of a producer's stream reveals no gap, so the producer
-     * re-sends its unreleased last message now and then, as TCP's retransmission timer does.
-     */
-    private void retransmitTails(
-            Resequencer<String, Txn> resequencer, Map<String, List<Txn>> outbox, FaultyChannel channel) {
-        if (!config.reorder()) {
-            return;
-        }
-        outbox.forEach((producer, txns) -> {
-            if (resequencer.nextExpected(producer) < txns.size()) {
-                channel.redeliver(txns.get(txns.size() - 1));
-            }
-        });
     }
 
     private List<Txn> generate() {
@@ -383,9 +378,5 @@ public final class LedgerSimulation {
 
     private static String account(int a) {
         return "ACC-" + a;
-    }
-
-    private static Duration micros(long micros) {
-        return Duration.ofNanos(micros * 1_000);
     }
 }

@@ -6,13 +6,15 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.cli.OrdoCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class LedgerDemoTest {
 
     private static LedgerSimulation.Config config(boolean reorder) {
-        return new LedgerSimulation.Config(200, 20_000, 4, 32, 0.05, 0.03, 7, 4, reorder);
+        return new LedgerSimulation.Config(
+                200, 20_000, 4, 32, 0.05, 0.03, 7, 4, reorder, LedgerSimulation.Config.defaultHaltAfter(32));
     }
 
     @Test
@@ -152,13 +154,79 @@ class LedgerDemoTest {
 
     @Test
     void theStatusLineShowsRateBufferedInFlightAndViolations() {
-        String line = LedgerDemoCommand.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2), 200, 1_000_000_000L);
+        String line =
+                LedgerDemoCommand.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2, null), 200, 1_000_000_000L);
         assertThat(line)
                 .startsWith("[###############...............]  50% 100/200 operations")
                 .contains("100 applied/s")
                 .contains("buffered 7")
                 .contains("in flight 3")
                 .contains("violations 2");
+    }
+
+    @Test
+    void whenNothingMovesTheStatusLineSaysWhatTheRunWaitsFor() {
+        LedgerDemoCommand.StallWatch watch = new LedgerDemoCommand.StallWatch();
+        String waiting = "waiting for teller teller-3 operation 812 since 40 ms of channel time (41 held behind it)";
+        LedgerSimulation.Status stuck = new LedgerSimulation.Status(900, 700, 41, 0, 0, waiting);
+        assertThat(watch.check(stuck, 0)).isEmpty();
+        assertThat(watch.check(stuck, 1_000_000_000L))
+                .as("one second is no stall yet")
+                .isEmpty();
+        assertThat(watch.check(stuck, 3_000_000_000L)).isEqualTo("| no progress for 3 s: " + waiting + "   ");
+        LedgerSimulation.Status moving = new LedgerSimulation.Status(901, 701, 40, 0, 0, waiting);
+        assertThat(watch.check(moving, 4_000_000_000L)).as("progress clears it").isEmpty();
+    }
+
+    @Test
+    void aTellerWhoseOperationsStayMissingHaltsTheRunAndWhatWasAppliedIsVerified() throws Exception {
+        // Almost every copy is lost: some operation stays missing past a short haltAfter.
+        LedgerSimulation.Config harsh =
+                new LedgerSimulation.Config(50, 3_000, 4, 16, 0.5, 0.85, 11, 4, true, Duration.ofMillis(5));
+        LedgerSimulation.Result result = new LedgerSimulation(harsh).run();
+
+        assertThat(result.outcome()).isEqualTo(LedgerSimulation.Outcome.HALTED);
+        assertThat(result.halted())
+                .isNotEmpty()
+                .allSatisfy(reason -> assertThat(reason).contains("teller-"));
+        assertThat(result.operationsReleased()).isLessThan(3_000);
+        assertThat(result.accountsMatching())
+                .as("the applied prefix matches its reference")
+                .isEqualTo(50);
+        assertThat(result.resequencer().skipped()).as("strict: nothing skipped").isZero();
+        assertThat(result.applied().isClean()).as(result.applied().summary()).isTrue();
+    }
+
+    @Test
+    void theCommandExitsThreeAndNamesWhatWasMissingWhenTheRunHalts() {
+        StringWriter out = new StringWriter();
+        CommandLine cli =
+                OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute(
+                "demo",
+                "ledger",
+                "--in-memory",
+                "--operations",
+                "3000",
+                "--accounts",
+                "50",
+                "--reorder-window",
+                "16",
+                "--duplicate-rate",
+                "0.5",
+                "--drop-rate",
+                "0.85",
+                "--seed",
+                "11",
+                "--halt-after",
+                "5");
+
+        assertThat(exit).as(out.toString()).isEqualTo(3);
+        assertThat(out.toString())
+                .contains("halted, waiting for an operator")
+                .contains("teller-")
+                .contains("operations released before the halt")
+                .contains("RESULT: HALTED");
     }
 
     @Test

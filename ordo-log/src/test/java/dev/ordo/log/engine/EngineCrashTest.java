@@ -67,6 +67,7 @@ class EngineCrashTest {
                     .start();
             long killAfterAcks = last ? Long.MAX_VALUE : 1 + random.nextInt((int) count);
             long acks = 0;
+            boolean killed = false;
             try (BufferedReader out =
                     new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -90,9 +91,11 @@ class EngineCrashTest {
                         }
                         default -> {}
                     }
-                    if (!last && acks >= killAfterAcks) {
-                        child.destroyForcibly(); // SIGKILL in the middle of producing and consuming
-                        break;
+                    if (!last && !killed && acks >= killAfterAcks) {
+                        // SIGKILL in the middle of producing and consuming; the lines it wrote before
+                        // dying are still read to the end, or records it sent would be missed.
+                        child.destroyForcibly();
+                        killed = true;
                     }
                     if (last && line.equals("CLOSED")) {
                         break;
