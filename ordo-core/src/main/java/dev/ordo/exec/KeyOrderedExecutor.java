@@ -3,27 +3,15 @@ package dev.ordo.exec;
 import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
+import dev.ordo.exec.KeyRunner.Job;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToLongFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks in parallel across keys and strictly one after another, in submission order, within a
@@ -92,54 +80,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         void completed(T task, Outcome outcome, Throwable error);
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(KeyOrderedExecutor.class);
-    private static final int TASKS_PER_TURN = 64;
-
-    private final ConcurrentHashMap<K, KeyQueue<K>> queues = new ConcurrentHashMap<>();
-    private final ThreadPoolExecutor workers;
-    private final ScheduledThreadPoolExecutor retryTimer;
     private final Budget budget;
     private final SubmitPolicy submitPolicy;
-    private final Retry retry;
-    private final FailurePolicy<K> failurePolicy;
-    private final ParkListener<K> parkListener;
-    private final Ticker ticker;
-    private final AdaptiveConcurrencyLimit concurrencyLimit;
-    /** Keys stopped at a task that failed every attempt; whoever removes a key's entry owns the key. */
-    private final ConcurrentHashMap<K, Parked<K>> parked = new ConcurrentHashMap<>();
-
-    private final ReentrantLock closeLock = new ReentrantLock();
-    private final Condition drained = closeLock.newCondition();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile boolean closed;
-
-    private final LongAdder submitted = new LongAdder();
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder retries = new LongAdder();
-    private final LongAdder deadLettered = new LongAdder();
-    private final LongAdder skipped = new LongAdder();
-    private final LongAdder parkings = new LongAdder();
+    private final PendingTasks pending = new PendingTasks();
+    private final TaskCounts counts = new TaskCounts();
+    /** Runs the keys' queues: attempts, retries, the failure policy, parking. */
+    private final KeyRunner<K> runner;
 
     private KeyOrderedExecutor(Builder<K> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
         this.submitPolicy = b.submitPolicy;
-        this.retry = b.retry;
-        this.failurePolicy = b.failurePolicy;
-        this.parkListener = b.parkListener;
-        this.ticker = b.ticker;
-        this.concurrencyLimit = b.concurrencyLimit;
-        this.workers = new ThreadPoolExecutor(
-                b.concurrency,
-                b.concurrency,
-                0,
-                TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(),
-                daemonThreads(b.threadName + "-worker-"));
-        // Started now, not with the first tasks: a consumer's first records would otherwise wait
-        // for thread creation (up to 10 ms for eight workers on the benchmark VM).
-        this.workers.prestartAllCoreThreads();
-        this.retryTimer = new ScheduledThreadPoolExecutor(1, daemonThreads(b.threadName + "-retry-"));
-        this.retryTimer.setRemoveOnCancelPolicy(true);
+        this.runner = new KeyRunner<>(b, budget, pending, counts);
     }
 
     /** Starts configuring an executor. */
@@ -221,7 +172,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             throw new IllegalArgumentException(
                     "tasks must be at most maxInFlight (" + budget.maxCount() + ") at once, were " + tasks.size());
         }
-        if (closed) {
+        if (pending.isClosed()) {
             throw new IllegalStateException("executor is closed; submit before close()");
         }
         List<Job<K>> jobs = new ArrayList<>(tasks.size());
@@ -240,29 +191,11 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             throw e;
         }
         if (!jobs.isEmpty()) {
-            enqueue(key, jobs);
+            pending.added(jobs.size());
+            counts.submitted.add(jobs.size());
+            runner.enqueue(key, jobs);
         }
         return jobs;
-    }
-
-    /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
-    private void enqueue(K key, List<Job<K>> jobs) {
-        pending.addAndGet(jobs.size());
-        submitted.add(jobs.size());
-        boolean[] becameActive = {false};
-        queues.compute(key, (k, queue) -> {
-            // A queue is in the map exactly while its key has unfinished jobs.
-            KeyQueue<K> q = queue;
-            if (q == null) {
-                q = new KeyQueue<>();
-                becameActive[0] = true;
-            }
-            q.jobs.addAll(jobs);
-            return q;
-        });
-        if (becameActive[0]) {
-            workers.execute(() -> runKey(take(key)));
-        }
     }
 
     private void admit(long bytes) {
@@ -278,143 +211,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs a key's jobs, {@code mine} (taken from its queue, in order), then whatever was queued for
-     * the key meanwhile, until the queue is empty or the turn is over. Exactly one worker (or the
-     * retry timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands
-     * over to; the key stays in the map (its queue possibly empty) while its owner runs the jobs it
-     * took, so that a submission meanwhile queues behind them instead of scheduling the key again.
-     * The jobs are taken from the queue a run at a time: one turn of the map's lock per run instead
-     * of one per job.
-     */
-    private void runKey(ArrayDeque<Job<K>> mine) {
-        for (int done = 0; ; done++) {
-            Job<K> job = mine.peekFirst();
-            if (job == null) {
-                return; // the key went idle: take() removed it from the map
-            }
-            // Yield only to keys that wait for a worker: handing over with nobody waiting would just
-            // wake an idle worker to carry on with this key.
-            if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
-                ArrayDeque<Job<K>> rest = mine;
-                workers.execute(() -> runKey(rest));
-                return;
-            }
-            if (!attempt(job, mine)) {
-                return; // a retry is scheduled, or the key is parked; either way the key stays blocked
-            }
-            mine = removeHead(mine, job.key);
-        }
-    }
-
-    /** Drops the ended head of {@code run}; returns the key's next run (taken from its queue if need be). */
-    private ArrayDeque<Job<K>> removeHead(ArrayDeque<Job<K>> run, K key) {
-        run.pollFirst();
-        if (pending.decrementAndGet() == 0 && closed) {
-            signalDrained();
-        }
-        return run.isEmpty() ? take(key) : run;
-    }
-
-    /**
-     * Takes every job queued for {@code key} (its owner's next run), or, if there is none, removes
-     * the key from the map (it went idle) and returns an empty run.
-     */
-    private ArrayDeque<Job<K>> take(K key) {
-        @SuppressWarnings("unchecked")
-        ArrayDeque<Job<K>>[] taken = new ArrayDeque[1];
-        queues.computeIfPresent(key, (k, queue) -> {
-            taken[0] = queue.jobs;
-            if (queue.jobs.isEmpty()) {
-                return null;
-            }
-            queue.jobs = new ArrayDeque<>();
-            return queue;
-        });
-        return taken[0] != null ? taken[0] : new ArrayDeque<>();
-    }
-
-    /**
-     * Runs one attempt; returns false if the job has not ended: it will be retried later, or its key is
-     * parked (either way with {@code run}, it at its head).
-     */
-    private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
-        job.attempts++;
-        try {
-            runLimited(job.task);
-            succeeded.increment();
-            finish(job, Outcome.SUCCEEDED, null);
-            return true;
-        } catch (Throwable error) {
-            if (job.attempts < retry.maxAttempts()) {
-                retries.increment();
-                long delay = retry.backoff().delayNanos(job.attempts);
-                retryTimer.schedule(() -> workers.execute(() -> runKey(run)), delay, TimeUnit.NANOSECONDS);
-                return false;
-            }
-            return exhausted(job, run, error);
-        }
-    }
-
-    /** Applies the failure policy to a job that failed its last attempt; false if its key is now parked. */
-    private boolean exhausted(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
-        FailurePolicy.Decision decision;
-        Throwable reason = error;
-        try {
-            decision = failurePolicy.exhausted(job.key, job.task, error, job.attempts);
-        } catch (Throwable policyError) {
-            policyError.addSuppressed(error);
-            reason = policyError;
-            decision = FailurePolicy.Decision.PARK; // never lose the task because its dead-lettering failed
-        }
-        switch (decision) {
-            case DEAD_LETTERED -> {
-                deadLettered.increment();
-                finish(job, Outcome.DEAD_LETTERED, null);
-                return true;
-            }
-            case SKIPPED -> {
-                skipped.increment();
-                finish(job, Outcome.SKIPPED, null);
-                return true;
-            }
-            case PARK -> {
-                park(job, run, reason);
-                return false;
-            }
-            default -> throw new AssertionError(decision);
-        }
-    }
-
-    private void park(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
-        Parked<K> entry = new Parked<>(job, run, error, ticker.read());
-        ParkedKey<K> snapshot = snapshot(entry);
-        parkings.increment();
-        parked.put(job.key, entry); // from here on an operator may own the key (resume, skip)
-        LOG.error(
-                "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
-                        + " resume(key) tries it again, skip(key, reason) gives it up",
-                job.key,
-                job.attempts,
-                snapshot.waitingBehind(),
-                error);
-        try {
-            parkListener.onParked(snapshot);
-        } catch (RuntimeException listenerError) {
-            LOG.error("park listener failed for key {}", job.key, listenerError);
-        }
-        if (closed) {
-            signalDrained(); // a closing executor waits only for keys that can still run
-        }
-    }
-
     /** The keys parked now ({@link FailurePolicy#park()}), with the task each is stopped at. */
     public List<ParkedKey<K>> parked() {
-        List<ParkedKey<K>> list = new ArrayList<>(parked.size());
-        for (Parked<K> entry : parked.values()) {
-            list.add(snapshot(entry));
-        }
-        return list;
+        return runner.parked();
     }
 
     /**
@@ -426,15 +225,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public boolean resume(K key) {
         requireOpen();
-        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
-        if (entry == null) {
-            return false;
-        }
-        entry.job.attempts = 0;
-        LOG.info("key {} resumed: its parked task runs again", key);
-        parkListener.onResumed(key);
-        workers.execute(() -> runKey(entry.run));
-        return true;
+        return runner.resume(Objects.requireNonNull(key, "key must not be null"));
     }
 
     /**
@@ -448,16 +239,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     public boolean skip(K key, String reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         requireOpen();
-        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
-        if (entry == null) {
-            return false;
-        }
-        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.job.attempts, reason);
-        skipped.increment();
-        finish(entry.job, Outcome.SKIPPED, null);
-        parkListener.onSkipped(key, entry.job.task, reason);
-        moveOn(entry);
-        return true;
+        return runner.skip(Objects.requireNonNull(key, "key must not be null"), reason);
     }
 
     /**
@@ -468,102 +250,29 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @return false if {@code key} is not parked
      */
     public boolean abandon(K key) {
-        Parked<K> entry = parked.remove(Objects.requireNonNull(key, "key must not be null"));
-        if (entry == null) {
-            return false;
-        }
-        finish(entry.job, null, abandoned(entry.job, "its owner gave it up"));
-        moveOn(entry);
-        return true;
-    }
-
-    /** After a parked head ended by decision: the key's next task runs. */
-    private void moveOn(Parked<K> entry) {
-        ArrayDeque<Job<K>> run = entry.run;
-        K key = entry.job.key;
-        run.pollFirst();
-        if (pending.decrementAndGet() == 0 && closed) {
-            signalDrained();
-        }
-        try {
-            workers.execute(() -> runKey(run.isEmpty() ? take(key) : run));
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            abandonAll(key, run); // closed meanwhile
-        }
-    }
-
-    private ParkedKey<K> snapshot(Parked<K> entry) {
-        long parkedNanos = Math.max(0, ticker.read() - entry.sinceNanos);
-        int behind = entry.run.size() - 1 + queued(entry.job.key);
-        return new ParkedKey<>(
-                entry.job.key, entry.job.task, entry.error, entry.job.attempts, Duration.ofNanos(parkedNanos), behind);
-    }
-
-    /** Jobs queued for {@code key} and not yet taken by its owner. */
-    private int queued(K key) {
-        int[] size = {0};
-        queues.computeIfPresent(key, (k, q) -> {
-            size[0] = q.jobs.size();
-            return q;
-        });
-        return size[0];
-    }
-
-    private TaskAbandonedException abandoned(Job<K> job, String why) {
-        return new TaskAbandonedException(
-                "task of key " + job.key + " abandoned after " + job.attempts + " attempts: " + why);
+        return runner.abandon(Objects.requireNonNull(key, "key must not be null"));
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (pending.isClosed()) {
             throw new IllegalStateException("executor is closed");
-        }
-    }
-
-    /** Runs a task, under the adaptive concurrency limit if there is one, reporting its latency to it. */
-    private void runLimited(Task task) throws Exception {
-        if (concurrencyLimit == null) {
-            task.run();
-            return;
-        }
-        concurrencyLimit.acquire();
-        long start = System.nanoTime();
-        try {
-            task.run();
-        } finally {
-            concurrencyLimit.release(System.nanoTime() - start);
-        }
-    }
-
-    private void finish(Job<K> job, Outcome outcome, Throwable error) {
-        budget.release(job.bytes);
-        if (job.onDone != null) {
-            try {
-                job.onDone.completed(job.task, outcome, error);
-            } catch (Throwable listenerError) {
-                LOG.error("completion callback failed for key {}", job.key, listenerError);
-            }
-        } else if (error == null) {
-            job.future.complete(outcome);
-        } else {
-            job.future.completeExceptionally(error);
         }
     }
 
     /** Counters now. */
     public ExecutorStats stats() {
         return new ExecutorStats(
-                submitted.sum(),
-                succeeded.sum(),
-                retries.sum(),
-                deadLettered.sum(),
-                skipped.sum(),
-                parkings.sum(),
-                parked.size(),
+                counts.submitted.sum(),
+                counts.succeeded.sum(),
+                counts.retries.sum(),
+                counts.deadLettered.sum(),
+                counts.skipped.sum(),
+                counts.parkings.sum(),
+                runner.parkedKeys(),
                 budget.count(),
                 budget.bytes(),
                 budget.peakCount(),
-                queues.size());
+                runner.activeKeys());
     }
 
     /**
@@ -585,108 +294,13 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public boolean close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        closed = true;
+        pending.close();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        closeLock.lock();
-        try {
-            // Re-checked now and then: the parked count moves without a signal when tasks queue behind a key.
-            while (pending.get() > parkedPending()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                drained.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeLock.unlock();
-        }
-        boolean abandonedParked = !parked.isEmpty();
-        for (K key : List.copyOf(parked.keySet())) {
-            Parked<K> entry = parked.remove(key);
-            if (entry != null) {
-                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.run.size());
-                abandonAll(key, entry.run);
-            }
-        }
-        boolean clean = pending.get() == 0 && !abandonedParked;
-        retryTimer.shutdownNow();
-        if (pending.get() == 0) {
-            workers.shutdown();
-        } else {
-            workers.shutdownNow();
-        }
+        pending.awaitRunnableEnded(deadline, runner::parkedPending);
+        boolean abandonedParked = runner.abandonParked();
+        boolean clean = pending.count() == 0 && !abandonedParked;
+        runner.stop();
         return clean;
-    }
-
-    /** Tasks held by parked keys: those a close does not wait for. */
-    private int parkedPending() {
-        int count = 0;
-        for (Parked<K> entry : parked.values()) {
-            count += entry.run.size() + queued(entry.job.key);
-        }
-        return count;
-    }
-
-    /** Abandons {@code run} and everything queued behind it for {@code key} (the caller owns the key). */
-    private void abandonAll(K key, ArrayDeque<Job<K>> run) {
-        for (ArrayDeque<Job<K>> jobs = run; !jobs.isEmpty(); jobs = take(key)) {
-            for (Job<K> job = jobs.pollFirst(); job != null; job = jobs.pollFirst()) {
-                finish(job, null, abandoned(job, "its key was parked when the executor closed"));
-                if (pending.decrementAndGet() == 0) {
-                    signalDrained();
-                }
-            }
-        }
-    }
-
-    private void signalDrained() {
-        closeLock.lock();
-        try {
-            drained.signalAll();
-        } finally {
-            closeLock.unlock();
-        }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    private static final class Job<K> {
-        final K key;
-        final Task task;
-        final long bytes;
-        /** Told when the job ends; or, when null, {@link #future} is completed. */
-        final Completion<Task> onDone;
-
-        final CompletableFuture<Outcome> future;
-        int attempts;
-
-        Job(K key, Task task, long bytes, Completion<Task> onDone) {
-            this.key = key;
-            this.task = task;
-            this.bytes = bytes;
-            this.onDone = onDone;
-            this.future = onDone == null ? new CompletableFuture<>() : null;
-        }
-    }
-
-    /** A parked key: the job that failed every attempt, at the head of its run. */
-    private record Parked<K>(Job<K> job, ArrayDeque<Job<K>> run, Throwable error, long sinceNanos) {}
-
-    /**
-     * A key's jobs not yet taken by its owner; in the map exactly while the key has unfinished jobs
-     * (queued here or taken). Only touched inside the map's per-key lock.
-     */
-    private static final class KeyQueue<K> {
-        ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
     }
 
     /**
@@ -695,16 +309,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * {@link FailurePolicy#park()}: nothing a task does is lost or overtaken unless you say so.
      */
     public static final class Builder<K> {
-        private int concurrency = Runtime.getRuntime().availableProcessors();
-        private long maxInFlight = 10_000;
-        private long maxInFlightBytes = Long.MAX_VALUE;
-        private SubmitPolicy submitPolicy = SubmitPolicy.BLOCK;
-        private Retry retry = Retry.none();
-        private FailurePolicy<K> failurePolicy = FailurePolicy.park();
-        private ParkListener<K> parkListener = new ParkListener<>() {};
-        private Ticker ticker = Ticker.system();
-        private String threadName = "ordo-keyed";
-        private AdaptiveConcurrencyLimit concurrencyLimit;
+        // Package-private: the key runner is built from them.
+        int concurrency = Runtime.getRuntime().availableProcessors();
+        long maxInFlight = 10_000;
+        long maxInFlightBytes = Long.MAX_VALUE;
+        SubmitPolicy submitPolicy = SubmitPolicy.BLOCK;
+        Retry retry = Retry.none();
+        FailurePolicy<K> failurePolicy = FailurePolicy.park();
+        ParkListener<K> parkListener = new ParkListener<>() {};
+        Ticker ticker = Ticker.system();
+        String threadName = "ordo-keyed";
+        AdaptiveConcurrencyLimit concurrencyLimit;
 
         private Builder() {}
 

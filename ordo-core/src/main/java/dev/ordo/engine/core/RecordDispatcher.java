@@ -2,17 +2,15 @@ package dev.ordo.engine.core;
 
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
-import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
+import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
-import dev.ordo.exec.FailurePolicy;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.ParkedKey;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,7 +68,7 @@ public final class RecordDispatcher<K, V> {
 
     private final ConsumerSettings<K, V> settings;
     private final Ticker ticker;
-    private final KeyOrderedExecutor<Object> executor;
+    private final HandlerStage<K, V> handlers;
     private final CompletionTracker tracker = new CompletionTracker();
     private final Map<Integer, Assignment> assignments = new ConcurrentHashMap<>();
     private final AtomicInteger nextSlot = new AtomicInteger();
@@ -85,7 +83,6 @@ public final class RecordDispatcher<K, V> {
 
     private volatile long lastProgressNanos;
     private volatile boolean stallReported;
-    private volatile boolean handling = true;
 
     /**
      * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
@@ -97,42 +94,7 @@ public final class RecordDispatcher<K, V> {
         this.ticker = ticker;
         this.resumeAt = settings.maxInFlight() - Math.max(1, settings.maxInFlight() / 4);
         this.lastProgressNanos = ticker.read();
-        if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
-            throw new IllegalArgumentException("onFailure DEAD_LETTER needs a dead-letter sink");
-        }
-        this.executor = KeyOrderedExecutor.builder()
-                .concurrency(settings.concurrency())
-                // Bounded here (full()/resumable()), not by blocking: an engine's fetching thread must not block.
-                .maxInFlight(Long.MAX_VALUE / 2)
-                .retry(settings.retry())
-                .onFailure(failurePolicy(deadLetters))
-                .ticker(ticker)
-                .threadName(threadName)
-                .build();
-    }
-
-    private FailurePolicy<Object> failurePolicy(DeadLetterSink deadLetters) {
-        return switch (settings.onFailure()) {
-            case PARK_KEY -> FailurePolicy.park();
-            case SKIP -> FailurePolicy.skip();
-            case DEAD_LETTER ->
-                FailurePolicy.deadLetter((key, task, error, attempts) -> {
-                    RawRecord raw = ((HandlerTask) task).raw;
-                    ConsumedRecord<byte[], byte[]> record = new ConsumedRecord<>(
-                            settings.topic(),
-                            raw.partition(),
-                            raw.offset(),
-                            raw.timestamp(),
-                            raw.key(),
-                            raw.value(),
-                            raw.headers());
-                    deadLetters.send(
-                            settings.deadLetterTopic(),
-                            raw.key(),
-                            raw.value(),
-                            OrdoHeaders.deadLetter(record, error, attempts));
-                });
-        };
+        this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
     }
 
     /**
@@ -187,7 +149,7 @@ public final class RecordDispatcher<K, V> {
                 continue;
             }
             Object key = settings.ordering().executionKey(partition, r.key(), r.offset());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new HandlerTask(a, r));
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(handlers.task(a, r));
             submitted++;
         }
         if (submitted == 0) {
@@ -196,7 +158,7 @@ public final class RecordDispatcher<K, V> {
         a.inFlight.addAndGet(submitted);
         peakInFlight.accumulateAndGet(inFlight.addAndGet(submitted), Math::max);
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            executor.submitAll(run.getKey(), run.getValue(), task -> 0, this::finished);
+            handlers.submit(run.getKey(), run.getValue(), this::finished);
         }
     }
 
@@ -358,11 +320,7 @@ public final class RecordDispatcher<K, V> {
             return;
         }
         a.released = true;
-        for (ParkedKey<Object> p : executor.parked()) {
-            if (((HandlerTask) p.task()).assignment == a) {
-                executor.abandon(p.key());
-            }
-        }
+        handlers.abandonParked(a);
         tracker.forget(a.slot);
     }
 
@@ -371,47 +329,22 @@ public final class RecordDispatcher<K, V> {
      * engines' crash behaviour). Running handlers finish.
      */
     public void stopHandling() {
-        handling = false;
+        handlers.stopHandling();
     }
 
     /** Records whose key is parked now. */
     public List<ParkedRecord> parked() {
-        List<ParkedRecord> list = new ArrayList<>();
-        for (ParkedKey<Object> p : executor.parked()) {
-            RawRecord raw = ((HandlerTask) p.task()).raw;
-            list.add(new ParkedRecord(
-                    settings.topic(),
-                    raw.partition(),
-                    raw.offset(),
-                    raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8),
-                    p.error(),
-                    p.attempts(),
-                    p.parkedFor(),
-                    p.waitingBehind()));
-        }
-        return list;
+        return handlers.parked();
     }
 
     /** Tries the parked record again; false if it is not parked. */
     public boolean resume(ParkedRecord record) {
-        return keyParkedAt(record).map(executor::resume).orElse(false);
+        return handlers.resume(record);
     }
 
     /** Gives the parked record up, recorded with {@code reason}; false if it is not parked. */
     public boolean skip(ParkedRecord record, String reason) {
-        return keyParkedAt(record).map(key -> executor.skip(key, reason)).orElse(false);
-    }
-
-    private Optional<Object> keyParkedAt(ParkedRecord record) {
-        for (ParkedKey<Object> p : executor.parked()) {
-            RawRecord raw = ((HandlerTask) p.task()).raw;
-            if (record.topic().equals(settings.topic())
-                    && raw.partition() == record.partition()
-                    && raw.offset() == record.offset()) {
-                return Optional.of(p.key());
-            }
-        }
-        return Optional.empty();
+        return handlers.skip(record, reason);
     }
 
     /**
@@ -454,7 +387,7 @@ public final class RecordDispatcher<K, V> {
                 .append(" s with ")
                 .append(inFlight.get())
                 .append(" records in flight: ");
-        List<ParkedKey<Object>> parked = executor.parked();
+        List<ParkedKey<Object>> parked = handlers.parkedKeys();
         if (parked.isEmpty()) {
             why.append("waiting for handlers still running (a handler that never returns?)");
         } else {
@@ -494,7 +427,7 @@ public final class RecordDispatcher<K, V> {
 
     /** What was done with the records dispatched so far. */
     public ConsumerStats stats() {
-        ExecutorStats e = executor.stats();
+        ExecutorStats e = handlers.stats();
         return new ConsumerStats(
                 handled.sum(),
                 e.retries(),
@@ -508,7 +441,7 @@ public final class RecordDispatcher<K, V> {
 
     /** The handler stage, for its meters. */
     public KeyOrderedExecutor<?> executor() {
-        return executor;
+        return handlers.executor();
     }
 
     /**
@@ -516,42 +449,6 @@ public final class RecordDispatcher<K, V> {
      * Returns whether everything dispatched ended.
      */
     public boolean close(Duration timeout) {
-        return executor.close(timeout);
-    }
-
-    /** The handler call for one record; it knows its ownership, so a released one is not handled. */
-    private final class HandlerTask implements KeyOrderedExecutor.Task {
-        final Assignment assignment;
-        final RawRecord raw;
-        /** Set when the record was not handled (its partition released, or handling stopped). */
-        boolean dropped;
-
-        HandlerTask(Assignment assignment, RawRecord raw) {
-            this.assignment = assignment;
-            this.raw = raw;
-        }
-
-        @Override
-        public void run() throws Exception {
-            if (assignment.released || !handling) {
-                dropped = true;
-                return;
-            }
-            String topic = settings.topic();
-            settings.handler()
-                    .handle(new ConsumedRecord<>(
-                            topic,
-                            raw.partition(),
-                            raw.offset(),
-                            raw.timestamp(),
-                            settings.keyDeserializer().deserialize(topic, raw.key()),
-                            settings.valueDeserializer().deserialize(topic, raw.value()),
-                            raw.headers() == null ? Headers.empty() : raw.headers()));
-        }
-
-        @Override
-        public String toString() {
-            return settings.topic() + "-" + raw.partition() + "@" + raw.offset();
-        }
+        return handlers.close(timeout);
     }
 }

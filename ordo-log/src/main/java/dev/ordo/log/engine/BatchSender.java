@@ -1,6 +1,5 @@
 package dev.ordo.log.engine;
 
-import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.storage.Header;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -43,24 +41,14 @@ import org.slf4j.LoggerFactory;
 final class BatchSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
-    /** Bytes a record adds to a batch beyond its key, value and headers (varint lengths and deltas, generously). */
-    private static final int RECORD_OVERHEAD = 32;
     /**
      * Heap a queued record costs beyond its bytes (its future, its slot in the batch's list of futures
      * and the acknowledgement it completes with), counted against {@code bufferBytes} so that
      * the bound holds for the heap, not just the payload.
      */
     static final int HEAP_OVERHEAD_PER_RECORD = 64;
-    /** The smallest buffer a new batch starts with; it grows by doubling up to the batch limit. */
-    private static final int MIN_BATCH_CAPACITY = 1024;
 
     private static final int MIN_FUTURES = 8;
-    /**
-     * Buffers of written batches kept for new ones, per partition (allocating and zeroing a buffer per
-     * batch was the largest allocation of a producer at 1 M records/s: a sender round writes a batch
-     * per partition, and a pool of 4 for 8 partitions let every other batch allocate).
-     */
-    private static final int POOLED_BUFFERS_PER_PARTITION = 2;
     /** How long the sender watches for a new batch before parking, while records come steadily. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
@@ -73,23 +61,10 @@ final class BatchSender {
     private final int batchBytes;
     private final int maxRecordBytes;
     private final long lingerNanos;
-    private final long maxBlockNanos;
     /** The most bytes of records (with {@link #HEAP_OVERHEAD_PER_RECORD}) queued or being written. */
-    private final long bufferBytes;
-    /**
-     * Bytes ever reserved by {@code send} (guarded by {@code lock}, which {@code send} holds anyway):
-     * accounting per record with atomic adds on a shared counter, as a {@code Budget} does, was 40%
-     * of a sending thread's time at 1 M records/s (the sender thread gives back on the same line).
-     */
-    private long bufferReserved;
-    /** Bytes ever given back by the sender thread, once per written batch; in use = reserved - released. */
-    private final AtomicLong bufferReleased = new AtomicLong();
-    /** Signalled (under {@code lock}) when the sender gives buffer space back while a send waits for it. */
-    private final Condition bufferSpace;
-    /** Sends waiting for buffer space (changed under {@code lock}; read by the sender without it). */
-    private volatile int waitingForSpace;
+    private final SendBuffer buffer;
     /** Per partition, batches not yet taken by the sender: full ones first, the open one last. */
-    private final ArrayDeque<Batch>[] queues;
+    private final ArrayDeque<ProducerBatch>[] queues;
     /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
     private final int[] capacityHint;
     /** Per partition, the records the last batch took (under {@code lock}, as {@link #capacityHint}). */
@@ -101,13 +76,7 @@ final class BatchSender {
     /** The sender's scratch for {@link #awaitDurable}: per partition, the end of the round's batches (0: none). */
     private final long[] syncEnds;
     /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
-    private final ArrayDeque<ByteBuffer> freeBuffers = new ArrayDeque<>();
-    /** The most bytes {@link #freeBuffers} holds: an eighth of the send buffer, on top of it. */
-    private final long maxPooledBytes;
-    /** Bytes in {@link #freeBuffers} (guarded by {@code lock}). */
-    private long pooledBytes;
-    /** Batch buffers allocated rather than taken from the pool (guarded by {@code lock}; for tests). */
-    private long buffersAllocated;
+    private final BatchBufferPool pool;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -129,45 +98,6 @@ final class BatchSender {
     private volatile long batchesWritten;
 
     private volatile long recordsWritten;
-
-    /** One partition's records on their way: already encoded as the log stores them, with their futures. */
-    private static final class Batch {
-        final int partition;
-        final long createdNanos;
-        final RecordBatch.Builder records;
-        final List<CompletableFuture<Acknowledgement>> futures;
-        /** What the batch's records hold of the send buffer, released once the batch is done (written, forced if due). */
-        long bufferBytes;
-        /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
-        long base = -1;
-
-        long end;
-        Throwable error;
-
-        /** @param expectedRecords how many records the batch will likely take (its futures list is sized for them) */
-        Batch(int partition, RecordBatch.Builder records, int expectedRecords) {
-            this.partition = partition;
-            this.createdNanos = System.nanoTime();
-            this.records = records;
-            this.futures = new ArrayList<>(expectedRecords);
-        }
-
-        /** Adds the record unless the batch is full (a first record always fits). */
-        boolean tryAdd(
-                long timestamp,
-                byte[] key,
-                byte[] value,
-                List<Header> headers,
-                long cost,
-                CompletableFuture<Acknowledgement> future) {
-            if (!records.tryAppend(timestamp, key, value, headers)) {
-                return false;
-            }
-            futures.add(future);
-            bufferBytes += cost;
-            return true;
-        }
-    }
 
     /** What a sender is made of: its producer builder's settings. */
     record Settings(
@@ -191,10 +121,8 @@ final class BatchSender {
         this.maxRecordBytes = log.maxBatchBytes(topic) - 128;
         this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
         this.lingerNanos = b.linger.toNanos();
-        this.maxBlockNanos = b.maxBlock.toNanos();
-        this.bufferBytes = b.bufferBytes;
-        this.bufferSpace = lock.newCondition();
-        this.maxPooledBytes = b.bufferBytes / 8;
+        this.buffer = new SendBuffer(lock, b.bufferBytes, b.maxBlock, topic, () -> closed);
+        this.pool = new BatchBufferPool(partitions, b.bufferBytes, batchBytes);
         this.queues = new ArrayDeque[partitions];
         this.lastFuture = new CompletableFuture[partitions];
         for (int p = 0; p < partitions; p++) {
@@ -227,34 +155,31 @@ final class BatchSender {
         if (failed != null) {
             return CompletableFuture.failedFuture(failed);
         }
-        int size = size(key, value, headers);
+        int size = ProducerBatch.sizeOf(key, value, headers);
         if (size > maxRecordBytes) {
             throw new IllegalArgumentException("record of about " + size + " bytes exceeds the largest record topic '"
                     + topic + "' accepts, " + maxRecordBytes + " bytes");
         }
         long cost = size + HEAP_OVERHEAD_PER_RECORD;
-        if (cost > bufferBytes) {
+        if (cost > buffer.capacity()) {
             throw new IllegalArgumentException("record of about " + size + " bytes does not fit the send buffer of "
-                    + bufferBytes + " bytes (bufferBytes)");
+                    + buffer.capacity() + " bytes (bufferBytes)");
         }
         int partition = partitioner.partition(key, queues.length);
         CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
         lockSpinningFirst();
         try {
-            reserve(cost);
-            ArrayDeque<Batch> queue = queues[partition];
-            Batch open = queue.peekLast();
+            buffer.awaitSpace(cost);
+            ArrayDeque<ProducerBatch> queue = queues[partition];
+            ProducerBatch open = queue.peekLast();
             if (open == null || !open.tryAdd(timestamp, key, value, headers, cost, future)) {
                 // Twice what the last batch reached: a batch filling under load rarely has to grow.
                 int hint = (int) Math.min(batchBytes, 2L * capacityHint[partition]);
-                // A power of two, so that pooled buffers come in few sizes and fit the next batches.
-                int capacity = (int)
-                        Math.min(batchBytes, ceilingPowerOfTwo(Math.max(MIN_BATCH_CAPACITY, Math.max(hint, size))));
                 // Room for as many futures as the last batch of the partition took, and a margin
                 // (growing the list was 4% of all allocation end to end at 1 M records/s of 100 B).
-                open = new Batch(
+                open = new ProducerBatch(
                         partition,
-                        newBatch(capacity),
+                        pool.newBatch(Math.max(hint, size)),
                         Math.max(MIN_FUTURES, recordsHint[partition] + recordsHint[partition] / 2));
                 open.tryAdd(timestamp, key, value, headers, cost, future);
                 queue.addLast(open);
@@ -263,68 +188,12 @@ final class BatchSender {
                 // linger deadline or a full batch before it. Waking it per record would cut batches short.
                 work.signal();
             }
-            bufferReserved += cost; // queued: from here the sender gives it back
+            buffer.reserve(cost); // queued: from here the sender gives it back
             lastFuture[partition] = future;
         } finally {
             lock.unlock();
         }
         return future;
-    }
-
-    /**
-     * Waits (under {@code lock}, which the wait gives up meanwhile) until {@code cost} more bytes fit
-     * the send buffer, for at most {@code maxBlock}; reserves nothing itself.
-     *
-     * @throws IllegalStateException if the producer is (or while waiting was) closed
-     * @throws OverloadedException if the buffer stayed full for {@code maxBlock}
-     * @throws OrdoInterruptedException if the wait was interrupted (the flag set again)
-     */
-    private void reserve(long cost) {
-        if (closed) {
-            throw new IllegalStateException("producer for topic '" + topic + "' is closed");
-        }
-        if (fits(cost)) {
-            return;
-        }
-        long remaining = maxBlockNanos;
-        // Announced before the check that decides to wait, and the sender gives back before it reads
-        // the announcement (both volatile): either this check sees the space or the sender signals.
-        waitingForSpace++;
-        try {
-            while (!fits(cost)) {
-                if (remaining <= 0) {
-                    throw new OverloadedException("send buffer of " + bufferBytes + " bytes stayed full for "
-                            + Duration.ofNanos(maxBlockNanos) + "; the log cannot keep up");
-                }
-                remaining = bufferSpace.awaitNanos(remaining);
-                if (closed) {
-                    throw new IllegalStateException("producer for topic '" + topic + "' is closed");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while waiting for send buffer space", e);
-        } finally {
-            waitingForSpace--;
-        }
-    }
-
-    /** Whether {@code cost} more bytes fit the send buffer now (under {@code lock}). */
-    private boolean fits(long cost) {
-        return bufferReserved + cost - bufferReleased.get() <= bufferBytes;
-    }
-
-    /** Gives a written batch's buffer space back (sender thread), waking sends that wait for it. */
-    private void releaseBuffer(long bytes) {
-        bufferReleased.addAndGet(bytes);
-        if (waitingForSpace > 0) {
-            lock.lock();
-            try {
-                bufferSpace.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     /** Waits until every record sent before this call is acknowledged or failed. */
@@ -363,19 +232,14 @@ final class BatchSender {
 
     /** Bytes of the send buffer in use: records queued or being written, with their overhead (for tests). */
     long bufferInUse() {
-        lock.lock();
-        try {
-            return bufferReserved - bufferReleased.get();
-        } finally {
-            lock.unlock();
-        }
+        return buffer.inUse();
     }
 
     /** Batch buffers allocated so far rather than reused (for tests). */
     long buffersAllocated() {
         lock.lock();
         try {
-            return buffersAllocated;
+            return pool.allocated();
         } finally {
             lock.unlock();
         }
@@ -409,30 +273,9 @@ final class BatchSender {
         }
     }
 
-    /**
-     * A batch builder on a pooled buffer if one is large enough, else on a new one (under {@code lock}).
-     * A pooled buffer too small for this batch is dropped: the pool follows the batches' sizes up.
-     */
-    private RecordBatch.Builder newBatch(int capacity) {
-        ByteBuffer pooled = freeBuffers.pollFirst();
-        if (pooled != null) {
-            pooledBytes -= pooled.capacity();
-        }
-        if (pooled != null && pooled.capacity() >= capacity) {
-            return new RecordBatch.Builder(pooled, batchBytes);
-        }
-        buffersAllocated++;
-        return new RecordBatch.Builder(capacity, batchBytes);
-    }
-
-    /** The smallest power of two at least {@code n} (n >= 1). */
-    private static long ceilingPowerOfTwo(int n) {
-        return n <= 1 ? 1 : Long.highestOneBit(n - 1L) << 1;
-    }
-
     private void sendLoop() {
         boolean spin = true;
-        List<Batch> ready = new ArrayList<>();
+        List<ProducerBatch> ready = new ArrayList<>();
         List<ByteBuffer> written = new ArrayList<>();
         while (true) {
             try {
@@ -464,7 +307,7 @@ final class BatchSender {
             if (ready.isEmpty()) {
                 return; // closed and drained
             }
-            for (Batch batch : ready) {
+            for (ProducerBatch batch : ready) {
                 append(batch);
                 written.add(batch.records.buffer()); // the log copied the bytes: reusable
             }
@@ -472,7 +315,7 @@ final class BatchSender {
                 awaitDurable(ready);
                 log.signalAppended(topic); // readers of an every-batch topic see the records from now on
             }
-            for (Batch batch : ready) {
+            for (ProducerBatch batch : ready) {
                 complete(batch);
             }
             ready.clear();
@@ -500,16 +343,10 @@ final class BatchSender {
      * batches written last, in one turn of the lock: the sender takes the lock once per round of
      * partitions, not once per batch, so it rarely has to queue behind the sending threads.
      */
-    private void take(boolean wait, List<ByteBuffer> written, List<Batch> out) throws InterruptedException {
+    private void take(boolean wait, List<ByteBuffer> written, List<ProducerBatch> out) throws InterruptedException {
         lockSpinningFirst();
         try {
-            for (ByteBuffer buffer : written) {
-                if (freeBuffers.size() < POOLED_BUFFERS_PER_PARTITION * queues.length
-                        && pooledBytes + buffer.capacity() <= maxPooledBytes) {
-                    freeBuffers.addLast(buffer);
-                    pooledBytes += buffer.capacity();
-                }
-            }
+            pool.keep(written);
             takeReady(wait, out);
         } finally {
             lock.unlock();
@@ -522,7 +359,7 @@ final class BatchSender {
      * none is always written first. Takes nothing once closed with nothing queued, or, unless
      * {@code wait}, when no batch is ready now.
      */
-    private void takeReady(boolean wait, List<Batch> out) throws InterruptedException {
+    private void takeReady(boolean wait, List<ProducerBatch> out) throws InterruptedException {
         while (true) {
             long waitNanos = Long.MAX_VALUE;
             boolean anyQueued = false;
@@ -530,7 +367,7 @@ final class BatchSender {
             long now = System.nanoTime(); // one clock read per round, not per batch
             for (int i = 0; i < queues.length; i++) {
                 int p = (first + i) % queues.length;
-                for (Batch oldest = queues[p].peekFirst(); oldest != null; oldest = queues[p].peekFirst()) {
+                for (ProducerBatch oldest = queues[p].peekFirst(); oldest != null; oldest = queues[p].peekFirst()) {
                     anyQueued = true;
                     long due = lingerNanos - (now - oldest.createdNanos);
                     boolean full = queues[p].size() > 1 || oldest.records.sizeInBytes() >= batchBytes;
@@ -560,7 +397,7 @@ final class BatchSender {
      * Appends the batch (readable then; durable too unless the topic forces every batch, see
      * {@link #awaitDurable}), recording its offsets or its error in it.
      */
-    private void append(Batch batch) {
+    private void append(ProducerBatch batch) {
         int partition = batch.partition;
         int count = batch.records.recordCount();
         try {
@@ -583,7 +420,7 @@ final class BatchSender {
     }
 
     /** The batch failed: an idempotent producer fails for good, so that no later batch overtakes it. */
-    private void failed(Batch batch, Throwable error) {
+    private void failed(ProducerBatch batch, Throwable error) {
         batch.error = error;
         if (failure == null && (identity != null || error instanceof ProducerFencedException)) {
             failure = error; // later batches must not overtake a lost one
@@ -595,14 +432,14 @@ final class BatchSender {
      * Forces the partitions the round's batches went to, all at once (a force each, run in parallel),
      * and fails the batches of a partition whose force failed.
      */
-    private void awaitDurable(List<Batch> round) {
-        for (Batch batch : round) {
+    private void awaitDurable(List<ProducerBatch> round) {
+        for (ProducerBatch batch : round) {
             if (batch.error == null) {
                 syncEnds[batch.partition] = batch.end; // a partition's batches come in order: the last ends last
             }
         }
         Throwable[] errors = log.awaitDurable(topic, syncEnds);
-        for (Batch batch : round) {
+        for (ProducerBatch batch : round) {
             if (batch.error == null && errors[batch.partition] != null) {
                 failed(batch, errors[batch.partition]);
             }
@@ -611,8 +448,8 @@ final class BatchSender {
     }
 
     /** Completes the batch's futures (after giving back its share of the send buffer). */
-    private void complete(Batch batch) {
-        releaseBuffer(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
+    private void complete(ProducerBatch batch) {
+        buffer.release(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
         List<CompletableFuture<Acknowledgement>> futures = batch.futures;
         for (int i = 0; i < futures.size(); i++) {
             if (batch.error == null) {
@@ -637,13 +474,5 @@ final class BatchSender {
                 throw e;
             }
         }
-    }
-
-    private static int size(byte[] key, byte[] value, List<Header> headers) {
-        int size = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-        for (Header h : headers) {
-            size += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
-        }
-        return size;
     }
 }

@@ -1,0 +1,199 @@
+package dev.ordo.engine.core;
+
+import dev.ordo.Ticker;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.OrdoHeaders;
+import dev.ordo.engine.ParkedRecord;
+import dev.ordo.exec.ExecutorStats;
+import dev.ordo.exec.FailurePolicy;
+import dev.ordo.exec.KeyOrderedExecutor;
+import dev.ordo.exec.ParkedKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The handlers of a {@link RecordDispatcher}: each record a task of a {@link KeyOrderedExecutor} that
+ * deserializes it and calls the application's handler, the {@link OnFailure} policy for a record that
+ * failed every attempt, and the records parked for it as the operator sees them ({@link ParkedRecord}).
+ * The dispatcher keeps what records are in flight and which ownership they belong to.
+ *
+ * @param <K> the key type handed to the handler
+ * @param <V> the value type handed to the handler
+ */
+final class HandlerStage<K, V> {
+
+    private final ConsumerSettings<K, V> settings;
+    private final KeyOrderedExecutor<Object> executor;
+    private volatile boolean handling = true;
+
+    /** @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise */
+    HandlerStage(ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+        this.settings = settings;
+        if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
+            throw new IllegalArgumentException("onFailure DEAD_LETTER needs a dead-letter sink");
+        }
+        this.executor = KeyOrderedExecutor.builder()
+                .concurrency(settings.concurrency())
+                // Bounded by the dispatcher (full()/resumable()), not by blocking: an engine's fetching thread
+                // must not block.
+                .maxInFlight(Long.MAX_VALUE / 2)
+                .retry(settings.retry())
+                .onFailure(failurePolicy(deadLetters))
+                .ticker(ticker)
+                .threadName(threadName)
+                .build();
+    }
+
+    private FailurePolicy<Object> failurePolicy(DeadLetterSink deadLetters) {
+        return switch (settings.onFailure()) {
+            case PARK_KEY -> FailurePolicy.park();
+            case SKIP -> FailurePolicy.skip();
+            case DEAD_LETTER ->
+                FailurePolicy.deadLetter((key, task, error, attempts) -> {
+                    RawRecord raw = ((HandlerTask) task).raw;
+                    ConsumedRecord<byte[], byte[]> record = new ConsumedRecord<>(
+                            settings.topic(),
+                            raw.partition(),
+                            raw.offset(),
+                            raw.timestamp(),
+                            raw.key(),
+                            raw.value(),
+                            raw.headers());
+                    deadLetters.send(
+                            settings.deadLetterTopic(),
+                            raw.key(),
+                            raw.value(),
+                            OrdoHeaders.deadLetter(record, error, attempts));
+                });
+        };
+    }
+
+    /** The handler call for {@code raw}, a record of {@code assignment}. */
+    HandlerTask task(Assignment assignment, RawRecord raw) {
+        return new HandlerTask(this, assignment, raw);
+    }
+
+    /** Hands one key's tasks over, to run in list order after the key's earlier ones; {@code onDone} is told of each. */
+    void submit(Object key, List<HandlerTask> tasks, KeyOrderedExecutor.Completion<HandlerTask> onDone) {
+        executor.submitAll(key, tasks, task -> 0, onDone);
+    }
+
+    /** Abandons the parked record of {@code assignment}, if one is: its key goes on with other partitions' records. */
+    void abandonParked(Assignment assignment) {
+        for (ParkedKey<Object> p : executor.parked()) {
+            if (((HandlerTask) p.task()).assignment == assignment) {
+                executor.abandon(p.key());
+            }
+        }
+    }
+
+    /** See {@link RecordDispatcher#stopHandling()}. */
+    void stopHandling() {
+        handling = false;
+    }
+
+    /** The keys parked now, with the task each is stopped at. */
+    List<ParkedKey<Object>> parkedKeys() {
+        return executor.parked();
+    }
+
+    /** Records whose key is parked now. */
+    List<ParkedRecord> parked() {
+        List<ParkedRecord> list = new ArrayList<>();
+        for (ParkedKey<Object> p : executor.parked()) {
+            RawRecord raw = ((HandlerTask) p.task()).raw;
+            list.add(new ParkedRecord(
+                    settings.topic(),
+                    raw.partition(),
+                    raw.offset(),
+                    raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8),
+                    p.error(),
+                    p.attempts(),
+                    p.parkedFor(),
+                    p.waitingBehind()));
+        }
+        return list;
+    }
+
+    /** Tries the parked record again; false if it is not parked. */
+    boolean resume(ParkedRecord record) {
+        return keyParkedAt(record).map(executor::resume).orElse(false);
+    }
+
+    /** Gives the parked record up, recorded with {@code reason}; false if it is not parked. */
+    boolean skip(ParkedRecord record, String reason) {
+        return keyParkedAt(record).map(key -> executor.skip(key, reason)).orElse(false);
+    }
+
+    private Optional<Object> keyParkedAt(ParkedRecord record) {
+        for (ParkedKey<Object> p : executor.parked()) {
+            RawRecord raw = ((HandlerTask) p.task()).raw;
+            if (record.topic().equals(settings.topic())
+                    && raw.partition() == record.partition()
+                    && raw.offset() == record.offset()) {
+                return Optional.of(p.key());
+            }
+        }
+        return Optional.empty();
+    }
+
+    ExecutorStats stats() {
+        return executor.stats();
+    }
+
+    KeyOrderedExecutor<?> executor() {
+        return executor;
+    }
+
+    /** See {@link RecordDispatcher#close(Duration)}. */
+    boolean close(Duration timeout) {
+        return executor.close(timeout);
+    }
+
+    /** Deserializes {@code raw} and hands it to the application's handler. */
+    private void handle(RawRecord raw) throws Exception {
+        String topic = settings.topic();
+        settings.handler()
+                .handle(new ConsumedRecord<>(
+                        topic,
+                        raw.partition(),
+                        raw.offset(),
+                        raw.timestamp(),
+                        settings.keyDeserializer().deserialize(topic, raw.key()),
+                        settings.valueDeserializer().deserialize(topic, raw.value()),
+                        raw.headers() == null ? Headers.empty() : raw.headers()));
+    }
+
+    /** The handler call for one record; it knows its ownership, so a released one is not handled. */
+    static final class HandlerTask implements KeyOrderedExecutor.Task {
+        private final HandlerStage<?, ?> stage;
+        final Assignment assignment;
+        final RawRecord raw;
+        /** Set when the record was not handled (its partition released, or handling stopped). */
+        boolean dropped;
+
+        private HandlerTask(HandlerStage<?, ?> stage, Assignment assignment, RawRecord raw) {
+            this.stage = stage;
+            this.assignment = assignment;
+            this.raw = raw;
+        }
+
+        @Override
+        public void run() throws Exception {
+            if (assignment.released || !stage.handling) {
+                dropped = true;
+                return;
+            }
+            stage.handle(raw);
+        }
+
+        @Override
+        public String toString() {
+            return stage.settings.topic() + "-" + raw.partition() + "@" + raw.offset();
+        }
+    }
+}

@@ -1,0 +1,426 @@
+package dev.ordo.exec;
+
+import dev.ordo.Ticker;
+import dev.ordo.exec.KeyOrderedExecutor.Completion;
+import dev.ordo.exec.KeyOrderedExecutor.Outcome;
+import dev.ordo.exec.KeyOrderedExecutor.Task;
+import dev.ordo.flow.AdaptiveConcurrencyLimit;
+import dev.ordo.flow.Budget;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running of a {@link KeyOrderedExecutor}'s keys: each key's queue run on the worker pool one task
+ * after another, attempts and retries with the key blocked, the failure policy for a task that failed
+ * every attempt, and parking with the operator's resume, skip and abandon. Admission (the budget) and
+ * the close protocol are the executor's; a task's end gives its budget back here.
+ *
+ * @param <K> the key type
+ */
+final class KeyRunner<K> {
+
+    /** Under the executor's name: what operators see logged is the executor's. */
+    private static final Logger LOG = LoggerFactory.getLogger(KeyOrderedExecutor.class);
+
+    private static final int TASKS_PER_TURN = 64;
+
+    private final ConcurrentHashMap<K, KeyQueue<K>> queues = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private final ScheduledThreadPoolExecutor retryTimer;
+    private final Budget budget;
+    private final PendingTasks pending;
+    private final TaskCounts counts;
+    private final Retry retry;
+    private final FailurePolicy<K> failurePolicy;
+    private final ParkListener<K> parkListener;
+    private final Ticker ticker;
+    private final AdaptiveConcurrencyLimit concurrencyLimit;
+    /** Keys stopped at a task that failed every attempt; whoever removes a key's entry owns the key. */
+    private final ConcurrentHashMap<K, Parked<K>> parked = new ConcurrentHashMap<>();
+
+    KeyRunner(KeyOrderedExecutor.Builder<K> b, Budget budget, PendingTasks pending, TaskCounts counts) {
+        this.budget = budget;
+        this.pending = pending;
+        this.counts = counts;
+        this.retry = b.retry;
+        this.failurePolicy = b.failurePolicy;
+        this.parkListener = b.parkListener;
+        this.ticker = b.ticker;
+        this.concurrencyLimit = b.concurrencyLimit;
+        this.workers = new ThreadPoolExecutor(
+                b.concurrency,
+                b.concurrency,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads(b.threadName + "-worker-"));
+        // Started now, not with the first tasks: a consumer's first records would otherwise wait
+        // for thread creation (up to 10 ms for eight workers on the benchmark VM).
+        this.workers.prestartAllCoreThreads();
+        this.retryTimer = new ScheduledThreadPoolExecutor(1, daemonThreads(b.threadName + "-retry-"));
+        this.retryTimer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
+    void enqueue(K key, List<Job<K>> jobs) {
+        boolean[] becameActive = {false};
+        queues.compute(key, (k, queue) -> {
+            // A queue is in the map exactly while its key has unfinished jobs.
+            KeyQueue<K> q = queue;
+            if (q == null) {
+                q = new KeyQueue<>();
+                becameActive[0] = true;
+            }
+            q.jobs.addAll(jobs);
+            return q;
+        });
+        if (becameActive[0]) {
+            workers.execute(() -> runKey(take(key)));
+        }
+    }
+
+    /**
+     * Runs a key's jobs, {@code mine} (taken from its queue, in order), then whatever was queued for
+     * the key meanwhile, until the queue is empty or the turn is over. Exactly one worker (or the
+     * retry timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands
+     * over to; the key stays in the map (its queue possibly empty) while its owner runs the jobs it
+     * took, so that a submission meanwhile queues behind them instead of scheduling the key again.
+     * The jobs are taken from the queue a run at a time: one turn of the map's lock per run instead
+     * of one per job.
+     */
+    private void runKey(ArrayDeque<Job<K>> mine) {
+        for (int done = 0; ; done++) {
+            Job<K> job = mine.peekFirst();
+            if (job == null) {
+                return; // the key went idle: take() removed it from the map
+            }
+            // Yield only to keys that wait for a worker: handing over with nobody waiting would just
+            // wake an idle worker to carry on with this key.
+            if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
+                ArrayDeque<Job<K>> rest = mine;
+                workers.execute(() -> runKey(rest));
+                return;
+            }
+            if (!attempt(job, mine)) {
+                return; // a retry is scheduled, or the key is parked; either way the key stays blocked
+            }
+            mine = removeHead(mine, job.key);
+        }
+    }
+
+    /** Drops the ended head of {@code run}; returns the key's next run (taken from its queue if need be). */
+    private ArrayDeque<Job<K>> removeHead(ArrayDeque<Job<K>> run, K key) {
+        run.pollFirst();
+        pending.ended();
+        return run.isEmpty() ? take(key) : run;
+    }
+
+    /**
+     * Takes every job queued for {@code key} (its owner's next run), or, if there is none, removes
+     * the key from the map (it went idle) and returns an empty run.
+     */
+    private ArrayDeque<Job<K>> take(K key) {
+        @SuppressWarnings("unchecked")
+        ArrayDeque<Job<K>>[] taken = new ArrayDeque[1];
+        queues.computeIfPresent(key, (k, queue) -> {
+            taken[0] = queue.jobs;
+            if (queue.jobs.isEmpty()) {
+                return null;
+            }
+            queue.jobs = new ArrayDeque<>();
+            return queue;
+        });
+        return taken[0] != null ? taken[0] : new ArrayDeque<>();
+    }
+
+    /**
+     * Runs one attempt; returns false if the job has not ended: it will be retried later, or its key is
+     * parked (either way with {@code run}, it at its head).
+     */
+    private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
+        job.attempts++;
+        try {
+            runLimited(job.task);
+            counts.succeeded.increment();
+            finish(job, Outcome.SUCCEEDED, null);
+            return true;
+        } catch (Throwable error) {
+            if (job.attempts < retry.maxAttempts()) {
+                counts.retries.increment();
+                long delay = retry.backoff().delayNanos(job.attempts);
+                retryTimer.schedule(() -> workers.execute(() -> runKey(run)), delay, TimeUnit.NANOSECONDS);
+                return false;
+            }
+            return exhausted(job, run, error);
+        }
+    }
+
+    /** Applies the failure policy to a job that failed its last attempt; false if its key is now parked. */
+    private boolean exhausted(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
+        FailurePolicy.Decision decision;
+        Throwable reason = error;
+        try {
+            decision = failurePolicy.exhausted(job.key, job.task, error, job.attempts);
+        } catch (Throwable policyError) {
+            policyError.addSuppressed(error);
+            reason = policyError;
+            decision = FailurePolicy.Decision.PARK; // never lose the task because its dead-lettering failed
+        }
+        switch (decision) {
+            case DEAD_LETTERED -> {
+                counts.deadLettered.increment();
+                finish(job, Outcome.DEAD_LETTERED, null);
+                return true;
+            }
+            case SKIPPED -> {
+                counts.skipped.increment();
+                finish(job, Outcome.SKIPPED, null);
+                return true;
+            }
+            case PARK -> {
+                park(job, run, reason);
+                return false;
+            }
+            default -> throw new AssertionError(decision);
+        }
+    }
+
+    private void park(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
+        Parked<K> entry = new Parked<>(job, run, error, ticker.read());
+        ParkedKey<K> snapshot = snapshot(entry);
+        counts.parkings.increment();
+        parked.put(job.key, entry); // from here on an operator may own the key (resume, skip)
+        LOG.error(
+                "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
+                        + " resume(key) tries it again, skip(key, reason) gives it up",
+                job.key,
+                job.attempts,
+                snapshot.waitingBehind(),
+                error);
+        try {
+            parkListener.onParked(snapshot);
+        } catch (RuntimeException listenerError) {
+            LOG.error("park listener failed for key {}", job.key, listenerError);
+        }
+        pending.keyParked();
+    }
+
+    /** See {@link KeyOrderedExecutor#parked()}. */
+    List<ParkedKey<K>> parked() {
+        List<ParkedKey<K>> list = new ArrayList<>(parked.size());
+        for (Parked<K> entry : parked.values()) {
+            list.add(snapshot(entry));
+        }
+        return list;
+    }
+
+    /** See {@link KeyOrderedExecutor#resume}. */
+    boolean resume(K key) {
+        Parked<K> entry = parked.remove(key);
+        if (entry == null) {
+            return false;
+        }
+        entry.job.attempts = 0;
+        LOG.info("key {} resumed: its parked task runs again", key);
+        parkListener.onResumed(key);
+        workers.execute(() -> runKey(entry.run));
+        return true;
+    }
+
+    /** See {@link KeyOrderedExecutor#skip}. */
+    boolean skip(K key, String reason) {
+        Parked<K> entry = parked.remove(key);
+        if (entry == null) {
+            return false;
+        }
+        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.job.attempts, reason);
+        counts.skipped.increment();
+        finish(entry.job, Outcome.SKIPPED, null);
+        parkListener.onSkipped(key, entry.job.task, reason);
+        moveOn(entry);
+        return true;
+    }
+
+    /** See {@link KeyOrderedExecutor#abandon}. */
+    boolean abandon(K key) {
+        Parked<K> entry = parked.remove(key);
+        if (entry == null) {
+            return false;
+        }
+        finish(entry.job, null, abandoned(entry.job, "its owner gave it up"));
+        moveOn(entry);
+        return true;
+    }
+
+    /** After a parked head ended by decision: the key's next task runs. */
+    private void moveOn(Parked<K> entry) {
+        ArrayDeque<Job<K>> run = entry.run;
+        K key = entry.job.key;
+        run.pollFirst();
+        pending.ended();
+        try {
+            workers.execute(() -> runKey(run.isEmpty() ? take(key) : run));
+        } catch (RejectedExecutionException stopped) {
+            abandonAll(key, run); // closed meanwhile
+        }
+    }
+
+    private ParkedKey<K> snapshot(Parked<K> entry) {
+        long parkedNanos = Math.max(0, ticker.read() - entry.sinceNanos);
+        int behind = entry.run.size() - 1 + queued(entry.job.key);
+        return new ParkedKey<>(
+                entry.job.key, entry.job.task, entry.error, entry.job.attempts, Duration.ofNanos(parkedNanos), behind);
+    }
+
+    /** Jobs queued for {@code key} and not yet taken by its owner. */
+    private int queued(K key) {
+        int[] size = {0};
+        queues.computeIfPresent(key, (k, q) -> {
+            size[0] = q.jobs.size();
+            return q;
+        });
+        return size[0];
+    }
+
+    private TaskAbandonedException abandoned(Job<K> job, String why) {
+        return new TaskAbandonedException(
+                "task of key " + job.key + " abandoned after " + job.attempts + " attempts: " + why);
+    }
+
+    /** Runs a task, under the adaptive concurrency limit if there is one, reporting its latency to it. */
+    private void runLimited(Task task) throws Exception {
+        if (concurrencyLimit == null) {
+            task.run();
+            return;
+        }
+        concurrencyLimit.acquire();
+        long start = System.nanoTime();
+        try {
+            task.run();
+        } finally {
+            concurrencyLimit.release(System.nanoTime() - start);
+        }
+    }
+
+    private void finish(Job<K> job, Outcome outcome, Throwable error) {
+        budget.release(job.bytes);
+        if (job.onDone != null) {
+            try {
+                job.onDone.completed(job.task, outcome, error);
+            } catch (Throwable listenerError) {
+                LOG.error("completion callback failed for key {}", job.key, listenerError);
+            }
+        } else if (error == null) {
+            job.future.complete(outcome);
+        } else {
+            job.future.completeExceptionally(error);
+        }
+    }
+
+    /** Keys parked now. */
+    int parkedKeys() {
+        return parked.size();
+    }
+
+    /** Keys with queued, running or parked work. */
+    int activeKeys() {
+        return queues.size();
+    }
+
+    /** Tasks held by parked keys: those a close does not wait for. */
+    int parkedPending() {
+        int count = 0;
+        for (Parked<K> entry : parked.values()) {
+            count += entry.run.size() + queued(entry.job.key);
+        }
+        return count;
+    }
+
+    /**
+     * Abandons the tasks of every key parked now (the executor closes); returns whether there were any.
+     */
+    boolean abandonParked() {
+        boolean any = !parked.isEmpty();
+        for (K key : List.copyOf(parked.keySet())) {
+            Parked<K> entry = parked.remove(key);
+            if (entry != null) {
+                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.run.size());
+                abandonAll(key, entry.run);
+            }
+        }
+        return any;
+    }
+
+    /** Abandons {@code run} and everything queued behind it for {@code key} (the caller owns the key). */
+    private void abandonAll(K key, ArrayDeque<Job<K>> run) {
+        for (ArrayDeque<Job<K>> jobs = run; !jobs.isEmpty(); jobs = take(key)) {
+            for (Job<K> job = jobs.pollFirst(); job != null; job = jobs.pollFirst()) {
+                finish(job, null, abandoned(job, "its key was parked when the executor closed"));
+                pending.ended();
+            }
+        }
+    }
+
+    /** Stops the threads: at once if tasks are still pending (they are abandoned), else once idle. */
+    void stop() {
+        retryTimer.shutdownNow();
+        if (pending.count() == 0) {
+            workers.shutdown();
+        } else {
+            workers.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A task admitted for a key, with what its end is told to. */
+    static final class Job<K> {
+        final K key;
+        final Task task;
+        final long bytes;
+        /** Told when the job ends; or, when null, {@link #future} is completed. */
+        final Completion<Task> onDone;
+
+        final CompletableFuture<Outcome> future;
+        int attempts;
+
+        Job(K key, Task task, long bytes, Completion<Task> onDone) {
+            this.key = key;
+            this.task = task;
+            this.bytes = bytes;
+            this.onDone = onDone;
+            this.future = onDone == null ? new CompletableFuture<>() : null;
+        }
+    }
+
+    /** A parked key: the job that failed every attempt, at the head of its run. */
+    private record Parked<K>(Job<K> job, ArrayDeque<Job<K>> run, Throwable error, long sinceNanos) {}
+
+    /**
+     * A key's jobs not yet taken by its owner; in the map exactly while the key has unfinished jobs
+     * (queued here or taken). Only touched inside the map's per-key lock.
+     */
+    private static final class KeyQueue<K> {
+        ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
+    }
+}

@@ -1,0 +1,434 @@
+package dev.ordo.kafka;
+
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.Ordering;
+import dev.ordo.engine.core.ConsumerSettings;
+import dev.ordo.engine.core.RawRecord;
+import dev.ordo.engine.core.RecordDispatcher;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll thread of a {@link KafkaOrdoConsumer}: it polls, hands the records to the
+ * {@link RecordDispatcher} while the handlers have room and no {@link PartitionFence} holds them (a
+ * partition whose records wait is paused), pauses every partition for backpressure, commits at the
+ * commit interval and on close, and hands partitions over through its rebalance listener. Its state is
+ * the poll thread's, but for what the consumer's accessors read (volatile or concurrent).
+ */
+final class PollLoop {
+
+    /** Under the consumer's name: what operators see logged is the consumer's. */
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
+    /** The longest a poll waits for records. */
+    static final Duration POLL = Duration.ofMillis(20);
+
+    private final String topic;
+    private final ConsumerSettings<?, ?> settings;
+    private final RecordDispatcher<?, ?> dispatcher;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Closed with the consumer when the loop ends, once the handlers that send to it are done. */
+    private final KafkaProducer<byte[], byte[]> deadLetters;
+
+    private final KafkaLagMeters lagMeters;
+    /** Told that the group has given this consumer its partitions. */
+    private final Consumer<Boolean> settled;
+    /** Told why polling stopped before close. */
+    private final Consumer<Throwable> failed;
+
+    private final long commitIntervalNanos;
+    private final OffsetCommits commits;
+
+    /**
+     * Per partition, records fetched and not dispatched yet, in order: the handlers had no room for them,
+     * or the first waits behind an earlier partition's records ({@link PartitionFence}). Such a partition
+     * is paused (a poll's worth at most waits here).
+     */
+    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new HashMap<>();
+    /** Partitions whose first waiting record waits for a fence, and since when (counted once per wait). */
+    private final Map<Integer, Long> fenced = new HashMap<>();
+    /** Fence waits already reported as stalls (poll thread). */
+    private final Set<Integer> fenceStallsReported = new HashSet<>();
+    /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
+    private final Map<Integer, Long> groupProgress = new HashMap<>();
+
+    private long lastProgressRefresh;
+    private final AtomicLong fenceWaits = new AtomicLong();
+    /** Per assigned partition, its end as of the last fetch (poll thread writes, gauges read). */
+    private final Map<Integer, Long> endOffsets = new ConcurrentHashMap<>();
+
+    private final Map<Integer, Long> fetchLags = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile Set<Integer> assignment = Set.of();
+
+    private volatile boolean paused;
+    private volatile Duration closeTimeout = Duration.ofSeconds(30);
+
+    /**
+     * @param deadLetters the dead-letter producer, or null; closed when the loop ends
+     * @param lagMeters the per-partition lag gauges, or null without a meter registry
+     * @param settled told that the group has given this consumer its partitions
+     * @param failed told why polling stopped before close
+     */
+    PollLoop(
+            KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> deadLetters,
+            ConsumerSettings<?, ?> settings,
+            RecordDispatcher<?, ?> dispatcher,
+            KafkaLagMeters lagMeters,
+            String threadName,
+            Consumer<Boolean> settled,
+            Consumer<Throwable> failed) {
+        this.consumer = consumer;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+        this.topic = settings.topic();
+        this.dispatcher = dispatcher;
+        this.lagMeters = lagMeters;
+        this.settled = settled;
+        this.failed = failed;
+        this.commitIntervalNanos = settings.commitInterval().toNanos();
+        this.commits = new OffsetCommits(topic, consumer, dispatcher, waiting::containsKey);
+        this.thread = new Thread(this::run, threadName);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops polling, lets in-flight records finish (at most {@code timeout}), commits and leaves the group. */
+    void stop(Duration timeout) throws InterruptedException {
+        closeTimeout = timeout;
+        running.set(false);
+        consumer.wakeup();
+        thread.join(timeout.toMillis() + TimeUnit.SECONDS.toMillis(30)); // and the commit and leaving
+    }
+
+    /** From now on nothing is committed, also not on the way out of the group (a crash, for tests). */
+    void crash() {
+        commits.crash();
+    }
+
+    /** The partitions assigned now. */
+    Set<Integer> assignment() {
+        return assignment;
+    }
+
+    /** The end of {@code partition} as of the last fetch, or -1 if not known. */
+    long endOffset(int partition) {
+        return endOffsets.getOrDefault(partition, -1L);
+    }
+
+    /** What this consumer committed. */
+    OffsetCommits commits() {
+        return commits;
+    }
+
+    /** See {@link KafkaOrdoConsumer#fenceWaits}. */
+    long fenceWaits() {
+        return fenceWaits.get();
+    }
+
+    /** Whether the partitions are paused for backpressure now. */
+    boolean paused() {
+        return paused;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalancing());
+            long lastCommit = System.nanoTime();
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(POLL);
+                } catch (WakeupException e) {
+                    break;
+                }
+                for (TopicPartition tp : records.partitions()) {
+                    accept(tp.partition(), records.records(tp));
+                }
+                dispatchWaiting();
+                applyBackpressure();
+                trackLag();
+                dispatcher.checkStall();
+                reportFenceStalls();
+                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                    commits.commit(consumer.assignment(), false);
+                    lastCommit = System.nanoTime();
+                }
+            }
+            if (!commits.crashed()) {
+                dispatcher.close(closeTimeout); // lets every dispatched record that can finish finish
+                commits.commitOnClose();
+            }
+        } catch (RuntimeException e) {
+            failed.accept(e);
+            LOG.error("consumer of {} stopped", topic, e);
+            dispatcher.close(Duration.ZERO);
+        } finally {
+            consumer.close();
+            if (deadLetters != null) {
+                deadLetters.close();
+            }
+            assignment = Set.of();
+        }
+    }
+
+    /** Queues a partition's polled records behind any that wait, and dispatches what may go. */
+    private void accept(int partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).addAll(records);
+        dispatchWaiting(partition);
+    }
+
+    /**
+     * Dispatches the partition's waiting records in order while the handlers have room and no fence
+     * holds the next one; pauses the partition while some wait, resumes it once none does.
+     */
+    private void dispatchWaiting(int partition) {
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = waiting.get(partition);
+        List<RawRecord> batch = new ArrayList<>();
+        long room = dispatcher.room();
+        while (!queue.isEmpty() && batch.size() < room) {
+            if (!fencePassed(queue.peek())) {
+                if (fenced.putIfAbsent(partition, System.nanoTime()) == null) {
+                    fenceWaits.incrementAndGet();
+                }
+                break;
+            }
+            fenced.remove(partition);
+            fenceStallsReported.remove(partition);
+            batch.add(raw(queue.poll()));
+        }
+        dispatcher.dispatch(partition, batch);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        if (queue.isEmpty()) {
+            waiting.remove(partition);
+            if (!paused) {
+                consumer.resume(List.of(tp));
+            }
+        } else {
+            consumer.pause(List.of(tp)); // fetches nothing more of it meanwhile
+        }
+    }
+
+    private static RawRecord raw(ConsumerRecord<byte[], byte[]> r) {
+        Headers headers = Headers.empty();
+        Header[] kafkaHeaders = r.headers().toArray();
+        if (kafkaHeaders.length > 0) {
+            List<dev.ordo.engine.Header> list = new ArrayList<>(kafkaHeaders.length);
+            for (Header h : kafkaHeaders) {
+                list.add(new dev.ordo.engine.Header(h.key(), h.value()));
+            }
+            headers = Headers.of(list);
+        }
+        return new RawRecord(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers);
+    }
+
+    /** Dispatches what waits and may go now: fences passed, room made by the handlers. */
+    private void dispatchWaiting() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        if (!fenced.isEmpty()) {
+            refreshGroupProgress();
+        }
+        for (int partition : List.copyOf(waiting.keySet())) {
+            dispatchWaiting(partition);
+        }
+    }
+
+    /**
+     * A partition that has waited the stall timeout for the records it is fenced behind says so, once per
+     * wait, naming what it waits for: never a silent stop.
+     */
+    private void reportFenceStalls() {
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, Long> e : fenced.entrySet()) {
+            int partition = e.getKey();
+            if (now - e.getValue() >= settings.stallTimeout().toNanos() && fenceStallsReported.add(partition)) {
+                for (PartitionFence.After after :
+                        PartitionFence.of(waiting.get(partition).peek().headers())) {
+                    LOG.warn(
+                            "{}-{} waits for {}-{} to be handled up to offset {} (handled up to {}) since {} s: its "
+                                    + "keys moved there when the topic grew and their earlier records come first",
+                            topic,
+                            partition,
+                            topic,
+                            after.partition(),
+                            after.offset(),
+                            progress(after.partition()),
+                            TimeUnit.NANOSECONDS.toSeconds(now - e.getValue()));
+                }
+            }
+        }
+    }
+
+    /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */
+    private boolean fencePassed(ConsumerRecord<byte[], byte[]> r) {
+        if (settings.ordering() == Ordering.UNORDERED) {
+            return true;
+        }
+        for (PartitionFence.After after : PartitionFence.of(r.headers())) {
+            if (progress(after.partition()) < after.offset()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The offset below which every record of {@code partition} is known to be handled, by us or by the group. */
+    private long progress(int partition) {
+        return Math.max(
+                Math.max(commits.committedOffset(partition), groupProgress.getOrDefault(partition, 0L)),
+                dispatcher.commitPoint(partition));
+    }
+
+    /** Reads the group's committed offsets of the partitions held records wait for, at most every 50 ms. */
+    private void refreshGroupProgress() {
+        long now = System.nanoTime();
+        if (now - lastProgressRefresh < TimeUnit.MILLISECONDS.toNanos(50)) {
+            return;
+        }
+        lastProgressRefresh = now;
+        Set<TopicPartition> awaited = new HashSet<>();
+        for (int partition : fenced.keySet()) {
+            for (PartitionFence.After after :
+                    PartitionFence.of(waiting.get(partition).peek().headers())) {
+                awaited.add(new TopicPartition(topic, after.partition()));
+            }
+        }
+        consumer.committed(awaited).forEach((tp, o) -> {
+            if (o != null) {
+                groupProgress.merge(tp.partition(), o.offset(), Math::max);
+            }
+        });
+    }
+
+    /** Pauses every assigned partition while too much is in flight (polling on, so the group keeps us). */
+    private void applyBackpressure() {
+        if (dispatcher.full()) {
+            consumer.pause(consumer.assignment()); // again each time: newly assigned partitions come unpaused
+            paused = true;
+        } else if (paused && dispatcher.resumable()) {
+            Set<TopicPartition> resumable = new HashSet<>(consumer.paused());
+            resumable.removeIf(tp -> waiting.containsKey(tp.partition())); // those resume once their records went
+            consumer.resume(resumable);
+            paused = false;
+        }
+    }
+
+    /** Each assigned partition's end and fetch lag from what the last fetch said (no request to the broker). */
+    private void trackLag() {
+        for (TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(fetchLag -> {
+                long end = consumer.position(tp) + fetchLag;
+                endOffsets.put(tp.partition(), end);
+                fetchLags.put(tp.partition(), fetchLag);
+                if (lagMeters != null) {
+                    lagMeters.track(tp.partition(), this::committedLag, fetchLags);
+                }
+            });
+        }
+    }
+
+    /** Records in {@code partition} not yet committed by this consumer, as of the last fetch. */
+    private long committedLag(int partition) {
+        Long end = endOffsets.get(partition);
+        return end == null ? -1 : end - Math.max(0, commits.committedOffset(partition));
+    }
+
+    private void forget(int partition) {
+        dispatcher.release(partition);
+        waiting.remove(partition); // not dispatched, so not committed: the next owner fetches them again
+        fenced.remove(partition);
+        fenceStallsReported.remove(partition);
+        endOffsets.remove(partition);
+        fetchLags.remove(partition);
+        if (lagMeters != null) {
+            lagMeters.forget(partition);
+        }
+        // What was committed stays known: offsets only move forward, whoever owns the partition next.
+    }
+
+    /** Hands partitions over cleanly: drain, commit, then let go. Runs on the poll thread, inside poll(). */
+    private final class Rebalancing implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (commits.crashed()) {
+                return;
+            }
+            for (TopicPartition tp : partitions) {
+                try {
+                    dispatcher.drain(tp.partition());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            commits.commit(partitions, true);
+            partitions.forEach(tp -> forget(tp.partition()));
+            assignment = partitionsOf(consumer.assignment(), partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Kafka positions each at its committed offset; what was handled beyond it is in the metadata.
+            Map<TopicPartition, OffsetAndMetadata> groupCommits =
+                    partitions.isEmpty() ? Map.of() : consumer.committed(Set.copyOf(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = groupCommits.get(tp);
+                NavigableSet<Long> handledBefore = Collections.emptyNavigableSet();
+                if (o != null) {
+                    commits.committedLocally(tp, o);
+                    handledBefore = CompletedOffsets.decode(o.offset(), o.metadata());
+                }
+                if (!dispatcher.isAssigned(tp.partition())) {
+                    dispatcher.assign(tp.partition(), o == null ? 0 : o.offset(), handledBefore);
+                }
+            }
+            assignment = partitionsOf(consumer.assignment(), List.of());
+            settled.accept(true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> forget(tp.partition())); // no commit: the group has moved on
+            assignment = partitionsOf(consumer.assignment(), partitions);
+        }
+
+        private Set<Integer> partitionsOf(Set<TopicPartition> assigned, Collection<TopicPartition> leaving) {
+            Set<Integer> now = new HashSet<>();
+            for (TopicPartition tp : assigned) {
+                if (!leaving.contains(tp)) {
+                    now.add(tp.partition());
+                }
+            }
+            return Set.copyOf(now);
+        }
+    }
+}
