@@ -17,9 +17,13 @@ import picocli.CommandLine.Parameters;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = {
-            "Checks a history of sends and receipts (JSON lines, see HistoryLog: one object per line with",
-            "type sent|received, key, source, optional sequence, id) and prints lost, duplicated, reordered,",
-            "gap and unexpected messages with the first example of each.",
+            "Checks a recorded history of sends and receipts for lost, duplicated, reordered, gap and unexpected"
+                    + " messages.",
+            "It prints each kind found with its first example. The history has one JSON object per line, in the"
+                    + " order things happened; 'sequence' (the source's sequence number or partition offset) may be"
+                    + " left out:",
+            "  {\"type\":\"sent\",\"key\":\"k1\",\"source\":\"s1\",\"sequence\":0,\"id\":\"s1-0\"}",
+            "  {\"type\":\"received\",\"key\":\"k1\",\"source\":\"s1\",\"sequence\":0,\"id\":\"s1-0\"}",
             "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."
         })
 public final class VerifyCommand implements Callable<Integer> {
@@ -35,9 +39,13 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isReadable(history)) {
+        if (!Files.isRegularFile(history) || !Files.isReadable(history)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "HISTORY must be a readable file, was " + history);
+                    spec.commandLine(),
+                    "HISTORY must be a readable file, was " + history
+                            + (Files.isDirectory(history)
+                                    ? " (a directory)"
+                                    : Files.exists(history) ? " (not readable)" : " (no such file)"));
         }
         CheckReport report;
         try {
@@ -48,6 +56,6 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? report.toJson() : report.summary());
         out.flush();
-        return report.isClean() ? 0 : 1;
+        return report.isClean() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ordo.cli.log;
 
+import dev.ordo.cli.ExitCode;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicDescription;
 import dev.ordo.log.engine.TopicSpec;
@@ -7,6 +8,7 @@ import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -26,20 +28,36 @@ import picocli.CommandLine.Parameters;
             TopicsCommand.Describe.class,
             TopicsCommand.Delete.class
         })
-public final class TopicsCommand implements Runnable {
+public final class TopicsCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** {@code ordo topics} alone: the usage, on standard error, as for any other incomplete command. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCode.ERROR;
     }
 
     /** The data directory option shared by the log commands. */
     public static final class DataOption {
         @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
         Path data;
+
+        /**
+         * The data directory, which must exist: every command but {@code topics create} works on topics
+         * that exist, and a mistyped path must not leave an empty data directory behind.
+         */
+        Path existing() {
+            if (!Files.isDirectory(data)) {
+                throw new IllegalArgumentException("--data must be an existing data directory, was " + data
+                        + (Files.exists(data)
+                                ? " (not a directory)"
+                                : " (no such directory; 'ordo topics create' makes one)"));
+            }
+            return data;
+        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
@@ -121,7 +139,7 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 log.listTopics().forEach(spec.commandLine().getOut()::println);
             }
             return 0;
@@ -141,7 +159,7 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 TopicDescription d = log.describe(topic);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(
@@ -168,7 +186,7 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 log.deleteTopic(topic);
             }
             spec.commandLine().getOut().println("deleted topic " + topic);
