@@ -1,17 +1,15 @@
 package dev.ordo.log.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.engine.Acknowledgement;
-import dev.ordo.log.storage.AtomicFile;
+import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;
-import dev.ordo.log.storage.LogConfig;
+import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
+import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.Partitioner;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,8 +59,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final DataDirectory data;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
@@ -93,20 +88,75 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Opens (creating if needed) the data directory, locks it and opens every topic in it. */
     public static EmbeddedLog open(Path root) throws IOException {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
-        try (Stream<Path> files = Files.list(root)) {
+        try {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root);
             log.deleteLeftDeletions();
-            for (Path file :
-                    files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
-                String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
-                log.openTopic(name, readSpec(file));
+            for (String name : TopicFile.names(root)) {
+                log.openTopic(name, TopicFile.read(root, name));
             }
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
         }
         return log;
+    }
+
+    /**
+     * Reads every record batch of every partition of {@code topic} in the data directory {@code root}
+     * and returns the damage found (the first damaged batch of each segment, with the offsets a repair
+     * loses), changing nothing. Opening a topic trusts the part of a sealed segment its index covers,
+     * so such damage otherwise shows only when it is read ({@link CorruptLogException}). Offline: the
+     * data directory is locked meanwhile and must not be open; it works on a topic whose damage keeps
+     * the engine from opening, too.
+     *
+     * @throws IllegalArgumentException if {@code root} is no directory or the topic does not exist
+     * @throws IllegalStateException if the data directory is open
+     */
+    public static List<SegmentDamage> checkTopic(Path root, String topic) throws IOException {
+        return offline(root, topic, PartitionCheck::find);
+    }
+
+    /**
+     * Cuts every damaged segment of {@code topic} (offline, as {@link #checkTopic}) at its first damaged
+     * batch, as {@link dev.ordo.log.storage.CorruptionPolicy#SKIP} does on open, and keeps every other
+     * segment; returns the damage cut, each with the offsets it lost. Readers then skip those offsets;
+     * nothing is left for the next open to cut.
+     */
+    public static List<SegmentDamage> repairTopic(Path root, String topic) throws IOException {
+        return offline(root, topic, PartitionCheck::repair);
+    }
+
+    /** A look at each partition directory of a topic, with the data directory locked. */
+    private interface PartitionTask {
+        List<SegmentDamage> run(Path partitionDirectory) throws IOException;
+    }
+
+    private static List<SegmentDamage> offline(Path root, String topic, PartitionTask task) throws IOException {
+        requireDirectory(root);
+        try (DataDirectory data = DataDirectory.open(root)) {
+            if (!Files.exists(TopicFile.of(root, DataDirectory.requireValidTopic(topic)))) {
+                throw new IllegalArgumentException(
+                        "topic '" + topic + "' does not exist; existing topics: " + TopicFile.names(root));
+            }
+            List<SegmentDamage> found = new ArrayList<>();
+            for (int p = 0; p < TopicFile.read(root, topic).partitions(); p++) {
+                Path dir = data.partitionDirectory(topic, p);
+                if (Files.isDirectory(dir)) {
+                    found.addAll(task.run(dir));
+                }
+            }
+            return found;
+        }
+    }
+
+    /** Fails unless {@code root} is a directory. */
+    private static void requireDirectory(Path root) {
+        Objects.requireNonNull(root, "root must not be null");
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("root must be a data directory, was " + root
+                    + (Files.exists(root) ? " (not a directory)" : " (no such directory)"));
+        }
     }
 
     /**
@@ -123,7 +173,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         deleteLeftPartitions(name);
         List<PartitionLog> partitions = openPartitions(name, spec);
         try {
-            writeSpec(name, spec); // the topic exists from here on, also after a restart
+            TopicFile.write(data.root(), name, spec); // the topic exists from here on, also after a restart
         } catch (IOException | RuntimeException e) {
             // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
             closeAll(partitions, e);
@@ -260,7 +310,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             log.close();
         }
         topics.remove(name);
-        Files.deleteIfExists(data.root().resolve(name + ".topic")); // the topic no longer exists, also after a crash
+        Files.deleteIfExists(TopicFile.of(data.root(), name)); // the topic no longer exists, also after a crash
         String id = UUID.randomUUID().toString().replace("-", "");
         List<Path> renamed = new ArrayList<>();
         try {
@@ -533,45 +583,5 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 failure.addSuppressed(e);
             }
         }
-    }
-
-    private void writeSpec(String name, TopicSpec spec) throws IOException {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("partitions", spec.partitions());
-        node.put("fsync", spec.fsyncText());
-        node.put("segmentBytes", spec.log().segmentBytes());
-        node.put("indexIntervalBytes", spec.log().indexIntervalBytes());
-        node.put("maxBatchBytes", spec.log().maxBatchBytes());
-        node.put(
-                "segmentAgeMs",
-                spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
-        node.put("retentionBytes", spec.log().retention().maxBytes());
-        node.put(
-                "retentionMs",
-                spec.log().retention().maxAge() == null
-                        ? -1
-                        : spec.log().retention().maxAge().toMillis());
-        node.put("onCorruption", spec.log().corruption().name().toLowerCase(java.util.Locale.ROOT));
-        AtomicFile.write(
-                data.root().resolve(name + ".topic"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
-    }
-
-    private static TopicSpec readSpec(Path file) throws IOException {
-        JsonNode node = JSON.readTree(file.toFile());
-        long segmentAgeMs = node.path("segmentAgeMs").asLong(-1);
-        long retentionMs = node.path("retentionMs").asLong(-1);
-        LogConfig config = new LogConfig(
-                node.get("segmentBytes").asInt(),
-                node.get("indexIntervalBytes").asInt(),
-                node.get("maxBatchBytes").asInt(),
-                TopicSpec.parseFsync(node.get("fsync").asText()),
-                segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
-                new LogConfig.Retention(
-                        node.path("retentionBytes").asLong(-1),
-                        retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
-                dev.ordo.log.storage.CorruptionPolicy.valueOf(
-                        node.path("onCorruption").asText("stop").toUpperCase(java.util.Locale.ROOT)));
-        return new TopicSpec(node.get("partitions").asInt(), config);
     }
 }

@@ -56,9 +56,14 @@ public final class DataDirectory implements AutoCloseable {
 
     /** Opens the log of {@code topic}'s partition {@code partition}. */
     public PartitionLog partition(String topic, int partition, LogConfig config) throws IOException {
+        return PartitionLog.open(partitionDirectory(topic, partition), config);
+    }
+
+    /** The directory of {@code topic}'s partition {@code partition}: {@code <root>/<topic>-<partition>}. */
+    public Path partitionDirectory(String topic, int partition) {
         requireValidTopic(topic);
         Arguments.atLeast("partition", partition, 0);
-        return PartitionLog.open(root.resolve(topic + "-" + partition), config);
+        return root.resolve(new TopicPartition(topic, partition).directoryName());
     }
 
     /** Checks a topic name: 1-200 characters of {@code [a-zA-Z0-9._-]}. */

@@ -209,7 +209,8 @@ public final class PartitionLog implements AutoCloseable {
                 if (!active && r.truncatedBytes() > 0) {
                     // Damage inside a sealed segment is not a torn write: never pass over it silently.
                     if (config.corruption() == CorruptionPolicy.STOP) {
-                        throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
+                        throw CorruptLogException.refusingToOpen(new SegmentDamage(
+                                segment.logFile(), r.validBytes(), r.reason(), segment.nextOffset(), bases.get(i + 1)));
                     }
                     segment.recover(true); // cuts at the damage, rebuilds the index
                     long nextBase = bases.get(i + 1);
@@ -244,8 +245,14 @@ public final class PartitionLog implements AutoCloseable {
             }
             moveRecoveryPoint();
             // Rebuild idempotent-producer state from the batch headers, so retries are recognised after a restart.
-            for (LogSegment segment : segments) {
-                segment.forEachBatch(producers::update);
+            for (int i = 0; i < segments.size(); i++) {
+                LogSegment segment = segments.get(i);
+                long end = i + 1 < segments.size() ? segments.get(i + 1).baseOffset : segment.nextOffset();
+                SegmentDamage damage = segment.forEachBatch(producers::update, end);
+                if (damage != null) {
+                    // In a sealed segment, where its index let the open pass over it: a read meets it.
+                    passedOverOnOpen(segment, damage);
+                }
             }
             enforceRetention(System.currentTimeMillis());
             publishOffsets();
@@ -274,6 +281,29 @@ public final class PartitionLog implements AutoCloseable {
                     TimeUnit.NANOSECONDS);
         } else {
             intervalTicks = null;
+        }
+    }
+
+    /**
+     * Damage in a sealed segment that the open passed over (its index covered it) and the rebuild of
+     * producer state met: under {@link CorruptionPolicy#SKIP} the segment is cut there, as the open cuts
+     * what it finds itself; under {@link CorruptionPolicy#STOP} the log opens, as it would not have
+     * noticed, and says so: reads return every record before the damage, then fail there.
+     */
+    private void passedOverOnOpen(LogSegment segment, SegmentDamage damage) throws IOException {
+        if (config.corruption() == CorruptionPolicy.SKIP) {
+            segment.recover(true); // cuts at the damage, rebuilds the index
+            LOG.error(
+                    "{}: policy SKIP cut the segment there, {} are lost and skipped by readers",
+                    damage.describe(),
+                    damage.lostOffsets());
+            skippedByCorruption += damage.endOffset() - segment.nextOffset();
+        } else {
+            LOG.error(
+                    "{}; reads stop there, {} cannot be read (every record before them can). {}",
+                    damage.describe(),
+                    damage.lostOffsets(),
+                    damage.wayOut());
         }
     }
 
@@ -523,6 +553,7 @@ public final class PartitionLog implements AutoCloseable {
             // itself read outside it, so that an append never waits for a reader's system calls.
             List<LogSegment> from;
             long start;
+            long startOffset;
             long[] limits;
             synchronized (this) {
                 ensureOpen();
@@ -532,16 +563,24 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 from = List.copyOf(segments.subList(segmentFor(fromOffset), segments.size()));
                 start = from.get(0).readStart(fromOffset); // later segments are read from their start
+                startOffset = from.get(0).readStartOffset(fromOffset);
                 limits = new long[from.size()];
                 for (int i = 0; i < from.size(); i++) {
                     limits[i] = from.get(i).size();
                 }
             }
+            int i = 0;
             try {
-                for (int i = 0; i < from.size() && batches.isEmpty(); i++) {
+                for (; i < from.size() && batches.isEmpty(); i++) {
                     batches = from.get(i).read(fromOffset, maxBytes, i == 0 ? start : 0, limits[i]);
                 }
                 break;
+            } catch (LogSegment.DamagedBatch damaged) {
+                LogSegment segment = from.get(i);
+                long first = damaged.firstOffset >= 0 ? damaged.firstOffset : i == 0 ? startOffset : segment.baseOffset;
+                long end = i + 1 < from.size() ? from.get(i + 1).baseOffset : nextOffset();
+                throw CorruptLogException.onRead(
+                        new SegmentDamage(segment.logFile(), damaged.position, damaged.getMessage(), first, end));
             } catch (java.nio.channels.ClosedByInterruptException e) {
                 throw e;
             } catch (java.nio.channels.ClosedChannelException e) {
