@@ -65,6 +65,14 @@ public final class TopicsCommand implements Callable<Integer> {
             }
             return data;
         }
+
+        /** The data directory {@code topics create} opens, creating it if missing, but never over a file. */
+        Path creatable() {
+            if (Files.exists(data) && !Files.isDirectory(data)) {
+                throw new IllegalArgumentException("--data must be a directory, was " + data + " (not a directory)");
+            }
+            return data;
+        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
@@ -125,7 +133,7 @@ public final class TopicsCommand implements Callable<Integer> {
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
             }
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.creatable())) {
                 log.createTopic(topic, topicSpec);
             }
             spec.commandLine()

@@ -79,6 +79,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Background deletions of deleted topics' partitions, awaited by {@link #close()} (monitor). */
     private final List<CompletableFuture<Void>> deletions = new ArrayList<>();
 
+    /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
+    private volatile boolean closed;
+
     private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {}
 
     private EmbeddedLog(DataDirectory data) {
@@ -165,6 +168,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * @throws IllegalArgumentException if the name is invalid or the topic exists
      */
     public synchronized void createTopic(String name, TopicSpec spec) throws IOException {
+        requireOpen();
         DataDirectory.requireValidTopic(name);
         Objects.requireNonNull(spec, "spec must not be null");
         if (topics.containsKey(name)) {
@@ -196,6 +200,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     @Override
     public synchronized void bindTo(MeterRegistry registry) {
+        requireOpen();
         Objects.requireNonNull(registry, "registry must not be null");
         registries.add(registry);
         for (String name : topics.keySet()) {
@@ -283,6 +288,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The topics, by name. */
     public List<String> listTopics() {
+        requireOpen();
         return List.copyOf(topics.keySet());
     }
 
@@ -315,18 +321,25 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         List<Path> renamed = new ArrayList<>();
         try {
             for (int p = 0; p < topic.spec().partitions(); p++) {
-                Path dir = data.root().resolve(name + "-" + p);
+                Path dir = data.partitionDirectory(name, p);
                 if (Files.exists(dir)) {
                     renamed.add(Files.move(
-                            dir,
-                            dir.resolveSibling(dir.getFileName() + "." + id + DELETED_SUFFIX),
-                            StandardCopyOption.ATOMIC_MOVE));
+                            dir, dir.resolveSibling(deletedName(name, p, id)), StandardCopyOption.ATOMIC_MOVE));
                 }
             }
         } finally { // a partition not renamed (an I/O error) is deleted when a topic of that name is created
             deletions.removeIf(CompletableFuture::isDone);
             deletions.add(Directories.deleteLater(renamed));
         }
+    }
+
+    /**
+     * {@code <topic>-<partition>.<id>.deleted}, the topic's name cut (as Kafka cuts it) so that the
+     * whole stays within the 255 bytes of a file name.
+     */
+    static String deletedName(String topic, int partition, String id) {
+        String tail = "-" + partition + "." + id + DELETED_SUFFIX;
+        return topic.substring(0, Math.min(topic.length(), 255 - tail.length())) + tail;
     }
 
     /** Partition directories of deleted topics whose deletion a stop cut short: deleted in the background. */
@@ -458,11 +471,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The consumer groups of this engine. */
     GroupCoordinator groups() {
+        requireOpen();
         return groups;
     }
 
     /** A new producer identity (see {@link ProducerRegistry#register}). */
     ProducerRegistry.Identity registerProducer(String name) throws IOException {
+        requireOpen();
         return producers.register(name);
     }
 
@@ -528,8 +543,17 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return topic(name).partitions().size();
     }
 
+    /**
+     * Closes every partition (forcing what they hold, per their fsync policy), waits for the background
+     * deletions of deleted topics and releases the data directory. Idempotent; every other call on a
+     * closed log throws {@link IllegalStateException}.
+     */
     @Override
     public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             for (String name : List.copyOf(meters.keySet())) {
                 removeMeters(name);
@@ -547,9 +571,18 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
     }
 
+    /** Throws {@link IllegalStateException} once the log is closed. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the log at " + data.root() + " is closed");
+        }
+    }
+
+    /** The topic, found without a lock; a closed log has none, and says it is closed. */
     private Topic topic(String name) {
         Topic topic = topics.get(name);
         if (topic == null) {
+            requireOpen();
             throw new IllegalArgumentException(
                     "topic '" + name + "' does not exist; existing topics: " + topics.keySet());
         }

@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  */
 public final class DataDirectory implements AutoCloseable {
 
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+    /** The longest topic name, as Kafka's: its files' names stay within the 255 bytes file systems allow. */
+    public static final int MAX_TOPIC_LENGTH = 249;
+
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1," + MAX_TOPIC_LENGTH + "}");
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -33,10 +36,14 @@ public final class DataDirectory implements AutoCloseable {
     /**
      * Opens {@code root} (created if missing) and locks it.
      *
+     * @throws IllegalArgumentException if {@code root} exists and is not a directory
      * @throws IllegalStateException if another process or another open in this one holds it
      */
     public static DataDirectory open(Path root) throws IOException {
         Objects.requireNonNull(root, "root must not be null");
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException("root must be a directory, was " + root + " (not a directory)");
+        }
         Files.createDirectories(root);
         Path lockFile = root.resolve(".lock");
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -66,13 +73,21 @@ public final class DataDirectory implements AutoCloseable {
         return root.resolve(new TopicPartition(topic, partition).directoryName());
     }
 
-    /** Checks a topic name: 1-200 characters of {@code [a-zA-Z0-9._-]}. */
+    /** Checks a topic name, as Kafka does: 1-249 characters of {@code [a-zA-Z0-9._-]}, not {@code .} or {@code ..}. */
     public static String requireValidTopic(String topic) {
         Objects.requireNonNull(topic, "topic must not be null");
-        if (!TOPIC.matcher(topic).matches()) {
-            throw new IllegalArgumentException("topic must be 1-200 characters of [a-zA-Z0-9._-], was '" + topic + "'");
+        if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException("topic must be 1-" + MAX_TOPIC_LENGTH
+                    + " characters of [a-zA-Z0-9._-], not '.' or '..', was " + shown(topic));
         }
         return topic;
+    }
+
+    /** A name as an error message quotes it: whole when short, its start and length when long. */
+    private static String shown(String name) {
+        return name.length() <= 60
+                ? "'" + name + "'"
+                : "'" + name.substring(0, 60) + "...' (" + name.length() + " characters)";
     }
 
     public Path root() {

@@ -135,7 +135,7 @@ class PartitionLogTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is in use by another Ordo instance");
             assertThatThrownBy(() -> data.partition("bad/topic", 0, small()))
-                    .hasMessage("topic must be 1-200 characters of [a-zA-Z0-9._-], was 'bad/topic'");
+                    .hasMessage("topic must be 1-249 characters of [a-zA-Z0-9._-], not '.' or '..', was 'bad/topic'");
             assertThatThrownBy(() -> data.partition("ok", -1, small())).hasMessage("partition must be >= 0, was -1");
             try (PartitionLog log = data.partition("ledger", 3, small())) {
                 log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
