@@ -1,20 +1,19 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.log.storage.BackgroundDeleter;
 import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;
+import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.Partitioner;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -60,24 +55,25 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
 
     private final DataDirectory data;
+    /** Forces this engine's partitions in the background; started and stopped with it. */
+    private final LogFlusher flusher = LogFlusher.start();
+    /** Deletes removed segments and deleted topics in the background; started and stopped with it. */
+    private final BackgroundDeleter deleter = BackgroundDeleter.start();
+
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
 
     private ProducerRegistry producers;
     private GroupCoordinator groups;
-    /** Registries bound with {@link #bindTo}: topics created later get their meters there too (monitor). */
-    private final List<MeterRegistry> registries = new ArrayList<>();
-    /** Each topic's meters, in every bound registry, removed with the topic (monitor). */
-    private final Map<String, List<Meter>> meters = new HashMap<>();
+    /** The meters of every registry bound with {@link #bindTo} (monitor). */
+    private final LogMeters meters = new LogMeters();
 
     /** The suffix of a deleted topic's partition directory waiting for its background deletion. */
     private static final String DELETED_SUFFIX = ".deleted";
 
     private static final Pattern DELETED_PARTITION =
             Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
-    /** Background deletions of deleted topics' partitions, awaited by {@link #close()} (monitor). */
-    private final List<CompletableFuture<Void>> deletions = new ArrayList<>();
 
     /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
     private volatile boolean closed;
@@ -86,6 +82,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     private EmbeddedLog(DataDirectory data) {
         this.data = data;
+    }
+
+    /** The deleter of this engine's removed segments and deleted topics (tests hold it). */
+    BackgroundDeleter deleter() {
+        return deleter;
     }
 
     /** Opens (creating if needed) the data directory, locks it and opens every topic in it. */
@@ -117,7 +118,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * @throws IllegalStateException if the data directory is open
      */
     public static List<SegmentDamage> checkTopic(Path root, String topic) throws IOException {
-        return offline(root, topic, PartitionCheck::find);
+        return TopicCheck.eachPartition(root, topic, PartitionCheck::find);
     }
 
     /**
@@ -127,39 +128,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * nothing is left for the next open to cut.
      */
     public static List<SegmentDamage> repairTopic(Path root, String topic) throws IOException {
-        return offline(root, topic, PartitionCheck::repair);
-    }
-
-    /** A look at each partition directory of a topic, with the data directory locked. */
-    private interface PartitionTask {
-        List<SegmentDamage> run(Path partitionDirectory) throws IOException;
-    }
-
-    private static List<SegmentDamage> offline(Path root, String topic, PartitionTask task) throws IOException {
-        requireDirectory(root);
-        try (DataDirectory data = DataDirectory.open(root)) {
-            if (!Files.exists(TopicFile.of(root, DataDirectory.requireValidTopic(topic)))) {
-                throw new IllegalArgumentException(
-                        "topic '" + topic + "' does not exist; existing topics: " + TopicFile.names(root));
-            }
-            List<SegmentDamage> found = new ArrayList<>();
-            for (int p = 0; p < TopicFile.read(root, topic).partitions(); p++) {
-                Path dir = data.partitionDirectory(topic, p);
-                if (Files.isDirectory(dir)) {
-                    found.addAll(task.run(dir));
-                }
-            }
-            return found;
-        }
-    }
-
-    /** Fails unless {@code root} is a directory. */
-    private static void requireDirectory(Path root) {
-        Objects.requireNonNull(root, "root must not be null");
-        if (!Files.isDirectory(root)) {
-            throw new IllegalArgumentException("root must be a data directory, was " + root
-                    + (Files.exists(root) ? " (not a directory)" : " (no such directory)"));
-        }
+        return TopicCheck.eachPartition(root, topic, PartitionCheck::repair);
     }
 
     /**
@@ -185,9 +154,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             throw e;
         }
         topics.put(name, new Topic(spec, partitions, new AppendSignal()));
-        for (MeterRegistry registry : registries) {
-            registerMeters(registry, name);
-        }
+        meters.created(name, partitions);
     }
 
     /**
@@ -202,54 +169,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized void bindTo(MeterRegistry registry) {
         requireOpen();
         Objects.requireNonNull(registry, "registry must not be null");
-        registries.add(registry);
-        for (String name : topics.keySet()) {
-            registerMeters(registry, name);
-        }
-    }
-
-    /** Registers the meters of topic {@code name} in {@code registry} (monitor held). */
-    private void registerMeters(MeterRegistry registry, String name) {
-        List<PartitionLog> partitions = topic(name).partitions();
-        List<Meter> registered = meters.computeIfAbsent(name, n -> new ArrayList<>());
-        for (int p = 0; p < partitions.size(); p++) {
-            PartitionLog log = partitions.get(p);
-            Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
-            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd)
-                    .tags(tags)
-                    .description("offset after the last record readers can read")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset)
-                    .tags(tags)
-                    .description("first offset still in the log")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes)
-                    .tags(tags)
-                    .baseUnit("bytes")
-                    .description("bytes of the partition's segments")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount)
-                    .tags(tags)
-                    .description("segments of the partition")
-                    .register(registry));
-            registered.add(
-                    Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)
-                            .tags(tags)
-                            .description("1 once a failed force took the partition offline")
-                            .register(registry));
-        }
-    }
-
-    /** Removes the meters of topic {@code name} from every bound registry (monitor held). */
-    private void removeMeters(String name) {
-        List<Meter> registered = meters.remove(name);
-        if (registered != null) {
-            for (Meter meter : registered) {
-                for (MeterRegistry registry : registries) {
-                    registry.remove(meter);
-                }
-            }
-        }
+        Map<String, List<PartitionLog>> partitions = new HashMap<>();
+        topics.forEach((name, topic) -> partitions.put(name, topic.partitions()));
+        meters.bind(registry, partitions);
     }
 
     /**
@@ -279,7 +201,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
         List<Path> partitions = new ArrayList<>();
         for (Path dir : matching) {
-            if (PartitionLog.isPartitionDirectory(dir)) {
+            if (DataDirectory.isPartitionDirectory(dir)) {
                 partitions.add(dir);
             }
         }
@@ -311,7 +233,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized void deleteTopic(String name) throws IOException {
         Topic topic = topic(name);
-        removeMeters(name);
+        meters.deleted(name);
         for (PartitionLog log : topic.partitions()) {
             log.close();
         }
@@ -328,8 +250,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 }
             }
         } finally { // a partition not renamed (an I/O error) is deleted when a topic of that name is created
-            deletions.removeIf(CompletableFuture::isDone);
-            deletions.add(Directories.deleteLater(renamed));
+            deleter.deleteLater(renamed);
         }
     }
 
@@ -347,7 +268,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         List<Path> left = partitionDirectories(DELETED_PARTITION);
         if (!left.isEmpty()) {
             LOG.info("deleting {} partition directories of deleted topics in the background: {}", left.size(), left);
-            deletions.add(Directories.deleteLater(left));
+            deleter.deleteLater(left);
         }
     }
 
@@ -416,9 +337,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 inline = p;
             } else {
                 int partition = p;
-                others.add(CompletableFuture.runAsync(
-                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition]),
-                        SyncThreads.EXECUTOR));
+                others.add(flusher.forceAlongside(
+                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition])));
             }
         }
         if (inline >= 0) {
@@ -435,25 +355,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         } catch (IOException | RuntimeException e) {
             return e;
         }
-    }
-
-    /**
-     * Threads that force partitions alongside a producer's sender thread: at most 16, made when
-     * needed and ended after a minute idle; when all are busy the sender forces the partition itself.
-     */
-    private static final class SyncThreads {
-        static final ExecutorService EXECUTOR = new ThreadPoolExecutor(
-                0,
-                16,
-                60,
-                TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "ordo-log-sync");
-                    t.setDaemon(true);
-                    return t;
-                },
-                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /**
@@ -555,18 +456,16 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
         closed = true;
         try {
-            for (String name : List.copyOf(meters.keySet())) {
-                removeMeters(name);
-            }
+            meters.removeAll();
             for (Topic topic : topics.values()) {
                 for (PartitionLog log : topic.partitions()) {
                     log.close();
                 }
             }
             topics.clear();
-            // A deleted topic's data is gone once its deleter closes the engine (the CLI's `topics delete`).
-            CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).join();
         } finally {
+            flusher.close();
+            deleter.close(); // a deleted topic's data is gone once its deleter closes the engine (`topics delete`)
             data.close();
         }
     }
@@ -598,7 +497,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         List<PartitionLog> partitions = new ArrayList<>();
         try {
             for (int p = 0; p < spec.partitions(); p++) {
-                partitions.add(data.partition(name, p, spec.log()));
+                partitions.add(PartitionLog.open(data.partitionDirectory(name, p), spec.log(), flusher, deleter));
             }
         } catch (IOException | RuntimeException e) {
             closeAll(partitions, e);

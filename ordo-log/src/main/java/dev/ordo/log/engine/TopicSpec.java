@@ -60,29 +60,15 @@ public record TopicSpec(int partitions, LogConfig log) {
 
     /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */
     String fsyncText() {
-        FsyncPolicy f = log.fsync();
-        if (f instanceof FsyncPolicy.Interval i) {
-            return "interval:" + i.interval().toMillis() + "ms";
-        }
-        return f instanceof FsyncPolicy.EveryBatch ? "every-batch" : "none";
+        return log.fsync().toString();
     }
 
     /**
-     * Parses {@link #fsyncText()}'s form.
+     * Parses {@link #fsyncText()}'s form ({@link FsyncPolicy#parse}).
      *
      * @throws IllegalArgumentException naming the value if it is not one of the forms
      */
     public static FsyncPolicy parseFsync(String text) {
-        Objects.requireNonNull(text, "fsync must not be null");
-        if (text.equals("every-batch")) {
-            return FsyncPolicy.everyBatch();
-        }
-        if (text.equals("none")) {
-            return FsyncPolicy.none();
-        }
-        if (text.matches("interval:\\d+ms")) {
-            return FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(text.substring(9, text.length() - 2))));
-        }
-        throw new IllegalArgumentException("fsync must be every-batch, none or interval:<N>ms, was '" + text + "'");
+        return FsyncPolicy.parse(text);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A data directory owned by exactly one process: opening takes an OS lock on {@code .lock};
@@ -20,6 +21,10 @@ public final class DataDirectory implements AutoCloseable {
 
     /** The longest topic name, as Kafka's: its files' names stay within the 255 bytes file systems allow. */
     public static final int MAX_TOPIC_LENGTH = 249;
+
+    /** The names of what a partition directory holds (see {@link #isPartitionDirectory}). */
+    private static final Pattern PARTITION_FILE =
+            Pattern.compile("\\d{20}\\.(log|index)(\\.deleted)?|" + RecoveryPointFile.NAME + "(\\.tmp)?");
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1," + MAX_TOPIC_LENGTH + "}");
 
@@ -61,9 +66,19 @@ public final class DataDirectory implements AutoCloseable {
         return new DataDirectory(root, channel, lock);
     }
 
-    /** Opens the log of {@code topic}'s partition {@code partition}. */
-    public PartitionLog partition(String topic, int partition, LogConfig config) throws IOException {
-        return PartitionLog.open(partitionDirectory(topic, partition), config);
+    /**
+     * True if {@code dir} is a directory holding nothing but what a partition log writes (segments,
+     * their indexes, segments retention removed and not yet deleted, the recovery point), possibly
+     * nothing at all: what may be deleted as a partition.
+     */
+    public static boolean isPartitionDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.allMatch(
+                    f -> PARTITION_FILE.matcher(f.getFileName().toString()).matches());
+        }
     }
 
     /** The directory of {@code topic}'s partition {@code partition}: {@code <root>/<topic>-<partition>}. */

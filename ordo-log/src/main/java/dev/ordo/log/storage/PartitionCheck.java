@@ -81,7 +81,7 @@ public final class PartitionCheck {
                 }
             }
         }
-        PartitionLog.writeRecoveryPoint(dir, bases.get(bases.size() - 1));
+        RecoveryPointFile.write(dir, bases.get(bases.size() - 1));
         return found;
     }
 

@@ -50,6 +50,41 @@ class EmbeddedLogLifecycleTest {
     }
 
     @Test
+    void theEnginesBackgroundThreadsStartWithItAndEndWithIt() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        java.util.Set<Thread> started;
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic(
+                    "timed",
+                    TopicSpec.partitions(2)
+                            .segmentBytes(1_024)
+                            .fsync(dev.ordo.log.storage.FsyncPolicy.interval(java.time.Duration.ofMillis(5)))
+                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+            for (int i = 0; i < 200; i++) { // rolls (sealed segments forced), retention (deletions), ticks
+                log.append("timed", ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[20]);
+            }
+            log.deleteTopic("timed");
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> engineThreads(before).size() >= 3);
+            started = engineThreads(before);
+        }
+        for (Thread thread : started) {
+            thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(10));
+            assertThat(thread.isAlive()).as("%s after close", thread.getName()).isFalse();
+        }
+    }
+
+    /** The engine's threads started since {@code before}. */
+    private static java.util.Set<Thread> engineThreads(java.util.Set<Thread> before) {
+        java.util.Set<Thread> threads =
+                new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeAll(before);
+        threads.removeIf(t -> !t.getName().startsWith("ordo-log-"));
+        return threads;
+    }
+
+    @Test
     void openingAFileSaysItIsNotADirectory() throws Exception {
         Path file = Files.writeString(data.resolve("file"), "x");
         assertThatThrownBy(() -> EmbeddedLog.open(file))

@@ -106,7 +106,7 @@ class EmbeddedLogTest {
     void deletingATopicReturnsBeforeItsDataIsFreedAndTheDataGoesLater() throws Exception {
         // Resources close in reverse: the deleter is released first, then the engine waits for it.
         try (EmbeddedLog log = EmbeddedLog.open(data);
-                HeldDeletions held = HeldDeletions.hold()) {
+                HeldDeletions held = HeldDeletions.hold(log.deleter())) {
             log.createTopic("audit", TopicSpec.partitions(2));
             for (int i = 0; i < 20; i++) {
                 log.append("audit", b("k" + i), b("old-" + i));

@@ -115,7 +115,7 @@ class DamagedSegmentTest {
         assertThat(Files.size(first)).isEqualTo(damaged.position());
         assertThat(PartitionCheck.find(dir)).as("nothing left to find").isEmpty();
         List<Long> bases = LogSegment.baseOffsets(dir);
-        assertThat(PartitionLog.readRecoveryPoint(dir)).isEqualTo(bases.get(bases.size() - 1));
+        assertThat(RecoveryPointFile.read(dir)).isEqualTo(bases.get(bases.size() - 1));
         try (PartitionLog log = PartitionLog.open(dir, CONFIG)) {
             assertThat(log.truncatedOnOpen()).as("nothing for the open to cut").isZero();
             List<String> read = new ArrayList<>();
