@@ -17,14 +17,16 @@ import picocli.CommandLine.Parameters;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = {
-            "Checks a history of sends and receipts (JSON lines, see HistoryLog: one object per line with",
-            "type sent|received|topic, key, source, id, optional sequence, partition,",
-            "timestamp, at) and prints each class found with its severity, count and",
-            "first example: LOST, REORDERED, UNEXPECTED (critical); DUPLICATED, GAP,",
-            "PARTITION_MISMATCH (warning); TIMESTAMP_ANOMALY (info). Each problem counts",
-            "once: a lost message is LOST, a late one REORDERED, neither also a GAP. A GAP",
-            "is a run of a source's sequence numbers that no send and no receipt carries",
-            "(the sender skipped them, or the history misses sends).",
+            "Checks a recorded history of sends and receipts and prints each class of anomaly found, with its"
+                    + " severity, count and first example.",
+            "LOST, REORDERED, UNEXPECTED are critical; DUPLICATED, GAP, PARTITION_MISMATCH warnings;"
+                    + " TIMESTAMP_ANOMALY information. Each problem counts once: a lost message is LOST, a late one"
+                    + " REORDERED, neither also a GAP; a GAP is a run of a source's sequence numbers that no send and"
+                    + " no receipt carries.",
+            "The history has one JSON object per line, in the order things happened (type sent|received|topic,"
+                    + " key, source, id; optional sequence, partition, timestamp, at), e.g.:",
+            "  " + HistoryLog.EXAMPLE_LINE,
+            "  " + HistoryLog.EXAMPLE_TOPIC_LINE,
             "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."
         })
 public final class VerifyCommand implements Callable<Integer> {
@@ -40,9 +42,13 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isReadable(history)) {
+        if (!Files.isRegularFile(history) || !Files.isReadable(history)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "HISTORY must be a readable file, was " + history);
+                    spec.commandLine(),
+                    "HISTORY must be a readable file, was " + history
+                            + (Files.isDirectory(history)
+                                    ? " (a directory)"
+                                    : Files.exists(history) ? " (not readable)" : " (no such file)"));
         }
         CheckReport report;
         try {
@@ -53,6 +59,6 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? report.toJson() : report.summary());
         out.flush();
-        return report.isClean() ? 0 : 1;
+        return report.isClean() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 }

@@ -6,6 +6,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CausalDelivery;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.OrderingChecker;
+import dev.ordo.cli.ExitCode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -160,6 +161,6 @@ public final class ChatDemoCommand implements Callable<Integer> {
                 delivered.isClean() ? "no causal violations" : delivered.summary());
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
         out.flush();
-        return passed ? 0 : 1;
+        return passed ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 }

@@ -1,5 +1,7 @@
 package dev.ordo.cli.demo;
 
+import dev.ordo.cli.ExitCode;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,13 +11,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Run a demonstration scenario.",
         subcommands = {LedgerDemoCommand.class, SensorsDemoCommand.class, ChatDemoCommand.class})
-public final class DemoCommand implements Runnable {
+public final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** {@code ordo demo} alone names no scenario: the usage on standard error, as for any incomplete command. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCode.ERROR;
     }
 }

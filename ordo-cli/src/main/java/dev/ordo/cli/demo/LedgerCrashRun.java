@@ -1,5 +1,6 @@
 package dev.ordo.cli.demo;
 
+import dev.ordo.cli.ExitCode;
 import dev.ordo.cli.OrdoCommand;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -196,7 +197,7 @@ final class LedgerCrashRun {
             out.println("RELEASED " + released);
             out.println("DONE");
             out.flush();
-            return result.accountsMatching() == config.accounts() ? 0 : 1;
+            return result.accountsMatching() == config.accounts() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         } finally {
             progress.shutdownNow();
         }

@@ -3,6 +3,7 @@ package dev.ordo.cli.demo;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.HistoryLog;
+import dev.ordo.cli.ExitCode;
 import dev.ordo.cli.MetricsServer;
 import dev.ordo.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,9 +47,6 @@ import picocli.CommandLine.Option;
 public final class LedgerDemoCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerDemoCommand.class);
-
-    /** The exit code of a run that ended HALTED (see {@code ordo --help}). */
-    static final int EXIT_HALTED = 3;
 
     /** The anomalies a sequenced, keyed stream can show (causal and total-order ones do not apply here). */
     private static final List<Anomaly> SEQUENCE_ANOMALIES =
@@ -359,9 +357,9 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         out.println("RESULT: " + outcome);
         out.flush();
         return switch (outcome) {
-            case PASS -> 0;
-            case FAIL -> 1;
-            case HALTED -> EXIT_HALTED;
+            case PASS -> ExitCode.OK;
+            case FAIL -> ExitCode.CHECK_FAILED;
+            case HALTED -> ExitCode.HALTED;
         };
     }
 

@@ -5,6 +5,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.Message;
 import dev.ordo.check.OrderingChecker;
+import dev.ordo.cli.ExitCode;
 import dev.ordo.time.EventTimeReorderer;
 import dev.ordo.time.LatePolicy;
 import dev.ordo.time.WatermarkStrategy;
@@ -179,6 +180,6 @@ public final class SensorsDemoCommand implements Callable<Integer> {
         out.println("checker on the released stream: " + afterOrdering.summary());
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL");
         out.flush();
-        return passed ? 0 : 1;
+        return passed ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 }

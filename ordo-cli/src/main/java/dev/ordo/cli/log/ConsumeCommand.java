@@ -7,28 +7,33 @@ import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ordo consume TOPIC}: print records, like kafka-console-consumer.sh. Consumer groups with
- * committed offsets and ordering modes are not implemented yet: this reads every partition from
- * the beginning (or from {@code --offset}).
+ * {@code ordo consume TOPIC}: print records, like kafka-console-consumer.sh: every partition in
+ * turn, or as a consumer group that resumes from its committed offsets.
  */
 @Command(
         name = "consume",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints records as 'key<TAB>partition<TAB>offset<TAB>value', partition by partition.",
-            "Without --group: reads every partition from the beginning (or --offset).",
-            "With --group: resumes from the group's committed offsets and commits what it printed."
+            "Prints a topic's records as 'key<TAB>partition<TAB>offset<TAB>value' lines.",
+            "Without --group: partition after partition, each in offset order, from its first offset (or --offset).",
+            "With --group G: resumes from G's committed offsets (a new group starts at the first offset), commits"
+                    + " what it printed and stops when nothing new arrives for a second. Records are handled in"
+                    + " parallel as a group does, so lines come in offset order per key (--ordering KEY, the default)"
+                    + " or per partition (PARTITION), with different keys or partitions interleaved, or in no"
+                    + " particular order (UNORDERED).",
+            "A damaged record batch stops it with exit code 2 after every record before the damage was printed;"
+                    + " 'ordo topics check' and 'ordo topics repair' deal with the damage."
         })
 public final class ConsumeCommand implements Callable<Integer> {
 
@@ -40,14 +45,14 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Option(
             names = "--from-beginning",
-            description = "Start at the first offset of every partition (the only mode for now).")
+            description = "Start at the first offset of every partition (what it does without --offset).")
     boolean fromBeginning;
 
     @Option(
             names = "--offset",
-            defaultValue = "0",
-            description = "Start at this offset in every partition (default ${DEFAULT-VALUE}).")
-    long offset;
+            paramLabel = "OFFSET",
+            description = "Start at this offset (>= 0) in every partition; not with --group.")
+    Long offset;
 
     @Option(names = "--max", defaultValue = "" + Long.MAX_VALUE, description = "Stop after this many records.")
     long max;
@@ -61,8 +66,8 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Option(
             names = "--ordering",
-            defaultValue = "KEY",
-            description = "With --group: PARTITION, KEY or UNORDERED (default ${DEFAULT-VALUE}).")
+            paramLabel = "ORDERING",
+            description = "With --group: PARTITION, KEY or UNORDERED (default KEY).")
     Ordering ordering;
 
     @CommandLine.Spec
@@ -73,20 +78,48 @@ public final class ConsumeCommand implements Callable<Integer> {
         if (max < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max must be >= 1, was " + max);
         }
+        if (offset != null && offset < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be >= 0, was " + offset);
+        }
+        if (offset != null && fromBeginning) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--offset and --from-beginning exclude each other");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        if (group != null) {
-            if (max != Long.MAX_VALUE) {
+        try {
+            if (group != null) {
+                if (max != Long.MAX_VALUE) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--max cannot be combined with --group yet: records fetched beyond it would be committed"
+                                    + " unprinted");
+                }
+                if (offset != null) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--offset cannot be combined with --group: a group resumes from its committed offsets");
+                }
+                return consumeAsGroup(out);
+            }
+            if (ordering != null) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(),
-                        "--max cannot be combined with --group yet: records fetched beyond it would be committed unprinted");
+                        "--ordering needs --group: without a group, records are printed partition after partition,"
+                                + " each in offset order");
             }
-            return consumeAsGroup(out);
+            return consumePartitions(out);
+        } finally {
+            out.flush(); // what was printed before an error reaches the reader before the error does
         }
+    }
+
+    private int consumePartitions(PrintWriter out) throws IOException {
         long printed = 0;
-        try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+        long from = offset == null ? 0 : offset;
+        try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
             int partitions = log.partitionCount(topic);
             for (int p = 0; p < partitions && printed < max; p++) {
-                long next = Math.max(offset, log.startOffset(topic, p));
+                long next = Math.max(from, log.startOffset(topic, p));
                 while (printed < max) {
                     List<Record> records = log.read(topic, p, next, 1 << 20);
                     if (records.isEmpty()) {
@@ -103,16 +136,16 @@ public final class ConsumeCommand implements Callable<Integer> {
                 }
             }
         }
-        out.flush();
         return 0;
     }
 
     private int consumeAsGroup(PrintWriter out) throws IOException {
         AtomicLong printed = new AtomicLong();
-        try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+        Optional<Throwable> failure;
+        try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
             OrdoConsumer<byte[], byte[]> consumer = OrdoConsumer.builder(log, topic)
                     .group(group)
-                    .ordering(ordering)
+                    .ordering(ordering == null ? Ordering.KEY : ordering)
                     .handler(r -> {
                         synchronized (out) {
                             out.println(
@@ -121,15 +154,33 @@ public final class ConsumeCommand implements Callable<Integer> {
                         printed.incrementAndGet();
                     })
                     .start();
-            long seen = -1;
-            while (printed.get() != seen) {
-                seen = printed.get();
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1)); // an idle second ends a one-shot console read
+            // A one-shot console read: what the topic holds now, then the group commits and leaves.
+            try {
+                while (!consumer.awaitCaughtUp(Duration.ofSeconds(1))
+                        && consumer.failure().isEmpty()) {
+                    // a large backlog: keep going
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             consumer.close();
+            failure = consumer.failure();
         }
-        out.flush();
+        if (failure.isPresent()) {
+            throw rethrowable(failure.get());
+        }
         return 0;
+    }
+
+    /** The consumer's failure as something {@link #call()} may throw. */
+    private static RuntimeException rethrowable(Throwable failure) throws IOException {
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new IllegalStateException("the consumer stopped: " + failure, failure);
     }
 
     private static String text(byte[] bytes) {

@@ -23,8 +23,9 @@ import picocli.CommandLine.Parameters;
         name = "produce",
         mixinStandardHelpOptions = true,
         description = {
-            "Appends one record per line of standard input: 'key<TAB>value', a JSON object {\"key\":...,\"value\":...},",
-            "or a bare value (no key). Exit code 2 names the first bad line; lines before it are appended."
+            "Appends one record per line of standard input to a topic.",
+            "A line is 'key<TAB>value', a JSON object {\"key\":...,\"value\":...}, or a bare value (no key).",
+            "Exit code 2 names the first bad line; lines before it are appended."
         })
 public final class ProduceCommand implements Callable<Integer> {
 
@@ -49,7 +50,7 @@ public final class ProduceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         long count = 0;
-        try (EmbeddedLog log = EmbeddedLog.open(data.data);
+        try (EmbeddedLog log = EmbeddedLog.open(data.existing());
                 OrdoProducer<byte[], byte[]> producer =
                         OrdoProducer.builder(log, topic).build()) {
             // Acknowledgements are printed in input order; a bounded window of them is outstanding.

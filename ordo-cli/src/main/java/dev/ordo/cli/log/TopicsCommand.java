@@ -1,45 +1,78 @@
 package dev.ordo.cli.log;
 
+import dev.ordo.cli.ExitCode;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicDescription;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
+import dev.ordo.log.storage.SegmentDamage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ordo topics create|list|describe|delete}: manage the embedded engine's topics, like kafka-topics.sh. */
+/**
+ * {@code ordo topics create|list|describe|delete|check|repair}: manage the embedded engine's topics,
+ * like kafka-topics.sh.
+ */
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "Create, list, describe and delete topics of the embedded engine.",
+        description = "Create, list, describe, delete, check and repair topics of the embedded engine.",
         subcommands = {
             TopicsCommand.Create.class,
             TopicsCommand.ListTopics.class,
             TopicsCommand.Describe.class,
-            TopicsCommand.Delete.class
+            TopicsCommand.Delete.class,
+            TopicsCommand.Check.class,
+            TopicsCommand.Repair.class
         })
-public final class TopicsCommand implements Runnable {
+public final class TopicsCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** {@code ordo topics} alone: the usage, on standard error, as for any other incomplete command. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCode.ERROR;
     }
 
     /** The data directory option shared by the log commands. */
     public static final class DataOption {
         @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
         Path data;
+
+        /**
+         * The data directory, which must exist: every command but {@code topics create} works on topics
+         * that exist, and a mistyped path must not leave an empty data directory behind.
+         */
+        Path existing() {
+            if (!Files.isDirectory(data)) {
+                throw new IllegalArgumentException("--data must be an existing data directory, was " + data
+                        + (Files.exists(data)
+                                ? " (not a directory)"
+                                : " (no such directory; 'ordo topics create' makes one)"));
+            }
+            return data;
+        }
+
+        /** The data directory {@code topics create} opens, creating it if missing, but never over a file. */
+        Path creatable() {
+            if (Files.exists(data) && !Files.isDirectory(data)) {
+                throw new IllegalArgumentException("--data must be a directory, was " + data + " (not a directory)");
+            }
+            return data;
+        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
@@ -100,7 +133,7 @@ public final class TopicsCommand implements Runnable {
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
             }
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.creatable())) {
                 log.createTopic(topic, topicSpec);
             }
             spec.commandLine()
@@ -121,7 +154,7 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 log.listTopics().forEach(spec.commandLine().getOut()::println);
             }
             return 0;
@@ -141,7 +174,7 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 TopicDescription d = log.describe(topic);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(
@@ -168,11 +201,84 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.data)) {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 log.deleteTopic(topic);
             }
             spec.commandLine().getOut().println("deleted topic " + topic);
             return 0;
+        }
+    }
+
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Reads every record batch of a topic and reports damage, changing nothing.",
+                "Offline: the data directory must not be in use. Opening a topic reads only part of its sealed"
+                        + " segments, so damage there shows when it is read; this finds all of it. Exit code 0 when"
+                        + " every batch is whole, 1 when damage is found (one line each: partition, segment file,"
+                        + " byte position, reason, and the offsets a repair would lose)."
+            })
+    static final class Check implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<SegmentDamage> found = EmbeddedLog.checkTopic(data.existing(), topic);
+            PrintWriter out = spec.commandLine().getOut();
+            if (found.isEmpty()) {
+                out.println("topic " + topic + ": every record batch is whole");
+                return ExitCode.OK;
+            }
+            for (SegmentDamage damage : found) {
+                out.println(damage.describe() + "; a repair loses " + damage.lostOffsets());
+            }
+            out.println("topic " + topic + ": " + found.size()
+                    + (found.size() == 1 ? " damaged segment" : " damaged segments")
+                    + ", nothing changed; 'ordo topics repair " + topic + " --data " + data.data
+                    + "' cuts each at its damage, or restore the segments from a copy");
+            return ExitCode.CHECK_FAILED;
+        }
+    }
+
+    @Command(
+            name = "repair",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Cuts each damaged segment of a topic at its first damaged batch and says which offsets are lost.",
+                "Offline: the data directory must not be in use. The records after the damage in that segment are"
+                        + " lost; every other segment is kept, as --on-corruption skip does when a topic opens, and"
+                        + " readers skip the lost offsets. Run 'ordo topics check' first to see what it would cut."
+            })
+    static final class Repair implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<SegmentDamage> cut = EmbeddedLog.repairTopic(data.existing(), topic);
+            PrintWriter out = spec.commandLine().getOut();
+            for (SegmentDamage damage : cut) {
+                out.println(damage.describe() + "; cut there, " + damage.lostOffsets() + " lost");
+            }
+            out.println("topic " + topic + ": "
+                    + (cut.isEmpty()
+                            ? "every record batch is whole, nothing cut"
+                            : cut.size() + (cut.size() == 1 ? " segment" : " segments") + " cut at the damage"));
+            return ExitCode.OK;
         }
     }
 }

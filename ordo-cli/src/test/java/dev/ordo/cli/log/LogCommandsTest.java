@@ -2,11 +2,9 @@ package dev.ordo.cli.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ordo.cli.Cli;
+import dev.ordo.cli.Cli.Run;
 import dev.ordo.cli.OrdoCommand;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,22 +17,8 @@ class LogCommandsTest {
     @TempDir
     Path data;
 
-    private record Run(int exit, String out, String err) {}
-
     private static Run run(String stdin, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        InputStream previous = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            int exit = OrdoCommand.commandLine()
-                    .setOut(new PrintWriter(out))
-                    .setErr(new PrintWriter(err))
-                    .execute(args);
-            return new Run(exit, out.toString(), err.toString());
-        } finally {
-            System.setIn(previous);
-        }
+        return Cli.run(stdin, args);
     }
 
     @Test

@@ -1,28 +1,24 @@
 package dev.ordo.log.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.engine.Acknowledgement;
-import dev.ordo.log.storage.AtomicFile;
+import dev.ordo.log.storage.BackgroundDeleter;
+import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Header;
-import dev.ordo.log.storage.LogConfig;
+import dev.ordo.log.storage.LogFlusher;
+import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
+import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.Partitioner;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,10 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -62,27 +54,29 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final DataDirectory data;
+    /** Forces this engine's partitions in the background; started and stopped with it. */
+    private final LogFlusher flusher = LogFlusher.start();
+    /** Deletes removed segments and deleted topics in the background; started and stopped with it. */
+    private final BackgroundDeleter deleter = BackgroundDeleter.start();
+
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
 
     private ProducerRegistry producers;
     private GroupCoordinator groups;
-    /** Registries bound with {@link #bindTo}: topics created later get their meters there too (monitor). */
-    private final List<MeterRegistry> registries = new ArrayList<>();
-    /** Each topic's meters, in every bound registry, removed with the topic (monitor). */
-    private final Map<String, List<Meter>> meters = new HashMap<>();
+    /** The meters of every registry bound with {@link #bindTo} (monitor). */
+    private final LogMeters meters = new LogMeters();
 
     /** The suffix of a deleted topic's partition directory waiting for its background deletion. */
     private static final String DELETED_SUFFIX = ".deleted";
 
     private static final Pattern DELETED_PARTITION =
             Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
-    /** Background deletions of deleted topics' partitions, awaited by {@link #close()} (monitor). */
-    private final List<CompletableFuture<Void>> deletions = new ArrayList<>();
+
+    /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
+    private volatile boolean closed;
 
     private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {}
 
@@ -90,17 +84,20 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         this.data = data;
     }
 
+    /** The deleter of this engine's removed segments and deleted topics (tests hold it). */
+    BackgroundDeleter deleter() {
+        return deleter;
+    }
+
     /** Opens (creating if needed) the data directory, locks it and opens every topic in it. */
     public static EmbeddedLog open(Path root) throws IOException {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
-        try (Stream<Path> files = Files.list(root)) {
+        try {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root);
             log.deleteLeftDeletions();
-            for (Path file :
-                    files.filter(p -> p.toString().endsWith(".topic")).sorted().toList()) {
-                String name = file.getFileName().toString().replaceFirst("\\.topic$", "");
-                log.openTopic(name, readSpec(file));
+            for (String name : TopicFile.names(root)) {
+                log.openTopic(name, TopicFile.read(root, name));
             }
         } catch (IOException | RuntimeException e) {
             log.close();
@@ -110,11 +107,37 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
+     * Reads every record batch of every partition of {@code topic} in the data directory {@code root}
+     * and returns the damage found (the first damaged batch of each segment, with the offsets a repair
+     * loses), changing nothing. Opening a topic trusts the part of a sealed segment its index covers,
+     * so such damage otherwise shows only when it is read ({@link CorruptLogException}). Offline: the
+     * data directory is locked meanwhile and must not be open; it works on a topic whose damage keeps
+     * the engine from opening, too.
+     *
+     * @throws IllegalArgumentException if {@code root} is no directory or the topic does not exist
+     * @throws IllegalStateException if the data directory is open
+     */
+    public static List<SegmentDamage> checkTopic(Path root, String topic) throws IOException {
+        return TopicCheck.eachPartition(root, topic, PartitionCheck::find);
+    }
+
+    /**
+     * Cuts every damaged segment of {@code topic} (offline, as {@link #checkTopic}) at its first damaged
+     * batch, as {@link dev.ordo.log.storage.CorruptionPolicy#SKIP} does on open, and keeps every other
+     * segment; returns the damage cut, each with the offsets it lost. Readers then skip those offsets;
+     * nothing is left for the next open to cut.
+     */
+    public static List<SegmentDamage> repairTopic(Path root, String topic) throws IOException {
+        return TopicCheck.eachPartition(root, topic, PartitionCheck::repair);
+    }
+
+    /**
      * Creates a topic.
      *
      * @throws IllegalArgumentException if the name is invalid or the topic exists
      */
     public synchronized void createTopic(String name, TopicSpec spec) throws IOException {
+        requireOpen();
         DataDirectory.requireValidTopic(name);
         Objects.requireNonNull(spec, "spec must not be null");
         if (topics.containsKey(name)) {
@@ -123,7 +146,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         deleteLeftPartitions(name);
         List<PartitionLog> partitions = openPartitions(name, spec);
         try {
-            writeSpec(name, spec); // the topic exists from here on, also after a restart
+            TopicFile.write(data.root(), name, spec); // the topic exists from here on, also after a restart
         } catch (IOException | RuntimeException e) {
             // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
             closeAll(partitions, e);
@@ -131,9 +154,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             throw e;
         }
         topics.put(name, new Topic(spec, partitions, new AppendSignal()));
-        for (MeterRegistry registry : registries) {
-            registerMeters(registry, name);
-        }
+        meters.created(name, partitions);
     }
 
     /**
@@ -146,55 +167,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     @Override
     public synchronized void bindTo(MeterRegistry registry) {
+        requireOpen();
         Objects.requireNonNull(registry, "registry must not be null");
-        registries.add(registry);
-        for (String name : topics.keySet()) {
-            registerMeters(registry, name);
-        }
-    }
-
-    /** Registers the meters of topic {@code name} in {@code registry} (monitor held). */
-    private void registerMeters(MeterRegistry registry, String name) {
-        List<PartitionLog> partitions = topic(name).partitions();
-        List<Meter> registered = meters.computeIfAbsent(name, n -> new ArrayList<>());
-        for (int p = 0; p < partitions.size(); p++) {
-            PartitionLog log = partitions.get(p);
-            Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
-            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd)
-                    .tags(tags)
-                    .description("offset after the last record readers can read")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset)
-                    .tags(tags)
-                    .description("first offset still in the log")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes)
-                    .tags(tags)
-                    .baseUnit("bytes")
-                    .description("bytes of the partition's segments")
-                    .register(registry));
-            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount)
-                    .tags(tags)
-                    .description("segments of the partition")
-                    .register(registry));
-            registered.add(
-                    Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)
-                            .tags(tags)
-                            .description("1 once a failed force took the partition offline")
-                            .register(registry));
-        }
-    }
-
-    /** Removes the meters of topic {@code name} from every bound registry (monitor held). */
-    private void removeMeters(String name) {
-        List<Meter> registered = meters.remove(name);
-        if (registered != null) {
-            for (Meter meter : registered) {
-                for (MeterRegistry registry : registries) {
-                    registry.remove(meter);
-                }
-            }
-        }
+        Map<String, List<PartitionLog>> partitions = new HashMap<>();
+        topics.forEach((name, topic) -> partitions.put(name, topic.partitions()));
+        meters.bind(registry, partitions);
     }
 
     /**
@@ -224,7 +201,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
         List<Path> partitions = new ArrayList<>();
         for (Path dir : matching) {
-            if (PartitionLog.isPartitionDirectory(dir)) {
+            if (DataDirectory.isPartitionDirectory(dir)) {
                 partitions.add(dir);
             }
         }
@@ -233,6 +210,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The topics, by name. */
     public List<String> listTopics() {
+        requireOpen();
         return List.copyOf(topics.keySet());
     }
 
@@ -255,28 +233,34 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized void deleteTopic(String name) throws IOException {
         Topic topic = topic(name);
-        removeMeters(name);
+        meters.deleted(name);
         for (PartitionLog log : topic.partitions()) {
             log.close();
         }
         topics.remove(name);
-        Files.deleteIfExists(data.root().resolve(name + ".topic")); // the topic no longer exists, also after a crash
+        Files.deleteIfExists(TopicFile.of(data.root(), name)); // the topic no longer exists, also after a crash
         String id = UUID.randomUUID().toString().replace("-", "");
         List<Path> renamed = new ArrayList<>();
         try {
             for (int p = 0; p < topic.spec().partitions(); p++) {
-                Path dir = data.root().resolve(name + "-" + p);
+                Path dir = data.partitionDirectory(name, p);
                 if (Files.exists(dir)) {
                     renamed.add(Files.move(
-                            dir,
-                            dir.resolveSibling(dir.getFileName() + "." + id + DELETED_SUFFIX),
-                            StandardCopyOption.ATOMIC_MOVE));
+                            dir, dir.resolveSibling(deletedName(name, p, id)), StandardCopyOption.ATOMIC_MOVE));
                 }
             }
         } finally { // a partition not renamed (an I/O error) is deleted when a topic of that name is created
-            deletions.removeIf(CompletableFuture::isDone);
-            deletions.add(Directories.deleteLater(renamed));
+            deleter.deleteLater(renamed);
         }
+    }
+
+    /**
+     * {@code <topic>-<partition>.<id>.deleted}, the topic's name cut (as Kafka cuts it) so that the
+     * whole stays within the 255 bytes of a file name.
+     */
+    static String deletedName(String topic, int partition, String id) {
+        String tail = "-" + partition + "." + id + DELETED_SUFFIX;
+        return topic.substring(0, Math.min(topic.length(), 255 - tail.length())) + tail;
     }
 
     /** Partition directories of deleted topics whose deletion a stop cut short: deleted in the background. */
@@ -284,7 +268,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         List<Path> left = partitionDirectories(DELETED_PARTITION);
         if (!left.isEmpty()) {
             LOG.info("deleting {} partition directories of deleted topics in the background: {}", left.size(), left);
-            deletions.add(Directories.deleteLater(left));
+            deleter.deleteLater(left);
         }
     }
 
@@ -353,9 +337,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 inline = p;
             } else {
                 int partition = p;
-                others.add(CompletableFuture.runAsync(
-                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition]),
-                        SyncThreads.EXECUTOR));
+                others.add(flusher.forceAlongside(
+                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition])));
             }
         }
         if (inline >= 0) {
@@ -375,25 +358,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
-     * Threads that force partitions alongside a producer's sender thread: at most 16, made when
-     * needed and ended after a minute idle; when all are busy the sender forces the partition itself.
-     */
-    private static final class SyncThreads {
-        static final ExecutorService EXECUTOR = new ThreadPoolExecutor(
-                0,
-                16,
-                60,
-                TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "ordo-log-sync");
-                    t.setDaemon(true);
-                    return t;
-                },
-                new ThreadPoolExecutor.CallerRunsPolicy());
-    }
-
-    /**
      * Wakes the topic's waiting readers: {@link #appendBatch} does not (a producer appending a burst
      * of batches signals once after the burst).
      */
@@ -408,11 +372,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The consumer groups of this engine. */
     GroupCoordinator groups() {
+        requireOpen();
         return groups;
     }
 
     /** A new producer identity (see {@link ProducerRegistry#register}). */
     ProducerRegistry.Identity registerProducer(String name) throws IOException {
+        requireOpen();
         return producers.register(name);
     }
 
@@ -478,28 +444,44 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return topic(name).partitions().size();
     }
 
+    /**
+     * Closes every partition (forcing what they hold, per their fsync policy), waits for the background
+     * deletions of deleted topics and releases the data directory. Idempotent; every other call on a
+     * closed log throws {@link IllegalStateException}.
+     */
     @Override
     public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
-            for (String name : List.copyOf(meters.keySet())) {
-                removeMeters(name);
-            }
+            meters.removeAll();
             for (Topic topic : topics.values()) {
                 for (PartitionLog log : topic.partitions()) {
                     log.close();
                 }
             }
             topics.clear();
-            // A deleted topic's data is gone once its deleter closes the engine (the CLI's `topics delete`).
-            CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).join();
         } finally {
+            flusher.close();
+            deleter.close(); // a deleted topic's data is gone once its deleter closes the engine (`topics delete`)
             data.close();
         }
     }
 
+    /** Throws {@link IllegalStateException} once the log is closed. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the log at " + data.root() + " is closed");
+        }
+    }
+
+    /** The topic, found without a lock; a closed log has none, and says it is closed. */
     private Topic topic(String name) {
         Topic topic = topics.get(name);
         if (topic == null) {
+            requireOpen();
             throw new IllegalArgumentException(
                     "topic '" + name + "' does not exist; existing topics: " + topics.keySet());
         }
@@ -515,7 +497,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         List<PartitionLog> partitions = new ArrayList<>();
         try {
             for (int p = 0; p < spec.partitions(); p++) {
-                partitions.add(data.partition(name, p, spec.log()));
+                partitions.add(PartitionLog.open(data.partitionDirectory(name, p), spec.log(), flusher, deleter));
             }
         } catch (IOException | RuntimeException e) {
             closeAll(partitions, e);
@@ -533,45 +515,5 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 failure.addSuppressed(e);
             }
         }
-    }
-
-    private void writeSpec(String name, TopicSpec spec) throws IOException {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("partitions", spec.partitions());
-        node.put("fsync", spec.fsyncText());
-        node.put("segmentBytes", spec.log().segmentBytes());
-        node.put("indexIntervalBytes", spec.log().indexIntervalBytes());
-        node.put("maxBatchBytes", spec.log().maxBatchBytes());
-        node.put(
-                "segmentAgeMs",
-                spec.log().segmentAge() == null ? -1 : spec.log().segmentAge().toMillis());
-        node.put("retentionBytes", spec.log().retention().maxBytes());
-        node.put(
-                "retentionMs",
-                spec.log().retention().maxAge() == null
-                        ? -1
-                        : spec.log().retention().maxAge().toMillis());
-        node.put("onCorruption", spec.log().corruption().name().toLowerCase(java.util.Locale.ROOT));
-        AtomicFile.write(
-                data.root().resolve(name + ".topic"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
-    }
-
-    private static TopicSpec readSpec(Path file) throws IOException {
-        JsonNode node = JSON.readTree(file.toFile());
-        long segmentAgeMs = node.path("segmentAgeMs").asLong(-1);
-        long retentionMs = node.path("retentionMs").asLong(-1);
-        LogConfig config = new LogConfig(
-                node.get("segmentBytes").asInt(),
-                node.get("indexIntervalBytes").asInt(),
-                node.get("maxBatchBytes").asInt(),
-                TopicSpec.parseFsync(node.get("fsync").asText()),
-                segmentAgeMs < 0 ? null : Duration.ofMillis(segmentAgeMs),
-                new LogConfig.Retention(
-                        node.path("retentionBytes").asLong(-1),
-                        retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
-                dev.ordo.log.storage.CorruptionPolicy.valueOf(
-                        node.path("onCorruption").asText("stop").toUpperCase(java.util.Locale.ROOT)));
-        return new TopicSpec(node.get("partitions").asInt(), config);
     }
 }

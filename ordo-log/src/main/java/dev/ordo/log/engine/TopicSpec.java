@@ -1,6 +1,5 @@
 package dev.ordo.log.engine;
 
-import dev.ordo.Arguments;
 import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
@@ -8,7 +7,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a topic is made: its partition count and the log configuration of each partition.
+ * How a topic is made: its partition count (1 to {@value #MAX_PARTITIONS}) and the log configuration
+ * of each partition.
  *
  * <pre>{@code
  * TopicSpec.partitions(8).fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
@@ -16,8 +16,17 @@ import java.util.Objects;
  */
 public record TopicSpec(int partitions, LogConfig log) {
 
+    /**
+     * The most partitions a topic may have. Each open partition holds two files per segment and a
+     * share of the interval forcer; tens of thousands of them exhaust a process's file descriptors
+     * long before they serve one machine better than a few hundred would.
+     */
+    public static final int MAX_PARTITIONS = 10_000;
+
     public TopicSpec {
-        Arguments.atLeast("partitions", partitions, 1);
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partitions must be in [1, " + MAX_PARTITIONS + "], was " + partitions);
+        }
         Objects.requireNonNull(log, "log must not be null");
     }
 
@@ -51,29 +60,15 @@ public record TopicSpec(int partitions, LogConfig log) {
 
     /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */
     String fsyncText() {
-        FsyncPolicy f = log.fsync();
-        if (f instanceof FsyncPolicy.Interval i) {
-            return "interval:" + i.interval().toMillis() + "ms";
-        }
-        return f instanceof FsyncPolicy.EveryBatch ? "every-batch" : "none";
+        return log.fsync().toString();
     }
 
     /**
-     * Parses {@link #fsyncText()}'s form.
+     * Parses {@link #fsyncText()}'s form ({@link FsyncPolicy#parse}).
      *
      * @throws IllegalArgumentException naming the value if it is not one of the forms
      */
     public static FsyncPolicy parseFsync(String text) {
-        Objects.requireNonNull(text, "fsync must not be null");
-        if (text.equals("every-batch")) {
-            return FsyncPolicy.everyBatch();
-        }
-        if (text.equals("none")) {
-            return FsyncPolicy.none();
-        }
-        if (text.matches("interval:\\d+ms")) {
-            return FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(text.substring(9, text.length() - 2))));
-        }
-        throw new IllegalArgumentException("fsync must be every-batch, none or interval:<N>ms, was '" + text + "'");
+        return FsyncPolicy.parse(text);
     }
 }

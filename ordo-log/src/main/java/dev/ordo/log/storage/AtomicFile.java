@@ -13,11 +13,19 @@ public final class AtomicFile {
     private AtomicFile() {}
 
     /**
+     * The temporary sibling's name: {@code <name>.tmp}, its name cut so that it stays within the 255
+     * bytes a file name may have (a topic of 249 characters has a description file of 255).
+     */
+    static String temporaryName(String name) {
+        return name.substring(0, Math.min(name.length(), 251)) + ".tmp";
+    }
+
+    /**
      * Writes {@code bytes} to a temporary sibling, forces it to disk, renames it over {@code target}
      * and forces the directory, so the new content survives a crash once this returns.
      */
     public static void write(Path target, byte[] bytes) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        Path temp = target.resolveSibling(temporaryName(target.getFileName().toString()));
         Files.write(temp, bytes);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             channel.force(true);

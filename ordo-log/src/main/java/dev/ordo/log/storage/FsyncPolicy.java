@@ -1,21 +1,18 @@
 package dev.ordo.log.storage;
 
-import dev.ordo.Arguments;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * When appended bytes are forced to the disk, per topic.
+ * When appended bytes are forced to the disk, per topic: one class per choice, each doing what it
+ * promises (as the Disruptor's wait strategies do).
  *
  * <ul>
  *   <li>{@link #everyBatch()}: before an append returns; an acknowledged record survives power loss.</li>
- *   <li>{@link #interval(Duration)}: a force starts every interval (per partition, on a pool of up
- *       to 16 threads shared by every log of the JVM; below 50 ms the forces of all partitions start together, at multiples of the interval on
- *       the monotonic clock, so that the file system merges them into fewer journal commits and device
- *       flushes; from 50 ms each partition forces at a phase of its own, so that large forces do not
- *       run together and hold up appends); a crash of the process loses nothing (the page cache survives), a power loss loses
- *       what was appended since the last force began: about the interval, or the duration of a
- *       force when that is longer (forces took 1-18 ms on the benchmark machine's disk over several
- *       days; when they take longer than the interval, the forces run back to back).</li>
+ *   <li>{@link #interval(Duration)}: a force starts every interval; a crash of the process loses
+ *       nothing (the page cache survives), a power loss loses what was appended since the last force
+ *       began: about the interval, or the duration of a force when that is longer.</li>
  *   <li>{@link #none()}: left to the operating system.</li>
  * </ul>
  *
@@ -25,38 +22,67 @@ import java.time.Duration;
  * Linux writes dirty pages back in bursts (every 5 s, what is older than 30 s, or everything above 10%
  * of memory), which hold appends up for tens of milliseconds; forces every 100 ms write the same bytes
  * in small steps. And a power loss then takes at most about 100 ms of acknowledged records.
+ *
+ * <pre>{@code
+ * TopicSpec.partitions(8).fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
+ * FsyncPolicy.parse("every-batch")
+ * }</pre>
  */
-public sealed interface FsyncPolicy {
+public abstract sealed class FsyncPolicy permits EveryBatchFsync, IntervalFsync, NoFsync {
 
     /** The policy of a topic that names none: {@code interval(100 ms)}. */
-    FsyncPolicy DEFAULT = new Interval(Duration.ofMillis(100));
+    public static final FsyncPolicy DEFAULT = interval(Duration.ofMillis(100));
 
-    static FsyncPolicy everyBatch() {
-        return EveryBatch.INSTANCE;
+    FsyncPolicy() {}
+
+    /** Appends return once forced; see {@link EveryBatchFsync}. */
+    public static FsyncPolicy everyBatch() {
+        return EveryBatchFsync.INSTANCE;
     }
 
-    static FsyncPolicy interval(Duration interval) {
-        return new Interval(interval);
+    /** A force every {@code interval}; see {@link IntervalFsync}. */
+    public static FsyncPolicy interval(Duration interval) {
+        return new IntervalFsync(interval);
     }
 
-    static FsyncPolicy none() {
-        return None.INSTANCE;
+    /** No forces: the operating system writes when it wants. */
+    public static FsyncPolicy none() {
+        return NoFsync.INSTANCE;
     }
 
-    /** See {@link FsyncPolicy#everyBatch()}. */
-    enum EveryBatch implements FsyncPolicy {
-        INSTANCE
-    }
-
-    /** See {@link FsyncPolicy#none()}. */
-    enum None implements FsyncPolicy {
-        INSTANCE
-    }
-
-    /** See {@link FsyncPolicy#interval(Duration)}. */
-    record Interval(Duration interval) implements FsyncPolicy {
-        public Interval {
-            Arguments.positive("fsync interval", interval);
+    /**
+     * Parses the policy's text form ({@link #toString()}): {@code every-batch}, {@code none} or
+     * {@code interval:<N>ms}.
+     *
+     * @throws IllegalArgumentException naming the value if it is not one of the forms
+     */
+    public static FsyncPolicy parse(String text) {
+        Objects.requireNonNull(text, "fsync must not be null");
+        if (text.equals(EveryBatchFsync.TEXT)) {
+            return everyBatch();
         }
+        if (text.equals(NoFsync.TEXT)) {
+            return none();
+        }
+        if (text.matches("interval:\\d{1,18}ms")) {
+            return interval(Duration.ofMillis(Long.parseLong(text.substring(9, text.length() - 2))));
+        }
+        throw new IllegalArgumentException("fsync must be every-batch, none or interval:<N>ms, was '" + text + "'");
     }
+
+    /**
+     * True if an append returns only once its batch is forced; readers then see only forced records,
+     * as Kafka's consumers read up to the high watermark ({@link PartitionLog#readableEnd()}).
+     */
+    public abstract boolean forcesEveryBatch();
+
+    /** What an append does once its batch is written, ending at offset {@code end}: wait for its force, or nothing. */
+    abstract void appended(PartitionLog log, long end) throws IOException;
+
+    /** Starts this policy's forces of {@code log} in the background, on {@code flusher}'s threads. */
+    abstract ScheduledForces schedule(PartitionLog log, LogFlusher flusher);
+
+    /** The text form {@link #parse} reads and a topic's description stores. */
+    @Override
+    public abstract String toString();
 }

@@ -7,9 +7,13 @@ import java.util.Objects;
 /**
  * How a partition log is laid out and flushed.
  *
- * @param segmentBytes roll to a new segment once the active one reaches this size
  * @param indexIntervalBytes write an offset index entry at least every this many bytes
- * @param maxBatchBytes the largest batch accepted (bigger appends are refused)
+ * @param segmentBytes roll to a new segment once the active one reaches this size; at least a batch
+ *        header ({@value RecordBatch#HEADER_SIZE} bytes), at most {@link Integer#MAX_VALUE} (the index
+ *        keeps 32-bit positions)
+ * @param maxBatchBytes the largest batch accepted (bigger appends are refused): at most {@code
+ *        segmentBytes} and {@value #MAX_BATCH_BYTES} bytes (a batch is held whole in memory by its
+ *        producer and its readers)
  * @param fsync when appends are forced to disk
  * @param segmentAge roll to a new segment once the active one's first record is this much older than
  *        an appended one (by record timestamps), so time retention can delete whole segments
@@ -24,6 +28,9 @@ public record LogConfig(
         Duration segmentAge,
         Retention retention,
         CorruptionPolicy corruption) {
+
+    /** The largest {@code maxBatchBytes}: 64 MiB. */
+    public static final int MAX_BATCH_BYTES = 64 << 20;
 
     /**
      * How much of a partition is kept: sealed segments are deleted, oldest first, while the partition
@@ -84,9 +91,10 @@ public record LogConfig(
                     "segmentBytes must be >= " + RecordBatch.HEADER_SIZE + ", was " + segmentBytes);
         }
         Arguments.atLeast("indexIntervalBytes", indexIntervalBytes, 1);
-        if (maxBatchBytes < RecordBatch.HEADER_SIZE || maxBatchBytes > segmentBytes) {
-            throw new IllegalArgumentException("maxBatchBytes must be in [" + RecordBatch.HEADER_SIZE
-                    + ", segmentBytes (" + segmentBytes + ")], was " + maxBatchBytes);
+        int maxBatch = Math.min(segmentBytes, MAX_BATCH_BYTES);
+        if (maxBatchBytes < RecordBatch.HEADER_SIZE || maxBatchBytes > maxBatch) {
+            throw new IllegalArgumentException("maxBatchBytes must be in [" + RecordBatch.HEADER_SIZE + ", " + maxBatch
+                    + "] (at most segmentBytes and " + MAX_BATCH_BYTES + "), was " + maxBatchBytes);
         }
         Objects.requireNonNull(fsync, "fsync must not be null");
         if (segmentAge != null) {

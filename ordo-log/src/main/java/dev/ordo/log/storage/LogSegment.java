@@ -60,6 +60,17 @@ final class LogSegment implements AutoCloseable {
         return String.format("%020d%s", baseOffset, suffix);
     }
 
+    /** The base offsets of the segments in {@code dir} (their {@code .log} files), in order. */
+    static List<Long> baseOffsets(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.matches("\\d{20}\\.log"))
+                    .map(name -> Long.parseLong(name.substring(0, 20)))
+                    .sorted()
+                    .toList();
+        }
+    }
+
     /** Opens (or creates) the segment's files without looking at their contents. */
     static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
         Path logFile = dir.resolve(fileName(baseOffset, ".log"));
@@ -103,20 +114,23 @@ final class LogSegment implements AutoCloseable {
     Recovery recover(boolean truncate) throws IOException {
         index.clear();
         bytesSinceIndexEntry = 0;
-        long position = 0;
         long fileSize = log.size();
         String reason = null;
         nextOffset = baseOffset;
         maxTimestamp = Long.MIN_VALUE;
         firstTimestamp = Long.MIN_VALUE;
-        while (position < fileSize) {
-            ByteBuffer batch;
+        FileBatches batches = batches(0, fileSize);
+        long valid = 0;
+        while (true) {
+            long position = batches.position();
             RecordBatch.Info info;
             try {
-                batch = readBatchAt(position, fileSize);
-                info = RecordBatch.readInfo(batch);
+                info = batches.next();
             } catch (CorruptRecordException e) {
                 reason = e.getMessage();
+                break;
+            }
+            if (info == null) {
                 break;
             }
             if (info.baseOffset() != nextOffset) {
@@ -125,17 +139,17 @@ final class LogSegment implements AutoCloseable {
                 break;
             }
             maybeIndex(info, (int) position);
-            position += info.sizeInBytes();
             advance(info);
+            valid = batches.position();
         }
         index.writePending(); // a sealed segment's rebuilt index is trusted on the next open
-        long invalid = fileSize - position;
+        long invalid = fileSize - valid;
         if (invalid > 0 && truncate) {
-            log.truncate(position);
+            log.truncate(valid);
             log.force();
-            size = position;
+            size = valid;
         }
-        return new Recovery(position, invalid, reason);
+        return new Recovery(valid, invalid, reason);
     }
 
     /**
@@ -146,24 +160,22 @@ final class LogSegment implements AutoCloseable {
         if (index.size() == 0 || !index.consistentWith(size)) {
             return recover(false);
         }
-        long position = index.lastPosition();
         maxTimestamp = index.lastMaxTimestampBefore();
         try {
-            firstTimestamp = RecordBatch.readInfo(readBatchAt(0, size)).firstTimestamp();
+            firstTimestamp = batches(0, size).next().firstTimestamp();
+            FileBatches batches = batches(index.lastPosition(), size);
+            for (RecordBatch.Info info; (info = batches.next()) != null; ) {
+                advance(info);
+            }
         } catch (CorruptRecordException e) {
             return recover(false);
         }
-        while (position < size) {
-            RecordBatch.Info info;
-            try {
-                info = RecordBatch.readInfo(readBatchAt(position, size));
-            } catch (CorruptRecordException e) {
-                return recover(false);
-            }
-            position += info.sizeInBytes();
-            advance(info);
-        }
         return new Recovery(size, 0, null);
+    }
+
+    /** The batches of the log file in {@code [start, limit)}. */
+    private FileBatches batches(long start, long limit) {
+        return new FileBatches(log::read, start, limit);
     }
 
     /**
@@ -207,13 +219,12 @@ final class LogSegment implements AutoCloseable {
         if (maxTimestamp < timestamp) {
             return -1;
         }
-        long position = index.lookupTime(timestamp);
-        while (position < size) {
-            ByteBuffer batch = readBatchAt(position, size);
-            RecordBatch.Info info = RecordBatch.readInfo(batch);
-            position += info.sizeInBytes();
+        FileBatches batches = batches(index.lookupTime(timestamp), size);
+        for (RecordBatch.Info info; (info = batches.next()) != null; ) {
             if (info.maxTimestamp() >= timestamp) {
-                for (Record r : RecordBatch.readRecords(batch)) {
+                List<Record> records = new ArrayList<>(info.recordCount());
+                RecordBatch.readRecords(batches.batch(), Long.MIN_VALUE, records);
+                for (Record r : records) {
                     if (r.timestamp() >= timestamp) {
                         return r.offset();
                     }
@@ -268,6 +279,11 @@ final class LogSegment implements AutoCloseable {
         return index.lookup((int) Math.max(0, fromOffset - baseOffset));
     }
 
+    /** The offset of the batch where a read from {@code fromOffset} starts (under the partition's lock, as {@link #readStart}). */
+    long readStartOffset(long fromOffset) {
+        return baseOffset + index.lookupOffset((int) Math.max(0, fromOffset - baseOffset));
+    }
+
     /**
      * The batches (CRC checked, not decoded) holding records from {@code fromOffset} on, stopping once
      * {@code maxBytes} of batches were read (at least one batch); the first may begin before
@@ -284,6 +300,9 @@ final class LogSegment implements AutoCloseable {
      * <p>The batches are valid until the calling thread's next read of any segment: the first window
      * is the thread's, reused (decode or copy them before reading again).
      *
+     * <p>A damaged batch ends the read: the batches before it are returned; if there are none, {@link
+     * DamagedBatch} says where it is.
+     *
      * @throws java.nio.channels.ClosedChannelException if the segment was closed (or deleted) meanwhile
      */
     List<ByteBuffer> read(long fromOffset, int maxBytes, long start, long limit) throws IOException {
@@ -293,23 +312,34 @@ final class LogSegment implements AutoCloseable {
         ByteBuffer window = ByteBuffer.allocate(0);
         long windowStart = position;
         int windowBytes = Math.min(maxBytes, READ_WINDOW);
+        long decodedEnd = -1; // the offset after the last batch checked, -1 before the first
         while (position < limit && (out.isEmpty() || read < maxBytes)) {
-            if (position + RecordBatch.LENGTH_SIZE > windowStart + window.limit()) {
-                requireHeader(position, limit);
-                window = moveWindow(window, windowStart, position, (int)
-                        Math.min(Math.max(windowBytes, RecordBatch.HEADER_SIZE), limit - position));
-                windowStart = position;
+            RecordBatch.Info info;
+            ByteBuffer batch;
+            try {
+                if (position + RecordBatch.LENGTH_SIZE > windowStart + window.limit()) {
+                    requireHeader(position, limit);
+                    window = moveWindow(window, windowStart, position, (int)
+                            Math.min(Math.max(windowBytes, RecordBatch.HEADER_SIZE), limit - position));
+                    windowStart = position;
+                }
+                int batchBytes = RecordBatch.LENGTH_SIZE
+                        + checkedLength(window.getInt((int) (position - windowStart)), position, limit);
+                if (position + batchBytes > windowStart + window.limit()) {
+                    window = moveWindow(window, windowStart, position, (int)
+                            Math.min(Math.max(batchBytes, windowBytes), limit - position));
+                    windowStart = position;
+                }
+                batch = window.slice((int) (position - windowStart), batchBytes);
+                info = RecordBatch.readInfo(batch);
+            } catch (CorruptRecordException e) {
+                if (!out.isEmpty()) {
+                    return out; // what came before the damage; a read from the next offset meets it first
+                }
+                throw new DamagedBatch(position, decodedEnd, e.getMessage());
             }
-            int batchBytes = RecordBatch.LENGTH_SIZE
-                    + checkedLength(window.getInt((int) (position - windowStart)), position, limit);
-            if (position + batchBytes > windowStart + window.limit()) {
-                window = moveWindow(window, windowStart, position, (int)
-                        Math.min(Math.max(batchBytes, windowBytes), limit - position));
-                windowStart = position;
-            }
-            ByteBuffer batch = window.slice((int) (position - windowStart), batchBytes);
-            RecordBatch.Info info = RecordBatch.readInfo(batch);
             position += info.sizeInBytes();
+            decodedEnd = info.lastOffset() + 1;
             if (info.lastOffset() < fromOffset) {
                 continue;
             }
@@ -317,6 +347,22 @@ final class LogSegment implements AutoCloseable {
             out.add(batch);
         }
         return out;
+    }
+
+    /**
+     * A read met a damaged batch before any batch it could return (the batches before the damage are
+     * returned by a read that meets it later on). {@code firstOffset} is the offset after the last
+     * batch the read checked, -1 if the damaged batch is where the read started.
+     */
+    static final class DamagedBatch extends CorruptRecordException {
+        final long position;
+        final long firstOffset;
+
+        DamagedBatch(long position, long firstOffset, String reason) {
+            super(reason);
+            this.position = position;
+            this.firstOffset = firstOffset;
+        }
     }
 
     /**
@@ -338,14 +384,6 @@ final class LogSegment implements AutoCloseable {
         return next.flip();
     }
 
-    /** The whole size of the batch at {@code position} (length field included), if it ends before {@code limit}. */
-    private int batchBytesAt(long position, long limit) throws IOException {
-        requireHeader(position, limit);
-        ByteBuffer length = ByteBuffer.allocate(RecordBatch.LENGTH_SIZE);
-        readFully(length, position);
-        return RecordBatch.LENGTH_SIZE + checkedLength(length.getInt(0), position, limit);
-    }
-
     /** Fails unless a whole batch header fits between {@code position} and {@code limit}. */
     private static void requireHeader(long position, long limit) {
         if (limit - position < RecordBatch.HEADER_SIZE) {
@@ -364,13 +402,23 @@ final class LogSegment implements AutoCloseable {
         return batchLength;
     }
 
-    /** Calls {@code visitor} with the header of every batch, in order (to rebuild producer state). */
-    void forEachBatch(java.util.function.Consumer<RecordBatch.Info> visitor) throws IOException {
-        long position = 0;
-        while (position < size) {
-            RecordBatch.Info info = RecordBatch.readInfo(readBatchAt(position, size));
-            visitor.accept(info);
-            position += info.sizeInBytes();
+    /**
+     * Calls {@code visitor} with the header of every batch, in order (to rebuild producer state), up
+     * to the first damaged batch, which it returns (null if there is none); {@code endOffset} is the
+     * offset after the segment's records (the next segment's base offset).
+     */
+    SegmentDamage forEachBatch(java.util.function.Consumer<RecordBatch.Info> visitor, long endOffset)
+            throws IOException {
+        FileBatches batches = batches(0, size);
+        long next = baseOffset;
+        try {
+            for (RecordBatch.Info info; (info = batches.next()) != null; ) {
+                visitor.accept(info);
+                next = info.lastOffset() + 1;
+            }
+            return null;
+        } catch (CorruptRecordException e) {
+            return new SegmentDamage(logFile, batches.position(), e.getMessage(), next, endOffset);
         }
     }
 
@@ -431,14 +479,6 @@ final class LogSegment implements AutoCloseable {
             bytesSinceIndexEntry = 0;
         }
         bytesSinceIndexEntry += info.sizeInBytes();
-    }
-
-    /** Reads the whole batch starting at {@code position} (its length from its first 4 bytes). */
-    private ByteBuffer readBatchAt(long position, long limit) throws IOException {
-        ByteBuffer batch = ByteBuffer.allocate(batchBytesAt(position, limit));
-        readFully(batch, position);
-        batch.flip();
-        return batch;
     }
 
     private void readFully(ByteBuffer buffer, long position) throws IOException {

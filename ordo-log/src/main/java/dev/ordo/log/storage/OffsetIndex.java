@@ -103,6 +103,16 @@ final class OffsetIndex implements AutoCloseable {
         return before < 0 ? 0 : positions[before];
     }
 
+    /** The relative offset of the entry {@link #lookup} finds for {@code relativeOffset}, or 0. */
+    int lookupOffset(int relativeOffset) {
+        int i = Arrays.binarySearch(relativeOffsets, 0, size, relativeOffset);
+        if (i >= 0) {
+            return relativeOffsets[i];
+        }
+        int before = -i - 2;
+        return before < 0 ? 0 : relativeOffsets[before];
+    }
+
     /** True if the entries are increasing and none points at or past {@code logSize}. */
     boolean consistentWith(long logSize) {
         for (int i = 0; i < size; i++) {

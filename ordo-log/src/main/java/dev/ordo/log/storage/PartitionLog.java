@@ -3,33 +3,23 @@ package dev.ordo.log.storage;
 import dev.ordo.Arguments;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One partition's durable, ordered log: segments of record batches with offsets assigned on
- * append, recovered on open (a torn or corrupt tail of the last segment, or of a segment sealed
- * after the {@link #recoveryPoint() recovery point}, is cut and logged), and flushed to disk
- * according to its {@link FsyncPolicy}; sealed segments are forced in the background. A failed
- * force takes the log offline for good ({@link LogOfflineException}). The format is in {@code
- * docs/log-format.md}.
+ * append, recovered on open ({@link LogLoader}), flushed to disk according to its {@link
+ * FsyncPolicy}, trimmed by its retention ({@link RetentionCleaner}); sealed segments are forced in
+ * the background by a {@link LogFlusher}. A failed force takes the log offline for good ({@link
+ * LogOfflineException}). The format is in {@code docs/log-format.md}.
  *
  * <pre>{@code
  * try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
@@ -44,78 +34,22 @@ import org.slf4j.LoggerFactory;
 public final class PartitionLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-    /** The file of the recovery point: every offset below it is on disk (docs/log-format.md). */
-    static final String RECOVERY_POINT_FILE = "recovery-point";
-    /** The names of what a partition directory holds (see {@link #isPartitionDirectory}). */
-    private static final Pattern PARTITION_FILE =
-            Pattern.compile("\\d{20}\\.(log|index)(\\.deleted)?|" + RECOVERY_POINT_FILE + "(\\.tmp)?");
-
-    /**
-     * Forces sealed segments in the background, for every partition log of the JVM: a roll used to
-     * force the sealed segment inside the log's lock, on the appending thread (a producer's sender),
-     * which stalled every partition that thread writes for as long as the disk took to write up to a
-     * segment of dirty data (150-630 ms with 128 MiB segments at 340 MB/s on the benchmark VM).
-     */
-    private static final class Sealer {
-        static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "ordo-log-seal");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /**
-     * Runs the interval forces of every partition log of the JVM: one timer thread starts each
-     * partition's forces on time, and up to 16 threads force, so that partitions still force
-     * together (a force takes 1-18 ms on the benchmark disk). A thread of its own per partition, as
-     * before, made hundreds of threads for a few topics once every topic forced by default. The pool's
-     * queue holds at most one force per open partition (a tick during a force only marks it due).
-     */
-    static final class IntervalForces {
-        static final ScheduledThreadPoolExecutor TIMER = timer();
-        static final ThreadPoolExecutor FORCES = forces();
-
-        private static ScheduledThreadPoolExecutor timer() {
-            var timer = new ScheduledThreadPoolExecutor(1, daemon("ordo-log-flush-timer"));
-            timer.setRemoveOnCancelPolicy(true); // a closed log's ticks go at once
-            return timer;
-        }
-
-        private static ThreadPoolExecutor forces() {
-            var forces = new ThreadPoolExecutor(
-                    16, 16, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("ordo-log-flush"));
-            forces.allowCoreThreadTimeOut(true);
-            return forces;
-        }
-
-        private static ThreadFactory daemon(String name) {
-            return r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
-            };
-        }
-    }
 
     private final Path dir;
     private final LogConfig config;
-    private final List<LogSegment> segments = new ArrayList<>();
-    private final LogSegment.Recovery recovery;
-    /** The interval policy's ticks on {@link IntervalForces#TIMER}, or null. */
-    private final ScheduledFuture<?> intervalTicks;
-    /** Guards {@link #intervalForcing}, {@link #intervalDue} and {@link #intervalStopped}. */
-    private final Object intervalLock = new Object();
-    /** An interval force of this log runs on {@link IntervalForces#FORCES}. */
-    private boolean intervalForcing;
-    /** A tick came while it ran: it forces again when done (back to back, when forces outlast the interval). */
-    private boolean intervalDue;
+    private final LogFlusher flusher;
+    private final BackgroundDeleter deleter;
+    /** Whether the flusher and the deleter are this log's own (it was opened on its own): closed with it. */
+    private final boolean ownsThreads;
 
-    private boolean intervalStopped;
-    private final ProducerStateTable producers = new ProducerStateTable();
-    /** Group commit: one appender forces the file for everyone whose write came before it. */
-    private final Object syncLock = new Object();
-
-    private volatile long durableOffset;
+    private final LogSegments segments;
+    private final long truncatedOnOpen;
+    private final ProducerStateTable producers;
+    private final RetentionCleaner retention;
+    /** The fsync policy's background forces; stopped on close, cancelled when the log goes offline. */
+    private final ScheduledForces scheduledForces;
+    /** The durable offset of every-batch appends, and the force they share. */
+    private final GroupCommit groupCommit = new GroupCommit();
     /**
      * {@link #nextOffset()} and {@link #startOffset()}, published after each append, roll and
      * retention (under the monitor) so that readers checking for news take no lock.
@@ -123,180 +57,78 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long endOffset;
 
     private volatile long firstOffset;
-    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private boolean dirty;
     private boolean closed;
-    /** Sealed segments not yet forced, oldest first (guarded by the monitor). */
-    private final ArrayDeque<LogSegment> unforced = new ArrayDeque<>();
-    /** Held while forcing sealed segments, so that they are forced in order and the recovery point follows. */
-    private final Object sealLock = new Object();
-    /** Every offset below it is on disk: segments from it on may have a torn tail after a power loss (monitor). */
-    private long recoveryPoint;
-    /** Whether {@link #RECOVERY_POINT_FILE} exists (monitor). */
-    private boolean recoveryPointStored;
+    /** Sealed segments not yet forced and the recovery point after them. */
+    private final SealedSegments sealed;
     /** Offsets lost to damaged sealed segments cut on open under {@link CorruptionPolicy#SKIP}. */
-    private long skippedByCorruption;
-    /**
-     * The error of the first force that failed, after which the log is offline (see {@link
-     * LogOfflineException}: a later force may succeed without the lost writes); null while healthy.
-     */
-    private volatile IOException offline;
+    private final long skippedByCorruption;
+    /** Online until a force fails (see {@link LogOfflineException}: a later force may succeed without the lost writes). */
+    private final OfflineState offline;
 
-    private PartitionLog(Path dir, LogConfig config) throws IOException {
+    private PartitionLog(Path dir, LogConfig config, LogFlusher flusher, BackgroundDeleter deleter, boolean ownsThreads)
+            throws IOException {
         this.dir = dir;
         this.config = config;
-        Files.createDirectories(dir);
-        List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(LogSegment.DELETED_SUFFIX)) {
-                    Files.deleteIfExists(file); // removed by retention, not yet deleted when the process stopped
-                } else if (name.matches("\\d{20}\\.log")) {
-                    bases.add(Long.parseLong(name.substring(0, 20)));
-                }
-            }
-        }
-        bases.sort(null);
-        if (bases.isEmpty()) {
-            bases.add(0L);
-        }
-        LogSegment.Recovery last = null;
-        Long stored = readRecoveryPoint(dir);
-        recoveryPointStored = stored != null;
-        // Without the file (a log that never rolled, or one written before there was a recovery
-        // point), every sealed segment was forced when it was sealed.
-        long recoverFrom = stored != null ? stored : bases.get(bases.size() - 1);
-        recoveryPoint = recoverFrom;
-        List<LogSegment> notForced = new ArrayList<>();
-        List<LogSegment> opened = new ArrayList<>(); // closed again if the open fails
+        this.flusher = Objects.requireNonNull(flusher, "flusher must not be null");
+        this.deleter = Objects.requireNonNull(deleter, "deleter must not be null");
+        this.ownsThreads = ownsThreads;
+        this.retention = new RetentionCleaner(config.retention(), deleter);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config);
+        segments = new LogSegments(loaded.segments());
+        truncatedOnOpen = loaded.truncatedBytes();
+        sealed = new SealedSegments(this, loaded.recoveryPoint());
+        offline = new OfflineState(dir, this::stopForcing, this::durableState);
+        producers = loaded.producers();
+        skippedByCorruption = loaded.offsetsLostToCorruption();
         try {
-            for (int i = 0; i < bases.size(); i++) {
-                LogSegment segment = LogSegment.open(dir, bases.get(i), config.indexIntervalBytes());
-                opened.add(segment);
-                boolean active = i == bases.size() - 1;
-                if (!active && bases.get(i + 1) > recoverFrom) {
-                    // Sealed but maybe not forced when the process stopped: after a power loss its tail
-                    // may be torn, like an active segment's. Cut there, and drop the later segments,
-                    // whose records came after the lost ones (nothing in them was acknowledged as durable).
-                    LogSegment.Recovery r = segment.recover(true);
-                    segments.add(segment);
-                    // Torn: cut, or whole batches missing at its end (the file ends at a batch boundary
-                    // short of the next segment's base offset).
-                    if (r.truncatedBytes() > 0 || segment.nextOffset() != bases.get(i + 1)) {
-                        LOG.warn(
-                                "recovered {}: kept {} bytes ending at offset {}, cut {} bytes of torn tail ({}) of a segment "
-                                        + "sealed but not yet forced; dropping the {} later segments from offset {}",
-                                segment.logFile(),
-                                r.validBytes(),
-                                segment.nextOffset(),
-                                r.truncatedBytes(),
-                                r.reason(),
-                                bases.size() - 1 - i,
-                                bases.get(i + 1));
-                        for (int later = i + 1; later < bases.size(); later++) {
-                            LogSegment dropped = LogSegment.open(dir, bases.get(later), config.indexIntervalBytes());
-                            opened.add(dropped);
-                            dropped.delete();
-                        }
-                        last = r; // the active segment now, and recover(true) forced its cut
-                        break;
-                    }
-                    notForced.add(segment);
-                    continue;
-                }
-                LogSegment.Recovery r = active ? segment.recover(true) : segment.load();
-                if (!active && r.truncatedBytes() > 0) {
-                    // Damage inside a sealed segment is not a torn write: never pass over it silently.
-                    if (config.corruption() == CorruptionPolicy.STOP) {
-                        throw new CorruptLogException(segment.logFile(), r.validBytes(), r.reason());
-                    }
-                    segment.recover(true); // cuts at the damage, rebuilds the index
-                    long nextBase = bases.get(i + 1);
-                    LOG.error(
-                            "CORRUPT sealed segment {} at byte {} ({}): policy SKIP cut {} bytes; offsets {}-{} of {} are "
-                                    + "lost, reading goes on at offset {}",
-                            segment.logFile(),
-                            r.validBytes(),
-                            r.reason(),
-                            r.truncatedBytes(),
-                            segment.nextOffset(),
-                            nextBase - 1,
-                            dir.getFileName(),
-                            nextBase);
-                    skippedByCorruption += nextBase - segment.nextOffset();
-                    r = new LogSegment.Recovery(r.validBytes(), 0, null);
-                }
-                if (r.truncatedBytes() > 0) {
-                    LOG.warn(
-                            "recovered {}: kept {} bytes, cut {} bytes of torn or corrupt tail ({})",
-                            segment.logFile(),
-                            r.validBytes(),
-                            r.truncatedBytes(),
-                            r.reason());
-                }
-                segments.add(segment);
-                last = r;
-            }
-            this.recovery = last;
-            for (LogSegment segment : notForced) { // complete, but maybe only in the page cache (a crash)
-                segment.flush();
-            }
-            moveRecoveryPoint();
-            // Rebuild idempotent-producer state from the batch headers, so retries are recognised after a restart.
-            for (LogSegment segment : segments) {
-                segment.forEachBatch(producers::update);
-            }
             enforceRetention(System.currentTimeMillis());
             publishOffsets();
-            if (syncsEveryBatch()) {
+            if (config.fsync().forcesEveryBatch()) {
                 // What the last run appended may be in the page cache only (the process died before its
                 // force): forced now, as readers of an every-batch log see only what is on disk.
                 active().flushLog();
-                durableOffset = endOffset;
+                groupCommit.durableUpTo(endOffset);
             }
         } catch (IOException | RuntimeException e) {
-            for (LogSegment segment : opened) { // no file left open by a log that did not open
-                try {
-                    segment.close();
-                } catch (IOException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            segments.closeAll(e); // no file left open by a log that did not open
             throw e;
         }
-        if (config.fsync() instanceof FsyncPolicy.Interval interval) {
-            long nanos = interval.interval().toNanos();
-            intervalTicks = IntervalForces.TIMER.scheduleAtFixedRate(
-                    this::intervalTick,
-                    firstForceDelay(System.nanoTime(), nanos, dir.getFileName().toString()),
-                    nanos,
-                    TimeUnit.NANOSECONDS);
-        } else {
-            intervalTicks = null;
-        }
+        scheduledForces = config.fsync().schedule(this, flusher);
     }
 
     /**
-     * True if {@code dir} is a directory holding nothing but what a partition log writes (segments,
-     * their indexes, segments retention removed and not yet deleted, the recovery point), possibly
-     * nothing at all: what may be deleted as a partition.
+     * Opens (creating if needed) the partition log in {@code dir} on its own: it starts a {@link
+     * LogFlusher} and a {@link BackgroundDeleter} of its own and stops them when it closes.
      */
-    public static boolean isPartitionDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.allMatch(
-                    f -> PARTITION_FILE.matcher(f.getFileName().toString()).matches());
-        }
+    public static PartitionLog open(Path dir, LogConfig config) throws IOException {
+        return open(dir, config, LogFlusher.start(), BackgroundDeleter.start(), true);
     }
 
-    /** Opens (creating if needed) the partition log in {@code dir}, recovering its last segment. */
-    public static PartitionLog open(Path dir, LogConfig config) throws IOException {
+    /**
+     * Opens (creating if needed) the partition log in {@code dir}, its background forces on {@code
+     * flusher} and its retention's deletions on {@code deleter}, which the caller (an engine with many
+     * logs) closes after the log.
+     */
+    public static PartitionLog open(Path dir, LogConfig config, LogFlusher flusher, BackgroundDeleter deleter)
+            throws IOException {
+        return open(dir, config, flusher, deleter, false);
+    }
+
+    private static PartitionLog open(
+            Path dir, LogConfig config, LogFlusher flusher, BackgroundDeleter deleter, boolean ownsThreads)
+            throws IOException {
         Objects.requireNonNull(dir, "dir must not be null");
         Objects.requireNonNull(config, "config must not be null");
-        return new PartitionLog(dir, config);
+        try {
+            return new PartitionLog(dir, config, flusher, deleter, ownsThreads);
+        } catch (IOException | RuntimeException e) {
+            if (ownsThreads) {
+                flusher.close();
+                deleter.close();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -327,9 +159,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public long append(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         long[] written = appendLocked(batch, producer);
-        if (syncsEveryBatch()) {
-            awaitDurable(written[1]);
-        }
+        config.fsync().appended(this, written[1]);
         return written[0];
     }
 
@@ -348,7 +178,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or {@link #awaitDurable}. */
     public long durableOffset() {
-        return durableOffset;
+        return groupCommit.durableOffset();
     }
 
     /**
@@ -357,12 +187,12 @@ public final class PartitionLog implements AutoCloseable {
      * loss could still take back (as Kafka's consumers read up to the high watermark). Takes no lock.
      */
     public long readableEnd() {
-        return syncsEveryBatch() ? durableOffset : endOffset;
+        return syncsEveryBatch() ? groupCommit.durableOffset() : endOffset;
     }
 
-    /** True if appends are durable when they return ({@link FsyncPolicy#everyBatch()}). */
+    /** True if appends are durable when they return ({@link FsyncPolicy#forcesEveryBatch()}). */
     public boolean syncsEveryBatch() {
-        return config.fsync() instanceof FsyncPolicy.EveryBatch;
+        return config.fsync().forcesEveryBatch();
     }
 
     /** Writes the batch; returns its first offset and the offset after it. */
@@ -385,27 +215,30 @@ public final class PartitionLog implements AutoCloseable {
         ByteBuffer bytes = batch.finish(baseOffset, producer);
         RecordBatch.Info info = batch.info(baseOffset, producer);
         if (active.size() > 0 && (active.size() + bytes.remaining() > config.segmentBytes() || tooOld(active, info))) {
-            if (!recoveryPointStored) {
-                // Before the first segment that may be sealed unforced exists: from now on a missing
-                // file would wrongly mean "every sealed segment is forced" (one write per log, once).
-                storeRecoveryPoint(recoveryPoint);
-            }
-            // Either step may fail (a full disk) and leave the active segment as it was, to be rolled
-            // by the next append: the seal cuts a failed write's bytes and writes the index entries
-            // (page cache; forced with the log, later), then the next segment is created.
-            active.seal();
-            LogSegment next = LogSegment.create(dir, baseOffset, config.indexIntervalBytes());
-            unforced.addLast(active);
-            segments.add(next);
-            active = next;
-            enforceRetention(System.currentTimeMillis());
-            Sealer.EXECUTOR.execute(this::forceSealedQuietly);
+            active = roll(active, baseOffset);
         }
         active.append(bytes, info);
         producers.update(info);
         dirty = true;
         endOffset = active.nextOffset();
         return new long[] {baseOffset, info.lastOffset() + 1};
+    }
+
+    /**
+     * Seals the active segment and starts the next at {@code baseOffset} (monitor held); the sealed one
+     * is forced in the background. Either step may fail (a full disk) and leave the active segment as
+     * it was, to be rolled by the next append: the seal cuts a failed write's bytes and writes the index
+     * entries (page cache; forced with the log, later), then the next segment is created.
+     */
+    private LogSegment roll(LogSegment active, long baseOffset) throws IOException {
+        sealed.beforeRoll();
+        active.seal();
+        LogSegment next = LogSegment.create(dir, baseOffset, config.indexIntervalBytes());
+        sealed.add(active);
+        segments.add(next);
+        enforceRetention(System.currentTimeMillis());
+        flusher.forceSealedLater(this::forceSealedQuietly);
+        return next;
     }
 
     private boolean tooOld(LogSegment active, RecordBatch.Info incoming) {
@@ -423,32 +256,10 @@ public final class PartitionLog implements AutoCloseable {
      */
     public synchronized int enforceRetention(long nowMillis) throws IOException {
         ensureOpen();
-        LogConfig.Retention retention = config.retention();
-        long total = sizeInBytes();
-        int deleted = 0;
-        while (segments.size() > 1) {
-            LogSegment oldest = segments.get(0);
-            boolean overSize = retention.maxBytes() > 0 && total - oldest.size() >= retention.maxBytes();
-            boolean expired = retention.maxAge() != null
-                    && oldest.maxTimestamp() < nowMillis - retention.maxAge().toMillis();
-            if (!overSize && !expired) {
-                break;
-            }
-            segments.remove(0);
-            unforced.remove(oldest); // its data no longer matters: the recovery point may pass it
-            total -= oldest.size();
-            List<Path> files = oldest.markDeleted(); // out of the log at once, its blocks freed later
-            Directories.deleteLater(files);
-            firstOffset = segments.get(0).baseOffset;
-            deleted++;
-            LOG.info(
-                    "retention deleted segment {} ({} bytes, {}); log now starts at offset {}",
-                    oldest.logFile(),
-                    oldest.size(),
-                    overSize ? "over " + retention.maxBytes() + " bytes" : "older than " + retention.maxAge(),
-                    startOffset());
-        }
-        return deleted;
+        return retention.removeExpired(segments.list(), nowMillis, removed -> {
+            sealed.removed(removed);
+            firstOffset = segments.first().baseOffset;
+        });
     }
 
     /**
@@ -458,22 +269,13 @@ public final class PartitionLog implements AutoCloseable {
      */
     public synchronized long offsetForTime(long timestamp) throws IOException {
         ensureOpen();
-        for (LogSegment segment : segments) {
-            long offset = segment.offsetForTime(timestamp);
-            if (offset >= 0) {
-                return offset;
-            }
-        }
-        return nextOffset();
+        long offset = segments.offsetForTime(timestamp);
+        return offset >= 0 ? offset : nextOffset();
     }
 
     /** Bytes of all segments. */
     public synchronized long sizeInBytes() {
-        long total = 0;
-        for (LogSegment s : segments) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytes();
     }
 
     /**
@@ -483,68 +285,58 @@ public final class PartitionLog implements AutoCloseable {
      * #append(RecordBatch.Builder, RecordBatch.Producer)} calls itself.
      */
     public void awaitDurable(long end) throws IOException {
-        synchronized (syncLock) {
-            if (durableOffset >= end) {
-                return;
-            }
-            // Sealed segments first: an acknowledged batch may lie in one sealed after it was written
-            // (only its index is left to force then: its batches were forced as they came).
-            forceSealed();
-            long target;
-            LogSegment segment;
-            synchronized (this) {
-                ensureOpen();
-                target = nextOffset();
-                segment = active();
-                dirty = false;
-            }
-            force(segment::flushLog);
-            fsyncs.incrementAndGet();
-            durableOffset = target;
+        groupCommit.await(end, this::forceForGroupCommit);
+    }
+
+    /** A group commit's force: everything written so far; returns the offset after it. */
+    private long forceForGroupCommit() throws IOException {
+        // Sealed segments first: an acknowledged batch may lie in one sealed after it was written
+        // (only its index is left to force then: its batches were forced as they came).
+        sealed.forceAll();
+        long target;
+        LogSegment segment;
+        synchronized (this) {
+            ensureOpen();
+            target = nextOffset();
+            segment = active();
+            dirty = false;
         }
+        offline.force(segment::flushLog);
+        return target;
     }
 
     /** Forces performed for {@link FsyncPolicy#everyBatch()} appends (fewer than appends when they are grouped). */
     public long fsyncCount() {
-        return fsyncs.get();
+        return groupCommit.forces();
     }
 
     /**
      * Reads records from {@code fromOffset} on, about {@code maxBytes} of batches (at least one
      * batch if any is there), up to {@link #readableEnd()}. An offset at that end returns nothing.
+     * A damaged batch ends the read: the records before it are returned, and a read that starts at it
+     * throws {@link CorruptLogException}.
      *
      * @throws IllegalArgumentException if {@code fromOffset} is negative or before the log start
      */
     public List<Record> read(long fromOffset, int maxBytes) throws IOException {
         Arguments.atLeast("maxBytes", maxBytes, 1);
-        List<ByteBuffer> batches = List.of();
+        List<ByteBuffer> batches;
         for (int attempt = 1; ; attempt++) {
-            // Where to read, under the monitor (the index and sizes change with appends); the file
-            // itself read outside it, so that an append never waits for a reader's system calls.
-            List<LogSegment> from;
-            long start;
-            long[] limits;
+            ReadPlan plan;
             synchronized (this) {
                 ensureOpen();
                 if (fromOffset < startOffset()) {
                     throw new IllegalArgumentException(
                             "fromOffset must be >= the log start offset " + startOffset() + ", was " + fromOffset);
                 }
-                from = List.copyOf(segments.subList(segmentFor(fromOffset), segments.size()));
-                start = from.get(0).readStart(fromOffset); // later segments are read from their start
-                limits = new long[from.size()];
-                for (int i = 0; i < from.size(); i++) {
-                    limits[i] = from.get(i).size();
-                }
+                plan = segments.readPlan(fromOffset, nextOffset());
             }
             try {
-                for (int i = 0; i < from.size() && batches.isEmpty(); i++) {
-                    batches = from.get(i).read(fromOffset, maxBytes, i == 0 ? start : 0, limits[i]);
-                }
+                batches = plan.read(fromOffset, maxBytes);
                 break;
-            } catch (java.nio.channels.ClosedByInterruptException e) {
+            } catch (ClosedByInterruptException e) {
                 throw e;
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 // Retention deleted a segment under the read (or the log closed): look again, which
                 // finds the new start (or the log closed); give up if it keeps happening.
                 if (attempt == 3) {
@@ -570,7 +362,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** Offsets lost when this log was opened, cut from damaged sealed segments under {@link CorruptionPolicy#SKIP}. */
-    public synchronized long offsetsLostToCorruption() {
+    public long offsetsLostToCorruption() {
         return skippedByCorruption;
     }
 
@@ -585,67 +377,35 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void publishOffsets() {
-        firstOffset = segments.get(0).baseOffset;
+        firstOffset = segments.first().baseOffset;
         endOffset = active().nextOffset();
     }
 
     /** Segments on disk. */
     public synchronized int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Bytes cut from the tail when this log was opened (0 after a clean shutdown). */
     public long truncatedOnOpen() {
-        return recovery.truncatedBytes();
+        return truncatedOnOpen;
+    }
+
+    /** The partition's directory. */
+    public Path directory() {
+        return dir;
     }
 
     /** Forces everything appended to disk: sealed segments not yet forced, oldest first, then the active one. */
     public void flush() throws IOException {
-        forceSealed();
+        sealed.forceAll();
         flushActive();
-    }
-
-    /**
-     * Forces the sealed segments not yet forced, oldest first, each outside the monitor (appends and
-     * reads go on), moving the recovery point past each. Returns at once if the log is closed.
-     */
-    void forceSealed() throws IOException {
-        synchronized (sealLock) {
-            while (true) {
-                requireOnline();
-                LogSegment next;
-                synchronized (this) {
-                    next = closed ? null : unforced.peekFirst();
-                }
-                if (next == null) {
-                    return;
-                }
-                try {
-                    next.flush();
-                } catch (java.nio.channels.ClosedChannelException e) {
-                    synchronized (this) {
-                        if (!closed && unforced.contains(next)) {
-                            throw e;
-                        }
-                    }
-                    continue; // deleted by retention (or the log closed, which forced it) meanwhile
-                } catch (IOException e) {
-                    throw goOffline(e);
-                }
-                synchronized (this) {
-                    unforced.remove(next);
-                    if (!closed) {
-                        moveRecoveryPoint();
-                    }
-                }
-            }
-        }
     }
 
     /** The background task of a roll: an error is logged (a failed force took the log offline, and said so). */
     private void forceSealedQuietly() {
         try {
-            forceSealed();
+            sealed.forceAll();
         } catch (LogOfflineException e) {
             // logged when the log went offline
         } catch (IOException | RuntimeException e) {
@@ -658,53 +418,7 @@ public final class PartitionLog implements AutoCloseable {
      * scans the segments from here on and may cut a torn tail there.
      */
     public synchronized long recoveryPoint() {
-        return recoveryPoint;
-    }
-
-    /** Moves the recovery point to the oldest segment not known forced, storing it if it moved (monitor held). */
-    private void moveRecoveryPoint() throws IOException {
-        long point = unforced.isEmpty() ? active().baseOffset : unforced.peekFirst().baseOffset;
-        if (point > recoveryPoint || (!recoveryPointStored && segments.size() > 1)) {
-            storeRecoveryPoint(Math.max(point, recoveryPoint));
-        }
-    }
-
-    /** Stores the recovery point (monitor held). */
-    private void storeRecoveryPoint(long point) throws IOException {
-        writeRecoveryPoint(dir, point);
-        recoveryPoint = point;
-        recoveryPointStored = true;
-    }
-
-    /** Writes {@code dir}'s recovery point file atomically: 8 bytes of offset, 4 of their CRC32C. */
-    static void writeRecoveryPoint(Path dir, long point) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(12).putLong(point);
-        bytes.putInt(crcOfFirst8(bytes.array()));
-        AtomicFile.write(dir.resolve(RECOVERY_POINT_FILE), bytes.array());
-    }
-
-    /**
-     * The stored recovery point, or null if there is none; a damaged file counts as none (every sealed
-     * segment is then trusted as forced, so damage in one stops the open, as the corruption policy says).
-     */
-    static Long readRecoveryPoint(Path dir) throws IOException {
-        Path file = dir.resolve(RECOVERY_POINT_FILE);
-        if (!Files.exists(file)) {
-            return null;
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length != 12 || ByteBuffer.wrap(bytes).getInt(8) != crcOfFirst8(bytes)) {
-            LOG.error("damaged {} ({} bytes): ignored, sealed segments are trusted as forced", file, bytes.length);
-            return null;
-        }
-        return ByteBuffer.wrap(bytes).getLong(0);
-    }
-
-    /** The CRC32C of the recovery point file's offset bytes. */
-    private static int crcOfFirst8(byte[] bytes) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes, 0, 8);
-        return (int) crc.getValue();
+        return sealed.recoveryPoint();
     }
 
     /** Forces the active segment's log if anything was appended since the last force. */
@@ -720,201 +434,82 @@ public final class PartitionLog implements AutoCloseable {
         }
         // Forced outside the monitor: appends and reads go on while the disk works. The log file
         // only: the active segment's index is rebuilt on open, and a sealed segment has both forced.
-        force(segment::flushLog);
+        offline.force(segment::flushLog);
     }
 
-    /** A force of this log's files. */
-    private interface Force {
-        void run() throws IOException;
+    /** Takes the log offline after a failed force; returns the exception to throw. */
+    LogOfflineException goOffline(IOException cause) {
+        return offline.goOffline(cause);
     }
 
-    /** Runs a force; if it fails, the log goes offline and {@link LogOfflineException} is thrown. */
-    private void force(Force force) throws IOException {
-        try {
-            force.run();
-        } catch (java.nio.channels.ClosedChannelException e) {
-            throw e; // closed under the force (the log closing): nothing was lost by the force
-        } catch (IOException e) {
-            throw goOffline(e);
+    /** When the log goes offline: nothing is forced any more. */
+    private void stopForcing() {
+        if (scheduledForces != null) {
+            scheduledForces.cancel();
         }
     }
 
-    /**
-     * Takes the log offline after a failed force (the first error is kept and logged); returns the
-     * exception to throw. The recovery point and the durable offset stay where the last successful
-     * forces left them, so a restart recovers from there.
-     */
-    private LogOfflineException goOffline(IOException cause) {
-        synchronized (this) {
-            if (offline == null) {
-                offline = cause;
-                if (intervalTicks != null) {
-                    intervalTicks.cancel(false); // nothing is forced any more
-                }
-                LOG.error(
-                        "partition log {} is OFFLINE: forcing it to disk failed; appends, forces and reads now fail."
-                                + " Records from offset {} (every-batch: durable offset {}) may not be on disk. Reopen it (restart"
-                                + " the engine) once the disk is fixed",
-                        dir,
-                        recoveryPoint,
-                        durableOffset,
-                        cause);
-            }
-            return new LogOfflineException(dir, offline);
-        }
+    /** What may be lost, for the line that says the log went offline. */
+    private String durableState() {
+        return "Records from offset " + sealed.recoveryPoint() + " (every-batch: durable offset "
+                + groupCommit.durableOffset() + ")";
     }
 
     /** The error that took the log offline (a failed force), if one did; every append and read then fails. */
     public Optional<IOException> offlineCause() {
-        return Optional.ofNullable(offline);
+        return offline.cause();
     }
 
     /** Throws {@link LogOfflineException} if a failed force took the log offline. Takes no lock. */
     public void requireOnline() throws LogOfflineException {
-        IOException cause = offline;
-        if (cause != null) {
-            throw new LogOfflineException(dir, cause);
-        }
+        offline.requireOnline();
     }
 
     @Override
     public void close() throws IOException {
-        if (intervalTicks != null) {
-            // A force under way finishes (the files are not interruptible anyway), waited for outside
-            // the monitor, which a running force needs for a moment.
-            intervalTicks.cancel(false);
-            awaitIntervalForce(TimeUnit.MINUTES.toNanos(1));
-        }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            try {
-                if (offline == null) {
-                    // Sealed segments still unforced are forced here, under the monitor (a background
-                    // force of the same segment may run at the same time: harmless), then the active one.
-                    for (LogSegment sealed : unforced) {
-                        force(sealed::flush);
-                    }
-                    unforced.clear();
-                    moveRecoveryPoint();
-                    flushActive();
-                } // else: not forced again, nor the recovery point moved (a force now could "succeed")
-            } finally {
-                closed = true;
-                for (LogSegment s : segments) {
-                    s.close();
-                }
-            }
-        }
-    }
-
-    /**
-     * Intervals from which each partition forces at a phase of its own instead of on the shared grid.
-     * Measured on the benchmark VM (1 KiB at 300 k records/s, two pairs each, p99 aligned / own
-     * phase): 5 ms 4.3, 4.1 / 9.9, 20.2 ms; 20 ms 5.9, 5.7 / 3.7, 10.1 ms; 100 ms 27.0, 13.7 / 5.1, 6.7 ms.
-     */
-    static final long OWN_PHASE_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-    /**
-     * How long after {@code nowNanos} the first interval force of the partition {@code name} starts.
-     * Short intervals: on a grid shared by every partition (multiples of the interval on the
-     * monotonic clock), so that forces run together and share journal commits and device flushes
-     * (about half as many flushes for 8 partitions every 5 ms, which freeze the benchmark VM). Long
-     * intervals ({@link #OWN_PHASE_FROM_NANOS} and more): at a phase of the interval taken from the
-     * partition's name, so that their larger forces do not run together: forced together while the
-     * files grow, they held records up 30-47 ms ({@code ForceStallProbe}, BENCHMARKS.md session 8).
-     */
-    static long firstForceDelay(long nowNanos, long intervalNanos, String name) {
-        long phase = 0;
-        if (intervalNanos >= OWN_PHASE_FROM_NANOS) {
-            // A partition directory is "<topic>-<partition>": partition p of a topic starts at the
-            // fraction p x 0.618... (golden ratio) of the interval, shifted per topic, which spreads
-            // any number of partitions evenly; random phases from a hash bunched up (5 of 8 within 6%).
-            int dash = name.lastIndexOf('-');
-            String topic = dash > 0 ? name.substring(0, dash) : name;
-            long partition = 0;
-            try {
-                partition = dash > 0 ? Long.parseLong(name.substring(dash + 1)) : 0;
-            } catch (NumberFormatException e) {
-                topic = name; // not a partition directory name: the hash alone decides
-            }
-            double topicShift = (topic.hashCode() & 0xffffL) / 65536.0;
-            double fraction = (topicShift + partition * 0.6180339887498949) % 1.0;
-            phase = (long) (fraction * intervalNanos);
-        }
-        long delay = Math.floorMod(phase - nowNanos, intervalNanos);
-        return delay == 0 ? intervalNanos : delay;
-    }
-
-    /** A tick of the interval policy (timer thread): starts a force unless one runs, which then forces again. */
-    private void intervalTick() {
-        synchronized (intervalLock) {
-            if (intervalStopped) {
-                return;
-            }
-            if (intervalForcing) {
-                intervalDue = true;
-                return;
-            }
-            intervalForcing = true;
-        }
-        IntervalForces.FORCES.execute(this::intervalForce);
-    }
-
-    /** Forces, again at once for every tick that came meanwhile (on {@link IntervalForces#FORCES}). */
-    private void intervalForce() {
-        while (true) {
-            flushQuietly();
-            synchronized (intervalLock) {
-                if (!intervalDue || intervalStopped) {
-                    intervalForcing = false;
-                    intervalLock.notifyAll();
+        // A force under way finishes (the files are not interruptible anyway), waited for outside
+        // the monitor, which a running force needs for a moment.
+        scheduledForces.stop(TimeUnit.MINUTES.toNanos(1));
+        try {
+            synchronized (this) {
+                if (closed) {
                     return;
                 }
-                intervalDue = false;
-            }
-        }
-    }
-
-    /** Stops the interval forces, waiting up to {@code nanos} for one under way to end. */
-    private void awaitIntervalForce(long nanos) {
-        long deadline = System.nanoTime() + nanos;
-        synchronized (intervalLock) {
-            intervalStopped = true;
-            try {
-                for (long left = nanos; intervalForcing && left > 0; left = deadline - System.nanoTime()) {
-                    TimeUnit.NANOSECONDS.timedWait(intervalLock, left);
+                try {
+                    if (offline.cause().isEmpty()) {
+                        sealed.forceAllClosing(offline); // then the active segment
+                        flushActive();
+                    } // else: not forced again, nor the recovery point moved (a force now could "succeed")
+                } finally {
+                    closed = true;
+                    segments.closeAll(null);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** The interval policy's force: an error is logged and the next interval tries again. */
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (LogOfflineException e) {
-            // logged when the log went offline; nothing is forced from then on
-        } catch (java.nio.channels.ClosedChannelException e) {
-            // closed (or the segment deleted by retention) while forcing: nothing left to force
-        } catch (IOException | RuntimeException e) {
-            LOG.error("interval flush of {} failed; retrying at the next interval", dir, e);
+        } finally {
+            if (ownsThreads) {
+                flusher.close();
+                deleter.close();
+            }
         }
     }
 
     private LogSegment active() {
-        return segments.get(segments.size() - 1);
+        return segments.active();
     }
 
-    private int segmentFor(long offset) {
-        int i = segments.size() - 1;
-        while (i > 0 && segments.get(i).baseOffset > offset) {
-            i--;
-        }
-        return i;
+    /** Whether the log is closed (monitor held). */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The active segment's base offset (monitor held). */
+    long activeBaseOffset() {
+        return active().baseOffset;
+    }
+
+    /** Whether the log has sealed segments (monitor held). */
+    boolean hasSealedSegments() {
+        return segments.count() > 1;
     }
 
     private void ensureOpen() throws LogOfflineException {

@@ -106,7 +106,7 @@ class EmbeddedLogTest {
     void deletingATopicReturnsBeforeItsDataIsFreedAndTheDataGoesLater() throws Exception {
         // Resources close in reverse: the deleter is released first, then the engine waits for it.
         try (EmbeddedLog log = EmbeddedLog.open(data);
-                HeldDeletions held = HeldDeletions.hold()) {
+                HeldDeletions held = HeldDeletions.hold(log.deleter())) {
             log.createTopic("audit", TopicSpec.partitions(2));
             for (int i = 0; i < 20; i++) {
                 log.append("audit", b("k" + i), b("old-" + i));
@@ -189,7 +189,7 @@ class EmbeddedLogTest {
                     .hasMessageContaining("topic 'missing' does not exist");
             assertThatThrownBy(() -> log.read("t", 2, 0, 10))
                     .hasMessage("partition must be in [0, 2) for topic 't', was 2");
-            assertThatThrownBy(() -> TopicSpec.partitions(0)).hasMessage("partitions must be >= 1, was 0");
+            assertThatThrownBy(() -> TopicSpec.partitions(0)).hasMessage("partitions must be in [1, 10000], was 0");
             assertThatThrownBy(() -> TopicSpec.parseFsync("sometimes")).hasMessageContaining("was 'sometimes'");
             assertThat(log.listTopics()).containsExactly("t");
         }

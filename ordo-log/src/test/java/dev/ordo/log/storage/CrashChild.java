@@ -22,7 +22,7 @@ public final class CrashChild {
                 ? new LogConfig(16 * 1024, 1024, 16 * 1024, FsyncPolicy.none())
                 : new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.everyBatch());
         try (DataDirectory data = DataDirectory.open(root);
-                PartitionLog log = data.partition("crash", 0, config)) {
+                PartitionLog log = PartitionLog.open(data.partitionDirectory("crash", 0), config)) {
             System.out.println("OPEN " + log.nextOffset() + " " + log.truncatedOnOpen());
             System.out.flush();
             for (int batch = 0; ; batch++) {

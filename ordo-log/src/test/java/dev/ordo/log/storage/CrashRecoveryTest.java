@@ -75,8 +75,9 @@ class CrashRecoveryTest {
 
     private void verify(long acknowledgedUpTo) throws Exception {
         try (DataDirectory data = DataDirectory.open(root);
-                PartitionLog log =
-                        data.partition("crash", 0, new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.none()))) {
+                PartitionLog log = PartitionLog.open(
+                        data.partitionDirectory("crash", 0),
+                        new LogConfig(64 * 1024, 1024, 16 * 1024, FsyncPolicy.none()))) {
             assertThat(log.nextOffset()).isGreaterThan(acknowledgedUpTo);
             long expected = 0;
             while (expected <= acknowledgedUpTo) {

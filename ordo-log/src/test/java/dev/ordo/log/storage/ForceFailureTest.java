@@ -143,7 +143,7 @@ class ForceFailureTest {
         }
         // Closing did not force the segment again and move the recovery point past it: a restart
         // scans the segment, and cuts what the failed force may have lost.
-        assertThat(PartitionLog.readRecoveryPoint(dir)).isZero();
+        assertThat(RecoveryPointFile.read(dir)).isZero();
         try (PartitionLog reopened = PartitionLog.open(dir, config)) {
             assertThat(reopened.offlineCause()).isEmpty();
             assertThat(reopened.recoveryPoint()).isPositive(); // forced on open, then moved

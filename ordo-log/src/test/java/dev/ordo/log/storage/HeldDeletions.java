@@ -3,15 +3,15 @@ package dev.ordo.log.storage;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Holds the JVM's deleting thread ({@link Directories#DELETER}) until closed, so that a test sees
- * what waits for deletion: everything handed over meanwhile queues behind the held task.
+ * Holds a {@link BackgroundDeleter}'s thread until closed, so that a test sees what waits for
+ * deletion: everything handed over meanwhile queues behind the held task.
  */
 public final class HeldDeletions implements AutoCloseable {
 
     private final CountDownLatch released = new CountDownLatch(1);
 
-    private HeldDeletions() {
-        Directories.DELETER.execute(() -> {
+    private HeldDeletions(BackgroundDeleter deleter) {
+        deleter.execute(() -> {
             try {
                 released.await();
             } catch (InterruptedException e) {
@@ -20,8 +20,8 @@ public final class HeldDeletions implements AutoCloseable {
         });
     }
 
-    public static HeldDeletions hold() {
-        return new HeldDeletions();
+    public static HeldDeletions hold(BackgroundDeleter deleter) {
+        return new HeldDeletions(deleter);
     }
 
     /** Lets the deleting thread go on. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Interval forces of many partitions run on one shared timer and a bounded pool, and each partition is forced. */
+/** Interval forces of an engine's partitions run on its flusher's one timer and bounded pool, and each partition is forced. */
 class IntervalForceTest {
 
     @TempDir
@@ -35,9 +35,11 @@ class IntervalForceTest {
         };
         LogConfig config = new LogConfig(1 << 20, 4_096, 1 << 16, FsyncPolicy.interval(Duration.ofMillis(10)));
         List<PartitionLog> logs = new ArrayList<>();
+        LogFlusher flusher = LogFlusher.start();
+        BackgroundDeleter deleter = BackgroundDeleter.start();
         try {
             for (int p = 0; p < 40; p++) {
-                PartitionLog log = PartitionLog.open(dir.resolve("t-" + p), config);
+                PartitionLog log = PartitionLog.open(dir.resolve("t-" + p), config, flusher, deleter);
                 logs.add(log);
                 log.append(List.of(rec("v" + p)), RecordBatch.Producer.NONE);
             }
@@ -55,6 +57,8 @@ class IntervalForceTest {
             for (PartitionLog log : logs) {
                 log.close();
             }
+            flusher.close();
+            deleter.close();
         }
         // Closed: no more ticks, no more forces.
         int after = forces.values().stream().mapToInt(AtomicInteger::get).sum();

@@ -134,10 +134,10 @@ class PartitionLogTest {
             assertThatThrownBy(() -> DataDirectory.open(dir))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is in use by another Ordo instance");
-            assertThatThrownBy(() -> data.partition("bad/topic", 0, small()))
-                    .hasMessage("topic must be 1-200 characters of [a-zA-Z0-9._-], was 'bad/topic'");
-            assertThatThrownBy(() -> data.partition("ok", -1, small())).hasMessage("partition must be >= 0, was -1");
-            try (PartitionLog log = data.partition("ledger", 3, small())) {
+            assertThatThrownBy(() -> data.partitionDirectory("bad/topic", 0))
+                    .hasMessage("topic must be 1-249 characters of [a-zA-Z0-9._-], not '.' or '..', was 'bad/topic'");
+            assertThatThrownBy(() -> data.partitionDirectory("ok", -1)).hasMessage("partition must be >= 0, was -1");
+            try (PartitionLog log = PartitionLog.open(data.partitionDirectory("ledger", 3), small())) {
                 log.append(List.of(rec("a")), RecordBatch.Producer.NONE);
             }
             assertThat(Files.exists(dir.resolve("ledger-3").resolve("00000000000000000000.log")))
@@ -365,7 +365,7 @@ class PartitionLogTest {
         long ms = 1_000_000L;
         long now = 123_456_789_012L;
         for (String name : List.of("t-0", "t-1", "orders-7")) {
-            long delay = PartitionLog.firstForceDelay(now, 5 * ms, name);
+            long delay = IntervalForces.firstForceDelay(now, 5 * ms, name);
             assertThat(delay).isBetween(1L, 5 * ms);
             assertThat(Math.floorMod(now + delay, 5 * ms))
                     .as("on the shared grid")
@@ -375,11 +375,11 @@ class PartitionLogTest {
         java.util.TreeSet<Long> phases = new java.util.TreeSet<>();
         for (int p = 0; p < 8; p++) {
             String name = "t-" + p;
-            long delay = PartitionLog.firstForceDelay(now, interval, name);
+            long delay = IntervalForces.firstForceDelay(now, interval, name);
             assertThat(delay).isBetween(1L, interval);
             long phase = Math.floorMod(now + delay, interval);
             assertThat(Math.floorMod(
-                            now + 7 * ms + PartitionLog.firstForceDelay(now + 7 * ms, interval, name), interval))
+                            now + 7 * ms + IntervalForces.firstForceDelay(now + 7 * ms, interval, name), interval))
                     .as("a partition's phase does not depend on when it is opened")
                     .isEqualTo(phase);
             phases.add(phase);

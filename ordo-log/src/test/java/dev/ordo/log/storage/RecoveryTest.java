@@ -206,7 +206,7 @@ class RecoveryTest {
         LogConfig config = new LogConfig(2_048, 64, 2_048, FsyncPolicy.none());
         List<Long> bases = appendAndClose(config, 300);
         assertThat(bases).hasSizeGreaterThan(3);
-        assertThat(PartitionLog.readRecoveryPoint(dir))
+        assertThat(RecoveryPointFile.read(dir))
                 .as("close forced every sealed segment")
                 .isEqualTo(bases.get(bases.size() - 1));
         // A power loss while the second segment was sealed but not yet forced: its tail is torn, and
@@ -216,11 +216,11 @@ class RecoveryTest {
         try (RandomAccessFile file = new RandomAccessFile(second.toFile(), "rw")) {
             file.setLength(keptBytes);
         }
-        PartitionLog.writeRecoveryPoint(dir, bases.get(2));
+        RecoveryPointFile.write(dir, bases.get(2));
         assertThatThrownBy(() -> PartitionLog.open(dir, config))
                 .as("damage before the recovery point is corruption")
                 .isInstanceOf(CorruptLogException.class);
-        PartitionLog.writeRecoveryPoint(dir, bases.get(1));
+        RecoveryPointFile.write(dir, bases.get(1));
 
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             assertThat(segmentBases()).as("the later segments are dropped").containsExactly(bases.get(0), bases.get(1));
@@ -253,7 +253,7 @@ class RecoveryTest {
                 dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
             file.setLength(0);
         }
-        PartitionLog.writeRecoveryPoint(dir, bases.get(1));
+        RecoveryPointFile.write(dir, bases.get(1));
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             assertThat(log.nextOffset()).isEqualTo(bases.get(1));
             assertThat(segmentBases()).containsExactly(bases.get(0), bases.get(1));
@@ -274,7 +274,7 @@ class RecoveryTest {
             org.awaitility.Awaitility.await()
                     .atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> log.recoveryPoint() == activeBase);
-            assertThat(PartitionLog.readRecoveryPoint(dir)).isEqualTo(activeBase);
+            assertThat(RecoveryPointFile.read(dir)).isEqualTo(activeBase);
         }
     }
 

@@ -76,8 +76,11 @@ class RetentionTest {
         LogConfig config =
                 new LogConfig(1_024, 256, 1_024, FsyncPolicy.none()).withRetention(LogConfig.Retention.bytes(3_000));
         long start;
-        try (HeldDeletions held = HeldDeletions.hold()) {
-            try (PartitionLog log = PartitionLog.open(dir, config)) {
+        // The engine's threads, shared by both opens below as an engine shares them among its logs.
+        try (LogFlusher flusher = LogFlusher.start();
+                BackgroundDeleter deleter = BackgroundDeleter.start();
+                HeldDeletions held = HeldDeletions.hold(deleter)) {
+            try (PartitionLog log = PartitionLog.open(dir, config, flusher, deleter)) {
                 for (int i = 0; i < 200; i++) {
                     log.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
                 }
@@ -90,18 +93,18 @@ class RetentionTest {
             }
             // The process stopped before deleting them: the next open does, and never reads them.
             List<String> left = files(".deleted");
-            try (PartitionLog reopened = PartitionLog.open(dir, config)) {
+            try (PartitionLog reopened = PartitionLog.open(dir, config, flusher, deleter)) {
                 assertThat(files(".deleted")).doesNotContainAnyElementsOf(left);
                 assertThat(reopened.startOffset()).isGreaterThanOrEqualTo(start); // opening applies retention too
                 assertThat(reopened.nextOffset()).isEqualTo(200);
-                assertThat(PartitionLog.isPartitionDirectory(dir)).isTrue();
+                assertThat(DataDirectory.isPartitionDirectory(dir)).isTrue();
                 for (int i = 200; i < 400; i++) {
                     reopened.append(List.of(at(T0 + i)), RecordBatch.Producer.NONE);
                 }
                 assertThat(files(".log.deleted"))
                         .as("deletions queued behind the held task")
                         .isNotEmpty();
-                assertThat(PartitionLog.isPartitionDirectory(dir))
+                assertThat(DataDirectory.isPartitionDirectory(dir))
                         .as("a partition directory while they wait")
                         .isTrue();
                 held.close();

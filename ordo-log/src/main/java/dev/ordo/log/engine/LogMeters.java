@@ -1,0 +1,85 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.log.storage.PartitionLog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's meters per partition (tags {@code topic}, {@code partition}), like Kafka's log
+ * metrics, in every registry bound: they follow topics created and deleted, and go when the engine
+ * closes. Not thread-safe: the engine's monitor guards it.
+ */
+final class LogMeters {
+
+    private final List<MeterRegistry> registries = new ArrayList<>();
+    /** Each topic's meters, in every bound registry. */
+    private final Map<String, List<Meter>> meters = new HashMap<>();
+
+    /** Binds {@code registry}: the meters of {@code topics} (name to partitions) now, of later topics when created. */
+    void bind(MeterRegistry registry, Map<String, List<PartitionLog>> topics) {
+        registries.add(registry);
+        topics.forEach((name, partitions) -> register(registry, name, partitions));
+    }
+
+    /** A topic created: its meters in every bound registry. */
+    void created(String name, List<PartitionLog> partitions) {
+        for (MeterRegistry registry : registries) {
+            register(registry, name, partitions);
+        }
+    }
+
+    /** A topic deleted (or the engine closing): its meters leave every bound registry. */
+    void deleted(String name) {
+        List<Meter> registered = meters.remove(name);
+        if (registered != null) {
+            for (Meter meter : registered) {
+                for (MeterRegistry registry : registries) {
+                    registry.remove(meter);
+                }
+            }
+        }
+    }
+
+    /** The engine closes: every meter leaves. */
+    void removeAll() {
+        for (String name : List.copyOf(meters.keySet())) {
+            deleted(name);
+        }
+    }
+
+    private void register(MeterRegistry registry, String name, List<PartitionLog> partitions) {
+        List<Meter> registered = meters.computeIfAbsent(name, n -> new ArrayList<>());
+        for (int p = 0; p < partitions.size(); p++) {
+            PartitionLog log = partitions.get(p);
+            Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
+            registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd)
+                    .tags(tags)
+                    .description("offset after the last record readers can read")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.start.offset", log, PartitionLog::startOffset)
+                    .tags(tags)
+                    .description("first offset still in the log")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.size", log, PartitionLog::sizeInBytes)
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("bytes of the partition's segments")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount)
+                    .tags(tags)
+                    .description("segments of the partition")
+                    .register(registry));
+            registered.add(
+                    Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)
+                            .tags(tags)
+                            .description("1 once a failed force took the partition offline")
+                            .register(registry));
+        }
+    }
+}
