@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
                     + " no receipt carries.",
             "The history has one JSON object per line, in the order things happened (type sent|received|topic,"
                     + " key, source, id; optional sequence, partition, timestamp, at), e.g.:",
-            "  " + HistoryLog.EXAMPLE_LINE,
-            "  " + HistoryLog.EXAMPLE_TOPIC_LINE,
+            "  {\"type\":\"sent\",\"key\":\"k1\",\"source\":\"s1\",\"sequence\":0,\"id\":\"s1-0\"}",
+            "  {\"type\":\"received\",\"key\":\"k1\",\"source\":\"s1\",\"sequence\":0,\"id\":\"s1-0\"}",
             "Exit code 0 when the history is clean, 1 when anomalies are found, 2 for unreadable input."
         })
 public final class VerifyCommand implements Callable<Integer> {

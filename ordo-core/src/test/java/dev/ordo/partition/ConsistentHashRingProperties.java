@@ -39,7 +39,7 @@ class ConsistentHashRingProperties {
                 .allMatch(k -> after.get(k).equals(added));
         // The new node's share of the ring varies like any node's (about 6% of the mean with 256 virtual
         // nodes, 2% more from sampling 20,000 keys): 25% was a 4-sigma bound, which random names reached
-        // (2,540 keys moved for 2,000 expected, session 8). 35% is the bound the load property below uses.
+        // (2,540 keys moved for 2,000 expected). 35% is the bound the load property below uses.
         double expected = (double) KEYS / names.size();
         assertThat((double) moved)
                 .as("moved keys with %d -> %d nodes", existing.size(), names.size())

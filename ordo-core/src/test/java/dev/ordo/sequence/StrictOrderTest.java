@@ -84,7 +84,7 @@ class StrictOrderTest {
             assertThat(alert.sinceNanos()).isZero();
             assertThat(alert.heldBehind()).isEqualTo(3);
             assertThat(alert.suggestedActions())
-                    .anySatisfy(a -> assertThat(a).contains("send [[0, 1], [4, 5]] again"))
+                    .anySatisfy(a -> assertThat(a).contains("send [0, 1], [4, 5] again"))
                     .anySatisfy(a -> assertThat(a).contains("resume(a)"))
                     .anySatisfy(
                             a -> assertThat(a).contains("skip(a, 1, reason)").contains("lost"));

@@ -2,9 +2,9 @@ package dev.ordo.examples;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.kafka.KafkaOrdoAdmin;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
-import dev.ordo.kafka.KafkaOrdoAdmin;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,8 @@
 package dev.ordo.examples;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.flow.OverflowPolicy;
+import dev.ordo.sequence.CriticalAlert;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.time.AdaptiveBound;
@@ -53,6 +55,29 @@ public final class ResequencerExample {
         after.offer("teller-1", 0, "+1000"); // DUPLICATE: released before the restart
         after.offer("teller-1", 1, "-300"); // RELEASED
         return applied;
+    }
+
+    /**
+     * Strict order for data where a skip corrupts what follows (a ledger): nothing is ever skipped; a gap
+     * is asked for again and again, and a teller whose operations stay missing is halted with an alert,
+     * its later operations held, the other tellers going on, until they arrive or an operator decides.
+     */
+    static List<String> strict(ManualTicker ticker, Resender resender) {
+        List<String> applied = new ArrayList<>();
+        Resequencer<String, String> resequencer = Resequencer.<String, String>builder()
+                .gapPolicy(GapPolicy.neverSkip(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMinutes(1)))
+                .redeliveryRequester((teller, from, to, attempt) -> resender.resend(teller, from, to))
+                .overflowPolicy(OverflowPolicy.REFUSE) // one feeding thread: refuse what does not fit, never block
+                .ticker(ticker)
+                .build((teller, sequence, operation) -> applied.add(operation));
+        resequencer.offer("teller-1", 1, "-300"); // BUFFERED: 0 is missing and asked for again, never skipped
+        ticker.advance(Duration.ofMinutes(2));
+        resequencer.tick(); // teller-1 halts: a CriticalAlert to the listener, the log (ERROR) and the meters
+        for (CriticalAlert<String> alert : resequencer.halted()) {
+            System.out.println(alert.describe()); // missing [0, 0] for 120000 ms, 1 held behind; what to do
+        }
+        resequencer.skip("teller-1", 0, "operation 0 was cancelled at the branch"); // recorded decision
+        return applied; // [-300]
     }
 
     /** A gap timeout that follows how long gaps took to fill, instead of a constant. */

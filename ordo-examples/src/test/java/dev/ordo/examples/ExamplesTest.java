@@ -3,6 +3,7 @@ package dev.ordo.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.ManualTicker;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.engine.OrdoHeaders;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +45,15 @@ class ExamplesTest {
     void theResequencerReleasesEachTellersOperationsInOrderAndOnce() {
         assertThat(ResequencerExample.applied()).containsExactly("+1000", "-300");
         assertThat(ResequencerExample.afterRestart()).containsExactly("-300");
+    }
+
+    @Test
+    void strictOrderAsksAgainHaltsTheTellerAndReleasesOnlyOnAnExplicitSkip() {
+        List<String> asked = new ArrayList<>();
+        List<String> applied = ResequencerExample.strict(
+                new ManualTicker(), (teller, from, to) -> asked.add(teller + " " + from + "-" + to));
+        assertThat(asked).isNotEmpty().allMatch(request -> request.equals("teller-1 0-0"));
+        assertThat(applied).as("released only once 0 was given up on").containsExactly("-300");
     }
 
     @Test

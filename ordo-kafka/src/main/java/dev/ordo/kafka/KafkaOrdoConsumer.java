@@ -160,6 +160,16 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         return dispatcher.lag(pollLoop::endOffset);
     }
 
+    @Override
+    protected void refreshLag() {
+        pollLoop.requestEnds();
+    }
+
+    @Override
+    protected boolean lagCurrentSince(long nanos) {
+        return pollLoop.endsKnownSince(nanos);
+    }
+
     /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
     public long committedOffset(int partition) {
         return pollLoop.commits().committedOffset(partition);

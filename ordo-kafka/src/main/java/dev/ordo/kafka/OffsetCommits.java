@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,6 +158,8 @@ final class OffsetCommits {
                     return;
                 }
                 consumer.poll(PollLoop.POLL);
+            } catch (WakeupException e) {
+                // close()'s wakeup, not spent by a poll: it is spent now, the commit goes again
             } catch (CommitFailedException e) {
                 LOG.warn(
                         "last commit of {} failed: the group moved on; records since the previous commit will be "

@@ -159,6 +159,9 @@ final class PollLoop {
         return paused;
     }
 
+    private volatile long endsRequestedNanos = Long.MIN_VALUE;
+    private volatile long endsFetchedNanos = Long.MIN_VALUE;
+
     private void run() {
         try {
             consumer.subscribe(List.of(topic), new Rebalancing());
@@ -167,20 +170,25 @@ final class PollLoop {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = consumer.poll(POLL);
+                    for (TopicPartition tp : records.partitions()) {
+                        accept(tp.partition(), records.records(tp));
+                    }
+                    dispatchWaiting();
+                    applyBackpressure();
+                    trackLag();
+                    refreshEndsIfAsked();
+                    dispatcher.checkStall();
+                    reportFenceStalls();
+                    if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                        commits.commit(consumer.assignment(), false);
+                        lastCommit = System.nanoTime();
+                    }
                 } catch (WakeupException e) {
+                    // close() woke whatever blocking call this thread was in (a poll, a look at commits)
+                    if (running.get()) {
+                        throw e;
+                    }
                     break;
-                }
-                for (TopicPartition tp : records.partitions()) {
-                    accept(tp.partition(), records.records(tp));
-                }
-                dispatchWaiting();
-                applyBackpressure();
-                trackLag();
-                dispatcher.checkStall();
-                reportFenceStalls();
-                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                    commits.commit(consumer.assignment(), false);
-                    lastCommit = System.nanoTime();
                 }
             }
             if (!commits.crashed()) {
@@ -344,11 +352,35 @@ final class PollLoop {
     }
 
     /** Each assigned partition's end and fetch lag from what the last fetch said (no request to the broker). */
+    /**
+     * Asks the broker for the assigned partitions' ends when someone waits for the consumer to catch up
+     * ({@link #requestEnds}): what the last fetch said may predate records sent just before the wait.
+     */
+    private void refreshEndsIfAsked() {
+        long asked = endsRequestedNanos;
+        if (asked <= endsFetchedNanos || consumer.assignment().isEmpty()) {
+            return;
+        }
+        consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(10))
+                .forEach((tp, end) -> endOffsets.merge(tp.partition(), end, Math::max));
+        endsFetchedNanos = asked;
+    }
+
+    /** Has the poll thread ask the broker for the partitions' ends (see {@link #endsKnownSince}). */
+    void requestEnds() {
+        endsRequestedNanos = System.nanoTime();
+    }
+
+    /** Whether the ends were asked of the broker at or after {@code nanos} (or nothing is assigned). */
+    boolean endsKnownSince(long nanos) {
+        return endsFetchedNanos >= nanos || assignment.isEmpty();
+    }
+
     private void trackLag() {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(fetchLag -> {
                 long end = consumer.position(tp) + fetchLag;
-                endOffsets.put(tp.partition(), end);
+                endOffsets.merge(tp.partition(), end, Math::max); // an end asked of the broker may be newer
                 fetchLags.put(tp.partition(), fetchLag);
                 if (lagMeters != null) {
                     lagMeters.track(tp.partition(), this::committedLag, fetchLags);

@@ -380,6 +380,24 @@ public abstract class ConsumerContract {
     }
 
     @Test
+    void awaitCaughtUpCountsRecordsSentJustBeforeIt() throws Exception {
+        String topic = createTopic("caught-up", 2);
+        AtomicInteger handled = new AtomicInteger();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .handler(r -> handled.incrementAndGet())
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).as("an empty topic").isTrue();
+        for (int round = 1; round <= 3; round++) {
+            produce(topic, 0, 100, 10);
+            assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+            assertThat(handled.get())
+                    .as("handled once caught up, round %d", round)
+                    .isEqualTo(100 * round);
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndLeavesTheGroupForTheNextMember() throws Exception {
         String topic = createTopic("close", 2);
         produce(topic, 0, 100, 10);

@@ -362,7 +362,10 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * of batches signals once after the burst).
      */
     void signalAppended(String topicName) {
-        topic(topicName).appended().signal();
+        Topic topic = topics.get(topicName);
+        if (topic != null) { // closed or deleted meanwhile: nobody to wake
+            topic.appended().signal();
+        }
     }
 
     /** Registers the calling thread as a reader of the topic that waits for appends. */
@@ -374,6 +377,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     GroupCoordinator groups() {
         requireOpen();
         return groups;
+    }
+
+    /** A member leaves its group, also after the log closed under it (the groups live in memory). */
+    void leaveGroup(GroupCoordinator.Member member) {
+        groups.leave(member);
     }
 
     /** A new producer identity (see {@link ProducerRegistry#register}). */

@@ -145,7 +145,7 @@ final class GroupFetcher {
             for (int p : owned) {
                 member.group().release(member.id(), p);
             }
-            log.groups().leave(member);
+            log.leaveGroup(member);
         }
     }
 

@@ -16,9 +16,8 @@ import java.util.Objects;
  *   <li>{@link #none()}: left to the operating system.</li>
  * </ul>
  *
- * The default is {@link #DEFAULT}, a force every 100 ms. Under sustained load it beat {@code none}
- * on the benchmark machine in throughput and in latency (BENCHMARKS.md, session 10: p99 at half the
- * sustained peak 3.3 against 13 ms for 100 B records, 3.5 against 9.5 ms for 1 KiB): left to itself,
+ * The default is {@link #DEFAULT}, a force every 100 ms. Under sustained load it beats {@code none} in
+ * throughput and in latency (BENCHMARKS.md, embedded log end-to-end latency per fsync policy): left to itself,
  * Linux writes dirty pages back in bursts (every 5 s, what is older than 30 s, or everything above 10%
  * of memory), which hold appends up for tens of milliseconds; forces every 100 ms write the same bytes
  * in small steps. And a power loss then takes at most about 100 ms of acknowledged records.

@@ -51,7 +51,8 @@ final class IntervalForces implements ScheduledForces {
      * (about half as many flushes for 8 partitions every 5 ms, which freeze the benchmark VM). Long
      * intervals ({@link #OWN_PHASE_FROM_NANOS} and more): at a phase of the interval taken from the
      * partition's name, so that their larger forces do not run together: forced together while the
-     * files grow, they held records up 30-47 ms ({@code ForceStallProbe}, BENCHMARKS.md session 8).
+     * files grow, they hold records up for tens of milliseconds ({@code ForceStallProbe}, BENCHMARKS.md,
+     * machine effects behind the tail).
      */
     static long firstForceDelay(long nowNanos, long intervalNanos, String name) {
         long phase = 0;

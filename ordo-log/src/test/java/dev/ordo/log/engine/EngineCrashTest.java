@@ -93,8 +93,9 @@ class EngineCrashTest {
                     }
                     if (!last && !killed && acks >= killAfterAcks) {
                         // SIGKILL in the middle of producing and consuming; the lines it wrote before
-                        // dying are still read to the end, or records it sent would be missed.
-                        child.destroyForcibly();
+                        // dying are still read to the end, or records it sent would be missed (the
+                        // handle's kill leaves the pipe open, Process.destroyForcibly would close it).
+                        child.toHandle().destroyForcibly();
                         killed = true;
                     }
                     if (last && line.equals("CLOSED")) {
