@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.OutgoingRecord;
+import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.OrdoConsumer;
+import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
+import dev.ordo.sequence.Resequencer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -191,6 +197,106 @@ class ErrorsDocTest {
                 IllegalArgumentException.class,
                 "root must be a data directory, was <missing> (no such directory)",
                 f -> EmbeddedLog.repairTopic(f.missing, "t")));
+        // Producers, consumers and stages
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").group(\" \")",
+                IllegalArgumentException.class,
+                "group must be 1-200 characters of [a-zA-Z0-9._-], was ' '",
+                f -> OrdoConsumer.builder(f.log(), "t").group(" ")));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").concurrency(0)",
+                IllegalArgumentException.class,
+                "concurrency must be >= 1, was 0",
+                f -> OrdoConsumer.builder(f.log(), "t").concurrency(0)));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").maxInFlight(0)",
+                IllegalArgumentException.class,
+                "maxInFlight must be >= 1, was 0",
+                f -> OrdoConsumer.builder(f.log(), "t").maxInFlight(0)));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").commitInterval(Duration.ZERO)",
+                IllegalArgumentException.class,
+                "commitInterval must be > 0, was PT0S",
+                f -> OrdoConsumer.builder(f.log(), "t").commitInterval(Duration.ZERO)));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").onFailure(OnFailure.DEAD_LETTER)",
+                IllegalArgumentException.class,
+                "onFailure DEAD_LETTER needs a topic: use deadLetter(topic)",
+                f -> OrdoConsumer.builder(f.log(), "t").onFailure(OnFailure.DEAD_LETTER)));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").seek(0, -1)",
+                IllegalArgumentException.class,
+                "offset must be >= 0, was -1",
+                f -> OrdoConsumer.builder(f.log(), "t").seek(0, -1)));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").group(\"g\").start()",
+                IllegalStateException.class,
+                "handler must be set before start()",
+                f -> OrdoConsumer.builder(f.log(), "t").group("g").start()));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"t\").group(\"g\").handler(h).deadLetter(\"t.dlq\").start()",
+                IllegalArgumentException.class,
+                "deadLetter topic 't.dlq' does not exist; create it, or use deadLetter(topic, true) to have the consumer create it",
+                f -> OrdoConsumer.builder(f.log(), "t")
+                        .group("g")
+                        .handler(r -> {})
+                        .deadLetter("t.dlq")
+                        .start()));
+        cases.add(java(
+                "OrdoConsumer.builder(log, \"nope\").group(\"g\").handler(h).start()",
+                IllegalArgumentException.class,
+                "topic 'nope' does not exist; existing topics: [t]",
+                f -> OrdoConsumer.builder(f.log(), "nope")
+                        .group("g")
+                        .handler(r -> {})
+                        .start()));
+        cases.add(java(
+                "OrdoProducer.builder(log, \"nope\").build()",
+                IllegalArgumentException.class,
+                "topic 'nope' does not exist; existing topics: [t]",
+                f -> OrdoProducer.builder(f.log(), "nope").build()));
+        cases.add(java(
+                "OrdoProducer.builder(log, \"t\").name(\"no spaces\")",
+                IllegalArgumentException.class,
+                "name must be 1-200 characters of [a-zA-Z0-9._-], was 'no spaces'",
+                f -> OrdoProducer.builder(f.log(), "t").name("no spaces")));
+        cases.add(java(
+                "OrdoProducer.builder(log, \"t\").linger(Duration.ofMillis(-1))",
+                IllegalArgumentException.class,
+                "linger must be >= 0, was PT-0.001S",
+                f -> OrdoProducer.builder(f.log(), "t").linger(Duration.ofMillis(-1))));
+        cases.add(java(
+                "producer.send(key, value)  // after producer.close()",
+                IllegalStateException.class,
+                "producer for topic 't' is closed",
+                f -> {
+                    OrdoProducer<byte[], byte[]> producer =
+                            OrdoProducer.builder(f.log(), "t").build();
+                    producer.close();
+                    producer.send(new byte[1], new byte[1]);
+                }));
+        cases.add(java(
+                "OutgoingRecord.of(key, value).withTimestamp(-5)",
+                IllegalArgumentException.class,
+                "timestamp must be >= 0 epoch milliseconds, was -5",
+                f -> OutgoingRecord.of("k", "v").withTimestamp(-5)));
+        cases.add(java(
+                "Resequencer.builder().maxBuffered(0)",
+                IllegalArgumentException.class,
+                "maxBuffered must be >= 1, was 0",
+                f -> Resequencer.builder().maxBuffered(0)));
+        cases.add(java(
+                "resequencer.offer(\"a\", -1, message)",
+                IllegalArgumentException.class,
+                "sequence must be >= 0, was -1 (source a)",
+                f -> Resequencer.<String, String>builder()
+                        .build((s, q, m) -> {})
+                        .offer("a", -1, "m")));
+        cases.add(java(
+                "KeyOrderedExecutor.builder().concurrency(0)",
+                IllegalArgumentException.class,
+                "concurrency must be >= 1, was 0",
+                f -> KeyOrderedExecutor.builder().concurrency(0)));
         // The command line
         cases.add(cli(
                 "ordo migrate --help",

@@ -88,8 +88,8 @@ final class LedgerCrashRun {
                         prefix = parsePrefix(line.substring(9));
                     } else if (line.startsWith("PROGRESS ")) {
                         long applied = Long.parseLong(line.substring(9));
-                        err.print("\r" + LedgerDemoCommand.bar(applied, config.operations()) + "   kills "
-                                + killedAt.size() + "/" + crashes + "   ");
+                        err.print("\r" + LedgerReport.bar(applied, config.operations()) + "   kills " + killedAt.size()
+                                + "/" + crashes + "   ");
                         err.flush();
                         if (killedAt.size() < killAt.size() && applied >= killAt.get(killedAt.size())) {
                             child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit

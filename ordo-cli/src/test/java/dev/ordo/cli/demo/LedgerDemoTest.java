@@ -155,7 +155,7 @@ class LedgerDemoTest {
     @Test
     void theStatusLineShowsRateBufferedInFlightAndViolations() {
         String line =
-                LedgerDemoCommand.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2, null), 200, 1_000_000_000L);
+                LedgerReport.statusLine(new LedgerSimulation.Status(150, 100, 7, 3, 2, null), 200, 1_000_000_000L);
         assertThat(line)
                 .startsWith("[###############...............]  50% 100/200 operations")
                 .contains("100 applied/s")
@@ -166,7 +166,7 @@ class LedgerDemoTest {
 
     @Test
     void whenNothingMovesTheStatusLineSaysWhatTheRunWaitsFor() {
-        LedgerDemoCommand.StallWatch watch = new LedgerDemoCommand.StallWatch();
+        LedgerReport.StallWatch watch = new LedgerReport.StallWatch();
         String waiting = "waiting for teller teller-3 operation 812 since 40 ms of channel time (41 held behind it)";
         LedgerSimulation.Status stuck = new LedgerSimulation.Status(900, 700, 41, 0, 0, waiting);
         assertThat(watch.check(stuck, 0)).isEmpty();
@@ -231,7 +231,7 @@ class LedgerDemoTest {
 
     @Test
     void theProgressBarShowsTheShareDone() {
-        assertThat(LedgerDemoCommand.bar(50, 200)).isEqualTo("[#######.......................]  25% 50/200 operations");
-        assertThat(LedgerDemoCommand.bar(0, 0)).startsWith("[##############################] 100%");
+        assertThat(LedgerReport.bar(50, 200)).isEqualTo("[#######.......................]  25% 50/200 operations");
+        assertThat(LedgerReport.bar(0, 0)).startsWith("[##############################] 100%");
     }
 }

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordo.log.storage.AtomicFile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -28,7 +32,7 @@ final class CommittedOffsets {
     static CommittedOffsets load(Path dataRoot, String group, String topic) throws IOException {
         Path dir = dataRoot.resolve("groups");
         Files.createDirectories(dir);
-        CommittedOffsets committed = new CommittedOffsets(dir.resolve(group + "." + topic + ".offsets"));
+        CommittedOffsets committed = new CommittedOffsets(dir.resolve(fileName(group, topic)));
         if (Files.exists(committed.file)) {
             JSON.readTree(committed.file.toFile())
                     .fields()
@@ -36,6 +40,24 @@ final class CommittedOffsets {
                             Integer.parseInt(e.getKey()), e.getValue().asLong()));
         }
         return committed;
+    }
+
+    /**
+     * {@code <group>.<topic>.offsets}, or, where that would pass the file system's 255 bytes (a group and a
+     * topic near their limits of 200 and 249 characters), {@code offsets-<40 hex of SHA-256 of both>}.
+     */
+    static String fileName(String group, String topic) {
+        String plain = group + "." + topic + ".offsets";
+        if (plain.getBytes(StandardCharsets.UTF_8).length <= 255) {
+            return plain;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((group + "\n" + topic).getBytes(StandardCharsets.UTF_8));
+            return "offsets-" + HexFormat.of().formatHex(digest).substring(0, 40);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     synchronized long get(int partition) {

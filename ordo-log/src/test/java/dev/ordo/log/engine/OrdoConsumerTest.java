@@ -622,4 +622,36 @@ class OrdoConsumerTest {
             assertThat(handled.get()).as("the record before the damaged batch").isOne();
         }
     }
+
+    @Test
+    void aGroupWithTheLongestNameOnATopicWithTheLongestNameCommitsAndResumes() throws Exception {
+        String topic = "t".repeat(249);
+        String group = "g".repeat(200);
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic(topic, TopicSpec.partitions(1));
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, topic, Serdes.string(), Serdes.string())
+                    .build()) {
+                producer.send("k", "1").join();
+            }
+            AtomicInteger handled = new AtomicInteger();
+            try (OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, topic, Serdes.string(), Serdes.string())
+                    .group(group)
+                    .handler(r -> handled.incrementAndGet())
+                    .start()) {
+                assertThat(consumer.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            }
+            try (OrdoConsumer<String, String> again = OrdoConsumer.builder(log, topic, Serdes.string(), Serdes.string())
+                    .group(group)
+                    .handler(r -> handled.incrementAndGet())
+                    .start()) {
+                assertThat(again.committedOffset(0))
+                        .as("resumed from the commit")
+                        .isEqualTo(1);
+                assertThat(again.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            }
+            assertThat(handled.get()).isEqualTo(1);
+        }
+    }
 }
