@@ -3,7 +3,7 @@ package dev.ordo.cli.demo;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Ordering;
-import dev.ordo.engine.ParkedRecord;
+import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.JsonSnapshotState;
@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +35,7 @@ import java.util.function.Supplier;
  * already and reaches the ledger twice, where {@link Ledger#applyOnce} drops it by its teller
  * sequence number. So every operation changes its balance exactly once.
  */
-final class EngineDownstream implements LedgerDownstream {
+final class EngineDownstream implements ConsumerBacked {
 
     static final String TOPIC = "ledger";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -128,18 +127,8 @@ final class EngineDownstream implements LedgerDownstream {
     }
 
     @Override
-    public long inFlight() {
-        return consumer.stats().inFlight();
-    }
-
-    @Override
-    public List<String> parked() {
-        return consumer.parked().stream().map(ParkedRecord::toString).toList();
-    }
-
-    @Override
-    public long peakInFlight() {
-        return consumer.stats().peakInFlight();
+    public RecordConsumer consumer() {
+        return consumer;
     }
 
     @Override

@@ -1,13 +1,12 @@
 package dev.ordo.cli.demo;
 
 import dev.ordo.engine.Ordering;
-import dev.ordo.engine.ParkedRecord;
+import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.KafkaOrdoAdmin;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,7 @@ import java.util.function.Supplier;
  * and serially per account. The ledger lives in this process: a run starts from empty balances, so
  * there is no {@code --crash} on Kafka (the engine's committed state is what makes that work).
  */
-final class KafkaDownstream implements LedgerDownstream {
+final class KafkaDownstream implements ConsumerBacked {
 
     private static final int PARTITIONS = 8;
 
@@ -106,18 +105,8 @@ final class KafkaDownstream implements LedgerDownstream {
     }
 
     @Override
-    public long inFlight() {
-        return consumer.stats().inFlight();
-    }
-
-    @Override
-    public List<String> parked() {
-        return consumer.parked().stream().map(ParkedRecord::toString).toList();
-    }
-
-    @Override
-    public long peakInFlight() {
-        return consumer.stats().peakInFlight();
+    public RecordConsumer consumer() {
+        return consumer;
     }
 
     @Override

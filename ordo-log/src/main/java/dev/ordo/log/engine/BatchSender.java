@@ -2,7 +2,7 @@ package dev.ordo.log.engine;
 
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
-import dev.ordo.log.storage.Header;
+import dev.ordo.engine.Header;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;

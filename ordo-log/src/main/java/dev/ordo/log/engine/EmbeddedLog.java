@@ -1,11 +1,11 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Header;
 import dev.ordo.log.storage.BackgroundDeleter;
 import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
-import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;

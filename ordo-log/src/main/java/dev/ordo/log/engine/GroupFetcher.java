@@ -1,10 +1,10 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
 import dev.ordo.engine.core.RecordDispatcher;
-import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
@@ -339,14 +339,7 @@ final class GroupFetcher {
     }
 
     private static Headers headers(List<Header> stored) {
-        if (stored.isEmpty()) {
-            return Headers.empty();
-        }
-        List<dev.ordo.engine.Header> headers = new ArrayList<>(stored.size());
-        for (Header h : stored) {
-            headers.add(new dev.ordo.engine.Header(h.key(), h.value()));
-        }
-        return Headers.of(headers);
+        return stored.isEmpty() ? Headers.empty() : Headers.of(stored);
     }
 
     /** The periodic commit: the offsets file in the background; a state at the next quiet moment. */

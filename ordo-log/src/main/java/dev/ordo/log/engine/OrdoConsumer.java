@@ -9,7 +9,6 @@ import dev.ordo.engine.Serdes;
 import dev.ordo.engine.core.AbstractRecordConsumer;
 import dev.ordo.engine.core.ConsumerMeters;
 import dev.ordo.engine.core.ConsumerSettings;
-import dev.ordo.log.storage.Header;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -17,9 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -204,11 +201,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     @Override
     protected void sendDeadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers)
             throws IOException {
-        List<Header> stored = new ArrayList<>(headers.size());
-        for (dev.ordo.engine.Header h : headers) {
-            stored.add(new Header(h.key(), h.value()));
-        }
-        log.append(deadLetterTopic, key, value, stored);
+        log.append(deadLetterTopic, key, value, headers.toList());
     }
 
     /**

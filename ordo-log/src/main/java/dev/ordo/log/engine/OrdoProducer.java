@@ -4,19 +4,15 @@ import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
-import dev.ordo.engine.Headers;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.Serializer;
-import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,18 +112,7 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         byte[] key = keySerializer.serialize(topic, record.key());
         byte[] value = valueSerializer.serialize(topic, record.value());
         long timestamp = record.hasTimestamp() ? record.timestamp() : System.currentTimeMillis();
-        return sender.send(key, value, stored(record.headers()), timestamp);
-    }
-
-    private static List<Header> stored(Headers headers) {
-        if (headers.isEmpty()) {
-            return List.of();
-        }
-        List<Header> stored = new ArrayList<>(headers.size());
-        for (dev.ordo.engine.Header h : headers) {
-            stored.add(new Header(h.key(), h.value()));
-        }
-        return stored;
+        return sender.send(key, value, record.headers().toList(), timestamp);
     }
 
     @Override

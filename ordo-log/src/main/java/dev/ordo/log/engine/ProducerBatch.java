@@ -1,7 +1,7 @@
 package dev.ordo.log.engine;
 
 import dev.ordo.engine.Acknowledgement;
-import dev.ordo.log.storage.Header;
+import dev.ordo.engine.Header;
 import dev.ordo.log.storage.RecordBatch;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.engine.Header;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

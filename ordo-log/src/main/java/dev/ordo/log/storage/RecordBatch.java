@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import dev.ordo.engine.Header;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.ordo.log.engine;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
-import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
@@ -57,9 +56,7 @@ class EmbeddedConsumerContractTest extends ConsumerContract {
         List<StoredRecord> all = new ArrayList<>();
         for (int p = 0; p < log.partitionCount(topic); p++) {
             for (Record r : log.read(topic, p, 0, Integer.MAX_VALUE)) {
-                List<Header> headers = new ArrayList<>();
-                r.headers().forEach(h -> headers.add(new Header(h.key(), h.value())));
-                all.add(new StoredRecord(text(r.key()), text(r.value()), Headers.of(headers)));
+                all.add(new StoredRecord(text(r.key()), text(r.value()), Headers.of(r.headers())));
             }
         }
         return all;

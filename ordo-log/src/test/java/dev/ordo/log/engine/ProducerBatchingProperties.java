@@ -3,10 +3,10 @@ package dev.ordo.log.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.log.storage.Directories;
-import dev.ordo.log.storage.Header;
 import dev.ordo.log.storage.Record;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,9 +59,7 @@ class ProducerBatchingProperties {
                                 new Header("h" + h, random.nextBoolean() ? null : bytes(random, random.nextInt(40))));
                     }
                     sent.add(new Record(-1, 0, key, value, headers));
-                    List<dev.ordo.engine.Header> sentHeaders = new ArrayList<>();
-                    headers.forEach(h -> sentHeaders.add(new dev.ordo.engine.Header(h.key(), h.value())));
-                    acks.add(producer.send(OutgoingRecord.of(key, value).withHeaders(Headers.of(sentHeaders))));
+                    acks.add(producer.send(OutgoingRecord.of(key, value).withHeaders(Headers.of(headers))));
                 }
             }
             long[] lastOffset = {-1, -1, -1};

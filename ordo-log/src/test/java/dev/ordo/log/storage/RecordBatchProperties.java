@@ -3,6 +3,7 @@ package dev.ordo.log.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.engine.Header;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
