@@ -1,5 +1,6 @@
 package dev.ordo.flow;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,9 @@ public final class RateLimiter {
             waited += System.nanoTime() - start;
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + permits + " permits");
+                throw new OrdoInterruptedException(
+                        "interrupted while waiting for " + permits + " permits",
+                        new InterruptedException("interrupted in LockSupport.parkNanos"));
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.ordo.sequence;
 
 import dev.ordo.Arguments;
-import dev.ordo.OverloadedException;
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.BufferBounds;
 import dev.ordo.flow.OverflowPolicy;
@@ -315,8 +315,9 @@ public final class Resequencer<S, T> {
             spaceFreed.awaitNanos(Math.min(remaining, BLOCK_STEP_NANOS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for resequencer space for sequence " + sequence
-                    + " of source " + source);
+            throw new OrdoInterruptedException(
+                    "interrupted while waiting for resequencer space for sequence " + sequence + " of source " + source,
+                    e);
         } finally {
             windows.blockedOffers--;
         }

@@ -1,5 +1,6 @@
 package dev.ordo.time;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.BufferBounds;
@@ -271,7 +272,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                     released.awaitNanos(Math.min(remaining, MAX_BLOCK_WAIT_NANOS));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new OverloadedException("interrupted while waiting for event-time buffer space");
+                    throw new OrdoInterruptedException("interrupted while waiting for event-time buffer space", e);
                 }
                 if (idleNanos >= 0) {
                     markIdle(ticker.read());

@@ -2,14 +2,18 @@ package dev.ordo.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.ordo.ManualTicker;
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.flow.OverflowPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -159,5 +163,27 @@ class SingleFeederTest {
         ticker.advance(Duration.ofSeconds(1));
         r.tick();
         assertThat(requests).hasSize(3);
+    }
+
+    @Test
+    void anInterruptedBlockedOfferKeepsTheInterruptAndChangesNothing() throws Exception {
+        Resequencer<String, String> r = build(builder(OverflowPolicy.BLOCK).maxBlock(Duration.ofMinutes(1)));
+        fillBehindAMissingHead(r);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread feeder = new Thread(() -> {
+            try {
+                r.offer("a", 5, "m");
+                outcome.complete(null);
+            } catch (RuntimeException e) {
+                outcome.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag lost", e));
+            }
+        });
+        feeder.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> feeder.getState() == Thread.State.TIMED_WAITING);
+        feeder.interrupt();
+        assertThat(outcome.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(OrdoInterruptedException.class)
+                .hasMessage("interrupted while waiting for resequencer space for sequence 5 of source a");
+        assertThat(r.stats().buffered()).isEqualTo(4);
     }
 }

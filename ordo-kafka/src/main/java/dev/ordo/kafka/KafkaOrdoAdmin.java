@@ -1,5 +1,6 @@
 package dev.ordo.kafka;
 
+import dev.ordo.OrdoInterruptedException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -183,7 +184,7 @@ public final class KafkaOrdoAdmin implements AutoCloseable {
                 TimeUnit.MILLISECONDS.sleep(50); // polling the cluster's metadata; Kafka offers no notification
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the leaders of " + topic, e);
+                throw new OrdoInterruptedException("interrupted while waiting for the leaders of " + topic, e);
             }
         }
     }
@@ -221,7 +222,7 @@ public final class KafkaOrdoAdmin implements AutoCloseable {
             call.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + what, e);
+            throw new OrdoInterruptedException("interrupted: " + what, e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "could not " + what + ": " + e.getCause().getMessage(), e.getCause());

@@ -1,5 +1,6 @@
 package dev.ordo.kafka;
 
+import dev.ordo.OrdoInterruptedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ final class LayoutHistory {
             writer.send(new ProducerRecord<>(TOPIC, 0, topic, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while recording the partition history of " + topic, e);
+            throw new OrdoInterruptedException("interrupted while recording the partition history of " + topic, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not record the partition history of " + topic, e);
         }
@@ -109,7 +110,7 @@ final class LayoutHistory {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + TOPIC, e);
+            throw new OrdoInterruptedException("interrupted while creating " + TOPIC, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("could not create " + TOPIC + " within " + TIMEOUT, e);
         }
