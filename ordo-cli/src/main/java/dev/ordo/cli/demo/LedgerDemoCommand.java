@@ -44,6 +44,9 @@ import picocli.CommandLine.Option;
         })
 public final class LedgerDemoCommand implements Callable<Integer> {
 
+    /** Halted tellers the report names one by one; the rest are counted. */
+    private static final int SHOWN_HALTS = 5;
+
     private static final Logger LOG = LoggerFactory.getLogger(LedgerDemoCommand.class);
 
     @Option(names = "--accounts", defaultValue = "1000", description = "Accounts (default ${DEFAULT-VALUE}).")
@@ -161,7 +164,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             names = "--halt-after",
             paramLabel = "MILLIS",
             description = "How long (in channel time) a teller's operations may stay missing before the run halts "
-                    + "instead of applying what comes after them (default: 10,000 reorder windows, at least 1000).")
+                    + "instead of applying what comes after them (default: 200 reorder windows of microseconds, at least "
+                    + "1000).")
     Long haltAfterMillis;
 
     @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
@@ -346,7 +350,10 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     static int verdict(PrintWriter out, LedgerSimulation.Outcome outcome, List<String> halted) {
         if (outcome == LedgerSimulation.Outcome.HALTED) {
             out.println("  halted, waiting for an operator (nothing after the missing operations was applied):");
-            halted.forEach(reason -> out.println("    " + reason));
+            halted.stream().limit(SHOWN_HALTS).forEach(reason -> out.println("    " + reason));
+            if (halted.size() > SHOWN_HALTS) {
+                out.println("    and " + (halted.size() - SHOWN_HALTS) + " more, each the same way");
+            }
         }
         out.println("RESULT: " + outcome);
         out.flush();

@@ -92,11 +92,18 @@ final class LedgerFeed {
      */
     Optional<Halt> run(Consumer<Txn> arrival, Runnable checkpoint) {
         long step = 0;
+        long nextTick = TICK_EVERY_STEPS;
+        long nextCheckpoint = CHECKPOINT_EVERY_STEPS;
+        long retransmitEvery = 64L * config.reorderWindow();
+        long nextRetransmit = retransmitEvery;
         lastReleaseNanos = ticker.read();
         while (!allReleased()) {
             fillChannel();
-            ticker.advance(Duration.ofNanos(1_000));
-            step++;
+            // One step a message; steps where nothing can arrive (the channel holds only later copies, or
+            // nothing) pass at once, up to the next tick: a simulation, not a wait.
+            long steps = 1 + channel.skipIdle(Math.max(0, nextTick - step - 1));
+            ticker.advance(Duration.ofNanos(1_000 * steps));
+            step += steps;
             Txn txn = channel.next();
             if (txn != null) {
                 arrived++;
@@ -106,18 +113,23 @@ final class LedgerFeed {
                     channel.redeliver(txn); // not taken: its teller sends it again
                 }
             }
-            if (step % TICK_EVERY_STEPS == 0) {
+            if (step >= nextTick) {
+                nextTick = step + TICK_EVERY_STEPS;
                 resequencer.tick();
                 Optional<Halt> halt = halt();
                 if (halt.isPresent()) {
                     return halt;
                 }
             }
-            if (step % CHECKPOINT_EVERY_STEPS == 0) {
+            if (step >= nextCheckpoint) {
+                nextCheckpoint = step + CHECKPOINT_EVERY_STEPS;
                 checkpoint.run();
             }
-            if (sent == operations.size() && channel.isEmpty() && step % (64L * config.reorderWindow()) == 0) {
-                retransmitTails();
+            if (step >= nextRetransmit) {
+                nextRetransmit = step + retransmitEvery;
+                if (sent == operations.size() && channel.isEmpty()) {
+                    retransmitTails();
+                }
             }
         }
         return Optional.empty();

@@ -87,9 +87,12 @@ public final class LedgerSimulation {
             }
         }
 
-        /** The default {@code haltAfter}: 10,000 reorder windows of channel time, at least one second. */
+        /**
+         * The default {@code haltAfter}: one second of channel time, or 200 reorder windows where that is
+         * longer (a copy asked for again arrives up to a window later).
+         */
         public static Duration defaultHaltAfter(int reorderWindow) {
-            return Duration.ofNanos(Math.max(1_000_000_000L, 10_000L * reorderWindow * 1_000));
+            return Duration.ofNanos(Math.max(1_000_000_000L, 200L * reorderWindow * 1_000));
         }
 
         private static void requireAtLeast(String name, int value, int min) {

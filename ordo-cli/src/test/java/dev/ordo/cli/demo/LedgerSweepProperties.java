@@ -17,7 +17,7 @@ import net.jqwik.api.statistics.Statistics;
  */
 class LedgerSweepProperties {
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void everyRunEndsPassedOrCleanlyHaltedAndTheAppliedPrefixMatchesTheReference(
             @ForAll @DoubleRange(min = 0, max = 0.9) double dropRate,
             @ForAll @DoubleRange(min = 0, max = 1) double duplicateRate,
