@@ -14,7 +14,10 @@ package dev.ordo.engine;
  *   <tr><td>{@link #SKIP}</td><td>dropped, logged at WARN and counted</td><td>go on</td><td>passes it</td></tr>
  * </table>
  *
- * <p>With {@code ordering(PARTITION)} the key is the partition, so parking stops the partition.
+ * <p>With {@code ordering(PARTITION)} the key is the partition, so parking stops the partition. With the
+ * embedded engine's committed state ({@code committedState(state)}, exactly-once effects) a parked key stops
+ * the whole consumer at its next commit: the state can be committed only where it matches the offsets
+ * exactly, which it does not while a record before others is unhandled.
  */
 public enum OnFailure {
     /** Stop the record's key until the application resumes or skips it; the other keys go on. */

@@ -32,7 +32,12 @@ public interface FailurePolicy<K> {
         /** The task was handed over elsewhere; the key moves on. */
         DEAD_LETTERED,
         /** The task was dropped; the key moves on. */
-        SKIPPED
+        SKIPPED,
+        /**
+         * The task's owner no longer answers for it (a consumer that gave its partition up): it ends with
+         * {@link TaskAbandonedException}, neither done nor skipped, and the key moves on.
+         */
+        ABANDONED
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -225,7 +226,18 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public boolean resume(K key) {
         requireOpen();
-        return runner.resume(Objects.requireNonNull(key, "key must not be null"));
+        return runner.resume(Objects.requireNonNull(key, "key must not be null"), null);
+    }
+
+    /**
+     * {@link #resume(Object)} for an operator acting on a snapshot from {@link #parked()}: only if the key
+     * is still parked at that same task (not resumed meanwhile and parked again at a later one).
+     *
+     * @return false if that key is not parked at that task
+     */
+    public boolean resume(ParkedKey<K> parked) {
+        requireOpen();
+        return runner.resume(parked.key(), parked.task());
     }
 
     /**
@@ -239,7 +251,14 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     public boolean skip(K key, String reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         requireOpen();
-        return runner.skip(Objects.requireNonNull(key, "key must not be null"), reason);
+        return runner.skip(Objects.requireNonNull(key, "key must not be null"), null, reason);
+    }
+
+    /** {@link #skip(Object, String)} only if the key is still parked at the snapshot's task (see {@link #resume(ParkedKey)}). */
+    public boolean skip(ParkedKey<K> parked, String reason) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        requireOpen();
+        return runner.skip(parked.key(), parked.task(), reason);
     }
 
     /**
@@ -250,7 +269,20 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @return false if {@code key} is not parked
      */
     public boolean abandon(K key) {
-        return runner.abandon(Objects.requireNonNull(key, "key must not be null"));
+        return runner.abandon(Objects.requireNonNull(key, "key must not be null"), null);
+    }
+
+    /** {@link #abandon(Object)} only if the key is still parked at the snapshot's task (see {@link #resume(ParkedKey)}). */
+    public boolean abandon(ParkedKey<K> parked) {
+        return runner.abandon(parked.key(), parked.task());
+    }
+
+    /**
+     * How many accepted tasks matching {@code which} cannot run until an operator acts: parked ones and
+     * those queued behind them. A consumer handing a partition to another member waits only for the rest.
+     */
+    public int stuckTasks(Predicate<? super Task> which) {
+        return runner.stuckTasks(which::test);
     }
 
     private void requireOpen() {

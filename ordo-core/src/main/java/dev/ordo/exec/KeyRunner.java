@@ -9,6 +9,7 @@ import dev.ordo.flow.Budget;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +90,12 @@ final class KeyRunner<K> {
             return q;
         });
         if (becameActive[0]) {
-            workers.execute(() -> runKey(take(key)));
+            try {
+                workers.execute(() -> runKey(take(key)));
+            } catch (RejectedExecutionException stopped) {
+                // A submit that raced close(): its tasks end abandoned rather than wait for ever.
+                abandonAll(key, take(key));
+            }
         }
     }
 
@@ -194,6 +201,10 @@ final class KeyRunner<K> {
                 park(job, run, reason);
                 return false;
             }
+            case ABANDONED -> {
+                finish(job, null, abandoned(job, "its owner no longer answers for it"));
+                return true;
+            }
             default -> throw new AssertionError(decision);
         }
     }
@@ -210,11 +221,7 @@ final class KeyRunner<K> {
                 job.attempts,
                 snapshot.waitingBehind(),
                 error);
-        try {
-            parkListener.onParked(snapshot);
-        } catch (RuntimeException listenerError) {
-            LOG.error("park listener failed for key {}", job.key, listenerError);
-        }
+        tell(() -> parkListener.onParked(snapshot), job.key);
         pending.keyParked();
     }
 
@@ -227,42 +234,95 @@ final class KeyRunner<K> {
         return list;
     }
 
+    /**
+     * Takes the key out of the parked ones, if it is parked at {@code expected} (any task if null): whoever
+     * does owns the key. A snapshot an operator acts on may be stale; the task check keeps a decision on
+     * one task from landing on another that parked since.
+     */
+    private Parked<K> claim(K key, Task expected) {
+        Parked<K> entry = parked.get(key);
+        if (entry == null || (expected != null && entry.job.task != expected)) {
+            return null;
+        }
+        return parked.remove(key, entry) ? entry : null;
+    }
+
     /** See {@link KeyOrderedExecutor#resume}. */
-    boolean resume(K key) {
-        Parked<K> entry = parked.remove(key);
+    boolean resume(K key, Task expected) {
+        Parked<K> entry = claim(key, expected);
         if (entry == null) {
             return false;
         }
         entry.job.attempts = 0;
         LOG.info("key {} resumed: its parked task runs again", key);
-        parkListener.onResumed(key);
-        workers.execute(() -> runKey(entry.run));
+        try {
+            workers.execute(() -> runKey(entry.run));
+        } catch (RejectedExecutionException stopped) {
+            abandonAll(key, entry.run); // closed meanwhile
+            return false;
+        }
+        tell(() -> parkListener.onResumed(key), key);
         return true;
     }
 
     /** See {@link KeyOrderedExecutor#skip}. */
-    boolean skip(K key, String reason) {
-        Parked<K> entry = parked.remove(key);
+    boolean skip(K key, Task expected, String reason) {
+        Parked<K> entry = claim(key, expected);
         if (entry == null) {
             return false;
         }
         LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.job.attempts, reason);
         counts.skipped.increment();
         finish(entry.job, Outcome.SKIPPED, null);
-        parkListener.onSkipped(key, entry.job.task, reason);
         moveOn(entry);
+        tell(() -> parkListener.onSkipped(key, entry.job.task, reason), key);
         return true;
     }
 
     /** See {@link KeyOrderedExecutor#abandon}. */
-    boolean abandon(K key) {
-        Parked<K> entry = parked.remove(key);
+    boolean abandon(K key, Task expected) {
+        Parked<K> entry = claim(key, expected);
         if (entry == null) {
             return false;
         }
         finish(entry.job, null, abandoned(entry.job, "its owner gave it up"));
         moveOn(entry);
         return true;
+    }
+
+    /** Tells the park listener, which must not take the executor's bookkeeping down with it. */
+    private void tell(Runnable call, K key) {
+        try {
+            call.run();
+        } catch (RuntimeException listenerError) {
+            LOG.error("park listener failed for key {}", key, listenerError);
+        }
+    }
+
+    /**
+     * Tasks matching {@code which} that cannot run until an operator acts: the parked ones and those queued
+     * behind them. A consumer handing a partition over waits for its other tasks only.
+     */
+    int stuckTasks(Predicate<Task> which) {
+        int count = 0;
+        for (Parked<K> entry : parked.values()) {
+            try {
+                for (Job<K> job : entry.run) {
+                    count += which.test(job.task) ? 1 : 0;
+                }
+            } catch (ConcurrentModificationException resumedMeanwhile) {
+                continue; // its worker owns the run again: not stuck any more
+            }
+            int[] queuedMatching = {0};
+            queues.computeIfPresent(entry.job.key, (k, q) -> {
+                for (Job<K> job : q.jobs) {
+                    queuedMatching[0] += which.test(job.task) ? 1 : 0;
+                }
+                return q;
+            });
+            count += queuedMatching[0];
+        }
+        return count;
     }
 
     /** After a parked head ended by decision: the key's next task runs. */

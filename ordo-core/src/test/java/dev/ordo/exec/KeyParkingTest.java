@@ -180,4 +180,69 @@ class KeyParkingTest {
         assertThat(executor.stats().deadLettered()).isZero();
         assertThat(executor.parked()).isEmpty();
     }
+
+    @Test
+    void aListenerThatThrowsNeitherStrandsAResumedKeyNorASkippedOne() throws Exception {
+        ParkListener<String> throwing = new ParkListener<>() {
+            @Override
+            public void onResumed(String key) {
+                throw new IllegalStateException("listener down");
+            }
+
+            @Override
+            public void onSkipped(String key, KeyOrderedExecutor.Task task, String reason) {
+                throw new IllegalStateException("listener down");
+            }
+        };
+        KeyOrderedExecutor<String> executor =
+                KeyOrderedExecutor.<String>builder().parkListener(throwing).build();
+        executors.add(executor);
+        AtomicBoolean healthy = new AtomicBoolean();
+        CompletableFuture<KeyOrderedExecutor.Outcome> resumed = executor.submit("a", () -> {
+            if (!healthy.get()) {
+                throw new IllegalStateException("bad record");
+            }
+        });
+        CompletableFuture<KeyOrderedExecutor.Outcome> skipped = executor.submit("b", () -> {
+            throw new IllegalStateException("bad record");
+        });
+        CompletableFuture<KeyOrderedExecutor.Outcome> behindB = executor.submit("b", () -> {});
+        await().atMost(Duration.ofSeconds(5)).until(() -> executor.parked().size() == 2);
+
+        healthy.set(true);
+        assertThat(executor.resume("a")).isTrue();
+        assertThat(executor.skip("b", "operator")).isTrue();
+        assertThat(resumed.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
+        assertThat(skipped.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SKIPPED);
+        assertThat(behindB.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void aStaleSnapshotDoesNotActOnATaskThatParkedSinceIt() throws Exception {
+        KeyOrderedExecutor<String> executor = start(KeyOrderedExecutor.<String>builder());
+        CompletableFuture<KeyOrderedExecutor.Outcome> first = executor.submit("a", () -> {
+            throw new IllegalStateException("first bad");
+        });
+        CompletableFuture<KeyOrderedExecutor.Outcome> second = executor.submit("a", () -> {
+            throw new IllegalStateException("second bad");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> executor.parked().size() == 1);
+        ParkedKey<String> seenByOperator = executor.parked().get(0);
+
+        assertThat(executor.skip(seenByOperator, "first one is corrupt")).isTrue();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SKIPPED);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> executor.parked().size() == 1
+                        && executor.parked().get(0).error().getMessage().equals("second bad"));
+
+        assertThat(executor.skip(seenByOperator, "clicked twice"))
+                .as("stale snapshot")
+                .isFalse();
+        assertThat(executor.resume(seenByOperator)).as("stale snapshot").isFalse();
+        assertThat(executor.abandon(seenByOperator)).as("stale snapshot").isFalse();
+        assertThat(second).isNotDone();
+        assertThat(executor.skip(executor.parked().get(0), "second is corrupt too"))
+                .isTrue();
+        assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo(KeyOrderedExecutor.Outcome.SKIPPED);
+    }
 }

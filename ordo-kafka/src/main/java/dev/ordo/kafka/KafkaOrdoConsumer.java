@@ -87,13 +87,31 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, client);
         KafkaProducer<byte[], byte[]> dlq = null;
-        KafkaConsumer<byte[], byte[]> consumer;
+        KafkaConsumer<byte[], byte[]> consumer = null;
         try {
             dlq = settings.deadLetterTopic() == null
                     ? null
                     : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            Tags tags = Tags.of("topic", topic, "group", settings.group(), "client", client);
+            KafkaLagMeters lagMeters =
+                    settings.registry() == null ? null : new KafkaLagMeters(settings.registry(), tags);
+            this.pollLoop = new PollLoop(
+                    consumer,
+                    dlq,
+                    settings,
+                    dispatcher,
+                    lagMeters,
+                    "ordo-kafka-poll-" + client + "-" + topic,
+                    this::settled,
+                    this::failed);
+            if (settings.registry() != null) {
+                bindMetrics(tags);
+            }
         } catch (RuntimeException e) {
+            if (consumer != null) {
+                consumer.close(Duration.ZERO);
+            }
             if (dlq != null) {
                 dlq.close(Duration.ZERO);
             }
@@ -101,20 +119,6 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
             throw e;
         }
         this.deadLetters = dlq;
-        Tags tags = Tags.of("topic", topic, "group", settings.group(), "client", client);
-        KafkaLagMeters lagMeters = settings.registry() == null ? null : new KafkaLagMeters(settings.registry(), tags);
-        this.pollLoop = new PollLoop(
-                consumer,
-                dlq,
-                settings,
-                dispatcher,
-                lagMeters,
-                "ordo-kafka-poll-" + client + "-" + topic,
-                this::settled,
-                this::failed);
-        if (settings.registry() != null) {
-            bindMetrics(tags);
-        }
     }
 
     /** A consumer of raw bytes: keys and values as they are in Kafka. */

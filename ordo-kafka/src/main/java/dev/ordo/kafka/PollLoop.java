@@ -415,16 +415,19 @@ final class PollLoop {
             if (commits.crashed()) {
                 return;
             }
-            for (TopicPartition tp : partitions) {
-                try {
-                    dispatcher.drain(tp.partition());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            // One drain timeout for all of them: this runs inside poll(), against max.poll.interval.ms.
+            long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+            try {
+                for (TopicPartition tp : partitions) {
+                    dispatcher.drain(tp.partition(), deadline);
                 }
+                commits.commit(partitions, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                partitions.forEach(tp -> forget(tp.partition())); // also when the commit failed: ours no more
+                assignment = partitionsOf(consumer.assignment(), partitions);
             }
-            commits.commit(partitions, true);
-            partitions.forEach(tp -> forget(tp.partition()));
-            assignment = partitionsOf(consumer.assignment(), partitions);
         }
 
         @Override

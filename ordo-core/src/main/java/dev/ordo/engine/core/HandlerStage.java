@@ -48,7 +48,19 @@ final class HandlerStage<K, V> {
                 .build();
     }
 
+    /**
+     * The {@link OnFailure} policy, for records this consumer still owns: a record whose partition was
+     * handed over while it was being tried is abandoned (the new owner handles it), never parked here or
+     * dead-lettered.
+     */
     private FailurePolicy<Object> failurePolicy(DeadLetterSink deadLetters) {
+        FailurePolicy<Object> policy = onFailure(deadLetters);
+        return (key, task, error, attempts) -> ((HandlerTask) task).assignment.released
+                ? FailurePolicy.Decision.ABANDONED
+                : policy.exhausted(key, task, error, attempts);
+    }
+
+    private FailurePolicy<Object> onFailure(DeadLetterSink deadLetters) {
         return switch (settings.onFailure()) {
             case PARK_KEY -> FailurePolicy.park();
             case SKIP -> FailurePolicy.skip();
@@ -86,9 +98,14 @@ final class HandlerStage<K, V> {
     void abandonParked(Assignment assignment) {
         for (ParkedKey<Object> p : executor.parked()) {
             if (((HandlerTask) p.task()).assignment == assignment) {
-                executor.abandon(p.key());
+                executor.abandon(p); // only if still parked at that record
             }
         }
+    }
+
+    /** Records of {@code assignment} that cannot finish until an operator acts (parked, or behind a parked key). */
+    int stuck(Assignment assignment) {
+        return executor.stuckTasks(task -> ((HandlerTask) task).assignment == assignment);
     }
 
     /** See {@link RecordDispatcher#stopHandling()}. */
@@ -119,23 +136,24 @@ final class HandlerStage<K, V> {
         return list;
     }
 
-    /** Tries the parked record again; false if it is not parked. */
+    /** Tries the parked record again; false if it is not parked (any more). */
     boolean resume(ParkedRecord record) {
-        return keyParkedAt(record).map(executor::resume).orElse(false);
+        return parkedAt(record).map(executor::resume).orElse(false);
     }
 
-    /** Gives the parked record up, recorded with {@code reason}; false if it is not parked. */
+    /** Gives the parked record up, recorded with {@code reason}; false if it is not parked (any more). */
     boolean skip(ParkedRecord record, String reason) {
-        return keyParkedAt(record).map(key -> executor.skip(key, reason)).orElse(false);
+        return parkedAt(record).map(p -> executor.skip(p, reason)).orElse(false);
     }
 
-    private Optional<Object> keyParkedAt(ParkedRecord record) {
+    /** The parked key stopped at exactly that record, as a snapshot the executor checks again when acting. */
+    private Optional<ParkedKey<Object>> parkedAt(ParkedRecord record) {
         for (ParkedKey<Object> p : executor.parked()) {
             RawRecord raw = ((HandlerTask) p.task()).raw;
             if (record.topic().equals(settings.topic())
                     && raw.partition() == record.partition()
                     && raw.offset() == record.offset()) {
-                return Optional.of(p.key());
+                return Optional.of(p);
             }
         }
         return Optional.empty();

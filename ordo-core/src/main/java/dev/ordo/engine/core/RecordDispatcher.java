@@ -66,6 +66,9 @@ public final class RecordDispatcher<K, V> {
     /** Handled offsets beyond the commit point an engine may carry with a commit (Kafka's metadata). */
     public static final int MAX_COMPLETED_BEYOND = 1_000;
 
+    /** How often a drain looks again at what is stuck (a key parking signals nothing). */
+    private static final long DRAIN_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final ConsumerSettings<K, V> settings;
     private final Ticker ticker;
     private final HandlerStage<K, V> handlers;
@@ -82,6 +85,7 @@ public final class RecordDispatcher<K, V> {
     private final Object progress = new Object();
 
     private volatile long lastProgressNanos;
+    private volatile boolean closed;
     private volatile boolean stallReported;
 
     /**
@@ -156,7 +160,13 @@ public final class RecordDispatcher<K, V> {
             return;
         }
         a.inFlight.addAndGet(submitted);
-        peakInFlight.accumulateAndGet(inFlight.addAndGet(submitted), Math::max);
+        long now = inFlight.addAndGet(submitted);
+        if (now == submitted) {
+            // Idle until now: a stall is counted from here, not from the last record of the busy time before.
+            lastProgressNanos = ticker.read();
+            stallReported = false;
+        }
+        peakInFlight.accumulateAndGet(now, Math::max);
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
             handlers.submit(run.getKey(), run.getValue(), this::finished);
         }
@@ -287,26 +297,37 @@ public final class RecordDispatcher<K, V> {
     }
 
     /**
-     * Waits, at most the drain timeout, until no record of {@code partition} is in flight: before the
-     * partition is handed to another member. Returns false (and logs why) if some are still.
+     * Waits, at most the drain timeout, until no record of {@code partition} is in flight but those that
+     * cannot finish without an operator (parked, or queued behind a parked key): before the partition is
+     * handed to another member. Returns false (and logs why) if some still are.
      */
     public boolean drain(int partition) throws InterruptedException {
+        return drain(partition, System.nanoTime() + settings.drainTimeout().toNanos());
+    }
+
+    /** {@link #drain(int)} with a deadline, for partitions handed over together (one wait for them all). */
+    public boolean drain(int partition, long deadlineNanos) throws InterruptedException {
         Assignment a = assignments.get(partition);
-        if (a == null) {
-            return true;
+        if (a == null || closed) {
+            return true; // a closed dispatcher runs nothing more: there is nothing to wait for
         }
-        if (awaitProgress(() -> a.inFlight.get() == 0, settings.drainTimeout().toNanos())) {
-            return true;
+        // Looked at now and then besides on completions: a key parking finishes nothing, so signals nothing.
+        while (a.inFlight.get() - handlers.stuck(a) > 0) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                LOG.warn(
+                        "{}-{} handed over with {} records unfinished after the drain timeout of {} ({}); the next "
+                                + "owner handles them again",
+                        settings.topic(),
+                        partition,
+                        a.inFlight.get(),
+                        settings.drainTimeout(),
+                        stall().orElse("handlers still running"));
+                return false;
+            }
+            awaitProgress(Math.min(left, DRAIN_LOOK_NANOS));
         }
-        LOG.warn(
-                "{}-{} handed over with {} records unfinished after the drain timeout of {} ({}); the next owner "
-                        + "handles them again",
-                settings.topic(),
-                partition,
-                a.inFlight.get(),
-                settings.drainTimeout(),
-                stall().orElse("handlers still running"));
-        return false;
+        return true;
     }
 
     /**
@@ -449,6 +470,12 @@ public final class RecordDispatcher<K, V> {
      * Returns whether everything dispatched ended.
      */
     public boolean close(Duration timeout) {
+        closed = true;
         return handlers.close(timeout);
+    }
+
+    /** Whether {@link #close} was called. */
+    public boolean isClosed() {
+        return closed;
     }
 }

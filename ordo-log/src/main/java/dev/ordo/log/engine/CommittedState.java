@@ -15,6 +15,11 @@ import java.util.Map;
  * is applied exactly once. Effects outside the state (an e-mail, a call to another service) are not
  * rolled back and stay at-least-once.
  *
+ * <p>A parked key (a record that failed every attempt, {@code OnFailure.PARK_KEY}) stops the whole consumer
+ * at its next commit, not just the key: until it is resumed or skipped no offsets match the state. The
+ * consumer says so (a WARN naming the key, {@code ordo.consumer.stalled.seconds}); a close then commits
+ * nothing, and a restart goes on from the last commit.
+ *
  * <p>{@link JsonSnapshotState} keeps a Jackson-serializable object in one file.
  */
 public interface CommittedState {

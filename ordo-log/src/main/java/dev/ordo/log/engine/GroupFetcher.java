@@ -43,6 +43,9 @@ final class GroupFetcher {
 
     private final EmbeddedLog log;
     private final String topic;
+    /** How long a close waits for the fetcher after interrupting it. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final ConsumerSettings<?, ?> settings;
     private final RecordDispatcher<?, ?> dispatcher;
     private final ConsumerProgress progress;
@@ -121,10 +124,34 @@ final class GroupFetcher {
         return fetchPosition[partition];
     }
 
-    /** Stops fetching and waits for the fetcher thread, at most until {@code deadlineNanos}. */
-    void stop(long deadlineNanos) throws InterruptedException {
+    /**
+     * Stops fetching: waits for the fetcher thread until {@code deadlineNanos}, then interrupts what it waits
+     * for (a drain, room, news) and waits a little more. Returns whether it has ended; the final commit
+     * reads what only it writes, so it is made only then. Keeps the caller's interrupt.
+     */
+    boolean stop(long deadlineNanos) {
         running.set(false);
-        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+        boolean interrupted = false;
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (thread.isAlive()) {
+            thread.interrupt(); // it ends without reporting a failure: running is false
+            long last = System.nanoTime() + STOP_GRACE_NANOS;
+            while (thread.isAlive() && System.nanoTime() < last) {
+                try {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(last - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
     }
 
     /**
@@ -142,11 +169,18 @@ final class GroupFetcher {
                     settings.group(),
                     e);
         } finally {
-            for (int p : owned) {
-                member.group().release(member.id(), p);
-            }
-            log.leaveGroup(member);
+            log.leaveGroup(member); // lets go of every partition it owned
         }
+    }
+
+    /** Leaves the group without a commit: the fetcher did not stop, and what it owns is not safe to read. */
+    void leaveWithoutCommit() {
+        LOG.error(
+                "the fetcher of {} for group {} did not stop; leaving without a final commit (the records since the"
+                        + " last commit will be handled again)",
+                topic,
+                settings.group());
+        log.leaveGroup(member);
     }
 
     private void fetchLoop() {
@@ -186,7 +220,9 @@ final class GroupFetcher {
             failed.accept(e);
             running.set(false);
         } catch (InterruptedException e) {
-            failed.accept(e);
+            if (running.get()) {
+                failed.accept(e); // not the close interrupting a wait
+            }
             running.set(false);
         }
     }

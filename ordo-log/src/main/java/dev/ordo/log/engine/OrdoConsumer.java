@@ -92,15 +92,23 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
                     initialPositions.put(p, b.seeks.get(p));
                 }
             }
+            this.fetcher = new GroupFetcher(
+                    log,
+                    settings,
+                    dispatcher,
+                    member,
+                    progress,
+                    initialPositions,
+                    partitions,
+                    this::settled,
+                    this::failed);
+            if (settings.registry() != null) {
+                bindMetrics(settings.registry(), partitions);
+            }
         } catch (IOException | RuntimeException e) {
-            log.groups().leave(member);
-            dispatcher.close(Duration.ZERO);
+            log.leaveGroup(member);
+            dispatcher.close(Duration.ZERO); // its handler threads started with it
             throw e;
-        }
-        this.fetcher = new GroupFetcher(
-                log, settings, dispatcher, member, progress, initialPositions, partitions, this::settled, this::failed);
-        if (settings.registry() != null) {
-            bindMetrics(settings.registry(), partitions);
         }
     }
 
@@ -182,14 +190,18 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     @Override
     protected void shutdown(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean stopped = fetcher.stop(deadline);
+        dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         try {
-            fetcher.stop(deadline);
-            dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             progress.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fetcher.commitAndLeave();
+        if (stopped) {
+            fetcher.commitAndLeave();
+        } else {
+            fetcher.leaveWithoutCommit();
+        }
     }
 
     private OrdoConsumer<K, V> startFetching() {

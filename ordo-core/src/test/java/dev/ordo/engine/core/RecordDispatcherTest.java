@@ -1,0 +1,127 @@
+package dev.ordo.engine.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ordo.ManualTicker;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.Ordering;
+import dev.ordo.engine.RecordHandler;
+import dev.ordo.engine.Serdes;
+import dev.ordo.exec.Retry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The consumer core's hand-over, stall and parking rules, without an engine around it. */
+class RecordDispatcherTest {
+
+    private final ManualTicker ticker = new ManualTicker();
+    private final List<RecordDispatcher<String, String>> dispatchers = new ArrayList<>();
+
+    private RecordDispatcher<String, String> dispatcher(Duration drainTimeout, RecordHandler<String, String> handler) {
+        ConsumerSettings<String, String> settings = new ConsumerSettings<>(
+                "t",
+                "g",
+                Ordering.KEY,
+                4,
+                1_000,
+                Retry.none(),
+                OnFailure.PARK_KEY,
+                null,
+                false,
+                Duration.ofMillis(100),
+                drainTimeout,
+                Duration.ofSeconds(30),
+                Serdes.string(),
+                Serdes.string(),
+                handler,
+                null);
+        RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
+        dispatchers.add(dispatcher);
+        return dispatcher;
+    }
+
+    @AfterEach
+    void closeAll() {
+        dispatchers.forEach(d -> d.close(Duration.ofSeconds(5)));
+    }
+
+    private static RawRecord record(int partition, long offset, String key, String value) {
+        return new RawRecord(
+                partition,
+                offset,
+                0,
+                key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8),
+                Headers.empty());
+    }
+
+    @Test
+    void aRecordFailingAfterItsPartitionWasHandedOverIsAbandonedNotParkedHere() throws Exception {
+        CountDownLatch failing = new CountDownLatch(1);
+        CountDownLatch fail = new CountDownLatch(1);
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofMillis(50), r -> {
+            failing.countDown();
+            fail.await();
+            throw new IllegalStateException("slow and failing");
+        });
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, List.of(record(0, 0, "a", "x")));
+        failing.await();
+        assertThat(d.drain(0)).as("still running: the drain times out").isFalse();
+        d.release(0);
+        fail.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(d.parked()).as("not ours any more: the new owner handles it").isEmpty();
+        assertThat(d.stats().skipped()).isZero();
+        assertThat(d.stats().deadLettered()).isZero();
+    }
+
+    @Test
+    void aHandOverDoesNotWaitForARecordParkedUntilAnOperatorActs() throws Exception {
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofSeconds(30), r -> {
+            if (r.value().equals("bad")) {
+                throw new IllegalStateException("poison");
+            }
+        });
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, List.of(record(0, 0, "a", "bad"), record(0, 1, "a", "behind"), record(0, 2, "b", "ok")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.parked().size() == 1 && d.inFlight() == 2);
+
+        long start = System.nanoTime();
+        assertThat(d.drain(0)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(d.commitPoint(0)).as("never past the parked record").isZero();
+        d.release(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(d.parked()).isEmpty();
+    }
+
+    @Test
+    void aStallIsCountedFromWhenWorkArrivedNotFromTheLastRecordBeforeAnIdleSpell() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofSeconds(30), r -> {
+            if (r.value().equals("slow")) {
+                release.await();
+            }
+        });
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, List.of(record(0, 0, "a", "quick")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        ticker.advance(Duration.ofHours(1)); // idle
+
+        d.dispatch(0, List.of(record(0, 1, "a", "slow")));
+        assertThat(d.stall()).as("just arrived").isEmpty();
+        ticker.advance(Duration.ofSeconds(31));
+        assertThat(d.stall()).hasValueSatisfying(why -> assertThat(why).startsWith("no progress for 31 s"));
+        release.countDown();
+    }
+}
