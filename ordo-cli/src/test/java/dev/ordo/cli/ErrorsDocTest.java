@@ -11,6 +11,7 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
@@ -149,7 +150,7 @@ class ErrorsDocTest {
                 f -> f.log().read("t", 0, 0, 0)));
         cases.add(java(
                 "PartitionLog.read(1, 1024)  // batch 1 of <dir>/d-0 has a flipped bit",
-                dev.ordo.log.storage.CorruptLogException.class,
+                CorruptLogException.class,
                 "topic 'd' partition 0: segment <dir>/d-0/00000000000000000000.log is damaged at byte 64 (batch CRC"
                         + " mismatch: stored 22ef14fd, computed 524d6977); offsets 1-5 cannot be read (every record before them"
                         + " can). 'ordo topics repair d --data <dir>' (EmbeddedLog.repairTopic) cuts the segment"

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -142,7 +144,7 @@ class KeyOrderedExecutorProperties {
         Map<String, List<Integer>> ran = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
         List<String> violations = new CopyOnWriteArrayList<>();
-        Map<String, List<Integer>> submittedOrder = new java.util.HashMap<>();
+        Map<String, List<Integer>> submittedOrder = new HashMap<>();
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = new ArrayList<>();
         try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
                 .concurrency(concurrency)
@@ -183,7 +185,7 @@ class KeyOrderedExecutorProperties {
                     futures.addAll(executor.submitAll(key, batch, t -> 1));
                 } else { // told through a callback: each task's outcome exactly once
                     Map<KeyOrderedExecutor.Task, CompletableFuture<KeyOrderedExecutor.Outcome>> told =
-                            new java.util.IdentityHashMap<>();
+                            new IdentityHashMap<>();
                     batch.forEach(task -> told.put(task, new CompletableFuture<>()));
                     futures.addAll(told.values());
                     executor.submitAll(key, batch, t -> 1, (task, outcome, error) -> {

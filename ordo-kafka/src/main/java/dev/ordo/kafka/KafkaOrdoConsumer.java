@@ -2,6 +2,7 @@ package dev.ordo.kafka;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.Ordering;
@@ -226,7 +227,7 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
     @Override
     protected void sendDeadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws Exception {
         ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(deadLetterTopic, key, value);
-        for (dev.ordo.engine.Header h : headers) {
+        for (Header h : headers) {
             copy.headers().add(h.key(), h.value());
         }
         deadLetters.send(copy).get(1, TimeUnit.MINUTES);

@@ -7,6 +7,8 @@ import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import io.confluent.parallelconsumer.ParallelConsumerOptions;
 import io.confluent.parallelconsumer.ParallelStreamProcessor;
+import io.confluent.parallelconsumer.PollContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started inside
@@ -157,9 +160,7 @@ public final class KafkaKeyOrderBenchmark {
             throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(
-                consumerProps(bootstrap, group),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer());
+                consumerProps(bootstrap, group), new StringDeserializer(), new StringDeserializer());
         ParallelStreamProcessor<String, String> pc =
                 ParallelStreamProcessor.createEosStreamProcessor(ParallelConsumerOptions.<String, String>builder()
                         .consumer(kafka)
@@ -168,8 +169,7 @@ public final class KafkaKeyOrderBenchmark {
                         .commitMode(ParallelConsumerOptions.CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
                         .build());
         pc.subscribe(List.of(topic));
-        Consumer<io.confluent.parallelconsumer.PollContext<String, String>> handler =
-                ctx -> meter.handle(ctx.key(), ctx.value());
+        Consumer<PollContext<String, String>> handler = ctx -> meter.handle(ctx.key(), ctx.value());
         pc.poll(handler);
         try {
             return meter.figure("Confluent Parallel Consumer 0.5.3.3 (KEY)", concurrency);
@@ -191,8 +191,7 @@ public final class KafkaKeyOrderBenchmark {
                         break;
                     }
                     meter.handle(
-                            new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
-                            new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+                            new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8));
                 }
             }
         }

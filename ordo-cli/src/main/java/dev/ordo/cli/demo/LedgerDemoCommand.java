@@ -4,6 +4,7 @@ import dev.ordo.check.HistoryLog;
 import dev.ordo.cli.ExitCode;
 import dev.ordo.cli.MetricsServer;
 import dev.ordo.kafka.EmbeddedKafka;
+import dev.ordo.log.storage.Directories;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -223,7 +224,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                             out);
         } finally {
             if (temporary) {
-                dev.ordo.log.storage.Directories.deleteRecursively(engineData);
+                Directories.deleteRecursively(engineData);
             }
         }
     }
