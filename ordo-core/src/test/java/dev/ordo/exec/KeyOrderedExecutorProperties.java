@@ -132,7 +132,8 @@ class KeyOrderedExecutorProperties {
 
     /**
      * Tasks handed over one by one and in runs of random length ({@code submitAll}, with futures or a
-     * completion callback), mixed on the same keys, some failing once: every key runs its tasks one at a time in submission order.
+     * completion callback), mixed on the same keys, some failing once: every key runs its tasks one
+     * at a time in submission order.
      */
     @Property(tries = 30)
     void submitAllAndSubmitTogetherKeepEachKeysSubmissionOrder(

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Members of a KEY-ordered group crash (stop without committing, with records in the middle of
- * being handled, which then have no effect) and are replaced while records stream in. The checker must find nothing lost and no key reordered; records handled twice must be
- * exactly what the guarantee allows: handled by a member that then crashed before committing them.
+ * being handled, which then have no effect) and are replaced while records stream in. The checker
+ * must find nothing lost and no key reordered; records handled twice must be exactly what the
+ * guarantee allows: handled by a member that then crashed before committing them.
  */
 class ConsumerCrashTest {
 

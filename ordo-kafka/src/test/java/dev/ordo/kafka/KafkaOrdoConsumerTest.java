@@ -41,7 +41,10 @@ class KafkaOrdoConsumerTest {
         return KafkaBroker.bootstrapServers();
     }
 
-    /** Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in {@code history}. */
+    /**
+     * Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in
+     * {@code history}.
+     */
     private static List<CompletableFuture<Acknowledgement>> produce(
             String topic, int first, int count, int keys, History history) {
         List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();

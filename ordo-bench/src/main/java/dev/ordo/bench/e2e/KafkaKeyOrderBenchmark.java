@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.KafkaKeyOrderBenchmark [concurrency] [scale]}
+ * <p>Run:
+ * {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.KafkaKeyOrderBenchmark [concurrency] [scale]}
  */
 public final class KafkaKeyOrderBenchmark {
 

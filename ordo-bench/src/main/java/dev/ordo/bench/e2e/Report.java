@@ -20,8 +20,8 @@ final class Report {
     private Report() {}
 
     static void printHeader() {
-        System.out.println(
-                "| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
+        System.out.println("| system | durability | record | writers | records/s | MB/s | "
+                + "p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 

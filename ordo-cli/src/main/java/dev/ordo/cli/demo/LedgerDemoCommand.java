@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
         description = {
             "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
             "from several tellers through a channel that reorders, duplicates and drops messages.",
-            "Ordo resequences them strictly (asking again for what is missing, never skipping it), appends them to the embedded",
+            "Ordo resequences them strictly (asking again for what is missing, never skipping it), "
+                    + "appends them to the embedded",
             "engine's durable log and a consumer group applies them in parallel across accounts, serially per",
             "account, committing the balances with its offsets; the final balances are compared with a sequential",
             "reference and the ordering checker judges the raw arrivals and the delivered stream.",
@@ -200,7 +201,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             if (crash || data != null || inMemory) {
                 throw new IllegalArgumentException(
                         "--backend kafka cannot be combined with --crash, --data or --in-memory "
-                                + "(the ledger's state lives in the process on Kafka; --crash needs the engine's committed state)");
+                                + "(the ledger's state lives in the process on Kafka; "
+                                + "--crash needs the engine's committed state)");
             }
             return onKafka(config, out);
         }

@@ -277,12 +277,18 @@ final class LogSegment implements AutoCloseable {
         return renamed;
     }
 
-    /** Where a read from {@code fromOffset} starts (the index changes with appends: call under the partition's lock). */
+    /**
+     * Where a read from {@code fromOffset} starts (the index changes with appends: call under the
+     * partition's lock).
+     */
     long readStart(long fromOffset) {
         return index.lookup((int) Math.max(0, fromOffset - baseOffset));
     }
 
-    /** The offset of the batch where a read from {@code fromOffset} starts (under the partition's lock, as {@link #readStart}). */
+    /**
+     * The offset of the batch where a read from {@code fromOffset} starts (under the partition's
+     * lock, as {@link #readStart}).
+     */
     long readStartOffset(long fromOffset) {
         return baseOffset + index.lookupOffset((int) Math.max(0, fromOffset - baseOffset));
     }
@@ -436,7 +442,10 @@ final class LogSegment implements AutoCloseable {
         return logFile;
     }
 
-    /** Forces the log and its index to disk (when the segment is sealed: a sealed segment's index is trusted on open). */
+    /**
+     * Forces the log and its index to disk (when the segment is sealed: a sealed segment's index is
+     * trusted on open).
+     */
     void flush() throws IOException {
         log.force();
         index.flush();

@@ -175,7 +175,10 @@ class OrdoConsumerTest {
                 3, 300, b -> b.ordering(Ordering.PARTITION).concurrency(4));
     }
 
-    /** Produces {@code records} records, consumes them with the builder as configured, checks offset order per partition. */
+    /**
+     * Produces {@code records} records, consumes them with the builder as configured, checks offset
+     * order per partition.
+     */
     private void assertEachPartitionHandledInOffsetOrder(
             int partitions, int records, UnaryOperator<OrdoConsumer.Builder<String, String>> configure)
             throws Exception {

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Interval forces of an engine's partitions run on its flusher's one timer and bounded pool, and each partition is forced. */
+/**
+ * Interval forces of an engine's partitions run on its flusher's one timer and bounded pool, and
+ * each partition is forced.
+ */
 class IntervalForceTest {
 
     @TempDir

@@ -293,7 +293,10 @@ class RecoveryTest {
         }
     }
 
-    /** Appends {@code records} single-record batches ("v0", "v1", ...), closes, and returns the segments' base offsets. */
+    /**
+     * Appends {@code records} single-record batches ("v0", "v1", ...), closes, and returns the
+     * segments' base offsets.
+     */
     private List<Long> appendAndClose(LogConfig config, int records) throws Exception {
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             for (int i = 0; i < records; i++) {
@@ -314,7 +317,10 @@ class RecoveryTest {
         }
     }
 
-    /** Appends 300 single-record batches over several 2 KiB segments, then flips the byte {@code at(size)} of the first. */
+    /**
+     * Appends 300 single-record batches over several 2 KiB segments, then flips the byte
+     * {@code at(size)} of the first.
+     */
     private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, LongUnaryOperator at) throws Exception {
         appendAndClose(config, 300);
         Path first = dir.resolve("00000000000000000000.log");
