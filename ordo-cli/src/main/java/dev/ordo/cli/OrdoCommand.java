@@ -1,6 +1,9 @@
 package dev.ordo.cli;
 
 import dev.ordo.cli.demo.DemoCommand;
+import dev.ordo.cli.log.ConsumeCommand;
+import dev.ordo.cli.log.ProduceCommand;
+import dev.ordo.cli.log.TopicsCommand;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,9 +28,9 @@ import picocli.CommandLine.ParseResult;
         subcommands = {
             DemoCommand.class,
             VerifyCommand.class,
-            dev.ordo.cli.log.TopicsCommand.class,
-            dev.ordo.cli.log.ProduceCommand.class,
-            dev.ordo.cli.log.ConsumeCommand.class,
+            TopicsCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class OrdoCommand implements Callable<Integer> {

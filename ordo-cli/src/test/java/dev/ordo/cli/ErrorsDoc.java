@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The tables of {@code docs/errors.md}: one row per bad input, {@code | `input` | `Exception` |
@@ -73,7 +74,7 @@ public final class ErrorsDoc {
     }
 
     /** Every row's input, in the document's order. */
-    public java.util.Set<String> inputs() {
+    public Set<String> inputs() {
         return rows.keySet();
     }
 

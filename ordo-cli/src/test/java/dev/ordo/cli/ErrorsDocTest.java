@@ -11,6 +11,7 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.PartitionLog;
@@ -149,12 +150,12 @@ class ErrorsDocTest {
                 f -> f.log().read("t", 0, 0, 0)));
         cases.add(java(
                 "PartitionLog.read(1, 1024)  // batch 1 of <dir>/d-0 has a flipped bit",
-                dev.ordo.log.storage.CorruptLogException.class,
+                CorruptLogException.class,
                 "topic 'd' partition 0: segment <dir>/d-0/00000000000000000000.log is damaged at byte 64 (batch CRC"
-                        + " mismatch: stored 22ef14fd, computed 524d6977); offsets 1-5 cannot be read (every record before them"
-                        + " can). 'ordo topics repair d --data <dir>' (EmbeddedLog.repairTopic) cuts the segment"
-                        + " there, losing offsets 1-5, as --on-corruption skip does on open; or restore the segment"
-                        + " from a copy",
+                        + " mismatch: stored 22ef14fd, computed 524d6977); offsets 1-5 cannot be read"
+                        + " (every record before them can). 'ordo topics repair d --data <dir>'"
+                        + " (EmbeddedLog.repairTopic) cuts the segment there, losing offsets 1-5, as --on-corruption"
+                        + " skip does on open; or restore the segment from a copy",
                 ErrorsDocTest::readADamagedBatch));
         // The data directory and the engine's life
         cases.add(java(
@@ -236,7 +237,8 @@ class ErrorsDocTest {
         cases.add(java(
                 "OrdoConsumer.builder(log, \"t\").group(\"g\").handler(h).deadLetter(\"t.dlq\").start()",
                 IllegalArgumentException.class,
-                "deadLetter topic 't.dlq' does not exist; create it, or use deadLetter(topic, true) to have the consumer create it",
+                "deadLetter topic 't.dlq' does not exist; create it, or use deadLetter(topic, true)"
+                        + " to have the consumer create it",
                 f -> OrdoConsumer.builder(f.log(), "t")
                         .group("g")
                         .handler(r -> {})
@@ -388,7 +390,10 @@ class ErrorsDocTest {
                         cases().stream().map(Case::input).toList());
     }
 
-    /** Writes 12 batches of one record (fixed timestamps, so fixed CRCs) into 400-byte segments, damages batch 1, reads it. */
+    /**
+     * Writes 12 batches of one record (fixed timestamps, so fixed CRCs) into 400-byte segments,
+     * damages batch 1, reads it.
+     */
     private static void readADamagedBatch(Fixture f) throws IOException {
         Path dir = f.dir.resolve("d-0");
         LogConfig config = new LogConfig(400, 64, 400, FsyncPolicy.none());

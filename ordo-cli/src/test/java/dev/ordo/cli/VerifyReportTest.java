@@ -82,7 +82,8 @@ class VerifyReportTest {
                                 + " timestamp 7200001) was read from partition 6, its key belongs in partition 7"
                                 + " (Kafka's default partitioner over 8 partitions)",
                         "  TIMESTAMP_ANOMALY (info): 1, first: m1 (key ACC-1, source p, seq -1, partition 6,"
-                                + " timestamp 7200001): event time 7200001 is PT2H after its receipt at 1 (at most PT1H)");
+                                + " timestamp 7200001): event time 7200001 is PT2H after its receipt at 1"
+                                + " (at most PT1H)");
         JsonNode json = new ObjectMapper().readTree(verify(file, "--json"));
         assertThat(json.get("severity").asText()).isEqualTo("CRITICAL");
         assertThat(json.get("findings"))

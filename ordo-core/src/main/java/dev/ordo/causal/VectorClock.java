@@ -1,6 +1,7 @@
 package dev.ordo.causal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -213,7 +214,7 @@ public final class VectorClock {
                 throw new IllegalArgumentException("vector clock has " + in.remaining() + " trailing bytes");
             }
             return of(counters);
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("vector clock encoding is truncated", e);
         }
     }

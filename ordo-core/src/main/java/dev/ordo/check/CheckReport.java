@@ -56,7 +56,8 @@ public record CheckReport(long sent, long received, List<Finding> findings) {
 
     /**
      * The report as a JSON document:
-     * {@code {"sent":..,"received":..,"clean":..,"severity":"CRITICAL"|null,"findings":[{"anomaly":..,"severity":..,"count":..,"first":..}]}},
+     * {@code {"sent":..,"received":..,"clean":..,"severity":"CRITICAL"|null,
+     * "findings":[{"anomaly":..,"severity":..,"count":..,"first":..}]}},
      * {@code severity} being the worst of the findings'.
      */
     public String toJson() {

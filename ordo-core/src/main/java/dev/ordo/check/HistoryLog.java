@@ -23,8 +23,10 @@ import java.util.OptionalInt;
  * <pre>
  * {"type":"topic","partitions":8,"timestampAfterMaxMs":60000}
  * {"type":"sent","key":"ACC-1","source":"teller-0","sequence":0,"id":"teller-0-0"}
- * {"type":"received","key":"ACC-1","source":"teller-0","sequence":0,"id":"teller-0-0","partition":7,"timestamp":1767225600000,"at":1767225600250}
+ * {"type":"received","key":"ACC-1","source":"teller-0","sequence":0,"id":"teller-0-0","partition":7,
+ *  "timestamp":1767225600000,"at":1767225600250}
  * </pre>
+ * (The receipt is wrapped here; in a file it is one line.)
  * <ul>
  *   <li>{@code type} is {@code sent}, {@code received} or {@code topic}; {@code key},
  *       {@code source} and {@code id} are strings (required on sends and receipts).</li>

@@ -284,7 +284,8 @@ public final class OrderingMonitor<K> {
         counters[violation.ordinal()].increment();
         if (logged[violation.ordinal()].compareAndSet(false, true)) {
             LOG.warn(
-                    "ordering violation at stage {}: {} ({}) on key {} ({} {}, expected {}); further ones are logged at debug",
+                    "ordering violation at stage {}: {} ({}) on key {} ({} {}, expected {}); "
+                            + "further ones are logged at debug",
                     stage,
                     violation,
                     violation.severity,

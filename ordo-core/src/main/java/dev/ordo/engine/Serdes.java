@@ -13,7 +13,8 @@ import java.util.Objects;
  * {@code LongSerializer} layout) and JSON through Jackson. Each turns null into null both ways.
  *
  * <pre>{@code
- * OrdoProducer<String, Txn> producer = OrdoProducer.builder(log, "ledger", Serdes.string(), Serdes.json(Txn.class)).build();
+ * OrdoProducer<String, Txn> producer = OrdoProducer.builder(log, "ledger", Serdes.string(), Serdes.json(Txn.class))
+ *         .build();
  * }</pre>
  */
 public final class Serdes {

@@ -179,7 +179,7 @@ public final class CompletionTracker {
                     found[n++] = offsets[slot(i)];
                 }
             }
-            return java.util.Arrays.copyOf(found, n);
+            return Arrays.copyOf(found, n);
         }
 
         private int slot(int i) {

@@ -254,7 +254,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         return runner.skip(Objects.requireNonNull(key, "key must not be null"), null, reason);
     }
 
-    /** {@link #skip(Object, String)} only if the key is still parked at the snapshot's task (see {@link #resume(ParkedKey)}). */
+    /**
+     * {@link #skip(Object, String)} only if the key is still parked at the snapshot's task (see
+     * {@link #resume(ParkedKey)}).
+     */
     public boolean skip(ParkedKey<K> parked, String reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         requireOpen();
@@ -272,7 +275,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         return runner.abandon(Objects.requireNonNull(key, "key must not be null"), null);
     }
 
-    /** {@link #abandon(Object)} only if the key is still parked at the snapshot's task (see {@link #resume(ParkedKey)}). */
+    /**
+     * {@link #abandon(Object)} only if the key is still parked at the snapshot's task (see
+     * {@link #resume(ParkedKey)}).
+     */
     public boolean abandon(ParkedKey<K> parked) {
         return runner.abandon(parked.key(), parked.task());
     }

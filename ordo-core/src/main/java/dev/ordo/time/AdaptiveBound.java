@@ -1,6 +1,7 @@
 package dev.ordo.time;
 
 import dev.ordo.Arguments;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -59,13 +60,13 @@ public final class AdaptiveBound {
     }
 
     /** The bound never goes below this. */
-    public AdaptiveBound withMinimum(java.time.Duration minimum) {
+    public AdaptiveBound withMinimum(Duration minimum) {
         Arguments.nonNegative("minimum", minimum);
         return new AdaptiveBound(quantile, halfLife, minimum.toMillis(), Math.max(bound, minimum.toMillis()));
     }
 
     /** The bound used before enough samples arrived. */
-    public AdaptiveBound withInitial(java.time.Duration initial) {
+    public AdaptiveBound withInitial(Duration initial) {
         Arguments.nonNegative("initial", initial);
         return new AdaptiveBound(quantile, halfLife, minimumMillis, initial.toMillis());
     }

@@ -15,7 +15,10 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * OrderingProcessor<TimedEvent<String, Reading>, TimedEvent<String, Reading>> inOrder = EventTimeProcessor.create(
- *         10_000, WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofSeconds(2)), Ticker.system(), late -> log(late));
+ *         10_000,
+ *         WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofSeconds(2)),
+ *         Ticker.system(),
+ *         late -> log(late));
  * publisher.subscribe(inOrder);
  * inOrder.subscribe(dashboard);
  * }</pre>

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ordo.check.CausalDelivery;
 import dev.ordo.check.OrderingChecker;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -114,7 +115,7 @@ class CausalProperties {
     private static List<Sent> causalExecution(int nodes, int messages, Random random) {
         List<Sent> sent = new ArrayList<>();
         VectorClock[] knowledge = new VectorClock[nodes];
-        java.util.Arrays.fill(knowledge, VectorClock.empty());
+        Arrays.fill(knowledge, VectorClock.empty());
         while (sent.size() < messages) {
             int node = random.nextInt(nodes);
             if (!sent.isEmpty() && random.nextBoolean()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -99,10 +100,10 @@ class ClocksTest {
     @Test
     void corruptVectorClockEncodingsAreRefusedClearly() {
         byte[] good = VectorClock.of(Map.of("a", 3L)).encode();
-        assertThatThrownBy(() -> VectorClock.decode(java.util.Arrays.copyOf(good, good.length - 1)))
+        assertThatThrownBy(() -> VectorClock.decode(Arrays.copyOf(good, good.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("truncated");
-        byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
+        byte[] trailing = Arrays.copyOf(good, good.length + 1);
         assertThatThrownBy(() -> VectorClock.decode(trailing)).hasMessageContaining("trailing");
         assertThatThrownBy(() -> VectorClock.decode(new byte[] {5, 100})).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> VectorClock.of(Map.of("a", -1L))).hasMessage("counter of node a must be >= 0, was -1");

@@ -37,7 +37,8 @@ class HistoryLogTest {
         Path file = dir.resolve("bad.jsonl");
         Files.writeString(
                 file,
-                "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}\n\n{\"type\":\"sent\",\"key\":\"k\"}\n");
+                "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"id\":\"m0\"}\n\n"
+                        + "{\"type\":\"sent\",\"key\":\"k\"}\n");
         assertThatThrownBy(() -> HistoryLog.read(file))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("line 3: field 'source' is missing");
@@ -64,8 +65,10 @@ class HistoryLogTest {
         assertThat(Files.readAllLines(file))
                 .containsExactly(
                         "{\"type\":\"topic\",\"partitions\":8,\"timestampAfterMaxMs\":60000}",
-                        "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"sequence\":0,\"id\":\"m0\",\"timestamp\":1000,\"at\":1000}",
-                        "{\"type\":\"received\",\"key\":\"k\",\"source\":\"p\",\"sequence\":0,\"id\":\"m0\",\"partition\":3,\"at\":2000}");
+                        "{\"type\":\"sent\",\"key\":\"k\",\"source\":\"p\",\"sequence\":0,\"id\":\"m0\","
+                                + "\"timestamp\":1000,\"at\":1000}",
+                        "{\"type\":\"received\",\"key\":\"k\",\"source\":\"p\",\"sequence\":0,\"id\":\"m0\","
+                                + "\"partition\":3,\"at\":2000}");
         History read = HistoryLog.read(file);
         assertThat(read.expectations()).isEqualTo(expect);
         assertThat(read.sent()).isEqualTo(history.sent());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.causal.VectorClock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OrderingCheckerTest {
@@ -182,8 +183,8 @@ class OrderingCheckerTest {
 
     @Test
     void findsACausalViolationWhenAReplyIsDeliveredBeforeItsQuestion() {
-        VectorClock question = VectorClock.of(java.util.Map.of("a", 1L));
-        VectorClock reply = VectorClock.of(java.util.Map.of("a", 1L, "b", 1L));
+        VectorClock question = VectorClock.of(Map.of("a", 1L));
+        VectorClock reply = VectorClock.of(Map.of("a", 1L, "b", 1L));
         List<CausalDelivery> good =
                 List.of(new CausalDelivery("c", "q", "a", question), new CausalDelivery("c", "r", "b", reply));
         assertThat(OrderingChecker.checkCausal(good).isClean()).isTrue();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -125,11 +126,11 @@ class OrderingMonitorTest {
                 });
         for (OrderingMonitor.Violation v : OrderingMonitor.Violation.values()) {
             assertThat(registry.get("ordo.ordering.violations")
-                            .tag("kind", v.name().toLowerCase(java.util.Locale.ROOT))
+                            .tag("kind", v.name().toLowerCase(Locale.ROOT))
                             .counter()
                             .getId()
                             .getTag("severity"))
-                    .isEqualTo(v.severity().name().toLowerCase(java.util.Locale.ROOT));
+                    .isEqualTo(v.severity().name().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -130,7 +132,8 @@ class KeyOrderedExecutorProperties {
 
     /**
      * Tasks handed over one by one and in runs of random length ({@code submitAll}, with futures or a
-     * completion callback), mixed on the same keys, some failing once: every key runs its tasks one at a time in submission order.
+     * completion callback), mixed on the same keys, some failing once: every key runs its tasks one
+     * at a time in submission order.
      */
     @Property(tries = 30)
     void submitAllAndSubmitTogetherKeepEachKeysSubmissionOrder(
@@ -142,7 +145,7 @@ class KeyOrderedExecutorProperties {
         Map<String, List<Integer>> ran = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
         List<String> violations = new CopyOnWriteArrayList<>();
-        Map<String, List<Integer>> submittedOrder = new java.util.HashMap<>();
+        Map<String, List<Integer>> submittedOrder = new HashMap<>();
         List<CompletableFuture<KeyOrderedExecutor.Outcome>> futures = new ArrayList<>();
         try (KeyOrderedExecutor<String> executor = KeyOrderedExecutor.<String>builder()
                 .concurrency(concurrency)
@@ -183,7 +186,7 @@ class KeyOrderedExecutorProperties {
                     futures.addAll(executor.submitAll(key, batch, t -> 1));
                 } else { // told through a callback: each task's outcome exactly once
                     Map<KeyOrderedExecutor.Task, CompletableFuture<KeyOrderedExecutor.Outcome>> told =
-                            new java.util.IdentityHashMap<>();
+                            new IdentityHashMap<>();
                     batch.forEach(task -> told.put(task, new CompletableFuture<>()));
                     futures.addAll(told.values());
                     executor.submitAll(key, batch, t -> 1, (task, outcome, error) -> {

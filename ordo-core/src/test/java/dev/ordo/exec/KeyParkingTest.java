@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Parking ({@link FailurePolicy#park()}, the default): a key whose task keeps failing stops, and only a decision moves it. */
+/**
+ * Parking ({@link FailurePolicy#park()}, the default): a key whose task keeps failing stops, and
+ * only a decision moves it.
+ */
 class KeyParkingTest {
 
     private final List<KeyOrderedExecutor<String>> executors = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.ordo.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class KafkaDefaultPartitionerTest {
         SplittableRandom random = new SplittableRandom(7);
         int negatives = 0;
         for (int i = 0; i < 10_000; i++) {
-            byte[] key = ("key-" + random.nextLong()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] key = ("key-" + random.nextLong()).getBytes(StandardCharsets.UTF_8);
             int hash = Murmur2.hash(key);
             assertThat(hash).isEqualTo(Utils.murmur2(key));
             negatives += hash < 0 ? 1 : 0;

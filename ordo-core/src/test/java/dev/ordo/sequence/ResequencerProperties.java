@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -119,7 +120,7 @@ class ResequencerProperties {
         for (long[] a : arrivals.subList(0, crashAt)) {
             before.offer(sources.get((int) a[0]), a[1], a[1]);
         }
-        java.util.Map<String, Long> checkpoint = before.checkpoint();
+        Map<String, Long> checkpoint = before.checkpoint();
 
         Resequencer<String, Long> after = Resequencer.<String, Long>builder()
                 .maxBuffered(3 * n)

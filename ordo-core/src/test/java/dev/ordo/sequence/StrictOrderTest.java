@@ -2,6 +2,7 @@ package dev.ordo.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.ordo.ManualTicker;
 import dev.ordo.flow.OverflowPolicy;
@@ -211,8 +212,8 @@ class StrictOrderTest {
         assertThat(r.skipDecisions())
                 .extracting(SkipDecision::throughSequence, SkipDecision::skipped, SkipDecision::reason)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(1L, 2L, "teller 7 confirmed ops 0-1 were never sent"),
-                        org.assertj.core.groups.Tuple.tuple(3L, 1L, "lost in the outage"));
+                        tuple(1L, 2L, "teller 7 confirmed ops 0-1 were never sent"),
+                        tuple(3L, 1L, "lost in the outage"));
         assertThat(events)
                 .contains(
                         "operator skip a 0..1 (2 missing): teller 7 confirmed ops 0-1 were never sent",

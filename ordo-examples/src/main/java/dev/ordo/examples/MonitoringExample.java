@@ -79,7 +79,10 @@ public final class MonitoringExample {
         return report;
     }
 
-    /** Meters of stages used without an engine: {@code ordo.resequencer.*} and {@code ordo.executor.*}, tagged stage. */
+    /**
+     * Meters of stages used without an engine: {@code ordo.resequencer.*} and
+     * {@code ordo.executor.*}, tagged stage.
+     */
     static void bindStageMeters(Resequencer<?, ?> resequencer, KeyOrderedExecutor<?> executor, MeterRegistry registry) {
         OrdoMetrics.resequencer(resequencer, "ledger").bindTo(registry); // released, duplicates, gaps, buffered, ...
         OrdoMetrics.executor(executor, "ledger").bindTo(registry); // submitted, retries, in flight, ...

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -118,7 +119,7 @@ class ExamplesInDocsTest {
 
     /** Whether {@code block} occurs in {@code source} as consecutive lines. */
     static boolean contains(List<String> source, List<String> block) {
-        return java.util.Collections.indexOfSubList(source, block) >= 0;
+        return Collections.indexOfSubList(source, block) >= 0;
     }
 
     private static String firstLineNotInAnySource(List<String> block, List<List<String>> sources) {

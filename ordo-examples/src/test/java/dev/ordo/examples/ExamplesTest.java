@@ -24,7 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each example does what the README and docs/ say it does: the embedded ones run end to end in a temporary directory. */
+/**
+ * Each example does what the README and docs/ say it does: the embedded ones run end to end in a
+ * temporary directory.
+ */
 class ExamplesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

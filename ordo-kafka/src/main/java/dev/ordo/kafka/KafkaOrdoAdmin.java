@@ -59,7 +59,10 @@ public final class KafkaOrdoAdmin implements AutoCloseable {
         return new KafkaOrdoAdmin(connection(bootstrapServers, settings));
     }
 
-    /** The bootstrap servers and the security settings among {@code settings}: what every client of the cluster needs. */
+    /**
+     * The bootstrap servers and the security settings among {@code settings}: what every client of
+     * the cluster needs.
+     */
     static Properties connection(String bootstrapServers, Properties settings) {
         Properties connection = new Properties();
         settings.forEach((k, v) -> {

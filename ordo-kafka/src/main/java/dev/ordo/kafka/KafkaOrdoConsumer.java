@@ -2,6 +2,7 @@ package dev.ordo.kafka;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.Ordering;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <pre>{@code
- * try (RecordConsumer consumer = KafkaOrdoConsumer.builder("localhost:9092", "ledger", Serdes.string(), Serdes.string())
+ * try (RecordConsumer consumer = KafkaOrdoConsumer.builder(
+ *                 "localhost:9092", "ledger", Serdes.string(), Serdes.string())
  *         .group("balances").ordering(Ordering.KEY).concurrency(64)
  *         .handler(r -> ledger.apply(r.key(), r.value())).start()) {
  *     ...
@@ -126,7 +128,10 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         return new Builder<>(bootstrapServers, topic, Serdes.bytes(), Serdes.bytes());
     }
 
-    /** A consumer whose handler gets keys and values through these deserializers ({@link KafkaSerdes} wraps Kafka's). */
+    /**
+     * A consumer whose handler gets keys and values through these deserializers
+     * ({@link KafkaSerdes} wraps Kafka's).
+     */
     public static <K, V> Builder<K, V> builder(
             String bootstrapServers, String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         return new Builder<>(bootstrapServers, topic, keyDeserializer, valueDeserializer);
@@ -226,11 +231,14 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         return props;
     }
 
-    /** Copies a record that failed every attempt to the dead-letter topic and waits for the broker's acknowledgement. */
+    /**
+     * Copies a record that failed every attempt to the dead-letter topic and waits for the broker's
+     * acknowledgement.
+     */
     @Override
     protected void sendDeadLetter(String deadLetterTopic, byte[] key, byte[] value, Headers headers) throws Exception {
         ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(deadLetterTopic, key, value);
-        for (dev.ordo.engine.Header h : headers) {
+        for (Header h : headers) {
             copy.headers().add(h.key(), h.value());
         }
         deadLetters.send(copy).get(1, TimeUnit.MINUTES);

@@ -72,7 +72,10 @@ final class LayoutHistory {
         }
     }
 
-    /** Records {@code counts} as {@code topic}'s history (creating {@value #TOPIC} if needed) and waits for the broker. */
+    /**
+     * Records {@code counts} as {@code topic}'s history (creating {@value #TOPIC} if needed) and
+     * waits for the broker.
+     */
     void write(String topic, List<Integer> counts) {
         ensureTopic();
         send(topic, format(counts));

@@ -2,6 +2,7 @@ package dev.ordo.kafka;
 
 import dev.ordo.engine.OrdoHeaders;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -54,7 +55,7 @@ final class PartitionFence {
         List<After> after = null;
         for (Header h : headers.headers(HEADER)) {
             if (after == null) {
-                after = new java.util.ArrayList<>(2);
+                after = new ArrayList<>(2);
             }
             after.add(decode(h.value()));
         }

@@ -12,6 +12,7 @@ import dev.ordo.engine.Serdes;
 import dev.ordo.flow.RateLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -23,12 +24,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
  * Members of a KEY-ordered group crash (stop without committing, with records in the middle of
- * being handled, which then have no effect) and are replaced while records stream in. The checker must find nothing lost and no key reordered; records handled twice must be
- * exactly what the guarantee allows: handled by a member that then crashed before committing them.
+ * being handled, which then have no effect) and are replaced while records stream in. The checker
+ * must find nothing lost and no key reordered; records handled twice must be exactly what the
+ * guarantee allows: handled by a member that then crashed before committing them.
  */
 class ConsumerCrashTest {
 
@@ -54,7 +58,7 @@ class ConsumerCrashTest {
         Map<Integer, CountDownLatch> freeze = new ConcurrentHashMap<>();
         Set<Integer> dead = ConcurrentHashMap.newKeySet();
 
-        java.util.function.Supplier<Member> join = () -> {
+        Supplier<Member> join = () -> {
             int id = nextMember.getAndIncrement();
             KafkaOrdoConsumer<String, String> c = KafkaOrdoConsumer.builder(
                             KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
@@ -122,7 +126,7 @@ class ConsumerCrashTest {
             producer.flush();
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> distinct.get() >= sent.get());
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
+            } catch (ConditionTimeoutException e) {
                 // the checker below names what is missing
             }
             members.forEach(m -> m.consumer().close());
@@ -134,7 +138,7 @@ class ConsumerCrashTest {
             assertThat(report.received()).as("handled at least once").isGreaterThanOrEqualTo(sent.get());
 
             // Each repeat is a record a crashed member handled without committing it (offset nor metadata).
-            Map<Integer, Member> byId = new java.util.HashMap<>();
+            Map<Integer, Member> byId = new HashMap<>();
             crashed.forEach(m -> byId.put(m.id(), m));
             List<String> repeated = repeatedIds(history);
             for (String id : repeated) {
@@ -157,7 +161,7 @@ class ConsumerCrashTest {
     }
 
     private static List<String> repeatedIds(History history) {
-        Map<String, Integer> receipts = new java.util.HashMap<>();
+        Map<String, Integer> receipts = new HashMap<>();
         history.received().forEach(m -> receipts.merge(m.id(), 1, Integer::sum));
         return receipts.entrySet().stream()
                 .filter(e -> e.getValue() > 1)

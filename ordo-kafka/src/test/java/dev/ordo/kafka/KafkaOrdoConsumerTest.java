@@ -11,7 +11,11 @@ import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoRecord;
 import dev.ordo.engine.Serdes;
+import dev.ordo.exec.Retry;
 import dev.ordo.partition.Partitioner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +41,10 @@ class KafkaOrdoConsumerTest {
         return KafkaBroker.bootstrapServers();
     }
 
-    /** Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in {@code history}. */
+    /**
+     * Sends {@code count} records from {@code first} over {@code keys} keys, recording the sends in
+     * {@code history}.
+     */
     private static List<CompletableFuture<Acknowledgement>> produce(
             String topic, int first, int count, int keys, History history) {
         List<CompletableFuture<Acknowledgement>> acks = new ArrayList<>();
@@ -133,8 +141,7 @@ class KafkaOrdoConsumerTest {
         KafkaBroker.createTopic(topic, 2);
         History history = new History();
         produce(topic, 0, 400, 20, history);
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
         KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
@@ -171,13 +178,11 @@ class KafkaOrdoConsumerTest {
         consumer.close();
     }
 
-    private static double totalLag(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+    private static double totalLag(MeterRegistry registry, String name) {
         var gauges = registry.find(name).tag("group", "g-lag").gauges();
         return gauges.size() < 2
                 ? -1
-                : gauges.stream()
-                        .mapToDouble(io.micrometer.core.instrument.Gauge::value)
-                        .sum();
+                : gauges.stream().mapToDouble(Gauge::value).sum();
     }
 
     @Test
@@ -314,7 +319,7 @@ class KafkaOrdoConsumerTest {
         assertThat(first.committedOffset(0)).isZero();
         first.crashForTest();
 
-        List<Long> handledBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> handledBySecond = new CopyOnWriteArrayList<>();
         KafkaOrdoConsumer<String, String> second = KafkaOrdoConsumer.builder(
                         bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g5")
@@ -338,13 +343,13 @@ class KafkaOrdoConsumerTest {
         History history = new History();
         produce(topic, 0, 200, 10, history);
         AtomicInteger attemptsOf13 = new AtomicInteger();
-        List<Integer> k3AfterFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> k3AfterFailure = new CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
         KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
                         bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group("g6")
                 .ordering(Ordering.KEY)
-                .retry(dev.ordo.exec.Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .retry(Retry.exponential(3, Duration.ofMillis(1), Duration.ofMillis(5)))
                 .deadLetter(topic + ".dlq", true)
                 .handler(r -> {
                     if (r.value().equals("13")) {

@@ -11,8 +11,10 @@ import dev.ordo.check.Message;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
 import dev.ordo.flow.RateLimiter;
+import dev.ordo.partition.Partitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -21,10 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -76,8 +82,8 @@ class PartitionGrowthTest {
      * the topic grows to 16; a phase after the producer took 16 up it stops; then everything is
      * consumed and checked.
      */
-    private static CheckReport run(
-            String topic, java.util.function.Function<String, Sender> senders, GroupFactory groups) throws Exception {
+    private static CheckReport run(String topic, Function<String, Sender> senders, GroupFactory groups)
+            throws Exception {
         try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(KafkaBroker.bootstrapServers())) {
             admin.createTopic(topic, 4, (short) 1);
             Sender sender = senders.apply(topic);
@@ -182,8 +188,8 @@ class PartitionGrowthTest {
             int moved = 0;
             for (int i = 0; i < 10; i++) {
                 byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
-                int now = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 4);
-                int before = dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 2);
+                int now = Partitioner.kafkaDefault().partition(key, 4);
+                int before = Partitioner.kafkaDefault().partition(key, 2);
                 var ack = after.send("k" + i, "new").join();
                 assertThat(ack.partition()).isEqualTo(now);
                 List<PartitionFence.After> fences = fencesOf(topic, ack.partition(), ack.offset());
@@ -233,10 +239,10 @@ class PartitionGrowthTest {
         props.put("bootstrap.servers", KafkaBroker.bootstrapServers());
         try (KafkaConsumer<byte[], byte[]> reader =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var tp = new org.apache.kafka.common.TopicPartition(topic, partition);
+            var tp = new TopicPartition(topic, partition);
             reader.assign(List.of(tp));
             reader.seek(tp, offset);
-            List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 reader.poll(Duration.ofMillis(100)).forEach(got::add);
                 return !got.isEmpty();
@@ -283,10 +289,7 @@ class PartitionGrowthTest {
     }
 
     private static Sender sender(
-            Set<Integer> used,
-            java.util.function.BiConsumer<String, String> send,
-            java.util.function.IntSupplier partitions,
-            Runnable close) {
+            Set<Integer> used, BiConsumer<String, String> send, IntSupplier partitions, Runnable close) {
         return new Sender() {
             @Override
             public void send(String key, String value) {

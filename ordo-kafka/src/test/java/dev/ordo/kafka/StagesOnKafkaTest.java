@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -172,7 +174,7 @@ class StagesOnKafkaTest {
         // Alice's partition waits for bob's first reply before its first record, so replies always
         // arrive before what they answer (how fast each partition is fetched and handled used to
         // decide that, and once in a while alice's whole backlog was handled first).
-        java.util.concurrent.CountDownLatch bobArrived = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch bobArrived = new CountDownLatch(1);
         KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
                         KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("causal")
@@ -229,9 +231,9 @@ class StagesOnKafkaTest {
         }
     }
 
-    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
-            assertThat(latch.await(30, java.util.concurrent.TimeUnit.SECONDS))
+            assertThat(latch.await(30, TimeUnit.SECONDS))
                     .as("bob's first reply arrived")
                     .isTrue();
         } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -88,8 +89,8 @@ final class AppendCases {
             ordo[r] = Report.print(ordo(size, writers, fsync, records)).recordsPerSecond();
             chronicle[r] = Report.print(chronicle(size, writers, sync, records)).recordsPerSecond();
         }
-        java.util.Arrays.sort(ordo);
-        java.util.Arrays.sort(chronicle);
+        Arrays.sort(ordo);
+        Arrays.sort(chronicle);
         System.out.printf(
                 Locale.ROOT,
                 "median of %d: ordo %,.0f records/s (%,.0f-%,.0f), chronicle %,.0f (%,.0f-%,.0f)%n",

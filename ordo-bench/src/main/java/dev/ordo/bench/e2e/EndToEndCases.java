@@ -11,6 +11,7 @@ import static dev.ordo.bench.e2e.EndToEndSettings.SUSTAIN_FROM_SECONDS;
 import dev.ordo.log.engine.EmbeddedLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -95,7 +96,7 @@ final class EndToEndCases {
             p99s[r] = paced.p99Micros();
         }
         if (REPEATS > 1) {
-            java.util.Arrays.sort(p99s);
+            Arrays.sort(p99s);
             System.out.printf(
                     Locale.ROOT,
                     "%d B, %s at 50%% of peak: median p99 of %d runs %,.0f us (%,.0f-%,.0f)%n",

@@ -7,12 +7,14 @@ import static dev.ordo.bench.e2e.EndToEndSettings.SEGMENT_MIB;
 import static dev.ordo.bench.e2e.EndToEndSettings.STAGES;
 import static dev.ordo.bench.e2e.EndToEndSettings.TIMELINE_SLOT_NANOS;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Ordering;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -192,8 +194,7 @@ final class EndToEndRun {
         // The JVM uptime at the first slot, to line the slots up with -Xlog (gc, safepoint, jit) output,
         // and its System.nanoTime (CLOCK_MONOTONIC), for perf record -k CLOCK_MONOTONIC traces.
         long firstSlotUptimeMillis =
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
-                        - (System.nanoTime() - begin) / 1_000_000;
+                ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - begin) / 1_000_000;
         StringBuilder line = new StringBuilder(String.format(
                 Locale.ROOT,
                 "max latency per slot (ms, from uptime %.3f s, nanoTime %d):",
@@ -269,8 +270,6 @@ final class EndToEndRun {
 
     /** CPU time used by this process so far (all threads, user and system), in nanoseconds. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

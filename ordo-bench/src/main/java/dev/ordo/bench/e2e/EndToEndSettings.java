@@ -1,6 +1,7 @@
 package dev.ordo.bench.e2e;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,7 +17,7 @@ final class EndToEndSettings {
     static final List<String> FSYNC = List.of(
             System.getProperty("e2e.fsync", "none,interval:5ms,every-batch").split(","));
     /** The end-to-end record sizes (-De2e.sizes, comma-separated bytes; default 100,1024). */
-    static final int[] SIZES = java.util.Arrays.stream(
+    static final int[] SIZES = Arrays.stream(
                     System.getProperty("e2e.sizes", "100,1024").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();

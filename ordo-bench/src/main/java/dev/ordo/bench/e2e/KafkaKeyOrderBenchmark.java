@@ -7,6 +7,8 @@ import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import io.confluent.parallelconsumer.ParallelConsumerOptions;
 import io.confluent.parallelconsumer.ParallelStreamProcessor;
+import io.confluent.parallelconsumer.PollContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started inside
@@ -30,7 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
  *
- * <p>Run: {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.KafkaKeyOrderBenchmark [concurrency] [scale]}
+ * <p>Run:
+ * {@code java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.KafkaKeyOrderBenchmark [concurrency] [scale]}
  */
 public final class KafkaKeyOrderBenchmark {
 
@@ -157,9 +161,7 @@ public final class KafkaKeyOrderBenchmark {
             throws InterruptedException {
         Meter meter = new Meter(records, handlerMillis);
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(
-                consumerProps(bootstrap, group),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer());
+                consumerProps(bootstrap, group), new StringDeserializer(), new StringDeserializer());
         ParallelStreamProcessor<String, String> pc =
                 ParallelStreamProcessor.createEosStreamProcessor(ParallelConsumerOptions.<String, String>builder()
                         .consumer(kafka)
@@ -168,8 +170,7 @@ public final class KafkaKeyOrderBenchmark {
                         .commitMode(ParallelConsumerOptions.CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
                         .build());
         pc.subscribe(List.of(topic));
-        Consumer<io.confluent.parallelconsumer.PollContext<String, String>> handler =
-                ctx -> meter.handle(ctx.key(), ctx.value());
+        Consumer<PollContext<String, String>> handler = ctx -> meter.handle(ctx.key(), ctx.value());
         pc.poll(handler);
         try {
             return meter.figure("Confluent Parallel Consumer 0.5.3.3 (KEY)", concurrency);
@@ -191,8 +192,7 @@ public final class KafkaKeyOrderBenchmark {
                         break;
                     }
                     meter.handle(
-                            new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
-                            new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+                            new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8));
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.ordo.bench.e2e;
 
+import java.nio.charset.StandardCharsets;
+
 /** The record keys one writer of {@link LogBenchmark} sends: 64 per writer, spread over the partitions. */
 final class Keys {
 
@@ -8,7 +10,7 @@ final class Keys {
     static byte[][] forWriter(int writer) {
         byte[][] keys = new byte[64][];
         for (int k = 0; k < keys.length; k++) {
-            keys[k] = ("writer-" + writer + "-key-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            keys[k] = ("writer-" + writer + "-key-" + k).getBytes(StandardCharsets.UTF_8);
         }
         return keys;
     }

@@ -36,7 +36,8 @@ import java.util.List;
  * first seconds of measurement; {@code UseTransparentHugePages} maps it with 2 MiB pages, which on
  * the benchmark VM took the kernel's periodic page sampling out of the p99, see BENCHMARKS.md):
  * <pre>
- * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+ * java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages \
+ *      --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
  *      --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
  *      -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
  *      -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.LogBenchmark [DIR] [scale]

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,8 +20,8 @@ final class Report {
     private Report() {}
 
     static void printHeader() {
-        System.out.println(
-                "| system | durability | record | writers | records/s | MB/s | p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
+        System.out.println("| system | durability | record | writers | records/s | MB/s | "
+                + "p50 us | p99 us | p99.9 us | p99 after 1 s, us |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     }
 
@@ -50,7 +51,7 @@ final class Report {
      * run from the repository's root (where {@code ordo-bench/results} exists).
      */
     static void writeJson(List<Figure> figures, Figure peak, double scale) throws IOException {
-        Path out = Path.of("ordo-bench", "results", "log-" + java.time.LocalDate.now() + ".json");
+        Path out = Path.of("ordo-bench", "results", "log-" + LocalDate.now() + ".json");
         if (Files.isDirectory(out.getParent())) {
             ObjectNode doc = JSON.createObjectNode();
             doc.put("java", System.getProperty("java.version"));

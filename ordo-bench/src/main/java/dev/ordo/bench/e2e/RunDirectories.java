@@ -2,6 +2,7 @@ package dev.ordo.bench.e2e;
 
 import dev.ordo.log.storage.Directories;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ final class RunDirectories {
             Process sync = new ProcessBuilder("sync", "-f", root.toString())
                     .redirectErrorStream(true)
                     .start();
-            sync.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            sync.getInputStream().transferTo(OutputStream.nullOutputStream());
             sync.waitFor(5, TimeUnit.MINUTES);
         } catch (IOException e) {
             // no sync command: nothing to wait for

@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  * 8 new files at 300 MB/s for 3 s while the files are forced every 100 ms, and the largest
  * {@code write} time of each 100 ms is printed.
  *
- * <pre>java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.ForceStallProbe [together|in-turn] [prefill] [DIR]</pre>
+ * <pre>
+ * java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.ForceStallProbe \
+ *      [together|in-turn] [prefill] [DIR]
+ * </pre>
  *
  * {@code together} (the default) forces each file from a thread of its own at the same instants, as
  * the log's interval flushers do since they run on a shared grid; {@code in-turn} forces them one

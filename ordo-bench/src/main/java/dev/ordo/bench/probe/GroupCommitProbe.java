@@ -26,7 +26,10 @@ import org.HdrHistogram.Histogram;
  * under way, then for its own. No encoding, no threads handing work over, no reader: what is left is
  * the disk and the file system, the floor under the end-to-end figure of every-batch.
  *
- * <pre>java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.GroupCommitProbe DIR MODE MB_PER_SECOND SECONDS</pre>
+ * <pre>
+ * java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.probe.GroupCommitProbe \
+ *      DIR MODE MB_PER_SECOND SECONDS
+ * </pre>
  *
  * MODE {@code files}: the 8 files are forced at once (one thread each, as the sender forces a round's
  * partitions). MODE {@code journal}: the round's bytes also go to a ninth file, and only that one is

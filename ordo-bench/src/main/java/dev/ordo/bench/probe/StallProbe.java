@@ -1,5 +1,6 @@
 package dev.ordo.bench.probe;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -64,7 +65,7 @@ public final class StallProbe {
                 lateness.getValueAtPercentile(99.9) / 1000,
                 lateness.getMaxValue() / 1000,
                 lateTotal / 1_000_000);
-        System.out.println("10 ms slots with a stall above 3 ms, by position within each 100 ms: "
-                + java.util.Arrays.toString(byPhase));
+        System.out.println(
+                "10 ms slots with a stall above 3 ms, by position within each 100 ms: " + Arrays.toString(byPhase));
     }
 }

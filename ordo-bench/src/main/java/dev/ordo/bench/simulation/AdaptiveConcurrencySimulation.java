@@ -44,8 +44,8 @@ public final class AdaptiveConcurrencySimulation {
                 DOWNSTREAM_CAPACITY,
                 phaseSeconds,
                 WORKERS);
-        System.out.println(
-                "| t (s) | service (ms) | fixed 64: in flight | fixed: mean latency (ms) | adaptive: in flight | adaptive: mean latency (ms) | fixed / adaptive calls |");
+        System.out.println("| t (s) | service (ms) | fixed 64: in flight | fixed: mean latency (ms) | "
+                + "adaptive: in flight | adaptive: mean latency (ms) | fixed / adaptive calls |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < Math.min(fixed.size(), adaptive.size()); i++) {
             Sample f = fixed.get(i);

@@ -25,7 +25,8 @@ import org.HdrHistogram.Histogram;
  * latency from offer to handler end (HdrHistogram). The consumer's capacity is measured first, with
  * the budgeted pipeline and an unpaced producer.
  *
- * <p>Run: {@code java -Xmx4g -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.simulation.OverloadSimulation [seconds]}
+ * <p>Run:
+ * {@code java -Xmx4g -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.simulation.OverloadSimulation [seconds]}
  */
 public final class OverloadSimulation {
 

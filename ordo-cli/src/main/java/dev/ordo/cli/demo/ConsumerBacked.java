@@ -4,7 +4,10 @@ import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import java.util.List;
 
-/** A {@link LedgerDownstream} that applies through an engine's consumer: its counters and parked keys are the consumer's. */
+/**
+ * A {@link LedgerDownstream} that applies through an engine's consumer: its counters and parked keys are the
+ * consumer's.
+ */
 interface ConsumerBacked extends LedgerDownstream {
 
     /** The consumer applying the operations. */

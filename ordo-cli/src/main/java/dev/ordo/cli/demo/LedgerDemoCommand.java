@@ -4,6 +4,7 @@ import dev.ordo.check.HistoryLog;
 import dev.ordo.cli.ExitCode;
 import dev.ordo.cli.MetricsServer;
 import dev.ordo.kafka.EmbeddedKafka;
+import dev.ordo.log.storage.Directories;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
         description = {
             "Accounts receive deposits and withdrawals (an overdrawing withdrawal is rejected, so order matters)",
             "from several tellers through a channel that reorders, duplicates and drops messages.",
-            "Ordo resequences them strictly (asking again for what is missing, never skipping it), appends them to the embedded",
+            "Ordo resequences them strictly (asking again for what is missing, never skipping it), "
+                    + "appends them to the embedded",
             "engine's durable log and a consumer group applies them in parallel across accounts, serially per",
             "account, committing the balances with its offsets; the final balances are compared with a sequential",
             "reference and the ordering checker judges the raw arrivals and the delivered stream.",
@@ -163,9 +165,9 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     @Option(
             names = "--halt-after",
             paramLabel = "MILLIS",
-            description = "How long (in channel time) a teller's operations may stay missing before the run halts "
-                    + "instead of applying what comes after them (default: 200 reorder windows of microseconds, at least "
-                    + "1000).")
+            description = "How long (in channel time) a teller's operations may stay missing before the run "
+                    + "halts instead of applying what comes after them (default: 200 reorder windows of "
+                    + "microseconds, at least 1000).")
     Long haltAfterMillis;
 
     @Option(names = "--worker", hidden = true, description = "Internal: the child process of --crash.")
@@ -203,7 +205,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             if (crash || data != null || inMemory) {
                 throw new IllegalArgumentException(
                         "--backend kafka cannot be combined with --crash, --data or --in-memory "
-                                + "(the ledger's state lives in the process on Kafka; --crash needs the engine's committed state)");
+                                + "(the ledger's state lives in the process on Kafka; "
+                                + "--crash needs the engine's committed state)");
             }
             return onKafka(config, out);
         }
@@ -227,7 +230,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
                             out);
         } finally {
             if (temporary) {
-                dev.ordo.log.storage.Directories.deleteRecursively(engineData);
+                Directories.deleteRecursively(engineData);
             }
         }
     }

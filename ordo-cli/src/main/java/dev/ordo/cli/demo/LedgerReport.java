@@ -106,9 +106,11 @@ final class LedgerReport {
                 switch (r.backend()) {
                     case "memory" -> "in memory (--in-memory)";
                     case "kafka" ->
-                        "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, KafkaOrdoConsumer in KEY order";
+                        "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, "
+                                + "KafkaOrdoConsumer in KEY order";
                     default ->
-                        "through the embedded engine: durable log (fsync before every acknowledgement) and a consumer group";
+                        "through the embedded engine: durable log (fsync before every acknowledgement) "
+                                + "and a consumer group";
                 });
         out.printf(
                 Locale.ROOT,

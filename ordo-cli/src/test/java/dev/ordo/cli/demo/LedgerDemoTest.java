@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ordo.check.Anomaly;
 import dev.ordo.cli.OrdoCommand;
+import dev.ordo.log.storage.Directories;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class LedgerDemoTest {
@@ -98,28 +103,24 @@ class LedgerDemoTest {
     @Test
     void inMemoryAndOnTheEngineTheSameRunGivesTheSameBalances() throws Exception {
         LedgerSimulation.Result memory = new LedgerSimulation(config(true)).run();
-        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("ledger-engine");
+        Path data = Files.createTempDirectory("ledger-engine");
         try {
-            LedgerSimulation.Result engine = new LedgerSimulation(
-                            config(true), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), data)
-                    .run();
+            LedgerSimulation.Result engine = new LedgerSimulation(config(true), new SimpleMeterRegistry(), data).run();
             assertThat(memory.backend()).isEqualTo("memory");
             assertThat(engine.backend()).isEqualTo("engine");
             assertThat(engine.passed()).as(engine.applied().summary()).isTrue();
             assertThat(engine.accountsMatching())
                     .isEqualTo(memory.accountsMatching())
                     .isEqualTo(200);
-            assertThat(java.nio.file.Files.exists(data.resolve("ledger-state.json")))
-                    .isTrue();
+            assertThat(Files.exists(data.resolve("ledger-state.json"))).isTrue();
         } finally {
-            dev.ordo.log.storage.Directories.deleteRecursively(data);
+            Directories.deleteRecursively(data);
         }
     }
 
     @Test
-    void aDataDirectoryWithAnEarlierRunIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("something"), "x");
+    void aDataDirectoryWithAnEarlierRunIsRefused(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("something"), "x");
         StringWriter err = new StringWriter();
         CommandLine cli = OrdoCommand.commandLine()
                 .setOut(new PrintWriter(new StringWriter()))

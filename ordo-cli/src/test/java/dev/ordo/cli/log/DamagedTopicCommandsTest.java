@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,7 +122,7 @@ class DamagedTopicCommandsTest {
 
         Run consume = Cli.run("", "consume", "ledger", "--data", dir);
         assertThat(consume.exit()).isZero();
-        List<String> expected = new java.util.ArrayList<>(lines(0, damagedOffset));
+        List<String> expected = new ArrayList<>(lines(0, damagedOffset));
         expected.addAll(lines(nextSegment, RECORDS));
         assertThat(consume.out().lines()).isEqualTo(expected);
     }

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ordo.cli.Cli;
 import dev.ordo.cli.Cli.Run;
 import dev.ordo.cli.OrdoCommand;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,9 +119,8 @@ class LogCommandsTest {
                         .exit())
                 .isZero();
         assertThat(run("", "topics", "create", "ledger", "--data", dir).exit()).isZero();
-        assertThat(java.nio.file.Files.readString(data.resolve("audit.topic"))).contains("\"onCorruption\" : \"skip\"");
-        assertThat(java.nio.file.Files.readString(data.resolve("ledger.topic")))
-                .contains("\"onCorruption\" : \"stop\"");
+        assertThat(Files.readString(data.resolve("audit.topic"))).contains("\"onCorruption\" : \"skip\"");
+        assertThat(Files.readString(data.resolve("ledger.topic"))).contains("\"onCorruption\" : \"stop\"");
         Run bad = run("", "topics", "create", "t3", "--on-corruption", "ignore", "--data", dir);
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--on-corruption").contains("ignore");
@@ -141,7 +144,7 @@ class LogCommandsTest {
 
     /** Runs {@code ordo args} in a child JVM; returns its standard output's lines (it must exit with 0). */
     private static List<String> runProcess(String stdin, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
@@ -151,11 +154,11 @@ class LogCommandsTest {
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        try (java.io.OutputStream in = process.getOutputStream()) {
+        try (OutputStream in = process.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
                 .as("ordo " + String.join(" ", args) + " ended")
                 .isTrue();
         assertThat(process.exitValue())

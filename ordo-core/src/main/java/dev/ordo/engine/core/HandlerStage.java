@@ -89,7 +89,10 @@ final class HandlerStage<K, V> {
         return new HandlerTask(this, assignment, raw);
     }
 
-    /** Hands one key's tasks over, to run in list order after the key's earlier ones; {@code onDone} is told of each. */
+    /**
+     * Hands one key's tasks over, to run in list order after the key's earlier ones; {@code onDone}
+     * is told of each.
+     */
     void submit(Object key, List<HandlerTask> tasks, KeyOrderedExecutor.Completion<HandlerTask> onDone) {
         executor.submitAll(key, tasks, task -> 0, onDone);
     }

@@ -11,6 +11,7 @@ import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
@@ -271,8 +272,8 @@ public abstract class ConsumerContract {
         String deadLetters = createTopic("dlq-target", 1);
         try (RecordProducer<String, String> producer = producer(topic)) {
             producer.send("a", "ok");
-            producer.send(dev.ordo.engine.OutgoingRecord.of("a", "bad")
-                    .withHeaders(Headers.empty().with("trace", "t-7")));
+            producer.send(
+                    OutgoingRecord.of("a", "bad").withHeaders(Headers.empty().with("trace", "t-7")));
             producer.send("a", "after");
             producer.flush();
         }

@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Wakes the readers of one topic that wait for new records, so that a consumer sees a record as
@@ -26,7 +27,7 @@ final class AppendSignal {
          * Parks the registering thread for up to {@code nanos} unless {@code news} (checked after the
          * announcement) says records arrived meanwhile; returns early when a writer signals.
          */
-        void await(long nanos, java.util.function.BooleanSupplier news) {
+        void await(long nanos, BooleanSupplier news) {
             parked = true;
             try {
                 if (!news.getAsBoolean()) {

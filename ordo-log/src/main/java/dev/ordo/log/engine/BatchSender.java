@@ -71,7 +71,10 @@ final class BatchSender {
     private final int[] recordsHint;
 
     private final int[] nextSequence;
-    /** Whether the topic forces every batch; then the sender's round of batches is forced at once (see {@link #awaitDurable}). */
+    /**
+     * Whether the topic forces every batch; then the sender's round of batches is forced at once
+     * (see {@link #awaitDurable}).
+     */
     private final boolean syncsEveryBatch;
     /** The sender's scratch for {@link #awaitDurable}: per partition, the end of the round's batches (0: none). */
     private final long[] syncEnds;

@@ -184,14 +184,18 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         // fails).
         for (Path dir : partitionDirectories(Pattern.compile(Pattern.quote(name) + "-\\d+"))) {
             LOG.warn(
-                    "deleting {}: a partition directory of no topic, left by a deletion or creation of topic '{}' cut short",
+                    "deleting {}: a partition directory of no topic, "
+                            + "left by a deletion or creation of topic '{}' cut short",
                     dir,
                     name);
             Directories.deleteRecursively(dir);
         }
     }
 
-    /** The directories in the data directory whose names match {@code names} and that hold nothing but partition files. */
+    /**
+     * The directories in the data directory whose names match {@code names} and that hold nothing
+     * but partition files.
+     */
     private List<Path> partitionDirectories(Pattern names) throws IOException {
         List<Path> matching;
         try (Stream<Path> files = Files.list(data.root())) {
@@ -314,7 +318,10 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return log.appendBeforeSync(batch, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
     }
 
-    /** True if the topic's appends are durable only after a force each ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}). */
+    /**
+     * True if the topic's appends are durable only after a force each
+     * ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}).
+     */
     boolean syncsEveryBatch(String topicName) {
         return partition(topicName, 0).syncsEveryBatch();
     }

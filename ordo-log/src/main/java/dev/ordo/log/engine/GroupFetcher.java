@@ -305,8 +305,8 @@ final class GroupFetcher {
         if (committedNext > end) {
             progress.rewind(partition, end); // commits count from here again
             LOG.warn(
-                    "group {} committed offset {} of {}-{}, but the log ends at {}: records the group handled were lost "
-                            + "(a power loss before they were forced); going on there",
+                    "group {} committed offset {} of {}-{}, but the log ends at {}: records the group "
+                            + "handled were lost (a power loss before they were forced); going on there",
                     settings.group(),
                     committedNext,
                     topic,

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * Suits state up to some megabytes; the whole object is written at each commit.
  *
  * <pre>{@code
- * JsonSnapshotState<Balances> balances = new JsonSnapshotState<>(dir.resolve("balances.json"), Balances.class, Balances::new);
+ * JsonSnapshotState<Balances> balances =
+ *         new JsonSnapshotState<>(dir.resolve("balances.json"), Balances.class, Balances::new);
  * OrdoConsumer.builder(log, "ledger").group("balances").committedState(balances)
  *         .handler(r -> balances.value().apply(r)).start();
  * }</pre>

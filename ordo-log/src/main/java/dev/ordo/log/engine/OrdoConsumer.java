@@ -135,8 +135,8 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
             if (next > end) {
                 LOG.warn(
                         "committed state of group {} holds offset {} of {}-{}, but the log ends at {}: records it "
-                                + "handled were lost from the log (a power loss before they were forced), their effects "
-                                + "stay in the state; going on at {}",
+                                + "handled were lost from the log (a power loss before they were forced), "
+                                + "their effects stay in the state; going on at {}",
                         settings.group(),
                         next,
                         topic,

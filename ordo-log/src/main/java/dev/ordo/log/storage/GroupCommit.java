@@ -30,7 +30,10 @@ final class GroupCommit {
         durableOffset = offset;
     }
 
-    /** Returns once every offset below {@code end} is on disk, forcing with {@code force} unless another force covered it. */
+    /**
+     * Returns once every offset below {@code end} is on disk, forcing with {@code force} unless
+     * another force covered it.
+     */
     void await(long end, Force force) throws IOException {
         synchronized (lock) {
             if (durableOffset >= end) {

@@ -1,5 +1,6 @@
 package dev.ordo.log.storage;
 
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -95,8 +96,7 @@ public final class LogFlusher implements AutoCloseable {
         }
     }
 
-    private static ThreadPoolExecutor pool(
-            int core, int max, java.util.concurrent.BlockingQueue<Runnable> queue, String name) {
+    private static ThreadPoolExecutor pool(int core, int max, BlockingQueue<Runnable> queue, String name) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(core, max, 60, TimeUnit.SECONDS, queue, daemon(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;

@@ -19,8 +19,8 @@ public class LogOfflineException extends IOException {
     public LogOfflineException(Path partition, IOException cause) {
         super(
                 "partition log " + partition + " is offline: forcing it to disk failed (" + cause
-                        + "); what was written since its last successful force may not be on disk. Fix the disk, then reopen"
-                        + " the log (restart the engine): recovery rebuilds it from disk",
+                        + "); what was written since its last successful force may not be on disk."
+                        + " Fix the disk, then reopen the log (restart the engine): recovery rebuilds it from disk",
                 cause);
         this.partition = partition;
     }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * One segment of a partition log: a file of record batches back to back and its sparse offset
@@ -62,7 +65,7 @@ final class LogSegment implements AutoCloseable {
 
     /** The base offsets of the segments in {@code dir} (their {@code .log} files), in order. */
     static List<Long> baseOffsets(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString())
                     .filter(name -> name.matches("\\d{20}\\.log"))
                     .map(name -> Long.parseLong(name.substring(0, 20)))
@@ -267,19 +270,25 @@ final class LogSegment implements AutoCloseable {
         for (Path file : List.of(index.file(), logFile)) {
             Path target = file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
             if (Files.exists(file)) {
-                Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
                 renamed.add(target);
             }
         }
         return renamed;
     }
 
-    /** Where a read from {@code fromOffset} starts (the index changes with appends: call under the partition's lock). */
+    /**
+     * Where a read from {@code fromOffset} starts (the index changes with appends: call under the
+     * partition's lock).
+     */
     long readStart(long fromOffset) {
         return index.lookup((int) Math.max(0, fromOffset - baseOffset));
     }
 
-    /** The offset of the batch where a read from {@code fromOffset} starts (under the partition's lock, as {@link #readStart}). */
+    /**
+     * The offset of the batch where a read from {@code fromOffset} starts (under the partition's
+     * lock, as {@link #readStart}).
+     */
     long readStartOffset(long fromOffset) {
         return baseOffset + index.lookupOffset((int) Math.max(0, fromOffset - baseOffset));
     }
@@ -407,8 +416,7 @@ final class LogSegment implements AutoCloseable {
      * to the first damaged batch, which it returns (null if there is none); {@code endOffset} is the
      * offset after the segment's records (the next segment's base offset).
      */
-    SegmentDamage forEachBatch(java.util.function.Consumer<RecordBatch.Info> visitor, long endOffset)
-            throws IOException {
+    SegmentDamage forEachBatch(Consumer<RecordBatch.Info> visitor, long endOffset) throws IOException {
         FileBatches batches = batches(0, size);
         long next = baseOffset;
         try {
@@ -434,7 +442,10 @@ final class LogSegment implements AutoCloseable {
         return logFile;
     }
 
-    /** Forces the log and its index to disk (when the segment is sealed: a sealed segment's index is trusted on open). */
+    /**
+     * Forces the log and its index to disk (when the segment is sealed: a sealed segment's index is
+     * trusted on open).
+     */
     void flush() throws IOException {
         log.force();
         index.flush();

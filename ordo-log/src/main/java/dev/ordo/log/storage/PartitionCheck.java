@@ -30,7 +30,10 @@ public final class PartitionCheck {
 
     private PartitionCheck() {}
 
-    /** The first damaged batch of each segment of the partition in {@code dir}, oldest segment first; nothing is changed. */
+    /**
+     * The first damaged batch of each segment of the partition in {@code dir}, oldest segment
+     * first; nothing is changed.
+     */
     public static List<SegmentDamage> find(Path dir) throws IOException {
         List<Long> bases = LogSegment.baseOffsets(dir);
         List<SegmentDamage> found = new ArrayList<>();

@@ -63,7 +63,10 @@ public final class PartitionLog implements AutoCloseable {
     private final SealedSegments sealed;
     /** Offsets lost to damaged sealed segments cut on open under {@link CorruptionPolicy#SKIP}. */
     private final long skippedByCorruption;
-    /** Online until a force fails (see {@link LogOfflineException}: a later force may succeed without the lost writes). */
+    /**
+     * Online until a force fails (see {@link LogOfflineException}: a later force may succeed
+     * without the lost writes).
+     */
     private final OfflineState offline;
 
     private PartitionLog(Path dir, LogConfig config, LogFlusher flusher, BackgroundDeleter deleter, boolean ownsThreads)
@@ -176,7 +179,10 @@ public final class PartitionLog implements AutoCloseable {
         return appendLocked(batch, producer);
     }
 
-    /** Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or {@link #awaitDurable}. */
+    /**
+     * Every offset below this one was forced by an {@link FsyncPolicy#everyBatch()} append or
+     * {@link #awaitDurable}.
+     */
     public long durableOffset() {
         return groupCommit.durableOffset();
     }

@@ -18,7 +18,10 @@ import java.util.List;
  */
 record ReadPlan(List<LogSegment> segments, long start, long startOffset, long[] limits, long endOffset) {
 
-    /** The plan for a read from {@code fromOffset}, which lies in {@code segments.get(first)} (under the log's lock). */
+    /**
+     * The plan for a read from {@code fromOffset}, which lies in {@code segments.get(first)} (under
+     * the log's lock).
+     */
     static ReadPlan of(List<LogSegment> segments, int first, long fromOffset, long endOffset) {
         List<LogSegment> from = List.copyOf(segments.subList(first, segments.size()));
         long[] limits = new long[from.size()];

@@ -46,7 +46,10 @@ final class SealedSegments {
         unforced.addLast(sealed);
     }
 
-    /** A segment retention removed: its data no longer matters, the recovery point may pass it (the log's monitor held). */
+    /**
+     * A segment retention removed: its data no longer matters, the recovery point may pass it (the
+     * log's monitor held).
+     */
     void removed(LogSegment segment) {
         unforced.remove(segment);
     }
@@ -101,7 +104,10 @@ final class SealedSegments {
         advance();
     }
 
-    /** Moves the recovery point to the oldest segment not known forced, storing it if it moved (the log's monitor held). */
+    /**
+     * Moves the recovery point to the oldest segment not known forced, storing it if it moved (the
+     * log's monitor held).
+     */
     private void advance() throws IOException {
         long point = unforced.isEmpty() ? log.activeBaseOffset() : unforced.peekFirst().baseOffset;
         recoveryPoint.advance(point, log.hasSealedSegments());

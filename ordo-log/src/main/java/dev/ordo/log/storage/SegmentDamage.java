@@ -2,6 +2,7 @@ package dev.ordo.log.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A damaged record batch in a segment (incomplete, failing its CRC, or not continuing the offsets),
@@ -24,7 +25,7 @@ public record SegmentDamage(Path segment, long position, String reason, long fir
     }
 
     /** The partition, if the segment's directory is named as a data directory names it. */
-    public java.util.Optional<TopicPartition> partition() {
+    public Optional<TopicPartition> partition() {
         return TopicPartition.ofDirectory(segment.toAbsolutePath().getParent());
     }
 

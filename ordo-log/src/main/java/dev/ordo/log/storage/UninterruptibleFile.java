@@ -2,6 +2,7 @@ package dev.ordo.log.storage;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.SyncFailedException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -9,6 +10,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 
 /**
  * The few file operations a segment and its index need (write, positional read, size, truncate,
@@ -45,7 +47,7 @@ final class UninterruptibleFile implements AutoCloseable {
      * path; an exception it returns is thrown instead of forcing, as a disk error would be. A failed
      * {@code fsync} cannot be caused on purpose on a healthy disk without root and device-mapper.
      */
-    static volatile java.util.function.Function<Path, IOException> forceFault;
+    static volatile Function<Path, IOException> forceFault;
 
     UninterruptibleFile(Path path) throws IOException {
         this.path = path;
@@ -123,14 +125,14 @@ final class UninterruptibleFile implements AutoCloseable {
         if (closed) {
             throw new ClosedChannelException();
         }
-        java.util.function.Function<Path, IOException> fault = forceFault;
+        Function<Path, IOException> fault = forceFault;
         IOException injected = fault == null ? null : fault.apply(path);
         if (injected != null) {
             throw injected;
         }
         try {
             file.getFD().sync();
-        } catch (java.io.SyncFailedException e) {
+        } catch (SyncFailedException e) {
             if (closed) { // the descriptor was released under the call (EBADF)
                 ClosedChannelException closedMeanwhile = new ClosedChannelException();
                 closedMeanwhile.initCause(e);

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A topic with a flipped bit in the middle of a sealed segment, through the consumer and the offline check and repair. */
+/**
+ * A topic with a flipped bit in the middle of a sealed segment, through the consumer and the
+ * offline check and repair.
+ */
 class DamagedTopicTest {
 
     private static final int RECORDS = 2_000;

@@ -2,12 +2,19 @@ package dev.ordo.log.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.LogConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -51,34 +58,32 @@ class EmbeddedLogLifecycleTest {
 
     @Test
     void theEnginesBackgroundThreadsStartWithItAndEndWithIt() throws Exception {
-        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
-        java.util.Set<Thread> started;
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Set<Thread> started;
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic(
                     "timed",
                     TopicSpec.partitions(2)
                             .segmentBytes(1_024)
-                            .fsync(dev.ordo.log.storage.FsyncPolicy.interval(java.time.Duration.ofMillis(5)))
-                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+                            .fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
+                            .retention(LogConfig.Retention.bytes(2_048)));
             for (int i = 0; i < 200; i++) { // rolls (sealed segments forced), retention (deletions), ticks
                 log.append("timed", ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[20]);
             }
             log.deleteTopic("timed");
-            org.awaitility.Awaitility.await()
-                    .atMost(java.time.Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> engineThreads(before).size() >= 3);
             started = engineThreads(before);
         }
         for (Thread thread : started) {
-            thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(10));
+            thread.join(TimeUnit.SECONDS.toMillis(10));
             assertThat(thread.isAlive()).as("%s after close", thread.getName()).isFalse();
         }
     }
 
     /** The engine's threads started since {@code before}. */
-    private static java.util.Set<Thread> engineThreads(java.util.Set<Thread> before) {
-        java.util.Set<Thread> threads =
-                new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+    private static Set<Thread> engineThreads(Set<Thread> before) {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
         threads.removeAll(before);
         threads.removeIf(t -> !t.getName().startsWith("ordo-log-"));
         return threads;

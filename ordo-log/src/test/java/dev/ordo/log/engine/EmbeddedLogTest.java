@@ -10,10 +10,13 @@ import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.HeldDeletions;
 import dev.ordo.partition.Murmur2;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,8 +155,8 @@ class EmbeddedLogTest {
                 .hasContent("keep me");
     }
 
-    private java.util.List<Path> deletedDirectories() throws java.io.IOException {
-        try (java.util.stream.Stream<Path> files = Files.list(data)) {
+    private List<Path> deletedDirectories() throws IOException {
+        try (Stream<Path> files = Files.list(data)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".deleted"))
                     .toList();
         }
@@ -208,7 +211,7 @@ class EmbeddedLogTest {
         Files.createDirectories(data.resolve("t.topic.tmp").resolve("in-the-way"));
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             assertThatThrownBy(() -> log.createTopic("t", TopicSpec.partitions(2)))
-                    .isInstanceOf(java.io.IOException.class);
+                    .isInstanceOf(IOException.class);
             assertThat(log.listTopics()).isEmpty();
             assertThatThrownBy(() -> log.append("t", null, b("x"))).hasMessageContaining("topic 't' does not exist");
             assertThat(Files.exists(data.resolve("t-0")))

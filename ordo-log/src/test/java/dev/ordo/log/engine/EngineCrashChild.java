@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.storage.FsyncPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class EngineCrashChild {
         boolean exactlyOnce = args[3].equals("exactly-once");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             if (!log.listTopics().contains("crash")) {
-                log.createTopic("crash", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
+                log.createTopic("crash", TopicSpec.partitions(4).fsync(FsyncPolicy.everyBatch()));
             }
             JsonSnapshotState<Applied> state = new JsonSnapshotState<>(stateFile(data), Applied.class, Applied::new);
             OrdoConsumer.Builder builder = OrdoConsumer.builder(log, "crash", Serdes.string(), Serdes.string())

@@ -7,14 +7,28 @@ import static org.awaitility.Awaitility.await;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
+import dev.ordo.log.storage.CorruptLogException;
+import dev.ordo.log.storage.FsyncPolicy;
+import dev.ordo.log.storage.LogConfig;
+import dev.ordo.partition.Partitioner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +111,7 @@ class OrdoConsumerTest {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
             Path blocker = data.resolve("groups").resolve("g.ledger.offsets.tmp");
-            java.nio.file.Files.createDirectories(blocker);
+            Files.createDirectories(blocker);
             produce(log, 0, 100);
             List<Integer> handled = new CopyOnWriteArrayList<>();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
@@ -112,7 +126,7 @@ class OrdoConsumerTest {
             assertThat(consumer.committedOffset(0))
                     .as("nothing could be committed yet")
                     .isZero();
-            java.nio.file.Files.delete(blocker);
+            Files.delete(blocker);
             await().atMost(Duration.ofSeconds(20)).until(() -> consumer.committedOffset(0) == 200);
             consumer.close();
             assertThat(handled).hasSize(200).doesNotHaveDuplicates();
@@ -161,11 +175,12 @@ class OrdoConsumerTest {
                 3, 300, b -> b.ordering(Ordering.PARTITION).concurrency(4));
     }
 
-    /** Produces {@code records} records, consumes them with the builder as configured, checks offset order per partition. */
+    /**
+     * Produces {@code records} records, consumes them with the builder as configured, checks offset
+     * order per partition.
+     */
     private void assertEachPartitionHandledInOffsetOrder(
-            int partitions,
-            int records,
-            java.util.function.UnaryOperator<OrdoConsumer.Builder<String, String>> configure)
+            int partitions, int records, UnaryOperator<OrdoConsumer.Builder<String, String>> configure)
             throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(partitions));
@@ -198,7 +213,7 @@ class OrdoConsumerTest {
             byte[][] keyOf = new byte[2][];
             for (int i = 0; keyOf[0] == null || keyOf[1] == null; i++) {
                 byte[] key = b("ACC-" + i);
-                keyOf[dev.ordo.partition.Partitioner.kafkaDefault().partition(key, 2)] = key;
+                keyOf[Partitioner.kafkaDefault().partition(key, 2)] = key;
             }
             for (int i = 0; i < 500; i++) {
                 log.append("ledger", keyOf[0], b("backlog-" + i));
@@ -208,8 +223,8 @@ class OrdoConsumerTest {
             }
             // Partition 0's first handler waits for a record of partition 1. A fetcher that dispatched
             // partition 0's whole backlog first would fill maxInFlight with it and never get there.
-            java.util.concurrent.CountDownLatch otherHandled = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicBoolean starved = new java.util.concurrent.atomic.AtomicBoolean();
+            CountDownLatch otherHandled = new CountDownLatch(1);
+            AtomicBoolean starved = new AtomicBoolean();
             AtomicInteger handled = new AtomicInteger();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
                             log, "ledger", Serdes.string(), Serdes.string())
@@ -222,7 +237,7 @@ class OrdoConsumerTest {
                             otherHandled.countDown();
                         } else {
                             try {
-                                if (!otherHandled.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                                if (!otherHandled.await(10, TimeUnit.SECONDS)) {
                                     starved.set(true);
                                     otherHandled.countDown();
                                 }
@@ -249,12 +264,11 @@ class OrdoConsumerTest {
 
     @Test
     void consumerLagIsMeteredPerPartition() throws Exception {
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 40);
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
             AtomicInteger handled = new AtomicInteger();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
                             log, "ledger", Serdes.string(), Serdes.string())
@@ -341,7 +355,7 @@ class OrdoConsumerTest {
             OrdoConsumer<String, String> byTime = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
                     .group("replay")
                     .ordering(Ordering.PARTITION)
-                    .seekToTime(java.time.Instant.ofEpochMilli(middle))
+                    .seekToTime(Instant.ofEpochMilli(middle))
                     .handler(r -> replayed.add(Integer.parseInt(r.value())))
                     .start();
             await().atMost(Duration.ofSeconds(10)).until(() -> replayed.size() == 30);
@@ -367,10 +381,7 @@ class OrdoConsumerTest {
     void aGroupBehindRetentionContinuesAtTheNewStartOfTheLog() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic(
-                    "ledger",
-                    TopicSpec.partitions(1)
-                            .segmentBytes(1_024)
-                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+                    "ledger", TopicSpec.partitions(1).segmentBytes(1_024).retention(LogConfig.Retention.bytes(2_048)));
             produce(log, 0, 200);
             long start = log.startOffset("ledger", 0);
             assertThat(start).isPositive();
@@ -394,10 +405,7 @@ class OrdoConsumerTest {
             // Segments of ~10 records and two of them kept: retention removes segments while the fetcher
             // reads them (their files closed and renamed under the read) and moves the start past its position.
             log.createTopic(
-                    "ledger",
-                    TopicSpec.partitions(1)
-                            .segmentBytes(1_024)
-                            .retention(dev.ordo.log.storage.LogConfig.Retention.bytes(2_048)));
+                    "ledger", TopicSpec.partitions(1).segmentBytes(1_024).retention(LogConfig.Retention.bytes(2_048)));
             List<Integer> seen = new CopyOnWriteArrayList<>();
             // Four records in flight at most: the group falls behind the producer, into segments retention removes.
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
@@ -483,8 +491,7 @@ class OrdoConsumerTest {
                             .isSorted()
                             .doesNotHaveDuplicates()
                             .hasSize(20));
-            assertThat(java.nio.file.Files.exists(
-                            data.resolve("log").resolve("groups").resolve("g.ledger.offsets")))
+            assertThat(Files.exists(data.resolve("log").resolve("groups").resolve("g.ledger.offsets")))
                     .isFalse();
         }
     }
@@ -498,7 +505,7 @@ class OrdoConsumerTest {
     @Test
     void onAnEveryBatchTopicHandlersSeeOnlyForcedRecords() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            log.createTopic("ledger", TopicSpec.partitions(4).fsync(dev.ordo.log.storage.FsyncPolicy.everyBatch()));
+            log.createTopic("ledger", TopicSpec.partitions(4).fsync(FsyncPolicy.everyBatch()));
             List<String> early = new CopyOnWriteArrayList<>();
             AtomicInteger handled = new AtomicInteger();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
@@ -535,8 +542,8 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 3);
         }
-        java.nio.file.Files.createDirectories(data.resolve("groups"));
-        java.nio.file.Files.writeString(data.resolve("groups").resolve("g.ledger.offsets"), "{\"0\":50}");
+        Files.createDirectories(data.resolve("groups"));
+        Files.writeString(data.resolve("groups").resolve("g.ledger.offsets"), "{\"0\":50}");
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             List<Long> offsets = new CopyOnWriteArrayList<>();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
@@ -602,10 +609,8 @@ class OrdoConsumerTest {
             log.createTopic("ledger", TopicSpec.partitions(1));
             produce(log, 0, 20);
             Path segment = data.resolve("ledger-0").resolve("00000000000000000000.log");
-            try (java.nio.channels.FileChannel file =
-                    java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
-                file.write(
-                        java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
+            try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                file.write(ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0x00, 0x7F}), 70); // inside the first batch
             }
             AtomicInteger handled = new AtomicInteger();
             OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
@@ -617,7 +622,7 @@ class OrdoConsumerTest {
                     .until(() -> consumer.failure().isPresent());
             consumer.close();
             assertThat(consumer.failure().get())
-                    .isInstanceOf(dev.ordo.log.storage.CorruptLogException.class)
+                    .isInstanceOf(CorruptLogException.class)
                     .hasMessageContaining("CRC");
             assertThat(handled.get()).as("the record before the damaged batch").isOne();
         }

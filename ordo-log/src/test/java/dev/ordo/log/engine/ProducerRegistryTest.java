@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ordo.log.storage.Directories;
+import dev.ordo.log.storage.ProducerFencedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,7 @@ class ProducerRegistryTest {
         assertThat(registry.register(null).id())
                 .as("ids are not used up by failed registrations")
                 .isEqualTo(anonymous.id() + 1);
-        assertThatThrownBy(() -> registry.checkCurrent(running))
-                .isInstanceOf(dev.ordo.log.storage.ProducerFencedException.class);
+        assertThatThrownBy(() -> registry.checkCurrent(running)).isInstanceOf(ProducerFencedException.class);
         assertThat(ProducerRegistry.load(data).register("teller").epoch())
                 .as("after a reload")
                 .isEqualTo((short) (next.epoch() + 1));

@@ -4,6 +4,7 @@ import static dev.ordo.log.storage.PartitionLogTest.rec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
@@ -12,7 +13,9 @@ import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.SyncFailedException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +50,7 @@ class ForceFailureTest {
                 return null;
             }
             injected.incrementAndGet();
-            return new java.io.SyncFailedException("injected EIO forcing " + path.getFileName());
+            return new SyncFailedException("injected EIO forcing " + path.getFileName());
         };
     }
 
@@ -204,8 +208,7 @@ class ForceFailureTest {
 
     @Test
     void anOpenThatFailsLeavesNoFileOpen() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
         LogConfig config = new LogConfig(4_096, 1_024, 1_024, FsyncPolicy.everyBatch());
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             while (log.segmentCount() < 3) {
@@ -214,7 +217,7 @@ class ForceFailureTest {
         }
         // Opening an every-batch log forces its active segment: that force fails, after every segment was opened.
         failForces(path -> path.getFileName().toString().endsWith(".log"));
-        assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(java.io.SyncFailedException.class);
+        assertThatThrownBy(() -> PartitionLog.open(dir, config)).isInstanceOf(SyncFailedException.class);
         heal();
         assertThat(openFilesUnder(dir)).isEmpty();
         try (PartitionLog reopened = PartitionLog.open(dir, config)) {
@@ -224,10 +227,10 @@ class ForceFailureTest {
 
     /** The files under {@code root} this process has open (Linux). */
     private static List<Path> openFilesUnder(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.map(fd -> {
                         try {
-                            return java.nio.file.Files.readSymbolicLink(fd);
+                            return Files.readSymbolicLink(fd);
                         } catch (IOException e) {
                             return null; // closed meanwhile (the listing's own descriptor)
                         }

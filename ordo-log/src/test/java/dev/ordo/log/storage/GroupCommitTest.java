@@ -3,6 +3,8 @@ package dev.ordo.log.storage;
 import static dev.ordo.log.storage.PartitionLogTest.rec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +40,8 @@ class GroupCommitTest {
                                 try {
                                     offsets.add(
                                             log.append(List.of(rec(producer + "-" + i)), RecordBatch.Producer.NONE));
-                                } catch (java.io.IOException e) {
-                                    throw new java.io.UncheckedIOException(e);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
                                 }
                             }
                         },

@@ -11,11 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Interval forces of an engine's partitions run on its flusher's one timer and bounded pool, and each partition is forced. */
+/**
+ * Interval forces of an engine's partitions run on its flusher's one timer and bounded pool, and
+ * each partition is forced.
+ */
 class IntervalForceTest {
 
     @TempDir
@@ -44,7 +48,7 @@ class IntervalForceTest {
                 log.append(List.of(rec("v" + p)), RecordBatch.Producer.NONE);
             }
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> java.util.stream.IntStream.range(0, logs.size())
+                    .until(() -> IntStream.range(0, logs.size())
                             .allMatch(p ->
                                     forces.containsKey(dir.resolve("t-" + p).resolve("00000000000000000000.log"))));
             long flushThreads = Thread.getAllStackTraces().keySet().stream()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +47,7 @@ class LogFlusherTest {
         flusher.close();
         AtomicReference<Thread> ran = new AtomicReference<>();
         CompletableFuture<Void> done = flusher.forceAlongside(() -> ran.set(Thread.currentThread()));
-        assertThat(done).succeedsWithin(java.time.Duration.ofSeconds(1));
+        assertThat(done).succeedsWithin(Duration.ofSeconds(1));
         assertThat(ran.get()).as("never dropped: a producer waits for it").isSameAs(Thread.currentThread());
         flusher.forceSealedLater(() -> {
             throw new AssertionError("not run after close");

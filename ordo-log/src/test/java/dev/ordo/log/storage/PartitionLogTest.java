@@ -3,11 +3,15 @@ package dev.ordo.log.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,8 +94,8 @@ class PartitionLogTest {
 
     @Test
     void everyBatchFsyncAndIntervalPoliciesAppendTheSameData() throws Exception {
-        for (FsyncPolicy policy : List.of(
-                FsyncPolicy.everyBatch(), FsyncPolicy.interval(java.time.Duration.ofMillis(5)), FsyncPolicy.none())) {
+        for (FsyncPolicy policy :
+                List.of(FsyncPolicy.everyBatch(), FsyncPolicy.interval(Duration.ofMillis(5)), FsyncPolicy.none())) {
             Path d = dir.resolve(policy.getClass().getSimpleName());
             try (PartitionLog log = PartitionLog.open(d, small().withFsync(policy))) {
                 log.append(List.of(rec("x"), rec("y")), RecordBatch.Producer.NONE);
@@ -152,7 +156,7 @@ class PartitionLogTest {
     void anAppendingThreadThatIsInterruptedLeavesThePartitionUsable() throws Exception {
         // A FileChannel is closed for good when a thread is interrupted inside it; the log's files are not.
         try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults().withFsync(FsyncPolicy.everyBatch()))) {
-            List<Long> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Long> acknowledged = new CopyOnWriteArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread appender = new Thread(() -> {
                 try {
@@ -271,7 +275,7 @@ class PartitionLogTest {
                         for (Record record : log.read(Math.max(0, end - 50), 1 << 16)) {
                             assertThat(valueOf(record)).isEqualTo("v" + record.offset());
                         }
-                    } catch (java.nio.channels.ClosedByInterruptException e) {
+                    } catch (ClosedByInterruptException e) {
                         interruptedReads.incrementAndGet();
                         Thread.interrupted();
                     } catch (Throwable e) {
@@ -372,7 +376,7 @@ class PartitionLogTest {
                     .isZero();
         }
         long interval = 100 * ms;
-        java.util.TreeSet<Long> phases = new java.util.TreeSet<>();
+        TreeSet<Long> phases = new TreeSet<>();
         for (int p = 0; p < 8; p++) {
             String name = "t-" + p;
             long delay = IntervalForces.firstForceDelay(now, interval, name);

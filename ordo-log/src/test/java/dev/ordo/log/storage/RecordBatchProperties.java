@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.CRC32C;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -85,7 +86,7 @@ class RecordBatchProperties {
             }
             if (random.nextBoolean()) {
                 // Re-seal the CRC so that the damage reaches the record parser behind the checksum.
-                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                CRC32C crc = new CRC32C();
                 crc.update(input.slice(8, input.limit() - 8));
                 input.putInt(4, (int) crc.getValue());
             }

@@ -3,13 +3,18 @@ package dev.ordo.log.storage;
 import static dev.ordo.log.storage.PartitionLogTest.rec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongUnaryOperator;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -54,7 +59,7 @@ class RecoveryTest {
             List<Record> kept = complete == 0 ? List.of() : log.read(0, 1 << 20);
             assertThat(kept)
                     .extracting(PartitionLogTest::valueOf)
-                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, (int) complete)
+                    .containsExactlyElementsOf(IntStream.range(0, (int) complete)
                             .mapToObj(i -> "v" + i)
                             .toList());
             assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
@@ -192,7 +197,7 @@ class RecoveryTest {
             }
             assertThat(values.get(firstAfterGap)).isEqualTo("v" + (firstAfterGap + lost));
             assertThat(values.subList(firstAfterGap, values.size()))
-                    .isEqualTo(java.util.stream.IntStream.range(firstAfterGap + (int) lost, 300)
+                    .isEqualTo(IntStream.range(firstAfterGap + (int) lost, 300)
                             .mapToObj(i -> "v" + i)
                             .toList());
             assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
@@ -234,7 +239,7 @@ class RecoveryTest {
                 values.add(PartitionLogTest.valueOf(log.read(offset, 1).get(0)));
             }
             assertThat(values)
-                    .isEqualTo(java.util.stream.IntStream.range(0, (int) next)
+                    .isEqualTo(IntStream.range(0, (int) next)
                             .mapToObj(i -> "v" + i)
                             .toList());
             assertThat(log.append(List.of(rec("next")), RecordBatch.Producer.NONE))
@@ -271,9 +276,7 @@ class RecoveryTest {
                 log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
             }
             long activeBase = segmentBases().get(4);
-            org.awaitility.Awaitility.await()
-                    .atMost(java.time.Duration.ofSeconds(30))
-                    .until(() -> log.recoveryPoint() == activeBase);
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.recoveryPoint() == activeBase);
             assertThat(RecoveryPointFile.read(dir)).isEqualTo(activeBase);
         }
     }
@@ -290,7 +293,10 @@ class RecoveryTest {
         }
     }
 
-    /** Appends {@code records} single-record batches ("v0", "v1", ...), closes, and returns the segments' base offsets. */
+    /**
+     * Appends {@code records} single-record batches ("v0", "v1", ...), closes, and returns the
+     * segments' base offsets.
+     */
     private List<Long> appendAndClose(LogConfig config, int records) throws Exception {
         try (PartitionLog log = PartitionLog.open(dir, config)) {
             for (int i = 0; i < records; i++) {
@@ -302,7 +308,7 @@ class RecoveryTest {
 
     /** Base offsets of the segments in {@code dir}, in order. */
     private List<Long> segmentBases() throws Exception {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString())
                     .filter(n -> n.endsWith(".log"))
                     .map(n -> Long.parseLong(n.substring(0, 20)))
@@ -311,9 +317,11 @@ class RecoveryTest {
         }
     }
 
-    /** Appends 300 single-record batches over several 2 KiB segments, then flips the byte {@code at(size)} of the first. */
-    private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, java.util.function.LongUnaryOperator at)
-            throws Exception {
+    /**
+     * Appends 300 single-record batches over several 2 KiB segments, then flips the byte
+     * {@code at(size)} of the first.
+     */
+    private Path write300AndFlipAByteOfTheFirstSegment(LogConfig config, LongUnaryOperator at) throws Exception {
         appendAndClose(config, 300);
         Path first = dir.resolve("00000000000000000000.log");
         try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {

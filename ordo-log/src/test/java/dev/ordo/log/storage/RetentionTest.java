@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,8 +118,8 @@ class RetentionTest {
         }
     }
 
-    private List<String> files(String suffix) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+    private List<String> files(String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString())
                     .filter(n -> n.endsWith(suffix))
                     .toList();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -80,7 +81,7 @@ class UninterruptibleFileProperties {
         file.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
         file.force();
         file.close();
-        assertThatThrownBy(file::force).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        assertThatThrownBy(file::force).isInstanceOf(ClosedChannelException.class);
         Directories.deleteRecursively(dir);
     }
 }
