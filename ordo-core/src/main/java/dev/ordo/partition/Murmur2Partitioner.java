@@ -17,4 +17,9 @@ final class Murmur2Partitioner implements Partitioner {
         // map Integer.MIN_VALUE to itself; we must do the same to agree on every key.
         return (Murmur2.hash(keyBytes) & 0x7fffffff) % partitionCount;
     }
+
+    @Override
+    public String toString() {
+        return "kafka";
+    }
 }

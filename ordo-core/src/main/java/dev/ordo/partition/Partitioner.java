@@ -33,6 +33,15 @@ public interface Partitioner {
         return new Murmur2Partitioner();
     }
 
+    /**
+     * Jump consistent hashing: a change of the partition count moves the fewest keys (growing from
+     * {@code n} to {@code m} moves {@code (m - n) / m} of them, where {@link #kafkaDefault()} moves most).
+     * Null keys round-robin.
+     */
+    static Partitioner jumpHash() {
+        return new JumpHashPartitioner();
+    }
+
     /** Validates a partition count, naming the parameter and the value when it is wrong. */
     static int requireValidPartitionCount(int partitionCount) {
         Arguments.atLeast("partitionCount", partitionCount, 1);
