@@ -9,9 +9,9 @@ import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.engine.OrdoConsumer;
-import dev.ordo.log.engine.OrdoProducer;
+import dev.ordo.log.producer.OrdoProducer;
 import java.time.Duration;
 
 /**

@@ -1,8 +1,8 @@
 package dev.ordo.bench.e2e;
 
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.producer.OrdoProducer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package dev.ordo.bench.e2e;
 
-import dev.ordo.log.engine.OrdoProducer;
+import dev.ordo.log.producer.OrdoProducer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

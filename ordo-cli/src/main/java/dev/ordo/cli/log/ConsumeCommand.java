@@ -1,8 +1,8 @@
 package dev.ordo.cli.log;
 
 import dev.ordo.engine.Ordering;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.engine.OrdoConsumer;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.engine.OrdoProducer;
+import dev.ordo.log.producer.OrdoProducer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -13,13 +13,15 @@ import java.util.function.BooleanSupplier;
  * <p>No wake-up is lost: a reader announces that it parks before it checks for records one last
  * time, and a writer publishes its records before it looks for parked readers; both are volatile,
  * so at least one of them sees the other. Readers still wake after their poll interval anyway.
+ *
+ * <p>Public only for Ordo's own producer and consumer (see {@link ClientAccess}); not an API.
  */
-final class AppendSignal {
+public final class AppendSignal {
 
     private final CopyOnWriteArrayList<Waiter> waiters = new CopyOnWriteArrayList<>();
 
     /** One reading thread's registration; {@link #close()} removes it. */
-    final class Waiter implements AutoCloseable {
+    public final class Waiter implements AutoCloseable {
         private final Thread thread = Thread.currentThread();
         private volatile boolean parked;
 
@@ -27,7 +29,7 @@ final class AppendSignal {
          * Parks the registering thread for up to {@code nanos} unless {@code news} (checked after the
          * announcement) says records arrived meanwhile; returns early when a writer signals.
          */
-        void await(long nanos, BooleanSupplier news) {
+        public void await(long nanos, BooleanSupplier news) {
             parked = true;
             try {
                 if (!news.getAsBoolean()) {

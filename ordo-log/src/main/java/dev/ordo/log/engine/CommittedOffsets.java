@@ -17,8 +17,10 @@ import java.util.Map;
  * A consumer group's committed offsets for one topic, in {@code <data>/groups/<group>.<topic>.offsets}
  * (JSON: partition -> next offset to read). Written to a temporary file, forced to disk, then
  * renamed over the old one, so a crash leaves either the old or the new commit, never half of one.
+ *
+ * <p>Public only for Ordo's own producer and consumer (see {@link ClientAccess}); not an API.
  */
-final class CommittedOffsets {
+public final class CommittedOffsets {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +62,8 @@ final class CommittedOffsets {
         }
     }
 
-    synchronized long get(int partition) {
+    /** The committed next offset of {@code partition} (0 if none). */
+    public synchronized long get(int partition) {
         return offsets.getOrDefault(partition, 0L);
     }
 
@@ -69,7 +72,7 @@ final class CommittedOffsets {
      * atomically. The offsets count as committed only once the file is written: after a failed
      * write, {@link #get} still says what the file says, and the same commit is attempted again.
      */
-    synchronized void commit(Map<Integer, Long> next) throws IOException {
+    public synchronized void commit(Map<Integer, Long> next) throws IOException {
         write(next, false);
     }
 
@@ -78,7 +81,7 @@ final class CommittedOffsets {
      * ends before the committed offset (records lost to a power loss), so that the group's commits
      * count from the new end again.
      */
-    synchronized void rewind(int partition, long next) throws IOException {
+    public synchronized void rewind(int partition, long next) throws IOException {
         write(Map.of(partition, next), true);
     }
 

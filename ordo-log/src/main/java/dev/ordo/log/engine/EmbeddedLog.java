@@ -296,9 +296,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /**
      * Appends records as one batch to one partition, for a producer that may be idempotent (the path
-     * {@link OrdoProducer} takes), without the force of {@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}:
-     * see {@link #awaitDurable}. A retry of a batch already written returns its first offset
-     * without writing it again.
+     * {@link dev.ordo.log.producer.OrdoProducer} takes), without the force of
+     * {@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}: see {@link #awaitDurable}. A retry of a batch
+     * already written returns its first offset without writing it again.
      *
      * @return the batch's first offset and the offset after it
      * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
@@ -412,7 +412,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return partition(topicName, partition).read(fromOffset, maxBytes);
     }
 
-    /** The partition's log (package-private: for the engine's classes and tests). */
+    /** The partition's log (package-private: for the engine's classes and tests, and {@link ClientAccess}). */
     PartitionLog partition(String topicName, int partition) {
         Topic topic = topic(topicName);
         if (partition < 0 || partition >= topic.partitions().size()) {

@@ -19,8 +19,10 @@ import java.util.TreeSet;
  * {@link #release releases} it; the new owner {@link #tryAcquire acquires} it after that and starts
  * from the committed offset. So two members never handle records of one partition at once, and a
  * key's records are handled in log order across the hand-over. Thread-safe.
+ *
+ * <p>Public only for Ordo's own producer and consumer (see {@link ClientAccess}); not an API.
  */
-final class GroupCoordinator {
+public final class GroupCoordinator {
 
     private final Path dataRoot;
     private final Map<String, Group> groups = new HashMap<>();
@@ -31,10 +33,10 @@ final class GroupCoordinator {
     }
 
     /** A member's view: its id and its group. */
-    record Member(long id, Group group) {}
+    public record Member(long id, Group group) {}
 
     /** One group on one topic. */
-    static final class Group {
+    public static final class Group {
         private final String name;
         private final int partitions;
         private final CommittedOffsets offsets;
@@ -55,22 +57,23 @@ final class GroupCoordinator {
             return name;
         }
 
-        CommittedOffsets offsets() {
+        /** The group's committed offsets, shared by its members. */
+        public CommittedOffsets offsets() {
             return offsets;
         }
 
         /** Bumped at every membership change; members compare it to notice a new assignment cheaply. */
-        int generation() {
+        public int generation() {
             return generation;
         }
 
         /** The partitions {@code member} should own in the current generation. */
-        synchronized Set<Integer> target(long member) {
+        public synchronized Set<Integer> target(long member) {
             return Set.copyOf(targets.getOrDefault(member, Set.of()));
         }
 
         /** Takes ownership of a partition if no other member still holds it. */
-        synchronized boolean tryAcquire(long member, int partition) {
+        public synchronized boolean tryAcquire(long member, int partition) {
             if (!targets.getOrDefault(member, Set.of()).contains(partition)) {
                 return false;
             }
@@ -82,7 +85,7 @@ final class GroupCoordinator {
         }
 
         /** Gives up a partition (after draining and committing it). */
-        synchronized void release(long member, int partition) {
+        public synchronized void release(long member, int partition) {
             if (owners[partition] != null && owners[partition] == member) {
                 owners[partition] = null;
             }

@@ -16,13 +16,15 @@ import java.util.Map;
  * atomically): the next free producer id, and for each named producer its id and current epoch.
  * Opening a named producer again bumps its epoch, which fences the previous instance on every
  * partition at once, as Kafka's transaction coordinator does for a {@code transactional.id}.
+ *
+ * <p>Public only for Ordo's own producer and consumer (see {@link ClientAccess}); not an API.
  */
-final class ProducerRegistry {
+public final class ProducerRegistry {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A producer's identity: id and epoch. */
-    record Identity(long id, short epoch) {}
+    public record Identity(long id, short epoch) {}
 
     private final Path file;
     private long nextId;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.consumer.OrdoConsumer;
+import dev.ordo.log.producer.OrdoProducer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

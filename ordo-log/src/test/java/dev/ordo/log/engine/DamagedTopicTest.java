@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.log.storage.SegmentFiles;

@@ -2,6 +2,8 @@ package dev.ordo.log.engine;
 
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.consumer.JsonSnapshotState;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.storage.FsyncPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

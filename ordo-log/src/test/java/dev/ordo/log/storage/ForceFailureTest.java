@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.engine.OrdoConsumer;
-import dev.ordo.log.engine.OrdoProducer;
 import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.producer.OrdoProducer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.SyncFailedException;

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import dev.ordo.Arguments;
 import dev.ordo.engine.ConsumerBuilder;
@@ -9,6 +9,10 @@ import dev.ordo.engine.Serdes;
 import dev.ordo.engine.core.AbstractRecordConsumer;
 import dev.ordo.engine.core.ConsumerMeters;
 import dev.ordo.engine.core.ConsumerSettings;
+import dev.ordo.log.engine.ClientAccess;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.GroupCoordinator;
+import dev.ordo.log.engine.TopicSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -70,7 +74,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         GroupCoordinator.Member member;
         Map<Integer, Long> initialPositions = new HashMap<>();
         try {
-            member = log.groups().join(settings.group(), topic, partitions, b.state != null);
+            member = ClientAccess.joinGroup(log, settings.group(), topic, partitions, b.state != null);
         } catch (IOException | RuntimeException e) {
             dispatcher.close(Duration.ZERO); // its handler threads started with it
             throw e;
@@ -106,7 +110,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
                 bindMetrics(settings.registry(), partitions);
             }
         } catch (IOException | RuntimeException e) {
-            log.leaveGroup(member);
+            ClientAccess.leaveGroup(log, member);
             dispatcher.close(Duration.ZERO); // its handler threads started with it
             throw e;
         }

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import dev.ordo.log.storage.RecordBatch;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,9 @@ import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.producer.OrdoProducer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

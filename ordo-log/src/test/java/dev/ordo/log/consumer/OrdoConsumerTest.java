@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
+import dev.ordo.log.engine.ClientAccess;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.producer.OrdoProducer;
 import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
@@ -512,7 +516,7 @@ class OrdoConsumerTest {
                             log, "ledger", Serdes.string(), Serdes.string())
                     .group("g")
                     .handler(r -> {
-                        if (log.partition("ledger", r.partition()).durableOffset() <= r.offset()) {
+                        if (ClientAccess.partition(log, "ledger", r.partition()).durableOffset() <= r.offset()) {
                             early.add(r.partition() + "@" + r.offset());
                         }
                         handled.incrementAndGet();

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,10 @@ import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.Serdes;
+import dev.ordo.log.engine.ClientAccess;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicDescription;
+import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.Record;
@@ -386,7 +390,8 @@ class OrdoProducerTest {
                     .build()) {
                 for (int i = 0; i < 2_000; i++) {
                     seen.add(producer.send("key-" + i, "v" + i).thenApply(ack -> new long[] {
-                        ack.offset(), log.partition("t", ack.partition()).durableOffset()
+                        ack.offset(),
+                        ClientAccess.partition(log, "t", ack.partition()).durableOffset()
                     }));
                 }
             }
@@ -397,7 +402,7 @@ class OrdoProducerTest {
                         .isGreaterThan(offsets[0]);
             }
             for (int p = 0; p < 8; p++) {
-                assertThat(log.partition("t", p).fsyncCount())
+                assertThat(ClientAccess.partition(log, "t", p).fsyncCount())
                         .as("forces of partition " + p)
                         .isPositive();
             }

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import java.io.IOException;
 import java.util.Map;

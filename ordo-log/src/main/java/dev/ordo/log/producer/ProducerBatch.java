@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
@@ -8,6 +8,7 @@ import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.Serializer;
+import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;

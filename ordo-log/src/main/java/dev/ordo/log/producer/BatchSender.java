@@ -1,8 +1,11 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
+import dev.ordo.log.engine.ClientAccess;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.ProducerRegistry;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
@@ -120,8 +123,8 @@ final class BatchSender {
         this.topic = b.topic;
         int partitions = log.partitionCount(topic);
         this.partitioner = b.partitioner;
-        this.identity = b.idempotent ? log.registerProducer(b.name) : null;
-        this.maxRecordBytes = log.maxBatchBytes(topic) - 128;
+        this.identity = b.idempotent ? ClientAccess.registerProducer(log, b.name) : null;
+        this.maxRecordBytes = ClientAccess.maxBatchBytes(log, topic) - 128;
         this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
         this.lingerNanos = b.linger.toNanos();
         this.buffer = new SendBuffer(lock, b.bufferBytes, b.maxBlock, topic, () -> closed);
@@ -134,7 +137,7 @@ final class BatchSender {
         this.capacityHint = new int[partitions];
         this.recordsHint = new int[partitions];
         this.nextSequence = new int[partitions];
-        this.syncsEveryBatch = log.syncsEveryBatch(topic);
+        this.syncsEveryBatch = ClientAccess.syncsEveryBatch(log, topic);
         this.syncEnds = new long[partitions];
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
         this.sender.setDaemon(true);
@@ -284,7 +287,7 @@ final class BatchSender {
             try {
                 take(false, written, ready);
                 if (ready.isEmpty() && !written.isEmpty() && !syncsEveryBatch) { // (every-batch: once forced, below)
-                    log.signalAppended(topic); // the burst of ready batches is written: wake readers once
+                    ClientAccess.signalAppended(log, topic); // the burst of ready batches is written: wake readers once
                 }
                 written.clear();
                 if (ready.isEmpty()) {
@@ -316,7 +319,7 @@ final class BatchSender {
             }
             if (syncsEveryBatch) {
                 awaitDurable(ready);
-                log.signalAppended(topic); // readers of an every-batch topic see the records from now on
+                ClientAccess.signalAppended(log, topic); // readers of an every-batch topic see the records from now on
             }
             for (ProducerBatch batch : ready) {
                 complete(batch);
@@ -441,7 +444,7 @@ final class BatchSender {
                 syncEnds[batch.partition] = batch.end; // a partition's batches come in order: the last ends last
             }
         }
-        Throwable[] errors = log.awaitDurable(topic, syncEnds);
+        Throwable[] errors = ClientAccess.awaitDurable(log, topic, syncEnds);
         for (ProducerBatch batch : round) {
             if (batch.error == null && errors[batch.partition] != null) {
                 failed(batch, errors[batch.partition]);
@@ -467,7 +470,8 @@ final class BatchSender {
     private long[] appendWithRetries(int partition, RecordBatch.Builder records) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return log.appendBatchBeforeSync(topic, partition, records, identity, nextSequence[partition]);
+                return ClientAccess.appendBatchBeforeSync(
+                        log, topic, partition, records, identity, nextSequence[partition]);
             } catch (IOException e) {
                 if (identity == null || attempt > IO_RETRIES || e instanceof LogOfflineException) {
                     throw e; // an offline partition refuses every append until the engine is reopened

@@ -1,10 +1,14 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
 import dev.ordo.engine.core.RecordDispatcher;
+import dev.ordo.log.engine.AppendSignal;
+import dev.ordo.log.engine.ClientAccess;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.GroupCoordinator;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
@@ -169,7 +173,7 @@ final class GroupFetcher {
                     settings.group(),
                     e);
         } finally {
-            log.leaveGroup(member); // lets go of every partition it owned
+            ClientAccess.leaveGroup(log, member); // lets go of every partition it owned
         }
     }
 
@@ -180,12 +184,12 @@ final class GroupFetcher {
                         + " last commit will be handled again)",
                 topic,
                 settings.group());
-        log.leaveGroup(member);
+        ClientAccess.leaveGroup(log, member);
     }
 
     private void fetchLoop() {
         long lastCommit = System.nanoTime();
-        try (AppendSignal.Waiter appended = log.appendWaiter(topic)) {
+        try (AppendSignal.Waiter appended = ClientAccess.appendWaiter(log, topic)) {
             while (running.get()) {
                 rebalanceIfNeeded();
                 boolean any = false;
@@ -245,7 +249,7 @@ final class GroupFetcher {
     /** Throws the {@link LogOfflineException} of an owned partition a failed force took offline. */
     private void requireOnline() throws LogOfflineException {
         for (int p : owned) {
-            log.partition(topic, p).requireOnline();
+            ClientAccess.partition(log, topic, p).requireOnline();
         }
     }
 

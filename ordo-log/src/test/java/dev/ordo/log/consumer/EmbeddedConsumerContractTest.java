@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.consumer;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
@@ -6,6 +6,9 @@ import dev.ordo.engine.Headers;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.contract.ConsumerContract;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicSpec;
+import dev.ordo.log.producer.OrdoProducer;
 import dev.ordo.log.storage.Record;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.ordo.log.engine;
+package dev.ordo.log.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,9 @@ import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.OutgoingRecord;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.engine.TopicDescription;
+import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.Record;
 import java.nio.charset.StandardCharsets;
