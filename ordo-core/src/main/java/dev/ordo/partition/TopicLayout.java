@@ -140,9 +140,7 @@ public final class TopicLayout {
      */
     public TopicLayout alter(int partitions, long[] ends) {
         Objects.requireNonNull(ends, "ends must not be null");
-        if (partitions == partitions()) {
-            throw new IllegalArgumentException("the topic already has " + partitions + " partitions");
-        }
+        requireChange(partitions);
         if (ends.length != existing()) {
             throw new IllegalArgumentException(
                     "ends must give one offset per existing partition (" + existing() + "), gave " + ends.length);
@@ -151,6 +149,20 @@ public final class TopicLayout {
         List<Layout> next = new ArrayList<>(layouts);
         next.add(new Layout(partitions, starts));
         return of(next);
+    }
+
+    /**
+     * Checks that {@code partitions} is a count this history may change to: in range, not the current one.
+     *
+     * @throws IllegalArgumentException naming the value if not
+     */
+    public void requireChange(int partitions) {
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partitions must be in [1, " + MAX_PARTITIONS + "], was " + partitions);
+        }
+        if (partitions == partitions()) {
+            throw new IllegalArgumentException("the topic already has " + partitions + " partitions");
+        }
     }
 
     /** The layouts, oldest first; the last is the current one. */
@@ -190,7 +202,12 @@ public final class TopicLayout {
      * every record of {@code q} is handled). Dependencies on earlier layouts are met already.
      */
     public int firstUnfinished(IntToLongFunction handled) {
-        for (int i = 0; i + 1 < layouts.size(); i++) {
+        return firstUnfinished(handled, 0);
+    }
+
+    /** {@link #firstUnfinished(IntToLongFunction)} for a group known to have finished the layouts before {@code from}. */
+    public int firstUnfinished(IntToLongFunction handled, int from) {
+        for (int i = Math.max(0, from); i + 1 < layouts.size(); i++) {
             Layout next = layouts.get(i + 1);
             for (int q = 0; q < layouts.get(i).existing(); q++) {
                 if (handled.applyAsLong(q) < next.start(q)) {

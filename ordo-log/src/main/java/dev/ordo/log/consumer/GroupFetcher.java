@@ -11,9 +11,11 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.GroupCoordinator;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.Record;
+import dev.ordo.partition.Partitioner;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +42,7 @@ final class GroupFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(OrdoConsumer.class);
 
     private static final int FETCH_BYTES = 1 << 20;
+
     /** The longest an idle fetcher sleeps without a signal (rebalances are noticed at this pace). */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** The longest the fetcher waits for handlers before it looks at rebalances, closing and stalls again. */
@@ -65,9 +68,17 @@ final class GroupFetcher {
     private final long maxInFlight;
 
     /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by gauges). */
-    private final long[] fetchPosition;
+    private long[] fetchPosition;
     /** Per partition, records read and not yet dispatched (fetcher thread only). */
-    private final ArrayDeque<Record>[] fetched;
+    private ArrayDeque<Record>[] fetched;
+    /** Places keys as the topic does: what a record fenced behind a change of the partition count is checked by. */
+    private final Partitioner placement;
+    /** Whether records wait for their key's records in partitions it left (off only in a test showing why). */
+    private final boolean fenced;
+    /** Partitions whose next record waits for another partition's records, and since when (fetcher thread). */
+    private final Map<Integer, LayoutFence.Wait> fenceWaits = new HashMap<>();
+    /** Layouts of the topic this group has finished with (they only grow; fetcher thread). */
+    private int finishedLayouts;
     /** Partitions this consumer fetches now, and those it should own (fetcher thread only). */
     private final Set<Integer> owned = new TreeSet<>();
 
@@ -80,6 +91,7 @@ final class GroupFetcher {
 
     /**
      * @param partitions the topic's partition count
+     * @param fenced whether a record waits for its key's records in partitions the key left (see {@link LayoutFence})
      * @param settled told whether the group's partitions for this consumer are all owned
      * @param failed told why fetching stopped before close
      */
@@ -92,6 +104,7 @@ final class GroupFetcher {
             ConsumerProgress progress,
             Map<Integer, Long> initialPositions,
             int partitions,
+            boolean fenced,
             Consumer<Boolean> settled,
             Consumer<Throwable> failed) {
         this.log = log;
@@ -105,11 +118,11 @@ final class GroupFetcher {
         this.failed = failed;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
         this.maxInFlight = settings.maxInFlight();
-        this.fetchPosition = new long[partitions];
-        this.fetched = new ArrayDeque[partitions];
-        for (int p = 0; p < partitions; p++) {
-            fetched[p] = new ArrayDeque<>();
-        }
+        this.fetchPosition = new long[0];
+        this.fetched = new ArrayDeque[0];
+        cover(partitions);
+        this.placement = ClientAccess.placement(log, topic).partitioner();
+        this.fenced = fenced;
         this.thread = new Thread(this::fetchLoop, "ordo-fetch-" + settings.group() + "-" + topic);
         this.thread.setDaemon(true);
     }
@@ -125,7 +138,21 @@ final class GroupFetcher {
 
     /** The offset of the next record of {@code partition} to dispatch (read racily, for gauges). */
     long position(int partition) {
-        return fetchPosition[partition];
+        long[] positions = fetchPosition;
+        return partition < positions.length ? positions[partition] : 0;
+    }
+
+    /** Grows the per-partition state to {@code partitions} (the topic grew; fetcher thread). */
+    private void cover(int partitions) {
+        int before = fetched.length;
+        if (partitions <= before) {
+            return;
+        }
+        fetched = Arrays.copyOf(fetched, partitions);
+        for (int p = before; p < partitions; p++) {
+            fetched[p] = new ArrayDeque<>();
+        }
+        fetchPosition = Arrays.copyOf(fetchPosition, partitions);
     }
 
     /**
@@ -196,6 +223,9 @@ final class GroupFetcher {
                 // Each partition gets a share of maxInFlight per round, so that one partition's large
                 // fetch cannot fill the handlers while the others' stand idle.
                 long share = Math.max(1, maxInFlight / (2L * Math.max(1, owned.size())));
+                LayoutFence fence =
+                        LayoutFence.of(log.layout(topic), member.group(), placement, fenced, finishedLayouts);
+                finishedLayouts = fence.finished();
                 for (int p : owned) {
                     ArrayDeque<Record> records = fetched[p];
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
@@ -203,10 +233,16 @@ final class GroupFetcher {
                         fetch(p);
                     }
                     if (!records.isEmpty() && running.get() && awaitRoom()) {
-                        dispatch(p, records, (int) Math.min(Math.min(share, dispatcher.room()), records.size()));
-                        any = true;
+                        int count = (int) Math.min(Math.min(share, dispatcher.room()), records.size());
+                        count = fence.passing(p, records, count, fenceWaits);
+                        if (count > 0) {
+                            dispatch(p, records, count);
+                            any = true;
+                        }
                     }
                 }
+                fence.report(owned, dispatcher);
+                LayoutFence.warnLongWaits(topic, fenceWaits, settings.stallTimeout());
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commitPeriodically();
                     lastCommit = System.nanoTime();
@@ -277,6 +313,7 @@ final class GroupFetcher {
         int generation = group.generation();
         if (generation != seenGeneration) {
             seenGeneration = generation;
+            cover(group.partitions());
             wanted = group.target(member.id());
             for (int p : List.copyOf(owned)) {
                 if (!wanted.contains(p)) {
@@ -330,6 +367,7 @@ final class GroupFetcher {
         dispatcher.release(partition);
         owned.remove(partition);
         fetched[partition].clear();
+        fenceWaits.remove(partition);
         member.group().release(member.id(), partition);
         assignmentView = Set.copyOf(owned);
         LOG.debug("handed over {}-{} at offset {}", topic, partition, progress.committed(partition));

@@ -104,6 +104,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
                     progress,
                     initialPositions,
                     partitions,
+                    b.fenceLayoutChanges,
                     this::settled,
                     this::failed);
             if (settings.registry() != null) {
@@ -229,6 +230,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         private CommittedState state;
         private final Map<Integer, Long> seeks = new HashMap<>();
         private Instant seekTime;
+        private boolean fenceLayoutChanges = true;
 
         private Builder(EmbeddedLog log, String topic, Deserializer<K> keys, Deserializer<V> values) {
             super(topic, keys, values);
@@ -254,6 +256,15 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
             Arguments.atLeast("partition", partition, 0);
             Arguments.atLeast("offset", offset, 0);
             seeks.put(partition, offset);
+            return this;
+        }
+
+        /**
+         * Off only in a test that shows what the fence across changes of the partition count prevents
+         * ({@link dev.ordo.partition.TopicLayout}); never for applications.
+         */
+        Builder<K, V> fenceLayoutChanges(boolean fence) {
+            this.fenceLayoutChanges = fence;
             return this;
         }
 

@@ -2,6 +2,8 @@ package dev.ordo.log.engine;
 
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.RecordBatch;
+import dev.ordo.partition.Placement;
+import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 
 /**
@@ -17,6 +19,24 @@ public final class ClientAccess {
     private ClientAccess() {}
 
     // For the producer.
+
+    /**
+     * Registers a producer of {@code topic} that a change of the partition count pauses
+     * ({@link EmbeddedLog#alterPartitions}); returns the layout to place records by until then.
+     */
+    public static TopicLayout registerWriter(EmbeddedLog log, String topic, TopicWriter writer) {
+        return log.registerWriter(topic, writer);
+    }
+
+    /** The producer closed. */
+    public static void unregisterWriter(EmbeddedLog log, String topic, TopicWriter writer) {
+        log.unregisterWriter(topic, writer);
+    }
+
+    /** How the topic places keys on its partitions. */
+    public static Placement placement(EmbeddedLog log, String topic) {
+        return log.placement(topic);
+    }
 
     /** A new producer identity: a named producer's id with a new epoch (fencing the previous one), else a new id. */
     public static ProducerRegistry.Identity registerProducer(EmbeddedLog log, String name) throws IOException {

@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
 import dev.ordo.log.storage.BackgroundDeleter;
@@ -13,6 +14,8 @@ import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.Partitioner;
+import dev.ordo.partition.Placement;
+import dev.ordo.partition.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
@@ -25,9 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -60,7 +68,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Deletes removed segments and deleted topics in the background; started and stopped with it. */
     private final BackgroundDeleter deleter = BackgroundDeleter.start();
 
-    private final Partitioner partitioner = Partitioner.kafkaDefault();
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
 
@@ -78,7 +85,38 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
     private volatile boolean closed;
 
-    private record Topic(TopicSpec spec, List<PartitionLog> partitions, AppendSignal appended) {}
+    /** How long a change of a topic's partition count waits for its producers to append what they placed. */
+    private static final long ALTER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /**
+     * A topic as it is now. A change of its partition count replaces it, keeping its signal, producers
+     * and lock; {@code changing} is held for writing while the count changes and for reading by
+     * {@link #append}, which places records itself.
+     */
+    private record Topic(
+            TopicSpec spec,
+            List<PartitionLog> partitions,
+            AppendSignal appended,
+            TopicLayout layout,
+            Partitioner partitioner,
+            Set<TopicWriter> writers,
+            ReadWriteLock changing) {
+
+        static Topic opened(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
+            return new Topic(
+                    spec,
+                    partitions,
+                    new AppendSignal(),
+                    layout,
+                    spec.placement().partitioner(),
+                    new CopyOnWriteArraySet<>(),
+                    new ReentrantReadWriteLock());
+        }
+
+        Topic changed(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
+            return new Topic(spec, partitions, appended, layout, partitioner, writers, changing);
+        }
+    }
 
     private EmbeddedLog(DataDirectory data) {
         this.data = data;
@@ -144,17 +182,120 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             throw new IllegalArgumentException("topic '" + name + "' already exists");
         }
         deleteLeftPartitions(name);
-        List<PartitionLog> partitions = openPartitions(name, spec);
+        TopicLayout layout = TopicLayout.initial(spec.partitions());
+        List<PartitionLog> partitions = openPartitions(name, spec, 0, spec.partitions());
         try {
-            TopicFile.write(data.root(), name, spec); // the topic exists from here on, also after a restart
+            TopicFile.write(data.root(), name, spec, layout); // the topic exists from here on, also after a restart
         } catch (IOException | RuntimeException e) {
             // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
             closeAll(partitions, e);
             deleteLeftPartitions(name);
             throw e;
         }
-        topics.put(name, new Topic(spec, partitions, new AppendSignal()));
+        topics.put(name, Topic.opened(spec, partitions, layout));
         meters.created(name, partitions);
+    }
+
+    /**
+     * Changes a topic's partition count online, with its producers and consumer groups running, keeping
+     * each key's order: a key's records in the partition the new count places it in are handed to a
+     * handler only after all its records in the partition it left (see {@link TopicLayout}). Shrinking
+     * retires the highest numbered partitions: they receive nothing more and drain; growing again
+     * continues their offsets.
+     *
+     * <p>The change pauses the topic's producers (their sends wait), waits until what they placed by the
+     * old count is appended, forces every partition, and records the new layout in the topic's
+     * description in one atomic write: a crash at any point leaves the old layout or the new one. The
+     * pause lasts about one append and one force of every partition.
+     *
+     * @return the topic's layout history, the new layout last
+     * @throws IllegalArgumentException if the count is the current one or outside [1, 10000]
+     * @throws IllegalStateException if a producer of the topic places keys by a partitioner of its own
+     *     (its keys' order across the change could not be kept), or did not append what it placed
+     *     within 30 s; the topic is unchanged
+     */
+    public synchronized TopicLayout alterPartitions(String name, int partitions) throws IOException {
+        requireOpen();
+        Topic topic = topic(name);
+        topic.layout().requireChange(partitions);
+        if (topic.writers().stream().anyMatch(w -> !w.placesByTopic())) {
+            throw new IllegalStateException("a producer of topic '" + name + "' places keys by a partitioner of its"
+                    + " own; close it before changing the partition count (keys' order could not be kept)");
+        }
+        long deadline = System.nanoTime() + ALTER_TIMEOUT_NANOS;
+        List<TopicWriter> paused = new ArrayList<>();
+        TopicLayout layout = topic.layout();
+        topic.changing().writeLock().lock();
+        try {
+            for (TopicWriter writer : topic.writers()) {
+                paused.add(writer);
+                if (!writer.pause(deadline)) {
+                    throw new IllegalStateException("a producer of topic '" + name + "' did not append what it"
+                            + " placed within 30 s; the partition count stays " + layout.partitions());
+                }
+            }
+            Topic changed = changeLayout(name, topic, layout.alter(partitions, forcedEnds(name, topic)));
+            layout = changed.layout();
+            LOG.info("topic '{}' now places keys on {} partitions: {}", name, partitions, layout);
+            return layout;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrdoInterruptedException("interrupted while changing the partitions of topic '" + name + "'", e);
+        } finally {
+            for (TopicWriter writer : paused) {
+                writer.resume(layout);
+            }
+            topic.changing().writeLock().unlock();
+        }
+    }
+
+    /** Every partition's end, forced: the new layout's start offsets must survive a crash. */
+    private long[] forcedEnds(String name, Topic topic) throws IOException {
+        long[] ends = new long[topic.partitions().size()];
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = topic.partitions().get(p).nextOffset();
+        }
+        for (Throwable error : awaitDurable(name, ends)) {
+            if (error != null) {
+                throw new IOException("could not force topic '" + name + "' before changing its partitions", error);
+            }
+        }
+        return ends;
+    }
+
+    /**
+     * Opens the partitions the new layout adds, then records the layout (from here it stands, also after
+     * a crash; partition directories of a change cut short before are empty and deleted on open).
+     */
+    private Topic changeLayout(String name, Topic topic, TopicLayout layout) throws IOException {
+        int before = topic.partitions().size();
+        TopicSpec spec = topic.spec().withPartitions(layout.partitions());
+        List<PartitionLog> added = List.of();
+        try {
+            added = openPartitions(name, spec, before, layout.existing());
+            TopicFile.write(data.root(), name, spec, layout);
+        } catch (IOException | RuntimeException e) {
+            closeAll(added, e);
+            deletePartitionsFrom(name, before);
+            throw e;
+        }
+        List<PartitionLog> all = new ArrayList<>(topic.partitions());
+        all.addAll(added);
+        Topic changed = topic.changed(spec, List.copyOf(all), layout);
+        topics.put(name, changed);
+        meters.grown(name, changed.partitions(), before);
+        groups.partitionsChanged(name, layout.existing());
+        return changed;
+    }
+
+    /** How the topic places keys on its partitions. */
+    Placement placement(String name) {
+        return topic(name).spec().placement();
+    }
+
+    /** The layouts the topic has had, the current one last. */
+    public TopicLayout layout(String name) {
+        return topic(name).layout();
     }
 
     /**
@@ -246,7 +387,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         String id = UUID.randomUUID().toString().replace("-", "");
         List<Path> renamed = new ArrayList<>();
         try {
-            for (int p = 0; p < topic.spec().partitions(); p++) {
+            for (int p = 0; p < topic.partitions().size(); p++) {
                 Path dir = data.partitionDirectory(name, p);
                 if (Files.exists(dir)) {
                     renamed.add(Files.move(
@@ -283,15 +424,21 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** Appends one record with headers to the partition its key maps to. */
     public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
-        Topic topic = topic(topicName);
-        int partition = partitioner.partition(key, topic.partitions().size());
-        long offset = topic.partitions()
-                .get(partition)
-                .append(
-                        List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)),
-                        RecordBatch.Producer.NONE);
-        topic.appended().signal();
-        return new Acknowledgement(topicName, partition, offset);
+        ReadWriteLock changing = topic(topicName).changing();
+        changing.readLock().lock(); // the partition count does not change between placing and appending
+        try {
+            Topic topic = topic(topicName);
+            int partition = topic.partitioner().partition(key, topic.layout().partitions());
+            long offset = topic.partitions()
+                    .get(partition)
+                    .append(
+                            List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)),
+                            RecordBatch.Producer.NONE);
+            topic.appended().signal();
+            return new Acknowledgement(topicName, partition, offset);
+        } finally {
+            changing.readLock().unlock();
+        }
     }
 
     /**
@@ -454,9 +601,30 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return partition(topicName, partition).offlineCause();
     }
 
-    /** The number of partitions of a topic. */
+    /**
+     * The number of partitions of a topic: those records are placed on and those retired by a shrink
+     * ({@link #alterPartitions}), which may still hold records. Readers read partitions 0 to this.
+     */
     public int partitionCount(String name) {
         return topic(name).partitions().size();
+    }
+
+    /**
+     * Registers a producer of the topic, which a change of the partition count pauses; returns the layout
+     * it places by until it is told another ({@link TopicWriter#resume}).
+     */
+    synchronized TopicLayout registerWriter(String name, TopicWriter writer) {
+        Topic topic = topic(name);
+        topic.writers().add(writer);
+        return topic.layout();
+    }
+
+    /** A producer of the topic closed. */
+    void unregisterWriter(String name, TopicWriter writer) {
+        Topic topic = topics.get(name);
+        if (topic != null) {
+            topic.writers().remove(writer);
+        }
     }
 
     /**
@@ -503,15 +671,18 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return topic;
     }
 
-    private void openTopic(String name, TopicSpec spec) throws IOException {
-        topics.put(name, new Topic(spec, openPartitions(name, spec), new AppendSignal()));
+    private void openTopic(String name, TopicFile.Stored stored) throws IOException {
+        deletePartitionsFrom(name, stored.layout().existing()); // made by a change of the count cut short
+        List<PartitionLog> partitions =
+                openPartitions(name, stored.spec(), 0, stored.layout().existing());
+        topics.put(name, Topic.opened(stored.spec(), partitions, stored.layout()));
     }
 
-    /** Opens every partition of the topic, or, closing those it opened, none. */
-    private List<PartitionLog> openPartitions(String name, TopicSpec spec) throws IOException {
+    /** Opens partitions {@code from} to {@code to} (exclusive) of the topic, or, closing those it opened, none. */
+    private List<PartitionLog> openPartitions(String name, TopicSpec spec, int from, int to) throws IOException {
         List<PartitionLog> partitions = new ArrayList<>();
         try {
-            for (int p = 0; p < spec.partitions(); p++) {
+            for (int p = from; p < to; p++) {
                 partitions.add(PartitionLog.open(data.partitionDirectory(name, p), spec.log(), flusher, deleter));
             }
         } catch (IOException | RuntimeException e) {
@@ -519,6 +690,18 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             throw e;
         }
         return List.copyOf(partitions);
+    }
+
+    /**
+     * Deletes the topic's partition directories numbered {@code from} or more: a change of the partition
+     * count made them, empty, and stopped before it recorded the new layout.
+     */
+    private void deletePartitionsFrom(String name, int from) throws IOException {
+        for (int p = from; Files.isDirectory(data.partitionDirectory(name, p)); p++) {
+            Path dir = data.partitionDirectory(name, p);
+            LOG.warn("deleting {}: a partition a change of topic '{}' cut short had added", dir, name);
+            Directories.deleteRecursively(dir);
+        }
     }
 
     /** Closes the partitions, adding what closing throws to {@code failure}. */

@@ -3,11 +3,13 @@ package dev.ordo.log.engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The consumer groups of one engine: which member of a group should own which partition of a topic
@@ -38,19 +40,69 @@ public final class GroupCoordinator {
     /** One group on one topic. */
     public static final class Group {
         private final String name;
-        private final int partitions;
+        private final String topic;
+        private volatile int partitions;
         private final CommittedOffsets offsets;
         private final List<Long> members = new ArrayList<>();
         private final Map<Long, Set<Integer>> targets = new HashMap<>();
-        private final Long[] owners;
+        private Long[] owners;
+        /**
+         * Per partition, the offset below which the group has handled every record, as its owner last
+         * reported it: what a record fenced behind a change of the partition count waits for.
+         */
+        private volatile AtomicLongArray handled;
+
         private boolean exclusive;
         private volatile int generation;
 
-        private Group(String name, int partitions, CommittedOffsets offsets) {
+        private Group(String name, String topic, int partitions, CommittedOffsets offsets) {
             this.name = name;
+            this.topic = topic;
             this.partitions = partitions;
             this.offsets = offsets;
             this.owners = new Long[partitions];
+            this.handled = new AtomicLongArray(partitions);
+        }
+
+        /** How many partitions the group's topic has (retired ones too): grows when the topic does. */
+        public int partitions() {
+            return partitions;
+        }
+
+        /**
+         * The owner of {@code partition} has handled every record below {@code next}. Reported often and
+         * cheaply (no lock); never goes back.
+         */
+        public void reportHandled(int partition, long next) {
+            AtomicLongArray positions = handled;
+            if (partition < positions.length() && positions.get(partition) < next) {
+                positions.accumulateAndGet(partition, next, Math::max);
+            }
+        }
+
+        /**
+         * The offset below which the group has handled every record of {@code partition}: what its owner
+         * reported, or what the group committed if more (a partition handed over and not taken up yet).
+         */
+        public long handled(int partition) {
+            AtomicLongArray positions = handled;
+            long reported = partition < positions.length() ? positions.get(partition) : 0;
+            return Math.max(reported, offsets.get(partition));
+        }
+
+        /** The topic grew to {@code count} partitions (retired ones count): they are assigned too. */
+        private void grow(int count) {
+            if (count <= partitions) {
+                return;
+            }
+            owners = Arrays.copyOf(owners, count);
+            AtomicLongArray positions = new AtomicLongArray(count);
+            for (int q = 0; q < handled.length(); q++) {
+                positions.set(q, handled.get(q));
+            }
+            handled = positions;
+            partitions = count;
+            rebalance();
         }
 
         String name() {
@@ -112,10 +164,11 @@ public final class GroupCoordinator {
         String key = group + "\u0000" + topic;
         Group g = groups.get(key);
         if (g == null) {
-            g = new Group(group, partitions, CommittedOffsets.load(dataRoot, group, topic));
+            g = new Group(group, topic, partitions, CommittedOffsets.load(dataRoot, group, topic));
             groups.put(key, g);
         }
         synchronized (g) {
+            g.grow(partitions);
             if (!g.members.isEmpty() && (exclusive || g.exclusive)) {
                 throw new IllegalStateException("group '" + group + "' on topic '" + topic
                         + "' has a member whose offsets are committed with its own state; it cannot be shared");
@@ -125,6 +178,20 @@ public final class GroupCoordinator {
             g.members.add(id);
             g.rebalance();
             return new Member(id, g);
+        }
+    }
+
+    /**
+     * {@code topic} has {@code partitions} partitions now (retired ones count): each of its groups
+     * assigns the new ones too; members notice the new generation and take them up.
+     */
+    synchronized void partitionsChanged(String topic, int partitions) {
+        for (Group g : groups.values()) {
+            if (g.topic.equals(topic)) {
+                synchronized (g) {
+                    g.grow(partitions);
+                }
+            }
         }
     }
 

@@ -24,13 +24,18 @@ final class LogMeters {
     /** Binds {@code registry}: the meters of {@code topics} (name to partitions) now, of later topics when created. */
     void bind(MeterRegistry registry, Map<String, List<PartitionLog>> topics) {
         registries.add(registry);
-        topics.forEach((name, partitions) -> register(registry, name, partitions));
+        topics.forEach((name, partitions) -> register(registry, name, partitions, 0));
     }
 
     /** A topic created: its meters in every bound registry. */
     void created(String name, List<PartitionLog> partitions) {
+        grown(name, partitions, 0);
+    }
+
+    /** A topic's partitions from {@code from} on are new: their meters in every bound registry. */
+    void grown(String name, List<PartitionLog> partitions, int from) {
         for (MeterRegistry registry : registries) {
-            register(registry, name, partitions);
+            register(registry, name, partitions, from);
         }
     }
 
@@ -53,9 +58,9 @@ final class LogMeters {
         }
     }
 
-    private void register(MeterRegistry registry, String name, List<PartitionLog> partitions) {
+    private void register(MeterRegistry registry, String name, List<PartitionLog> partitions, int from) {
         List<Meter> registered = meters.computeIfAbsent(name, n -> new ArrayList<>());
-        for (int p = 0; p < partitions.size(); p++) {
+        for (int p = from; p < partitions.size(); p++) {
             PartitionLog log = partitions.get(p);
             Tags tags = Tags.of("topic", name, "partition", String.valueOf(p));
             registered.add(Gauge.builder("ordo.log.end.offset", log, PartitionLog::readableEnd)

@@ -36,7 +36,7 @@ final class TopicCheck {
                         "topic '" + topic + "' does not exist; existing topics: " + TopicFile.names(root));
             }
             List<SegmentDamage> found = new ArrayList<>();
-            for (int p = 0; p < TopicFile.read(root, topic).partitions(); p++) {
+            for (int p = 0; p < TopicFile.read(root, topic).layout().existing(); p++) {
                 Path dir = data.partitionDirectory(topic, p);
                 if (Files.isDirectory(dir)) {
                     found.addAll(task.run(dir));

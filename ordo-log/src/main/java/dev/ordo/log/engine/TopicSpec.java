@@ -3,31 +3,51 @@ package dev.ordo.log.engine;
 import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.FsyncPolicy;
 import dev.ordo.log.storage.LogConfig;
+import dev.ordo.partition.Placement;
+import dev.ordo.partition.TopicLayout;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a topic is made: its partition count (1 to {@value #MAX_PARTITIONS}) and the log configuration
- * of each partition.
+ * How a topic is made: its partition count (1 to {@value #MAX_PARTITIONS}), the log configuration
+ * of each partition, and how keys are placed on the partitions ({@link Placement#KAFKA} by default,
+ * {@link Placement#JUMP} to move the fewest keys when the count changes, see
+ * {@link EmbeddedLog#alterPartitions}).
  *
  * <pre>{@code
  * TopicSpec.partitions(8).fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
  * }</pre>
  */
-public record TopicSpec(int partitions, LogConfig log) {
+public record TopicSpec(int partitions, LogConfig log, Placement placement) {
 
     /**
      * The most partitions a topic may have. Each open partition holds two files per segment and a
      * share of the interval forcer; tens of thousands of them exhaust a process's file descriptors
      * long before they serve one machine better than a few hundred would.
      */
-    public static final int MAX_PARTITIONS = 10_000;
+    public static final int MAX_PARTITIONS = TopicLayout.MAX_PARTITIONS;
 
     public TopicSpec {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new IllegalArgumentException("partitions must be in [1, " + MAX_PARTITIONS + "], was " + partitions);
         }
         Objects.requireNonNull(log, "log must not be null");
+        Objects.requireNonNull(placement, "placement must not be null");
+    }
+
+    /** A topic placing keys as Kafka does. */
+    public TopicSpec(int partitions, LogConfig log) {
+        this(partitions, log, Placement.KAFKA);
+    }
+
+    /** How keys are placed on the partitions (stored with the topic; every client follows it). */
+    public TopicSpec placement(Placement placement) {
+        return new TopicSpec(partitions, log, placement);
+    }
+
+    /** The same topic with another partition count (what {@link EmbeddedLog#alterPartitions} stores). */
+    TopicSpec withPartitions(int partitions) {
+        return new TopicSpec(partitions, log, placement);
     }
 
     /** {@code partitions} partitions with the default log configuration. */
@@ -36,26 +56,26 @@ public record TopicSpec(int partitions, LogConfig log) {
     }
 
     public TopicSpec fsync(FsyncPolicy fsync) {
-        return new TopicSpec(partitions, log.withFsync(fsync));
+        return new TopicSpec(partitions, log.withFsync(fsync), placement);
     }
 
     public TopicSpec segmentBytes(int segmentBytes) {
-        return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes));
+        return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes), placement);
     }
 
     /** Roll segments once their first record is this old (by record timestamps). */
     public TopicSpec segmentAge(Duration segmentAge) {
-        return new TopicSpec(partitions, log.withSegmentAge(segmentAge));
+        return new TopicSpec(partitions, log.withSegmentAge(segmentAge), placement);
     }
 
     /** What opening does about a damaged sealed segment (default {@link CorruptionPolicy#STOP}). */
     public TopicSpec onCorruption(CorruptionPolicy corruption) {
-        return new TopicSpec(partitions, log.withCorruption(corruption));
+        return new TopicSpec(partitions, log.withCorruption(corruption), placement);
     }
 
     /** Delete old segments by size and/or age. */
     public TopicSpec retention(LogConfig.Retention retention) {
-        return new TopicSpec(partitions, log.withRetention(retention));
+        return new TopicSpec(partitions, log.withRetention(retention), placement);
     }
 
     /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */

@@ -1,16 +1,19 @@
 package dev.ordo.log.producer;
 
+import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
 import dev.ordo.log.engine.ClientAccess;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.ProducerRegistry;
+import dev.ordo.log.engine.TopicWriter;
 import dev.ordo.log.storage.LogOfflineException;
 import dev.ordo.log.storage.OutOfOrderSequenceException;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Partitioner;
+import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,7 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -60,6 +65,12 @@ final class BatchSender {
     private final EmbeddedLog log;
     private final String topic;
     private final Partitioner partitioner;
+    /** Whether {@link #partitioner} is the topic's placement (not one of the application's). */
+    private final boolean placesByTopic;
+    /** The count records are placed by, closed while the topic changes it. */
+    private final LayoutGate gate;
+
+    private final Writer writer = new Writer();
     private final ProducerRegistry.Identity identity;
     private final int batchBytes;
     private final int maxRecordBytes;
@@ -67,20 +78,20 @@ final class BatchSender {
     /** The most bytes of records (with {@link #HEAP_OVERHEAD_PER_RECORD}) queued or being written. */
     private final SendBuffer buffer;
     /** Per partition, batches not yet taken by the sender: full ones first, the open one last. */
-    private final ArrayDeque<ProducerBatch>[] queues;
+    private ArrayDeque<ProducerBatch>[] queues;
     /** Per partition, the size the last batch reached: the next one's buffer starts at twice that. */
-    private final int[] capacityHint;
+    private int[] capacityHint;
     /** Per partition, the records the last batch took (under {@code lock}, as {@link #capacityHint}). */
-    private final int[] recordsHint;
+    private int[] recordsHint;
 
-    private final int[] nextSequence;
+    private int[] nextSequence;
     /**
      * Whether the topic forces every batch; then the sender's round of batches is forced at once
      * (see {@link #awaitDurable}).
      */
     private final boolean syncsEveryBatch;
     /** The sender's scratch for {@link #awaitDurable}: per partition, the end of the round's batches (0: none). */
-    private final long[] syncEnds;
+    private long[] syncEnds;
     /** Buffers of written batches, for new batches to reuse (guarded by {@code lock}). */
     private final BatchBufferPool pool;
 
@@ -88,7 +99,7 @@ final class BatchSender {
     private final Condition work = lock.newCondition();
 
     @SuppressWarnings("unchecked")
-    private final CompletableFuture<Acknowledgement>[] lastFuture;
+    private CompletableFuture<Acknowledgement>[] lastFuture;
 
     private final Thread sender;
     private volatile boolean closed;
@@ -121,27 +132,79 @@ final class BatchSender {
     BatchSender(Settings b) throws IOException {
         this.log = b.log;
         this.topic = b.topic;
-        int partitions = log.partitionCount(topic);
-        this.partitioner = b.partitioner;
+        TopicLayout layout = log.layout(topic);
+        int partitions = layout.existing();
+        this.placesByTopic = b.partitioner == null;
+        this.partitioner = placesByTopic ? ClientAccess.placement(log, topic).partitioner() : b.partitioner;
         this.identity = b.idempotent ? ClientAccess.registerProducer(log, b.name) : null;
         this.maxRecordBytes = ClientAccess.maxBatchBytes(log, topic) - 128;
         this.batchBytes = Math.min(b.batchBytes, maxRecordBytes);
         this.lingerNanos = b.linger.toNanos();
         this.buffer = new SendBuffer(lock, b.bufferBytes, b.maxBlock, topic, () -> closed);
+        this.gate = new LayoutGate(lock, layout.partitions(), b.maxBlock, topic);
         this.pool = new BatchBufferPool(partitions, b.bufferBytes, batchBytes);
-        this.queues = new ArrayDeque[partitions];
-        this.lastFuture = new CompletableFuture[partitions];
-        for (int p = 0; p < partitions; p++) {
-            queues[p] = new ArrayDeque<>();
-        }
-        this.capacityHint = new int[partitions];
-        this.recordsHint = new int[partitions];
-        this.nextSequence = new int[partitions];
+        this.queues = new ArrayDeque[0];
+        this.lastFuture = new CompletableFuture[0];
+        this.capacityHint = new int[0];
+        this.recordsHint = new int[0];
+        this.nextSequence = new int[0];
+        this.syncEnds = new long[0];
+        cover(partitions);
         this.syncsEveryBatch = ClientAccess.syncsEveryBatch(log, topic);
-        this.syncEnds = new long[partitions];
+        TopicLayout registered = ClientAccess.registerWriter(log, topic, writer);
+        if (!registered.equals(layout)) {
+            writer.resume(registered); // the count changed between the look and the registration
+        }
         this.sender = new Thread(this::sendLoop, "ordo-producer-" + topic + (b.name == null ? "" : "-" + b.name));
         this.sender.setDaemon(true);
         this.sender.start();
+    }
+
+    /** Grows the per-partition state to {@code partitions} partitions (lock held, or before the sender starts). */
+    private void cover(int partitions) {
+        int before = queues.length;
+        if (partitions <= before) {
+            return;
+        }
+        queues = Arrays.copyOf(queues, partitions);
+        for (int p = before; p < partitions; p++) {
+            queues[p] = new ArrayDeque<>();
+        }
+        lastFuture = Arrays.copyOf(lastFuture, partitions);
+        capacityHint = Arrays.copyOf(capacityHint, partitions);
+        recordsHint = Arrays.copyOf(recordsHint, partitions);
+        nextSequence = Arrays.copyOf(nextSequence, partitions);
+        syncEnds = Arrays.copyOf(syncEnds, partitions);
+    }
+
+    /** How a change of the topic's partition count pauses this producer ({@link EmbeddedLog#alterPartitions}). */
+    private final class Writer implements TopicWriter {
+        @Override
+        public boolean pause(long deadlineNanos) throws InterruptedException {
+            lock.lock();
+            try {
+                gate.close();
+            } finally {
+                lock.unlock();
+            }
+            return awaitSent(deadlineNanos);
+        }
+
+        @Override
+        public void resume(TopicLayout layout) {
+            lock.lock();
+            try {
+                cover(layout.existing());
+                gate.open(layout.partitions());
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean placesByTopic() {
+            return placesByTopic;
+        }
     }
 
     /**
@@ -171,11 +234,23 @@ final class BatchSender {
             throw new IllegalArgumentException("record of about " + size + " bytes does not fit the send buffer of "
                     + buffer.capacity() + " bytes (bufferBytes)");
         }
-        int partition = partitioner.partition(key, queues.length);
+        int count = gate.partitions();
+        int partition = partitioner.partition(key, count);
         CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
         lockSpinningFirst();
         try {
-            buffer.awaitSpace(cost);
+            // Placed by the count of the moment the record is queued: a change of the count waits for it.
+            while (true) {
+                gate.awaitOpen();
+                if (count != gate.partitions()) {
+                    count = gate.partitions();
+                    partition = partitioner.partition(key, count);
+                }
+                buffer.awaitSpace(cost); // may release the lock: a change may begin meanwhile
+                if (gate.isOpen() && count == gate.partitions()) {
+                    break;
+                }
+            }
             ArrayDeque<ProducerBatch> queue = queues[partition];
             ProducerBatch open = queue.peekLast();
             if (open == null || !open.tryAdd(timestamp, key, value, headers, cost, future)) {
@@ -204,6 +279,16 @@ final class BatchSender {
 
     /** Waits until every record sent before this call is acknowledged or failed. */
     void flush() {
+        try {
+            awaitSent(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrdoInterruptedException("interrupted while flushing the producer of topic '" + topic + "'", e);
+        }
+    }
+
+    /** {@link #flush()} until {@code deadlineNanos} at most; false if records were still unsent then. */
+    private boolean awaitSent(long deadlineNanos) throws InterruptedException {
         List<CompletableFuture<Acknowledgement>> last = new ArrayList<>();
         lock.lock();
         try {
@@ -217,8 +302,20 @@ final class BatchSender {
         }
         // Per partition, batches complete in order, so the last future done means all before it are.
         for (CompletableFuture<Acknowledgement> f : last) {
-            f.handle((ack, error) -> null).join();
+            try {
+                if (deadlineNanos == Long.MAX_VALUE) {
+                    f.handle((ack, error) -> null).join();
+                } else {
+                    f.handle((ack, error) -> null)
+                            .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                throw new AssertionError(e); // handle() completes normally
+            }
         }
+        return true;
     }
 
     /** The producer's id, or -1 when it is not idempotent. */
@@ -276,6 +373,8 @@ final class BatchSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            ClientAccess.unregisterWriter(log, topic, writer);
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's producer:
  * {@link #send} turns key and value into bytes with the producer's {@link Serializer}s, picks the
- * partition from the key bytes (Kafka's default partitioner, so keys land where Kafka clients would put
- * them) and returns a future completed with the partition and offset once the record is appended,
+ * partition from the key bytes (by the topic's placement: Kafka's default partitioner unless the topic
+ * was made otherwise, so keys land where Kafka clients would put them) and returns a future completed with the partition and offset once the record is appended,
  * durable per the topic's fsync policy. Batching grows with load by itself; {@link Builder#linger}
  * trades latency for larger batches on purpose.
  *
@@ -177,7 +177,8 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         private int batchBytes = 256 * 1024;
         private long bufferBytes = 32L * 1024 * 1024;
         private Duration maxBlock = Duration.ofSeconds(60);
-        private Partitioner partitioner = Partitioner.kafkaDefault();
+        /** Null: the topic's placement. */
+        private Partitioner partitioner;
 
         private Builder(EmbeddedLog log, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.log = Objects.requireNonNull(log, "log must not be null");
@@ -206,7 +207,11 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
             return this;
         }
 
-        /** How keys map to partitions (default: Kafka's, {@link Partitioner#kafkaDefault()}). */
+        /**
+         * How keys map to partitions (default: the topic's {@link dev.ordo.partition.Placement}, Kafka's
+         * unless the topic was made otherwise). A topic refuses to change its partition count while a
+         * producer with a partitioner of its own runs: the keys' order across the change could not be kept.
+         */
         public Builder<K, V> partitioner(Partitioner partitioner) {
             this.partitioner = Objects.requireNonNull(partitioner, "partitioner must not be null");
             return this;
