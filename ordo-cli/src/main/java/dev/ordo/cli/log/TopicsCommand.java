@@ -7,11 +7,14 @@ import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
 import dev.ordo.log.storage.SegmentDamage;
+import dev.ordo.partition.Placement;
+import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -20,17 +23,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ordo topics create|list|describe|delete|check|repair}: manage the embedded engine's topics,
+ * {@code ordo topics create|list|describe|alter|delete|check|repair}: manage the embedded engine's topics,
  * like kafka-topics.sh.
  */
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "Create, list, describe, delete, check and repair topics of the embedded engine.",
+        description = "Create, list, describe, alter, delete, check and repair topics of the embedded engine.",
         subcommands = {
             TopicsCommand.Create.class,
             TopicsCommand.ListTopics.class,
             TopicsCommand.Describe.class,
+            TopicsCommand.Alter.class,
             TopicsCommand.Delete.class,
             TopicsCommand.Check.class,
             TopicsCommand.Repair.class
@@ -113,6 +117,14 @@ public final class TopicsCommand implements Callable<Integer> {
         long retentionMs;
 
         @Option(
+                names = "--placement",
+                paramLabel = "PLACEMENT",
+                defaultValue = "kafka",
+                description = "How keys are placed on partitions: kafka (murmur2 modulo, as Kafka's clients; default) "
+                        + "or jump (jump consistent hashing: a change of the count moves the fewest keys).")
+        String placement;
+
+        @Option(
                 names = "--on-corruption",
                 paramLabel = "POLICY",
                 defaultValue = "STOP",
@@ -129,7 +141,8 @@ public final class TopicsCommand implements Callable<Integer> {
                     .fsync(TopicSpec.parseFsync(fsync))
                     .retention(new LogConfig.Retention(
                             retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)))
-                    .onCorruption(onCorruption);
+                    .onCorruption(onCorruption)
+                    .placement(Placement.parse(placement));
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
             }
@@ -177,12 +190,55 @@ public final class TopicsCommand implements Callable<Integer> {
             try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 TopicDescription d = log.describe(topic);
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(
-                        "topic " + d.name() + "  partitions " + d.partitions().size() + "  fsync " + d.fsync());
+                out.println("topic " + d.name() + "  partitions " + d.layout().partitions() + "  placement "
+                        + d.placement().text() + "  fsync " + d.fsync());
                 for (TopicDescription.PartitionState p : d.partitions()) {
                     out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset "
-                            + p.nextOffset());
+                            + p.nextOffset() + (d.layout().retired(p.partition()) ? "  retired" : ""));
                 }
+                List<TopicLayout.Layout> layouts = d.layout().layouts();
+                if (layouts.size() > 1) {
+                    out.println("  layouts (a key's records wait for its records in the partition it left):");
+                    for (int i = 0; i < layouts.size(); i++) {
+                        out.println("    " + i + ": " + layouts.get(i).partitions() + " partitions from offsets "
+                                + Arrays.toString(layouts.get(i).starts()));
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "alter",
+            mixinStandardHelpOptions = true,
+            description = "Change a topic's partition count, keeping each key's order: a key's records in its new "
+                    + "partition are handled only after its records in the partition it left.")
+    static final class Alter implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @Option(
+                names = "--partitions",
+                required = true,
+                paramLabel = "N",
+                description = "The new count; fewer retires the highest numbered partitions, which drain.")
+        int partitions;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
+                int before = log.layout(topic).partitions();
+                log.alterPartitions(topic, partitions);
+                spec.commandLine()
+                        .getOut()
+                        .println("topic " + topic + " now has " + partitions + " partitions (was " + before + ")");
             }
             return 0;
         }

@@ -42,7 +42,7 @@ class LogCommandsTest {
         assertThat(produce.out().lines()).hasSize(3).allMatch(l -> l.matches("ledger\\t\\d\\t\\d+"));
         assertThat(run("", "topics", "list", "--data", dir).out()).isEqualTo("ledger" + System.lineSeparator());
         assertThat(run("", "topics", "describe", "ledger", "--data", dir).out())
-                .contains("partitions 3  fsync every-batch");
+                .contains("partitions 3  placement kafka  fsync every-batch");
         Run consume = run("", "consume", "ledger", "--from-beginning", "--data", dir);
         assertThat(consume.out().lines()).hasSize(3);
         assertThat(consume.out().lines().filter(l -> l.startsWith("ACC-1\t")).map(l -> l.split("\t")[3]))
@@ -62,6 +62,34 @@ class LogCommandsTest {
                 .isEqualTo(2);
         assertThat(run("", "topics", "delete", "ledger", "--data", dir).exit()).isZero();
         assertThat(run("", "topics", "list", "--data", dir).out()).isEmpty();
+    }
+
+    @Test
+    void alterChangesThePartitionCountAndDescribeShowsTheLayoutHistory() {
+        String dir = data.toString();
+        run("", "topics", "create", "ledger", "--partitions", "2", "--placement", "jump", "--data", dir);
+        run("ACC-1\t+500\nACC-2\t-30\n", "produce", "ledger", "--data", dir);
+
+        Run alter = run("", "topics", "alter", "ledger", "--partitions", "3", "--data", dir);
+        assertThat(alter.exit()).isZero();
+        assertThat(alter.out()).isEqualTo("topic ledger now has 3 partitions (was 2)" + System.lineSeparator());
+        assertThat(run("", "topics", "alter", "ledger", "--partitions", "1", "--data", dir)
+                        .exit())
+                .isZero();
+
+        String described =
+                run("", "topics", "describe", "ledger", "--data", dir).out();
+        assertThat(described).contains("topic ledger  partitions 1  placement jump");
+        assertThat(described).contains("partition 2  start offset 0  next offset 0  retired");
+        assertThat(described).containsPattern("0: 2 partitions from offsets \\[0, 0\\]");
+        assertThat(described).containsPattern("1: 3 partitions from offsets \\[\\d, \\d, 0\\]");
+        assertThat(described).contains("2: 1 partitions from offsets");
+        Run same = run("", "topics", "alter", "ledger", "--partitions", "1", "--data", dir);
+        assertThat(same.exit()).isEqualTo(2);
+        assertThat(same.err()).contains("the topic already has 1 partitions").doesNotContain("\tat ");
+        Run badPlacement = run("", "topics", "create", "x", "--placement", "ring", "--data", dir);
+        assertThat(badPlacement.exit()).isEqualTo(2);
+        assertThat(badPlacement.err()).contains("placement must be 'kafka' or 'jump', was 'ring'");
     }
 
     @Test

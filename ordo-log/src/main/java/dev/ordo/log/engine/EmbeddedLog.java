@@ -366,7 +366,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             PartitionLog log = topic.partitions().get(p);
             states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset()));
         }
-        return new TopicDescription(name, topic.spec().fsyncText(), states);
+        return new TopicDescription(
+                name, topic.spec().fsyncText(), states, topic.spec().placement(), topic.layout());
     }
 
     /**
