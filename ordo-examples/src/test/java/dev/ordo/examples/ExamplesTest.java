@@ -180,6 +180,16 @@ class ExamplesTest {
     }
 
     @Test
+    void aTopicThatGrowsAndShrinksUnderItsClientsKeepsEveryKeysOrder() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            Map<String, List<Integer>> perKey = PartitionsInMotionExample.run(log);
+            assertThat(perKey).hasSize(100);
+            perKey.values().forEach(values -> assertThat(values).hasSize(30).isSorted());
+            assertThat(log.layout("orders").layouts()).hasSize(3);
+        }
+    }
+
+    @Test
     void theSameApplicationRunsOnTheEmbeddedEngine() throws Exception {
         Ledger ledger = new Ledger();
         try (EmbeddedLog log = EmbeddedLog.open(dir)) {
