@@ -1,19 +1,16 @@
 package dev.ordo.log.engine;
 
-import dev.ordo.OrdoInterruptedException;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
 import dev.ordo.log.storage.BackgroundDeleter;
 import dev.ordo.log.storage.CorruptLogException;
 import dev.ordo.log.storage.DataDirectory;
-import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
-import dev.ordo.partition.Partitioner;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,25 +18,14 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The embedded engine's topics: create, list, describe and delete topics of partitioned logs in
@@ -60,13 +46,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLog.class);
-
     private final DataDirectory data;
     /** Forces this engine's partitions in the background; started and stopped with it. */
     private final LogFlusher flusher = LogFlusher.start();
     /** Deletes removed segments and deleted topics in the background; started and stopped with it. */
     private final BackgroundDeleter deleter = BackgroundDeleter.start();
+    /** Opens this engine's partition directories and deletes those no topic claims. */
+    private final PartitionDirectories directories;
 
     /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
     private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
@@ -76,50 +62,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
     private final LogMeters meters = new LogMeters();
 
-    /** The suffix of a deleted topic's partition directory waiting for its background deletion. */
-    private static final String DELETED_SUFFIX = ".deleted";
-
-    private static final Pattern DELETED_PARTITION =
-            Pattern.compile(".+-\\d+\\.[0-9a-f]{32}" + Pattern.quote(DELETED_SUFFIX));
-
     /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
     private volatile boolean closed;
 
-    /** How long a change of a topic's partition count waits for its producers to append what they placed. */
-    private static final long ALTER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
-
-    /**
-     * A topic as it is now. A change of its partition count replaces it, keeping its signal, producers
-     * and lock; {@code changing} is held for writing while the count changes and for reading by
-     * {@link #append}, which places records itself.
-     */
-    private record Topic(
-            TopicSpec spec,
-            List<PartitionLog> partitions,
-            AppendSignal appended,
-            TopicLayout layout,
-            Partitioner partitioner,
-            Set<TopicWriter> writers,
-            ReadWriteLock changing) {
-
-        static Topic opened(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
-            return new Topic(
-                    spec,
-                    partitions,
-                    new AppendSignal(),
-                    layout,
-                    spec.placement().partitioner(),
-                    new CopyOnWriteArraySet<>(),
-                    new ReentrantReadWriteLock());
-        }
-
-        Topic changed(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
-            return new Topic(spec, partitions, appended, layout, partitioner, writers, changing);
-        }
-    }
-
     private EmbeddedLog(DataDirectory data) {
         this.data = data;
+        this.directories = new PartitionDirectories(data, flusher, deleter);
     }
 
     /** The deleter of this engine's removed segments and deleted topics (tests hold it). */
@@ -133,7 +81,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         try {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root);
-            log.deleteLeftDeletions();
+            log.directories.deleteLeftDeletions();
             for (String name : TopicFile.names(root)) {
                 log.openTopic(name, TopicFile.read(root, name));
             }
@@ -181,15 +129,15 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         if (topics.containsKey(name)) {
             throw new IllegalArgumentException("topic '" + name + "' already exists");
         }
-        deleteLeftPartitions(name);
+        directories.deleteLeftPartitions(name);
         TopicLayout layout = TopicLayout.initial(spec.partitions());
-        List<PartitionLog> partitions = openPartitions(name, spec, 0, spec.partitions());
+        List<PartitionLog> partitions = directories.open(name, spec, 0, spec.partitions());
         try {
             TopicFile.write(data.root(), name, spec, layout); // the topic exists from here on, also after a restart
         } catch (IOException | RuntimeException e) {
             // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
-            closeAll(partitions, e);
-            deleteLeftPartitions(name);
+            PartitionDirectories.closeAll(partitions, e);
+            directories.deleteLeftPartitions(name);
             throw e;
         }
         topics.put(name, Topic.opened(spec, partitions, layout));
@@ -216,76 +164,17 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized TopicLayout alterPartitions(String name, int partitions) throws IOException {
         requireOpen();
-        Topic topic = topic(name);
-        topic.layout().requireChange(partitions);
-        if (topic.writers().stream().anyMatch(w -> !w.placesByTopic())) {
-            throw new IllegalStateException("a producer of topic '" + name + "' places keys by a partitioner of its"
-                    + " own; close it before changing the partition count (keys' order could not be kept)");
-        }
-        long deadline = System.nanoTime() + ALTER_TIMEOUT_NANOS;
-        List<TopicWriter> paused = new ArrayList<>();
-        TopicLayout layout = topic.layout();
-        topic.changing().writeLock().lock();
-        try {
-            for (TopicWriter writer : topic.writers()) {
-                paused.add(writer);
-                if (!writer.pause(deadline)) {
-                    throw new IllegalStateException("a producer of topic '" + name + "' did not append what it"
-                            + " placed within 30 s; the partition count stays " + layout.partitions());
-                }
-            }
-            Topic changed = changeLayout(name, topic, layout.alter(partitions, forcedEnds(name, topic)));
-            layout = changed.layout();
-            LOG.info("topic '{}' now places keys on {} partitions: {}", name, partitions, layout);
-            return layout;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while changing the partitions of topic '" + name + "'", e);
-        } finally {
-            for (TopicWriter writer : paused) {
-                writer.resume(layout);
-            }
-            topic.changing().writeLock().unlock();
-        }
-    }
-
-    /** Every partition's end, forced: the new layout's start offsets must survive a crash. */
-    private long[] forcedEnds(String name, Topic topic) throws IOException {
-        long[] ends = new long[topic.partitions().size()];
-        for (int p = 0; p < ends.length; p++) {
-            ends[p] = topic.partitions().get(p).nextOffset();
-        }
-        for (Throwable error : awaitDurable(name, ends)) {
-            if (error != null) {
-                throw new IOException("could not force topic '" + name + "' before changing its partitions", error);
-            }
-        }
-        return ends;
+        return new PartitionCountChange(this, directories, name, topic(name)).to(partitions);
     }
 
     /**
-     * Opens the partitions the new layout adds, then records the layout (from here it stands, also after
-     * a crash; partition directories of a change cut short before are empty and deleted on open).
+     * Puts the topic a change of its partition count made (with {@code before} partitions until then) in
+     * place of the old one: from here appends and consumer groups see its new partitions (monitor held).
      */
-    private Topic changeLayout(String name, Topic topic, TopicLayout layout) throws IOException {
-        int before = topic.partitions().size();
-        TopicSpec spec = topic.spec().withPartitions(layout.partitions());
-        List<PartitionLog> added = List.of();
-        try {
-            added = openPartitions(name, spec, before, layout.existing());
-            TopicFile.write(data.root(), name, spec, layout);
-        } catch (IOException | RuntimeException e) {
-            closeAll(added, e);
-            deletePartitionsFrom(name, before);
-            throw e;
-        }
-        List<PartitionLog> all = new ArrayList<>(topic.partitions());
-        all.addAll(added);
-        Topic changed = topic.changed(spec, List.copyOf(all), layout);
+    void topicChanged(String name, Topic changed, int before) {
         topics.put(name, changed);
         meters.grown(name, changed.partitions(), before);
-        groups.partitionsChanged(name, layout.existing());
-        return changed;
+        groups.partitionsChanged(name, changed.layout().existing());
     }
 
     /** How the topic places keys on its partitions. */
@@ -313,44 +202,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         Map<String, List<PartitionLog>> partitions = new HashMap<>();
         topics.forEach((name, topic) -> partitions.put(name, topic.partitions()));
         meters.bind(registry, partitions);
-    }
-
-    /**
-     * Deletes partition directories of {@code name} that no topic description claims: a deletion or
-     * creation cut short left them (the description is deleted first and written last), and a new
-     * topic of that name must not take up their records.
-     */
-    private void deleteLeftPartitions(String name) throws IOException {
-        // A directory of another shape is not ours to delete (nor, if the topic needs it as a partition, to open: that
-        // fails).
-        for (Path dir : partitionDirectories(Pattern.compile(Pattern.quote(name) + "-\\d+"))) {
-            LOG.warn(
-                    "deleting {}: a partition directory of no topic, "
-                            + "left by a deletion or creation of topic '{}' cut short",
-                    dir,
-                    name);
-            Directories.deleteRecursively(dir);
-        }
-    }
-
-    /**
-     * The directories in the data directory whose names match {@code names} and that hold nothing
-     * but partition files.
-     */
-    private List<Path> partitionDirectories(Pattern names) throws IOException {
-        List<Path> matching;
-        try (Stream<Path> files = Files.list(data.root())) {
-            matching = files.filter(
-                            f -> names.matcher(f.getFileName().toString()).matches())
-                    .toList();
-        }
-        List<Path> partitions = new ArrayList<>();
-        for (Path dir : matching) {
-            if (DataDirectory.isPartitionDirectory(dir)) {
-                partitions.add(dir);
-            }
-        }
-        return partitions;
     }
 
     /** The topics, by name. */
@@ -385,37 +236,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
         topics.remove(name);
         Files.deleteIfExists(TopicFile.of(data.root(), name)); // the topic no longer exists, also after a crash
-        String id = UUID.randomUUID().toString().replace("-", "");
-        List<Path> renamed = new ArrayList<>();
-        try {
-            for (int p = 0; p < topic.partitions().size(); p++) {
-                Path dir = data.partitionDirectory(name, p);
-                if (Files.exists(dir)) {
-                    renamed.add(Files.move(
-                            dir, dir.resolveSibling(deletedName(name, p, id)), StandardCopyOption.ATOMIC_MOVE));
-                }
-            }
-        } finally { // a partition not renamed (an I/O error) is deleted when a topic of that name is created
-            deleter.deleteLater(renamed);
-        }
-    }
-
-    /**
-     * {@code <topic>-<partition>.<id>.deleted}, the topic's name cut (as Kafka cuts it) so that the
-     * whole stays within the 255 bytes of a file name.
-     */
-    static String deletedName(String topic, int partition, String id) {
-        String tail = "-" + partition + "." + id + DELETED_SUFFIX;
-        return topic.substring(0, Math.min(topic.length(), 255 - tail.length())) + tail;
-    }
-
-    /** Partition directories of deleted topics whose deletion a stop cut short: deleted in the background. */
-    private void deleteLeftDeletions() throws IOException {
-        List<Path> left = partitionDirectories(DELETED_PARTITION);
-        if (!left.isEmpty()) {
-            LOG.info("deleting {} partition directories of deleted topics in the background: {}", left.size(), left);
-            deleter.deleteLater(left);
-        }
+        directories.deleteLater(name, topic.partitions().size());
     }
 
     /** Appends one record to the partition its key maps to (round-robin for a null key). */
@@ -476,40 +297,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /**
      * Makes each partition's offsets below {@code ends[partition]} durable (partitions with end 0 are
-     * left alone), forcing the partitions at the same time: on this machine eight files forced one
-     * after another took 2.8 ms, forced together 1.2 ms (the file system commits them in one journal
-     * transaction). Returns each partition's error, null where it is durable.
+     * left alone), forcing the partitions at the same time (see {@link ParallelForce}). Returns each
+     * partition's error, null where it is durable.
      */
     Throwable[] awaitDurable(String topicName, long[] ends) {
-        Throwable[] errors = new Throwable[ends.length];
-        List<CompletableFuture<Void>> others = new ArrayList<>();
-        int inline = -1; // the first partition is forced on the calling thread
-        for (int p = 0; p < ends.length; p++) {
-            if (ends[p] == 0) {
-                continue;
-            }
-            if (inline < 0) {
-                inline = p;
-            } else {
-                int partition = p;
-                others.add(flusher.forceAlongside(
-                        () -> errors[partition] = awaitDurable(topicName, partition, ends[partition])));
-            }
-        }
-        if (inline >= 0) {
-            errors[inline] = awaitDurable(topicName, inline, ends[inline]);
-        }
-        CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).join(); // each task catches its errors
-        return errors;
-    }
-
-    private Throwable awaitDurable(String topicName, int partition, long end) {
-        try {
-            partition(topicName, partition).awaitDurable(end);
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return e;
-        }
+        return ParallelForce.awaitDurable(flusher, p -> partition(topicName, p), ends);
     }
 
     /**
@@ -673,46 +465,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     private void openTopic(String name, TopicFile.Stored stored) throws IOException {
-        deletePartitionsFrom(name, stored.layout().existing()); // made by a change of the count cut short
+        directories.deletePartitionsFrom(name, stored.layout().existing()); // made by a change of the count cut short
         List<PartitionLog> partitions =
-                openPartitions(name, stored.spec(), 0, stored.layout().existing());
+                directories.open(name, stored.spec(), 0, stored.layout().existing());
         topics.put(name, Topic.opened(stored.spec(), partitions, stored.layout()));
-    }
-
-    /** Opens partitions {@code from} to {@code to} (exclusive) of the topic, or, closing those it opened, none. */
-    private List<PartitionLog> openPartitions(String name, TopicSpec spec, int from, int to) throws IOException {
-        List<PartitionLog> partitions = new ArrayList<>();
-        try {
-            for (int p = from; p < to; p++) {
-                partitions.add(PartitionLog.open(data.partitionDirectory(name, p), spec.log(), flusher, deleter));
-            }
-        } catch (IOException | RuntimeException e) {
-            closeAll(partitions, e);
-            throw e;
-        }
-        return List.copyOf(partitions);
-    }
-
-    /**
-     * Deletes the topic's partition directories numbered {@code from} or more: a change of the partition
-     * count made them, empty, and stopped before it recorded the new layout.
-     */
-    private void deletePartitionsFrom(String name, int from) throws IOException {
-        for (int p = from; Files.isDirectory(data.partitionDirectory(name, p)); p++) {
-            Path dir = data.partitionDirectory(name, p);
-            LOG.warn("deleting {}: a partition a change of topic '{}' cut short had added", dir, name);
-            Directories.deleteRecursively(dir);
-        }
-    }
-
-    /** Closes the partitions, adding what closing throws to {@code failure}. */
-    private static void closeAll(List<PartitionLog> partitions, Throwable failure) {
-        for (PartitionLog partition : partitions) {
-            try {
-                partition.close();
-            } catch (IOException | RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-        }
     }
 }

@@ -119,7 +119,7 @@ class EmbeddedLogLifecycleTest {
                     .contains(name + ".topic", name + "-0")
                     .doesNotContain(name + "-1", name + "-2");
         }
-        assertThat(EmbeddedLog.deletedName(name, TopicSpec.MAX_PARTITIONS - 1, "0".repeat(32)))
+        assertThat(PartitionDirectories.deletedName(name, TopicSpec.MAX_PARTITIONS - 1, "0".repeat(32)))
                 .hasSize(255)
                 .endsWith("-9999." + "0".repeat(32) + ".deleted");
     }

@@ -1,0 +1,109 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.OrdoInterruptedException;
+import dev.ordo.log.storage.PartitionLog;
+import dev.ordo.partition.TopicLayout;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One change of a topic's partition count ({@link EmbeddedLog#alterPartitions}): pauses the topic's
+ * producers and its own appends, waits until what the producers placed by the old count is appended,
+ * forces every partition (the new layout's start offsets must survive a crash), opens the partitions
+ * the new count adds and records the new layout in the topic's description in one atomic write, then
+ * resumes the producers with the layout that stands. Runs under the engine's monitor.
+ */
+final class PartitionCountChange {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionCountChange.class);
+
+    /** How long a change of a topic's partition count waits for its producers to append what they placed. */
+    private static final long ALTER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final EmbeddedLog log;
+    private final PartitionDirectories directories;
+    private final String name;
+    private final Topic topic;
+
+    /** A change of {@code topic} (named {@code name}) of {@code log}, whose partitions are in {@code directories}. */
+    PartitionCountChange(EmbeddedLog log, PartitionDirectories directories, String name, Topic topic) {
+        this.log = log;
+        this.directories = directories;
+        this.name = name;
+        this.topic = topic;
+    }
+
+    /** Changes the count to {@code partitions}; see {@link EmbeddedLog#alterPartitions} for what it throws. */
+    TopicLayout to(int partitions) throws IOException {
+        topic.layout().requireChange(partitions);
+        if (topic.writers().stream().anyMatch(w -> !w.placesByTopic())) {
+            throw new IllegalStateException("a producer of topic '" + name + "' places keys by a partitioner of its"
+                    + " own; close it before changing the partition count (keys' order could not be kept)");
+        }
+        long deadline = System.nanoTime() + ALTER_TIMEOUT_NANOS;
+        List<TopicWriter> paused = new ArrayList<>();
+        TopicLayout layout = topic.layout();
+        topic.changing().writeLock().lock();
+        try {
+            for (TopicWriter writer : topic.writers()) {
+                paused.add(writer);
+                if (!writer.pause(deadline)) {
+                    throw new IllegalStateException("a producer of topic '" + name + "' did not append what it"
+                            + " placed within 30 s; the partition count stays " + layout.partitions());
+                }
+            }
+            layout = changeLayout(layout.alter(partitions, forcedEnds()));
+            LOG.info("topic '{}' now places keys on {} partitions: {}", name, partitions, layout);
+            return layout;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrdoInterruptedException("interrupted while changing the partitions of topic '" + name + "'", e);
+        } finally {
+            for (TopicWriter writer : paused) {
+                writer.resume(layout);
+            }
+            topic.changing().writeLock().unlock();
+        }
+    }
+
+    /** Every partition's end, forced: the new layout's start offsets must survive a crash. */
+    private long[] forcedEnds() throws IOException {
+        long[] ends = new long[topic.partitions().size()];
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = topic.partitions().get(p).nextOffset();
+        }
+        for (Throwable error : log.awaitDurable(name, ends)) {
+            if (error != null) {
+                throw new IOException("could not force topic '" + name + "' before changing its partitions", error);
+            }
+        }
+        return ends;
+    }
+
+    /**
+     * Opens the partitions the new layout adds, then records the layout (from here it stands, also after
+     * a crash; partition directories of a change cut short before are empty and deleted on open), and
+     * puts the changed topic in the engine; returns the layout recorded.
+     */
+    private TopicLayout changeLayout(TopicLayout layout) throws IOException {
+        int before = topic.partitions().size();
+        TopicSpec spec = topic.spec().withPartitions(layout.partitions());
+        List<PartitionLog> added = List.of();
+        try {
+            added = directories.open(name, spec, before, layout.existing());
+            TopicFile.write(log.root(), name, spec, layout);
+        } catch (IOException | RuntimeException e) {
+            PartitionDirectories.closeAll(added, e);
+            directories.deletePartitionsFrom(name, before);
+            throw e;
+        }
+        List<PartitionLog> all = new ArrayList<>(topic.partitions());
+        all.addAll(added);
+        log.topicChanged(name, topic.changed(spec, List.copyOf(all), layout), before);
+        return layout;
+    }
+}

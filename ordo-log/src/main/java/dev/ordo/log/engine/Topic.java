@@ -1,0 +1,40 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.log.storage.PartitionLog;
+import dev.ordo.partition.Partitioner;
+import dev.ordo.partition.TopicLayout;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A topic of an {@link EmbeddedLog} as it is now. A change of its partition count replaces it, keeping
+ * its signal, producers and lock; {@code changing} is held for writing while the count changes and for
+ * reading by {@link EmbeddedLog#append}, which places records itself.
+ */
+record Topic(
+        TopicSpec spec,
+        List<PartitionLog> partitions,
+        AppendSignal appended,
+        TopicLayout layout,
+        Partitioner partitioner,
+        Set<TopicWriter> writers,
+        ReadWriteLock changing) {
+
+    static Topic opened(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
+        return new Topic(
+                spec,
+                partitions,
+                new AppendSignal(),
+                layout,
+                spec.placement().partitioner(),
+                new CopyOnWriteArraySet<>(),
+                new ReentrantReadWriteLock());
+    }
+
+    Topic changed(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
+        return new Topic(spec, partitions, appended, layout, partitioner, writers, changing);
+    }
+}
