@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine in a child JVM appends, consumes in a group (KEY ordering) and changes the topic's
- * partition count along 4, 8, 16, 6, 3 over and over, and is killed with SIGKILL 20 times
- * ({@code ordo.crash.cycles}; 500 under {@code -Pchaos}), half of them just as a change begins. Every
+ * partition count along 4, 8, 16, 6, 3 over and over, and is killed with SIGKILL 10 times (half of
+ * {@code ordo.crash.cycles}; 250 under {@code -Pchaos}), half of them just as a change begins. Every
  * restart finds the layout history it had before the change or the one after it, never a mix; no
  * acknowledged record is lost and no key's records are handled out of order (duplicates after a kill
  * are redelivery).
@@ -40,7 +40,7 @@ class PartitionChangeCrashTest {
         String layout = null;
         String pending = null; // the history a change under way when the child died would leave
         int changes = 0;
-        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
+        int cycles = Integer.getInteger("ordo.crash.cycles", 20) / 2; // each cycle starts a JVM and a group
         for (int cycle = 0; cycle <= cycles; cycle++) {
             boolean last = cycle == cycles;
             long count = last ? 50 : 30 + random.nextInt(100);
@@ -108,7 +108,7 @@ class PartitionChangeCrashTest {
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
 
-        assertThat(changes).as("the run did change the count across the kills").isGreaterThan(10);
+        assertThat(changes).as("the run did change the count across the kills").isGreaterThan(5);
         Set<String> consumed = new HashSet<>();
         history.received().forEach(m -> consumed.add(m.id()));
         Set<String> lost = new HashSet<>(acknowledged);
