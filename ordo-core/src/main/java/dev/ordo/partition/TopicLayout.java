@@ -205,7 +205,10 @@ public final class TopicLayout {
         return firstUnfinished(handled, 0);
     }
 
-    /** {@link #firstUnfinished(IntToLongFunction)} for a group known to have finished the layouts before {@code from}. */
+    /**
+     * {@link #firstUnfinished(IntToLongFunction)} for a group known to have finished the layouts before
+     * {@code from}.
+     */
     public int firstUnfinished(IntToLongFunction handled, int from) {
         for (int i = Math.max(0, from); i + 1 < layouts.size(); i++) {
             Layout next = layouts.get(i + 1);

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Sends records to one topic of the embedded engine asynchronously, in batches, like Kafka's producer:
  * {@link #send} turns key and value into bytes with the producer's {@link Serializer}s, picks the
  * partition from the key bytes (by the topic's placement: Kafka's default partitioner unless the topic
- * was made otherwise, so keys land where Kafka clients would put them) and returns a future completed with the partition and offset once the record is appended,
- * durable per the topic's fsync policy. Batching grows with load by itself; {@link Builder#linger}
+ * was made otherwise, so keys land where Kafka clients would put them) and returns a future completed
+ * with the partition and offset once the record is appended, durable per the topic's fsync policy. Batching grows with load by itself; {@link Builder#linger}
  * trades latency for larger batches on purpose.
  *
  * <p><b>Idempotence</b> (on by default): the producer has an id and an epoch and numbers its records
