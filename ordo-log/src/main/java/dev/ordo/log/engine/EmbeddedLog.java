@@ -11,6 +11,7 @@ import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
+import dev.ordo.partition.HotKeys;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,14 +61,36 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private ProducerRegistry producers;
     private GroupCoordinator groups;
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
-    private final LogMeters meters = new LogMeters();
+    private final LogMeters meters;
+
+    /** Measures every topic's load each second and scales the auto-scaled ones. */
+    private final LoadWatch load;
 
     /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
     private volatile boolean closed;
 
-    private EmbeddedLog(DataDirectory data) {
+    private EmbeddedLog(DataDirectory data, boolean watchLoad) {
         this.data = data;
         this.directories = new PartitionDirectories(data, flusher, deleter);
+        this.load = new LoadWatch(
+                new LoadWatch.Engine() {
+                    @Override
+                    public Map<String, Topic> topics() {
+                        return topics;
+                    }
+
+                    @Override
+                    public void alterPartitions(String topic, int partitions) throws IOException {
+                        EmbeddedLog.this.alterPartitions(topic, partitions);
+                    }
+                },
+                watchLoad);
+        this.meters = new LogMeters(load::recordsPerSecond);
+    }
+
+    /** The load watch (tests tick it themselves, see {@link #open(Path, boolean)}). */
+    LoadWatch loadWatch() {
+        return load;
     }
 
     /** The deleter of this engine's removed segments and deleted topics (tests hold it). */
@@ -75,12 +98,21 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return deleter;
     }
 
-    /** Opens (creating if needed) the data directory, locks it and opens every topic in it. */
+    /**
+     * Opens (creating if needed) the data directory, locks it and opens every topic in it. A thread of
+     * the engine measures each topic's load every second ({@code ordo.log.partition.records.rate}) and
+     * changes the partition count of topics made with {@link TopicSpec#autoScale}.
+     */
     public static EmbeddedLog open(Path root) throws IOException {
-        EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root));
+        return open(root, true);
+    }
+
+    /** {@link #open(Path)}; without {@code watchLoad}, the load is measured only when a test ticks it. */
+    static EmbeddedLog open(Path root, boolean watchLoad) throws IOException {
+        EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root), watchLoad);
         try {
             log.producers = ProducerRegistry.load(root);
-            log.groups = new GroupCoordinator(root);
+            log.groups = new GroupCoordinator(root, log.load::recordsPerSecond);
             log.directories.deleteLeftDeletions();
             for (String name : TopicFile.names(root)) {
                 log.openTopic(name, TopicFile.read(root, name));
@@ -213,12 +245,15 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public TopicDescription describe(String name) {
         Topic topic = topic(name);
         List<TopicDescription.PartitionState> states = new ArrayList<>();
+        double[] rates = load.recordsPerSecond(name);
         for (int p = 0; p < topic.partitions().size(); p++) {
             PartitionLog log = topic.partitions().get(p);
-            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset()));
+            double rate = p < rates.length ? rates[p] : 0;
+            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate));
         }
+        String hot = load.hotKey(name).map(HotKeys.Hot::key).orElse(null);
         return new TopicDescription(
-                name, topic.spec().fsyncText(), states, topic.spec().placement(), topic.layout());
+                name, topic.spec().fsyncText(), states, topic.spec().placement(), topic.layout(), hot);
     }
 
     /**
@@ -426,7 +461,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * closed log throws {@link IllegalStateException}.
      */
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        load.close(); // first, outside the monitor: a tick may be changing a topic's count, which takes it
+        closeTopics();
+    }
+
+    private synchronized void closeTopics() throws IOException {
         if (closed) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.partition.WeightedAssignment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,11 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 
 /**
  * The consumer groups of one engine: which member of a group should own which partition of a topic
- * (balanced, moving as few partitions as possible when members join or leave), which member owns
- * it right now, and the group's committed offsets, shared by its members.
+ * (balanced by each partition's measured load, moving few partitions when members join or leave),
+ * which member owns it right now, and the group's committed offsets, shared by its members.
  *
  * <p>The hand-over is cooperative, as in Kafka's cooperative-sticky protocol: a member that loses a
  * partition stops fetching it, lets its in-flight records finish, commits, and only then
@@ -27,11 +29,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class GroupCoordinator {
 
     private final Path dataRoot;
+    /** Each topic's recent load per partition (records/s), which assignments are balanced by. */
+    private final Function<String, double[]> load;
+
     private final Map<String, Group> groups = new HashMap<>();
     private long nextMemberId;
 
-    GroupCoordinator(Path dataRoot) {
+    GroupCoordinator(Path dataRoot, Function<String, double[]> load) {
         this.dataRoot = dataRoot;
+        this.load = load;
     }
 
     /** A member's view: its id and its group. */
@@ -55,8 +61,12 @@ public final class GroupCoordinator {
         private boolean exclusive;
         private volatile int generation;
 
-        private Group(String name, String topic, int partitions, CommittedOffsets offsets) {
+        private final Function<String, double[]> load;
+
+        private Group(
+                String name, String topic, int partitions, CommittedOffsets offsets, Function<String, double[]> load) {
             this.name = name;
+            this.load = load;
             this.topic = topic;
             this.partitions = partitions;
             this.offsets = offsets;
@@ -147,9 +157,19 @@ public final class GroupCoordinator {
             return members.size();
         }
 
+        /**
+         * Shares the partitions among the members by their measured load ({@link WeightedAssignment}),
+         * or, before any is measured, by count.
+         */
         private void rebalance() {
             targets.clear();
-            targets.putAll(assign(partitions, members, owners));
+            double[] weights = Arrays.copyOf(load.apply(topic), partitions);
+            if (Arrays.stream(weights).anyMatch(w -> w > 0)) {
+                targets.putAll(WeightedAssignment.assign(
+                        weights, members, Arrays.asList(owners), WeightedAssignment.DEFAULT_SLACK));
+            } else {
+                targets.putAll(assign(partitions, members, owners));
+            }
             generation++;
         }
     }
@@ -164,7 +184,7 @@ public final class GroupCoordinator {
         String key = group + "\u0000" + topic;
         Group g = groups.get(key);
         if (g == null) {
-            g = new Group(group, topic, partitions, CommittedOffsets.load(dataRoot, group, topic));
+            g = new Group(group, topic, partitions, CommittedOffsets.load(dataRoot, group, topic), load);
             groups.put(key, g);
         }
         synchronized (g) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The engine's meters per partition (tags {@code topic}, {@code partition}), like Kafka's log
@@ -18,6 +19,12 @@ import java.util.Map;
 final class LogMeters {
 
     private final List<MeterRegistry> registries = new ArrayList<>();
+    /** Each topic's records appended per second, per partition, as the engine last measured them. */
+    private final Function<String, double[]> rates;
+
+    LogMeters(Function<String, double[]> rates) {
+        this.rates = rates;
+    }
     /** Each topic's meters, in every bound registry. */
     private final Map<String, List<Meter>> meters = new HashMap<>();
 
@@ -79,6 +86,14 @@ final class LogMeters {
             registered.add(Gauge.builder("ordo.log.segments", log, PartitionLog::segmentCount)
                     .tags(tags)
                     .description("segments of the partition")
+                    .register(registry));
+            int partition = p;
+            registered.add(Gauge.builder("ordo.log.partition.records.rate", rates, r -> {
+                        double[] now = r.apply(name);
+                        return partition < now.length ? now[partition] : 0;
+                    })
+                    .tags(tags)
+                    .description("records appended per second, measured every second")
                     .register(registry));
             registered.add(
                     Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)

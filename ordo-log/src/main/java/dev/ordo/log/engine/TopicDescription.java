@@ -12,10 +12,20 @@ import java.util.List;
  * @param partitions per partition (retired ones too): start offset and next offset
  * @param placement how keys are placed on the partitions
  * @param layout the partition counts the topic has had and where each began, the current one last
+ * @param hotKey a key that alone carries more than an auto-scaled topic's target per partition, or null
  */
 public record TopicDescription(
-        String name, String fsync, List<PartitionState> partitions, Placement placement, TopicLayout layout) {
+        String name,
+        String fsync,
+        List<PartitionState> partitions,
+        Placement placement,
+        TopicLayout layout,
+        String hotKey) {
 
-    /** One partition's offsets. */
-    public record PartitionState(int partition, long startOffset, long nextOffset) {}
+    /**
+     * One partition's offsets and load.
+     *
+     * @param recordsPerSecond records appended per second, as the engine last measured (0 before it did)
+     */
+    public record PartitionState(int partition, long startOffset, long nextOffset, double recordsPerSecond) {}
 }

@@ -57,6 +57,12 @@ final class TopicFile {
         LogConfig log = spec.log();
         node.put("partitions", spec.partitions());
         node.put("placement", spec.placement().text());
+        if (spec.autoScale() != null) {
+            node.putObject("autoScale")
+                    .put("min", spec.autoScale().min())
+                    .put("max", spec.autoScale().max())
+                    .put("targetPerPartition", spec.autoScale().targetPerPartition());
+        }
         node.put("fsync", spec.fsyncText());
         node.put("segmentBytes", log.segmentBytes());
         node.put("indexIntervalBytes", log.indexIntervalBytes());
@@ -100,10 +106,18 @@ final class TopicFile {
                         retentionMs < 0 ? null : Duration.ofMillis(retentionMs)),
                 CorruptionPolicy.valueOf(
                         node.path("onCorruption").asText("stop").toUpperCase(Locale.ROOT)));
+        JsonNode scale = node.path("autoScale");
+        AutoScale autoScale = scale.isMissingNode()
+                ? null
+                : new AutoScale(
+                        scale.get("min").asInt(),
+                        scale.get("max").asInt(),
+                        scale.get("targetPerPartition").asDouble());
         TopicSpec spec = new TopicSpec(
                 node.get("partitions").asInt(),
                 config,
-                Placement.parse(node.path("placement").asText("kafka")));
+                Placement.parse(node.path("placement").asText("kafka")),
+                autoScale);
         return new Stored(spec, layout(topic, node.path("layouts"), spec.partitions()));
     }
 

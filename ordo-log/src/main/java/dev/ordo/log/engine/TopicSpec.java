@@ -18,7 +18,7 @@ import java.util.Objects;
  * TopicSpec.partitions(8).fsync(FsyncPolicy.interval(Duration.ofMillis(5)))
  * }</pre>
  */
-public record TopicSpec(int partitions, LogConfig log, Placement placement) {
+public record TopicSpec(int partitions, LogConfig log, Placement placement, AutoScale autoScale) {
 
     /**
      * The most partitions a topic may have. Each open partition holds two files per segment and a
@@ -33,21 +33,40 @@ public record TopicSpec(int partitions, LogConfig log, Placement placement) {
         }
         Objects.requireNonNull(log, "log must not be null");
         Objects.requireNonNull(placement, "placement must not be null");
+        if (autoScale != null && (partitions < autoScale.min() || partitions > autoScale.max())) {
+            throw new IllegalArgumentException("partitions must be within autoScale's [" + autoScale.min() + ", "
+                    + autoScale.max() + "], was " + partitions);
+        }
     }
 
-    /** A topic placing keys as Kafka does. */
+    /** A topic placing keys as Kafka does, with a fixed partition count. */
     public TopicSpec(int partitions, LogConfig log) {
-        this(partitions, log, Placement.KAFKA);
+        this(partitions, log, Placement.KAFKA, null);
     }
 
     /** How keys are placed on the partitions (stored with the topic; every client follows it). */
     public TopicSpec placement(Placement placement) {
-        return new TopicSpec(partitions, log, placement);
+        return new TopicSpec(partitions, log, placement, autoScale);
+    }
+
+    /**
+     * Lets the engine grow and shrink the topic by its load, between {@code min} and {@code max}
+     * partitions, aiming at {@code targetPerPartition} records per second per partition (see
+     * {@link AutoScale}); the count given to {@link #partitions(int)} is where it starts.
+     */
+    public TopicSpec autoScale(int min, int max, double targetPerPartition) {
+        return new TopicSpec(partitions, log, placement, new AutoScale(min, max, targetPerPartition));
     }
 
     /** The same topic with another partition count (what {@link EmbeddedLog#alterPartitions} stores). */
     TopicSpec withPartitions(int partitions) {
-        return new TopicSpec(partitions, log, placement);
+        AutoScale bounds = autoScale == null
+                ? null
+                : new AutoScale(
+                        Math.min(autoScale.min(), partitions),
+                        Math.max(autoScale.max(), partitions),
+                        autoScale.targetPerPartition());
+        return new TopicSpec(partitions, log, placement, bounds);
     }
 
     /** {@code partitions} partitions with the default log configuration. */
@@ -56,26 +75,26 @@ public record TopicSpec(int partitions, LogConfig log, Placement placement) {
     }
 
     public TopicSpec fsync(FsyncPolicy fsync) {
-        return new TopicSpec(partitions, log.withFsync(fsync), placement);
+        return new TopicSpec(partitions, log.withFsync(fsync), placement, autoScale);
     }
 
     public TopicSpec segmentBytes(int segmentBytes) {
-        return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes), placement);
+        return new TopicSpec(partitions, log.withSegmentBytes(segmentBytes), placement, autoScale);
     }
 
     /** Roll segments once their first record is this old (by record timestamps). */
     public TopicSpec segmentAge(Duration segmentAge) {
-        return new TopicSpec(partitions, log.withSegmentAge(segmentAge), placement);
+        return new TopicSpec(partitions, log.withSegmentAge(segmentAge), placement, autoScale);
     }
 
     /** What opening does about a damaged sealed segment (default {@link CorruptionPolicy#STOP}). */
     public TopicSpec onCorruption(CorruptionPolicy corruption) {
-        return new TopicSpec(partitions, log.withCorruption(corruption), placement);
+        return new TopicSpec(partitions, log.withCorruption(corruption), placement, autoScale);
     }
 
     /** Delete old segments by size and/or age. */
     public TopicSpec retention(LogConfig.Retention retention) {
-        return new TopicSpec(partitions, log.withRetention(retention), placement);
+        return new TopicSpec(partitions, log.withRetention(retention), placement, autoScale);
     }
 
     /** The fsync policy as text: {@code every-batch}, {@code none} or {@code interval:<millis>ms}. */

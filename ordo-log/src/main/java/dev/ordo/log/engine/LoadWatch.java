@@ -1,0 +1,206 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.log.storage.PartitionLog;
+import dev.ordo.log.storage.Record;
+import dev.ordo.partition.HotKeys;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures every topic's load once a second: the records appended per second to each partition (from
+ * the change of its end offset, nothing counted on the append path), and changes the partition count of
+ * topics made with {@link AutoScale} when their load asks for it. A partition whose load stays above the
+ * target is read back (its last {@value #SAMPLE_RECORDS} records) to find a key that alone passes the
+ * target: that is reported, not split, as a key's records stay in one partition to keep their order.
+ * Its thread is the engine's; ticks run one at a time.
+ */
+final class LoadWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoadWatch.class);
+
+    /** Records read back from a busy partition to find its heaviest key. */
+    static final int SAMPLE_RECORDS = 2_000;
+
+    /** What the watch needs of the engine. */
+    interface Engine {
+        Map<String, Topic> topics();
+
+        void alterPartitions(String topic, int partitions) throws IOException;
+    }
+
+    /** One topic's measurements (tick thread). */
+    private static final class Load {
+        long[] lastEnds = new long[0];
+        long lastNanos;
+        volatile double[] perSecond = new double[0];
+        int overFor;
+        int underFor;
+        int busyFor;
+        int quietFor = AutoScale.COOLDOWN_SECONDS;
+        volatile HotKeys.Hot<String> hotKey;
+    }
+
+    private final Engine engine;
+    private final Map<String, Load> loads = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+
+    /** A watch ticking every second on a thread of its own, or, if {@code ticking} is false, when told. */
+    LoadWatch(Engine engine, boolean ticking) {
+        this.engine = engine;
+        this.timer = ticking
+                ? Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "ordo-load-watch");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
+        if (timer != null) {
+            timer.scheduleWithFixedDelay(() -> tick(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Records appended per second to each partition of {@code topic}, as last measured (empty before). */
+    double[] recordsPerSecond(String topic) {
+        Load load = loads.get(topic);
+        return load == null ? new double[0] : load.perSecond.clone();
+    }
+
+    /** The key found to carry more than a partition's target alone, if any. */
+    Optional<HotKeys.Hot<String>> hotKey(String topic) {
+        Load load = loads.get(topic);
+        return Optional.ofNullable(load == null ? null : load.hotKey);
+    }
+
+    /** Measures every topic and acts on the auto-scaled ones; {@code nowNanos} is the time of the tick. */
+    synchronized void tick(long nowNanos) {
+        try {
+            loads.keySet().retainAll(engine.topics().keySet());
+            for (Map.Entry<String, Topic> e : engine.topics().entrySet()) {
+                Load load = loads.computeIfAbsent(e.getKey(), k -> new Load());
+                measure(load, e.getValue(), nowNanos);
+                AutoScale scale = e.getValue().spec().autoScale();
+                if (scale != null) {
+                    scale(e.getKey(), e.getValue(), load, scale);
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("the load watch could not measure or scale a topic; trying again in a second", e);
+        }
+    }
+
+    private static void measure(Load load, Topic topic, long nowNanos) {
+        List<PartitionLog> partitions = topic.partitions();
+        long[] ends = new long[partitions.size()];
+        double[] rates = new double[ends.length];
+        double seconds = (nowNanos - load.lastNanos) / 1e9;
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = partitions.get(p).nextOffset();
+            long before = p < load.lastEnds.length ? load.lastEnds[p] : ends[p];
+            rates[p] = load.lastNanos == 0 || seconds <= 0 ? 0 : (ends[p] - before) / seconds;
+        }
+        load.lastEnds = ends;
+        load.lastNanos = nowNanos;
+        load.perSecond = rates;
+    }
+
+    /** Grows or shrinks the topic when its load stayed past the target long enough (ticks are seconds). */
+    private void scale(String name, Topic topic, Load load, AutoScale scale) throws IOException {
+        double total = 0;
+        double busiest = 0;
+        int busiestPartition = 0;
+        for (int p = 0; p < load.perSecond.length; p++) {
+            total += load.perSecond[p];
+            if (load.perSecond[p] > busiest) {
+                busiest = load.perSecond[p];
+                busiestPartition = p;
+            }
+        }
+        int current = topic.layout().partitions();
+        double target = scale.targetPerPartition();
+        double perPartition = total / current;
+        load.overFor = perPartition > target ? load.overFor + 1 : 0;
+        load.underFor = perPartition < target / 2 ? load.underFor + 1 : 0;
+        load.quietFor++;
+        load.busyFor = busiest > target ? load.busyFor + 1 : 0;
+        if (load.busyFor == 0) {
+            load.hotKey = null;
+        } else if (load.busyFor % AutoScale.GROW_AFTER_SECONDS == 0) {
+            findHotKey(name, topic.partitions().get(busiestPartition), busiest, target, load);
+        }
+        int wanted = current;
+        if (load.overFor >= AutoScale.GROW_AFTER_SECONDS) {
+            wanted = Math.max(current, scale.countFor(total, target));
+        } else if (load.underFor >= AutoScale.SHRINK_AFTER_SECONDS) {
+            wanted = Math.min(current, scale.countFor(total, target * 0.75)); // room to grow before the next
+        }
+        if (wanted != current && load.quietFor >= AutoScale.COOLDOWN_SECONDS) {
+            LOG.info(
+                    "topic '{}' carries {} records/s on {} partitions (target {} each): changing to {}",
+                    name,
+                    Math.round(total),
+                    current,
+                    target,
+                    wanted);
+            engine.alterPartitions(name, wanted);
+            load.overFor = 0;
+            load.underFor = 0;
+            load.quietFor = 0;
+        }
+    }
+
+    /** Reads the busy partition's last records back; a key carrying more than the target alone is reported. */
+    private static void findHotKey(String name, PartitionLog partition, double rate, double target, Load load)
+            throws IOException {
+        long end = partition.nextOffset();
+        long from = Math.max(partition.startOffset(), end - SAMPLE_RECORDS);
+        HotKeys<String> sketch = new HotKeys<>(16);
+        List<Record> records = partition.read(from, 4 << 20);
+        for (Record r : records) {
+            if (r.offset() < end && r.key() != null) {
+                sketch.add(new String(r.key(), StandardCharsets.UTF_8), 1);
+            }
+        }
+        List<HotKeys.Hot<String>> top = sketch.top(1);
+        if (top.isEmpty() || sketch.total() == 0) {
+            return;
+        }
+        double keyRate = rate * top.get(0).guaranteed() / sketch.total();
+        HotKeys.Hot<String> hot = keyRate > target ? top.get(0) : null;
+        if (hot != null && (load.hotKey == null || !load.hotKey.key().equals(hot.key()))) {
+            LOG.warn(
+                    "key '{}' alone carries about {} records/s of topic '{}', above the target of {} per partition: "
+                            + "more partitions cannot help it, as a key's records stay in one partition to keep "
+                            + "their order",
+                    hot.key(),
+                    Math.round(keyRate),
+                    name,
+                    target);
+        }
+        load.hotKey = hot;
+    }
+
+    /**
+     * Stops ticking and waits for a tick under way. Not by interrupting it: a tick may be changing a
+     * topic's count, and an interrupt would close the files it writes.
+     */
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdown();
+            try {
+                timer.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
