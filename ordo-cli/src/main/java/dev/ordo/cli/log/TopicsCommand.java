@@ -6,11 +6,14 @@ import dev.ordo.log.engine.TopicDescription;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.CorruptionPolicy;
 import dev.ordo.log.storage.LogConfig;
+import dev.ordo.log.storage.Record;
 import dev.ordo.log.storage.SegmentDamage;
+import dev.ordo.partition.HotKeys;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +120,13 @@ public final class TopicsCommand implements Callable<Integer> {
         long retentionMs;
 
         @Option(
+                names = "--auto-scale",
+                paramLabel = "MIN:MAX:TARGET",
+                description = "Let the engine grow and shrink the topic between MIN and MAX partitions, aiming at "
+                        + "TARGET records per second per partition (keys keep their order).")
+        String autoScale;
+
+        @Option(
                 names = "--placement",
                 paramLabel = "PLACEMENT",
                 defaultValue = "kafka",
@@ -143,6 +153,18 @@ public final class TopicsCommand implements Callable<Integer> {
                             retentionBytes, retentionMs < 0 ? null : Duration.ofMillis(retentionMs)))
                     .onCorruption(onCorruption)
                     .placement(Placement.parse(placement));
+            if (autoScale != null) {
+                String[] f = autoScale.split(":");
+                if (f.length != 3) {
+                    throw new IllegalArgumentException("--auto-scale must be MIN:MAX:TARGET, was '" + autoScale + "'");
+                }
+                try {
+                    topicSpec = topicSpec.autoScale(
+                            Integer.parseInt(f[0]), Integer.parseInt(f[1]), Double.parseDouble(f[2]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--auto-scale must be MIN:MAX:TARGET, was '" + autoScale + "'");
+                }
+            }
             if (segmentBytes != null) {
                 topicSpec = topicSpec.segmentBytes(segmentBytes);
             }
@@ -182,11 +204,22 @@ public final class TopicsCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TOPIC")
         String topic;
 
+        @Option(
+                names = "--hot-keys",
+                paramLabel = "N",
+                defaultValue = "0",
+                description = "Also list the N heaviest keys among each partition's last " + HOT_KEY_SAMPLE
+                        + " records (default: none).")
+        int hotKeys;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
+            if (hotKeys < 0) {
+                throw new IllegalArgumentException("--hot-keys must be >= 0, was " + hotKeys);
+            }
             try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
                 TopicDescription d = log.describe(topic);
                 PrintWriter out = spec.commandLine().getOut();
@@ -194,7 +227,11 @@ public final class TopicsCommand implements Callable<Integer> {
                         + d.placement().text() + "  fsync " + d.fsync());
                 for (TopicDescription.PartitionState p : d.partitions()) {
                     out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset "
-                            + p.nextOffset() + (d.layout().retired(p.partition()) ? "  retired" : ""));
+                            + p.nextOffset() + (d.layout().retired(p.partition()) ? "  retired" : "")
+                            + (p.recordsPerSecond() > 0 ? "  " + Math.round(p.recordsPerSecond()) + " records/s" : ""));
+                }
+                if (d.hotKey() != null) {
+                    out.println("  hot key " + d.hotKey() + ": alone above the auto-scale target of a partition");
                 }
                 List<TopicLayout.Layout> layouts = d.layout().layouts();
                 if (layouts.size() > 1) {
@@ -204,10 +241,34 @@ public final class TopicsCommand implements Callable<Integer> {
                                 + Arrays.toString(layouts.get(i).starts()));
                     }
                 }
+                if (hotKeys > 0) {
+                    printHotKeys(log, d, out);
+                }
             }
             return 0;
         }
+
+        /** The heaviest keys of each partition's recent records, by the Space-Saving sketch. */
+        private void printHotKeys(EmbeddedLog log, TopicDescription d, PrintWriter out) throws IOException {
+            HotKeys<String> sketch = new HotKeys<>(Math.max(16, 4 * hotKeys));
+            for (TopicDescription.PartitionState p : d.partitions()) {
+                long from = Math.max(p.startOffset(), p.nextOffset() - HOT_KEY_SAMPLE);
+                for (Record r : log.read(topic, p.partition(), from, 8 << 20)) {
+                    if (r.key() != null && r.offset() < from + HOT_KEY_SAMPLE) {
+                        sketch.add(new String(r.key(), StandardCharsets.UTF_8), 1);
+                    }
+                }
+            }
+            out.println("  hot keys (of the last " + sketch.total() + " records read):");
+            for (HotKeys.Hot<String> hot : sketch.top(hotKeys)) {
+                out.println("    " + hot.key() + "  " + hot.count() + " records"
+                        + (hot.error() > 0 ? " (at most " + hot.error() + " fewer)" : ""));
+            }
+        }
     }
+
+    /** Records read back from each partition for {@code describe --hot-keys}. */
+    static final int HOT_KEY_SAMPLE = 10_000;
 
     @Command(
             name = "alter",

@@ -93,6 +93,26 @@ class LogCommandsTest {
     }
 
     @Test
+    void describeNamesTheHeaviestKeysAndCreateTakesAutoScaleBounds() {
+        String dir = data.toString();
+        Run create =
+                run("", "topics", "create", "ledger", "--partitions", "2", "--auto-scale", "2:8:500", "--data", dir);
+        assertThat(create.exit()).isZero();
+        run("ACC-7\t+1\nACC-7\t+2\nACC-7\t+3\nACC-1\t+4\nACC-2\t+5\n", "produce", "ledger", "--data", dir);
+
+        Run described = run("", "topics", "describe", "ledger", "--hot-keys", "1", "--data", dir);
+        assertThat(described.exit()).isZero();
+        assertThat(described.out())
+                .contains("hot keys (of the last 5 records read):")
+                .contains("ACC-7  3 records");
+        Run bad = run("", "topics", "create", "x", "--auto-scale", "2:many:5", "--data", dir);
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--auto-scale must be MIN:MAX:TARGET, was '2:many:5'");
+        Run outside = run("", "topics", "create", "y", "--auto-scale", "2:8:5", "--data", dir);
+        assertThat(outside.err()).contains("partitions must be within autoScale's [2, 8], was 1");
+    }
+
+    @Test
     void mistakesExitWithTwoAndSayWhatIsWrong() {
         String dir = data.toString();
         Run missing = run("x\n", "produce", "nope", "--data", dir);
