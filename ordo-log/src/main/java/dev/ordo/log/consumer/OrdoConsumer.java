@@ -74,7 +74,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         GroupCoordinator.Member member;
         Map<Integer, Long> initialPositions = new HashMap<>();
         try {
-            member = ClientAccess.joinGroup(log, settings.group(), topic, partitions, b.state != null);
+            member = ClientAccess.joinGroup(log, settings.group(), topic, partitions, b.state != null, b.pinned);
         } catch (IOException | RuntimeException e) {
             dispatcher.close(Duration.ZERO); // its handler threads started with it
             throw e;
@@ -231,6 +231,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         private final Map<Integer, Long> seeks = new HashMap<>();
         private Instant seekTime;
         private boolean fenceLayoutChanges = true;
+        private Set<Integer> pinned = Set.of();
 
         private Builder(EmbeddedLog log, String topic, Deserializer<K> keys, Deserializer<V> values) {
             super(topic, keys, values);
@@ -256,6 +257,21 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
             Arguments.atLeast("partition", partition, 0);
             Arguments.atLeast("offset", offset, 0);
             seeks.put(partition, offset);
+            return this;
+        }
+
+        /**
+         * Makes this member own {@code partitions} whatever their load, for as long as it is in the group
+         * (affinity: a cache warmed for them, a machine near their data); the group shares the others.
+         *
+         * @throws IllegalArgumentException if a partition is negative; {@link #start()} throws
+         *     {@link IllegalStateException} if another member of the group pinned one of them
+         */
+        public Builder<K, V> pin(Set<Integer> partitions) {
+            for (int p : partitions) {
+                Arguments.atLeast("pinned partition", p, 0);
+            }
+            this.pinned = Set.copyOf(partitions);
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * The engine's calls that Ordo's own producer ({@code dev.ordo.log.producer}) and consumer
@@ -94,8 +95,9 @@ public final class ClientAccess {
      * @throws IllegalStateException if an exclusive member would share the group, or the log is closed
      */
     public static GroupCoordinator.Member joinGroup(
-            EmbeddedLog log, String group, String topic, int partitions, boolean exclusive) throws IOException {
-        return log.groups().join(group, topic, partitions, exclusive);
+            EmbeddedLog log, String group, String topic, int partitions, boolean exclusive, Set<Integer> pinned)
+            throws IOException {
+        return log.groups().join(group, topic, partitions, exclusive, pinned);
     }
 
     /** A member leaves its group, also after the log closed under it (the groups live in memory). */

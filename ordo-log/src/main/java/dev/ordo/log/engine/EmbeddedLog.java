@@ -72,19 +72,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private EmbeddedLog(DataDirectory data, boolean watchLoad) {
         this.data = data;
         this.directories = new PartitionDirectories(data, flusher, deleter);
-        this.load = new LoadWatch(
-                new LoadWatch.Engine() {
-                    @Override
-                    public Map<String, Topic> topics() {
-                        return topics;
-                    }
-
-                    @Override
-                    public void alterPartitions(String topic, int partitions) throws IOException {
-                        EmbeddedLog.this.alterPartitions(topic, partitions);
-                    }
-                },
-                watchLoad);
+        this.load = new LoadWatch(() -> topics, this::alterPartitions, watchLoad);
         this.meters = new LogMeters(load::recordsPerSecond);
     }
 

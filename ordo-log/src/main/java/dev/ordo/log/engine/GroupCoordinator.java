@@ -51,6 +51,9 @@ public final class GroupCoordinator {
         private final CommittedOffsets offsets;
         private final List<Long> members = new ArrayList<>();
         private final Map<Long, Set<Integer>> targets = new HashMap<>();
+        /** Partitions a member asked to own whatever the load (operator's affinity). */
+        private final Map<Long, Set<Integer>> pins = new HashMap<>();
+
         private Long[] owners;
         /**
          * Per partition, the offset below which the group has handled every record, as its owner last
@@ -170,6 +173,14 @@ public final class GroupCoordinator {
             } else {
                 targets.putAll(assign(partitions, members, owners));
             }
+            pins.forEach((member, pinned) -> {
+                for (int p : pinned) {
+                    if (p < partitions) {
+                        targets.values().forEach(t -> t.remove(p));
+                        targets.get(member).add(p);
+                    }
+                }
+            });
             generation++;
         }
     }
@@ -181,6 +192,17 @@ public final class GroupCoordinator {
      * @throws IllegalStateException if an exclusive member would share the group
      */
     synchronized Member join(String group, String topic, int partitions, boolean exclusive) throws IOException {
+        return join(group, topic, partitions, exclusive, Set.of());
+    }
+
+    /**
+     * {@link #join(String, String, int, boolean)} for a member that owns {@code pinned} partitions
+     * whatever the load; the others are shared among all members.
+     *
+     * @throws IllegalStateException if another member of the group pinned one of them
+     */
+    synchronized Member join(String group, String topic, int partitions, boolean exclusive, Set<Integer> pinned)
+            throws IOException {
         String key = group + "\u0000" + topic;
         Group g = groups.get(key);
         if (g == null) {
@@ -193,9 +215,20 @@ public final class GroupCoordinator {
                 throw new IllegalStateException("group '" + group + "' on topic '" + topic
                         + "' has a member whose offsets are committed with its own state; it cannot be shared");
             }
+            for (Map.Entry<Long, Set<Integer>> other : g.pins.entrySet()) {
+                for (int p : pinned) {
+                    if (other.getValue().contains(p)) {
+                        throw new IllegalStateException("partition " + p + " of topic '" + topic
+                                + "' is pinned to another member of group '" + group + "'");
+                    }
+                }
+            }
             long id = nextMemberId++;
             g.exclusive = exclusive;
             g.members.add(id);
+            if (!pinned.isEmpty()) {
+                g.pins.put(id, Set.copyOf(pinned));
+            }
             g.rebalance();
             return new Member(id, g);
         }
@@ -220,6 +253,7 @@ public final class GroupCoordinator {
         Group g = member.group();
         synchronized (g) {
             g.members.remove(member.id());
+            g.pins.remove(member.id());
             for (int p = 0; p < g.partitions; p++) {
                 g.release(member.id(), p);
             }

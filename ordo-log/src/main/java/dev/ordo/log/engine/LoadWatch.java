@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,8 @@ final class LoadWatch implements AutoCloseable {
     /** Records read back from a busy partition to find its heaviest key. */
     static final int SAMPLE_RECORDS = 2_000;
 
-    /** What the watch needs of the engine. */
-    interface Engine {
-        Map<String, Topic> topics();
-
+    /** How the watch changes a topic's partition count ({@link EmbeddedLog#alterPartitions}). */
+    interface Alter {
         void alterPartitions(String topic, int partitions) throws IOException;
     }
 
@@ -49,13 +48,15 @@ final class LoadWatch implements AutoCloseable {
         volatile HotKeys.Hot<String> hotKey;
     }
 
-    private final Engine engine;
+    private final Supplier<Map<String, Topic>> topics;
+    private final Alter alter;
     private final Map<String, Load> loads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     /** A watch ticking every second on a thread of its own, or, if {@code ticking} is false, when told. */
-    LoadWatch(Engine engine, boolean ticking) {
-        this.engine = engine;
+    LoadWatch(Supplier<Map<String, Topic>> topics, Alter alter, boolean ticking) {
+        this.topics = topics;
+        this.alter = alter;
         this.timer = ticking
                 ? Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "ordo-load-watch");
@@ -83,8 +84,8 @@ final class LoadWatch implements AutoCloseable {
     /** Measures every topic and acts on the auto-scaled ones; {@code nowNanos} is the time of the tick. */
     synchronized void tick(long nowNanos) {
         try {
-            loads.keySet().retainAll(engine.topics().keySet());
-            for (Map.Entry<String, Topic> e : engine.topics().entrySet()) {
+            loads.keySet().retainAll(topics.get().keySet());
+            for (Map.Entry<String, Topic> e : topics.get().entrySet()) {
                 Load load = loads.computeIfAbsent(e.getKey(), k -> new Load());
                 measure(load, e.getValue(), nowNanos);
                 AutoScale scale = e.getValue().spec().autoScale();
@@ -150,7 +151,7 @@ final class LoadWatch implements AutoCloseable {
                     current,
                     target,
                     wanted);
-            engine.alterPartitions(name, wanted);
+            alter.alterPartitions(name, wanted);
             load.overFor = 0;
             load.underFor = 0;
             load.quietFor = 0;

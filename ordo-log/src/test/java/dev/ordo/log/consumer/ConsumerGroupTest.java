@@ -102,6 +102,34 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aMemberThatPinsAPartitionOwnsItAndAnotherCannotPinItToo() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", TopicSpec.partitions(4));
+            try (OrdoConsumer<String, String> pinning = OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
+                            .group("g")
+                            .pin(Set.of(0, 1))
+                            .handler(r -> {})
+                            .start();
+                    OrdoConsumer<String, String> other = OrdoConsumer.builder(
+                                    log, "t", Serdes.string(), Serdes.string())
+                            .group("g")
+                            .handler(r -> {})
+                            .start()) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> pinning.assignment().equals(Set.of(0, 1))
+                                && other.assignment().equals(Set.of(2, 3)));
+                assertThatThrownBy(() -> OrdoConsumer.builder(log, "t", Serdes.string(), Serdes.string())
+                                .group("g")
+                                .pin(Set.of(1))
+                                .handler(r -> {})
+                                .start())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("partition 1 of topic 't' is pinned to another member");
+            }
+        }
+    }
+
+    @Test
     void aConsumerWithACommittedStateCannotShareItsGroup() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", TopicSpec.partitions(2));

@@ -109,6 +109,35 @@ class LoadAwareTopicsTest {
     }
 
     @Test
+    void aPinnedPartitionStaysWithItsMemberWhateverTheLoadAndCannotBePinnedTwice() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data, false)) {
+            log.createTopic("skewed", TopicSpec.partitions(6));
+            tick(log);
+            for (int p = 0; p < 6; p++) {
+                appendTo(log, "skewed", p, 600 / (p + 1));
+            }
+            tick(log);
+            GroupCoordinator.Member first = log.groups().join("g", "skewed", 6, false);
+            GroupCoordinator.Member pinning = log.groups().join("g", "skewed", 6, false, Set.of(0, 5));
+            GroupCoordinator.Member third = log.groups().join("g", "skewed", 6, false);
+
+            assertThat(pinning.group().target(pinning.id())).contains(0, 5);
+            assertThat(first.group().target(first.id())).doesNotContain(0, 5);
+            assertThat(third.group().target(third.id())).doesNotContain(0, 5);
+            assertThatThrownBy(() -> log.groups().join("g", "skewed", 6, false, Set.of(5)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("partition 5 of topic 'skewed' is pinned to another member of group 'g'");
+            log.groups().leave(pinning);
+            assertThat(log.groups()
+                            .join("g", "skewed", 6, false, Set.of(5))
+                            .group()
+                            .generation())
+                    .as("free again once its member left")
+                    .isPositive();
+        }
+    }
+
+    @Test
     void autoScaleBoundsAreCheckedNamingTheValues() {
         assertThatThrownBy(() -> TopicSpec.partitions(4).autoScale(5, 3, 100))
                 .hasMessage("autoScale needs 1 <= min <= max <= 10000, was min 5, max 3");
