@@ -1,7 +1,5 @@
 package dev.ordo.partition;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Jump consistent hash (Lamping and Veach, 2014) over the key's murmur2 hash: growing from {@code n}
  * to {@code m} partitions moves only the {@code (m - n) / m} of the keys that the new partitions take,
@@ -9,16 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code murmur2 % n} moves about {@code 1 - 1/m} of them on most changes. Keys spread evenly without
  * a table; a lookup costs about {@code ln(n)} steps.
  */
-final class JumpHashPartitioner implements Partitioner {
-
-    private final AtomicInteger roundRobin = new AtomicInteger();
+final class JumpHashPartitioner extends KeyHashPartitioner {
 
     @Override
-    public int partition(byte[] keyBytes, int partitionCount) {
-        Partitioner.requireValidPartitionCount(partitionCount);
-        if (keyBytes == null) {
-            return (roundRobin.getAndIncrement() & 0x7fffffff) % partitionCount;
-        }
+    int place(byte[] keyBytes, int partitionCount) {
         return jump(spread(Murmur2.hash(keyBytes)), partitionCount);
     }
 

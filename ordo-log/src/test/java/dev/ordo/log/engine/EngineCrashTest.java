@@ -54,18 +54,8 @@ class EngineCrashTest {
         for (int cycle = 0; cycle <= cycles; cycle++) {
             boolean last = cycle == cycles;
             long count = last ? 50 : 1 + random.nextInt(120);
-            Process child = new ProcessBuilder(List.of(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            EngineCrashChild.class.getName(),
-                            data.toString(),
-                            String.valueOf(next),
-                            String.valueOf(count),
-                            mode))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            Process child = ChildEngines.start(
+                    EngineCrashChild.class, data.toString(), String.valueOf(next), String.valueOf(count), mode);
             long killAfterAcks = last ? Long.MAX_VALUE : 1 + random.nextInt((int) count);
             long acks = 0;
             boolean killed = false;
@@ -86,7 +76,7 @@ class EngineCrashTest {
                         case "CONSUMED" -> history.received(new Message(f[1], f[1], -1, f[2]));
                         case "PRODUCED" -> {
                             if (last) {
-                                waitUntilConsumed(history, acknowledged, out, child);
+                                ChildEngines.awaitConsumed(history, acknowledged, out, child);
                                 break;
                             }
                         }
@@ -156,21 +146,5 @@ class EngineCrashTest {
         Set<String> inState = new HashSet<>();
         state.received().forEach(m -> inState.add(m.id()));
         assertThat(inState).containsAll(acknowledged);
-    }
-
-    /** In the last cycle: read until every acknowledged record was consumed, then ask the child to close. */
-    private static void waitUntilConsumed(History history, Set<String> acknowledged, BufferedReader out, Process child)
-            throws Exception {
-        Set<String> consumed = new HashSet<>();
-        history.received().forEach(m -> consumed.add(m.id()));
-        String line;
-        while (!consumed.containsAll(acknowledged) && (line = out.readLine()) != null) {
-            String[] f = line.split(" ");
-            if (f[0].equals("CONSUMED")) {
-                history.received(new Message(f[1], f[1], -1, f[2]));
-                consumed.add(f[2]);
-            }
-        }
-        child.getOutputStream().close();
     }
 }

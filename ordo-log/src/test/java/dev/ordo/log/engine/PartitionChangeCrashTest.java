@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,17 +43,8 @@ class PartitionChangeCrashTest {
         for (int cycle = 0; cycle <= cycles; cycle++) {
             boolean last = cycle == cycles;
             long count = last ? 50 : 30 + random.nextInt(100);
-            Process child = new ProcessBuilder(List.of(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            PartitionChangeCrashChild.class.getName(),
-                            data.toString(),
-                            String.valueOf(next),
-                            String.valueOf(count)))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            Process child = ChildEngines.start(
+                    PartitionChangeCrashChild.class, data.toString(), String.valueOf(next), String.valueOf(count));
             boolean killAtChange = !last && random.nextBoolean();
             long killAfterAcks = last || killAtChange ? Long.MAX_VALUE : 1 + random.nextInt((int) count);
             long acks = 0;
@@ -91,7 +81,7 @@ class PartitionChangeCrashTest {
                         case "CONSUMED" -> history.received(new Message(f[1], f[1], -1, f[2]));
                         case "PRODUCED" -> {
                             if (last) {
-                                awaitConsumed(history, acknowledged, out, child);
+                                ChildEngines.awaitConsumed(history, acknowledged, out, child);
                             }
                         }
                         default -> {}
@@ -117,21 +107,5 @@ class PartitionChangeCrashTest {
         CheckReport report = history.check();
         assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
         assertThat(report.count(Anomaly.UNEXPECTED)).as(report.summary()).isZero();
-    }
-
-    /** In the last cycle: read until every acknowledged record was consumed, then ask the child to close. */
-    private static void awaitConsumed(History history, Set<String> acknowledged, BufferedReader out, Process child)
-            throws Exception {
-        Set<String> consumed = new HashSet<>();
-        history.received().forEach(m -> consumed.add(m.id()));
-        String line;
-        while (!consumed.containsAll(acknowledged) && (line = out.readLine()) != null) {
-            String[] f = line.split(" ");
-            if (f[0].equals("CONSUMED")) {
-                history.received(new Message(f[1], f[1], -1, f[2]));
-                consumed.add(f[2]);
-            }
-        }
-        child.getOutputStream().close();
     }
 }

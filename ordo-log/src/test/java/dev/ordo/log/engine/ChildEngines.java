@@ -1,0 +1,50 @@
+package dev.ordo.log.engine;
+
+import dev.ordo.check.History;
+import dev.ordo.check.Message;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the crash tests share about an engine run in a child JVM: starting it with this JVM's class path,
+ * and, in the last cycle, reading its {@code CONSUMED key value} lines until every acknowledged record
+ * was consumed, then closing its input, which asks it to shut down cleanly.
+ */
+final class ChildEngines {
+
+    private ChildEngines() {}
+
+    /** Starts {@code main} with {@code args} in a child JVM; its standard error is discarded. */
+    static Process start(Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    /** Reads until every acknowledged record was consumed, then asks the child to close. */
+    static void awaitConsumed(History history, Set<String> acknowledged, BufferedReader out, Process child)
+            throws IOException {
+        Set<String> consumed = new HashSet<>();
+        history.received().forEach(m -> consumed.add(m.id()));
+        String line;
+        while (!consumed.containsAll(acknowledged) && (line = out.readLine()) != null) {
+            String[] f = line.split(" ");
+            if (f[0].equals("CONSUMED")) {
+                history.received(new Message(f[1], f[1], -1, f[2]));
+                consumed.add(f[2]);
+            }
+        }
+        child.getOutputStream().close();
+    }
+}
