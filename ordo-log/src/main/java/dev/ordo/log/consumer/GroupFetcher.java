@@ -231,6 +231,11 @@ final class GroupFetcher {
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
                     if (records.isEmpty() && unfetched(p)) {
                         fetch(p);
+                        if (log.layout(topic) != fence.layout()) {
+                            // Records fetched now may be of a layout that began during this round.
+                            fence = LayoutFence.of(
+                                    log.layout(topic), member.group(), placement, fenced, finishedLayouts);
+                        }
                     }
                     if (!records.isEmpty() && running.get() && awaitRoom()) {
                         int count = (int) Math.min(Math.min(share, dispatcher.room()), records.size());
@@ -241,7 +246,7 @@ final class GroupFetcher {
                         }
                     }
                 }
-                fence.report(owned, dispatcher);
+                fence.report(owned, this::handledUpTo);
                 LayoutFence.warnLongWaits(topic, fenceWaits, settings.stallTimeout());
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commitPeriodically();
@@ -289,10 +294,13 @@ final class GroupFetcher {
         }
     }
 
-    /** True if an owned partition has records not fetched yet. */
+    /**
+     * True if an owned partition has records not fetched yet. One with fetched records waiting (for a
+     * fence, for room) does not count: new records would not move it, and the fetcher would spin.
+     */
     private boolean anythingNew() {
         for (int p : owned) {
-            if (unfetched(p)) {
+            if (fetched[p].isEmpty() && unfetched(p)) {
                 return true;
             }
         }
@@ -327,6 +335,7 @@ final class GroupFetcher {
                 fetchPosition[p] = initial != null ? initial : startPosition(p);
                 fetched[p].clear();
                 dispatcher.assign(p, fetchPosition[p], Collections.emptyNavigableSet());
+                group.startHandling(p, fetchPosition[p]); // records other partitions' keys wait for
                 owned.add(p);
                 assignmentView = Set.copyOf(owned);
             }
@@ -371,6 +380,11 @@ final class GroupFetcher {
         member.group().release(member.id(), partition);
         assignmentView = Set.copyOf(owned);
         LOG.debug("handed over {}-{} at offset {}", topic, partition, progress.committed(partition));
+    }
+
+    /** The offset below which this member has handled every record of {@code partition}. */
+    private long handledUpTo(int partition) {
+        return dispatcher.pending(partition) == 0 ? fetchPosition[partition] : dispatcher.commitPoint(partition);
     }
 
     /** Reads the partition's next records into {@code fetched}, past any that retention deleted unread. */

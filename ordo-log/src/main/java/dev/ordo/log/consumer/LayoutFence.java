@@ -1,6 +1,5 @@
 package dev.ordo.log.consumer;
 
-import dev.ordo.engine.core.RecordDispatcher;
 import dev.ordo.log.engine.GroupCoordinator;
 import dev.ordo.log.storage.Record;
 import dev.ordo.partition.Partitioner;
@@ -11,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,17 +88,25 @@ final class LayoutFence {
         return count;
     }
 
-    /** Tells the group how far this member has handled its partitions (only while someone may wait). */
-    void report(Set<Integer> owned, RecordDispatcher<?, ?> dispatcher) {
+    /**
+     * Tells the group how far this member has handled its partitions ({@code handledUpTo}), only while
+     * someone may wait.
+     */
+    void report(Set<Integer> owned, IntToLongFunction handledUpTo) {
         if (!active) {
             return;
         }
         for (int p : owned) {
-            long point = dispatcher.commitPoint(p);
+            long point = handledUpTo.applyAsLong(p);
             if (point >= 0) {
                 group.reportHandled(p, point);
             }
         }
+    }
+
+    /** The layout this fence was made from. */
+    TopicLayout layout() {
+        return layout;
     }
 
     /** A wait longer than the stall timeout is said once, with what it waits for. */

@@ -74,7 +74,7 @@ public final class GroupCoordinator {
             this.partitions = partitions;
             this.offsets = offsets;
             this.owners = new Long[partitions];
-            this.handled = new AtomicLongArray(partitions);
+            this.handled = unreported(partitions);
         }
 
         /** How many partitions the group's topic has (retired ones too): grows when the topic does. */
@@ -84,7 +84,7 @@ public final class GroupCoordinator {
 
         /**
          * The owner of {@code partition} has handled every record below {@code next}. Reported often and
-         * cheaply (no lock); never goes back.
+         * cheaply (no lock); goes back only by {@link #startHandling}.
          */
         public void reportHandled(int partition, long next) {
             AtomicLongArray positions = handled;
@@ -94,13 +94,33 @@ public final class GroupCoordinator {
         }
 
         /**
+         * A member took {@code partition} up and handles it from {@code position} on (its committed offset,
+         * a seek, a restored state): what the group has handled there is that, also when it is less than
+         * was reported before (a replay).
+         */
+        public void startHandling(int partition, long position) {
+            AtomicLongArray positions = handled;
+            if (partition < positions.length()) {
+                positions.set(partition, position);
+            }
+        }
+
+        /**
          * The offset below which the group has handled every record of {@code partition}: what its owner
-         * reported, or what the group committed if more (a partition handed over and not taken up yet).
+         * reported, or, before any member took it up in this engine, what the group committed.
          */
         public long handled(int partition) {
             AtomicLongArray positions = handled;
-            long reported = partition < positions.length() ? positions.get(partition) : 0;
-            return Math.max(reported, offsets.get(partition));
+            long reported = partition < positions.length() ? positions.get(partition) : -1;
+            return reported >= 0 ? reported : offsets.get(partition);
+        }
+
+        private static AtomicLongArray unreported(int partitions) {
+            AtomicLongArray positions = new AtomicLongArray(partitions);
+            for (int q = 0; q < partitions; q++) {
+                positions.set(q, -1);
+            }
+            return positions;
         }
 
         /** The topic grew to {@code count} partitions (retired ones count): they are assigned too. */
@@ -109,7 +129,7 @@ public final class GroupCoordinator {
                 return;
             }
             owners = Arrays.copyOf(owners, count);
-            AtomicLongArray positions = new AtomicLongArray(count);
+            AtomicLongArray positions = unreported(count);
             for (int q = 0; q < handled.length(); q++) {
                 positions.set(q, handled.get(q));
             }
@@ -167,6 +187,9 @@ public final class GroupCoordinator {
         private void rebalance() {
             targets.clear();
             double[] weights = Arrays.copyOf(load.apply(topic), partitions);
+            for (int q = 0; q < weights.length; q++) {
+                weights[q] = weights[q] > 0 && Double.isFinite(weights[q]) ? weights[q] : 0; // no measure: no load
+            }
             if (Arrays.stream(weights).anyMatch(w -> w > 0)) {
                 targets.putAll(WeightedAssignment.assign(
                         weights, members, Arrays.asList(owners), WeightedAssignment.DEFAULT_SLACK));

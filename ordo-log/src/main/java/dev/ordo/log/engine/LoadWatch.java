@@ -83,18 +83,19 @@ final class LoadWatch implements AutoCloseable {
 
     /** Measures every topic and acts on the auto-scaled ones; {@code nowNanos} is the time of the tick. */
     synchronized void tick(long nowNanos) {
-        try {
-            loads.keySet().retainAll(topics.get().keySet());
-            for (Map.Entry<String, Topic> e : topics.get().entrySet()) {
-                Load load = loads.computeIfAbsent(e.getKey(), k -> new Load());
+        loads.keySet().retainAll(topics.get().keySet());
+        for (Map.Entry<String, Topic> e : topics.get().entrySet()) {
+            Load load = loads.computeIfAbsent(e.getKey(), k -> new Load());
+            try {
                 measure(load, e.getValue(), nowNanos);
                 AutoScale scale = e.getValue().spec().autoScale();
                 if (scale != null) {
                     scale(e.getKey(), e.getValue(), load, scale);
                 }
+            } catch (RuntimeException | IOException failed) {
+                load.quietFor = 0; // a change that failed is tried again after the cooldown, not every second
+                LOG.warn("the load watch could not measure or scale topic '{}'", e.getKey(), failed);
             }
-        } catch (RuntimeException | IOException e) {
-            LOG.warn("the load watch could not measure or scale a topic; trying again in a second", e);
         }
     }
 
@@ -106,7 +107,8 @@ final class LoadWatch implements AutoCloseable {
         for (int p = 0; p < ends.length; p++) {
             ends[p] = partitions.get(p).nextOffset();
             long before = p < load.lastEnds.length ? load.lastEnds[p] : ends[p];
-            rates[p] = load.lastNanos == 0 || seconds <= 0 ? 0 : (ends[p] - before) / seconds;
+            // Never below 0: a topic deleted and made again under the same name starts its offsets anew.
+            rates[p] = load.lastNanos == 0 || seconds <= 0 ? 0 : Math.max(0, ends[p] - before) / seconds;
         }
         load.lastEnds = ends;
         load.lastNanos = nowNanos;

@@ -56,7 +56,10 @@ final class PartitionCountChange {
                             + " placed within 30 s; the partition count stays " + layout.partitions());
                 }
             }
-            layout = changeLayout(layout.alter(partitions, forcedEnds()));
+            TopicLayout next = layout.alter(partitions, forcedEnds());
+            Topic changed = record(next);
+            layout = next; // it stands: the producers resume with it whatever happens next
+            log.topicChanged(name, changed, topic.partitions().size());
             LOG.info("topic '{}' now places keys on {} partitions: {}", name, partitions, layout);
             return layout;
         } catch (InterruptedException e) {
@@ -86,10 +89,10 @@ final class PartitionCountChange {
 
     /**
      * Opens the partitions the new layout adds, then records the layout (from here it stands, also after
-     * a crash; partition directories of a change cut short before are empty and deleted on open), and
-     * puts the changed topic in the engine; returns the layout recorded.
+     * a crash; partition directories of a change cut short before are empty and deleted on open); returns
+     * the topic as it is with it.
      */
-    private TopicLayout changeLayout(TopicLayout layout) throws IOException {
+    private Topic record(TopicLayout layout) throws IOException {
         int before = topic.partitions().size();
         TopicSpec spec = topic.spec().withPartitions(layout.partitions());
         List<PartitionLog> added = List.of();
@@ -103,7 +106,6 @@ final class PartitionCountChange {
         }
         List<PartitionLog> all = new ArrayList<>(topic.partitions());
         all.addAll(added);
-        log.topicChanged(name, topic.changed(spec, List.copyOf(all), layout), before);
-        return layout;
+        return topic.changed(spec, List.copyOf(all), layout);
     }
 }

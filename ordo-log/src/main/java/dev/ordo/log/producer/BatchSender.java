@@ -94,7 +94,7 @@ final class BatchSender {
         this.maxRecordBytes = ClientAccess.maxBatchBytes(log, topic) - 128;
         int batchBytes = Math.min(b.batchBytes, maxRecordBytes);
         this.buffer = new SendBuffer(lock, b.bufferBytes, b.maxBlock, topic, () -> closed);
-        this.gate = new LayoutGate(lock, layout.partitions(), b.maxBlock, topic);
+        this.gate = new LayoutGate(lock, layout, b.maxBlock, topic);
         this.queues = new BatchQueues(lock, partitions, batchBytes, b.linger.toNanos(), b.bufferBytes, () -> closed);
         boolean syncsEveryBatch = ClientAccess.syncsEveryBatch(log, topic);
         this.appender = new BatchAppender(log, topic, identity, buffer, syncsEveryBatch, partitions);
@@ -125,7 +125,7 @@ final class BatchSender {
             lock.lock();
             try {
                 queues.cover(layout.existing());
-                gate.open(layout.partitions());
+                gate.open(layout);
             } finally {
                 lock.unlock();
             }

@@ -2,6 +2,7 @@ package dev.ordo.log.producer;
 
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
+import dev.ordo.partition.TopicLayout;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,10 +21,13 @@ final class LayoutGate {
     private volatile int partitions;
 
     private boolean closed;
+    /** How many layouts the count placed by comes from: a later one never gives way to an earlier. */
+    private int layouts;
 
-    LayoutGate(ReentrantLock lock, int partitions, Duration maxBlock, String topic) {
+    LayoutGate(ReentrantLock lock, TopicLayout layout, Duration maxBlock, String topic) {
         this.opened = lock.newCondition();
-        this.partitions = partitions;
+        this.partitions = layout.partitions();
+        this.layouts = layout.layouts().size();
         this.maxBlockNanos = maxBlock.toNanos();
         this.topic = topic;
     }
@@ -38,9 +42,16 @@ final class LayoutGate {
         closed = true;
     }
 
-    /** Places by {@code count} from now on and lets waiting sends go (lock held). */
-    void open(int count) {
-        partitions = count;
+    /**
+     * Places by {@code layout}'s count from now on, unless the gate already places by a later layout (a
+     * producer made during two quick changes may be told of the first after the second), and lets waiting
+     * sends go (lock held).
+     */
+    void open(TopicLayout layout) {
+        if (layout.layouts().size() >= layouts) {
+            layouts = layout.layouts().size();
+            partitions = layout.partitions();
+        }
         closed = false;
         opened.signalAll();
     }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -136,6 +137,80 @@ class PartitionsInMotionTest {
                 member.close();
             }
             return history.check();
+        }
+    }
+
+    @Test
+    void aGroupThatStartsPastTheOldRecordsByASeekDoesNotWaitForThem() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("moving", TopicSpec.partitions(2));
+            writeAcrossAChange(log, 2, 3);
+            AtomicInteger handled = new AtomicInteger();
+            OrdoConsumer.Builder<String, String> builder = OrdoConsumer.builder(
+                            log, "moving", Serdes.string(), Serdes.string())
+                    .group("latest")
+                    .handler(r -> handled.incrementAndGet());
+            for (int p = 0; p < 2; p++) {
+                builder.seek(p, log.layout("moving").layouts().get(1).start(p)); // skip the old layout's records
+            }
+            try (OrdoConsumer<String, String> consumer = builder.start()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() >= 20 * KEYS);
+            }
+            assertThat(handled.get()).as("only what the new layout holds").isEqualTo(20 * KEYS);
+        }
+    }
+
+    @Test
+    void aReplayFromTheStartKeepsEveryKeysOrderAgain() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("moving", TopicSpec.partitions(2));
+            History first = writeAcrossAChange(log, 2, 3);
+            consumeAll(log, first, Map.of());
+            History replay = new History();
+            first.sent().forEach(replay::sent);
+            consumeAll(log, replay, Map.of(0, 0L, 1, 0L, 2, 0L)); // the same group, from the start
+
+            CheckReport report = replay.check();
+            assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isZero();
+            assertThat(report.count(Anomaly.LOST)).as(report.summary()).isZero();
+        }
+    }
+
+    /** 20 records of each key before a change of the count from {@code from} to {@code to}, 20 after. */
+    private static History writeAcrossAChange(EmbeddedLog log, int from, int to) throws Exception {
+        History history = new History();
+        try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                        log, "moving", Serdes.string(), Serdes.string())
+                .build()) {
+            for (int round = 0; round < 40; round++) {
+                if (round == 20) {
+                    producer.flush();
+                    log.alterPartitions("moving", to);
+                }
+                for (int k = 0; k < KEYS; k++) {
+                    String key = "k" + k;
+                    history.sent(new Message(key, key, -1, key + ":" + round));
+                    producer.send(key, key + ":" + round);
+                }
+            }
+        }
+        return history;
+    }
+
+    private static void consumeAll(EmbeddedLog log, History history, Map<Integer, Long> seeks) {
+        AtomicInteger handled = new AtomicInteger();
+        OrdoConsumer.Builder<String, String> builder = OrdoConsumer.builder(
+                        log, "moving", Serdes.string(), Serdes.string())
+                .group("g")
+                .ordering(Ordering.KEY)
+                .concurrency(4)
+                .handler(r -> {
+                    history.received(new Message(r.key(), r.key(), -1, r.value()));
+                    handled.incrementAndGet();
+                });
+        seeks.forEach(builder::seek);
+        try (OrdoConsumer<String, String> consumer = builder.start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 40 * KEYS);
         }
     }
 

@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the crash tests share about an engine run in a child JVM: starting it with this JVM's class path,
@@ -32,11 +36,16 @@ final class ChildEngines {
                 .start();
     }
 
-    /** Reads until every acknowledged record was consumed, then asks the child to close. */
+    /**
+     * Reads until every acknowledged record was consumed, then asks the child to close; fails, naming what
+     * is missing, if that takes more than 40 s (a consumer that waits for ever must not hang the build).
+     */
     static void awaitConsumed(History history, Set<String> acknowledged, BufferedReader out, Process child)
             throws IOException {
         Set<String> consumed = new HashSet<>();
         history.received().forEach(m -> consumed.add(m.id()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        ScheduledFuture<?> stop = TIMER.schedule(child.toHandle()::destroyForcibly, 40, TimeUnit.SECONDS);
         String line;
         while (!consumed.containsAll(acknowledged) && (line = out.readLine()) != null) {
             String[] f = line.split(" ");
@@ -45,6 +54,20 @@ final class ChildEngines {
                 consumed.add(f[2]);
             }
         }
+        stop.cancel(false);
+        if (System.nanoTime() > deadline || !consumed.containsAll(acknowledged)) {
+            Set<String> missing = new HashSet<>(acknowledged);
+            missing.removeAll(consumed);
+            throw new AssertionError("the child did not consume " + missing.size() + " acknowledged records within"
+                    + " 40 s, e.g. " + missing.stream().limit(5).toList());
+        }
         child.getOutputStream().close();
     }
+
+    /** Kills a child that does not finish in time (its output then ends, and the reader with it). */
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "child-engine-timeout");
+        t.setDaemon(true);
+        return t;
+    });
 }
