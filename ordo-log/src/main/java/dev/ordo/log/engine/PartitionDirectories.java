@@ -95,6 +95,9 @@ final class PartitionDirectories {
     void deletePartitionsFrom(String name, int from) throws IOException {
         for (int p = from; Files.isDirectory(data.partitionDirectory(name, p)); p++) {
             Path dir = data.partitionDirectory(name, p);
+            if (!DataDirectory.isPartitionDirectory(dir)) {
+                return; // holds something else: not ours to delete
+            }
             LOG.warn("deleting {}: a partition a change of topic '{}' cut short had added", dir, name);
             Directories.deleteRecursively(dir);
         }
