@@ -108,7 +108,7 @@ public final class PartitionChangeBenchmark {
 
     /**
      * Appends the run to {@code ordo-bench/results/partition-change-<date>.md} when run from the repository's
-     * root (a second run on one day goes below the first).
+     * root (a second run on one day goes below the first, under a heading of its own).
      */
     private static void writeResults(
             PartitionChangeSettings settings,
@@ -124,7 +124,7 @@ public final class PartitionChangeBenchmark {
         }
         String text = String.format(
                 Locale.ROOT,
-                "# PartitionChangeBenchmark, %s %s%n%n"
+                "## Run at %s%n%n"
                         + "Command: `java %s-cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.PartitionChangeBenchmark"
                         + "%s` at commit %s.%n%n"
                         + "%s%n%n"
@@ -133,7 +133,6 @@ public final class PartitionChangeBenchmark {
                         + "Keys moved (of %,d keys):%n%n%s%n"
                         + "Summary (each change against the steady seconds of its own run):%n%n%s%n"
                         + "Every window:%n%n%s",
-                LocalDate.now(),
                 LocalTime.now().truncatedTo(ChronoUnit.MINUTES),
                 PartitionChangeSettings.givenProperties(),
                 args.length > 0 ? " " + String.join(" ", args) : "",
@@ -151,8 +150,12 @@ public final class PartitionChangeBenchmark {
                 moved,
                 summary,
                 details);
-        boolean first = !Files.exists(out);
-        Files.writeString(out, first ? text : "\n" + text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        String title = "# PartitionChangeBenchmark, " + LocalDate.now() + "\n\n";
+        Files.writeString(
+                out,
+                Files.exists(out) ? "\n" + text : title + text,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         System.out.println("written to " + out);
     }
 
