@@ -72,7 +72,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private EmbeddedLog(DataDirectory data, boolean watchLoad) {
         this.data = data;
         this.directories = new PartitionDirectories(data, flusher, deleter);
-        this.load = new LoadWatch(() -> topics, this::alterPartitions, watchLoad);
+        this.load = new LoadWatch(
+                () -> topics,
+                this::alterPartitions,
+                (topic, rates) -> groups.rebalanceIfSkewed(topic, rates),
+                watchLoad);
         this.meters = new LogMeters(load::recordsPerSecond);
     }
 

@@ -271,6 +271,37 @@ public final class GroupCoordinator {
         }
     }
 
+    /**
+     * Shares {@code topic}'s groups anew where the busiest member carries more than
+     * {@value #SKEW_LIMIT} times the mean of the load measured now ({@code rates}, records/s per
+     * partition) and a new assignment would lower that by a fifth: each move costs a hand-over (a drain
+     * and a commit), so only a real gain is worth one.
+     */
+    synchronized void rebalanceIfSkewed(String topic, double[] rates) {
+        for (Group g : groups.values()) {
+            if (!g.topic.equals(topic)) {
+                continue;
+            }
+            synchronized (g) {
+                if (g.members.size() < 2) {
+                    continue;
+                }
+                double[] weights = Arrays.copyOf(rates, g.partitions);
+                double now = WeightedAssignment.imbalance(g.targets, weights);
+                double better = WeightedAssignment.imbalance(
+                        WeightedAssignment.assign(
+                                weights, g.members, Arrays.asList(g.owners), WeightedAssignment.DEFAULT_SLACK),
+                        weights);
+                if (now > SKEW_LIMIT && better < now * 0.8) {
+                    g.rebalance();
+                }
+            }
+        }
+    }
+
+    /** How far above the mean load the busiest member of a group may be before the load watch moves partitions. */
+    static final double SKEW_LIMIT = 1.5;
+
     /** Removes a member (which has released its partitions) and rebalances. */
     synchronized void leave(Member member) {
         Group g = member.group();

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * topics made with {@link AutoScale} when their load asks for it. A partition whose load stays above the
  * target is read back (its last {@value #SAMPLE_RECORDS} records) to find a key that alone passes the
  * target: that is reported, not split, as a key's records stay in one partition to keep their order.
- * Its thread is the engine's; ticks run one at a time.
+ * Every {@value #REBALANCE_LOOK_SECONDS} s it also lets each topic's consumer groups share their
+ * partitions anew if the load moved away from their assignment. Its thread is the engine's; ticks run one
+ * at a time.
  */
 final class LoadWatch implements AutoCloseable {
 
@@ -36,6 +39,9 @@ final class LoadWatch implements AutoCloseable {
         void alterPartitions(String topic, int partitions) throws IOException;
     }
 
+    /** Seconds between two looks at whether a topic's groups should be shared anew by the load. */
+    static final int REBALANCE_LOOK_SECONDS = 30;
+
     /** One topic's measurements (tick thread). */
     private static final class Load {
         long[] lastEnds = new long[0];
@@ -45,18 +51,24 @@ final class LoadWatch implements AutoCloseable {
         int underFor;
         int busyFor;
         int quietFor = AutoScale.COOLDOWN_SECONDS;
+        int sinceRebalanceLook;
         volatile HotKeys.Hot<String> hotKey;
     }
 
     private final Supplier<Map<String, Topic>> topics;
     private final Alter alter;
+    /** Shares a topic's groups anew if the load moved away from their assignment (see {@link GroupCoordinator}). */
+    private final BiConsumer<String, double[]> rebalance;
+
     private final Map<String, Load> loads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     /** A watch ticking every second on a thread of its own, or, if {@code ticking} is false, when told. */
-    LoadWatch(Supplier<Map<String, Topic>> topics, Alter alter, boolean ticking) {
+    LoadWatch(
+            Supplier<Map<String, Topic>> topics, Alter alter, BiConsumer<String, double[]> rebalance, boolean ticking) {
         this.topics = topics;
         this.alter = alter;
+        this.rebalance = rebalance;
         this.timer = ticking
                 ? Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "ordo-load-watch");
@@ -88,6 +100,10 @@ final class LoadWatch implements AutoCloseable {
             Load load = loads.computeIfAbsent(e.getKey(), k -> new Load());
             try {
                 measure(load, e.getValue(), nowNanos);
+                if (++load.sinceRebalanceLook >= REBALANCE_LOOK_SECONDS) {
+                    load.sinceRebalanceLook = 0;
+                    rebalance.accept(e.getKey(), load.perSecond.clone());
+                }
                 AutoScale scale = e.getValue().spec().autoScale();
                 if (scale != null) {
                     scale(e.getKey(), e.getValue(), load, scale);

@@ -109,6 +109,41 @@ class LoadAwareTopicsTest {
     }
 
     @Test
+    void whenTheLoadShiftsUnderAGroupItsPartitionsAreSharedAnewAfterALook() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data, false)) {
+            log.createTopic("shifting", TopicSpec.partitions(6));
+            List<GroupCoordinator.Member> members = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                members.add(log.groups().join("g", "shifting", 6, false)); // nothing measured: by count
+            }
+            int generation = members.get(0).group().generation();
+            tick(log);
+            for (int second = 2; second < LoadWatch.REBALANCE_LOOK_SECONDS; second++) { // ticks 2 to 29
+                appendTo(log, "shifting", 0, 500); // partitions 0 and 1 become the busy ones
+                appendTo(log, "shifting", 1, 500);
+                tick(log);
+            }
+            assertThat(members.get(0).group().generation())
+                    .as("not before the look")
+                    .isEqualTo(generation);
+            double[] rates = log.loadWatch().recordsPerSecond("shifting");
+            Map<Long, Set<Integer>> before = new HashMap<>();
+            members.forEach(m -> before.put(m.id(), m.group().target(m.id())));
+            assertThat(WeightedAssignment.imbalance(before, rates)).isGreaterThan(1.5);
+
+            appendTo(log, "shifting", 0, 500);
+            appendTo(log, "shifting", 1, 500);
+            tick(log);
+
+            Map<Long, Set<Integer>> after = new HashMap<>();
+            members.forEach(m -> after.put(m.id(), m.group().target(m.id())));
+            assertThat(members.get(0).group().generation()).isGreaterThan(generation);
+            assertThat(WeightedAssignment.imbalance(after, log.loadWatch().recordsPerSecond("shifting")))
+                    .isLessThanOrEqualTo(1.25);
+        }
+    }
+
+    @Test
     void aPinnedPartitionStaysWithItsMemberWhateverTheLoadAndCannotBePinnedTwice() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data, false)) {
             log.createTopic("skewed", TopicSpec.partitions(6));
