@@ -4,7 +4,7 @@ import dev.ordo.Arguments;
 import java.time.Duration;
 
 /** See {@link GapPolicy#failAfter(Duration)}. */
-final class FailAfter extends GapPolicy {
+final class FailAfter extends AfterTimeout {
 
     private final Duration timeout;
     private final long timeoutNanos;
@@ -15,20 +15,18 @@ final class FailAfter extends GapPolicy {
     }
 
     @Override
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    @Override
     public Kind kind() {
         return Kind.FAIL;
     }
 
     @Override
-    boolean timed() {
-        return true;
-    }
-
-    @Override
-    <S> void apply(SourceState<S> source, long now, GapActions<S> actions) {
-        if (now - source.waitingSince() >= timeoutNanos) {
-            actions.fail(source, "gap older than the FAIL timeout of " + timeout);
-        }
+    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
+        actions.fail(source, "gap older than the FAIL timeout of " + timeout);
     }
 
     @Override

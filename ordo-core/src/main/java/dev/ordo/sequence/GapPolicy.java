@@ -33,8 +33,7 @@ import java.time.Duration;
  *       source; offers and ticks then throw {@link SequenceGapException}.</li>
  * </ul>
  */
-public abstract sealed class GapPolicy
-        permits WaitForever, NeverSkip, SkipAfterTimeout, SkipAfterAdaptiveTimeout, RequestRedelivery, FailAfter {
+public abstract sealed class GapPolicy permits WaitForever, NeverSkip, AfterTimeout, RequestRedelivery {
 
     /** The policy names, for configuration, metrics and logs. */
     public enum Kind {

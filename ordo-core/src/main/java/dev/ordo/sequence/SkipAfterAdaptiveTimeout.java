@@ -8,7 +8,7 @@ import java.util.Objects;
  * See {@link GapPolicy#skipAfter(AdaptiveBound)}: learns from every gap that fills how long it
  * waited, and from every message that arrives after its skip how much longer it would have needed.
  */
-final class SkipAfterAdaptiveTimeout extends GapPolicy {
+final class SkipAfterAdaptiveTimeout extends AfterTimeout {
 
     private final AdaptiveBound bound;
 
@@ -22,15 +22,8 @@ final class SkipAfterAdaptiveTimeout extends GapPolicy {
     }
 
     @Override
-    boolean timed() {
-        return true;
-    }
-
-    @Override
-    <S> void apply(SourceState<S> source, long now, GapActions<S> actions) {
-        if (now - source.waitingSince() >= timeoutNanos()) {
-            actions.skipHeadGap(source, now);
-        }
+    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
+        actions.skipHeadGap(source, now);
     }
 
     @Override
@@ -44,7 +37,8 @@ final class SkipAfterAdaptiveTimeout extends GapPolicy {
         bound.record(toMillisRoundingUp(timeoutNanos() + ticker.read() - skippedAt));
     }
 
-    private long timeoutNanos() {
+    @Override
+    long timeoutNanos() {
         return bound.boundMillis() * 1_000_000;
     }
 

@@ -4,7 +4,7 @@ import dev.ordo.Arguments;
 import java.time.Duration;
 
 /** See {@link GapPolicy#skipAfter(Duration)}. */
-final class SkipAfterTimeout extends GapPolicy {
+final class SkipAfterTimeout extends AfterTimeout {
 
     private final Duration timeout;
     private final long timeoutNanos;
@@ -15,20 +15,18 @@ final class SkipAfterTimeout extends GapPolicy {
     }
 
     @Override
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    @Override
     public Kind kind() {
         return Kind.SKIP_AFTER_TIMEOUT;
     }
 
     @Override
-    boolean timed() {
-        return true;
-    }
-
-    @Override
-    <S> void apply(SourceState<S> source, long now, GapActions<S> actions) {
-        if (now - source.waitingSince() >= timeoutNanos) {
-            actions.skipHeadGap(source, now);
-        }
+    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
+        actions.skipHeadGap(source, now);
     }
 
     @Override
