@@ -136,6 +136,11 @@ final class GroupFetcher {
         return assignmentView;
     }
 
+    /** The share of the group's keys whose member changed at its last reassignment. */
+    double keysMoved() {
+        return member.group().keysMoved();
+    }
+
     /** The offset of the next record of {@code partition} to dispatch (read racily, for gauges). */
     long position(int partition) {
         long[] positions = fetchPosition;

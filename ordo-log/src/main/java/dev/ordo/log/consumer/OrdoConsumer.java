@@ -155,7 +155,10 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         return restored;
     }
 
-    /** Per partition {@code ordo.consumer.lag} and {@code ordo.consumer.fetch.lag}, and the consumer's own meters. */
+    /**
+     * Per partition {@code ordo.consumer.lag} and {@code ordo.consumer.fetch.lag}, the group's {@code
+     * ordo.consumer.keys.moved}, and the consumer's own meters.
+     */
     private void bindMetrics(MeterRegistry registry, int partitions) {
         Tags tags = Tags.of("topic", topic, "group", settings.group());
         for (int p = 0; p < partitions; p++) {
@@ -170,6 +173,10 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
                     .tags(partitionTags)
                     .register(registry);
         }
+        Gauge.builder("ordo.consumer.keys.moved", fetcher, GroupFetcher::keysMoved)
+                .description("share of the group's keys whose member changed at its last reassignment")
+                .tags(tags)
+                .register(registry);
         ConsumerMeters.bind(registry, dispatcher, "consumer-" + settings.group(), tags);
     }
 

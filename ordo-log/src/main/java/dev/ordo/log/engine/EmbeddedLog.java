@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The embedded engine's topics: create, list, describe and delete topics of partitioned logs in
@@ -69,6 +70,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Set by {@link #close()}, once; every call after it fails (see {@link #requireOpen()}). */
     private volatile boolean closed;
 
+    /** Told each step of a change of a partition count (a crash test stops the engine at one). */
+    private volatile Consumer<PartitionCountChange.Step> changeSteps = step -> {};
+
     private EmbeddedLog(DataDirectory data, boolean watchLoad) {
         this.data = data;
         this.directories = new PartitionDirectories(data, flusher, deleter);
@@ -83,6 +87,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** The load watch (tests tick it themselves, see {@link #open(Path, boolean)}). */
     LoadWatch loadWatch() {
         return load;
+    }
+
+    /** Tells {@code steps} each step of every later change of a partition count, on the changing thread. */
+    void onChangeSteps(Consumer<PartitionCountChange.Step> steps) {
+        this.changeSteps = steps;
     }
 
     /** The deleter of this engine's removed segments and deleted topics (tests hold it). */
@@ -104,7 +113,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root), watchLoad);
         try {
             log.producers = ProducerRegistry.load(root);
-            log.groups = new GroupCoordinator(root, log.load::recordsPerSecond);
+            log.groups = new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics));
             log.directories.deleteLeftDeletions();
             for (String name : TopicFile.names(root)) {
                 log.openTopic(name, TopicFile.read(root, name));
@@ -188,7 +197,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized TopicLayout alterPartitions(String name, int partitions) throws IOException {
         requireOpen();
-        return new PartitionCountChange(this, directories, name, topic(name)).to(partitions);
+        return new PartitionCountChange(this, directories, name, topic(name), changeSteps).to(partitions);
     }
 
     /**

@@ -31,13 +31,16 @@ public final class GroupCoordinator {
     private final Path dataRoot;
     /** Each topic's recent load per partition (records/s), which assignments are balanced by. */
     private final Function<String, double[]> load;
+    /** Where each topic's current layout places {@link KeyAffinity}'s sample keys. */
+    private final Function<String, int[]> keyPlacement;
 
     private final Map<String, Group> groups = new HashMap<>();
     private long nextMemberId;
 
-    GroupCoordinator(Path dataRoot, Function<String, double[]> load) {
+    GroupCoordinator(Path dataRoot, Function<String, double[]> load, Function<String, int[]> keyPlacement) {
         this.dataRoot = dataRoot;
         this.load = load;
+        this.keyPlacement = keyPlacement;
     }
 
     /** A member's view: its id and its group. */
@@ -65,11 +68,18 @@ public final class GroupCoordinator {
         private volatile int generation;
 
         private final Function<String, double[]> load;
+        private final KeyAffinity affinity;
 
         private Group(
-                String name, String topic, int partitions, CommittedOffsets offsets, Function<String, double[]> load) {
+                String name,
+                String topic,
+                int partitions,
+                CommittedOffsets offsets,
+                Function<String, double[]> load,
+                KeyAffinity affinity) {
             this.name = name;
             this.load = load;
+            this.affinity = affinity;
             this.topic = topic;
             this.partitions = partitions;
             this.offsets = offsets;
@@ -123,6 +133,18 @@ public final class GroupCoordinator {
             return positions;
         }
 
+        /**
+         * The topic's layout changed and it has {@code count} partitions now (retired ones count): new ones
+         * are assigned too, each where most of its keys were if the assignment allows.
+         */
+        private void layoutChanged(int count) {
+            if (count > partitions) {
+                grow(count);
+            } else {
+                affinity.reassigned(targets, partitions);
+            }
+        }
+
         /** The topic grew to {@code count} partitions (retired ones count): they are assigned too. */
         private void grow(int count) {
             if (count <= partitions) {
@@ -145,6 +167,14 @@ public final class GroupCoordinator {
         /** The group's committed offsets, shared by its members. */
         public CommittedOffsets offsets() {
             return offsets;
+        }
+
+        /**
+         * The share of the group's keys whose member changed at its last reassignment or change of the
+         * partition count (0 before any): how well keys keep their member (and its caches, its state).
+         */
+        public double keysMoved() {
+            return affinity.moved();
         }
 
         /** Bumped at every membership change; members compare it to notice a new assignment cheaply. */
@@ -182,19 +212,21 @@ public final class GroupCoordinator {
 
         /**
          * Shares the partitions among the members by their measured load ({@link WeightedAssignment}),
-         * or, before any is measured, by count.
+         * or, before any is measured, by count; partitions stay with their owners, and one without an
+         * owner goes to the member that held most of its keys, where the balance allows.
          */
         private void rebalance() {
             targets.clear();
+            Long[] stickTo = affinity.stickTo(owners);
             double[] weights = Arrays.copyOf(load.apply(topic), partitions);
             for (int q = 0; q < weights.length; q++) {
                 weights[q] = weights[q] > 0 && Double.isFinite(weights[q]) ? weights[q] : 0; // no measure: no load
             }
             if (Arrays.stream(weights).anyMatch(w -> w > 0)) {
                 targets.putAll(WeightedAssignment.assign(
-                        weights, members, Arrays.asList(owners), WeightedAssignment.DEFAULT_SLACK));
+                        weights, members, Arrays.asList(stickTo), WeightedAssignment.DEFAULT_SLACK));
             } else {
-                targets.putAll(assign(partitions, members, owners));
+                targets.putAll(assign(partitions, members, stickTo));
             }
             pins.forEach((member, pinned) -> {
                 for (int p : pinned) {
@@ -204,6 +236,7 @@ public final class GroupCoordinator {
                     }
                 }
             });
+            affinity.reassigned(targets, partitions);
             generation++;
         }
     }
@@ -229,7 +262,13 @@ public final class GroupCoordinator {
         String key = group + "\u0000" + topic;
         Group g = groups.get(key);
         if (g == null) {
-            g = new Group(group, topic, partitions, CommittedOffsets.load(dataRoot, group, topic), load);
+            g = new Group(
+                    group,
+                    topic,
+                    partitions,
+                    CommittedOffsets.load(dataRoot, group, topic),
+                    load,
+                    new KeyAffinity(() -> keyPlacement.apply(topic)));
             groups.put(key, g);
         }
         synchronized (g) {
@@ -265,7 +304,7 @@ public final class GroupCoordinator {
         for (Group g : groups.values()) {
             if (g.topic.equals(topic)) {
                 synchronized (g) {
-                    g.grow(partitions);
+                    g.layoutChanged(partitions);
                 }
             }
         }

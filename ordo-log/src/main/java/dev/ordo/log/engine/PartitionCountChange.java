@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +29,34 @@ final class PartitionCountChange {
     private final PartitionDirectories directories;
     private final String name;
     private final Topic topic;
+    private final Consumer<Step> steps;
 
-    /** A change of {@code topic} (named {@code name}) of {@code log}, whose partitions are in {@code directories}. */
-    PartitionCountChange(EmbeddedLog log, PartitionDirectories directories, String name, Topic topic) {
+    /**
+     * The points a change passes, in order; a kill at any of them leaves the old layout (before
+     * {@code RECORDED}) or the new one (from it on).
+     */
+    enum Step {
+        /** Every producer of the topic is paused, what they placed by the old count appended. */
+        PAUSED,
+        /** Every partition is forced up to its end: the new layout's start offsets. */
+        FORCED,
+        /** The partitions the new count adds exist (empty); the layout is not recorded yet. */
+        OPENED,
+        /** The new layout is in the topic's file; the producers are still paused. */
+        RECORDED
+    }
+
+    /**
+     * A change of {@code topic} (named {@code name}) of {@code log}, whose partitions are in {@code
+     * directories}; {@code steps} is told each {@link Step} as it is reached.
+     */
+    PartitionCountChange(
+            EmbeddedLog log, PartitionDirectories directories, String name, Topic topic, Consumer<Step> steps) {
         this.log = log;
         this.directories = directories;
         this.name = name;
         this.topic = topic;
+        this.steps = steps;
     }
 
     /** Changes the count to {@code partitions}; see {@link EmbeddedLog#alterPartitions} for what it throws. */
@@ -56,7 +78,9 @@ final class PartitionCountChange {
                             + " placed within 30 s; the partition count stays " + layout.partitions());
                 }
             }
+            steps.accept(Step.PAUSED);
             TopicLayout next = layout.alter(partitions, forcedEnds());
+            steps.accept(Step.FORCED);
             Topic changed = record(next);
             layout = next; // it stands: the producers resume with it whatever happens next
             log.topicChanged(name, changed, topic.partitions().size());
@@ -98,7 +122,9 @@ final class PartitionCountChange {
         List<PartitionLog> added = List.of();
         try {
             added = directories.open(name, spec, before, layout.existing());
+            steps.accept(Step.OPENED);
             TopicFile.write(log.root(), name, spec, layout);
+            steps.accept(Step.RECORDED);
         } catch (IOException | RuntimeException e) {
             PartitionDirectories.closeAll(added, e);
             directories.deletePartitionsFrom(name, before);

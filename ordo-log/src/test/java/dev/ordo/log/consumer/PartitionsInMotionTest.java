@@ -16,6 +16,7 @@ import dev.ordo.log.producer.OrdoProducer;
 import dev.ordo.partition.Partitioner;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,6 +212,33 @@ class PartitionsInMotionTest {
         seeks.forEach(builder::seek);
         try (OrdoConsumer<String, String> consumer = builder.start()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 40 * KEYS);
+        }
+    }
+
+    @Test
+    void theShareOfKeysWhoseMemberChangedIsAMeterOfTheGroup() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("moving", TopicSpec.partitions(4));
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            List<OrdoConsumer<String, String>> group = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                group.add(OrdoConsumer.builder(log, "moving", Serdes.string(), Serdes.string())
+                        .group("g")
+                        .metrics(registry)
+                        .handler(r -> {})
+                        .start());
+            }
+            var moved = registry.get("ordo.consumer.keys.moved")
+                    .tags("topic", "moving", "group", "g")
+                    .gauge();
+            assertThat(moved.value()).as("the second member took half the keys").isBetween(0.4, 0.6);
+            log.alterPartitions("moving", 8);
+            assertThat(moved.value())
+                    .as("partition p + 4 took p's keys and p's member")
+                    .isLessThan(0.01);
+            for (OrdoConsumer<String, String> member : group) {
+                member.close();
+            }
         }
     }
 
