@@ -96,8 +96,9 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
                     : new KafkaProducer<>(producerProperties(b), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             Tags tags = Tags.of("topic", topic, "group", settings.group(), "client", client);
-            KafkaLagMeters lagMeters =
-                    settings.registry() == null ? null : new KafkaLagMeters(settings.registry(), tags);
+            KafkaLagMeters lagMeters = settings.registry() == null
+                    ? null
+                    : new KafkaLagMeters(settings.registry(), tags, dispatcher::handlerSeconds);
             this.pollLoop = new PollLoop(
                     consumer,
                     dlq,

@@ -28,11 +28,17 @@ final class HandlerStage<K, V> {
 
     private final ConsumerSettings<K, V> settings;
     private final KeyOrderedExecutor<Object> executor;
+    private final Ticker ticker;
+    /** Null for a consumer without meters. */
+    private final HandlerTime handlerTime;
+
     private volatile boolean handling = true;
 
     /** @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise */
     HandlerStage(ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
         this.settings = settings;
+        this.ticker = ticker;
+        this.handlerTime = settings.registry() == null ? null : new HandlerTime();
         if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
             throw new IllegalArgumentException("onFailure DEAD_LETTER needs a dead-letter sink");
         }
@@ -175,8 +181,27 @@ final class HandlerStage<K, V> {
         return executor.close(timeout);
     }
 
-    /** Deserializes {@code raw} and hands it to the application's handler. */
+    /** Seconds the handler spent on {@code partition}'s records (0 for a consumer without meters). */
+    double handlerSeconds(int partition) {
+        return handlerTime == null ? 0 : handlerTime.seconds(partition);
+    }
+
+    /** Hands {@code raw} to the application's handler, timing it for a consumer with meters. */
     private void handle(RawRecord raw) throws Exception {
+        if (handlerTime == null) {
+            callHandler(raw);
+            return;
+        }
+        long start = ticker.read();
+        try {
+            callHandler(raw);
+        } finally {
+            handlerTime.add(raw.partition(), ticker.read() - start);
+        }
+    }
+
+    /** Deserializes {@code raw} and hands it to the application's handler. */
+    private void callHandler(RawRecord raw) throws Exception {
         String topic = settings.topic();
         settings.handler()
                 .handle(new ConsumedRecord<>(

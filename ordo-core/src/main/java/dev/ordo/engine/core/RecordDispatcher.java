@@ -446,6 +446,14 @@ public final class RecordDispatcher<K, V> {
         return inFlight.get() == 0 ? 0 : (ticker.read() - lastProgressNanos) / 1e9;
     }
 
+    /**
+     * Seconds the application's handler spent on {@code partition}'s records, summed (measured for a
+     * consumer with meters only; 0 otherwise): the partition's load as the consumer feels it.
+     */
+    public double handlerSeconds(int partition) {
+        return handlers.handlerSeconds(partition);
+    }
+
     /** What was done with the records dispatched so far. */
     public ConsumerStats stats() {
         ExecutorStats e = handlers.stats();

@@ -1,6 +1,7 @@
 package dev.ordo.engine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.ordo.ManualTicker;
@@ -10,6 +11,8 @@ import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
 import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,11 @@ class RecordDispatcherTest {
     private final List<RecordDispatcher<String, String>> dispatchers = new ArrayList<>();
 
     private RecordDispatcher<String, String> dispatcher(Duration drainTimeout, RecordHandler<String, String> handler) {
+        return dispatcher(drainTimeout, handler, null);
+    }
+
+    private RecordDispatcher<String, String> dispatcher(
+            Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry) {
         ConsumerSettings<String, String> settings = new ConsumerSettings<>(
                 "t",
                 "g",
@@ -42,7 +50,7 @@ class RecordDispatcherTest {
                 Serdes.string(),
                 Serdes.string(),
                 handler,
-                null);
+                registry);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
         return dispatcher;
@@ -123,5 +131,28 @@ class RecordDispatcherTest {
         ticker.advance(Duration.ofSeconds(31));
         assertThat(d.stall()).hasValueSatisfying(why -> assertThat(why).startsWith("no progress for 31 s"));
         release.countDown();
+    }
+
+    @Test
+    void theHandlersTimeIsSummedPerPartitionForAConsumerWithMeters() throws Exception {
+        RecordHandler<String, String> handler = r -> ticker.advance(Duration.ofMillis(Long.parseLong(r.value())));
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofSeconds(30), handler, new SimpleMeterRegistry());
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.assign(1, 0, Collections.emptyNavigableSet());
+        // one key: the records run one after another, so each sees only its own advance of the clock
+        d.dispatch(0, List.of(record(0, 0, "a", "5"), record(0, 1, "a", "5"), record(0, 2, "a", "5")));
+        d.dispatch(1, List.of(record(1, 0, "a", "1"), record(1, 1, "a", "1")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+
+        assertThat(d.handlerSeconds(0)).isCloseTo(0.015, within(1e-9));
+        assertThat(d.handlerSeconds(1)).isCloseTo(0.002, within(1e-9));
+        assertThat(d.handlerSeconds(2)).isZero();
+        RecordDispatcher<String, String> unmetered = dispatcher(Duration.ofSeconds(30), handler);
+        unmetered.assign(0, 0, Collections.emptyNavigableSet());
+        unmetered.dispatch(0, List.of(record(0, 0, "a", "5")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> unmetered.inFlight() == 0);
+        assertThat(unmetered.handlerSeconds(0))
+                .as("not measured without meters")
+                .isZero();
     }
 }

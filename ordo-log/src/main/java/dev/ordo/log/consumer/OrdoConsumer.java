@@ -13,6 +13,7 @@ import dev.ordo.log.engine.ClientAccess;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.GroupCoordinator;
 import dev.ordo.log.engine.TopicSpec;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -156,7 +157,8 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     }
 
     /**
-     * Per partition {@code ordo.consumer.lag} and {@code ordo.consumer.fetch.lag}, the group's {@code
+     * Per partition {@code ordo.consumer.lag}, {@code ordo.consumer.fetch.lag} and {@code
+     * ordo.consumer.handler.seconds}, the group's {@code
      * ordo.consumer.keys.moved}, and the consumer's own meters.
      */
     private void bindMetrics(MeterRegistry registry, int partitions) {
@@ -170,6 +172,11 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
                     .register(registry);
             Gauge.builder("ordo.consumer.fetch.lag", this, c -> c.endOffset(partition) - c.fetcher.position(partition))
                     .description("records appended and not yet fetched")
+                    .tags(partitionTags)
+                    .register(registry);
+            FunctionCounter.builder("ordo.consumer.handler.seconds", dispatcher, d -> d.handlerSeconds(partition))
+                    .description("seconds the handler spent on the partition's records")
+                    .baseUnit("seconds")
                     .tags(partitionTags)
                     .register(registry);
         }

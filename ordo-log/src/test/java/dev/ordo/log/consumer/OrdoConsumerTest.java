@@ -294,6 +294,12 @@ class OrdoConsumerTest {
             assertThat(lag.value()).as("nothing handled, nothing committed").isEqualTo(40);
             release.countDown();
             await().atMost(Duration.ofSeconds(20)).until(() -> lag.value() == 0);
+            assertThat(registry.get("ordo.consumer.handler.seconds")
+                            .tags("topic", "ledger", "partition", "0", "group", "g")
+                            .functionCounter()
+                            .count())
+                    .as("the first record waited in its handler")
+                    .isPositive();
             consumer.close();
             assertThat(handled.get()).isEqualTo(40);
         }
