@@ -51,6 +51,17 @@ record ChangeFigures(
         return steadySeconds.stream().mapToDouble(Window::handledPerSecond).summaryStatistics();
     }
 
+    /**
+     * How many steady seconds handled less than {@code share} of the median steady second: how often
+     * the machine alone dips as far as a change is allowed to.
+     */
+    long steadyBelow(double share) {
+        double median = steady().handledPerSecond();
+        return steadySeconds.stream()
+                .filter(w -> w.handledPerSecond() < share * median)
+                .count();
+    }
+
     private double median(ToDoubleFunction<Window> figure) {
         double[] sorted = steadySeconds.stream().mapToDouble(figure).sorted().toArray();
         int half = sorted.length / 2;

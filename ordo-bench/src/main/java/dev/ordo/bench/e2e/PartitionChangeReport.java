@@ -100,14 +100,16 @@ final class PartitionChangeReport {
         Window worst = paced.worstSteady();
         StringBuilder table = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%s, %s: %,d records as fast as the group kept up (%,.0f-%,.0f handled in a steady second), %,d out"
-                        + " of order; %,d paced at %,.0f/s (the steady second of the largest latency: p99 %.1f ms,"
-                        + " max %.1f ms), %,d out of order.%n%n",
+                "%s, %s: %,d records as fast as the group kept up (%,.0f-%,.0f handled in a steady second; %d of"
+                        + " %d steady seconds below 80%% of their median), %,d out of order; %,d paced at %,.0f/s"
+                        + " (the steady second of the largest latency: p99 %.1f ms, max %.1f ms), %,d out of order.%n%n",
                 loaded.placement().text(),
                 Arrays.stream(loaded.counts()).mapToObj(Integer::toString).collect(Collectors.joining(" -> ")),
                 loaded.sent(),
                 loaded.steadyHandled().getMin(),
                 loaded.steadyHandled().getMax(),
+                loaded.steadyBelow(0.8),
+                loaded.steadySeconds().size(),
                 loaded.outOfOrder(),
                 paced.sent(),
                 paced.rate(),
