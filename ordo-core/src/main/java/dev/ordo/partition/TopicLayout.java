@@ -185,6 +185,22 @@ public final class TopicLayout {
         return partition >= partitions() && partition < existing();
     }
 
+    /**
+     * Whether a layout retired {@code partition} when it ended at {@code offset}: every record below it was
+     * written before the partition stopped receiving (a retired partition's records, which an engine may
+     * delete once every consumer group has read them).
+     */
+    public boolean retiredAt(int partition, long offset) {
+        for (Layout layout : layouts) {
+            if (partition >= layout.partitions()
+                    && partition < layout.existing()
+                    && layout.start(partition) == offset) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The layout under which the record at {@code offset} of {@code partition} was written. */
     public int layoutOf(int partition, long offset) {
         for (int i = layouts.size() - 1; i > 0; i--) {

@@ -408,10 +408,24 @@ final class GroupFetcher {
         }
     }
 
-    /** Moves past records retention deleted before they were read. */
+    /**
+     * Moves past records retention deleted before they were read, or a retired partition's records deleted
+     * once every group had read them (a group that came later did not miss them).
+     */
     private void skipDeleted(int partition) {
         long start = log.startOffset(topic, partition);
-        if (fetchPosition[partition] < start) {
+        if (fetchPosition[partition] < start && log.layout(topic).retiredAt(partition, start)) {
+            LOG.info(
+                    "records {}-{}@[{}, {}) of a retired partition were deleted once every group had read them;"
+                            + " group {} continues at {}",
+                    topic,
+                    partition,
+                    fetchPosition[partition],
+                    start,
+                    settings.group(),
+                    start);
+            fetchPosition[partition] = start;
+        } else if (fetchPosition[partition] < start) {
             LOG.warn(
                     "records {}-{}@[{}, {}) were deleted by retention before group {} read them; continuing at {}",
                     topic,

@@ -80,6 +80,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 () -> topics,
                 this::alterPartitions,
                 (topic, rates) -> groups.rebalanceIfSkewed(topic, rates),
+                this::deleteDrainedRetired,
                 watchLoad);
         this.meters = new LogMeters(load::recordsPerSecond);
     }
@@ -181,8 +182,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * Changes a topic's partition count online, with its producers and consumer groups running, keeping
      * each key's order: a key's records in the partition the new count places it in are handed to a
      * handler only after all its records in the partition it left (see {@link TopicLayout}). Shrinking
-     * retires the highest numbered partitions: they receive nothing more and drain; growing again
-     * continues their offsets.
+     * retires the highest numbered partitions: they receive nothing more and drain, and their records are
+     * deleted once every group has read them ({@link #deleteDrainedRetired}); growing again continues their
+     * offsets.
      *
      * <p>The change pauses the topic's producers (their sends wait), waits until what they placed by the
      * old count is appended, forces every partition, and records the new layout in the topic's
@@ -198,6 +200,16 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized TopicLayout alterPartitions(String name, int partitions) throws IOException {
         requireOpen();
         return new PartitionCountChange(this, directories, name, topic(name), changeSteps).to(partitions);
+    }
+
+    /**
+     * Deletes the records of the topic's retired partitions that every consumer group of the topic has read
+     * past, keeping their offsets, and returns those partitions (see {@link RetiredPartitionCleaner}). The
+     * engine does it itself every {@value LoadWatch#RETIRED_LOOK_SECONDS} s.
+     */
+    public synchronized List<Integer> deleteDrainedRetired(String name) throws IOException {
+        requireOpen();
+        return RetiredPartitionCleaner.deleteDrained(name, topic(name), data.root(), groups);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -262,11 +263,13 @@ public final class GroupCoordinator {
         String key = group + "\u0000" + topic;
         Group g = groups.get(key);
         if (g == null) {
+            Set<Path> inUse = new HashSet<>();
+            groups.values().forEach(other -> inUse.add(other.offsets.file()));
             g = new Group(
                     group,
                     topic,
                     partitions,
-                    CommittedOffsets.load(dataRoot, group, topic),
+                    CommittedOffsets.load(dataRoot, group, topic, inUse),
                     load,
                     new KeyAffinity(() -> keyPlacement.apply(topic)));
             groups.put(key, g);
@@ -285,6 +288,9 @@ public final class GroupCoordinator {
                     }
                 }
             }
+            if (exclusive) {
+                g.offsets.keptInState(); // its offsets are not in the file: nothing it may need is deleted
+            }
             long id = nextMemberId++;
             g.exclusive = exclusive;
             g.members.add(id);
@@ -294,6 +300,17 @@ public final class GroupCoordinator {
             g.rebalance();
             return new Member(id, g);
         }
+    }
+
+    /** The committed offsets of {@code topic}'s groups that have members now. */
+    synchronized List<CommittedOffsets> liveOffsets(String topic) {
+        List<CommittedOffsets> live = new ArrayList<>();
+        for (Group g : groups.values()) {
+            if (g.topic.equals(topic) && g.memberCount() > 0) {
+                live.add(g.offsets);
+            }
+        }
+        return live;
     }
 
     /**

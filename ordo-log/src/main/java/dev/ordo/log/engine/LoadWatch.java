@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * target is read back (its last {@value #SAMPLE_RECORDS} records) to find a key that alone passes the
  * target: that is reported, not split, as a key's records stay in one partition to keep their order.
  * Every {@value #REBALANCE_LOOK_SECONDS} s it also lets each topic's consumer groups share their
- * partitions anew if the load moved away from their assignment. Its thread is the engine's; ticks run one
- * at a time.
+ * partitions anew if the load moved away from their assignment, and every {@value #RETIRED_LOOK_SECONDS} s
+ * it deletes the records of retired partitions every group has read ({@link RetiredPartitionCleaner}: reading
+ * the groups' files costs, so not every second). Its thread is the engine's; ticks run one at a time.
  */
 final class LoadWatch implements AutoCloseable {
 
@@ -42,6 +43,14 @@ final class LoadWatch implements AutoCloseable {
     /** Seconds between two looks at whether a topic's groups should be shared anew by the load. */
     static final int REBALANCE_LOOK_SECONDS = 30;
 
+    /** How the watch deletes the records of retired partitions every group has read ({@link EmbeddedLog#deleteDrainedRetired}). */
+    interface Cleaner {
+        void deleteDrainedRetired(String topic) throws IOException;
+    }
+
+    /** Seconds between two looks at whether a topic's retired partitions can be emptied. */
+    static final int RETIRED_LOOK_SECONDS = 10;
+
     /** One topic's measurements (tick thread). */
     private static final class Load {
         long[] lastEnds = new long[0];
@@ -52,6 +61,7 @@ final class LoadWatch implements AutoCloseable {
         int busyFor;
         int quietFor = AutoScale.COOLDOWN_SECONDS;
         int sinceRebalanceLook;
+        int sinceRetiredLook;
         volatile HotKeys.Hot<String> hotKey;
     }
 
@@ -60,15 +70,22 @@ final class LoadWatch implements AutoCloseable {
     /** Shares a topic's groups anew if the load moved away from their assignment (see {@link GroupCoordinator}). */
     private final BiConsumer<String, double[]> rebalance;
 
+    private final Cleaner cleaner;
+
     private final Map<String, Load> loads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     /** A watch ticking every second on a thread of its own, or, if {@code ticking} is false, when told. */
     LoadWatch(
-            Supplier<Map<String, Topic>> topics, Alter alter, BiConsumer<String, double[]> rebalance, boolean ticking) {
+            Supplier<Map<String, Topic>> topics,
+            Alter alter,
+            BiConsumer<String, double[]> rebalance,
+            Cleaner cleaner,
+            boolean ticking) {
         this.topics = topics;
         this.alter = alter;
         this.rebalance = rebalance;
+        this.cleaner = cleaner;
         this.timer = ticking
                 ? Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "ordo-load-watch");
@@ -111,6 +128,14 @@ final class LoadWatch implements AutoCloseable {
             } catch (RuntimeException | IOException failed) {
                 load.quietFor = 0; // a change that failed is tried again after the cooldown, not every second
                 LOG.warn("the load watch could not measure or scale topic '{}'", e.getKey(), failed);
+            }
+            if (++load.sinceRetiredLook >= RETIRED_LOOK_SECONDS) {
+                load.sinceRetiredLook = 0;
+                try {
+                    cleaner.deleteDrainedRetired(e.getKey());
+                } catch (RuntimeException | IOException failed) {
+                    LOG.warn("could not empty the drained retired partitions of topic '{}'", e.getKey(), failed);
+                }
             }
         }
     }

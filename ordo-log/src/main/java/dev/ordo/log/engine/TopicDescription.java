@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param name the topic
  * @param fsync its fsync policy as text
- * @param partitions per partition (retired ones too): start offset and next offset
+ * @param partitions per partition (retired ones too): start offset and next offset, equal for a retired
+ *     partition whose records every group had read and which were then deleted
  * @param placement how keys are placed on the partitions
  * @param layout the partition counts the topic has had and where each began, the current one last
  * @param hotKey a key that alone carries more than an auto-scaled topic's target per partition, or null

@@ -262,10 +262,40 @@ public final class PartitionLog implements AutoCloseable {
      */
     public synchronized int enforceRetention(long nowMillis) throws IOException {
         ensureOpen();
-        return retention.removeExpired(segments.list(), nowMillis, removed -> {
-            sealed.removed(removed);
-            firstOffset = segments.first().baseOffset;
-        });
+        return retention.removeExpired(segments.list(), nowMillis, this::segmentRemoved);
+    }
+
+    /**
+     * Deletes the records below {@code offset} in whole segments, keeping the offsets (Kafka's {@code
+     * deleteRecords}): at {@link #nextOffset()} the active segment is rolled first if it holds records,
+     * leaving {@code startOffset() == nextOffset()}. Crash-safe and idempotent (docs/log-format.md,
+     * "Segment roll and retention"). Returns the start offset after.
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative or past {@link #nextOffset()}
+     */
+    public long deleteRecordsBefore(long offset) throws IOException {
+        synchronized (this) {
+            ensureOpen();
+            if (offset < 0 || offset > nextOffset()) {
+                throw new IllegalArgumentException(
+                        "offset must be in [0, " + nextOffset() + "] (the next offset), was " + offset);
+            }
+            if (active().size() > 0 && nextOffset() <= offset) {
+                roll(active(), nextOffset());
+            }
+        }
+        sealed.forceAll(); // the recovery point passes the cut: a stop or power loss leaves whole segments
+        synchronized (this) {
+            ensureOpen();
+            retention.removeBelow(segments.list(), offset, this::segmentRemoved);
+            return startOffset();
+        }
+    }
+
+    /** A segment retention took out of the log (monitor held). */
+    private void segmentRemoved(LogSegment removed) {
+        sealed.removed(removed);
+        firstOffset = segments.first().baseOffset;
     }
 
     /**
