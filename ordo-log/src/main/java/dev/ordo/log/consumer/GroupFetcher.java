@@ -414,7 +414,10 @@ final class GroupFetcher {
      */
     private void skipDeleted(int partition) {
         long start = log.startOffset(topic, partition);
-        if (fetchPosition[partition] < start && log.layout(topic).retiredAt(partition, start)) {
+        if (fetchPosition[partition] >= start) {
+            return;
+        }
+        if (log.layout(topic).retiredAt(partition, start)) {
             LOG.info(
                     "records {}-{}@[{}, {}) of a retired partition were deleted once every group had read them;"
                             + " group {} continues at {}",
@@ -424,8 +427,7 @@ final class GroupFetcher {
                     start,
                     settings.group(),
                     start);
-            fetchPosition[partition] = start;
-        } else if (fetchPosition[partition] < start) {
+        } else {
             LOG.warn(
                     "records {}-{}@[{}, {}) were deleted by retention before group {} read them; continuing at {}",
                     topic,
@@ -434,8 +436,8 @@ final class GroupFetcher {
                     start,
                     settings.group(),
                     start);
-            fetchPosition[partition] = start;
         }
+        fetchPosition[partition] = start;
     }
 
     /** Hands the next {@code count} fetched records of a partition to the dispatcher. */

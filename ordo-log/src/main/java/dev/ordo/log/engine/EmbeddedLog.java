@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,17 +162,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         if (topics.containsKey(name)) {
             throw new IllegalArgumentException("topic '" + name + "' already exists");
         }
-        directories.deleteLeftPartitions(name);
         TopicLayout layout = TopicLayout.initial(spec.partitions());
-        List<PartitionLog> partitions = directories.open(name, spec, 0, spec.partitions());
-        try {
-            TopicFile.write(data.root(), name, spec, layout); // the topic exists from here on, also after a restart
-        } catch (IOException | RuntimeException e) {
-            // A full disk, say: no topic, rather than one that vanishes at the next open with its records.
-            PartitionDirectories.closeAll(partitions, e);
-            directories.deleteLeftPartitions(name);
-            throw e;
-        }
+        List<PartitionLog> partitions = directories.create(name, spec, layout);
         topics.put(name, Topic.opened(spec, partitions, layout));
         meters.created(name, partitions);
     }
@@ -256,17 +246,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     public TopicDescription describe(String name) {
-        Topic topic = topic(name);
-        List<TopicDescription.PartitionState> states = new ArrayList<>();
-        double[] rates = load.recordsPerSecond(name);
-        for (int p = 0; p < topic.partitions().size(); p++) {
-            PartitionLog log = topic.partitions().get(p);
-            double rate = p < rates.length ? rates[p] : 0;
-            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate));
-        }
-        String hot = load.hotKey(name).map(HotKeys.Hot::key).orElse(null);
-        return new TopicDescription(
-                name, topic.spec().fsyncText(), states, topic.spec().placement(), topic.layout(), hot);
+        return topic(name)
+                .describe(name, load.recordsPerSecond(name), load.hotKey(name).map(HotKeys.Hot::key));
     }
 
     /**

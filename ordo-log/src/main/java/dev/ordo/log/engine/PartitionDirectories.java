@@ -5,6 +5,7 @@ import dev.ordo.log.storage.DataDirectory;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionLog;
+import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,25 @@ final class PartitionDirectories {
         this.data = data;
         this.flusher = flusher;
         this.deleter = deleter;
+    }
+
+    /**
+     * Makes a new topic's partitions and then its description ({@link TopicFile}), from which on the topic
+     * exists, also after a restart; a failure (a full disk, say) leaves no topic, rather than one that
+     * vanishes at the next open with its records. Partition directories of that name no description
+     * claimed are deleted first.
+     */
+    List<PartitionLog> create(String name, TopicSpec spec, TopicLayout layout) throws IOException {
+        deleteLeftPartitions(name);
+        List<PartitionLog> partitions = open(name, spec, 0, spec.partitions());
+        try {
+            TopicFile.write(data.root(), name, spec, layout);
+        } catch (IOException | RuntimeException e) {
+            closeAll(partitions, e);
+            deleteLeftPartitions(name);
+            throw e;
+        }
+        return partitions;
     }
 
     /** Opens partitions {@code from} to {@code to} (exclusive) of the topic, or, closing those it opened, none. */

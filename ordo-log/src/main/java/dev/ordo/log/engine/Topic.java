@@ -3,7 +3,9 @@ package dev.ordo.log.engine;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.partition.Partitioner;
 import dev.ordo.partition.TopicLayout;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -36,5 +38,16 @@ record Topic(
 
     Topic changed(TopicSpec spec, List<PartitionLog> partitions, TopicLayout layout) {
         return new Topic(spec, partitions, appended, layout, partitioner, writers, changing);
+    }
+
+    /** The topic, named {@code name}, as it is now, with its partitions' measured rates and hot key. */
+    TopicDescription describe(String name, double[] rates, Optional<String> hotKey) {
+        List<TopicDescription.PartitionState> states = new ArrayList<>();
+        for (int p = 0; p < partitions.size(); p++) {
+            PartitionLog log = partitions.get(p);
+            double rate = p < rates.length ? rates[p] : 0;
+            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate));
+        }
+        return new TopicDescription(name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null));
     }
 }
