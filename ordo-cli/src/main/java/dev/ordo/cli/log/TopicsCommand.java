@@ -228,7 +228,10 @@ public final class TopicsCommand implements Callable<Integer> {
                 for (TopicDescription.PartitionState p : d.partitions()) {
                     out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset "
                             + p.nextOffset() + (d.layout().retired(p.partition()) ? "  retired" : "")
-                            + (p.recordsPerSecond() > 0 ? "  " + Math.round(p.recordsPerSecond()) + " records/s" : ""));
+                            + (p.recordsPerSecond() > 0
+                                    ? "  " + Math.round(p.recordsPerSecond()) + " records/s, "
+                                            + Math.round(p.bytesPerSecond()) + " bytes/s"
+                                    : ""));
                 }
                 if (d.hotKey() != null) {
                     out.println("  hot key " + d.hotKey() + ": alone above the auto-scale target of a partition");

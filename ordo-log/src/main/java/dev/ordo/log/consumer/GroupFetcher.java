@@ -417,25 +417,16 @@ final class GroupFetcher {
         if (fetchPosition[partition] >= start) {
             return;
         }
+        Object[] where = {topic, partition, fetchPosition[partition], start, settings.group(), start};
         if (log.layout(topic).retiredAt(partition, start)) {
             LOG.info(
                     "records {}-{}@[{}, {}) of a retired partition were deleted once every group had read them;"
                             + " group {} continues at {}",
-                    topic,
-                    partition,
-                    fetchPosition[partition],
-                    start,
-                    settings.group(),
-                    start);
+                    where);
         } else {
             LOG.warn(
                     "records {}-{}@[{}, {}) were deleted by retention before group {} read them; continuing at {}",
-                    topic,
-                    partition,
-                    fetchPosition[partition],
-                    start,
-                    settings.group(),
-                    start);
+                    where);
         }
         fetchPosition[partition] = start;
     }

@@ -81,7 +81,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
                 (topic, rates) -> groups.rebalanceIfSkewed(topic, rates),
                 this::deleteDrainedRetired,
                 watchLoad);
-        this.meters = new LogMeters(load::recordsPerSecond);
+        this.meters = new LogMeters(load::recordsPerSecond, load::bytesPerSecond);
     }
 
     /** The load watch (tests tick it themselves, see {@link #open(Path, boolean)}). */
@@ -247,7 +247,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     public TopicDescription describe(String name) {
         return topic(name)
-                .describe(name, load.recordsPerSecond(name), load.hotKey(name).map(HotKeys.Hot::key));
+                .describe(
+                        name,
+                        load.recordsPerSecond(name),
+                        load.bytesPerSecond(name),
+                        load.hotKey(name).map(HotKeys.Hot::key));
     }
 
     /**

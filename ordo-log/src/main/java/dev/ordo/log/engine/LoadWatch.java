@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures every topic's load once a second: the records appended per second to each partition (from
- * the change of its end offset, nothing counted on the append path), and changes the partition count of
+ * Measures every topic's load once a second: the records and bytes appended per second to each partition
+ * (from the change of its end offset and size, nothing counted on the append path), and changes the partition count of
  * topics made with {@link AutoScale} when their load asks for it. A partition whose load stays above the
  * target is read back (its last {@value #SAMPLE_RECORDS} records) to find a key that alone passes the
  * target: that is reported, not split, as a key's records stay in one partition to keep their order.
@@ -54,8 +54,10 @@ final class LoadWatch implements AutoCloseable {
     /** One topic's measurements (tick thread). */
     private static final class Load {
         long[] lastEnds = new long[0];
+        long[] lastSizes = new long[0];
         long lastNanos;
         volatile double[] perSecond = new double[0];
+        volatile double[] bytesPerSecond = new double[0];
         int overFor;
         int underFor;
         int busyFor;
@@ -104,6 +106,15 @@ final class LoadWatch implements AutoCloseable {
         return load == null ? new double[0] : load.perSecond.clone();
     }
 
+    /**
+     * Bytes appended per second to each partition of {@code topic}, as last measured (empty before; 0 for
+     * a second in which retention deleted more than was appended).
+     */
+    double[] bytesPerSecond(String topic) {
+        Load load = loads.get(topic);
+        return load == null ? new double[0] : load.bytesPerSecond.clone();
+    }
+
     /** The key found to carry more than a partition's target alone, if any. */
     Optional<HotKeys.Hot<String>> hotKey(String topic) {
         Load load = loads.get(topic);
@@ -143,15 +154,22 @@ final class LoadWatch implements AutoCloseable {
     private static void measure(Load load, Topic topic, long nowNanos) {
         List<PartitionLog> partitions = topic.partitions();
         long[] ends = new long[partitions.size()];
+        long[] sizes = new long[ends.length];
         double[] rates = new double[ends.length];
+        double[] bytes = new double[ends.length];
         double seconds = (nowNanos - load.lastNanos) / 1e9;
         for (int p = 0; p < ends.length; p++) {
             ends[p] = partitions.get(p).nextOffset();
             long before = p < load.lastEnds.length ? load.lastEnds[p] : ends[p];
             // Never below 0: a topic deleted and made again under the same name starts its offsets anew.
             rates[p] = load.lastNanos == 0 || seconds <= 0 ? 0 : Math.max(0, ends[p] - before) / seconds;
+            sizes[p] = partitions.get(p).sizeInBytes();
+            long sizeBefore = p < load.lastSizes.length ? load.lastSizes[p] : sizes[p];
+            bytes[p] = load.lastNanos == 0 || seconds <= 0 ? 0 : Math.max(0, sizes[p] - sizeBefore) / seconds;
         }
         load.lastEnds = ends;
+        load.lastSizes = sizes;
+        load.bytesPerSecond = bytes;
         load.lastNanos = nowNanos;
         load.perSecond = rates;
     }

@@ -21,9 +21,12 @@ final class LogMeters {
     private final List<MeterRegistry> registries = new ArrayList<>();
     /** Each topic's records appended per second, per partition, as the engine last measured them. */
     private final Function<String, double[]> rates;
+    /** The same in bytes. */
+    private final Function<String, double[]> byteRates;
 
-    LogMeters(Function<String, double[]> rates) {
+    LogMeters(Function<String, double[]> rates, Function<String, double[]> byteRates) {
         this.rates = rates;
+        this.byteRates = byteRates;
     }
     /** Each topic's meters, in every bound registry. */
     private final Map<String, List<Meter>> meters = new HashMap<>();
@@ -94,6 +97,14 @@ final class LogMeters {
                     })
                     .tags(tags)
                     .description("records appended per second, measured every second")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.partition.bytes.rate", byteRates, r -> {
+                        double[] now = r.apply(name);
+                        return partition < now.length ? now[partition] : 0;
+                    })
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("bytes appended per second, measured every second")
                     .register(registry));
             registered.add(
                     Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)

@@ -40,13 +40,17 @@ record Topic(
         return new Topic(spec, partitions, appended, layout, partitioner, writers, changing);
     }
 
-    /** The topic, named {@code name}, as it is now, with its partitions' measured rates and hot key. */
-    TopicDescription describe(String name, double[] rates, Optional<String> hotKey) {
+    /**
+     * The topic, named {@code name}, as it is now, with its partitions' measured rates (records and bytes
+     * per second) and hot key.
+     */
+    TopicDescription describe(String name, double[] rates, double[] bytes, Optional<String> hotKey) {
         List<TopicDescription.PartitionState> states = new ArrayList<>();
         for (int p = 0; p < partitions.size(); p++) {
             PartitionLog log = partitions.get(p);
             double rate = p < rates.length ? rates[p] : 0;
-            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate));
+            double byteRate = p < bytes.length ? bytes[p] : 0;
+            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate, byteRate));
         }
         return new TopicDescription(name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null));
     }

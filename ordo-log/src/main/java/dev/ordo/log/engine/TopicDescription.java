@@ -27,6 +27,8 @@ public record TopicDescription(
      * One partition's offsets and load.
      *
      * @param recordsPerSecond records appended per second, as the engine last measured (0 before it did)
+     * @param bytesPerSecond bytes appended per second, measured with it
      */
-    public record PartitionState(int partition, long startOffset, long nextOffset, double recordsPerSecond) {}
+    public record PartitionState(
+            int partition, long startOffset, long nextOffset, double recordsPerSecond, double bytesPerSecond) {}
 }

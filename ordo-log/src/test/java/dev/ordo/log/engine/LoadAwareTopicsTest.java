@@ -69,6 +69,30 @@ class LoadAwareTopicsTest {
     }
 
     @Test
+    void eachPartitionsBytesPerSecondAreMeasuredBesideItsRecords() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data, false)) {
+            log.createTopic("sized", TopicSpec.partitions(2));
+            tick(log);
+            for (int i = 0; i < 1_000; i++) {
+                log.append("sized", null, new byte[100]);
+            }
+            tick(log);
+            TopicDescription.PartitionState first =
+                    log.describe("sized").partitions().get(0);
+            assertThat(first.recordsPerSecond()
+                            + log.describe("sized").partitions().get(1).recordsPerSecond())
+                    .isEqualTo(1_000);
+            assertThat(first.bytesPerSecond())
+                    .as("100 B values and each record's framing")
+                    .isBetween(first.recordsPerSecond() * 100, first.recordsPerSecond() * 250);
+            tick(log);
+            assertThat(log.describe("sized").partitions().get(0).bytesPerSecond())
+                    .as("nothing appended in the last second")
+                    .isZero();
+        }
+    }
+
+    @Test
     void aKeyTooHotForOnePartitionIsNamedRatherThanSplit() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data, false)) {
             log.createTopic("hot", TopicSpec.partitions(2).autoScale(2, 4, 100));
