@@ -32,12 +32,13 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "Create, list, describe, alter, delete, check and repair topics of the embedded engine.",
+        description = "Create, list, describe, alter, prune, delete, check and repair topics of the embedded engine.",
         subcommands = {
             TopicsCommand.Create.class,
             TopicsCommand.ListTopics.class,
             TopicsCommand.Describe.class,
             TopicsCommand.Alter.class,
+            TopicsCommand.Prune.class,
             TopicsCommand.Delete.class,
             TopicsCommand.Check.class,
             TopicsCommand.Repair.class
@@ -303,6 +304,38 @@ public final class TopicsCommand implements Callable<Integer> {
                 spec.commandLine()
                         .getOut()
                         .println("topic " + topic + " now has " + partitions + " partitions (was " + before + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "prune",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Delete the records of retired partitions that every group of the topic has read.",
+                "A running engine does this itself every 10 s; the offsets continue where they were."
+            })
+    static final class Prune implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOption data = new DataOption();
+
+        @Parameters(index = "0", paramLabel = "TOPIC")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
+                List<Integer> emptied = log.deleteDrainedRetired(topic);
+                spec.commandLine()
+                        .getOut()
+                        .println(
+                                emptied.isEmpty()
+                                        ? "topic " + topic + ": no retired partition holds records every group has read"
+                                        : "topic " + topic + ": emptied retired partitions " + emptied);
             }
             return 0;
         }

@@ -93,6 +93,29 @@ class LogCommandsTest {
     }
 
     @Test
+    void pruneEmptiesRetiredPartitionsOnceEveryGroupHasReadThem() {
+        String dir = data.toString();
+        run("", "topics", "create", "ledger", "--partitions", "4", "--data", dir);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            lines.append("ACC-").append(i).append("\t+1\n");
+        }
+        run(lines.toString(), "produce", "ledger", "--data", dir);
+        run("", "topics", "alter", "ledger", "--partitions", "1", "--data", dir);
+
+        assertThat(run("", "topics", "prune", "ledger", "--data", dir).out())
+                .as("no group has read the topic yet: its records stay")
+                .contains("no retired partition holds records every group has read");
+        Run consume = run("", "consume", "ledger", "--group", "audit", "--data", dir);
+        assertThat(consume.exit()).as(consume.err()).isZero();
+        Run prune = run("", "topics", "prune", "ledger", "--data", dir);
+        assertThat(prune.exit()).isZero();
+        assertThat(prune.out()).startsWith("topic ledger: emptied retired partitions [1, 2, 3]");
+        assertThat(run("", "topics", "describe", "ledger", "--data", dir).out())
+                .containsPattern("partition 3  start offset (\\d+)  next offset \\1  retired");
+    }
+
+    @Test
     void describeNamesTheHeaviestKeysAndCreateTakesAutoScaleBounds() {
         String dir = data.toString();
         Run create =
