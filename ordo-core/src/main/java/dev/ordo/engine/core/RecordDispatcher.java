@@ -63,8 +63,12 @@ import org.slf4j.LoggerFactory;
 public final class RecordDispatcher<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordDispatcher.class);
-    /** Handled offsets beyond the commit point an engine may carry with a commit (Kafka's metadata). */
-    public static final int MAX_COMPLETED_BEYOND = 1_000;
+    /**
+     * Handled offsets beyond the commit point an engine may carry with a commit (Kafka's metadata, whose
+     * compact encoding fits 2,500 to all of 10,000 in 4,000 characters); gathering them costs about 1 ms
+     * per partition and commit at the limit.
+     */
+    public static final int MAX_COMPLETED_BEYOND = 10_000;
 
     /** How often a drain looks again at what is stuck (a key parking signals nothing). */
     private static final long DRAIN_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
