@@ -4,10 +4,14 @@ import dev.ordo.Arguments;
 import dev.ordo.OverloadedException;
 import dev.ordo.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Causal delivery for causal broadcast: a message is delivered only after every message that
@@ -19,6 +23,13 @@ import java.util.TreeMap;
  * delivered here, the message is deliverable when {@code V[s] == D[s] + 1} and
  * {@code V[j] <= D[j]} for every other {@code j}. Messages not yet deliverable wait (bounded);
  * a second copy ({@code V[s] <= D[s]} or already waiting) is dropped.
+ *
+ * <p>A waiting message is filed under one dependency it misses, an entry {@code (j, n)} meaning
+ * "the n-th message of j"; delivering that message looks again at those filed under it only, from
+ * the entry where each stopped (entries already covered stay covered). A clock is so read about
+ * once in all, however many senders there are. Node names become small ids at first sight, and a
+ * sender's clocks naming the same nodes as its previous one reuse its ids, so reading a clock
+ * takes no lookup by name.
  *
  * <pre>{@code
  * CausalDeliveryBuffer<Post> buffer = CausalDeliveryBuffer.<Post>builder()
@@ -52,10 +63,32 @@ public final class CausalDeliveryBuffer<T> {
     private final Ticker ticker;
     private final Sink<T> sink;
 
-    /** Messages delivered per sender: the vector {@code D} of the rule (one-element arrays: no boxing). */
-    private final Map<String, long[]> delivered = new HashMap<>();
-    /** Waiting messages per sender, by their sender sequence {@code V[s]}. */
-    private final Map<String, TreeMap<Long, Pending<T>>> waiting = new HashMap<>();
+    /** Every node named by an accepted message, as an index into the arrays below. */
+    private final Map<String, Integer> ids = new HashMap<>();
+
+    private int nodes;
+    private String[] names = new String[8];
+    /** Messages delivered per node id: the vector {@code D} of the rule. */
+    private long[] delivered = new long[8];
+    /**
+     * Per sender id, the node ids of the last clock it sent with new node names: its next clocks
+     * usually name the same nodes, so their ids cost no lookups.
+     */
+    private NodeIds[] lastNodeIds = new NodeIds[8];
+
+    /** Waiting messages by sender id and sender sequence {@code V[s]}. */
+    private final ClockEntryMap<Pending<T>> waiting = new ClockEntryMap<>();
+    /**
+     * Waiting messages by the one dependency each misses now, node id and count: they are looked at
+     * again when that node's count-th message is delivered. Each key holds a chain through
+     * {@link Pending#next}.
+     */
+    private final ClockEntryMap<Pending<T>> waitingFor = new ClockEntryMap<>();
+    /**
+     * Waiting messages found deliverable, not yet handed to the sink: a stack through
+     * {@link Pending#next}, kept across calls so that a sink that throws strands none of them.
+     */
+    private Pending<T> ready;
 
     private int buffered;
     private long deliveredCount;
@@ -82,29 +115,37 @@ public final class CausalDeliveryBuffer<T> {
         Objects.requireNonNull(sender, "sender must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
         Objects.requireNonNull(message, "message must not be null");
-        long sequence = clock.get(sender);
-        if (sequence < 1) {
-            throw new IllegalArgumentException("clock must count the message itself: clock[" + sender
-                    + "] must be >= 1, was " + sequence + " in " + clock);
-        }
-        long done = deliveredFrom(sender);
-        TreeMap<Long, Pending<T>> fromSender = waiting.get(sender);
-        if (sequence <= done || (fromSender != null && fromSender.containsKey(sequence))) {
+        Integer known = ids.get(sender);
+        NodeIds last = known == null ? null : lastNodeIds[known];
+        NodeIds entries = last != null && clock.sameNodes(last.clock) ? last : lookUp(sender, clock);
+        drain();
+        int own = entries.own;
+        long sequence = clock.valueAt(own);
+        long done = known == null ? 0 : delivered[known];
+        if (sequence <= done || (known != null && waiting.get(known, sequence) != null)) {
             duplicates++;
             return Offer.DUPLICATE;
         }
-        if (deliverable(sender, clock)) {
-            deliver(sender, clock, message);
-            drain();
-            return Offer.DELIVERED;
-        }
-        if (buffered >= maxBuffered) {
+        int unmet = firstUnmet(clock, own, entries.ids, 0);
+        boolean deliverable = unmet == clock.size();
+        if (!deliverable && buffered >= maxBuffered) {
             throw new OverloadedException(
                     "causal buffer holds " + buffered + " messages; maxBuffered is " + maxBuffered);
         }
-        waiting.computeIfAbsent(sender, s -> new TreeMap<>())
-                .put(sequence, new Pending<>(clock, message, ticker.read()));
+        if (entries != last) {
+            internUnknown(clock, entries.ids);
+            lastNodeIds[entries.ids[own]] = entries;
+        }
+        int id = entries.ids[own];
+        if (deliverable) {
+            deliver(id, sender, clock, message);
+            drain();
+            return Offer.DELIVERED;
+        }
+        Pending<T> pending = new Pending<>(id, own, clock, entries.ids, message, ticker.read());
+        waiting.put(id, sequence, pending);
         buffered++;
+        waitFor(pending, unmet);
         return Offer.BUFFERED;
     }
 
@@ -112,23 +153,23 @@ public final class CausalDeliveryBuffer<T> {
      * Reports a message that has waited longer than the dependency timeout, naming the
      * dependencies it still misses. Each stuck message is reported once.
      *
-     * @throws CausalityTimeoutException for the first newly stuck message
+     * @throws CausalityTimeoutException for the longest waiting of the newly stuck messages
      */
     public void tick() {
         String report = null;
         synchronized (this) {
             long now = ticker.read();
-            for (Map.Entry<String, TreeMap<Long, Pending<T>>> e : waiting.entrySet()) {
-                for (Pending<T> p : e.getValue().values()) {
-                    if (!p.reported && now - p.arrivedAt >= timeoutNanos) {
-                        p.reported = true;
-                        if (report == null) {
-                            report = "message " + e.getKey() + "#" + p.clock.get(e.getKey()) + " " + p.clock
-                                    + " waited over " + Duration.ofNanos(timeoutNanos) + " for "
-                                    + missing(e.getKey(), p.clock);
-                        }
-                    }
+            List<Pending<T>> stuck = new ArrayList<>();
+            waiting.forEachValue(p -> {
+                if (!p.reported && now - p.arrivedAt >= timeoutNanos) {
+                    p.reported = true;
+                    stuck.add(p);
                 }
+            });
+            if (!stuck.isEmpty()) {
+                Pending<T> p = Collections.min(stuck, Comparator.comparingLong(s -> s.arrivedAt));
+                report = "message " + names[p.sender] + "#" + p.clock.valueAt(p.own) + " " + p.clock + " waited over "
+                        + Duration.ofNanos(timeoutNanos) + " for " + missing(p);
             }
         }
         if (report != null) {
@@ -139,7 +180,9 @@ public final class CausalDeliveryBuffer<T> {
     /** The vector of messages delivered so far per sender. */
     public synchronized VectorClock deliveredClock() {
         Map<String, Long> counts = new HashMap<>();
-        delivered.forEach((sender, count) -> counts.put(sender, count[0]));
+        for (int id = 0; id < nodes; id++) {
+            counts.put(names[id], delivered[id]);
+        }
         return VectorClock.of(counts);
     }
 
@@ -155,56 +198,114 @@ public final class CausalDeliveryBuffer<T> {
         return duplicates;
     }
 
-    private long deliveredFrom(String sender) {
-        long[] count = delivered.get(sender);
-        return count == null ? 0 : count[0];
-    }
-
-    private boolean deliverable(String sender, VectorClock clock) {
-        for (int i = 0, n = clock.size(); i < n; i++) {
-            String node = clock.nodeAt(i);
-            long have = deliveredFrom(node);
-            boolean ok = node.equals(sender) ? clock.valueAt(i) == have + 1 : clock.valueAt(i) <= have;
-            if (!ok) {
-                return false;
+    /**
+     * The index of the first entry of {@code clock}, from {@code from} on, that the delivered counts
+     * do not cover yet, or the clock's size if they cover all: the message is then deliverable.
+     * Entries covered stay covered, as counts only grow. A node id below 0 is a node not seen yet.
+     */
+    private int firstUnmet(VectorClock clock, int own, int[] nodeIds, int from) {
+        int n = clock.size();
+        for (int i = from; i < n; i++) {
+            long need = i == own ? clock.valueAt(i) - 1 : clock.valueAt(i);
+            int id = nodeIds[i];
+            if (need > (id < 0 ? 0 : delivered[id])) {
+                return i;
             }
         }
-        return true;
+        return n;
     }
 
-    private void deliver(String sender, VectorClock clock, T message) {
-        sink.accept(sender, clock, message);
-        delivered.computeIfAbsent(sender, s -> new long[1])[0]++;
+    /** The clock's entries by node id, -1 for a node not seen yet, and the sender's own entry. */
+    private NodeIds lookUp(String sender, VectorClock clock) {
+        int own = clock.indexOf(sender);
+        if (own < 0) {
+            throw new IllegalArgumentException(
+                    "clock must count the message itself: clock[" + sender + "] must be >= 1, was 0 in " + clock);
+        }
+        int[] nodeIds = new int[clock.size()];
+        for (int i = 0; i < nodeIds.length; i++) {
+            Integer id = ids.get(clock.nodeAt(i));
+            nodeIds[i] = id == null ? -1 : id;
+        }
+        return new NodeIds(clock, own, nodeIds);
+    }
+
+    private void internUnknown(VectorClock clock, int[] nodeIds) {
+        for (int i = 0; i < nodeIds.length; i++) {
+            if (nodeIds[i] < 0) {
+                nodeIds[i] = intern(clock.nodeAt(i));
+            }
+        }
+    }
+
+    private int intern(String node) {
+        if (nodes == names.length) {
+            names = Arrays.copyOf(names, nodes * 2);
+            delivered = Arrays.copyOf(delivered, nodes * 2);
+            lastNodeIds = Arrays.copyOf(lastNodeIds, nodes * 2);
+        }
+        names[nodes] = node;
+        ids.put(node, nodes);
+        return nodes++;
+    }
+
+    /**
+     * Files a waiting message under the dependency at entry {@code unmet}, which it misses: its
+     * sender's previous message if that entry is its own.
+     */
+    private void waitFor(Pending<T> pending, int unmet) {
+        pending.cursor = unmet;
+        pending.next = waitingFor.put(pending.nodeIds[unmet], need(pending, unmet), pending);
+    }
+
+    private static long need(Pending<?> pending, int entry) {
+        long value = pending.clock.valueAt(entry);
+        return entry == pending.own ? value - 1 : value;
+    }
+
+    /**
+     * Hands a message to the sink, then looks again only at the messages that waited for it: each
+     * either becomes ready or waits for its next missing dependency.
+     */
+    private void deliver(int sender, String name, VectorClock clock, T message) {
+        sink.accept(name, clock, message);
+        long count = ++delivered[sender];
         deliveredCount++;
-    }
-
-    /** Delivers waiting messages until none is deliverable; only each sender's next one can be. */
-    private void drain() {
-        boolean progress = true;
-        while (progress && buffered > 0) {
-            progress = false;
-            for (Map.Entry<String, TreeMap<Long, Pending<T>>> e : waiting.entrySet()) {
-                String sender = e.getKey();
-                Pending<T> next = e.getValue().get(deliveredFrom(sender) + 1);
-                if (next != null && deliverable(sender, next.clock)) {
-                    e.getValue().remove(next.clock.get(sender));
-                    buffered--;
-                    deliver(sender, next.clock, next.message);
-                    progress = true;
-                }
+        Pending<T> woken = waitingFor.remove(sender, count);
+        while (woken != null) {
+            Pending<T> next = woken.next;
+            int unmet = firstUnmet(woken.clock, woken.own, woken.nodeIds, woken.cursor + 1);
+            if (unmet == woken.clock.size()) {
+                woken.next = ready;
+                ready = woken;
+            } else {
+                waitFor(woken, unmet);
             }
+            woken = next;
         }
-        waiting.values().removeIf(TreeMap::isEmpty);
     }
 
-    private String missing(String sender, VectorClock clock) {
+    /** Delivers the ready messages and those they make ready, until none is left. */
+    private void drain() {
+        while (ready != null) {
+            Pending<T> p = ready;
+            ready = p.next;
+            p.next = null;
+            waiting.remove(p.sender, p.clock.valueAt(p.own));
+            buffered--;
+            deliver(p.sender, names[p.sender], p.clock, p.message);
+        }
+    }
+
+    private String missing(Pending<T> pending) {
         StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, Long> e : clock.counters().entrySet()) {
-            long have = deliveredFrom(e.getKey());
-            long need = e.getKey().equals(sender) ? e.getValue() - 1 : e.getValue();
+        VectorClock clock = pending.clock;
+        for (int i = 0; i < clock.size(); i++) {
+            long have = delivered[pending.nodeIds[i]];
+            long need = need(pending, i);
             if (need > have) {
                 b.append(b.length() == 0 ? "" : ", ")
-                        .append(e.getKey())
+                        .append(clock.nodeAt(i))
                         .append(" #")
                         .append(have + 1)
                         .append(need > have + 1 ? ".." + need : "");
@@ -213,14 +314,32 @@ public final class CausalDeliveryBuffer<T> {
         return b.toString();
     }
 
+    /** The node ids of a clock's entries, index for index, and the index of its sender's own entry. */
+    private record NodeIds(VectorClock clock, int own, int[] ids) {}
+
     private static final class Pending<T> {
+        final int sender;
+        /** The index of the sender's own entry in {@link #clock}. */
+        final int own;
+
         final VectorClock clock;
+        /** The node ids of the clock's entries, index for index. */
+        final int[] nodeIds;
+
         final T message;
         final long arrivedAt;
+        /** The entry whose dependency it waits for; the delivered counts cover every entry before it. */
+        int cursor;
+        /** The next message waiting for the same dependency, or the next ready one. */
+        Pending<T> next;
+
         boolean reported;
 
-        Pending(VectorClock clock, T message, long arrivedAt) {
+        Pending(int sender, int own, VectorClock clock, int[] nodeIds, T message, long arrivedAt) {
+            this.sender = sender;
+            this.own = own;
             this.clock = clock;
+            this.nodeIds = nodeIds;
             this.message = message;
             this.arrivedAt = arrivedAt;
         }

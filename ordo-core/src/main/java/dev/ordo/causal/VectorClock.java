@@ -63,8 +63,13 @@ public final class VectorClock {
 
     /** The counter of {@code node} (0 if absent). */
     public long get(String node) {
-        int i = Arrays.binarySearch(nodes, node);
+        int i = indexOf(node);
         return i < 0 ? 0 : values[i];
+    }
+
+    /** The index of {@code node} for {@link #valueAt}, or a negative number if its counter is 0. */
+    int indexOf(String node) {
+        return Arrays.binarySearch(nodes, node);
     }
 
     /** The non-zero counters, by node name (a new sorted map). */
@@ -91,6 +96,16 @@ public final class VectorClock {
         return values[i];
     }
 
+    /** True if both clocks name the same nodes, so that their entries correspond index for index. */
+    boolean sameNodes(VectorClock other) {
+        return nodes == other.nodes || Arrays.equals(nodes, other.nodes);
+    }
+
+    /** Name order, without comparing characters for the same instance (clocks of one process share names). */
+    private static int compare(String a, String b) {
+        return a == b ? 0 : a.compareTo(b);
+    }
+
     /** This clock with {@code node}'s counter one higher. */
     public VectorClock increment(String node) {
         Objects.requireNonNull(node, "node must not be null");
@@ -112,15 +127,27 @@ public final class VectorClock {
         return new VectorClock(newNodes, newValues);
     }
 
-    /** The pointwise maximum of both clocks. */
+    /**
+     * The pointwise maximum of both clocks. It reuses the array of node names of this or
+     * {@code other} when that names every node of the result (the usual case once the nodes know
+     * each other): related clocks then share it, and telling that they name the same nodes takes
+     * one reference check.
+     */
     public VectorClock merge(VectorClock other) {
+        if (nodes == other.nodes) {
+            long[] max = new long[values.length];
+            for (int i = 0; i < max.length; i++) {
+                max[i] = Math.max(values[i], other.values[i]);
+            }
+            return new VectorClock(nodes, max);
+        }
         String[] mergedNodes = new String[nodes.length + other.nodes.length];
         long[] mergedValues = new long[mergedNodes.length];
         int a = 0;
         int b = 0;
         int n = 0;
         while (a < nodes.length || b < other.nodes.length) {
-            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : nodes[a].compareTo(other.nodes[b]);
+            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : compare(nodes[a], other.nodes[b]);
             if (c < 0) {
                 mergedNodes[n] = nodes[a];
                 mergedValues[n++] = values[a++];
@@ -132,7 +159,9 @@ public final class VectorClock {
                 mergedValues[n++] = Math.max(values[a++], other.values[b++]);
             }
         }
-        return new VectorClock(Arrays.copyOf(mergedNodes, n), Arrays.copyOf(mergedValues, n));
+        String[] names =
+                n == nodes.length ? nodes : n == other.nodes.length ? other.nodes : Arrays.copyOf(mergedNodes, n);
+        return new VectorClock(names, Arrays.copyOf(mergedValues, n));
     }
 
     /** How this clock relates to {@code other}: before, after, equal or concurrent. */
@@ -142,7 +171,7 @@ public final class VectorClock {
         int a = 0;
         int b = 0;
         while (a < nodes.length || b < other.nodes.length) {
-            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : nodes[a].compareTo(other.nodes[b]);
+            int c = a == nodes.length ? 1 : b == other.nodes.length ? -1 : compare(nodes[a], other.nodes[b]);
             if (c < 0) {
                 greater = true;
                 a++;
