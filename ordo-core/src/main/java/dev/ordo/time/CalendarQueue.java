@@ -20,7 +20,8 @@ import java.util.PriorityQueue;
  * <p>The geometry follows the data: when many events go to the heap (the window is too narrow),
  * buckets grow crowded, or releasing walks mostly empty slots, every held event is re-bucketed with
  * a width that puts about {@value #TARGET_PER_BUCKET} events in a bucket and a ring that spans what
- * is held. A resize costs O(held) and waits for half as many additions, so it is amortised.
+ * is held. A resize costs O(held) and waits for half as many additions, so it is amortised; the
+ * signs are looked at every {@value #MIN_SLOTS} additions.
  *
  * <p>Not thread-safe: the reorderer calls it under its lock.
  */
@@ -109,8 +110,9 @@ final class CalendarQueue<S extends Comparable<? super S>, T> {
             far.add(new Weighed<>(event, weight));
             farAddsSinceResize++;
         }
-        addsSinceResize++;
-        if (addsSinceResize >= (size() >> 1) + MIN_SLOTS && geometryIsOff()) {
+        if ((++addsSinceResize & (MIN_SLOTS - 1)) == 0
+                && addsSinceResize >= (size() >> 1) + MIN_SLOTS
+                && geometryIsOff()) {
             resize();
         }
     }
@@ -331,6 +333,8 @@ final class CalendarQueue<S extends Comparable<? super S>, T> {
     /** The events of one bucket; those before {@code head} have been released. */
     private static final class Bucket<S extends Comparable<? super S>, T> {
         private static final int INITIAL_CAPACITY = 8;
+        /** Larger unsorted ranges go to {@link Arrays#sort}, whose worst case stays O(n log n). */
+        private static final int INSERTION_SORT_MAX = 4 * TARGET_PER_BUCKET;
 
         TimedEvent<S, T>[] events;
         long[] weights;
@@ -393,6 +397,10 @@ final class CalendarQueue<S extends Comparable<? super S>, T> {
                 return;
             }
             sorted = true;
+            if (size - head <= INSERTION_SORT_MAX) {
+                insertionSort(order);
+                return;
+            }
             if (weights == null) {
                 Arrays.sort(events, head, size, order);
                 return;
@@ -409,11 +417,37 @@ final class CalendarQueue<S extends Comparable<? super S>, T> {
             }
         }
 
+        /**
+         * Linear in the events plus the places the late ones move back: the usual case, nearly
+         * ordered input, and no allocation.
+         */
+        private void insertionSort(Comparator<TimedEvent<S, T>> order) {
+            for (int i = head + 1; i < size; i++) {
+                TimedEvent<S, T> event = events[i];
+                int j = i - 1;
+                if (order.compare(events[j], event) <= 0) {
+                    continue;
+                }
+                long weight = weights != null ? weights[i] : 0;
+                do {
+                    events[j + 1] = events[j];
+                    if (weights != null) {
+                        weights[j + 1] = weights[j];
+                    }
+                    j--;
+                } while (j >= head && order.compare(events[j], event) > 0);
+                events[j + 1] = event;
+                if (weights != null) {
+                    weights[j + 1] = weight;
+                }
+            }
+        }
+
         /** Forgets the events (released ones are already nulled out). */
         void clear() {
             if (events.length > SPARE_CAPACITY) {
                 allocate(weights != null);
-            } else {
+            } else if (head < size) {
                 Arrays.fill(events, head, size, null);
             }
             head = 0;
