@@ -195,8 +195,10 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     public void flush() {
         lock.lock();
         try {
-            if (!buffer.isEmpty()) {
+            try {
                 buffer.release(Long.MAX_VALUE);
+            } finally {
+                // Also when a sink throws: what went out stays behind the watermark.
                 watermark = Math.max(watermark, buffer.lastReleased());
             }
             released.signalAll();
@@ -307,7 +309,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
      * A source's watermark: its newest timestamp minus the bound minus 1 ms, {@code Long.MIN_VALUE}
      * before it sent or where the difference would fall below the range of a long.
      */
-    static long watermarkOf(long newest, long boundMillis) {
+    private static long watermarkOf(long newest, long boundMillis) {
         return newest < Long.MIN_VALUE + boundMillis + 1 ? Long.MIN_VALUE : newest - boundMillis - 1;
     }
 
