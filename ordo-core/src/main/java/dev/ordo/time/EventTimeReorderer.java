@@ -7,11 +7,8 @@ import dev.ordo.flow.BufferBounds;
 import dev.ordo.flow.OverflowPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,13 +81,8 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
-    private final Map<S, SourceClock> sources = new HashMap<>();
-    /** The same clocks in a list: iterating it per event is much cheaper than iterating the map. */
-    private final List<SourceClock> clocks = new ArrayList<>();
-
-    private S lastSource;
-    private SourceClock lastClock;
-    private final PriorityQueue<Entry<S, T>> buffer = new PriorityQueue<>();
+    private final SourceClocks<S> clocks = new SourceClocks<>();
+    private final CalendarQueue<S, T> buffer;
     private long watermark = Long.MIN_VALUE;
     private long bufferedBytes;
     private int peakBuffered;
@@ -109,9 +101,10 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         this.ticker = b.bounds.ticker();
         this.sink = sink;
         this.lateSink = b.lateSink;
+        this.buffer = new CalendarQueue<>(bounds.weighs(), this::emit);
         long now = ticker.read();
         for (S source : b.sources) {
-            clockOf(source, now);
+            clocks.clockOf(source, now);
         }
     }
 
@@ -137,12 +130,11 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         lock.lock();
         try {
             long now = idleNanos >= 0 ? ticker.read() : 0;
-            SourceClock clock = clockOf(source, now);
+            SourceClocks.Clock clock = clocks.clockOf(source, now);
             clock.lastArrival = now;
-            boolean wasIdle = clock.idle;
             clock.idle = false;
             if (adaptive != null) {
-                adaptive.record(clock.maxTimestamp == Long.MIN_VALUE ? 0 : clock.maxTimestamp - timestamp);
+                adaptive.record(clock.newest == Long.MIN_VALUE ? 0 : clock.newest - timestamp);
             }
             if (timestamp <= watermark) {
                 return handleLate(source, sequence, timestamp, event);
@@ -163,19 +155,19 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                     return handleLate(source, sequence, timestamp, event);
                 }
             }
-            buffer.add(new Entry<>(source, sequence, timestamp, event, weight));
+            buffer.add(new TimedEvent<>(source, sequence, timestamp, event, false), weight);
             bufferedBytes += weight;
             peakBuffered = Math.max(peakBuffered, buffer.size());
-            boolean newMax = timestamp > clock.maxTimestamp;
+            boolean newMax = timestamp > clock.newest;
             if (newMax) {
-                clock.maxTimestamp = timestamp;
+                clocks.advance(clock, timestamp);
             }
             if (idleNanos >= 0) {
-                markIdle(now);
-            }
-            // Only a source's new maximum (or a change in who is idle) can move the watermark.
-            if (newMax || wasIdle || idleNanos >= 0 || adaptive != null) {
+                clocks.markIdle(now, idleNanos);
                 advanceWatermark();
+            } else if (newMax || adaptive != null) {
+                // Without idleness every source is active: the kept minimum is the scan's result.
+                moveWatermarkTo(watermarkOf(clocks.slowest(), strategy.boundMillis()));
             }
             return Offer.ACCEPTED;
         } finally {
@@ -188,7 +180,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
         lock.lock();
         try {
             if (idleNanos >= 0) {
-                markIdle(ticker.read());
+                clocks.markIdle(ticker.read(), idleNanos);
             }
             advanceWatermark();
         } finally {
@@ -203,8 +195,11 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     public void flush() {
         lock.lock();
         try {
-            while (!buffer.isEmpty()) {
-                releaseHead();
+            try {
+                buffer.release(Long.MAX_VALUE);
+            } finally {
+                // Also when a sink throws: what went out stays behind the watermark.
+                watermark = Math.max(watermark, buffer.lastReleased());
             }
             released.signalAll();
         } finally {
@@ -242,7 +237,9 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     }
 
     private Offer handleLate(S source, long sequence, long timestamp, T event) {
-        if (watermark - timestamp > strategy.allowedLatenessMillis()) {
+        long allowed = strategy.allowedLatenessMillis();
+        long behind = watermark - timestamp; // negative if it wrapped: more than Long.MAX_VALUE behind
+        if (allowed != Long.MAX_VALUE && (behind < 0 || behind > allowed)) {
             droppedTooLate++;
             return Offer.DROPPED;
         }
@@ -275,7 +272,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                     throw new OrdoInterruptedException("interrupted while waiting for event-time buffer space", e);
                 }
                 if (idleNanos >= 0) {
-                    markIdle(ticker.read());
+                    clocks.markIdle(ticker.read(), idleNanos);
                 }
                 advanceWatermark();
             }
@@ -291,90 +288,35 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
 
     /** Releases the oldest buffered event (and moves the watermark to it), whatever the sources say. */
     private void releaseHead() {
-        Entry<S, T> head = buffer.poll();
-        watermark = Math.max(watermark, head.timestamp);
-        emit(head);
-        while (!buffer.isEmpty() && buffer.peek().timestamp <= watermark) {
-            emit(buffer.poll());
-        }
-    }
-
-    private SourceClock clockOf(S source, long now) {
-        if (lastClock != null && lastSource.equals(source)) {
-            return lastClock;
-        }
-        SourceClock clock = sources.get(source);
-        if (clock == null) {
-            clock = new SourceClock(now);
-            sources.put(source, clock);
-            clocks.add(clock);
-        }
-        lastSource = source;
-        lastClock = clock;
-        return clock;
-    }
-
-    private void markIdle(long now) {
-        for (SourceClock clock : clocks) {
-            clock.idle = now - clock.lastArrival >= idleNanos;
-        }
+        watermark = Math.max(watermark, buffer.firstTimestamp());
+        buffer.release(watermark);
     }
 
     private void advanceWatermark() {
-        long bound = strategy.boundMillis();
-        long min = Long.MAX_VALUE;
-        boolean anyActive = false;
-        for (int i = 0, n = clocks.size(); i < n; i++) {
-            SourceClock clock = clocks.get(i);
-            if (clock.idle) {
-                continue;
+        moveWatermarkTo(watermarkOf(clocks.slowestActive(), strategy.boundMillis()));
+    }
+
+    private void moveWatermarkTo(long candidate) {
+        if (candidate > watermark) {
+            watermark = candidate;
+            if (buffer.release(candidate) > 0) {
+                released.signalAll();
             }
-            anyActive = true;
-            long sourceWatermark =
-                    clock.maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : clock.maxTimestamp - bound - 1;
-            min = Math.min(min, sourceWatermark);
-        }
-        if (!anyActive || min <= watermark) {
-            return;
-        }
-        watermark = min;
-        boolean any = false;
-        while (!buffer.isEmpty() && buffer.peek().timestamp <= watermark) {
-            emit(buffer.poll());
-            any = true;
-        }
-        if (any) {
-            released.signalAll();
         }
     }
 
-    private void emit(Entry<S, T> e) {
-        bufferedBytes -= e.weight;
+    /**
+     * A source's watermark: its newest timestamp minus the bound minus 1 ms, {@code Long.MIN_VALUE}
+     * before it sent or where the difference would fall below the range of a long.
+     */
+    private static long watermarkOf(long newest, long boundMillis) {
+        return newest < Long.MIN_VALUE + boundMillis + 1 ? Long.MIN_VALUE : newest - boundMillis - 1;
+    }
+
+    private void emit(TimedEvent<S, T> event, long weight) {
+        bufferedBytes -= weight;
         releasedCount++;
-        sink.accept(new TimedEvent<>(e.source, e.sequence, e.timestamp, e.event, false));
-    }
-
-    /** A source's newest timestamp and when it last sent. */
-    private static final class SourceClock {
-        long maxTimestamp = Long.MIN_VALUE;
-        long lastArrival;
-        boolean idle;
-
-        SourceClock(long now) {
-            this.lastArrival = now;
-        }
-    }
-
-    private record Entry<S extends Comparable<? super S>, T>(
-            S source, long sequence, long timestamp, T event, long weight) implements Comparable<Entry<S, T>> {
-        @Override
-        public int compareTo(Entry<S, T> o) {
-            int c = Long.compare(timestamp, o.timestamp);
-            if (c == 0) {
-                c = source.compareTo(o.source);
-            }
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
+        sink.accept(event);
     }
 
     /**

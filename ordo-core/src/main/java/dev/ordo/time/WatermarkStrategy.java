@@ -23,6 +23,9 @@ import java.util.Objects;
 public final class WatermarkStrategy {
 
     private final Duration fixedBound;
+    /** {@code fixedBound} in milliseconds, read for every event. */
+    private final long fixedBoundMillis;
+
     private final AdaptiveBound adaptiveBound;
     private final Duration idleness;
     private final Duration allowedLateness;
@@ -35,6 +38,7 @@ public final class WatermarkStrategy {
             Duration allowedLateness,
             LatePolicy latePolicy) {
         this.fixedBound = fixedBound;
+        this.fixedBoundMillis = fixedBound == null ? 0 : fixedBound.toMillis();
         this.adaptiveBound = adaptiveBound;
         this.idleness = idleness;
         this.allowedLateness = allowedLateness;
@@ -77,7 +81,7 @@ public final class WatermarkStrategy {
 
     /** The current out-of-orderness bound in milliseconds. */
     long boundMillis() {
-        return adaptiveBound != null ? adaptiveBound.boundMillis() : fixedBound.toMillis();
+        return adaptiveBound != null ? adaptiveBound.boundMillis() : fixedBoundMillis;
     }
 
     AdaptiveBound adaptiveBound() {

@@ -5,9 +5,11 @@ import dev.ordo.causal.VectorClock;
 import dev.ordo.time.EventTimeReorderer;
 import dev.ordo.time.WatermarkStrategy;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +33,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>Event time: timestamps 1 ms apart, bound 1,024 ms (nothing is late). The baseline keeps a
  *       heap by timestamp and releases while the head is at or below max - bound - 1.</li>
+ *   <li>Sparse event time: the same arrival order, timestamps a random 1-1,000 ms apart, bound
+ *       1,024 s (nothing is late): time spreads over ~65,000 s and most 1 ms steps hold no event.</li>
+ *   <li>Sources: the first workload from 16 sources (timestamp modulo 16), each with its own
+ *       watermark; the combined one is their minimum. The baseline keeps each source's newest
+ *       timestamp in an array and rescans it when the source that held the minimum moves on.</li>
  *   <li>Causal: 4 senders in turn, each message depending on every earlier one (vector clocks).
  *       The baseline keeps a heap by the sum of the clock's entries (a linear extension of
  *       happened-before) and releases the head while it is deliverable.</li>
@@ -49,9 +56,18 @@ public class EventTimeBenchmark {
     static final int EVENTS = 1 << 17;
     static final int SENDERS = 4;
     static final long BOUND_MILLIS = 1024;
+    static final int MAX_SPARSE_GAP_MILLIS = 1_000;
+    /** Covers an event overtaken by 1,024 successors each up to 1,000 ms apart. */
+    static final long SPARSE_BOUND_MILLIS = 1024L * MAX_SPARSE_GAP_MILLIS;
+
+    static final int SOURCES = 16;
 
     private long[] timestamps;
     private Long[] payloads;
+    private long[] sparseTimestamps;
+    private Long[] sparsePayloads;
+    private int[] sourceIndexes;
+    private String[] sourceNames;
     private String[] senders;
     private VectorClock[] clocks;
     private int[] causalOrder;
@@ -60,6 +76,24 @@ public class EventTimeBenchmark {
     public void createWorkload() {
         timestamps = Workloads.displaced(EVENTS, 10, 1024, 20261125L);
         payloads = Workloads.boxed(timestamps);
+        SplittableRandom gaps = new SplittableRandom(20261204L);
+        long[] spread = new long[EVENTS];
+        long time = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            time += 1 + gaps.nextInt(MAX_SPARSE_GAP_MILLIS);
+            spread[i] = time;
+        }
+        sparseTimestamps = new long[EVENTS];
+        for (int i = 0; i < EVENTS; i++) {
+            sparseTimestamps[i] = spread[(int) timestamps[i]];
+        }
+        sparsePayloads = Workloads.boxed(sparseTimestamps);
+        sourceIndexes = new int[EVENTS];
+        sourceNames = new String[EVENTS];
+        for (int i = 0; i < EVENTS; i++) {
+            sourceIndexes[i] = (int) (timestamps[i] % SOURCES);
+            sourceNames[i] = "source-" + sourceIndexes[i];
+        }
         senders = new String[EVENTS];
         clocks = new VectorClock[EVENTS];
         Map<String, Long> counts = new HashMap<>();
@@ -99,6 +133,94 @@ public class EventTimeBenchmark {
             heap.add(payloads[i]);
             max = Math.max(max, timestamps[i]);
             long watermark = max - BOUND_MILLIS - 1;
+            while (!heap.isEmpty() && heap.peek() <= watermark) {
+                out.consume(heap.poll());
+                released++;
+            }
+        }
+        while (!heap.isEmpty()) {
+            out.consume(heap.poll());
+            released++;
+        }
+        return released;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long eventTimeSparseOrdo(Blackhole out) {
+        EventTimeReorderer<String, Long> reorderer = EventTimeReorderer.<String, Long>builder()
+                .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(SPARSE_BOUND_MILLIS)))
+                .build(e -> out.consume(e));
+        for (int i = 0; i < EVENTS; i++) {
+            reorderer.offer("s", i, sparseTimestamps[i], sparsePayloads[i]);
+        }
+        reorderer.flush();
+        return reorderer.stats().released();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long eventTimeSparsePriorityQueue(Blackhole out) {
+        PriorityQueue<Long> heap = new PriorityQueue<>();
+        long max = Long.MIN_VALUE;
+        long released = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            heap.add(sparsePayloads[i]);
+            max = Math.max(max, sparseTimestamps[i]);
+            long watermark = max - SPARSE_BOUND_MILLIS - 1;
+            while (!heap.isEmpty() && heap.peek() <= watermark) {
+                out.consume(heap.poll());
+                released++;
+            }
+        }
+        while (!heap.isEmpty()) {
+            out.consume(heap.poll());
+            released++;
+        }
+        return released;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long eventTimeSourcesOrdo(Blackhole out) {
+        EventTimeReorderer<String, Long> reorderer = EventTimeReorderer.<String, Long>builder()
+                .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(BOUND_MILLIS)))
+                .build(e -> out.consume(e));
+        for (int i = 0; i < EVENTS; i++) {
+            reorderer.offer(sourceNames[i], i, timestamps[i], payloads[i]);
+        }
+        reorderer.flush();
+        return reorderer.stats().released();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long eventTimeSourcesPriorityQueue(Blackhole out) {
+        PriorityQueue<Long> heap = new PriorityQueue<>();
+        long[] newest = new long[SOURCES];
+        Arrays.fill(newest, Long.MIN_VALUE);
+        long slowest = Long.MIN_VALUE;
+        long released = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            heap.add(payloads[i]);
+            int source = sourceIndexes[i];
+            long timestamp = timestamps[i];
+            if (timestamp <= newest[source]) {
+                continue;
+            }
+            long previous = newest[source];
+            newest[source] = timestamp;
+            if (previous != slowest) {
+                continue;
+            }
+            slowest = Long.MAX_VALUE;
+            for (long n : newest) {
+                slowest = Math.min(slowest, n);
+            }
+            if (slowest == Long.MIN_VALUE) {
+                continue;
+            }
+            long watermark = slowest - BOUND_MILLIS - 1;
             while (!heap.isEmpty() && heap.peek() <= watermark) {
                 out.consume(heap.poll());
                 released++;
