@@ -1,13 +1,9 @@
 package dev.ordo.bench.jmh;
 
-import dev.ordo.causal.CausalDeliveryBuffer;
-import dev.ordo.causal.VectorClock;
 import dev.ordo.time.EventTimeReorderer;
 import dev.ordo.time.WatermarkStrategy;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Event-time reordering and causal delivery, single-threaded, on 131,072 events of which 10% are
+ * Event-time reordering, single-threaded, on 131,072 events of which 10% are
  * overtaken by up to 1,024 successors, each against a straightforward {@link PriorityQueue}
  * implementation of the same job. Scores are events per second.
  *
@@ -38,9 +34,6 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>Sources: the first workload from 16 sources (timestamp modulo 16), each with its own
  *       watermark; the combined one is their minimum. The baseline keeps each source's newest
  *       timestamp in an array and rescans it when the source that held the minimum moves on.</li>
- *   <li>Causal: 4 senders in turn, each message depending on every earlier one (vector clocks).
- *       The baseline keeps a heap by the sum of the clock's entries (a linear extension of
- *       happened-before) and releases the head while it is deliverable.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -54,7 +47,6 @@ import org.openjdk.jmh.infra.Blackhole;
 public class EventTimeBenchmark {
 
     static final int EVENTS = 1 << 17;
-    static final int SENDERS = 4;
     static final long BOUND_MILLIS = 1024;
     static final int MAX_SPARSE_GAP_MILLIS = 1_000;
     /** Covers an event overtaken by 1,024 successors each up to 1,000 ms apart. */
@@ -68,9 +60,6 @@ public class EventTimeBenchmark {
     private Long[] sparsePayloads;
     private int[] sourceIndexes;
     private String[] sourceNames;
-    private String[] senders;
-    private VectorClock[] clocks;
-    private int[] causalOrder;
 
     @Setup(Level.Trial)
     public void createWorkload() {
@@ -93,20 +82,6 @@ public class EventTimeBenchmark {
         for (int i = 0; i < EVENTS; i++) {
             sourceIndexes[i] = (int) (timestamps[i] % SOURCES);
             sourceNames[i] = "source-" + sourceIndexes[i];
-        }
-        senders = new String[EVENTS];
-        clocks = new VectorClock[EVENTS];
-        Map<String, Long> counts = new HashMap<>();
-        for (int i = 0; i < EVENTS; i++) {
-            String sender = "sender-" + (i % SENDERS);
-            counts.merge(sender, 1L, Long::sum);
-            senders[i] = sender;
-            clocks[i] = VectorClock.of(counts);
-        }
-        long[] order = Workloads.displaced(EVENTS, 10, 1024, 7L);
-        causalOrder = new int[EVENTS];
-        for (int i = 0; i < EVENTS; i++) {
-            causalOrder[i] = (int) order[i];
         }
     }
 
@@ -231,56 +206,5 @@ public class EventTimeBenchmark {
             released++;
         }
         return released;
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(EVENTS)
-    public long causalOrdo(Blackhole out) {
-        CausalDeliveryBuffer<Long> buffer = CausalDeliveryBuffer.<Long>builder()
-                .maxBuffered(EVENTS)
-                .build((sender, clock, message) -> out.consume(message));
-        for (int i : causalOrder) {
-            buffer.offer(senders[i], clocks[i], payloads[i]);
-        }
-        return buffer.deliveredCount();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(EVENTS)
-    public long causalPriorityQueue(Blackhole out) {
-        PriorityQueue<int[]> heap = new PriorityQueue<>((a, b) -> Integer.compare(a[1], b[1]));
-        Map<String, Long> delivered = new HashMap<>();
-        long count = 0;
-        for (int i : causalOrder) {
-            heap.add(new int[] {i, sum(clocks[i])});
-            while (!heap.isEmpty() && deliverable(heap.peek()[0], delivered)) {
-                int m = heap.poll()[0];
-                delivered.merge(senders[m], 1L, Long::sum);
-                out.consume(payloads[m]);
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private boolean deliverable(int m, Map<String, Long> delivered) {
-        VectorClock clock = clocks[m];
-        for (int i = 0; i < clock.size(); i++) {
-            String node = clock.nodeAt(i);
-            long have = delivered.getOrDefault(node, 0L);
-            boolean ok = node.equals(senders[m]) ? clock.valueAt(i) == have + 1 : clock.valueAt(i) <= have;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int sum(VectorClock clock) {
-        int sum = 0;
-        for (int i = 0; i < clock.size(); i++) {
-            sum += (int) clock.valueAt(i);
-        }
-        return sum;
     }
 }
