@@ -88,71 +88,25 @@ public class EventTimeBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long eventTimeOrdo(Blackhole out) {
-        EventTimeReorderer<String, Long> reorderer = EventTimeReorderer.<String, Long>builder()
-                .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(BOUND_MILLIS)))
-                .build(e -> out.consume(e));
-        for (int i = 0; i < EVENTS; i++) {
-            reorderer.offer("s", i, timestamps[i], payloads[i]);
-        }
-        reorderer.flush();
-        return reorderer.stats().released();
+        return reorder(out, timestamps, payloads, BOUND_MILLIS);
     }
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long eventTimePriorityQueue(Blackhole out) {
-        PriorityQueue<Long> heap = new PriorityQueue<>();
-        long max = Long.MIN_VALUE;
-        long released = 0;
-        for (int i = 0; i < EVENTS; i++) {
-            heap.add(payloads[i]);
-            max = Math.max(max, timestamps[i]);
-            long watermark = max - BOUND_MILLIS - 1;
-            while (!heap.isEmpty() && heap.peek() <= watermark) {
-                out.consume(heap.poll());
-                released++;
-            }
-        }
-        while (!heap.isEmpty()) {
-            out.consume(heap.poll());
-            released++;
-        }
-        return released;
+        return heap(out, timestamps, payloads, BOUND_MILLIS);
     }
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long eventTimeSparseOrdo(Blackhole out) {
-        EventTimeReorderer<String, Long> reorderer = EventTimeReorderer.<String, Long>builder()
-                .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(SPARSE_BOUND_MILLIS)))
-                .build(e -> out.consume(e));
-        for (int i = 0; i < EVENTS; i++) {
-            reorderer.offer("s", i, sparseTimestamps[i], sparsePayloads[i]);
-        }
-        reorderer.flush();
-        return reorderer.stats().released();
+        return reorder(out, sparseTimestamps, sparsePayloads, SPARSE_BOUND_MILLIS);
     }
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long eventTimeSparsePriorityQueue(Blackhole out) {
-        PriorityQueue<Long> heap = new PriorityQueue<>();
-        long max = Long.MIN_VALUE;
-        long released = 0;
-        for (int i = 0; i < EVENTS; i++) {
-            heap.add(sparsePayloads[i]);
-            max = Math.max(max, sparseTimestamps[i]);
-            long watermark = max - SPARSE_BOUND_MILLIS - 1;
-            while (!heap.isEmpty() && heap.peek() <= watermark) {
-                out.consume(heap.poll());
-                released++;
-            }
-        }
-        while (!heap.isEmpty()) {
-            out.consume(heap.poll());
-            released++;
-        }
-        return released;
+        return heap(out, sparseTimestamps, sparsePayloads, SPARSE_BOUND_MILLIS);
     }
 
     @Benchmark
@@ -196,6 +150,39 @@ public class EventTimeBenchmark {
                 continue;
             }
             long watermark = slowest - BOUND_MILLIS - 1;
+            while (!heap.isEmpty() && heap.peek() <= watermark) {
+                out.consume(heap.poll());
+                released++;
+            }
+        }
+        while (!heap.isEmpty()) {
+            out.consume(heap.poll());
+            released++;
+        }
+        return released;
+    }
+
+    /** One source's events through the reorderer, bound {@code bound} ms; returns how many it released. */
+    private static long reorder(Blackhole out, long[] times, Long[] events, long bound) {
+        EventTimeReorderer<String, Long> reorderer = EventTimeReorderer.<String, Long>builder()
+                .watermarks(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(bound)))
+                .build(e -> out.consume(e));
+        for (int i = 0; i < EVENTS; i++) {
+            reorderer.offer("s", i, times[i], events[i]);
+        }
+        reorderer.flush();
+        return reorderer.stats().released();
+    }
+
+    /** The baseline: a heap by timestamp, released while its head is at or below max - bound - 1. */
+    private static long heap(Blackhole out, long[] times, Long[] events, long bound) {
+        PriorityQueue<Long> heap = new PriorityQueue<>();
+        long max = Long.MIN_VALUE;
+        long released = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            heap.add(events[i]);
+            max = Math.max(max, times[i]);
+            long watermark = max - bound - 1;
             while (!heap.isEmpty() && heap.peek() <= watermark) {
                 out.consume(heap.poll());
                 released++;
