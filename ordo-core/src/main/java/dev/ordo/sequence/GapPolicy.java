@@ -11,10 +11,13 @@ import java.time.Duration;
  * by the factories below.
  *
  * <p>The age of a gap is how long its numbers have been known to be missing: since a message
- * beyond them arrived (or was refused for room), by the resequencer's {@link Ticker}. Timed
- * policies act on {@link Resequencer#offer}, on {@link Resequencer#tick()} and while an offer is
- * blocked for room; call {@code tick()} regularly (or from a timer) so that gaps are handled even
- * when no new messages arrive.
+ * beyond them arrived (or was refused for room), by the resequencer's {@link Ticker}, read once
+ * when the gap opens. Timed policies act on {@link Resequencer#tick()}, while an offer is blocked
+ * for room, and on a {@link Resequencer#offer} that opens a gap; other buffered offers look at the
+ * clock only now and then (one in 64), as a clock read costs as much as buffering a message. So a
+ * timed policy never acts before its timeout, and may act later than it on offers alone: call
+ * {@code tick()} regularly (or from a timer) so that gaps are handled in time, and even when no
+ * new messages arrive.
  *
  * <ul>
  *   <li>{@link #waitForever()} ({@link Kind#WAIT}, the default): hold back until the missing
@@ -118,7 +121,7 @@ public abstract sealed class GapPolicy permits WaitForever, NeverSkip, AfterTime
     @Override
     public abstract String toString();
 
-    /** Whether the policy needs the time on every offer that buffers (it acts on gap ages). */
+    /** Whether the policy acts on gap ages, so that offers that buffer look at the clock now and then. */
     abstract boolean timed();
 
     /**

@@ -61,7 +61,7 @@ public class ResequencerBenchmark {
         return resequence(Resequencer.<String, Long>builder().maxBuffered(4096), out);
     }
 
-    /** The same with a timed gap policy (that never fires), which reads the clock per buffered message. */
+    /** The same with a timed gap policy (that never fires), which reads the clock when a gap opens. */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public long ordoSkipAfterTimeout(Blackhole out) {
