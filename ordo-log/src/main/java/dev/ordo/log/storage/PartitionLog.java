@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -380,15 +379,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
         }
-        // Decoded outside the monitor too: the bytes are a copy.
-        int records = 0;
-        for (ByteBuffer batch : batches) {
-            records += RecordBatch.recordCount(batch);
-        }
-        List<Record> out = new ArrayList<>(records); // sized once: growing it was 6% of a consumer's allocation
-        for (ByteBuffer batch : batches) {
-            RecordBatch.readRecords(batch, fromOffset, out);
-        }
+        List<Record> out = RecordBatch.readRecords(batches, fromOffset); // outside the monitor: a copy
         long end = readableEnd();
         int readable = out.size();
         while (readable > 0 && out.get(readable - 1).offset() >= end) {
