@@ -2,6 +2,7 @@ package dev.ordo.cli;
 
 import dev.ordo.cli.demo.DemoCommand;
 import dev.ordo.cli.log.ConsumeCommand;
+import dev.ordo.cli.log.MigrateCommand;
 import dev.ordo.cli.log.ProduceCommand;
 import dev.ordo.cli.log.TopicsCommand;
 import java.util.Map;
@@ -31,6 +32,7 @@ import picocli.CommandLine.ParseResult;
             TopicsCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,
+            MigrateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class OrdoCommand implements Callable<Integer> {

@@ -86,6 +86,8 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a transaction's records only once committed: an aborted one (a migration step cut short) is never handled
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, client);
         KafkaProducer<byte[], byte[]> dlq = null;

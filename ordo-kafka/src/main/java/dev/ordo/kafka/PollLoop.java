@@ -80,6 +80,10 @@ final class PollLoop {
     private final AtomicLong fenceWaits = new AtomicLong();
     /** Per assigned partition, its end as of the last fetch (poll thread writes, gauges read). */
     private final Map<Integer, Long> endOffsets = new ConcurrentHashMap<>();
+    /** Each assigned partition's fetch position after the last poll (written by the poll thread). */
+    private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+    /** The offset after the last record polled of each partition, or where its ownership began. */
+    private final Map<Integer, Long> recordsEnd = new ConcurrentHashMap<>();
 
     private final Map<Integer, Long> fetchLags = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -139,9 +143,16 @@ final class PollLoop {
         return assignment;
     }
 
-    /** The end of {@code partition} as of the last fetch, or -1 if not known. */
+    /**
+     * The end of {@code partition} as of the last fetch, or -1 if not known; once the consumer has read to
+     * that end, the offset after its last record: the offsets beyond hold no record (a transaction's
+     * commit marker), and would otherwise count as lag for ever.
+     */
     long endOffset(int partition) {
-        return endOffsets.getOrDefault(partition, -1L);
+        long end = endOffsets.getOrDefault(partition, -1L);
+        Long position = positions.get(partition);
+        Long records = recordsEnd.get(partition);
+        return position != null && records != null && position >= end ? Math.min(end, records) : end;
     }
 
     /** What this consumer committed. */
@@ -210,6 +221,9 @@ final class PollLoop {
 
     /** Queues a partition's polled records behind any that wait, and dispatches what may go. */
     private void accept(int partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        if (!records.isEmpty()) {
+            recordsEnd.put(partition, records.get(records.size() - 1).offset() + 1);
+        }
         waiting.computeIfAbsent(partition, p -> new ArrayDeque<>()).addAll(records);
         dispatchWaiting(partition);
     }
@@ -379,7 +393,9 @@ final class PollLoop {
     private void trackLag() {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(fetchLag -> {
-                long end = consumer.position(tp) + fetchLag;
+                long position = consumer.position(tp);
+                long end = position + fetchLag;
+                positions.put(tp.partition(), position);
                 endOffsets.merge(tp.partition(), end, Math::max); // an end asked of the broker may be newer
                 fetchLags.put(tp.partition(), fetchLag);
                 if (lagMeters != null) {
@@ -401,6 +417,8 @@ final class PollLoop {
         fenced.remove(partition);
         fenceStallsReported.remove(partition);
         endOffsets.remove(partition);
+        positions.remove(partition);
+        recordsEnd.remove(partition);
         fetchLags.remove(partition);
         if (lagMeters != null) {
             lagMeters.forget(partition);
@@ -444,6 +462,7 @@ final class PollLoop {
                 }
                 if (!dispatcher.isAssigned(tp.partition())) {
                     dispatcher.assign(tp.partition(), o == null ? 0 : o.offset(), handledBefore);
+                    recordsEnd.put(tp.partition(), o == null ? 0 : o.offset());
                 }
             }
             assignment = partitionsOf(consumer.assignment(), List.of());

@@ -183,6 +183,21 @@ public final class CommittedOffsets {
         }
     }
 
+    /** The committed next offset of each partition the group committed for, as stored now. */
+    synchronized Map<Integer, Long> snapshot() {
+        return Map.copyOf(offsets);
+    }
+
+    /** Whether the group's consumer commits its offsets with an application state, not here. */
+    synchronized boolean inState() {
+        return inState;
+    }
+
+    /** The topic, or null for a file written before files named it. */
+    String topic() {
+        return topic;
+    }
+
     /** The committed next offset of {@code partition} (0 if none). */
     public synchronized long get(int partition) {
         return offsets.getOrDefault(partition, 0L);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
@@ -60,6 +61,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     private ProducerRegistry producers;
     private GroupCoordinator groups;
+    private TopicSeals seals;
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
     private final LogMeters meters;
 
@@ -115,9 +117,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             log.producers = ProducerRegistry.load(root);
             log.groups = new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics));
             log.directories.deleteLeftDeletions();
-            for (String name : TopicFile.names(root)) {
+            List<String> names = TopicFile.names(root);
+            for (String name : names) {
                 log.openTopic(name, TopicFile.read(root, name));
             }
+            log.seals = TopicSeals.load(root, names);
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -203,6 +207,59 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
+     * Closes the topic to appends for good, for a move to another engine: pauses its producers, waits until
+     * what they placed is appended, forces every partition and records the seal durably (it survives a
+     * restart); every later append fails with {@link TopicSealedException} naming {@code reason}. Readers
+     * and consumer groups go on reading to the end, which no longer moves. Sealing a sealed topic does
+     * nothing.
+     *
+     * @return each partition's end offset, final from here on
+     * @throws IllegalStateException if a producer did not append what it placed within 30 s; the topic
+     *     is left open
+     */
+    public synchronized long[] seal(String name, String reason) throws IOException {
+        requireOpen();
+        Objects.requireNonNull(reason, "reason must not be null");
+        Topic topic = topic(name);
+        if (seals.reason(name).isEmpty()) {
+            new TopicSeal(topic, name).run(() -> seals.seal(name, reason));
+        }
+        long[] ends = new long[topic.partitions().size()];
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = topic.partitions().get(p).nextOffset();
+        }
+        return ends;
+    }
+
+    /**
+     * The committed offsets (next offset per partition) of every consumer group of the topic whose offsets
+     * the engine keeps: those with members now and those with an offsets file naming the topic. Groups
+     * that commit with an application state ({@code CommittedState}) are left out: their offsets are in
+     * that state.
+     */
+    public synchronized Map<String, Map<Integer, Long>> committedOffsets(String name) throws IOException {
+        topic(name);
+        Map<String, Map<Integer, Long>> byGroup = new TreeMap<>();
+        for (CommittedOffsets stored : CommittedOffsets.readAll(data.root())) {
+            if (name.equals(stored.topic()) && stored.group() != null && !stored.inState()) {
+                byGroup.put(stored.group(), stored.snapshot());
+            }
+        }
+        for (CommittedOffsets live : groups.liveOffsets(name)) { // fresher than its file
+            if (live.group() != null && !live.inState()) {
+                byGroup.put(live.group(), live.snapshot());
+            }
+        }
+        return byGroup;
+    }
+
+    /** Why the topic takes no more records ({@link #seal}), if it does not. */
+    public Optional<String> sealed(String name) {
+        topic(name);
+        return seals.reason(name);
+    }
+
+    /**
      * Puts the topic a change of its partition count made (with {@code before} partitions until then) in
      * place of the old one: from here appends and consumer groups see its new partitions (monitor held).
      */
@@ -269,6 +326,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
         topics.remove(name);
         Files.deleteIfExists(TopicFile.of(data.root(), name)); // the topic no longer exists, also after a crash
+        seals.deleted(name);
         directories.deleteLater(name, topic.partitions().size());
     }
 
@@ -282,6 +340,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         ReadWriteLock changing = topic(topicName).changing();
         changing.readLock().lock(); // the partition count does not change between placing and appending
         try {
+            seals.requireOpen(topicName);
             Topic topic = topic(topicName);
             int partition = topic.partitioner().partition(key, topic.layout().partitions());
             long offset = topic.partitions()
@@ -313,6 +372,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             int baseSequence)
             throws IOException {
         PartitionLog log = partition(topicName, partition);
+        seals.requireOpen(topicName); // after the producer's pause at a seal: its records are all appended
         if (identity == null) {
             return log.appendBeforeSync(batch, RecordBatch.Producer.NONE);
         }

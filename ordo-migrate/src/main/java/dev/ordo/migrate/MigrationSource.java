@@ -1,0 +1,35 @@
+package dev.ordo.migrate;
+
+import dev.ordo.log.storage.Record;
+import dev.ordo.partition.TopicLayout;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** The topic a migration copies from, as the copy sees it. */
+interface MigrationSource {
+
+    /** Says what the source is, for messages: {@code "embedded topic 'ledger' in /data"}. */
+    String describe();
+
+    /** The partition layouts the topic has had, the current one last. */
+    TopicLayout layout();
+
+    /** The first offset still held by partition {@code p}. */
+    long startOffset(int p);
+
+    /** The offset after the last record of partition {@code p}. */
+    long endOffset(int p);
+
+    /** Records of partition {@code p} from {@code from} on, at most about {@code maxBytes}. */
+    List<Record> read(int p, long from, int maxBytes) throws IOException;
+
+    /** Closes the topic to appends for good; returns each partition's final end. Idempotent. */
+    long[] seal(String reason) throws IOException;
+
+    /** Whether the topic is sealed. */
+    boolean sealed();
+
+    /** The committed offsets of the topic's consumer groups, by group, then partition. */
+    Map<String, Map<Integer, Long>> committedOffsets() throws IOException;
+}

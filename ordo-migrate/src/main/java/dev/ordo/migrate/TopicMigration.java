@@ -1,0 +1,424 @@
+package dev.ordo.migrate;
+
+import dev.ordo.OrdoInterruptedException;
+import dev.ordo.engine.RecordConsumer;
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serde;
+import dev.ordo.kafka.KafkaOrdoProducer;
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.producer.OrdoProducer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a live topic of the embedded engine to Kafka, keeping each key's order, with its producers and
+ * consumers running. {@link #start} copies the backlog in the background (resuming a migration cut short,
+ * wherever it stopped); {@link #switchOver} is the fence: the migration's producers pause, the source topic
+ * is sealed (later appends fail), its tail is copied, and the producers go on to Kafka, their records
+ * behind every copied one; {@link #handOver} moves a consumer group once it has handled the source to its
+ * end, so no record sent after the switch is handled before the old tail; {@link #moveGroups} moves the
+ * groups that were not running.
+ *
+ * <pre>{@code
+ * try (TopicMigration migration = TopicMigration.fromEmbedded(log, "ledger").toKafka("kafka:9092").start()) {
+ *     RecordProducer<String, Txn> producer = migration.producer(Serdes.string(), txnSerde);
+ *     RecordConsumer balances = OrdoConsumer.builder(log, "ledger", ...).group("balances")...start();
+ *     migration.awaitCopied(Duration.ofMinutes(10));        // backlog copied, the copy follows the tail
+ *     migration.switchOver();                                // producers now send to Kafka
+ *     List<RecordConsumer> onKafka = migration.handOver("balances", List.of(balances),
+ *             () -> KafkaOrdoConsumer.builder("kafka:9092", "ledger", ...).group("balances")...start(),
+ *             Duration.ofMinutes(1));
+ * }
+ * }</pre>
+ *
+ * <p>Every step of the copy is one Kafka transaction that also records the migration's state (in topic
+ * {@value MigrationStore#TOPIC}); read the target with {@code read_committed}, as Ordo's Kafka consumer
+ * does, so that a step cut short by a crash is never seen. Effects stay exactly once for groups moved by
+ * {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had handled again.
+ * Groups that commit with an application state ({@code CommittedState}) are not moved: their offsets are in
+ * that state.
+ */
+public final class TopicMigration implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicMigration.class);
+
+    /** Where the switch happened: the source's final ends and the target's ends then, per partition. */
+    public record Fence(List<Long> sourceEnds, List<Long> targetEnds) {}
+
+    private final MigrationSource source;
+    private final String sourceTopic;
+    private final String target;
+    private final String bootstrap;
+    private final Properties client;
+    private final Copier copier;
+    private final GroupMoves moves;
+    private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
+    private final EmbeddedLog log;
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final Thread copying;
+    private volatile Throwable failure;
+
+    private TopicMigration(Builder b, Copier copier) {
+        this.source = b.source;
+        this.sourceTopic = b.topic;
+        this.target = b.target();
+        this.bootstrap = b.bootstrap;
+        this.client = b.client();
+        this.copier = copier;
+        this.moves = new GroupMoves(client, target);
+        this.log = b.log;
+        this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
+        copying.setDaemon(true);
+    }
+
+    /** A migration of {@code topic} of the open embedded engine {@code log}; say where to with the builder. */
+    public static Builder fromEmbedded(EmbeddedLog log, String topic) {
+        Objects.requireNonNull(log, "log must not be null");
+        Objects.requireNonNull(topic, "topic must not be null");
+        return new Builder(log, topic);
+    }
+
+    /** Whether producers send to Kafka now. */
+    public boolean switched() {
+        return copier.state().phase() == MigrationState.Phase.SWITCHED;
+    }
+
+    /** Records of the source not copied yet (0 once switched). */
+    public long lag() {
+        MigrationState state = copier.state();
+        long lag = 0;
+        for (int p = 0; p < source.layout().existing(); p++) {
+            lag += Math.max(0, source.endOffset(p) - Math.max(state.next(p), source.startOffset(p)));
+        }
+        return lag;
+    }
+
+    /** Why the background copy stopped, if it failed (then {@link #switchOver} retries it). */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /**
+     * Waits until the copy has come within one step of the source's end.
+     *
+     * @return false if {@code timeout} passed first or the copy failed ({@link #failure})
+     */
+    public boolean awaitCopied(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lag() > Copier.MAX_STEP_RECORDS && failure == null) {
+            if (System.nanoTime() > deadline || stopping.await(20, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        }
+        return failure == null;
+    }
+
+    /**
+     * A producer of the topic that sends to the embedded engine until the switch and to Kafka after it
+     * (with the same serializers); to Kafka at once if the switch is past.
+     */
+    public <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
+        Supplier<RecordProducer<K, V>> kafka = () -> KafkaOrdoProducer.builder(bootstrap, target, keys, values)
+                .properties(client)
+                .build();
+        if (switched()) {
+            return kafka.get();
+        }
+        SwitchingProducer<K, V> producer = new SwitchingProducer<>(
+                OrdoProducer.builder(log, sourceTopic, keys, values).build(), kafka);
+        producers.add(producer);
+        return producer;
+    }
+
+    /**
+     * The switch, with the migration's producers running: pauses them, seals the source, copies its tail,
+     * records the fence and lets the producers go on to Kafka. The pause lasts about the copy of what was
+     * appended since the last step. Idempotent: a switch past returns its fence.
+     *
+     * @throws IllegalStateException if the copy fails; the producers then resume, and if the source was
+     *     sealed their sends fail until a later call completes the switch
+     */
+    public synchronized Fence switchOver() throws IOException {
+        if (!switched()) {
+            stopCopying();
+            for (int steps = 0; steps < 10 && lag() > Copier.MAX_STEP_RECORDS / 10; steps++) {
+                copier.step(); // close to the end before pausing anyone: the pause then copies little
+            }
+            long pausedAt = System.nanoTime();
+            for (SwitchingProducer<?, ?> producer : producers) {
+                producer.pause();
+            }
+            boolean done = false;
+            try {
+                finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+                done = true;
+            } finally {
+                for (SwitchingProducer<?, ?> producer : producers) {
+                    if (done) {
+                        producer.switchToKafka();
+                    } else {
+                        producer.resume();
+                    }
+                }
+            }
+            LOG.info(
+                    "topic '{}' switched to Kafka topic '{}': producers paused {} ms; fence {}",
+                    sourceTopic,
+                    target,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt),
+                    copier.state());
+        }
+        return fence();
+    }
+
+    /**
+     * Moves consumer group {@code group} to Kafka: waits until its running {@code members} (on the embedded
+     * engine) have handled the sealed topic to its end, closes them, commits the fence as the group's offsets
+     * on Kafka and starts as many members there with {@code onKafka}.
+     *
+     * @return the members started on Kafka
+     * @throws IllegalStateException if the members did not reach the end within {@code timeout} (a parked
+     *     key, say; they are then left running) or the switch is not past
+     */
+    public List<RecordConsumer> handOver(
+            String group,
+            List<? extends RecordConsumer> members,
+            Supplier<? extends RecordConsumer> onKafka,
+            Duration timeout)
+            throws IOException, InterruptedException {
+        MigrationState state = requireSwitched();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RecordConsumer member : members) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!member.awaitCaughtUp(Duration.ofNanos(left))) {
+                throw new IllegalStateException("a member of group '" + group + "' did not handle topic '"
+                        + sourceTopic + "' to its end within " + timeout + " (lag " + member.lag() + ", parked "
+                        + member.parked() + "); the group stays on the embedded engine");
+            }
+        }
+        for (RecordConsumer member : members) {
+            member.close();
+        }
+        Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
+        if (!GroupMoves.drained(committed, state.sourceEnds())) {
+            throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
+                    + " of the fence " + fence().sourceEnds() + "; start it again on the embedded engine");
+        }
+        moves.move(group, committed, state);
+        List<RecordConsumer> started = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            started.add(onKafka.get());
+        }
+        return started;
+    }
+
+    /**
+     * Moves every consumer group of the source that has no offsets on Kafka yet (groups not running, or
+     * moved by no {@link #handOver}); see the class comment for a group still behind the fence.
+     *
+     * @return the offsets committed on Kafka per group moved, by target partition
+     */
+    public Map<String, Map<Integer, Long>> moveGroups() throws IOException {
+        MigrationState state = requireSwitched();
+        Map<String, Map<Integer, Long>> moved = new TreeMap<>();
+        for (Map.Entry<String, Map<Integer, Long>> group :
+                source.committedOffsets().entrySet()) {
+            Map<Integer, Long> positions = moves.move(group.getKey(), group.getValue(), state);
+            if (!positions.isEmpty()) {
+                moved.put(group.getKey(), positions);
+            }
+        }
+        return moved;
+    }
+
+    /** The fence, once switched. */
+    public Fence fence() {
+        MigrationState state = requireSwitched();
+        return new Fence(list(state.sourceEnds()), list(state.targetEnds()));
+    }
+
+    /** Records copied by this run of the migration (not counting those a run cut short had copied). */
+    public long copied() {
+        return copier.copied();
+    }
+
+    /** Stops the background copy and releases the migration's Kafka clients; producers stay the caller's. */
+    @Override
+    public void close() {
+        stopCopying();
+        copier.close();
+    }
+
+    private void finishSwitch(long[] sourceEnds) throws IOException {
+        int idle = 0;
+        while (!copier.reached(sourceEnds)) {
+            idle = copier.step() == 0 ? idle + 1 : 0;
+            if (idle > 100) {
+                throw new IllegalStateException("the sealed " + source.describe() + " has records below "
+                        + list(sourceEnds) + " that cannot be read; copied up to " + copier.state());
+            }
+        }
+        long[] targetEnds = TargetTopic.ends(client, target, copier.state().partitions());
+        copier.record(copier.state().switched(sourceEnds, targetEnds));
+    }
+
+    private MigrationState requireSwitched() {
+        MigrationState state = copier.state();
+        if (state.phase() != MigrationState.Phase.SWITCHED) {
+            throw new IllegalStateException(
+                    "topic '" + sourceTopic + "' is not switched to Kafka yet; call switchOver() first");
+        }
+        return state;
+    }
+
+    private void begin() throws IOException {
+        if (switched()) {
+            return;
+        }
+        if (source.sealed()) { // a switch cut short: no producer can send anywhere until it is finished
+            finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+            return;
+        }
+        copying.start();
+    }
+
+    private void copyUntilStopped() {
+        try {
+            while (stopping.getCount() > 0) {
+                if (copier.step() == 0 && stopping.await(20, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            LOG.error(
+                    "the copy of {} to Kafka topic '{}' failed; switchOver() tries again",
+                    source.describe(),
+                    target,
+                    e);
+        }
+    }
+
+    private void stopCopying() {
+        stopping.countDown();
+        try {
+            if (copying.isAlive()) {
+                copying.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrdoInterruptedException("interrupted while stopping the copy of topic '" + sourceTopic + "'", e);
+        }
+    }
+
+    private static List<Long> list(long[] values) {
+        List<Long> list = new ArrayList<>(values.length);
+        for (long v : values) {
+            list.add(v);
+        }
+        return List.copyOf(list);
+    }
+
+    /** Where a migration goes. */
+    public static final class Builder {
+
+        private final EmbeddedLog log;
+        private final String topic;
+        private final MigrationSource source;
+        private String bootstrap;
+        private String target;
+        private int partitions;
+        private final Properties properties = new Properties();
+
+        private Builder(EmbeddedLog log, String topic) {
+            this.log = log;
+            this.topic = topic;
+            this.source = new EmbeddedSource(log, topic);
+        }
+
+        /** The Kafka cluster to move to (required). */
+        public Builder toKafka(String bootstrapServers) {
+            this.bootstrap = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+            return this;
+        }
+
+        /** A Kafka client setting (security, timeouts) for every client the migration makes. */
+        public Builder kafkaProperty(String name, String value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        /** The Kafka topic to create and fill (default: the source topic's name). */
+        public Builder targetTopic(String name) {
+            this.target = Objects.requireNonNull(name, "target topic must not be null");
+            return this;
+        }
+
+        /** The target's partition count (default: the source's current one), 1 to 10,000. */
+        public Builder partitions(int partitions) {
+            if (partitions < 1 || partitions > 10_000) {
+                throw new IllegalArgumentException("partitions must be in [1, 10000], was " + partitions);
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * Starts the migration, or resumes the one recorded for this topic and target: creates the target
+         * topic if need be, then copies in the background (a switch cut short is finished first, here).
+         *
+         * @throws IllegalArgumentException if the target exists with another partition count, or exists
+         *     though no migration into it is recorded
+         */
+        public TopicMigration start() throws IOException {
+            if (bootstrap == null) {
+                throw new IllegalStateException("toKafka(bootstrapServers) is required");
+            }
+            Properties client = client();
+            MigrationStore store = new MigrationStore(client);
+            String id = "embedded/" + topic + ">" + target();
+            Optional<MigrationState> recorded = TargetTopic.recorded(client, store, id, target());
+            MigrationState state = recorded.orElse(
+                    MigrationState.start(partitions == 0 ? source.layout().partitions() : partitions));
+            TopicMigration migration = new TopicMigration(this, new Copier(source, id, target(), store, client, state));
+            try {
+                if (recorded.isEmpty()) {
+                    migration.copier.record(state); // recorded first: a crash after creating the target resumes
+                }
+                TargetTopic.ensure(client, target(), state);
+                migration.begin();
+            } catch (IOException | RuntimeException e) {
+                migration.close();
+                throw e;
+            }
+            return migration;
+        }
+
+        private String target() {
+            return target == null ? topic : target;
+        }
+
+        private Properties client() {
+            Properties client = new Properties();
+            client.putAll(properties);
+            client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            return client;
+        }
+    }
+}
