@@ -27,20 +27,20 @@ public final class LincheckEffort {
     /** Two threads of two operations each, between one operation before and one after. */
     public static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
-                .iterations(4 * SCALE)
-                .invocationsPerIteration(50)
+                .iterations(3 * SCALE)
+                .invocationsPerIteration(40)
                 .threads(2)
                 .actorsPerThread(2)
                 .actorsBefore(1)
                 .actorsAfter(1);
     }
 
-    /** Three threads on real cores (two on the build machine: the third makes them preempt). */
+    /** Two threads on real cores, many short runs. */
     public static StressOptions stress() {
         return new StressOptions()
-                .iterations(20 * SCALE)
-                .invocationsPerIteration(1_000)
-                .threads(3)
+                .iterations(10 * SCALE)
+                .invocationsPerIteration(500)
+                .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(2)
                 .actorsAfter(2);
@@ -48,7 +48,7 @@ public final class LincheckEffort {
 
     /** Invocations of a {@code Lincheck.runConcurrentTest} block: each a different interleaving. */
     public static int interleavings() {
-        return 2_000 * SCALE;
+        return 500 * SCALE;
     }
 
     /**
