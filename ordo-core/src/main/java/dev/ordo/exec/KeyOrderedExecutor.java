@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -358,6 +359,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         Ticker ticker = Ticker.system();
         String threadName = "ordo-keyed";
         AdaptiveConcurrencyLimit concurrencyLimit;
+        /** Null: a pool of {@code concurrency} threads. Tests substitute one that runs keys on threads they drive. */
+        ThreadPoolExecutor workerPool;
 
         private Builder() {}
 

@@ -62,13 +62,15 @@ final class KeyRunner<K> {
         this.parkListener = b.parkListener;
         this.ticker = b.ticker;
         this.concurrencyLimit = b.concurrencyLimit;
-        this.workers = new ThreadPoolExecutor(
-                b.concurrency,
-                b.concurrency,
-                0,
-                TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(),
-                daemonThreads(b.threadName + "-worker-"));
+        this.workers = b.workerPool != null
+                ? b.workerPool
+                : new ThreadPoolExecutor(
+                        b.concurrency,
+                        b.concurrency,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new LinkedBlockingQueue<>(),
+                        daemonThreads(b.threadName + "-worker-"));
         // Started now, not with the first tasks: a consumer's first records would otherwise wait
         // for thread creation (up to 10 ms for eight workers on the benchmark VM).
         this.workers.prestartAllCoreThreads();
