@@ -35,10 +35,13 @@ final class Copier implements AutoCloseable {
     static final String FROM_HEADER = "ordo.migrated.from";
 
     private static final int READ_BYTES = 1 << 20;
-    /** Records per step at most: a step is one transaction, redone whole after a crash. */
-    static final int MAX_STEP_RECORDS = 20_000;
+    /** Records per step at most, by default: a step is one transaction, redone whole after a crash. */
+    static final int STEP_RECORDS = 20_000;
 
     private final MigrationSource source;
+    /** Records per step at most. */
+    final int stepRecords;
+
     private final String id;
     private final String target;
     private final MigrationStore store;
@@ -48,12 +51,14 @@ final class Copier implements AutoCloseable {
 
     Copier(
             MigrationSource source,
+            int stepRecords,
             String id,
             String target,
             MigrationStore store,
             Properties client,
             MigrationState state) {
         this.source = source;
+        this.stepRecords = stepRecords;
         this.id = id;
         this.target = target;
         this.store = store;
@@ -80,7 +85,7 @@ final class Copier implements AutoCloseable {
     }
 
     /**
-     * Copies one step, at most {@value #MAX_STEP_RECORDS} records, and commits it with the new state;
+     * Copies one step, at most {@link #stepRecords} records, and commits it with the new state;
      * returns how many records it copied (0: nothing was left to copy when it looked).
      */
     int step() throws IOException {
@@ -90,14 +95,14 @@ final class Copier implements AutoCloseable {
         int count = 0;
         beginStep();
         try {
-            for (int j = 0; j < layouts.size() && count < MAX_STEP_RECORDS; j++) {
+            for (int j = 0; j < layouts.size() && count < stepRecords; j++) {
                 TopicLayout.Layout current = layouts.get(j);
                 boolean finished = true;
                 for (int p = 0; p < current.partitions(); p++) {
                     long end = j == layouts.size() - 1
                             ? source.endOffset(p)
                             : layouts.get(j + 1).start(p);
-                    count += copyRange(p, next, end, MAX_STEP_RECORDS - count);
+                    count += copyRange(p, next, end, stepRecords - count);
                     finished &= next[p] >= end;
                 }
                 if (!finished) {
@@ -150,11 +155,12 @@ final class Copier implements AutoCloseable {
         next[p] = Math.max(next[p], source.startOffset(p)); // retention may have deleted the oldest
         int count = 0;
         while (count < budget && next[p] < end) {
-            List<Record> records = source.read(p, next[p], READ_BYTES);
-            if (records.isEmpty()) {
-                return count; // appended, not readable yet
+            MigrationSource.Batch batch = source.read(p, next[p], READ_BYTES);
+            if (batch.records().isEmpty()) {
+                next[p] = Math.max(next[p], Math.min(batch.next(), end)); // past offsets holding no record
+                return count;
             }
-            for (Record record : records) {
+            for (Record record : batch.records()) {
                 if (record.offset() >= end || count == budget) {
                     return count;
                 }

@@ -1,6 +1,9 @@
 package dev.ordo.migrate;
 
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serde;
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.producer.OrdoProducer;
 import dev.ordo.log.storage.Record;
 import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
@@ -40,8 +43,21 @@ final class EmbeddedSource implements MigrationSource {
     }
 
     @Override
-    public List<Record> read(int p, long from, int maxBytes) throws IOException {
-        return log.read(topic, p, from, maxBytes);
+    public Batch read(int p, long from, int maxBytes) throws IOException {
+        List<Record> records = log.read(topic, p, from, maxBytes);
+        return new Batch(
+                records,
+                records.isEmpty() ? from : records.get(records.size() - 1).offset() + 1);
+    }
+
+    @Override
+    public <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
+        return OrdoProducer.builder(log, topic, keys, values).build();
+    }
+
+    @Override
+    public void close() {
+        // the engine is the application's
     }
 
     @Override

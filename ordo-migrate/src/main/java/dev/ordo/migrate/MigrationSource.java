@@ -1,5 +1,7 @@
 package dev.ordo.migrate;
 
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.engine.Serde;
 import dev.ordo.log.storage.Record;
 import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
@@ -7,7 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /** The topic a migration copies from, as the copy sees it. */
-interface MigrationSource {
+interface MigrationSource extends AutoCloseable {
+
+    /**
+     * Records read from one partition, and the offset to read from next: past the last record, and past
+     * offsets that hold no record (a Kafka transaction's markers).
+     */
+    record Batch(List<Record> records, long next) {}
 
     /** Says what the source is, for messages: {@code "embedded topic 'ledger' in /data"}. */
     String describe();
@@ -22,7 +30,10 @@ interface MigrationSource {
     long endOffset(int p);
 
     /** Records of partition {@code p} from {@code from} on, at most about {@code maxBytes}. */
-    List<Record> read(int p, long from, int maxBytes) throws IOException;
+    Batch read(int p, long from, int maxBytes) throws IOException;
+
+    /** A producer of the topic on its own engine. */
+    <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values);
 
     /** Closes the topic to appends for good; returns each partition's final end. Idempotent. */
     long[] seal(String reason) throws IOException;
@@ -32,4 +43,8 @@ interface MigrationSource {
 
     /** The committed offsets of the topic's consumer groups, by group, then partition. */
     Map<String, Map<Integer, Long>> committedOffsets() throws IOException;
+
+    /** Releases what the source holds (not the engine it reads). */
+    @Override
+    void close();
 }

@@ -6,7 +6,6 @@ import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serde;
 import dev.ordo.kafka.KafkaOrdoProducer;
 import dev.ordo.log.engine.EmbeddedLog;
-import dev.ordo.log.producer.OrdoProducer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -67,20 +67,18 @@ public final class TopicMigration implements AutoCloseable {
     private final Copier copier;
     private final GroupMoves moves;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
-    private final EmbeddedLog log;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread copying;
     private volatile Throwable failure;
 
-    private TopicMigration(Builder b, Copier copier) {
-        this.source = b.source;
+    private TopicMigration(Builder b, MigrationSource source, Copier copier) {
+        this.source = source;
         this.sourceTopic = b.topic;
         this.target = b.target();
         this.bootstrap = b.bootstrap;
         this.client = b.client();
         this.copier = copier;
         this.moves = new GroupMoves(client, target);
-        this.log = b.log;
         this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
         copying.setDaemon(true);
     }
@@ -89,7 +87,25 @@ public final class TopicMigration implements AutoCloseable {
     public static Builder fromEmbedded(EmbeddedLog log, String topic) {
         Objects.requireNonNull(log, "log must not be null");
         Objects.requireNonNull(topic, "topic must not be null");
-        return new Builder(log, topic);
+        EmbeddedSource source = new EmbeddedSource(log, topic); // fails now if the topic does not exist
+        return new Builder("embedded", topic, null, client -> source);
+    }
+
+    /**
+     * A re-partitioning of Kafka topic {@code topic} into a new topic ({@link Builder#targetTopic}, required)
+     * of any partition count, on the same cluster unless {@link Builder#toKafka} says otherwise. Kafka
+     * cannot close a topic to producers: at the switch only the migration's producers ({@link #producer})
+     * move, so stop the others first.
+     */
+    public static Builder fromKafka(String bootstrapServers, String topic) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+        Objects.requireNonNull(topic, "topic must not be null");
+        return new Builder("kafka", topic, bootstrapServers, client -> {
+            Properties source = new Properties();
+            source.putAll(client);
+            source.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            return new KafkaSource(source, topic);
+        });
     }
 
     /** Whether producers send to Kafka now. */
@@ -119,7 +135,7 @@ public final class TopicMigration implements AutoCloseable {
      */
     public boolean awaitCopied(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lag() > Copier.MAX_STEP_RECORDS && failure == null) {
+        while (lag() > copier.stepRecords && failure == null) {
             if (System.nanoTime() > deadline || stopping.await(20, TimeUnit.MILLISECONDS)) {
                 return false;
             }
@@ -138,8 +154,7 @@ public final class TopicMigration implements AutoCloseable {
         if (switched()) {
             return kafka.get();
         }
-        SwitchingProducer<K, V> producer = new SwitchingProducer<>(
-                OrdoProducer.builder(log, sourceTopic, keys, values).build(), kafka);
+        SwitchingProducer<K, V> producer = new SwitchingProducer<>(source.producer(keys, values), kafka);
         producers.add(producer);
         return producer;
     }
@@ -155,7 +170,7 @@ public final class TopicMigration implements AutoCloseable {
     public synchronized Fence switchOver() throws IOException {
         if (!switched()) {
             stopCopying();
-            for (int steps = 0; steps < 10 && lag() > Copier.MAX_STEP_RECORDS / 10; steps++) {
+            for (int steps = 0; steps < 10 && lag() > copier.stepRecords / 10; steps++) {
                 copier.step(); // close to the end before pausing anyone: the pause then copies little
             }
             long pausedAt = System.nanoTime();
@@ -261,6 +276,7 @@ public final class TopicMigration implements AutoCloseable {
     public void close() {
         stopCopying();
         copier.close();
+        source.close();
     }
 
     private void finishSwitch(long[] sourceEnds) throws IOException {
@@ -338,21 +354,25 @@ public final class TopicMigration implements AutoCloseable {
     /** Where a migration goes. */
     public static final class Builder {
 
-        private final EmbeddedLog log;
+        private final String kind;
         private final String topic;
-        private final MigrationSource source;
+        private final Function<Properties, MigrationSource> source;
+        private final String sourceBootstrap;
         private String bootstrap;
         private String target;
         private int partitions;
+        private int stepRecords = Copier.STEP_RECORDS;
         private final Properties properties = new Properties();
 
-        private Builder(EmbeddedLog log, String topic) {
-            this.log = log;
+        private Builder(String kind, String topic, String bootstrap, Function<Properties, MigrationSource> source) {
+            this.kind = kind;
             this.topic = topic;
-            this.source = new EmbeddedSource(log, topic);
+            this.sourceBootstrap = bootstrap;
+            this.bootstrap = bootstrap;
+            this.source = source;
         }
 
-        /** The Kafka cluster to move to (required). */
+        /** The Kafka cluster to move to (required from the embedded engine; else the source's cluster). */
         public Builder toKafka(String bootstrapServers) {
             this.bootstrap = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
             return this;
@@ -380,6 +400,18 @@ public final class TopicMigration implements AutoCloseable {
         }
 
         /**
+         * Records copied per step at most (default 20,000): each step is one Kafka transaction, so this
+         * bounds what a crash makes the next run copy again and how long a step holds its transaction.
+         */
+        public Builder stepRecords(int records) {
+            if (records < 1 || records > 1_000_000) {
+                throw new IllegalArgumentException("stepRecords must be in [1, 1000000], was " + records);
+            }
+            this.stepRecords = records;
+            return this;
+        }
+
+        /**
          * Starts the migration, or resumes the one recorded for this topic and target: creates the target
          * topic if need be, then copies in the background (a switch cut short is finished first, here).
          *
@@ -390,24 +422,34 @@ public final class TopicMigration implements AutoCloseable {
             if (bootstrap == null) {
                 throw new IllegalStateException("toKafka(bootstrapServers) is required");
             }
+            if (kind.equals("kafka") && target().equals(topic) && bootstrap.equals(sourceBootstrap)) {
+                throw new IllegalStateException(
+                        "targetTopic(name) is required: a Kafka topic moves to another topic of its cluster");
+            }
             Properties client = client();
             MigrationStore store = new MigrationStore(client);
-            String id = "embedded/" + topic + ">" + target();
-            Optional<MigrationState> recorded = TargetTopic.recorded(client, store, id, target());
-            MigrationState state = recorded.orElse(
-                    MigrationState.start(partitions == 0 ? source.layout().partitions() : partitions));
-            TopicMigration migration = new TopicMigration(this, new Copier(source, id, target(), store, client, state));
+            String id = kind + "/" + topic + ">" + target();
+            MigrationSource source = this.source.apply(client);
+            Copier copier = null;
             try {
+                Optional<MigrationState> recorded = TargetTopic.recorded(client, store, id, target());
+                MigrationState state = recorded.orElse(
+                        MigrationState.start(partitions == 0 ? source.layout().partitions() : partitions));
+                copier = new Copier(source, stepRecords, id, target(), store, client, state);
                 if (recorded.isEmpty()) {
-                    migration.copier.record(state); // recorded first: a crash after creating the target resumes
+                    copier.record(state); // recorded first: a crash after creating the target resumes
                 }
                 TargetTopic.ensure(client, target(), state);
+                TopicMigration migration = new TopicMigration(this, source, copier);
                 migration.begin();
+                return migration;
             } catch (IOException | RuntimeException e) {
-                migration.close();
+                if (copier != null) {
+                    copier.close();
+                }
+                source.close();
                 throw e;
             }
-            return migration;
         }
 
         private String target() {
