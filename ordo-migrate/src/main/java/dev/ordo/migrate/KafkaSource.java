@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +62,7 @@ final class KafkaSource implements MigrationSource {
         props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20"); // a read at the tail returns at once
         this.reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -89,11 +91,19 @@ final class KafkaSource implements MigrationSource {
     @Override
     public synchronized Batch read(int p, long from, int maxBytes) {
         TopicPartition tp = new TopicPartition(topic, p);
-        reader.assign(List.of(tp));
-        reader.seek(tp, from);
+        if (!reader.assignment().equals(Set.of(tp))) {
+            reader.assign(List.of(tp));
+            reader.seek(tp, from);
+        } else if (reader.position(tp, TIMEOUT) != from) {
+            reader.seek(tp, from);
+        }
+        List<ConsumerRecord<byte[], byte[]>> polled = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (polled.isEmpty() && reader.position(tp, TIMEOUT) == from && System.nanoTime() < deadline) {
+            polled = reader.poll(Duration.ofMillis(20)).records(tp); // until a fetch answered: records or markers
+        }
         List<Record> records = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                reader.poll(Duration.ofMillis(200)).records(tp)) {
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
             List<Header> headers = new ArrayList<>();
             r.headers().forEach(h -> headers.add(new Header(h.key(), h.value())));
             records.add(new Record(r.offset(), r.timestamp(), r.key(), r.value(), headers));

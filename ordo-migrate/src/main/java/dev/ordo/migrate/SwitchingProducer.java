@@ -25,6 +25,9 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
     private final Supplier<RecordProducer<K, V>> kafka;
+    /** The Kafka producer made before the pause, so that the pause does not wait for its connection. */
+    private RecordProducer<K, V> prepared;
+
     private volatile RecordProducer<K, V> current;
     private volatile boolean closed;
 
@@ -56,6 +59,13 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
         current.flush();
     }
 
+    /** Makes the Kafka producer ahead of the switch (migration thread). */
+    void prepare() {
+        if (!closed && prepared == null) {
+            prepared = kafka.get();
+        }
+    }
+
     /** Stops sending (sends wait) and waits until what was sent is acknowledged (migration thread). */
     void pause() {
         gate.writeLock().lock();
@@ -72,7 +82,8 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
         }
         RecordProducer<K, V> source = current;
         try {
-            current = kafka.get();
+            current = prepared != null ? prepared : kafka.get();
+            prepared = null;
         } finally {
             gate.writeLock().unlock();
         }

@@ -57,12 +57,12 @@ final class TargetTopic {
     }
 
     /** The end offset of each of the {@code partitions} partitions of {@code target}. */
-    static long[] ends(Properties client, String target, int partitions) {
+    static long[] ends(Admin admin, String target, int partitions) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int q = 0; q < partitions; q++) {
             latest.put(new TopicPartition(target, q), OffsetSpec.latest());
         }
-        try (Admin admin = Admin.create(client)) {
+        try {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                     admin.listOffsets(latest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long[] offsets = new long[partitions];

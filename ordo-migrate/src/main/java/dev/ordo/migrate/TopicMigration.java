@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,9 @@ public final class TopicMigration implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicMigration.class);
 
+    /** Records left to copy at which the switch pauses the producers: the pause copies about this many. */
+    private static final long CLOSE_ENOUGH = 500;
+
     /** Where the switch happened: the source's final ends and the target's ends then, per partition. */
     public record Fence(List<Long> sourceEnds, List<Long> targetEnds) {}
 
@@ -65,11 +69,15 @@ public final class TopicMigration implements AutoCloseable {
     private final String bootstrap;
     private final Properties client;
     private final Copier copier;
+    /** Reads the target's ends at the switch without connecting then. */
+    private final Admin admin;
+
     private final GroupMoves moves;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread copying;
     private volatile Throwable failure;
+    private volatile Duration lastPause = Duration.ZERO;
 
     private TopicMigration(Builder b, MigrationSource source, Copier copier) {
         this.source = source;
@@ -78,6 +86,7 @@ public final class TopicMigration implements AutoCloseable {
         this.bootstrap = b.bootstrap;
         this.client = b.client();
         this.copier = copier;
+        this.admin = Admin.create(client);
         this.moves = new GroupMoves(client, target);
         this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
         copying.setDaemon(true);
@@ -170,8 +179,11 @@ public final class TopicMigration implements AutoCloseable {
     public synchronized Fence switchOver() throws IOException {
         if (!switched()) {
             stopCopying();
-            for (int steps = 0; steps < 10 && lag() > copier.stepRecords / 10; steps++) {
+            for (int steps = 0; steps < 20 && lag() > CLOSE_ENOUGH; steps++) {
                 copier.step(); // close to the end before pausing anyone: the pause then copies little
+            }
+            for (SwitchingProducer<?, ?> producer : producers) {
+                producer.prepare();
             }
             long pausedAt = System.nanoTime();
             for (SwitchingProducer<?, ?> producer : producers) {
@@ -190,11 +202,12 @@ public final class TopicMigration implements AutoCloseable {
                     }
                 }
             }
+            lastPause = Duration.ofNanos(System.nanoTime() - pausedAt);
             LOG.info(
                     "topic '{}' switched to Kafka topic '{}': producers paused {} ms; fence {}",
                     sourceTopic,
                     target,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt),
+                    lastPause.toMillis(),
                     copier.state());
         }
         return fence();
@@ -260,6 +273,14 @@ public final class TopicMigration implements AutoCloseable {
         return moved;
     }
 
+    /**
+     * How long the migration's producers waited at the switch this process made (zero if it made none): from
+     * their pause to their first send to Kafka, about the copy of the tail and the recording of the fence.
+     */
+    public Duration lastPause() {
+        return lastPause;
+    }
+
     /** The fence, once switched. */
     public Fence fence() {
         MigrationState state = requireSwitched();
@@ -277,6 +298,7 @@ public final class TopicMigration implements AutoCloseable {
         stopCopying();
         copier.close();
         source.close();
+        admin.close();
     }
 
     private void finishSwitch(long[] sourceEnds) throws IOException {
@@ -288,7 +310,7 @@ public final class TopicMigration implements AutoCloseable {
                         + list(sourceEnds) + " that cannot be read; copied up to " + copier.state());
             }
         }
-        long[] targetEnds = TargetTopic.ends(client, target, copier.state().partitions());
+        long[] targetEnds = TargetTopic.ends(admin, target, copier.state().partitions());
         copier.record(copier.state().switched(sourceEnds, targetEnds));
     }
 

@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = "Run a demonstration scenario.",
-        subcommands = {LedgerDemoCommand.class, SensorsDemoCommand.class, ChatDemoCommand.class})
+        subcommands = {
+            LedgerDemoCommand.class,
+            MigrateDemoCommand.class,
+            SensorsDemoCommand.class,
+            ChatDemoCommand.class
+        })
 public final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
             "report names what is missing, and the balances of what was applied are verified; 1 (RESULT: FAIL) when",
             "a balance is wrong, which only --no-ordering shows."
         })
-public final class LedgerDemoCommand implements Callable<Integer> {
+public class LedgerDemoCommand implements Callable<Integer> {
 
     /** Halted tellers the report names one by one; the rest are counted. */
     private static final int SHOWN_HALTS = 5;
@@ -142,7 +142,8 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     enum BackendChoice {
         engine,
         kafka,
-        memory
+        memory,
+        migrate
     }
 
     @Option(
@@ -151,7 +152,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             defaultValue = "engine",
             description =
                     "engine (the embedded durable log, default), kafka (Apache Kafka: --bootstrap, or a broker started "
-                            + "in this JVM), memory (same as --in-memory).")
+                            + "in this JVM), memory (same as --in-memory), migrate (see 'ordo demo migrate').")
     BackendChoice backendChoice;
 
     @Option(
@@ -198,13 +199,14 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         if (inMemory && (crash || data != null)) {
             throw new IllegalArgumentException("--in-memory cannot be combined with --crash or --data");
         }
-        if (bootstrap != null && backendChoice != BackendChoice.kafka) {
+        boolean onKafka = backendChoice == BackendChoice.kafka || backendChoice == BackendChoice.migrate;
+        if (bootstrap != null && !onKafka) {
             throw new IllegalArgumentException("--bootstrap needs --backend kafka, backend was " + backendChoice);
         }
-        if (backendChoice == BackendChoice.kafka) {
+        if (onKafka) {
             if (crash || data != null || inMemory) {
                 throw new IllegalArgumentException(
-                        "--backend kafka cannot be combined with --crash, --data or --in-memory "
+                        "--backend " + backendChoice + " cannot be combined with --crash, --data or --in-memory "
                                 + "(the ledger's state lives in the process on Kafka; "
                                 + "--crash needs the engine's committed state)");
             }
@@ -280,17 +282,23 @@ public final class LedgerDemoCommand implements Callable<Integer> {
 
     /** Runs on the cluster at --bootstrap, or on a broker started in this JVM for the run. */
     private Integer onKafka(LedgerSimulation.Config config, PrintWriter out) throws Exception {
-        if (bootstrap != null) {
-            return run(config, KafkaDownstream.backend(bootstrap), out);
-        }
         PrintWriter err = spec.commandLine().getErr();
+        if (bootstrap != null) {
+            return run(config, kafkaBackend(config, bootstrap, err), out);
+        }
         err.println("starting a Kafka broker in this JVM (KRaft, one node; give --bootstrap to use a cluster)...");
         err.flush();
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             err.println("Kafka broker at " + broker.bootstrapServers());
             err.flush();
-            return run(config, KafkaDownstream.backend(broker.bootstrapServers()), out);
+            return run(config, kafkaBackend(config, broker.bootstrapServers(), err), out);
         }
+    }
+
+    private LedgerDownstream.Backend kafkaBackend(LedgerSimulation.Config config, String servers, PrintWriter err) {
+        return backendChoice == BackendChoice.migrate
+                ? MigratingDownstream.backend(servers, config.operations(), err)
+                : KafkaDownstream.backend(servers);
     }
 
     private static Path requireEmpty(Path dir) throws IOException {

@@ -105,6 +105,9 @@ final class LedgerReport {
                 "  applied %s%n",
                 switch (r.backend()) {
                     case "memory" -> "in memory (--in-memory)";
+                    case "migrate" ->
+                        "through the embedded engine, then Kafka, then Kafka re-partitioned 8 -> 3, the producer "
+                                + "switched and the group handed over at each move";
                     case "kafka" ->
                         "through Apache Kafka: KafkaOrdoProducer to a topic of 8 partitions, "
                                 + "KafkaOrdoConsumer in KEY order";
