@@ -52,6 +52,7 @@ record Topic(
             double byteRate = p < bytes.length ? bytes[p] : 0;
             states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate, byteRate));
         }
-        return new TopicDescription(name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null));
+        return new TopicDescription(
+                name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null), spec.log());
     }
 }
