@@ -116,15 +116,20 @@ public abstract class LiveChangeContract extends ConsumerContract {
                 })
                 .start());
         self.set(consumer);
-        await().atMost(WAIT).until(() -> consumer.stats().inFlight() == 10);
-        assertThat(consumer.stats().peakInFlight()).as("paused at the bound").isEqualTo(10);
+        try {
+            await().atMost(WAIT).until(() -> consumer.stats().inFlight() == 10);
+            assertThat(consumer.stats().peakInFlight())
+                    .as("paused at the bound")
+                    .isEqualTo(10);
 
-        consumer.reconfigure(t -> t.withMaxInFlight(60));
-        await().atMost(WAIT).until(() -> consumer.stats().inFlight() == 60);
+            consumer.reconfigure(t -> t.withMaxInFlight(60));
+            await().atMost(WAIT).until(() -> consumer.stats().inFlight() == 60);
 
-        consumer.reconfigure(t -> t.withMaxInFlight(20));
-        shrunk.set(true);
-        release.countDown();
+            consumer.reconfigure(t -> t.withMaxInFlight(20));
+            shrunk.set(true);
+        } finally {
+            release.countDown(); // also when an assertion failed: the handlers end, the consumer closes
+        }
         assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
         assertThat(handled.get()).isEqualTo(100);
         assertThat(consumer.stats().peakInFlight()).isEqualTo(60);

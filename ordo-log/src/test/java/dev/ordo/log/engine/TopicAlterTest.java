@@ -87,6 +87,26 @@ class TopicAlterTest {
     }
 
     @Test
+    void aProducerOpenedBeforeTheSwitchToEveryBatchForcesItsLaterSendsBeforeAcknowledgingThem() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("t", smallSegments(1, FsyncPolicy.none()));
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "t", Serdes.string(), Serdes.string())
+                    .build()) {
+                producer.send("k", "before").join();
+
+                log.alterTopic("t", TopicChange.none().fsync(FsyncPolicy.everyBatch()));
+                Acknowledgement ack = producer.send("k", "after").join();
+
+                assertThat(log.partition("t", 0).durableOffset())
+                        .as("forced before acknowledged")
+                        .isGreaterThan(ack.offset());
+                assertThat(log.endOffset("t", 0)).as("and readable").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void aSmallerSegmentSizeAppliesFromTheNextRoll() throws Exception {
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
             log.createTopic("t", smallSegments(1, FsyncPolicy.none()));
