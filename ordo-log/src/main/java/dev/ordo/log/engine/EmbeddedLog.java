@@ -345,7 +345,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * {@link #alterTopic} changes the policy, one partition forcing every batch is enough.
      */
     boolean syncsEveryBatch(String topicName) {
-        for (PartitionLog log : topic(topicName).partitions()) {
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return false; // closed or deleted meanwhile: the appends failed, there is nothing to force
+        }
+        for (PartitionLog log : topic.partitions()) {
             if (log.syncsEveryBatch()) {
                 return true;
             }
