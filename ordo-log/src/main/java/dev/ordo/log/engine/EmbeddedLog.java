@@ -206,9 +206,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized TopicSpec alterTopic(String name, TopicChange change) throws IOException {
         requireOpen();
         Objects.requireNonNull(change, "change must not be null");
-        Topic changed = TopicConfigChange.apply(data.root(), name, topic(name), change);
-        topics.put(name, changed);
-        return changed.spec();
+        TopicConfigChange.apply(data.root(), name, topic(name), change, changed -> topics.put(name, changed));
+        return topic(name).spec();
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A topic of an {@link EmbeddedLog} as it is now. A change of its partition count replaces it, keeping
+ * A topic of an {@link EmbeddedLog} as it is now. A change of its partition count or settings replaces it, keeping
  * its signal, producers and lock; {@code changing} is held for writing while the count changes and for
  * reading by {@link EmbeddedLog#append}, which places records itself.
  */

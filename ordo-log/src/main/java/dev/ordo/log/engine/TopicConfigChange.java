@@ -5,6 +5,7 @@ import dev.ordo.log.storage.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +25,14 @@ final class TopicConfigChange {
 
     /**
      * Applies {@code change} to {@code topic}, named {@code name}, in the data directory {@code root}
-     * (the engine's monitor held, so no change of the partition count runs meanwhile); returns the topic
-     * as it is after.
+     * (the engine's monitor held, so no change of the partition count runs meanwhile). {@code stored} gets
+     * the topic with its new settings once they are stored, before the partitions apply them: what the
+     * engine describes is what a restart would apply, also if a partition fails to change (offline).
+     *
+     * @throws IllegalArgumentException if a value is out of range; nothing is stored or changed
      */
-    static Topic apply(Path root, String name, Topic topic, TopicChange change) throws IOException {
+    static void apply(Path root, String name, Topic topic, TopicChange change, Consumer<Topic> stored)
+            throws IOException {
         LogConfig before = topic.spec().log();
         LogConfig after = change.applyTo(before);
         TopicSpec spec = new TopicSpec(
@@ -37,6 +42,7 @@ final class TopicConfigChange {
                 topic.spec().autoScale());
         TopicFile.write(root, name, spec, topic.layout());
         List<PartitionLog> partitions = topic.partitions();
+        stored.accept(topic.changed(spec, partitions, topic.layout()));
         for (PartitionLog partition : partitions) {
             partition.reconfigure(after);
         }
@@ -53,6 +59,5 @@ final class TopicConfigChange {
                 after.segmentBytes(),
                 before.retention(),
                 after.retention());
-        return topic.changed(spec, partitions, topic.layout());
     }
 }
