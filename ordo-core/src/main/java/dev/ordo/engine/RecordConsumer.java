@@ -57,7 +57,8 @@ public interface RecordConsumer extends AutoCloseable {
      *
      * <ul>
      *   <li>Concurrency: threads are added at once; when it shrinks, running handlers finish and the
-     *       threads beyond the new count end. Each key keeps one record at a time, in order, throughout.</li>
+     *       threads beyond the new count end (each after at most one more turn of a key's records). Each
+     *       key keeps one record at a time, in order, throughout.</li>
      *   <li>{@code maxInFlight}: a fetch paused for room goes on once in flight is at or below three
      *       quarters of the new bound; a smaller bound pauses fetching until the records in flight drop to
      *       it. Records already fetched are not given back.</li>

@@ -214,7 +214,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
     /**
      * Changes the number of worker threads, as {@link java.util.concurrent.ThreadPoolExecutor#setMaximumPoolSize}
-     * does: more start at once; with fewer, running tasks finish and the threads beyond the count end. Each
+     * does: more start at once; with fewer, running tasks finish and the threads beyond the count end, each
+     * after at most one more turn (one woken as a task arrives may take it). Each
      * key keeps running one task at a time in submission order throughout (a key's queue belongs to one worker
      * at a time, whatever the number of workers).
      *

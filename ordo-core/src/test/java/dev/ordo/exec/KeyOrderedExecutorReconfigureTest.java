@@ -18,15 +18,26 @@ class KeyOrderedExecutorReconfigureTest {
 
     @Test
     void aSmallerConcurrencyRunsNoMoreTasksAtOnceAndALargerOneRunsMore() throws Exception {
-        try (KeyOrderedExecutor<Integer> executor =
-                KeyOrderedExecutor.<Integer>builder().concurrency(8).build()) {
+        try (KeyOrderedExecutor<Integer> executor = KeyOrderedExecutor.<Integer>builder()
+                .concurrency(8)
+                .threadName("resized")
+                .build()) {
             executor.setConcurrency(2);
             assertThat(executor.concurrency()).isEqualTo(2);
+            // A surplus worker may take one more turn before it ends (its wake-up can race a new task).
+            await().atMost(Duration.ofSeconds(30)).until(() -> workers("resized") == 2);
             assertThat(maxRunningAtOnce(executor, 2)).isEqualTo(2);
 
             executor.setConcurrency(6);
             assertThat(maxRunningAtOnce(executor, 6)).isEqualTo(6);
         }
+    }
+
+    /** Live worker threads of the executor whose threads are named {@code name}. */
+    private static long workers(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(name + "-worker-"))
+                .count();
     }
 
     /**
