@@ -62,21 +62,27 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
         return self();
     }
 
-    /** Handler threads (default: the number of processors), 1 to 10,000. */
+    /**
+     * Handler threads (default: the number of processors), 1 to 10,000; changeable while running
+     * ({@link RecordConsumer#reconfigure}).
+     */
     public B concurrency(int concurrency) {
-        Arguments.atLeast("concurrency", concurrency, 1);
-        this.concurrency = Arguments.atMost("concurrency", concurrency, 10_000);
+        this.concurrency = tuning().withConcurrency(concurrency).concurrency();
         return self();
     }
 
-    /** Records fetched and not yet handled, at most (default 10,000); fetching pauses beyond. */
+    /** Records fetched and not yet handled, at most (default 10,000); fetching pauses beyond. Changeable while running. */
     public B maxInFlight(long maxInFlight) {
-        Arguments.atLeast("maxInFlight", maxInFlight, 1);
-        this.maxInFlight = Arguments.atMost("maxInFlight", maxInFlight, 10_000_000L);
+        this.maxInFlight = tuning().withMaxInFlight(maxInFlight).maxInFlight();
         return self();
     }
 
-    /** How a failing record is tried again, its key blocked meanwhile (default: not at all). */
+    /** The settings a running consumer may change, as set so far; checked as {@link ConsumerTuning} checks them. */
+    private ConsumerTuning tuning() {
+        return new ConsumerTuning(concurrency, maxInFlight, retry);
+    }
+
+    /** How a failing record is tried again, its key blocked meanwhile (default: not at all). Changeable while running. */
     public B retry(Retry retry) {
         this.retry = Objects.requireNonNull(retry, "retry must not be null");
         return self();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A running consumer of either engine, as {@link ConsumerBuilder#start()} returns it: it fetches the
@@ -45,6 +46,32 @@ public interface RecordConsumer extends AutoCloseable {
      * @throws InterruptedException if interrupted while waiting (the flag is cleared, as by JUC's waits)
      */
     boolean awaitCaughtUp(Duration timeout) throws InterruptedException;
+
+    /** The settings {@link #reconfigure} may change, as they are now. */
+    ConsumerTuning tuning();
+
+    /**
+     * Changes the running consumer's concurrency, records in flight and retry, without a restart and without
+     * losing or reordering a record: {@code change} gets the settings now and returns the new ones
+     * ({@code t -> t.withConcurrency(4)}), applied atomically with respect to other reconfigurations.
+     *
+     * <ul>
+     *   <li>Concurrency: threads are added at once; when it shrinks, running handlers finish and the
+     *       threads beyond the new count end (each after at most one more turn of a key's records). Each
+     *       key keeps one record at a time, in order, throughout.</li>
+     *   <li>{@code maxInFlight}: a fetch paused for room goes on once in flight is at or below three
+     *       quarters of the new bound; a smaller bound pauses fetching until the records in flight drop to
+     *       it. Records already fetched are not given back.</li>
+     *   <li>Retry: from each record's next failed attempt on; a record waiting for its retry keeps its
+     *       key blocked as before.</li>
+     * </ul>
+     *
+     * @return the settings in force after the change
+     * @throws IllegalArgumentException naming the field and the value if a new value is out of range
+     *     ({@link ConsumerTuning}); nothing is changed
+     * @throws IllegalStateException if the consumer is closed
+     */
+    ConsumerTuning reconfigure(UnaryOperator<ConsumerTuning> change);
 
     /** Records whose key is parked now ({@link OnFailure#PARK_KEY}): each stops its key until resumed or skipped. */
     List<ParkedRecord> parked();

@@ -213,6 +213,37 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         }
     }
 
+    /**
+     * Changes the number of worker threads, as {@link java.util.concurrent.ThreadPoolExecutor#setMaximumPoolSize}
+     * does: more start at once; with fewer, running tasks finish and the threads beyond the count end, each
+     * after at most one more turn (one woken as a task arrives may take it). Each
+     * key keeps running one task at a time in submission order throughout (a key's queue belongs to one worker
+     * at a time, whatever the number of workers).
+     *
+     * @throws IllegalArgumentException if {@code concurrency} is below 1; nothing is changed
+     */
+    public void setConcurrency(int concurrency) {
+        runner.resize(Arguments.atLeast("concurrency", concurrency, 1));
+    }
+
+    /** The number of worker threads. */
+    public int concurrency() {
+        return runner.concurrency();
+    }
+
+    /**
+     * Tries failing tasks by {@code retry} from now on: a task that fails again is retried (or given to the
+     * failure policy) by the new setting, counting the attempts it has made.
+     */
+    public void setRetry(Retry retry) {
+        runner.retry(Objects.requireNonNull(retry, "retry must not be null"));
+    }
+
+    /** How failing tasks are tried again now. */
+    public Retry retry() {
+        return runner.retry();
+    }
+
     /** The keys parked now ({@link FailurePolicy#park()}), with the task each is stopped at. */
     public List<ParkedKey<K>> parked() {
         return runner.parked();

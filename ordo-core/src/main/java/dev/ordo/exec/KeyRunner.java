@@ -45,7 +45,9 @@ final class KeyRunner<K> {
     private final Budget budget;
     private final PendingTasks pending;
     private final TaskCounts counts;
-    private final Retry retry;
+    /** Replaced by {@link #retry(Retry)}; read at each failed attempt. */
+    private volatile Retry retry;
+
     private final FailurePolicy<K> failurePolicy;
     private final ParkListener<K> parkListener;
     private final Ticker ticker;
@@ -76,6 +78,35 @@ final class KeyRunner<K> {
         this.workers.prestartAllCoreThreads();
         this.retryTimer = new ScheduledThreadPoolExecutor(1, daemonThreads(b.threadName + "-retry-"));
         this.retryTimer.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Sets the number of workers. More start at once; with fewer, workers beyond the count end once their
+     * current run is done (a key's jobs stay with whoever owns the key, so its order is untouched).
+     */
+    synchronized void resize(int concurrency) {
+        if (concurrency > workers.getMaximumPoolSize()) {
+            workers.setMaximumPoolSize(concurrency);
+            workers.setCorePoolSize(concurrency);
+            workers.prestartAllCoreThreads();
+        } else {
+            workers.setCorePoolSize(concurrency);
+            workers.setMaximumPoolSize(concurrency);
+        }
+    }
+
+    /** The number of workers. */
+    int concurrency() {
+        return workers.getMaximumPoolSize();
+    }
+
+    /** Tries failing tasks by {@code retry} from their next failed attempt on. */
+    void retry(Retry retry) {
+        this.retry = retry;
+    }
+
+    Retry retry() {
+        return retry;
     }
 
     /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
@@ -167,6 +198,7 @@ final class KeyRunner<K> {
             finish(job, Outcome.SUCCEEDED, null);
             return true;
         } catch (Throwable error) {
+            Retry retry = this.retry; // one setting for the decision and the wait
             if (job.attempts < retry.maxAttempts()) {
                 counts.retries.increment();
                 long delay = retry.backoff().delayNanos(job.attempts);

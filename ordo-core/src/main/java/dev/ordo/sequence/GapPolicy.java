@@ -2,8 +2,10 @@ package dev.ordo.sequence;
 
 import dev.ordo.Ticker;
 import dev.ordo.flow.Backoff;
+import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.time.AdaptiveBound;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What a {@link Resequencer} does when a sequence number is missing while later ones wait behind it:
@@ -129,6 +131,18 @@ public abstract sealed class GapPolicy permits WaitForever, NeverSkip, AfterTime
      * expected sequence) at ticker time {@code now}, through {@code actions}.
      */
     abstract <S> void apply(SourceState<S> source, long now, GapActions<S> actions);
+
+    /** Why this policy cannot work with a resequencer's other settings, if it cannot. */
+    final Optional<String> conflict(boolean hasRequester, OverflowPolicy overflow) {
+        if (needsRequester() && !hasRequester) {
+            return Optional.of("gapPolicy " + this + " needs a redeliveryRequester");
+        }
+        if (!allowsOverflowSkips() && overflow == OverflowPolicy.FORCE_GAP) {
+            return Optional.of("gapPolicy " + this + " never skips, but overflowPolicy "
+                    + "FORCE_GAP skips the oldest gap to make room; choose REFUSE, REJECT or BLOCK");
+        }
+        return Optional.empty();
+    }
 
     /** Whether the resequencer may be built without a redelivery requester. */
     boolean needsRequester() {

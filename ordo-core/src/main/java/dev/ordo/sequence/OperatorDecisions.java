@@ -50,6 +50,25 @@ final class OperatorDecisions<S> {
         return given;
     }
 
+    /**
+     * Puts {@code next} in place of the gap policy and applies it at once to every gap held now: a source
+     * halted by {@link GapPolicy#neverSkip} goes on if the new policy never halts; returns a failure the new
+     * policy declared, if any.
+     */
+    SequenceGapException changePolicy(GapPolicy next, long now) {
+        GapPolicy before = windows.policy();
+        windows.policy(next);
+        if (next.kind() != GapPolicy.Kind.NEVER_SKIP) {
+            for (SourceState<S> st : windows.waitingSources()) {
+                if (st.halted) {
+                    windows.recover(st); // a halt is neverSkip's; the new policy decides about the gap
+                }
+            }
+        }
+        windows.deferred.add(() -> log.info("gap policy changed from {} to {}", before, next));
+        return windows.evaluateAll(now);
+    }
+
     /** The recent decisions, oldest first. */
     List<SkipDecision<S>> history() {
         return List.copyOf(history);

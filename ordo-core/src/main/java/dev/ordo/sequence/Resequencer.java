@@ -92,7 +92,7 @@ public final class Resequencer<S, T> {
 
     private final BufferBounds<T> bounds;
     private final OverflowPolicy overflowPolicy;
-    private final GapPolicy gapPolicy;
+    private final boolean hasRequester;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition spaceFreed = lock.newCondition();
@@ -102,7 +102,7 @@ public final class Resequencer<S, T> {
     private Resequencer(Builder<S, T> b, Sink<S, T> sink) {
         this.bounds = b.bounds;
         this.overflowPolicy = b.bounds.overflowPolicy();
-        this.gapPolicy = b.gapPolicy;
+        this.hasRequester = b.requester != null;
         this.ticker = b.bounds.ticker();
         this.windows = new SourceWindows<>(
                 b.bounds, b.gapPolicy, b.firstSequence, b.resumeAt, b.listener, b.requester, sink, spaceFreed);
@@ -256,9 +256,30 @@ public final class Resequencer<S, T> {
         return locked(null, windows::stats);
     }
 
-    /** The gap policy this resequencer applies. */
+    /** The gap policy this resequencer applies now. */
     public GapPolicy gapPolicy() {
-        return gapPolicy;
+        return locked(null, windows::policy);
+    }
+
+    /**
+     * Applies {@code gapPolicy} from now on, while messages go on arriving: every gap held now is looked at
+     * under it at once (a gap already older than a new timeout is skipped or fails now; a source halted by
+     * {@link GapPolicy#neverSkip} goes on waiting, unhalted, under a policy that never halts), later ones as
+     * they come. Released messages keep their order; what is buffered stays buffered.
+     *
+     * @throws IllegalArgumentException if the policy needs a redelivery requester this resequencer has not,
+     *     or never skips while the overflow policy is {@link OverflowPolicy#FORCE_GAP}; nothing is changed
+     * @throws SequenceGapException if the new policy declared a held gap fatal (the change stays made)
+     */
+    public void gapPolicy(GapPolicy gapPolicy) {
+        Objects.requireNonNull(gapPolicy, "gapPolicy must not be null");
+        gapPolicy.conflict(hasRequester, overflowPolicy).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
+        SequenceGapException failure = locked("gapPolicy", () -> decisions.changePolicy(gapPolicy, ticker.read()));
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** The bounds, overflow policy and ticker this resequencer applies. */
@@ -482,13 +503,9 @@ public final class Resequencer<S, T> {
          */
         public Resequencer<S, T> build(Sink<S, T> sink) {
             Objects.requireNonNull(sink, "sink must not be null");
-            if (gapPolicy.needsRequester() && requester == null) {
-                throw new IllegalStateException("gapPolicy " + gapPolicy + " needs a redeliveryRequester");
-            }
-            if (!gapPolicy.allowsOverflowSkips() && bounds.overflowPolicy() == OverflowPolicy.FORCE_GAP) {
-                throw new IllegalStateException("gapPolicy " + gapPolicy + " never skips, but overflowPolicy "
-                        + "FORCE_GAP skips the oldest gap to make room; choose REFUSE, REJECT or BLOCK");
-            }
+            gapPolicy.conflict(requester != null, bounds.overflowPolicy()).ifPresent(why -> {
+                throw new IllegalStateException(why);
+            });
             return new Resequencer<>(this, sink);
         }
     }

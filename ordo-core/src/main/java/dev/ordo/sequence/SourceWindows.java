@@ -36,8 +36,8 @@ final class SourceWindows<S, T> implements GapActions<S> {
     private final int capacity;
     private final boolean weighs;
     private final BufferBounds<T> bounds;
-    private final GapPolicy policy;
-    private final boolean timed;
+    private GapPolicy policy;
+    private boolean timed;
     private final Ticker ticker;
     private final long firstSequence;
     /** Where restored sources start (a checkpoint's next expected sequences). */
@@ -96,6 +96,16 @@ final class SourceWindows<S, T> implements GapActions<S> {
         this.requester = requester;
         this.sink = sink;
         this.spaceFreed = spaceFreed;
+    }
+
+    GapPolicy policy() {
+        return policy;
+    }
+
+    /** Applies {@code next} from now on; the caller re-evaluates the waiting sources ({@link OperatorDecisions}). */
+    void policy(GapPolicy next) {
+        policy = next;
+        timed = next.timed();
     }
 
     /**

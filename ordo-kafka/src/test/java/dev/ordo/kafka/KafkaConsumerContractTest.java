@@ -6,7 +6,7 @@ import dev.ordo.engine.Header;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
-import dev.ordo.engine.contract.ConsumerContract;
+import dev.ordo.engine.contract.LiveChangeContract;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The consumer contract on Apache Kafka (a real KRaft broker in the test JVM). */
-class KafkaConsumerContractTest extends ConsumerContract {
+class KafkaConsumerContractTest extends LiveChangeContract {
 
     @Override
     protected String createTopic(String name, int partitions) throws Exception {

@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
             TopicsCommand.Create.class,
             TopicsCommand.ListTopics.class,
             TopicsCommand.Describe.class,
-            TopicsCommand.Alter.class,
+            AlterTopicCommand.class,
             TopicsCommand.Prune.class,
             TopicsCommand.Delete.class,
             TopicsCommand.Check.class,
@@ -226,6 +226,8 @@ public final class TopicsCommand implements Callable<Integer> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("topic " + d.name() + "  partitions " + d.layout().partitions() + "  placement "
                         + d.placement().text() + "  fsync " + d.fsync());
+                out.println("  segment bytes " + d.log().segmentBytes() + "  retention "
+                        + retention(d.log().retention()));
                 for (TopicDescription.PartitionState p : d.partitions()) {
                     out.println("  partition " + p.partition() + "  start offset " + p.startOffset() + "  next offset "
                             + p.nextOffset() + (d.layout().retired(p.partition()) ? "  retired" : "")
@@ -274,39 +276,13 @@ public final class TopicsCommand implements Callable<Integer> {
     /** Records read back from each partition for {@code describe --hot-keys}. */
     static final int HOT_KEY_SAMPLE = 10_000;
 
-    @Command(
-            name = "alter",
-            mixinStandardHelpOptions = true,
-            description = "Change a topic's partition count, keeping each key's order: a key's records in its new "
-                    + "partition are handled only after its records in the partition it left.")
-    static final class Alter implements Callable<Integer> {
-        @CommandLine.Mixin
-        DataOption data = new DataOption();
-
-        @Parameters(index = "0", paramLabel = "TOPIC")
-        String topic;
-
-        @Option(
-                names = "--partitions",
-                required = true,
-                paramLabel = "N",
-                description = "The new count; fewer retires the highest numbered partitions, which drain.")
-        int partitions;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() throws IOException {
-            try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
-                int before = log.layout(topic).partitions();
-                log.alterPartitions(topic, partitions);
-                spec.commandLine()
-                        .getOut()
-                        .println("topic " + topic + " now has " + partitions + " partitions (was " + before + ")");
-            }
-            return 0;
-        }
+    /** A retention as {@code describe} and {@code alter} print it: {@code 1048576 bytes, 3600000 ms}. */
+    static String retention(LogConfig.Retention retention) {
+        String bytes = retention.maxBytes() < 0 ? "unlimited bytes" : retention.maxBytes() + " bytes";
+        String age = retention.maxAge() == null
+                ? "unlimited time"
+                : retention.maxAge().toMillis() + " ms";
+        return bytes + ", " + age;
     }
 
     @Command(

@@ -93,6 +93,69 @@ class LogCommandsTest {
     }
 
     @Test
+    void alterChangesFsyncRetentionAndSegmentSizeKeptForTheNextOpen() {
+        String dir = data.toString();
+        run("", "topics", "create", "ledger", "--partitions", "2", "--retention-ms", "3600000", "--data", dir);
+        run("ACC-1\t+500\nACC-2\t-30\n", "produce", "ledger", "--data", dir);
+
+        Run alter = run(
+                "",
+                "topics",
+                "alter",
+                "ledger",
+                "--fsync",
+                "every-batch",
+                "--segment-bytes",
+                "8388608",
+                "--retention-bytes",
+                "1073741824",
+                "--data",
+                dir);
+        assertThat(alter.exit()).as(alter.err()).isZero();
+        assertThat(alter.out())
+                .isEqualTo("topic ledger now has fsync every-batch, segment bytes 8388608, retention 1073741824 bytes,"
+                        + " 3600000 ms (was fsync interval:100ms, segment bytes 1073741824, retention unlimited bytes,"
+                        + " 3600000 ms)" + System.lineSeparator());
+
+        String described =
+                run("", "topics", "describe", "ledger", "--data", dir).out();
+        assertThat(described).contains("fsync every-batch");
+        assertThat(described).contains("segment bytes 8388608  retention 1073741824 bytes, 3600000 ms");
+        assertThat(run("", "consume", "ledger", "--from-beginning", "--data", dir)
+                        .out()
+                        .lines())
+                .as("the records are all there")
+                .hasSize(2);
+    }
+
+    @Test
+    void alterRefusesABadValueInOneLineNamingTheOptionAndChangesNothing() {
+        String dir = data.toString();
+        run("", "topics", "create", "ledger", "--data", dir);
+        for (String[] bad : List.of(
+                new String[] {
+                    "--fsync", "sometimes", "--fsync must be every-batch, none or interval:<N>ms, was 'sometimes'"
+                },
+                new String[] {"--segment-bytes", "0", "--segment-bytes must be > 0, was 0"},
+                new String[] {
+                    "--segment-bytes", "100", "segmentBytes must be >= the topic's maxBatchBytes 1048576, was 100"
+                },
+                new String[] {"--retention-bytes", "0", "--retention-bytes must be > 0 or -1 (no limit), was 0"},
+                new String[] {"--retention-ms", "-7", "--retention-ms must be > 0 or -1 (no limit), was -7"})) {
+            Run alter = run("", "topics", "alter", "ledger", bad[0], bad[1], "--data", dir);
+            assertThat(alter.exit()).as(bad[0]).isEqualTo(2);
+            assertThat(alter.err()).contains(bad[2]).doesNotContain("\tat ");
+            assertThat(alter.err().lines()).as(alter.err()).hasSize(1);
+        }
+        Run none = run("", "topics", "alter", "ledger", "--data", dir);
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("alter needs at least one of --partitions");
+        assertThat(run("", "topics", "describe", "ledger", "--data", dir).out())
+                .contains("fsync interval:100ms")
+                .contains("segment bytes 1073741824  retention unlimited bytes, unlimited time");
+    }
+
+    @Test
     void pruneEmptiesRetiredPartitionsOnceEveryGroupHasReadThem() {
         String dir = data.toString();
         run("", "topics", "create", "ledger", "--partitions", "4", "--data", dir);

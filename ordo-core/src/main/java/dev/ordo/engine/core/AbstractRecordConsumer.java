@@ -2,6 +2,7 @@ package dev.ordo.engine.core;
 
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.ConsumerTuning;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
@@ -11,10 +12,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * What every engine's {@link RecordConsumer} does the same way, as the JDK's {@code AbstractList} does
- * for lists: statistics, the failure, parked records, waiting to be caught up and the close protocol,
+ * for lists: statistics, the failure, parked records, live reconfiguration, waiting to be caught up and
+ * the close protocol,
  * all through the {@link RecordDispatcher} this class creates. An engine adds fetching, membership,
  * commits and its lag. For engine implementations.
  *
@@ -29,6 +32,10 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     protected final ConsumerSettings<K, V> settings;
     protected final RecordDispatcher<K, V> dispatcher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Orders reconfigurations: each applies all its settings before the next reads them. */
+    private final Object tuningLock = new Object();
+
+    private volatile ConsumerTuning tuning;
     private volatile Throwable failure;
     private volatile boolean settled;
 
@@ -36,6 +43,7 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     protected AbstractRecordConsumer(ConsumerSettings<K, V> settings, String threadName) {
         this.settings = settings;
         this.dispatcher = new RecordDispatcher<>(settings, this::sendDeadLetter, threadName, Ticker.system());
+        this.tuning = new ConsumerTuning(settings.concurrency(), settings.maxInFlight(), settings.retry());
     }
 
     /**
@@ -104,6 +112,25 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
                 return false;
             }
             dispatcher.awaitProgress(Math.min(deadline - System.nanoTime(), LOOK_AGAIN_NANOS));
+        }
+    }
+
+    @Override
+    public ConsumerTuning tuning() {
+        return tuning;
+    }
+
+    @Override
+    public ConsumerTuning reconfigure(UnaryOperator<ConsumerTuning> change) {
+        Objects.requireNonNull(change, "change must not be null");
+        synchronized (tuningLock) {
+            requireOpen();
+            ConsumerTuning next = Objects.requireNonNull(change.apply(tuning), "the changed tuning must not be null");
+            dispatcher.executor().setConcurrency(next.concurrency());
+            dispatcher.executor().setRetry(next.retry());
+            dispatcher.maxInFlight(next.maxInFlight());
+            tuning = next;
+            return next;
         }
     }
 

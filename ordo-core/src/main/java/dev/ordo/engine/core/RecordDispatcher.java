@@ -23,7 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntToLongFunction;
@@ -79,10 +78,8 @@ public final class RecordDispatcher<K, V> {
     private final CompletionTracker tracker = new CompletionTracker();
     private final Map<Integer, Assignment> assignments = new ConcurrentHashMap<>();
     private final AtomicInteger nextSlot = new AtomicInteger();
-    private final long resumeAt;
 
-    private final AtomicLong inFlight = new AtomicLong();
-    private final AtomicLong peakInFlight = new AtomicLong();
+    private final InFlightRecords inFlight;
     private final LongAdder handled = new LongAdder();
     private final LongAdder alreadyHandled = new LongAdder();
     /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
@@ -100,7 +97,7 @@ public final class RecordDispatcher<K, V> {
             ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
         this.settings = settings;
         this.ticker = ticker;
-        this.resumeAt = settings.maxInFlight() - Math.max(1, settings.maxInFlight() / 4);
+        this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.lastProgressNanos = ticker.read();
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
     }
@@ -164,13 +161,12 @@ public final class RecordDispatcher<K, V> {
             return;
         }
         a.inFlight.addAndGet(submitted);
-        long now = inFlight.addAndGet(submitted);
+        long now = inFlight.added(submitted);
         if (now == submitted) {
             // Idle until now: a stall is counted from here, not from the last record of the busy time before.
             lastProgressNanos = ticker.read();
             stallReported = false;
         }
-        peakInFlight.accumulateAndGet(now, Math::max);
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
             handlers.submit(run.getKey(), run.getValue(), this::finished);
         }
@@ -192,8 +188,8 @@ public final class RecordDispatcher<K, V> {
         lastProgressNanos = ticker.read();
         stallReported = false;
         long partitionLeft = a.inFlight.decrementAndGet();
-        long left = inFlight.decrementAndGet();
-        if (left == 0 || left == resumeAt || partitionLeft == 0) {
+        long left = inFlight.done();
+        if (left == 0 || left == inFlight.resumeAt() || partitionLeft == 0) {
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -202,17 +198,30 @@ public final class RecordDispatcher<K, V> {
 
     /** Whether {@code maxInFlight} records are in flight: fetch nothing more until {@link #resumable()}. */
     public boolean full() {
-        return inFlight.get() >= settings.maxInFlight();
+        return inFlight.full();
     }
 
     /** Whether in flight is down to the resume mark (three quarters of {@code maxInFlight}). */
     public boolean resumable() {
-        return inFlight.get() <= resumeAt;
+        return inFlight.resumable();
     }
 
     /** How many more records may be dispatched now. */
     public long room() {
-        return Math.max(0, settings.maxInFlight() - inFlight.get());
+        return inFlight.room();
+    }
+
+    /** The most records in flight now (the setting, which {@link #maxInFlight(long)} changes). */
+    public long maxInFlight() {
+        return inFlight.max();
+    }
+
+    /** Changes the most records in flight; a fetcher waiting for room looks again. */
+    void maxInFlight(long maxInFlight) {
+        inFlight.max(maxInFlight);
+        synchronized (progress) {
+            progress.notifyAll();
+        }
     }
 
     /** Records in flight (dispatched, not done). */
@@ -469,7 +478,7 @@ public final class RecordDispatcher<K, V> {
                 e.parkedKeys(),
                 alreadyHandled.sum(),
                 inFlight.get(),
-                peakInFlight.get());
+                inFlight.peak());
     }
 
     /** The handler stage, for its meters. */

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 public abstract class ConsumerContract {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    protected static final Duration WAIT = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -70,22 +70,22 @@ public abstract class ConsumerContract {
 
     @AfterEach
     void closeEverything() throws Exception {
-        for (AutoCloseable c : open) {
+        for (AutoCloseable c : List.copyOf(open)) {
             c.close();
         }
     }
 
-    private <T extends AutoCloseable> T closeLater(T closeable) {
+    protected <T extends AutoCloseable> T closeLater(T closeable) {
         open.add(0, closeable);
         return closeable;
     }
 
-    private ConsumerBuilder<?, String, String> textConsumer(String topic) {
+    protected ConsumerBuilder<?, String, String> textConsumer(String topic) {
         return consumer(topic, Serdes.string(), Serdes.string());
     }
 
     /** Sends {@code count} records over {@code keys} keys: key {@code k<i % keys>}, value {@code i}. */
-    private void produce(String topic, int from, int count, int keys) {
+    protected void produce(String topic, int from, int count, int keys) {
         try (RecordProducer<String, String> producer = producer(topic)) {
             for (int i = from; i < from + count; i++) {
                 producer.send("k" + (i % keys), Integer.toString(i));

@@ -65,7 +65,6 @@ final class GroupFetcher {
     private final Consumer<Throwable> failed;
 
     private final long commitIntervalNanos;
-    private final long maxInFlight;
 
     /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by gauges). */
     private long[] fetchPosition;
@@ -117,7 +116,6 @@ final class GroupFetcher {
         this.settled = settled;
         this.failed = failed;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
-        this.maxInFlight = settings.maxInFlight();
         this.fetchPosition = new long[0];
         this.fetched = new ArrayDeque[0];
         cover(partitions);
@@ -227,7 +225,7 @@ final class GroupFetcher {
                 boolean any = false;
                 // Each partition gets a share of maxInFlight per round, so that one partition's large
                 // fetch cannot fill the handlers while the others' stand idle.
-                long share = Math.max(1, maxInFlight / (2L * Math.max(1, owned.size())));
+                long share = Math.max(1, dispatcher.maxInFlight() / (2L * Math.max(1, owned.size())));
                 LayoutFence fence =
                         LayoutFence.of(log.layout(topic), member.group(), placement, fenced, finishedLayouts);
                 finishedLayouts = fence.finished();

@@ -197,6 +197,24 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
+     * Changes a running topic's fsync policy, retention and segment size, with its producers and consumers
+     * going on; stored in the topic's description (atomically), so a restart keeps it. A new fsync policy
+     * forces what was written before it, and applies to every append from its return on: no acknowledged
+     * record is lost by a weaker one. A new segment size applies from each partition's next roll; a new
+     * retention at once (a retention pass runs) and at each roll.
+     *
+     * @return the topic's settings after the change
+     * @throws IllegalArgumentException if the topic does not exist or a value is out of range (naming it);
+     *     the topic is unchanged
+     */
+    public synchronized TopicSpec alterTopic(String name, TopicChange change) throws IOException {
+        requireOpen();
+        Objects.requireNonNull(change, "change must not be null");
+        TopicConfigChange.apply(data.root(), name, topic(name), change, changed -> topics.put(name, changed));
+        return topic(name).spec();
+    }
+
+    /**
      * Deletes the records of the topic's retired partitions that every consumer group of the topic has read
      * past, keeping their offsets, and returns those partitions (see {@link RetiredPartitionCleaner}). The
      * engine does it itself every {@value LoadWatch#RETIRED_LOOK_SECONDS} s.
@@ -381,11 +399,21 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
-     * True if the topic's appends are durable only after a force each
-     * ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}).
+     * True if an append to the topic is durable only after its force
+     * ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}). Asked after appending: while
+     * {@link #alterTopic} changes the policy, one partition forcing every batch is enough.
      */
     boolean syncsEveryBatch(String topicName) {
-        return partition(topicName, 0).syncsEveryBatch();
+        Topic topic = topics.get(topicName);
+        if (topic == null) {
+            return false; // closed or deleted meanwhile: the appends failed, there is nothing to force
+        }
+        for (PartitionLog log : topic.partitions()) {
+            if (log.syncsEveryBatch()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -106,6 +106,27 @@ final class LogMeters {
                     .baseUnit("bytes")
                     .description("bytes appended per second, measured every second")
                     .register(registry));
+            // The settings in force, so that a change by alterTopic shows where the partition's other meters do.
+            registered.add(Gauge.builder(
+                            "ordo.log.config.segment.bytes",
+                            log,
+                            l -> l.config().segmentBytes())
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("the size at which the partition rolls its segment")
+                    .register(registry));
+            registered.add(Gauge.builder(
+                            "ordo.log.config.retention.bytes",
+                            log,
+                            l -> l.config().retention().maxBytes())
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("the bytes retention keeps per partition, -1 for no limit")
+                    .register(registry));
+            registered.add(Gauge.builder("ordo.log.config.fsync.every.batch", log, l -> l.syncsEveryBatch() ? 1 : 0)
+                    .tags(tags)
+                    .description("1 while the partition forces every batch before acknowledging it")
+                    .register(registry));
             registered.add(
                     Gauge.builder("ordo.log.offline", log, l -> l.offlineCause().isPresent() ? 1 : 0)
                             .tags(tags)

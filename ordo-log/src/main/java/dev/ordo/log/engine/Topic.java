@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A topic of an {@link EmbeddedLog} as it is now. A change of its partition count replaces it, keeping
+ * A topic of an {@link EmbeddedLog} as it is now. A change of its partition count or settings replaces it, keeping
  * its signal, producers and lock; {@code changing} is held for writing while the count changes and for
  * reading by {@link EmbeddedLog#append}, which places records itself.
  */
@@ -52,6 +52,7 @@ record Topic(
             double byteRate = p < bytes.length ? bytes[p] : 0;
             states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate, byteRate));
         }
-        return new TopicDescription(name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null));
+        return new TopicDescription(
+                name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null), spec.log());
     }
 }

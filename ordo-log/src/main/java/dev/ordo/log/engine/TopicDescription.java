@@ -1,5 +1,6 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.log.storage.LogConfig;
 import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.List;
  * @param placement how keys are placed on the partitions
  * @param layout the partition counts the topic has had and where each began, the current one last
  * @param hotKey a key that alone carries more than an auto-scaled topic's target per partition, or null
+ * @param log the partitions' configuration now (segment size, retention, fsync policy as changed by
+ *     {@link EmbeddedLog#alterTopic})
  */
 public record TopicDescription(
         String name,
@@ -21,7 +24,8 @@ public record TopicDescription(
         List<PartitionState> partitions,
         Placement placement,
         TopicLayout layout,
-        String hotKey) {
+        String hotKey,
+        LogConfig log) {
 
     /**
      * One partition's offsets and load.

@@ -36,10 +36,11 @@ final class BatchAppender {
     /** Given back a batch's share once the batch is done. */
     private final SendBuffer buffer;
     /**
-     * Whether the topic forces every batch; then a round of batches is forced at once (see
-     * {@link #awaitDurable}).
+     * Whether the topic forced every batch at the last round; then a round of batches is forced at once
+     * (see {@link #awaitDurable}). Asked after each round's appends, as the topic's policy may change
+     * while the producer runs ({@code EmbeddedLog.alterTopic}).
      */
-    private final boolean syncsEveryBatch;
+    private boolean syncsEveryBatch;
 
     /** Per partition, the sequence number of the partition's next record (grown when the count grows). */
     private int[] nextSequence;
@@ -55,17 +56,11 @@ final class BatchAppender {
     private volatile long recordsWritten;
 
     BatchAppender(
-            EmbeddedLog log,
-            String topic,
-            ProducerRegistry.Identity identity,
-            SendBuffer buffer,
-            boolean syncsEveryBatch,
-            int partitions) {
+            EmbeddedLog log, String topic, ProducerRegistry.Identity identity, SendBuffer buffer, int partitions) {
         this.log = log;
         this.topic = topic;
         this.identity = identity;
         this.buffer = buffer;
-        this.syncsEveryBatch = syncsEveryBatch;
         this.nextSequence = new int[partitions];
         this.syncEnds = new long[partitions];
     }
@@ -110,6 +105,8 @@ final class BatchAppender {
             append(batch);
             written.add(batch.records.buffer());
         }
+        // After the appends: a policy that changed before them is seen, one changing after forced them.
+        syncsEveryBatch = ClientAccess.syncsEveryBatch(log, topic);
         if (syncsEveryBatch) {
             awaitDurable(round);
             ClientAccess.signalAppended(log, topic); // readers of an every-batch topic see the records from now on

@@ -96,8 +96,7 @@ final class BatchSender {
         this.buffer = new SendBuffer(lock, b.bufferBytes, b.maxBlock, topic, () -> closed);
         this.gate = new LayoutGate(lock, layout, b.maxBlock, topic);
         this.queues = new BatchQueues(lock, partitions, batchBytes, b.linger.toNanos(), b.bufferBytes, () -> closed);
-        boolean syncsEveryBatch = ClientAccess.syncsEveryBatch(log, topic);
-        this.appender = new BatchAppender(log, topic, identity, buffer, syncsEveryBatch, partitions);
+        this.appender = new BatchAppender(log, topic, identity, buffer, partitions);
         TopicLayout registered = ClientAccess.registerWriter(log, topic, writer);
         if (!registered.equals(layout)) {
             writer.resume(registered); // the count changed between the look and the registration

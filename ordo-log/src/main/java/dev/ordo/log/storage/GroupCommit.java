@@ -18,16 +18,17 @@ final class GroupCommit {
 
     private final Object lock = new Object();
     private final AtomicLong forces = new AtomicLong();
-    private volatile long durableOffset;
+    /** Only moves up: a change of the fsync policy may mark more durable while a force is under way. */
+    private final AtomicLong durableOffset = new AtomicLong();
 
     /** Every offset below this one is on disk. Takes no lock. */
     long durableOffset() {
-        return durableOffset;
+        return durableOffset.get();
     }
 
-    /** Marks everything below {@code offset} durable (an open forced it). */
+    /** Marks everything below {@code offset} durable (an open or a change of the fsync policy forced it). */
     void durableUpTo(long offset) {
-        durableOffset = offset;
+        durableOffset.accumulateAndGet(offset, Math::max);
     }
 
     /**
@@ -36,12 +37,12 @@ final class GroupCommit {
      */
     void await(long end, Force force) throws IOException {
         synchronized (lock) {
-            if (durableOffset >= end) {
+            if (durableOffset.get() >= end) {
                 return;
             }
             long covered = force.forceAll();
             forces.incrementAndGet();
-            durableOffset = covered;
+            durableUpTo(covered);
         }
     }
 

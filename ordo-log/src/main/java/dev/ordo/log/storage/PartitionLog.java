@@ -35,7 +35,9 @@ public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
     private final Path dir;
-    private final LogConfig config;
+    /** Replaced by {@link #reconfigure} (under the monitor); read without it by appends and readers. */
+    private volatile LogConfig config;
+
     private final LogFlusher flusher;
     private final BackgroundDeleter deleter;
     /** Whether the flusher and the deleter are this log's own (it was opened on its own): closed with it. */
@@ -44,9 +46,13 @@ public final class PartitionLog implements AutoCloseable {
     private final LogSegments segments;
     private final long truncatedOnOpen;
     private final ProducerStateTable producers;
-    private final RetentionCleaner retention;
-    /** The fsync policy's background forces; stopped on close, cancelled when the log goes offline. */
-    private final ScheduledForces scheduledForces;
+    /** The retention in force (the monitor). */
+    private RetentionCleaner retention;
+    /**
+     * The fsync policy's background forces; stopped on close, cancelled when the log goes offline or
+     * its policy changes.
+     */
+    private volatile ScheduledForces scheduledForces;
     /** The durable offset of every-batch appends, and the force they share. */
     private final GroupCommit groupCommit = new GroupCommit();
     /**
@@ -176,6 +182,39 @@ public final class PartitionLog implements AutoCloseable {
      */
     public long[] appendBeforeSync(RecordBatch.Builder batch, RecordBatch.Producer producer) throws IOException {
         return appendLocked(batch, producer);
+    }
+
+    /**
+     * Changes the running log's configuration; the fsync policy, segment size and retention are what
+     * change while it runs. At a change of the fsync policy everything written so far is forced under
+     * the monitor (no append in between): an append written under every-batch is never acknowledged
+     * without its force, and once this returns every append is forced as the new policy says. A new
+     * segment size applies from the next roll, a new retention from the next pass
+     * ({@link #enforceRetention}, which each roll makes).
+     */
+    public void reconfigure(LogConfig next) throws IOException {
+        Objects.requireNonNull(next, "config must not be null");
+        flush(); // outside the monitor first, so that what is left to force under it is little
+        synchronized (this) {
+            ensureOpen();
+            if (!next.fsync().equals(config.fsync())) {
+                sealed.forceAllLocked(offline);
+                if (dirty) {
+                    offline.force(active()::flushLog);
+                    dirty = false;
+                }
+                groupCommit.durableUpTo(endOffset);
+                scheduledForces.cancel(); // a force under way finishes on its own
+                scheduledForces = next.fsync().schedule(this, flusher);
+            }
+            retention = new RetentionCleaner(next.retention(), deleter);
+            config = next;
+        }
+    }
+
+    /** The configuration in force now. */
+    public LogConfig config() {
+        return config;
     }
 
     /**
@@ -504,7 +543,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 try {
                     if (offline.cause().isEmpty()) {
-                        sealed.forceAllClosing(offline); // then the active segment
+                        sealed.forceAllLocked(offline); // then the active segment
                         flushActive();
                     } // else: not forced again, nor the recovery point moved (a force now could "succeed")
                 } finally {

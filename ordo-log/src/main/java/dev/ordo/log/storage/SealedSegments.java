@@ -92,11 +92,11 @@ final class SealedSegments {
     }
 
     /**
-     * Forces every segment not yet forced under the log's monitor (held: the log closes; a background
-     * force of the same segment may run at the same time, which is harmless) and moves the recovery
-     * point to the active segment.
+     * Forces every segment not yet forced under the log's monitor (held: the log closes or changes its
+     * fsync policy; a background force of the same segment may run at the same time, which is harmless)
+     * and moves the recovery point to the active segment.
      */
-    void forceAllClosing(OfflineState offline) throws IOException {
+    void forceAllLocked(OfflineState offline) throws IOException {
         for (LogSegment sealed : unforced) {
             offline.force(sealed::flush);
         }

@@ -5,7 +5,7 @@ import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
-import dev.ordo.engine.contract.ConsumerContract;
+import dev.ordo.engine.contract.LiveChangeContract;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.producer.OrdoProducer;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The consumer contract on the embedded engine. */
-class EmbeddedConsumerContractTest extends ConsumerContract {
+class EmbeddedConsumerContractTest extends LiveChangeContract {
 
     @TempDir
     Path data;
