@@ -26,9 +26,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started inside
- * this JVM: Ordo's {@link KafkaOrdoConsumer} in {@code KEY} mode, Confluent's Parallel Consumer
- * 0.5.3.3 in {@code KEY} order at the same concurrency, and a plain single-threaded
+ * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started for it in
+ * a child JVM ({@code KafkaBroker}, Kafka 4.4): Ordo's {@link KafkaOrdoConsumer} in {@code KEY}
+ * mode, Confluent's Parallel Consumer 0.5.3.3 (its last release, here on the 4.4 clients and the
+ * classic group protocol) in {@code KEY} order at the same concurrency, and a plain single-threaded
  * {@link KafkaConsumer} loop. 1,000 keys over 3 partitions; handlers that wait 1 ms or 10 ms (a
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
@@ -70,7 +71,7 @@ public final class KafkaKeyOrderBenchmark {
             print(plainLoop(bootstrap, topic, "plain-" + run, handlerMillis, plainRecords));
             run++;
         }
-        System.exit(0); // the in-JVM broker's threads would keep the JVM alive
+        System.exit(0); // the consumers' leftover threads would keep the JVM alive; the broker's JVM ends with it
     }
 
     private static void print(Figure f) {
