@@ -21,6 +21,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.GroupProtocol;
@@ -112,6 +113,12 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
                     settings,
                     dispatcher,
                     lagMeters,
+                    b.groupProtocol == GroupProtocol.CONSUMER
+                            ? new EmptyAssignmentProbe(
+                                    () -> Admin.create(KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides)),
+                                    settings.group(),
+                                    topic)
+                            : null,
                     "ordo-kafka-poll-" + client + "-" + topic,
                     this::settled,
                     this::failed);
