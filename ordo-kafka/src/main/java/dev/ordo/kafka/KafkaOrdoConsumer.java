@@ -14,14 +14,17 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Backpressure</b>: at {@code maxInFlight} unfinished records the consumer pauses its
  *       partitions and keeps polling (so the group does not evict it for exceeding
  *       {@code max.poll.interval.ms}); it resumes at three quarters.</li>
- *   <li><b>Rebalances</b> use the cooperative-sticky assignor. A partition being revoked is drained
+ *   <li><b>Rebalances</b>, under either consumer group protocol ({@link Builder#groupProtocol}):
+ *       {@code classic} with the cooperative-sticky assignor (the default, as Kafka's own client), or
+ *       KIP-848's {@code consumer}, where the broker assigns. A partition being revoked is drained
  *       (up to the drain timeout) and committed before it is let go; a partition lost without warning
  *       is dropped uncommitted (its records in flight are handled again by the next owner).</li>
  *   <li><b>Partition growth</b>: a record fenced behind an earlier partition by
@@ -88,7 +93,10 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // a transaction's records only once committed: an aborted one (a migration step cut short) is never handled
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, b.groupProtocol.name().toLowerCase(Locale.ROOT));
+        if (b.groupProtocol == GroupProtocol.CLASSIC) {
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        } // KIP-848: the broker assigns, and a client-side assignor is refused
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, client);
         KafkaProducer<byte[], byte[]> dlq = null;
         KafkaConsumer<byte[], byte[]> consumer = null;
@@ -107,6 +115,12 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
                     settings,
                     dispatcher,
                     lagMeters,
+                    b.groupProtocol == GroupProtocol.CONSUMER
+                            ? new EmptyAssignmentProbe(
+                                    () -> Admin.create(KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides)),
+                                    settings.group(),
+                                    topic)
+                            : null,
                     "ordo-kafka-poll-" + client + "-" + topic,
                     this::settled,
                     this::failed);
@@ -259,6 +273,7 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
     public static final class Builder<K, V> extends ConsumerBuilder<Builder<K, V>, K, V> {
         private final String bootstrapServers;
         private final Properties overrides = new Properties();
+        private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
 
         private Builder(String bootstrapServers, String topic, Deserializer<K> keys, Deserializer<V> values) {
             super(topic, keys, values);
@@ -270,11 +285,33 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
             return this;
         }
 
-        /** Any other Kafka consumer setting (auto-commit and the assignor are Ordo's and cannot be changed). */
+        /**
+         * The consumer group protocol: {@link GroupProtocol#CLASSIC} (the default, as for Kafka's own
+         * client; the cooperative-sticky assignor, any broker) or {@link GroupProtocol#CONSUMER} (KIP-848:
+         * the broker assigns partitions and rebalances without stopping the group; brokers 4.0 and later
+         * with the {@code group.version} feature on). Ordering, drains and commits are the same under both.
+         */
+        public Builder<K, V> groupProtocol(GroupProtocol protocol) {
+            this.groupProtocol = Objects.requireNonNull(protocol, "groupProtocol must not be null");
+            return this;
+        }
+
+        /**
+         * Any other Kafka consumer setting (auto-commit and the assignor are Ordo's and cannot be changed;
+         * {@code group.protocol} is taken as {@link #groupProtocol}).
+         */
         public Builder<K, V> property(String name, String value) {
-            overrides.put(
-                    Objects.requireNonNull(name, "name must not be null"),
-                    Objects.requireNonNull(value, "value must not be null"));
+            Objects.requireNonNull(name, "name must not be null");
+            Objects.requireNonNull(value, "value must not be null");
+            if (name.equals(ConsumerConfig.GROUP_PROTOCOL_CONFIG)) {
+                try {
+                    return groupProtocol(GroupProtocol.of(value));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "group.protocol must be classic or consumer, was '" + value + "'", e);
+                }
+            }
+            overrides.put(name, value);
             return this;
         }
 

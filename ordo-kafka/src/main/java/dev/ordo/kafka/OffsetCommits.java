@@ -4,7 +4,9 @@ import dev.ordo.engine.core.RecordDispatcher;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -28,6 +30,11 @@ final class OffsetCommits {
 
     /** Under the consumer's name: what operators see logged is the consumer's. */
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOrdoConsumer.class);
+    /**
+     * How long the last commit waits for a rebalance to complete: the slowest member's drain (inside its
+     * poll) holds a classic group's rebalance; {@link PollLoop#stop} allows for it.
+     */
+    static final Duration LAST_COMMIT_TIMEOUT = Duration.ofSeconds(15);
 
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -36,6 +43,9 @@ final class OffsetCommits {
     private final IntPredicate recordsWait;
     /** What this consumer committed per partition (offset, metadata); offsets only move forward. */
     private final Map<Integer, OffsetAndMetadata> committed = new ConcurrentHashMap<>();
+
+    /** Partitions whose records the polls of {@link #commitOnClose} fetched and dropped (poll thread). */
+    private final Set<Integer> fetchedOnClose = new HashSet<>();
 
     private volatile boolean crashed;
 
@@ -119,7 +129,7 @@ final class OffsetCommits {
      * growth wait for its committed offset. Not while records fetched from it wait.
      */
     private void commitIdlePosition(TopicPartition tp, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        if (recordsWait.test(tp.partition())) {
+        if (recordsWait.test(tp.partition()) || fetchedOnClose.contains(tp.partition())) {
             return;
         }
         long position;
@@ -139,25 +149,31 @@ final class OffsetCommits {
     }
 
     /**
-     * The last commit. A rebalance under way (another member joining as this one leaves) refuses it; a
-     * poll completes the rebalance, whose revocation commits what it takes away, and the commit is
-     * tried again for what is left. Records polled meanwhile are not dispatched, so not committed.
+     * The last commit. A rebalance of a classic group under way (another member joining as this one
+     * leaves, a slow member still draining what it gives up) refuses it; polls complete the rebalance,
+     * whose revocation commits what it takes away, and the commit is tried again for what is left, for
+     * up to {@link #LAST_COMMIT_TIMEOUT}. Those polls fetch nothing of the partitions held (paused);
+     * records of a partition assigned meanwhile are not dispatched, so neither they nor its position are
+     * committed.
      */
     void commitOnClose() {
+        long deadline = System.nanoTime() + LAST_COMMIT_TIMEOUT.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 commit(consumer.assignment(), true);
                 return;
             } catch (RebalanceInProgressException e) {
-                if (attempt == 5) {
+                if (System.nanoTime() - deadline >= 0) {
                     LOG.warn(
-                            "last commit of {} gave up after {} rebalances; records since the previous commit will "
-                                    + "be handled again",
+                            "last commit of {} gave up after {} s and {} attempts, a rebalance still under way; "
+                                    + "records since the previous commit will be handled again",
                             topic,
+                            LAST_COMMIT_TIMEOUT.toSeconds(),
                             attempt);
                     return;
                 }
-                consumer.poll(PollLoop.POLL);
+                consumer.pause(consumer.assignment()); // the poll is for the rebalance, not for records
+                consumer.poll(PollLoop.POLL).partitions().forEach(tp -> fetchedOnClose.add(tp.partition()));
             } catch (WakeupException e) {
                 // close()'s wakeup, not spent by a poll: it is spent now, the commit goes again
             } catch (CommitFailedException e) {

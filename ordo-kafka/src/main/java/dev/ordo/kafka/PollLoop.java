@@ -55,6 +55,10 @@ final class PollLoop {
     private final KafkaProducer<byte[], byte[]> deadLetters;
 
     private final KafkaLagMeters lagMeters;
+    /** Under KIP-848, whether an empty assignment is the group's decision; null under the classic protocol. */
+    private final EmptyAssignmentProbe emptyAssignmentProbe;
+    /** An empty assignment came that may be one not computed yet (poll thread). */
+    private boolean emptyAssignmentUnsure;
     /** Told that the group has given this consumer its partitions. */
     private final Consumer<Boolean> settled;
     /** Told why polling stopped before close. */
@@ -96,6 +100,8 @@ final class PollLoop {
     /**
      * @param deadLetters the dead-letter producer, or null; closed when the loop ends
      * @param lagMeters the per-partition lag gauges, or null without a meter registry
+     * @param emptyAssignmentProbe under KIP-848's protocol, tells a final empty assignment from one not
+     *     computed yet; null under the classic protocol, whose assignments come complete; closed with the loop
      * @param settled told that the group has given this consumer its partitions
      * @param failed told why polling stopped before close
      */
@@ -105,6 +111,7 @@ final class PollLoop {
             ConsumerSettings<?, ?> settings,
             RecordDispatcher<?, ?> dispatcher,
             KafkaLagMeters lagMeters,
+            EmptyAssignmentProbe emptyAssignmentProbe,
             String threadName,
             Consumer<Boolean> settled,
             Consumer<Throwable> failed) {
@@ -114,6 +121,7 @@ final class PollLoop {
         this.topic = settings.topic();
         this.dispatcher = dispatcher;
         this.lagMeters = lagMeters;
+        this.emptyAssignmentProbe = emptyAssignmentProbe;
         this.settled = settled;
         this.failed = failed;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
@@ -188,6 +196,7 @@ final class PollLoop {
                     applyBackpressure();
                     trackLag();
                     refreshEndsIfAsked();
+                    settleIfAssignedNothing();
                     dispatcher.checkStall();
                     reportFenceStalls();
                     if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
@@ -215,7 +224,21 @@ final class PollLoop {
             if (deadLetters != null) {
                 deadLetters.close();
             }
+            if (emptyAssignmentProbe != null) {
+                emptyAssignmentProbe.close();
+            }
             assignment = Set.of();
+        }
+    }
+
+    /** Counts an empty KIP-848 assignment as the group's once the coordinator confirms it. */
+    private void settleIfAssignedNothing() {
+        if (emptyAssignmentUnsure
+                && assignment.isEmpty()
+                && emptyAssignmentProbe.assignsNothingTo(
+                        consumer.groupMetadata().memberId())) {
+            emptyAssignmentUnsure = false;
+            settled.accept(true);
         }
     }
 
@@ -466,7 +489,11 @@ final class PollLoop {
                 }
             }
             assignment = partitionsOf(consumer.assignment(), List.of());
-            settled.accept(true);
+            // An empty KIP-848 assignment may be one the coordinator has not computed yet: not settled on it.
+            emptyAssignmentUnsure = assignment.isEmpty() && emptyAssignmentProbe != null;
+            if (!emptyAssignmentUnsure) {
+                settled.accept(true);
+            }
         }
 
         @Override

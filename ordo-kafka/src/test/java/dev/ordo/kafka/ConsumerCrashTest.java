@@ -25,14 +25,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Members of a KEY-ordered group crash (stop without committing, with records in the middle of
  * being handled, which then have no effect) and are replaced while records stream in. The checker
  * must find nothing lost and no key reordered; records handled twice must be exactly what the
- * guarantee allows: handled by a member that then crashed before committing them.
+ * guarantee allows: handled by a member that then crashed before committing them. Under both consumer
+ * group protocols.
  */
 class ConsumerCrashTest {
 
@@ -43,9 +46,11 @@ class ConsumerCrashTest {
     /** One member of the group. */
     private record Member(int id, KafkaOrdoConsumer<String, String> consumer) {}
 
-    @Test
-    void crashingMembersLoseNothingReorderNothingAndRepeatOnlyWhatTheyHadNotCommitted() throws Exception {
-        String topic = "crashing-members";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void crashingMembersLoseNothingReorderNothingAndRepeatOnlyWhatTheyHadNotCommitted(GroupProtocol protocol)
+            throws Exception {
+        String topic = "crashing-members-" + protocol;
         KafkaBroker.createTopic(topic, 6);
         History history = new History();
         Map<String, Integer> firstHandledBy = new ConcurrentHashMap<>();
@@ -62,7 +67,8 @@ class ConsumerCrashTest {
             int id = nextMember.getAndIncrement();
             KafkaOrdoConsumer<String, String> c = KafkaOrdoConsumer.builder(
                             KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
-                    .group("crashing")
+                    .group("crashing-" + protocol)
+                    .groupProtocol(protocol)
                     .ordering(Ordering.KEY)
                     .concurrency(8)
                     .commitInterval(Duration.ofMillis(50))

@@ -13,9 +13,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
- * One real Kafka broker (KRaft, combined broker and controller) inside the JVM, started on first use
- * and shared by every test class of the module (and by the Kafka benchmark in ordo-bench, through
- * this module's test jar); closed when the JVM exits.
+ * One real Kafka broker (KRaft, combined broker and controller, in a child JVM: {@link EmbeddedKafka}),
+ * started on first use and shared by every test class of the module (and by the Kafka benchmark in
+ * ordo-bench, through this module's test jar); it stops when the JVM exits.
  */
 public final class KafkaBroker {
 
@@ -26,15 +26,7 @@ public final class KafkaBroker {
     /** The bootstrap servers of the shared broker, starting it if needed. */
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
-            EmbeddedKafka started = EmbeddedKafka.start();
-            cluster = started;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    started.close();
-                } catch (RuntimeException e) {
-                    // the JVM is going away anyway
-                }
-            }));
+            cluster = EmbeddedKafka.start();
         }
         return cluster.bootstrapServers();
     }

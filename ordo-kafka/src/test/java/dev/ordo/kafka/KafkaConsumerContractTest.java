@@ -13,12 +13,21 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** The consumer contract on Apache Kafka (a real KRaft broker in the test JVM). */
+/**
+ * The consumer contract on Apache Kafka (a real KRaft broker in a child JVM), under the classic
+ * consumer group protocol; {@link KafkaConsumerContractOnConsumerProtocolTest} runs it under KIP-848's.
+ */
 class KafkaConsumerContractTest extends LiveChangeContract {
+
+    /** The consumer group protocol the suite's consumers use. */
+    protected GroupProtocol groupProtocol() {
+        return GroupProtocol.CLASSIC;
+    }
 
     @Override
     protected String createTopic(String name, int partitions) throws Exception {
@@ -35,7 +44,8 @@ class KafkaConsumerContractTest extends LiveChangeContract {
 
     @Override
     protected <K, V> ConsumerBuilder<?, K, V> consumer(String topic, Deserializer<K> keys, Deserializer<V> values) {
-        return KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic, keys, values);
+        return KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic, keys, values)
+                .groupProtocol(groupProtocol());
     }
 
     @Override

@@ -30,11 +30,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The ordered consumer against a real broker started in this JVM (KRaft). */
+/**
+ * The ordered consumer against a real broker (KRaft, in a child JVM); what concerns group membership
+ * runs under both consumer group protocols, classic and KIP-848's.
+ */
 class KafkaOrdoConsumerTest {
 
     private static String bootstrap() {
@@ -71,9 +77,10 @@ class KafkaOrdoConsumerTest {
     }
 
     private static KafkaOrdoConsumer.Builder<String, String> consumer(
-            String topic, String group, History history, AtomicInteger handled) {
+            String topic, String group, GroupProtocol protocol, History history, AtomicInteger handled) {
         return KafkaOrdoConsumer.builder(bootstrap(), topic, Serdes.string(), Serdes.string())
                 .group(group)
+                .groupProtocol(protocol)
                 .concurrency(8)
                 .handler(r -> {
                     received(history, r);
@@ -185,15 +192,17 @@ class KafkaOrdoConsumerTest {
                 : gauges.stream().mapToDouble(Gauge::value).sum();
     }
 
-    @Test
-    void aMemberStartingAtTheEndCommitsItsPositionWithoutHandlingAnything() throws Exception {
-        String topic = "idle-latest";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void aMemberStartingAtTheEndCommitsItsPositionWithoutHandlingAnything(GroupProtocol protocol) throws Exception {
+        String topic = "idle-latest-" + protocol;
         KafkaBroker.createTopic(topic, 2);
         produce(topic, 0, 100, 10, new History());
         AtomicInteger handled = new AtomicInteger();
         KafkaOrdoConsumer<String, String> consumer = KafkaOrdoConsumer.builder(
                         bootstrap(), topic, Serdes.string(), Serdes.string())
-                .group("g-latest")
+                .group("g-latest-" + protocol)
+                .groupProtocol(protocol)
                 .property("auto.offset.reset", "latest")
                 .handler(r -> handled.incrementAndGet())
                 .start();
@@ -205,21 +214,23 @@ class KafkaOrdoConsumerTest {
         assertThat(handled.get()).isZero();
     }
 
-    @Test
-    void aRestartedConsumerResumesAfterItsCommitWithoutLossOrRepeats() throws Exception {
-        String topic = "restart";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void aRestartedConsumerResumesAfterItsCommitWithoutLossOrRepeats(GroupProtocol protocol) throws Exception {
+        String topic = "restart-" + protocol;
         KafkaBroker.createTopic(topic, 3);
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
         produce(topic, 0, 1_000, 20, history);
-        KafkaOrdoConsumer<String, String> first = consumer(topic, "g2", history, handled)
+        KafkaOrdoConsumer<String, String> first = consumer(topic, "g2-" + protocol, protocol, history, handled)
                 .ordering(Ordering.PARTITION)
                 .start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 1_000);
         first.close();
         produce(topic, 1_000, 1_000, 20, history);
-        KafkaOrdoConsumer<String, String> second =
-                consumer(topic, "g2", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer<String, String> second = consumer(topic, "g2-" + protocol, protocol, history, handled)
+                .ordering(Ordering.KEY)
+                .start();
         await().atMost(Duration.ofSeconds(40)).until(() -> handled.get() >= 2_000);
         second.close();
         assertThat(handled.get()).isEqualTo(2_000);
@@ -259,22 +270,25 @@ class KafkaOrdoConsumerTest {
         assertCleanExceptDuplicates(history, 0);
     }
 
-    @Test
-    void membersJoiningAndLeavingMidStreamHandOverCleanly() throws Exception {
-        String topic = "rebalance";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void membersJoiningAndLeavingMidStreamHandOverCleanly(GroupProtocol protocol) throws Exception {
+        String topic = "rebalance-" + protocol;
         KafkaBroker.createTopic(topic, 6);
         History history = new History();
         AtomicInteger handled = new AtomicInteger();
-        KafkaOrdoConsumer<String, String> a =
-                consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer<String, String> a = consumer(topic, "g4-" + protocol, protocol, history, handled)
+                .ordering(Ordering.KEY)
+                .start();
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
             for (int batch = 0; batch < 10; batch++) {
                 produce(topic, batch * 300, 300, 40, history);
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 600);
-        KafkaOrdoConsumer<String, String> b =
-                consumer(topic, "g4", history, handled).ordering(Ordering.KEY).start();
+        KafkaOrdoConsumer<String, String> b = consumer(topic, "g4-" + protocol, protocol, history, handled)
+                .ordering(Ordering.KEY)
+                .start();
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() >= 1_500);
         a.close(); // b takes over a's partitions from a's last commit
         producing.get(60, TimeUnit.SECONDS);
@@ -284,9 +298,10 @@ class KafkaOrdoConsumerTest {
         assertCleanExceptDuplicates(history, 0);
     }
 
-    @Test
-    void afterACrashTheNextOwnerSkipsWhatWasHandledBeyondTheCommit() throws Exception {
-        String topic = "completed-offsets";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void afterACrashTheNextOwnerSkipsWhatWasHandledBeyondTheCommit(GroupProtocol protocol) throws Exception {
+        String topic = "completed-offsets-" + protocol;
         KafkaBroker.createTopic(topic, 1);
         History history = new History();
         produce(topic, 0, 100, 10, history); // k0 has offsets 0, 10, 20, ...
@@ -294,7 +309,8 @@ class KafkaOrdoConsumerTest {
         AtomicInteger handledByFirst = new AtomicInteger();
         KafkaOrdoConsumer<String, String> first = KafkaOrdoConsumer.builder(
                         bootstrap(), topic, Serdes.string(), Serdes.string())
-                .group("g5")
+                .group("g5-" + protocol)
+                .groupProtocol(protocol)
                 .ordering(Ordering.KEY)
                 .concurrency(4)
                 .commitInterval(Duration.ofMillis(20))
@@ -322,7 +338,8 @@ class KafkaOrdoConsumerTest {
         List<Long> handledBySecond = new CopyOnWriteArrayList<>();
         KafkaOrdoConsumer<String, String> second = KafkaOrdoConsumer.builder(
                         bootstrap(), topic, Serdes.string(), Serdes.string())
-                .group("g5")
+                .group("g5-" + protocol)
+                .groupProtocol(protocol)
                 .ordering(Ordering.KEY)
                 .handler(r -> handledBySecond.add(r.offset()))
                 .start();

@@ -5,9 +5,6 @@ import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.KafkaBroker;
 import dev.ordo.kafka.KafkaOrdoConsumer;
 import dev.ordo.kafka.KafkaOrdoProducer;
-import io.confluent.parallelconsumer.ParallelConsumerOptions;
-import io.confluent.parallelconsumer.ParallelStreamProcessor;
-import io.confluent.parallelconsumer.PollContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,16 +16,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started inside
- * this JVM: Ordo's {@link KafkaOrdoConsumer} in {@code KEY} mode, Confluent's Parallel Consumer
- * 0.5.3.3 in {@code KEY} order at the same concurrency, and a plain single-threaded
+ * Key-ordered parallel consumption on Kafka (issue 6), all in one run on a broker started for it in
+ * a child JVM ({@code KafkaBroker}, Kafka 4.4): Ordo's {@link KafkaOrdoConsumer} in {@code KEY}
+ * mode, Confluent's Parallel Consumer 0.5.3.3 (its last release; in a JVM of its own on the Kafka
+ * clients it still runs on, {@link ParallelConsumerRun}) in {@code KEY} order at the same concurrency, and a plain single-threaded
  * {@link KafkaConsumer} loop. 1,000 keys over 3 partitions; handlers that wait 1 ms or 10 ms (a
  * remote call). Throughput runs from the first record handled to the last (group joins excluded);
  * every handler checks that each key's records arrive in order, and a violation is counted.
@@ -66,11 +62,12 @@ public final class KafkaKeyOrderBenchmark {
             KafkaBroker.createTopic(topic, PARTITIONS);
             produce(bootstrap, topic, parallelRecords);
             print(ordo(bootstrap, topic, "ordo-" + run, handlerMillis, concurrency, parallelRecords));
-            print(parallelConsumer(bootstrap, topic, "pc-" + run, handlerMillis, concurrency, parallelRecords));
+            print(ParallelConsumerRun.inChildJvm(
+                    bootstrap, topic, "pc-" + run, handlerMillis, concurrency, parallelRecords));
             print(plainLoop(bootstrap, topic, "plain-" + run, handlerMillis, plainRecords));
             run++;
         }
-        System.exit(0); // the in-JVM broker's threads would keep the JVM alive
+        System.exit(0); // the consumers' leftover threads would keep the JVM alive; the broker's JVM ends with it
     }
 
     private static void print(Figure f) {
@@ -97,7 +94,7 @@ public final class KafkaKeyOrderBenchmark {
     }
 
     /** Counts records, checks per-key order (values increase per key), and times first to last. */
-    private static final class Meter {
+    static final class Meter {
         final long expected;
         final int handlerMillis;
         final CountDownLatch done;
@@ -153,29 +150,6 @@ public final class KafkaKeyOrderBenchmark {
             return meter.figure("Ordo KafkaOrdoConsumer (KEY)", concurrency);
         } finally {
             consumer.close();
-        }
-    }
-
-    private static Figure parallelConsumer(
-            String bootstrap, String topic, String group, int handlerMillis, int concurrency, long records)
-            throws InterruptedException {
-        Meter meter = new Meter(records, handlerMillis);
-        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(
-                consumerProps(bootstrap, group), new StringDeserializer(), new StringDeserializer());
-        ParallelStreamProcessor<String, String> pc =
-                ParallelStreamProcessor.createEosStreamProcessor(ParallelConsumerOptions.<String, String>builder()
-                        .consumer(kafka)
-                        .ordering(ParallelConsumerOptions.ProcessingOrder.KEY)
-                        .maxConcurrency(concurrency)
-                        .commitMode(ParallelConsumerOptions.CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
-                        .build());
-        pc.subscribe(List.of(topic));
-        Consumer<PollContext<String, String>> handler = ctx -> meter.handle(ctx.key(), ctx.value());
-        pc.poll(handler);
-        try {
-            return meter.figure("Confluent Parallel Consumer 0.5.3.3 (KEY)", concurrency);
-        } finally {
-            pc.close();
         }
     }
 

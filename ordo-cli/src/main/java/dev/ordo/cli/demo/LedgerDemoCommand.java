@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
             "reference and the ordering checker judges the raw arrivals and the delivered stream.",
             "With --crash the engine runs in a child process that is killed (SIGKILL) and restarted mid-run.",
             "With --backend kafka the operations go through Apache Kafka instead (--bootstrap HOST:PORT, or a broker",
-            "started in this JVM).",
+            "started for the run in a child JVM).",
             "Exit code 0 (RESULT: PASS) when every balance matches and the delivered stream is clean; 3 (RESULT:",
             "HALTED) when a teller's operations stayed missing for --halt-after: nothing after them is applied, the",
             "report names what is missing, and the balances of what was applied are verified; 1 (RESULT: FAIL) when",
@@ -152,7 +152,7 @@ public class LedgerDemoCommand implements Callable<Integer> {
             defaultValue = "engine",
             description =
                     "engine (the embedded durable log, default), kafka (Apache Kafka: --bootstrap, or a broker started "
-                            + "in this JVM), memory (same as --in-memory), migrate (see 'ordo demo migrate').")
+                            + "in a child JVM), memory (same as --in-memory), migrate (see 'ordo demo migrate').")
     BackendChoice backendChoice;
 
     @Option(
@@ -160,7 +160,7 @@ public class LedgerDemoCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             description =
                     "With --backend kafka: the cluster to use (a topic is made for the run and deleted after it). "
-                            + "Without it an in-JVM broker is started.")
+                            + "Without it a broker is started in a child JVM.")
     String bootstrap;
 
     @Option(
@@ -280,13 +280,13 @@ public class LedgerDemoCommand implements Callable<Integer> {
         return verdict(out, outcome.outcome(), outcome.halted());
     }
 
-    /** Runs on the cluster at --bootstrap, or on a broker started in this JVM for the run. */
+    /** Runs on the cluster at --bootstrap, or on a broker started in a child JVM for the run. */
     private Integer onKafka(LedgerSimulation.Config config, PrintWriter out) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         if (bootstrap != null) {
             return run(config, kafkaBackend(config, bootstrap, err), out);
         }
-        err.println("starting a Kafka broker in this JVM (KRaft, one node; give --bootstrap to use a cluster)...");
+        err.println("starting a Kafka broker in a child JVM (KRaft, one node; give --bootstrap to use a cluster)...");
         err.flush();
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             err.println("Kafka broker at " + broker.bootstrapServers());

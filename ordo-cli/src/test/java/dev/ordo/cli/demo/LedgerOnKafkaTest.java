@@ -53,13 +53,13 @@ class LedgerOnKafkaTest {
     }
 
     @Test
-    void withoutABootstrapAddressItStartsABrokerInTheJvm() {
+    void withoutABootstrapAddressItStartsABrokerInAChildJvm() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = run(out, err, ledger("--backend", "kafka"));
 
         assertThat(exit).as(out + "\n" + err).isZero();
-        assertThat(err.toString()).contains("starting a Kafka broker in this JVM");
+        assertThat(err.toString()).contains("starting a Kafka broker in a child JVM");
         assertThat(out.toString()).contains("through Apache Kafka").contains("RESULT: PASS");
     }
 
