@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ordo.kafka.EmbeddedKafka;
 import dev.ordo.kafka.KafkaOrdoAdmin;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka examples run against a real broker inside the JVM (one for the class, a topic per test). */
 class KafkaExamplesTest {
@@ -29,6 +31,12 @@ class KafkaExamplesTest {
     @Test
     void theKafkaQuickstartComputesEachAccountsBalanceThroughKafka() throws Exception {
         assertThat(KafkaQuickstart.balances(kafka.bootstrapServers())).isEqualTo(Map.of("ACC-1", 700L, "ACC-2", 50L));
+    }
+
+    @Test
+    void aTopicChangesLiveThenMovesToKafkaWithItsProducerAndGroupRunning(@TempDir Path dir) throws Exception {
+        assertThat(MigrationExample.balances(dir, kafka.bootstrapServers()))
+                .isEqualTo(Map.of("ACC-1", 700L, "ACC-2", 50L));
     }
 
     @Test
