@@ -69,7 +69,7 @@ public final class OrdoCommand implements Callable<Integer> {
 
     /**
      * Runs the command the arguments name, unless a word was left over: picocli lets {@code ordo
-     * migrate --help} through as a request for {@code ordo}'s help, which hid that there is no such command.
+     * replicate --help} through as a request for {@code ordo}'s help, which hid that there is no such command.
      */
     private static int execute(ParseResult parsed) {
         for (ParseResult p = parsed; p != null; p = p.subcommand()) {

@@ -65,12 +65,12 @@ class CommandLineErrorsTest {
 
     @Test
     void aCommandThatDoesNotExistIsAnErrorAlsoWithHelp() {
-        assertThat(oneErrorLine(Cli.run("", "migrate", "--help")))
-                .isEqualTo("ordo: 'migrate' is not a command; the commands are demo, verify, topics, produce,"
-                        + " consume, help (see 'ordo --help')");
-        assertThat(oneErrorLine(Cli.run("", "topics", "migrate", "--help")))
-                .startsWith("ordo topics: 'migrate' is not a command; the commands are create, list");
-        assertThat(oneErrorLine(Cli.run("", "help", "migrate"))).contains("'migrate'");
+        assertThat(oneErrorLine(Cli.run("", "replicate", "--help")))
+                .isEqualTo("ordo: 'replicate' is not a command; the commands are demo, verify, topics, produce,"
+                        + " consume, migrate, help (see 'ordo --help')");
+        assertThat(oneErrorLine(Cli.run("", "topics", "replicate", "--help")))
+                .startsWith("ordo topics: 'replicate' is not a command; the commands are create, list");
+        assertThat(oneErrorLine(Cli.run("", "help", "replicate"))).contains("'replicate'");
     }
 
     @Test

@@ -301,8 +301,9 @@ class ErrorsDocTest {
                 f -> KeyOrderedExecutor.builder().concurrency(0)));
         // The command line
         cases.add(cli(
-                "ordo migrate --help",
-                "ordo: 'migrate' is not a command; the commands are demo, verify, topics, produce, consume, help"
+                "ordo replicate --help",
+                "ordo: 'replicate' is not a command; the commands are demo, verify, topics, produce, consume, migrate,"
+                        + " help"
                         + " (see 'ordo --help')"));
         cases.add(cli(
                 "ordo consume t", "ordo consume: Missing required option: '--data=DIR' (see 'ordo consume --help')"));
