@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -120,6 +121,24 @@ public final class CommittedOffsets {
             }
         }
         return all;
+    }
+
+    /**
+     * The committed offsets of {@code topic}'s groups, by group: those in the offsets files of the data
+     * directory {@code dataRoot}, overridden by the {@code live} ones (fresher); groups that commit with an
+     * application state are left out.
+     */
+    static Map<String, Map<Integer, Long>> byGroup(Path dataRoot, List<CommittedOffsets> live, String topic)
+            throws IOException {
+        Map<String, Map<Integer, Long>> byGroup = new TreeMap<>();
+        List<CommittedOffsets> all = new ArrayList<>(readAll(dataRoot));
+        all.addAll(live);
+        for (CommittedOffsets offsets : all) {
+            if (topic.equals(offsets.topic) && offsets.group != null && !offsets.inState()) {
+                byGroup.put(offsets.group, offsets.snapshot());
+            }
+        }
+        return byGroup;
     }
 
     private static CommittedOffsets read(Path file) throws IOException {

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
@@ -238,15 +237,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized long[] seal(String name, String reason) throws IOException {
         requireOpen();
         Objects.requireNonNull(reason, "reason must not be null");
-        Topic topic = topic(name);
-        if (seals.reason(name).isEmpty()) {
-            new TopicSeal(topic, name).run(() -> seals.seal(name, reason));
-        }
-        long[] ends = new long[topic.partitions().size()];
-        for (int p = 0; p < ends.length; p++) {
-            ends[p] = topic.partitions().get(p).nextOffset();
-        }
-        return ends;
+        return new TopicSeal(topic(name), name).sealOnce(seals, reason);
     }
 
     /**
@@ -257,18 +248,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized Map<String, Map<Integer, Long>> committedOffsets(String name) throws IOException {
         topic(name);
-        Map<String, Map<Integer, Long>> byGroup = new TreeMap<>();
-        for (CommittedOffsets stored : CommittedOffsets.readAll(data.root())) {
-            if (name.equals(stored.topic()) && stored.group() != null && !stored.inState()) {
-                byGroup.put(stored.group(), stored.snapshot());
-            }
-        }
-        for (CommittedOffsets live : groups.liveOffsets(name)) { // fresher than its file
-            if (live.group() != null && !live.inState()) {
-                byGroup.put(live.group(), live.snapshot());
-            }
-        }
-        return byGroup;
+        return CommittedOffsets.byGroup(data.root(), groups.liveOffsets(name), name);
     }
 
     /** Why the topic takes no more records ({@link #seal}), if it does not. */

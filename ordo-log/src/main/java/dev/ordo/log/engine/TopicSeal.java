@@ -30,7 +30,19 @@ final class TopicSeal {
         this.name = name;
     }
 
-    void run(Step record) throws IOException {
+    /** Seals the topic unless {@code seals} holds it sealed already; returns each partition's final end. */
+    long[] sealOnce(TopicSeals seals, String reason) throws IOException {
+        if (seals.reason(name).isEmpty()) {
+            run(() -> seals.seal(name, reason));
+        }
+        long[] ends = new long[topic.partitions().size()];
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = topic.partitions().get(p).nextOffset();
+        }
+        return ends;
+    }
+
+    private void run(Step record) throws IOException {
         long deadline = System.nanoTime() + PAUSE_TIMEOUT_NANOS;
         List<TopicWriter> paused = new ArrayList<>();
         topic.changing().writeLock().lock(); // no direct append is placed meanwhile
