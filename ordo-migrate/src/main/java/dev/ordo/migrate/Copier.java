@@ -46,8 +46,10 @@ final class Copier implements AutoCloseable {
     private final String target;
     private final MigrationStore store;
     private final KafkaProducer<byte[], byte[]> producer;
-    private MigrationState state;
-    private long copied;
+    /** Written by the copying thread, read by any (lag, phase). */
+    private volatile MigrationState state;
+
+    private volatile long copied;
 
     Copier(
             MigrationSource source,

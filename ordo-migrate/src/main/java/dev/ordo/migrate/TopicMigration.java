@@ -153,10 +153,10 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * A producer of the topic that sends to the embedded engine until the switch and to Kafka after it
-     * (with the same serializers); to Kafka at once if the switch is past.
+     * A producer of the topic that sends to the source until the switch and to Kafka after it (with the
+     * same serializers); to Kafka at once if the switch is past. Made during a switch, it waits for its end.
      */
-    public <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
+    public synchronized <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
         Supplier<RecordProducer<K, V>> kafka = () -> KafkaOrdoProducer.builder(bootstrap, target, keys, values)
                 .properties(client)
                 .build();
