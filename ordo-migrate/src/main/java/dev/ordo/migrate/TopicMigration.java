@@ -214,8 +214,8 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * Moves consumer group {@code group} to Kafka: waits until its running {@code members} (on the embedded
-     * engine) have handled the sealed topic to its end, closes them, commits the fence as the group's offsets
+     * Moves consumer group {@code group} to Kafka: waits until its running {@code members} (on the source)
+     * have handled the source to its fence, closes them, commits the fence as the group's offsets
      * on Kafka and starts as many members there with {@code onKafka}.
      *
      * @return the members started on Kafka
@@ -235,7 +235,7 @@ public final class TopicMigration implements AutoCloseable {
             if (!member.awaitCaughtUp(Duration.ofNanos(left))) {
                 throw new IllegalStateException("a member of group '" + group + "' did not handle topic '"
                         + sourceTopic + "' to its end within " + timeout + " (lag " + member.lag() + ", parked "
-                        + member.parked() + "); the group stays on the embedded engine");
+                        + member.parked() + "); the group stays on " + source.describe());
             }
         }
         for (RecordConsumer member : members) {
@@ -244,7 +244,7 @@ public final class TopicMigration implements AutoCloseable {
         Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
         if (!GroupMoves.drained(committed, state.sourceEnds())) {
             throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
-                    + " of the fence " + fence().sourceEnds() + "; start it again on the embedded engine");
+                    + " of the fence " + fence().sourceEnds() + "; start it again on " + source.describe());
         }
         moves.move(group, committed, state);
         List<RecordConsumer> started = new ArrayList<>();
