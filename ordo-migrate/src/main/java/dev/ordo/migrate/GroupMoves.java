@@ -31,10 +31,13 @@ final class GroupMoves {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Properties client;
+    private final Admin admin;
     private final String target;
 
-    GroupMoves(Properties client, String target) {
+    /** Moves into {@code target} with {@code admin}, the migration's (not closed here). */
+    GroupMoves(Properties client, Admin admin, String target) {
         this.client = client;
+        this.admin = admin;
         this.target = target;
     }
 
@@ -44,7 +47,7 @@ final class GroupMoves {
      * @return the offsets committed per target partition, empty if the group had offsets there already
      */
     Map<Integer, Long> move(String group, Map<Integer, Long> committed, MigrationState switched) {
-        try (Admin admin = Admin.create(client)) {
+        try {
             Map<TopicPartition, OffsetAndMetadata> existing = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata()
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -87,7 +87,7 @@ public final class TopicMigration implements AutoCloseable {
         this.client = b.client();
         this.copier = copier;
         this.admin = Admin.create(client);
-        this.moves = new GroupMoves(client, target);
+        this.moves = new GroupMoves(client, admin, target);
         this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
         copying.setDaemon(true);
     }
