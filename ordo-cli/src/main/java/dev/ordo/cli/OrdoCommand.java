@@ -5,6 +5,8 @@ import dev.ordo.cli.log.ConsumeCommand;
 import dev.ordo.cli.log.MigrateCommand;
 import dev.ordo.cli.log.ProduceCommand;
 import dev.ordo.cli.log.TopicsCommand;
+import dev.ordo.cli.serve.ExplainCommand;
+import dev.ordo.cli.serve.ServeCommand;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,6 +35,8 @@ import picocli.CommandLine.ParseResult;
             ProduceCommand.class,
             ConsumeCommand.class,
             MigrateCommand.class,
+            ServeCommand.class,
+            ExplainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class OrdoCommand implements Callable<Integer> {

@@ -303,7 +303,7 @@ class ErrorsDocTest {
         cases.add(cli(
                 "ordo replicate --help",
                 "ordo: 'replicate' is not a command; the commands are demo, verify, topics, produce, consume, migrate,"
-                        + " help"
+                        + " serve, explain, help"
                         + " (see 'ordo --help')"));
         cases.add(cli(
                 "ordo consume t", "ordo consume: Missing required option: '--data=DIR' (see 'ordo consume --help')"));

@@ -2,7 +2,10 @@ package dev.ordo.engine;
 
 import dev.ordo.Arguments;
 import dev.ordo.engine.core.ConsumerSettings;
+import dev.ordo.engine.core.FlowControl;
 import dev.ordo.exec.Retry;
+import dev.ordo.flow.AdaptiveConcurrencyLimit;
+import dev.ordo.flow.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,6 +40,8 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     private Duration stallTimeout = Duration.ofSeconds(30);
     private RecordHandler<K, V> handler;
     private MeterRegistry registry;
+    private AdaptiveConcurrencyLimit concurrencyLimit;
+    private RateLimiter rateLimit;
 
     protected ConsumerBuilder(String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         this.topic = Objects.requireNonNull(topic, "topic must not be null");
@@ -162,6 +167,25 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     }
 
     /**
+     * Lets at most {@code limit}'s current number of handlers run at once (within {@code concurrency}),
+     * the number following measured handler latency against its target: a slow downstream gets fewer
+     * concurrent calls instead of timeouts. Off by default.
+     */
+    public B concurrencyLimit(AdaptiveConcurrencyLimit limit) {
+        this.concurrencyLimit = Objects.requireNonNull(limit, "concurrencyLimit must not be null");
+        return self();
+    }
+
+    /**
+     * Starts at most {@code limit}'s rate of records per second across the consumer's handlers (a handler
+     * thread waits for its permit; fetching slows through {@code maxInFlight}). Off by default.
+     */
+    public B rateLimit(RateLimiter limit) {
+        this.rateLimit = Objects.requireNonNull(limit, "rateLimit must not be null");
+        return self();
+    }
+
+    /**
      * Creates the consumer, joins its group and starts handling records.
      *
      * @throws IllegalStateException if the group or the handler is missing
@@ -197,6 +221,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
                 keyDeserializer,
                 valueDeserializer,
                 handler,
-                registry);
+                registry,
+                new FlowControl(concurrencyLimit, rateLimit));
     }
 }

@@ -24,6 +24,9 @@ public interface RecordConsumer extends AutoCloseable {
     /** The topic consumed. */
     String topic();
 
+    /** The consumer group this consumer is a member of. */
+    String group();
+
     /** The partitions this consumer owns now (changes as group members come and go). */
     Set<Integer> assignment();
 
@@ -72,6 +75,22 @@ public interface RecordConsumer extends AutoCloseable {
      * @throws IllegalStateException if the consumer is closed
      */
     ConsumerTuning reconfigure(UnaryOperator<ConsumerTuning> change);
+
+    /**
+     * The keys with a record in progress now (running, being retried, or parked), the longest in progress
+     * first: the operator's view of stuck keys, which lag alone hides. A snapshot costing one pass over the
+     * busy keys; keys whose next record has not started yet are not listed.
+     */
+    List<KeyInFlight> keysInFlight();
+
+    /**
+     * Where {@code key}'s records are in this consumer and what holds them: the failing record it is parked
+     * at, the retry it waits for, the handler that runs for long, or, when nothing of it is in flight, what
+     * the consumer waits for (a stall, a full in-flight bound, lag).
+     *
+     * @param key the record key as text (its bytes as UTF-8)
+     */
+    Explanation explain(String key);
 
     /** Records whose key is parked now ({@link OnFailure#PARK_KEY}): each stops its key until resumed or skipped. */
     List<ParkedRecord> parked();

@@ -3,7 +3,6 @@ package dev.ordo.exec;
 import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
-import dev.ordo.exec.KeyRunner.Job;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
@@ -242,6 +241,15 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     /** How failing tasks are tried again now. */
     public Retry retry() {
         return runner.retry();
+    }
+
+    /**
+     * The keys with a task in progress now (running, being retried or parked), the longest in progress
+     * first: a snapshot for operators, in which a key whose head has run for long is a stuck key. Keys whose
+     * next task has not started yet are not listed. Costs one pass over the active keys.
+     */
+    public List<KeyInProgress<K>> inProgress() {
+        return runner.inProgress();
     }
 
     /** The keys parked now ({@link FailurePolicy#park()}), with the task each is stopped at. */

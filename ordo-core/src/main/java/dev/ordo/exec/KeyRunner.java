@@ -1,7 +1,6 @@
 package dev.ordo.exec;
 
 import dev.ordo.Ticker;
-import dev.ordo.exec.KeyOrderedExecutor.Completion;
 import dev.ordo.exec.KeyOrderedExecutor.Outcome;
 import dev.ordo.exec.KeyOrderedExecutor.Task;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
@@ -9,9 +8,9 @@ import dev.ordo.flow.Budget;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.ConcurrentModificationException;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -119,7 +118,11 @@ final class KeyRunner<K> {
                 q = new KeyQueue<>();
                 becameActive[0] = true;
             }
+            for (Job<K> job : jobs) {
+                job.queue = q;
+            }
             q.jobs.addAll(jobs);
+            q.unfinished.addAndGet(jobs.size());
             return q;
         });
         if (becameActive[0]) {
@@ -191,6 +194,10 @@ final class KeyRunner<K> {
      * parked (either way with {@code run}, it at its head).
      */
     private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
+        if (job.attempts == 0) {
+            job.startedNanos = ticker.read();
+            job.queue.head = job; // what inProgress() shows for the key from now on
+        }
         job.attempts++;
         try {
             runLimited(job.task);
@@ -198,6 +205,7 @@ final class KeyRunner<K> {
             finish(job, Outcome.SUCCEEDED, null);
             return true;
         } catch (Throwable error) {
+            job.lastError = error;
             Retry retry = this.retry; // one setting for the decision and the wait
             if (job.attempts < retry.maxAttempts()) {
                 counts.retries.increment();
@@ -411,6 +419,13 @@ final class KeyRunner<K> {
 
     private void finish(Job<K> job, Outcome outcome, Throwable error) {
         budget.release(job.bytes);
+        KeyQueue<K> queue = job.queue;
+        if (queue != null) {
+            queue.unfinished.decrementAndGet();
+            if (queue.head == job) {
+                queue.head = null;
+            }
+        }
         if (job.onDone != null) {
             try {
                 job.onDone.completed(job.task, outcome, error);
@@ -422,6 +437,32 @@ final class KeyRunner<K> {
         } else {
             job.future.completeExceptionally(error);
         }
+    }
+
+    /** See {@link KeyOrderedExecutor#inProgress()}. */
+    List<KeyInProgress<K>> inProgress() {
+        long now = ticker.read();
+        List<KeyInProgress<K>> list = new ArrayList<>();
+        for (KeyQueue<K> queue : queues.values()) {
+            Job<K> job = queue.head;
+            if (job == null) {
+                continue; // between two tasks, or its first task not started yet
+            }
+            Parked<K> parkedAt = parked.get(job.key);
+            KeyInProgress.State state = parkedAt != null && parkedAt.job == job
+                    ? KeyInProgress.State.PARKED
+                    : job.lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
+            list.add(new KeyInProgress<>(
+                    job.key,
+                    job.task,
+                    state,
+                    Duration.ofNanos(Math.max(0, now - job.startedNanos)),
+                    job.attempts,
+                    job.lastError,
+                    Math.max(0, queue.unfinished.get() - 1)));
+        }
+        list.sort(Comparator.comparing(KeyInProgress<K>::since).reversed());
+        return list;
     }
 
     /** Keys parked now. */
@@ -487,34 +528,6 @@ final class KeyRunner<K> {
         };
     }
 
-    /** A task admitted for a key, with what its end is told to. */
-    static final class Job<K> {
-        final K key;
-        final Task task;
-        final long bytes;
-        /** Told when the job ends; or, when null, {@link #future} is completed. */
-        final Completion<Task> onDone;
-
-        final CompletableFuture<Outcome> future;
-        int attempts;
-
-        Job(K key, Task task, long bytes, Completion<Task> onDone) {
-            this.key = key;
-            this.task = task;
-            this.bytes = bytes;
-            this.onDone = onDone;
-            this.future = onDone == null ? new CompletableFuture<>() : null;
-        }
-    }
-
     /** A parked key: the job that failed every attempt, at the head of its run. */
     private record Parked<K>(Job<K> job, ArrayDeque<Job<K>> run, Throwable error, long sinceNanos) {}
-
-    /**
-     * A key's jobs not yet taken by its owner; in the map exactly while the key has unfinished jobs
-     * (queued here or taken). Only touched inside the map's per-key lock.
-     */
-    private static final class KeyQueue<K> {
-        ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
-    }
 }

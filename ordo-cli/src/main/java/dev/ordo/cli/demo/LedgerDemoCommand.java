@@ -5,6 +5,7 @@ import dev.ordo.cli.ExitCode;
 import dev.ordo.cli.MetricsServer;
 import dev.ordo.kafka.EmbeddedKafka;
 import dev.ordo.log.storage.Directories;
+import dev.ordo.server.OrdoServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -108,10 +109,17 @@ public class LedgerDemoCommand implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(
+            names = "--serve",
+            paramLabel = "PORT",
+            description = "Serve the operator dashboard (stuck keys, resume / skip, explain, metrics) at "
+                    + "http://127.0.0.1:PORT while running (0: any free port); its address is printed.")
+    Integer servePort;
+
+    @Option(
             names = "--metrics-linger",
             paramLabel = "SECONDS",
             defaultValue = "0",
-            description = "Keep serving metrics this long after the run (default ${DEFAULT-VALUE}).")
+            description = "Keep serving metrics and the dashboard this long after the run (default ${DEFAULT-VALUE}).")
     int metricsLingerSeconds;
 
     @Option(
@@ -332,18 +340,26 @@ public class LedgerDemoCommand implements Callable<Integer> {
         out.flush();
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LedgerSimulation simulation = new LedgerSimulation(config, registry, backend);
         LedgerSimulation.Result result;
-        try (MetricsServer server = metricsPort == null ? null : MetricsServer.start(registry, metricsPort)) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (MetricsServer server = metricsPort == null ? null : MetricsServer.start(registry, metricsPort);
+                OrdoServer dashboard = servePort == null
+                        ? null
+                        : OrdoServer.builder().port(servePort).metrics(registry).start()) {
             if (server != null) {
-                spec.commandLine().getErr().println("metrics at http://localhost:" + server.port() + "/metrics");
-                spec.commandLine().getErr().flush();
+                err.println("metrics at http://localhost:" + server.port() + "/metrics");
             }
+            if (dashboard != null) {
+                err.println("dashboard at " + dashboard.dashboardUrl());
+            }
+            err.flush();
+            LedgerSimulation simulation =
+                    new LedgerSimulation(config, registry, dashboard == null ? backend : shown(backend, dashboard));
             result = withProgress(simulation);
             LedgerReport.print(out, result);
             out.flush();
-            if (server != null && metricsLingerSeconds > 0) {
-                TimeUnit.SECONDS.sleep(metricsLingerSeconds); // an operator scrapes meanwhile
+            if ((server != null || dashboard != null) && metricsLingerSeconds > 0) {
+                TimeUnit.SECONDS.sleep(metricsLingerSeconds); // an operator looks meanwhile
             }
         }
         if (history != null) {
@@ -352,6 +368,18 @@ public class LedgerDemoCommand implements Callable<Integer> {
                     + history + ")");
         }
         return verdict(out, classic.passed() ? result.outcome() : LedgerSimulation.Outcome.FAIL, result.halted());
+    }
+
+    /** {@code backend}, whose consumer (if it has one) the dashboard shows as {@code ledger}. */
+    private static LedgerDownstream.Backend shown(LedgerDownstream.Backend backend, OrdoServer dashboard) {
+        return new LedgerDownstream.Backend(backend.name(), (threads, registry, apply) -> {
+            LedgerDownstream downstream = backend.open(threads, registry, apply);
+            if (downstream instanceof ConsumerBacked backed) {
+                dashboard.detach("ledger"); // a downstream opened again replaces the last one
+                dashboard.attach("ledger", backed.consumer());
+            }
+            return downstream;
+        });
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.ordo.engine.core;
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
 import dev.ordo.engine.ConsumerTuning;
+import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Headers;
+import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import java.time.Duration;
@@ -58,6 +60,11 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     @Override
     public String topic() {
         return settings.topic();
+    }
+
+    @Override
+    public String group() {
+        return settings.group();
     }
 
     @Override
@@ -132,6 +139,17 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
             tuning = next;
             return next;
         }
+    }
+
+    @Override
+    public List<KeyInFlight> keysInFlight() {
+        return dispatcher.keysInFlight();
+    }
+
+    @Override
+    public Explanation explain(String key) {
+        return KeyExplainer.explain(
+                key, settings.ordering(), dispatcher.keysInFlight(), assignment(), dispatcher, lag());
     }
 
     @Override

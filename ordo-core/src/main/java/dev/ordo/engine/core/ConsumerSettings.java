@@ -32,4 +32,5 @@ public record ConsumerSettings<K, V>(
         Deserializer<K> keyDeserializer,
         Deserializer<V> valueDeserializer,
         RecordHandler<K, V> handler,
-        MeterRegistry registry) {}
+        MeterRegistry registry,
+        FlowControl flow) {}

@@ -2,13 +2,16 @@ package dev.ordo.engine.core;
 
 import dev.ordo.Ticker;
 import dev.ordo.engine.Headers;
+import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.FailurePolicy;
+import dev.ordo.exec.KeyInProgress;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.ParkedKey;
+import dev.ordo.flow.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +35,11 @@ final class HandlerStage<K, V> {
     /** Null for a consumer without meters. */
     private final HandlerTime handlerTime;
 
+    /** Null for no rate limit. */
+    private final RateLimiter rateLimit;
+    /** Null for a consumer without meters. */
+    private final HandlerLatency latency;
+
     private volatile boolean handling = true;
 
     /** @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise */
@@ -42,7 +50,7 @@ final class HandlerStage<K, V> {
         if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
             throw new IllegalArgumentException("onFailure DEAD_LETTER needs a dead-letter sink");
         }
-        this.executor = KeyOrderedExecutor.builder()
+        KeyOrderedExecutor.Builder<Object> executorBuilder = KeyOrderedExecutor.builder()
                 .concurrency(settings.concurrency())
                 // Bounded by the dispatcher (full()/resumable()), not by blocking: an engine's fetching thread
                 // must not block.
@@ -50,8 +58,13 @@ final class HandlerStage<K, V> {
                 .retry(settings.retry())
                 .onFailure(failurePolicy(deadLetters))
                 .ticker(ticker)
-                .threadName(threadName)
-                .build();
+                .threadName(threadName);
+        if (settings.flow().concurrencyLimit() != null) {
+            executorBuilder.concurrencyLimit(settings.flow().concurrencyLimit());
+        }
+        this.executor = executorBuilder.build();
+        this.rateLimit = settings.flow().rateLimit();
+        this.latency = settings.registry() == null ? null : new HandlerLatency(settings.registry(), settings);
     }
 
     /**
@@ -136,13 +149,36 @@ final class HandlerStage<K, V> {
                     settings.topic(),
                     raw.partition(),
                     raw.offset(),
-                    raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8),
+                    keyText(raw),
                     p.error(),
                     p.attempts(),
                     p.parkedFor(),
                     p.waitingBehind()));
         }
         return list;
+    }
+
+    /** The keys with a record in progress, the longest in progress first. */
+    List<KeyInFlight> keysInFlight() {
+        List<KeyInFlight> list = new ArrayList<>();
+        for (KeyInProgress<Object> k : executor.inProgress()) {
+            RawRecord raw = ((HandlerTask) k.task()).raw;
+            list.add(new KeyInFlight(
+                    settings.topic(),
+                    raw.partition(),
+                    raw.offset(),
+                    keyText(raw),
+                    k.state(),
+                    k.since(),
+                    k.attempts(),
+                    k.lastError() == null ? null : k.lastError().toString(),
+                    k.waitingBehind()));
+        }
+        return list;
+    }
+
+    private static String keyText(RawRecord raw) {
+        return raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8);
     }
 
     /** Tries the parked record again; false if it is not parked (any more). */
@@ -188,15 +224,21 @@ final class HandlerStage<K, V> {
 
     /** Hands {@code raw} to the application's handler, timing it for a consumer with meters. */
     private void handle(RawRecord raw) throws Exception {
+        if (rateLimit != null) {
+            rateLimit.acquire(1);
+        }
         if (handlerTime == null) {
             callHandler(raw);
             return;
         }
+        latency.started(raw.timestamp());
         long start = ticker.read();
         try {
             callHandler(raw);
         } finally {
-            handlerTime.add(raw.partition(), ticker.read() - start);
+            long elapsed = ticker.read() - start;
+            handlerTime.add(raw.partition(), elapsed);
+            latency.handled(elapsed);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ordo.engine.core;
 
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.OrdoHeaders;
@@ -369,6 +370,11 @@ public final class RecordDispatcher<K, V> {
     /** Records whose key is parked now. */
     public List<ParkedRecord> parked() {
         return handlers.parked();
+    }
+
+    /** The keys with a record in progress, the longest in progress first. */
+    public List<KeyInFlight> keysInFlight() {
+        return handlers.keysInFlight();
     }
 
     /** Tries the parked record again; false if it is not parked. */

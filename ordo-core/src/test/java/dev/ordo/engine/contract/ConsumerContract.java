@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Headers;
+import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
@@ -16,6 +18,7 @@ import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
+import dev.ordo.exec.KeyInProgress;
 import dev.ordo.exec.Retry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -26,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -199,12 +203,62 @@ public abstract class ConsumerContract {
         assertThat(consumer.stats().parkedKeys()).isEqualTo(1);
         assertThat(consumer.stats().skipped()).isZero();
         assertThat(registry.get("ordo.consumer.parked.keys").gauge().value()).isEqualTo(1);
+        Explanation why = consumer.explain("k1");
+        assertThat(why.status()).isEqualTo(Explanation.Status.PARKED);
+        assertThat(why.head().offset()).isEqualTo(5);
+        assertThat(why.head().waitingBehind()).isEqualTo(8);
+        assertThat(why.toString()).contains("account 1 is locked", "resume or skip");
+        assertThat(registry.get("ordo.consumer.handler.time").timer().count())
+                .as("every attempt timed")
+                .isGreaterThanOrEqualTo(31);
+        assertThat(registry.get("ordo.consumer.wait").timer().count()).isGreaterThanOrEqualTo(31);
 
         fixed.set(true);
         assertThat(consumer.resume(parked)).isTrue();
         assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
         assertThat(k1).containsExactly(1, 5, 9, 13, 17, 21, 25, 29, 33, 37);
         assertThat(consumer.parked()).isEmpty();
+    }
+
+    @Test
+    void aStuckKeyIsListedOldestFirstAndExplainedWhileOtherKeysGoOn() throws Exception {
+        String topic = createTopic("stuck", 1);
+        produce(topic, 0, 40, 4);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger others = new AtomicInteger();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .concurrency(4)
+                .handler(r -> {
+                    if (r.value().equals("6")) {
+                        blocked.countDown();
+                        release.await();
+                    } else if (!r.key().equals("k2")) {
+                        others.incrementAndGet();
+                    }
+                })
+                .start());
+        assertThat(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        await().atMost(WAIT).until(() -> others.get() == 30);
+
+        List<KeyInFlight> busy = consumer.keysInFlight();
+        assertThat(busy).hasSize(1);
+        KeyInFlight stuck = busy.get(0);
+        assertThat(stuck.key()).isEqualTo("k2");
+        assertThat(stuck.offset()).isEqualTo(6);
+        assertThat(stuck.state()).isEqualTo(KeyInProgress.State.RUNNING);
+        assertThat(stuck.waitingBehind())
+                .as("k2's later records wait behind it")
+                .isEqualTo(8);
+        Explanation why = consumer.explain("k2");
+        assertThat(why.status()).isEqualTo(Explanation.Status.RUNNING);
+        assertThat(why.reasons().get(0)).contains(topic + "-0@6", "being handled");
+        assertThat(consumer.explain("k0").status()).isEqualTo(Explanation.Status.NOT_IN_FLIGHT);
+
+        release.countDown();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(consumer.keysInFlight()).isEmpty();
     }
 
     @Test

@@ -50,7 +50,8 @@ class RecordDispatcherTest {
                 Serdes.string(),
                 Serdes.string(),
                 handler,
-                registry);
+                registry,
+                FlowControl.NONE);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
         return dispatcher;

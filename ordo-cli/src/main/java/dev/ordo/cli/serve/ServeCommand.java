@@ -1,0 +1,106 @@
+package dev.ordo.cli.serve;
+
+import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.server.OrdoServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ordo serve --data DIR}: the operator server over an embedded engine's data directory — its topics,
+ * partitions, layouts and groups' committed offsets and lag, the engine's meters at {@code /metrics}, and the
+ * dashboard. Consumers run in applications: they show theirs with {@code OrdoServer.attach} (or
+ * {@code ordo demo ledger --serve}). Runs until interrupted.
+ */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve the dashboard, a JSON API and Prometheus metrics for an embedded engine's data directory.",
+            "Binds to 127.0.0.1 unless told otherwise; mutating calls need the token printed at start."
+        })
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
+    Path data;
+
+    @Option(
+            names = "--host",
+            paramLabel = "ADDRESS",
+            defaultValue = "127.0.0.1",
+            description = "The interface to bind (default ${DEFAULT-VALUE}: this machine only).")
+    String host;
+
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "7070",
+            description = "The port (default ${DEFAULT-VALUE}; 0: any free port).")
+    int port;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "Read the token mutating calls need from FILE (default: a new random token, printed).")
+    Path tokenFile;
+
+    @Option(
+            names = "--stuck-after",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
+            description = "A key in progress this long counts as stuck (default ${DEFAULT-VALUE}).")
+    long stuckAfterSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (!Files.isDirectory(data)) {
+            throw new IllegalArgumentException("--data must be an existing data directory, was " + data);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.bindTo(registry);
+            OrdoServer.Builder builder = OrdoServer.builder()
+                    .host(host)
+                    .port(port)
+                    .catalog(log)
+                    .metrics(registry)
+                    .stuckAfter(Duration.ofSeconds(stuckAfterSeconds));
+            if (tokenFile != null) {
+                builder.token(readToken(tokenFile));
+            }
+            try (OrdoServer server = builder.start()) {
+                out.println("serving " + data + " at " + server.url() + " (API /api, metrics /metrics)");
+                if (tokenFile == null) {
+                    out.println("dashboard: " + server.dashboardUrl());
+                    out.println("token for mutating calls (header X-Ordo-Token): " + server.token());
+                } else {
+                    out.println("dashboard: " + server.url() + "/ (enter the token of " + tokenFile + ")");
+                }
+                out.flush();
+                new CountDownLatch(1).await(); // until interrupted (Ctrl-C ends the JVM)
+            }
+        }
+        return 0;
+    }
+
+    private static String readToken(Path file) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("--token-file must be a readable file, was " + file);
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+}

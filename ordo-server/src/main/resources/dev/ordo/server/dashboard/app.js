@@ -1,0 +1,160 @@
+'use strict';
+// Ordo dashboard: polls the JSON API once a second; resume / skip send the token from the URL's #fragment
+// (never sent to the server by the browser) or the token field, in the X-Ordo-Token header.
+
+const POLL_MS = 1000;
+const HISTORY = 120;
+const samples = {};      // consumer name -> [{t, handled}]
+let stuckAfterMillis = 10000;
+
+const tokenField = document.getElementById('token');
+const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromFragment) {
+  tokenField.value = fromFragment;
+  window.history.replaceState(null, '', location.pathname); // keep it out of the address bar
+}
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function row(cells, cls) {
+  const tr = el('tr', undefined, cls);
+  cells.forEach(c => tr.appendChild(c instanceof Node ? c : el('td', c)));
+  return tr;
+}
+
+function fill(tableId, rows) {
+  const body = document.querySelector('#' + tableId + ' tbody');
+  body.replaceChildren(...rows);
+}
+
+async function getJson(path) {
+  const response = await fetch(path, {cache: 'no-store'});
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.status);
+  return body;
+}
+
+async function act(consumer, action, key) {
+  const body = {partition: key.partition, offset: key.offset};
+  if (action === 'skip') {
+    const reason = prompt('Why is ' + key.key + ' at ' + key.partition + '@' + key.offset + ' given up?');
+    if (!reason) return;
+    body.reason = reason;
+  }
+  const response = await fetch('/api/consumers/' + encodeURIComponent(consumer) + '/' + action, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-Ordo-Token': tokenField.value},
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  document.getElementById('action-result').textContent = response.ok
+      ? action + ' ' + key.key + ': ' + JSON.stringify(answer)
+      : action + ' refused (' + response.status + '): ' + answer.error;
+  refresh();
+}
+
+function seconds(ms) {
+  return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
+}
+
+function rate(name) {
+  const h = samples[name] || [];
+  if (h.length < 2) return 0;
+  const a = h[h.length - 2], b = h[h.length - 1];
+  return Math.max(0, Math.round((b.handled - a.handled) * 1000 / Math.max(1, b.t - a.t)));
+}
+
+function drawThroughput() {
+  const svg = document.getElementById('throughput');
+  const series = Object.values(samples).map(h => h.map((p, i) => i === 0 ? 0
+      : Math.max(0, (p.handled - h[i - 1].handled) * 1000 / Math.max(1, p.t - h[i - 1].t))));
+  const max = Math.max(1, ...series.flat());
+  svg.replaceChildren(...series.map(values => {
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    line.setAttribute('points', values.map((v, i) => (i * 600 / (HISTORY - 1)).toFixed(1) + ','
+        + (118 - v * 110 / max).toFixed(1)).join(' '));
+    return line;
+  }));
+  svg.setAttribute('data-max-per-second', String(Math.round(max)));
+}
+
+async function refresh() {
+  try {
+    const consumers = await getJson('/api/consumers');
+    const now = Date.now();
+    const stuckRows = [];
+    for (const c of consumers) {
+      (samples[c.name] = samples[c.name] || []).push({t: now, handled: c.stats.handled});
+      if (samples[c.name].length > HISTORY) samples[c.name].shift();
+      const keys = await getJson('/api/consumers/' + encodeURIComponent(c.name) + '/keys');
+      for (const k of keys.filter(k => k.stuck)) {
+        const actions = el('td');
+        if (k.state === 'PARKED') {
+          const resume = el('button', 'resume', 'resume');
+          resume.onclick = () => act(c.name, 'resume', k);
+          const skip = el('button', 'skip', 'skip');
+          skip.onclick = () => act(c.name, 'skip', k);
+          actions.append(resume, ' ', skip);
+        }
+        const tr = row([c.name, k.key, k.partition + '@' + k.offset, k.state, seconds(k.sinceMillis), k.attempts,
+          el('td', k.lastError || '', 'error'), k.waitingBehind, actions], k.state);
+        tr.dataset.key = k.key;
+        stuckRows.push(tr);
+      }
+    }
+    fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.join(','), c.stats.handled,
+      rate(c.name), c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
+      c.stats.retries, c.stats.deadLettered, c.stats.skipped])));
+    fill('stuck-keys', stuckRows);
+    const select = document.getElementById('explain-consumer');
+    if (select.options.length !== consumers.length) {
+      select.replaceChildren(...consumers.map(c => el('option', c.name)));
+    }
+    drawThroughput();
+    document.getElementById('status').textContent = 'live · ' + new Date(now).toLocaleTimeString();
+    document.getElementById('status').className = '';
+  } catch (e) {
+    document.getElementById('status').textContent = 'server not answering: ' + e.message;
+    document.getElementById('status').className = 'down';
+  }
+}
+
+async function refreshCatalog() {
+  const server = await getJson('/api/server');
+  stuckAfterMillis = server.stuckAfterMillis;
+  document.getElementById('stuck-after').textContent = seconds(stuckAfterMillis);
+  if (!server.catalog) {
+    document.getElementById('catalog').hidden = true;
+    return;
+  }
+  const topics = await getJson('/api/topics');
+  fill('topics', topics.map(t => row([t.name, t.partitions.length,
+    t.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0), t.layouts.join(' → '), t.fsync,
+    t.sealed || ''])));
+  const groups = await getJson('/api/groups');
+  fill('groups', groups.map(g => row([g.topic, g.group, g.lag,
+    g.partitions.map(p => p.partition + ':' + p.committed).join(' ')])));
+}
+
+document.getElementById('explain-form').onsubmit = async event => {
+  event.preventDefault();
+  const consumer = document.getElementById('explain-consumer').value;
+  const key = document.getElementById('explain-key').value;
+  try {
+    const answer = await getJson('/api/consumers/' + encodeURIComponent(consumer) + '/explain?key='
+        + encodeURIComponent(key));
+    document.getElementById('explain-result').textContent = answer.status + '\n' + answer.reasons.join('\n');
+  } catch (e) {
+    document.getElementById('explain-result').textContent = e.message;
+  }
+};
+
+refresh();
+refreshCatalog().catch(() => {});
+setInterval(refresh, POLL_MS);
+setInterval(() => refreshCatalog().catch(() => {}), 5 * POLL_MS);
