@@ -20,11 +20,12 @@ final class Job<K> {
     final CompletableFuture<Outcome> future;
     /** The key's queue it was admitted to; set under the key map's lock before any worker sees the job. */
     KeyQueue<K> queue;
-    /** Written by the key's owner only; volatile for the operator's snapshot. */
-    volatile int attempts;
-
-    volatile long startedNanos;
-    volatile Throwable lastError;
+    /** Written by the key's owner only; the operator's snapshot reads it racily. */
+    int attempts;
+    /** When the first attempt started; written before the job becomes its queue's head, which publishes it. */
+    long startedNanos;
+    /** What the latest failed attempt threw; the operator's snapshot reads it racily. */
+    Throwable lastError;
 
     Job(K key, Task task, long bytes, Completion<Task> onDone) {
         this.key = key;

@@ -1,7 +1,6 @@
 package dev.ordo.exec;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A key's jobs not yet taken by its owner; in the executor's key map exactly while the key has unfinished
@@ -9,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class KeyQueue<K> {
     ArrayDeque<Job<K>> jobs = new ArrayDeque<>();
-    /** The key's job being tried now (running, waiting for a retry, or parked); null between jobs. */
+    /** The key's job being tried now (running, waiting for a retry, or parked), written by its owner. */
     volatile Job<K> head;
-    /** The key's jobs admitted and not ended, the head included. */
-    final AtomicInteger unfinished = new AtomicInteger();
+    /** The run its owner took last (the head at its front): read without a lock, for its size only. */
+    volatile ArrayDeque<Job<K>> run;
 }

@@ -122,7 +122,6 @@ final class KeyRunner<K> {
                 job.queue = q;
             }
             q.jobs.addAll(jobs);
-            q.unfinished.addAndGet(jobs.size());
             return q;
         });
         if (becameActive[0]) {
@@ -153,6 +152,7 @@ final class KeyRunner<K> {
             // Yield only to keys that wait for a worker: handing over with nobody waiting would just
             // wake an idle worker to carry on with this key.
             if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
+                job.queue.head = null; // waits for a worker: nothing of the key is in progress meanwhile
                 ArrayDeque<Job<K>> rest = mine;
                 workers.execute(() -> runKey(rest));
                 return;
@@ -184,6 +184,7 @@ final class KeyRunner<K> {
                 return null;
             }
             queue.jobs = new ArrayDeque<>();
+            queue.run = taken[0];
             return queue;
         });
         return taken[0] != null ? taken[0] : new ArrayDeque<>();
@@ -419,13 +420,6 @@ final class KeyRunner<K> {
 
     private void finish(Job<K> job, Outcome outcome, Throwable error) {
         budget.release(job.bytes);
-        KeyQueue<K> queue = job.queue;
-        if (queue != null) {
-            queue.unfinished.decrementAndGet();
-            if (queue.head == job) {
-                queue.head = null;
-            }
-        }
         if (job.onDone != null) {
             try {
                 job.onDone.completed(job.task, outcome, error);
@@ -439,19 +433,25 @@ final class KeyRunner<K> {
         }
     }
 
-    /** See {@link KeyOrderedExecutor#inProgress()}. */
+    /**
+     * See {@link KeyOrderedExecutor#inProgress()}. Each key's head is read through its queue's volatile
+     * {@code head}, which its owner writes after the job's start time; the attempts, the last error and the
+     * owner's run length are read without a lock (a snapshot may be a moment behind, never torn).
+     */
     List<KeyInProgress<K>> inProgress() {
         long now = ticker.read();
         List<KeyInProgress<K>> list = new ArrayList<>();
         for (KeyQueue<K> queue : queues.values()) {
             Job<K> job = queue.head;
             if (job == null) {
-                continue; // between two tasks, or its first task not started yet
+                continue; // its first job not started yet, or waiting for a worker after its turn
             }
             Parked<K> parkedAt = parked.get(job.key);
             KeyInProgress.State state = parkedAt != null && parkedAt.job == job
                     ? KeyInProgress.State.PARKED
                     : job.lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
+            ArrayDeque<Job<K>> run = queue.run;
+            int behind = (run == null ? 0 : Math.max(0, run.size() - 1)) + queued(job.key);
             list.add(new KeyInProgress<>(
                     job.key,
                     job.task,
@@ -459,7 +459,7 @@ final class KeyRunner<K> {
                     Duration.ofNanos(Math.max(0, now - job.startedNanos)),
                     job.attempts,
                     job.lastError,
-                    Math.max(0, queue.unfinished.get() - 1)));
+                    behind));
         }
         list.sort(Comparator.comparing(KeyInProgress<K>::since).reversed());
         return list;

@@ -18,6 +18,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A {@link KeyOrderedExecutor}'s promise under concurrent submitters and workers: per key, tasks run
@@ -57,7 +58,9 @@ public class KeyOrderedExecutorLincheckTest {
         executor = builder.build();
     }
 
+    /** The search is bounded by its scenarios (LincheckEffort), not by time; a loaded machine takes minutes. */
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void perKeyOrderHoldsUnderModelChecking() {
         LincheckEffort.modelChecking()
                 .sequentialSpecification(Model.class)

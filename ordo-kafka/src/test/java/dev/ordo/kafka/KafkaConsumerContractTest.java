@@ -43,6 +43,12 @@ class KafkaConsumerContractTest extends LiveChangeContract {
     }
 
     @Override
+    protected RecordProducer<byte[], byte[]> bytesProducer(String topic) {
+        return KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.bytes(), Serdes.bytes())
+                .build();
+    }
+
+    @Override
     protected <K, V> ConsumerBuilder<?, K, V> consumer(String topic, Deserializer<K> keys, Deserializer<V> values) {
         return KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic, keys, values)
                 .groupProtocol(groupProtocol());

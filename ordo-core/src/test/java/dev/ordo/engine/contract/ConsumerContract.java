@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ordo.engine.ConsumerBuilder;
+import dev.ordo.engine.DeadLetterRedrive;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Headers;
@@ -53,6 +54,9 @@ public abstract class ConsumerContract {
 
     /** A producer of text keys and values to {@code topic}. */
     protected abstract RecordProducer<String, String> producer(String topic);
+
+    /** A producer of raw keys and values to {@code topic}. */
+    protected abstract RecordProducer<byte[], byte[]> bytesProducer(String topic);
 
     /** A consumer builder of {@code topic} with these deserializers. */
     protected abstract <K, V> ConsumerBuilder<?, K, V> consumer(
@@ -358,6 +362,58 @@ public abstract class ConsumerContract {
         assertThat(h.lastString(OrdoHeaders.ORIGIN_TOPIC)).isEqualTo(topic);
         assertThat(h.lastString(OrdoHeaders.ORIGIN_PARTITION)).isEqualTo("0");
         assertThat(h.lastString(OrdoHeaders.ORIGIN_OFFSET)).isEqualTo("1");
+    }
+
+    @Test
+    void aRedriveSendsDeadLettersBackInTheirKeysOrderOnceTheKeyIsClear() throws Exception {
+        String topic = createTopic("redrive", 1);
+        String dlq = createTopic("redrive-dlq", 1);
+        produce(topic, 0, 12, 3);
+        AtomicBoolean broken = new AtomicBoolean(true);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> k2 = new CopyOnWriteArrayList<>();
+        RecordConsumer live = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .deadLetter(dlq)
+                .handler(r -> {
+                    if (!r.key().equals("k2")) {
+                        return;
+                    }
+                    if (broken.get() && (r.value().equals("2") || r.value().equals("5"))) {
+                        throw new IllegalStateException("downstream down");
+                    }
+                    if (r.value().equals("late")) {
+                        busy.countDown();
+                        release.await();
+                    }
+                    k2.add(r.value() + (r.headers().lastString(DeadLetterRedrive.REDRIVEN_FROM) == null ? "" : "*"));
+                })
+                .start());
+        assertThat(live.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(k2).containsExactly("8", "11");
+        broken.set(false);
+        try (RecordProducer<String, String> producer = producer(topic)) {
+            producer.send("k2", "late").join();
+        }
+        assertThat(busy.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        DeadLetterRedrive redrive = closeLater(
+                DeadLetterRedrive.builder(consumer(dlq, Serdes.bytes(), Serdes.bytes()), bytesProducer(topic))
+                        .waitForClear(live)
+                        .start());
+        await().atMost(WAIT).until(() -> !redrive.reader().keysInFlight().isEmpty());
+        assertThat(redrive.redriven())
+                .as("k2 is busy in the live consumer: nothing goes back yet")
+                .isZero();
+
+        release.countDown();
+        assertThat(redrive.awaitDone(WAIT)).isTrue();
+        assertThat(redrive.redriven()).isEqualTo(2);
+        await().atMost(WAIT).until(() -> k2.size() == 5);
+        assertThat(k2)
+                .as("the key's dead letters go back in their order, after what was in flight")
+                .containsExactly("8", "11", "late", "2*", "5*");
     }
 
     @Test

@@ -50,6 +50,11 @@ class EmbeddedConsumerContractTest extends LiveChangeContract {
     }
 
     @Override
+    protected RecordProducer<byte[], byte[]> bytesProducer(String topic) {
+        return OrdoProducer.builder(log, topic, Serdes.bytes(), Serdes.bytes()).build();
+    }
+
+    @Override
     protected <K, V> ConsumerBuilder<?, K, V> consumer(String topic, Deserializer<K> keys, Deserializer<V> values) {
         return OrdoConsumer.builder(log, topic, keys, values);
     }

@@ -83,6 +83,37 @@ function drawThroughput() {
   svg.setAttribute('data-max-per-second', String(Math.round(max)));
 }
 
+// Rows are kept and updated in place, so that a button stays the same element while the operator clicks it.
+function showStuck(entries) {
+  const body = document.querySelector('#stuck-keys tbody');
+  const existing = new Map([...body.children].map(tr => [tr.dataset.id, tr]));
+  const rows = entries.map(({consumer, key: k}) => {
+    const id = consumer + '|' + k.partition + '|' + k.offset;
+    let tr = existing.get(id);
+    if (!tr) {
+      tr = row(['', '', '', '', '', '', el('td', '', 'error'), '', el('td')]);
+      tr.dataset.id = id;
+      tr.dataset.key = k.key;
+    }
+    const cells = tr.children;
+    [consumer, k.key, k.partition + '@' + k.offset, k.state, seconds(k.sinceMillis), k.attempts, k.lastError || '',
+      k.waitingBehind].forEach((text, i) => { cells[i].textContent = String(text); });
+    tr.className = k.state;
+    const actions = cells[8];
+    if (k.state === 'PARKED' && !actions.firstChild) {
+      const resume = el('button', 'resume', 'resume');
+      resume.onclick = () => act(consumer, 'resume', k);
+      const skip = el('button', 'skip', 'skip');
+      skip.onclick = () => act(consumer, 'skip', k);
+      actions.append(resume, ' ', skip);
+    } else if (k.state !== 'PARKED') {
+      actions.replaceChildren();
+    }
+    return tr;
+  });
+  body.replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
     const consumers = await getJson('/api/consumers');
@@ -93,24 +124,13 @@ async function refresh() {
       if (samples[c.name].length > HISTORY) samples[c.name].shift();
       const keys = await getJson('/api/consumers/' + encodeURIComponent(c.name) + '/keys');
       for (const k of keys.filter(k => k.stuck)) {
-        const actions = el('td');
-        if (k.state === 'PARKED') {
-          const resume = el('button', 'resume', 'resume');
-          resume.onclick = () => act(c.name, 'resume', k);
-          const skip = el('button', 'skip', 'skip');
-          skip.onclick = () => act(c.name, 'skip', k);
-          actions.append(resume, ' ', skip);
-        }
-        const tr = row([c.name, k.key, k.partition + '@' + k.offset, k.state, seconds(k.sinceMillis), k.attempts,
-          el('td', k.lastError || '', 'error'), k.waitingBehind, actions], k.state);
-        tr.dataset.key = k.key;
-        stuckRows.push(tr);
+        stuckRows.push({consumer: c.name, key: k});
       }
     }
     fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.join(','), c.stats.handled,
       rate(c.name), c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
       c.stats.retries, c.stats.deadLettered, c.stats.skipped])));
-    fill('stuck-keys', stuckRows);
+    showStuck(stuckRows);
     const select = document.getElementById('explain-consumer');
     if (select.options.length !== consumers.length) {
       select.replaceChildren(...consumers.map(c => el('option', c.name)));
