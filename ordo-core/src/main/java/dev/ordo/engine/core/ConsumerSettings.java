@@ -2,12 +2,14 @@ package dev.ordo.engine.core;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
 import dev.ordo.exec.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * A consumer's settings as its {@link ConsumerBuilder} collected and checked them: what an engine's
@@ -15,6 +17,7 @@ import java.time.Duration;
  *
  * @param deadLetterTopic the dead-letter topic with {@link OnFailure#DEAD_LETTER}, else null
  * @param registry where the meters go, or null for none
+ * @param commutative which records run outside the ordering ({@link ConsumerBuilder#commutative}), or null for none
  */
 public record ConsumerSettings<K, V>(
         String topic,
@@ -32,4 +35,44 @@ public record ConsumerSettings<K, V>(
         Deserializer<K> keyDeserializer,
         Deserializer<V> valueDeserializer,
         RecordHandler<K, V> handler,
-        MeterRegistry registry) {}
+        MeterRegistry registry,
+        Predicate<Headers> commutative) {
+
+    /** Settings where every record keeps the ordering (no commutative records). */
+    public ConsumerSettings(
+            String topic,
+            String group,
+            Ordering ordering,
+            int concurrency,
+            long maxInFlight,
+            Retry retry,
+            OnFailure onFailure,
+            String deadLetterTopic,
+            boolean createDeadLetterTopic,
+            Duration commitInterval,
+            Duration drainTimeout,
+            Duration stallTimeout,
+            Deserializer<K> keyDeserializer,
+            Deserializer<V> valueDeserializer,
+            RecordHandler<K, V> handler,
+            MeterRegistry registry) {
+        this(
+                topic,
+                group,
+                ordering,
+                concurrency,
+                maxInFlight,
+                retry,
+                onFailure,
+                deadLetterTopic,
+                createDeadLetterTopic,
+                commitInterval,
+                drainTimeout,
+                stallTimeout,
+                keyDeserializer,
+                valueDeserializer,
+                handler,
+                registry,
+                null);
+    }
+}
