@@ -9,6 +9,7 @@ import dev.ordo.flow.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * The settings every Ordo consumer has, on the embedded log and on Kafka alike, so that moving a
@@ -42,6 +43,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     private MeterRegistry registry;
     private AdaptiveConcurrencyLimit concurrencyLimit;
     private RateLimiter rateLimit;
+    private Predicate<Headers> commutative;
 
     protected ConsumerBuilder(String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         this.topic = Objects.requireNonNull(topic, "topic must not be null");
@@ -186,6 +188,25 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     }
 
     /**
+     * Records for which {@code commutative} is true skip the ordering: each runs as soon as a handler thread
+     * is free, in parallel with and in any order against every other record, its key's included; the other
+     * records keep the {@link #ordering} among themselves. For operations whose order does not matter, as
+     * CRDT deltas ({@link dev.ordo.crdt.Crdt}) or ledger deposits, mixed with ones whose order does, as
+     * withdrawals. The producer marks them, in a header, since the test runs on the fetching thread before
+     * a record is deserialized; it must be fast and must not throw (a record whose test throws keeps the
+     * ordering). Commits stay safe: an offset is committed only once every record before it is handled,
+     * commutative ones included.
+     *
+     * <pre>{@code
+     * .commutative(headers -> "deposit".equals(headers.lastString("op")))
+     * }</pre>
+     */
+    public B commutative(Predicate<Headers> commutative) {
+        this.commutative = Objects.requireNonNull(commutative, "commutative must not be null");
+        return self();
+    }
+
+    /**
      * Creates the consumer, joins its group and starts handling records.
      *
      * @throws IllegalStateException if the group or the handler is missing
@@ -222,6 +243,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
                 valueDeserializer,
                 handler,
                 registry,
-                new FlowControl(concurrencyLimit, rateLimit));
+                new FlowControl(concurrencyLimit, rateLimit),
+                commutative);
     }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,15 @@ class ExamplesTest {
                 .isSorted();
         assertThat(outcome.inOrder()).extracting(TimedEvent::payload).containsExactly(20.1, 19.8, 20.5, 20.2, 21.0);
         assertThat(outcome.late()).extracting(TimedEvent::payload).containsExactly(19.5);
+    }
+
+    @Test
+    void crdtDepositsSkipTheOrderingAndReplicasAndRegionsAgree() throws Exception {
+        assertThat(CrdtExample.balances(dir)).isEqualTo(Map.of("ACC-1", 800L));
+        assertThat(CrdtExample.carts()).containsExactly(Set.of("sku-7", "sku-9"), Set.of("sku-7", "sku-9"));
+        List<String> address = CrdtExample.address();
+        assertThat(address.get(0)).as("both replicas resolve alike").isEqualTo(address.get(1));
+        assertThat(address.get(0)).isIn("Harbour Rd 2", "Main Street 1"); // the two concurrent writes
     }
 
     @Test

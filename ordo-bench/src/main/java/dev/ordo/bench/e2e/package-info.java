@@ -4,6 +4,7 @@
  * Queue and raw file writes ({@link dev.ordo.bench.e2e.LogBenchmark}), key-ordered consumption on
  * Kafka against Confluent's Parallel Consumer ({@link dev.ordo.bench.e2e.KafkaKeyOrderBenchmark}), and
  * what a change of an embedded topic's partition count costs against the steady seconds around it
- * ({@link dev.ordo.bench.e2e.PartitionChangeBenchmark}).
+ * ({@link dev.ordo.bench.e2e.PartitionChangeBenchmark}), and commutative records run outside key order
+ * against the same records ordered per key ({@link dev.ordo.bench.e2e.CommutativeBenchmark}).
  */
 package dev.ordo.bench.e2e;

@@ -2,12 +2,14 @@ package dev.ordo.engine.core;
 
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
 import dev.ordo.exec.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * A consumer's settings as its {@link ConsumerBuilder} collected and checked them: what an engine's
@@ -15,6 +17,8 @@ import java.time.Duration;
  *
  * @param deadLetterTopic the dead-letter topic with {@link OnFailure#DEAD_LETTER}, else null
  * @param registry where the meters go, or null for none
+ * @param flow the handlers' throttles ({@link FlowControl#NONE} for none)
+ * @param commutative which records run outside the ordering ({@link ConsumerBuilder#commutative}), or null for none
  */
 public record ConsumerSettings<K, V>(
         String topic,
@@ -33,4 +37,5 @@ public record ConsumerSettings<K, V>(
         Deserializer<V> valueDeserializer,
         RecordHandler<K, V> handler,
         MeterRegistry registry,
-        FlowControl flow) {}
+        FlowControl flow,
+        Predicate<Headers> commutative) {}

@@ -154,7 +154,9 @@ public final class RecordDispatcher<K, V> {
                 alreadyHandled.increment();
                 continue;
             }
-            Object key = settings.ordering().executionKey(partition, r.key(), r.offset());
+            Object key = commutative(r)
+                    ? new Commutative(partition, r.offset())
+                    : settings.ordering().executionKey(partition, r.key(), r.offset());
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(handlers.task(a, r));
             submitted++;
         }
@@ -172,6 +174,27 @@ public final class RecordDispatcher<K, V> {
             handlers.submit(run.getKey(), run.getValue(), this::finished);
         }
     }
+
+    /** Whether {@code r} is declared commutative; one whose test throws keeps the ordering. */
+    private boolean commutative(RawRecord r) {
+        if (settings.commutative() == null) {
+            return false;
+        }
+        try {
+            return settings.commutative().test(r.headers());
+        } catch (RuntimeException e) {
+            LOG.debug(
+                    "commutative test of {}-{}@{} failed; the record keeps the ordering",
+                    settings.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e);
+            return false;
+        }
+    }
+
+    /** The execution key of a commutative record: its own, so it waits for no other record. */
+    private record Commutative(int partition, long offset) {}
 
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
     private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {

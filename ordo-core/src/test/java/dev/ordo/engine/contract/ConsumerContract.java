@@ -148,6 +148,46 @@ public abstract class ConsumerContract {
     }
 
     @Test
+    void commutativeRecordsRunBesideTheirKeysOtherRecordsWhichKeepTheirOrder() throws Exception {
+        String topic = createTopic("commutative", 1);
+        Headers deposit = Headers.empty().with("op", "deposit");
+        try (RecordProducer<String, String> producer = producer(topic)) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(
+                        i % 2 == 0
+                                ? OutgoingRecord.of("ACC-1", "withdraw " + i)
+                                : OutgoingRecord.of("ACC-1", "deposit " + i).withHeaders(deposit));
+            }
+            producer.flush();
+        }
+        CountDownLatch deposits = new CountDownLatch(10);
+        AtomicBoolean depositsRanDuringTheFirstWithdrawal = new AtomicBoolean();
+        List<Integer> withdrawals = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .concurrency(4)
+                .commutative(headers -> "deposit".equals(headers.lastString("op")))
+                .handler(r -> {
+                    int n = Integer.parseInt(r.value().substring(r.value().indexOf(' ') + 1));
+                    if (r.value().startsWith("deposit")) {
+                        deposits.countDown();
+                        return;
+                    }
+                    if (n == 0) {
+                        depositsRanDuringTheFirstWithdrawal.set(deposits.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+                    }
+                    withdrawals.add(n);
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(depositsRanDuringTheFirstWithdrawal)
+                .as("the key's deposits did not wait for the withdrawal before them")
+                .isTrue();
+        assertThat(withdrawals).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+        assertThat(consumer.stats().handled()).isEqualTo(20);
+    }
+
+    @Test
     void aFailingRecordIsRetriedWithItsKeyBlockedAndHandledOnce() throws Exception {
         String topic = createTopic("retry", 1);
         produce(topic, 0, 20, 2);

@@ -51,7 +51,8 @@ class RecordDispatcherTest {
                 Serdes.string(),
                 handler,
                 registry,
-                FlowControl.NONE);
+                FlowControl.NONE,
+                null);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
         return dispatcher;
