@@ -3,6 +3,7 @@ package dev.ordo.server;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -35,11 +36,15 @@ final class ConsumerRoutes {
     private final Map<String, RecordConsumer> consumers;
     private final Exchanges exchanges;
     private final Duration stuckAfter;
+    /** Where the consumers' latency timers are, if they share the server's registry; may be null. */
+    private final MeterRegistry registry;
 
-    ConsumerRoutes(Map<String, RecordConsumer> consumers, Exchanges exchanges, Duration stuckAfter) {
+    ConsumerRoutes(
+            Map<String, RecordConsumer> consumers, Exchanges exchanges, Duration stuckAfter, MeterRegistry registry) {
         this.consumers = consumers;
         this.exchanges = exchanges;
         this.stuckAfter = stuckAfter;
+        this.registry = registry;
     }
 
     /** Answers {@code path} (below {@code /api/consumers}); false if it is not one of this part's. */
@@ -50,7 +55,7 @@ final class ConsumerRoutes {
                     exchange,
                     200,
                     consumers.entrySet().stream()
-                            .map(e -> Views.consumer(e.getKey(), e.getValue(), stuckAfter))
+                            .map(e -> Views.consumer(e.getKey(), e.getValue(), stuckAfter, registry))
                             .toList());
             return true;
         }

@@ -3,8 +3,10 @@ package dev.ordo.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ordo.Arguments;
+import dev.ordo.check.OrderingMonitor;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.sequence.Resequencer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +62,7 @@ public final class OrdoServer implements AutoCloseable {
     private final ConcurrentSkipListMap<String, RecordConsumer> attached;
 
     private final ConsumerRoutes consumers;
+    private final SequenceRoutes sequences;
     private final CatalogRoutes catalog;
     private final PrometheusMeterRegistry registry;
     private final Duration stuckAfter;
@@ -70,7 +73,8 @@ public final class OrdoServer implements AutoCloseable {
         this.stuckAfter = b.stuckAfter;
         this.exchanges = new Exchanges(b.token, b.maxBodyBytes);
         this.attached = new ConcurrentSkipListMap<>(b.consumers);
-        this.consumers = new ConsumerRoutes(attached, exchanges, b.stuckAfter);
+        this.consumers = new ConsumerRoutes(attached, exchanges, b.stuckAfter, b.registry);
+        this.sequences = new SequenceRoutes(Map.copyOf(b.resequencers), Map.copyOf(b.monitors), exchanges);
         this.catalog = b.log == null ? null : new CatalogRoutes(b.log, exchanges);
         this.registry = b.registry;
         AtomicInteger n = new AtomicInteger();
@@ -193,6 +197,19 @@ public final class OrdoServer implements AutoCloseable {
             if (area.equals("consumers") && consumers.handle(exchange, method, rest)) {
                 return;
             }
+            if (area.equals("resequencers") && rest.isEmpty()) {
+                ConsumerRoutes.requireMethod(method, "GET");
+                sequences.list(exchange);
+                return;
+            }
+            if (area.equals("resequencers") && rest.size() == 2 && sequences.act(exchange, rest.get(0), rest.get(1))) {
+                return;
+            }
+            if (area.equals("violations") && rest.isEmpty()) {
+                ConsumerRoutes.requireMethod(method, "GET");
+                sequences.violations(exchange);
+                return;
+            }
             if (catalog != null && rest.isEmpty() && (area.equals("topics") || area.equals("groups"))) {
                 ConsumerRoutes.requireMethod(method, "GET");
                 if (area.equals("topics")) {
@@ -234,6 +251,8 @@ public final class OrdoServer implements AutoCloseable {
         private int maxBodyBytes = 16 * 1024;
         private Duration stuckAfter = Duration.ofSeconds(10);
         private final Map<String, RecordConsumer> consumers = new LinkedHashMap<>();
+        private final Map<String, Resequencer<?, ?>> resequencers = new LinkedHashMap<>();
+        private final Map<String, OrderingMonitor<?>> monitors = new LinkedHashMap<>();
         private EmbeddedLog log;
         private PrometheusMeterRegistry registry;
 
@@ -292,6 +311,24 @@ public final class OrdoServer implements AutoCloseable {
                         "consumer name must be 1-100 characters of [a-zA-Z0-9._-], was '" + name + "'");
             }
             return name;
+        }
+
+        /** Shows {@code resequencer}'s open gaps and halted sources under {@code name}, with resume and skip. */
+        public Builder attach(String name, Resequencer<?, ?> resequencer) {
+            Objects.requireNonNull(resequencer, "resequencer must not be null");
+            if (resequencers.putIfAbsent(checkName(name), resequencer) != null) {
+                throw new IllegalArgumentException("a resequencer named " + name + " is attached already");
+            }
+            return this;
+        }
+
+        /** Shows {@code monitor}'s violation counts under {@code name}. */
+        public Builder attach(String name, OrderingMonitor<?> monitor) {
+            Objects.requireNonNull(monitor, "monitor must not be null");
+            if (monitors.putIfAbsent(checkName(name), monitor) != null) {
+                throw new IllegalArgumentException("a monitor named " + name + " is attached already");
+            }
+            return this;
         }
 
         /** Shows the embedded engine's topics and groups. */

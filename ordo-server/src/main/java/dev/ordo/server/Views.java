@@ -6,9 +6,12 @@ import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** The JSON shapes of the server's answers: plain records of text and numbers, durations in milliseconds. */
 final class Views {
@@ -27,7 +30,12 @@ final class Views {
             long maxInFlight,
             int keysInFlight,
             int stuckKeys,
-            String failure) {}
+            String failure,
+            Latency waitMillis,
+            Latency handlerMillis) {}
+
+    /** A latency timer's mean and maximum in milliseconds (the maximum over the timer's recent window). */
+    record Latency(double mean, double max, long count) {}
 
     record KeyView(
             int partition,
@@ -51,7 +59,7 @@ final class Views {
 
     record ExplainView(String key, String status, KeyView head, List<String> reasons, String text) {}
 
-    static ConsumerView consumer(String name, RecordConsumer consumer, Duration stuckAfter) {
+    static ConsumerView consumer(String name, RecordConsumer consumer, Duration stuckAfter, MeterRegistry registry) {
         List<KeyInFlight> keys = consumer.keysInFlight();
         Lag lag = consumer.lag();
         return new ConsumerView(
@@ -66,7 +74,21 @@ final class Views {
                 consumer.tuning().maxInFlight(),
                 keys.size(),
                 (int) keys.stream().filter(k -> isStuck(k, stuckAfter)).count(),
-                consumer.failure().map(Throwable::toString).orElse(null));
+                consumer.failure().map(Throwable::toString).orElse(null),
+                latency(registry, "ordo.consumer.wait", consumer),
+                latency(registry, "ordo.consumer.handler.time", consumer));
+    }
+
+    private static Latency latency(MeterRegistry registry, String name, RecordConsumer consumer) {
+        if (registry == null) {
+            return null;
+        }
+        Timer timer = registry.find(name)
+                .tags("topic", consumer.topic(), "group", consumer.group())
+                .timer();
+        return timer == null
+                ? null
+                : new Latency(timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS), timer.count());
     }
 
     static KeyView key(KeyInFlight k, Duration stuckAfter) {

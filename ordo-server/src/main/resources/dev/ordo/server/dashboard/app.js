@@ -129,7 +129,10 @@ async function refresh() {
     }
     fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.join(','), c.stats.handled,
       rate(c.name), c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
-      c.stats.retries, c.stats.deadLettered, c.stats.skipped])));
+      c.stats.retries, c.stats.deadLettered, c.stats.skipped,
+      c.waitMillis ? c.waitMillis.mean.toFixed(1) + ' / ' + c.waitMillis.max.toFixed(0) + ' ms' : '',
+      c.handlerMillis ? c.handlerMillis.mean.toFixed(2) + ' ms' : ''])));
+    await refreshSequences();
     showStuck(stuckRows);
     const select = document.getElementById('explain-consumer');
     if (select.options.length !== consumers.length) {
@@ -142,6 +145,56 @@ async function refresh() {
     document.getElementById('status').textContent = 'server not answering: ' + e.message;
     document.getElementById('status').className = 'down';
   }
+}
+
+async function sequenceAction(resequencer, action, source, nextExpected) {
+  const body = {source: source};
+  if (action === 'skip') {
+    const through = prompt('Give up ' + source + "'s missing messages through which sequence number?",
+        String(nextExpected));
+    const reason = through && prompt('Why are they given up?');
+    if (!reason) return;
+    body.through = Number(through);
+    body.reason = reason;
+  }
+  const response = await fetch('/api/resequencers/' + encodeURIComponent(resequencer) + '/' + action, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-Ordo-Token': tokenField.value},
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  document.getElementById('action-result').textContent = response.ok
+      ? action + ' ' + source + ': ' + JSON.stringify(answer)
+      : action + ' refused (' + response.status + '): ' + answer.error;
+}
+
+async function refreshSequences() {
+  const resequencers = await getJson('/api/resequencers');
+  const violations = await getJson('/api/violations');
+  document.getElementById('sequences').hidden =
+      resequencers.length === 0 && Object.keys(violations).length === 0;
+  const rows = [];
+  for (const r of resequencers) {
+    const halted = new Map(r.halted.map(h => [h.source, h]));
+    for (const g of r.gaps) {
+      const actions = el('td');
+      const halt = halted.get(g.source);
+      if (halt) {
+        const resume = el('button', 'resume', 'resume-source');
+        resume.onclick = () => sequenceAction(r.name, 'resume', g.source);
+        const skip = el('button', 'skip', 'skip-source');
+        skip.onclick = () => sequenceAction(r.name, 'skip', g.source, g.to);
+        actions.append(resume, ' ', skip);
+      }
+      const tr = row([r.name, g.source, g.from === g.to ? g.from : g.from + '–' + g.to, seconds(g.ageMillis),
+        g.heldBehind, halt ? 'HALTED' : 'waiting', actions], halt ? 'PARKED' : '');
+      tr.dataset.source = g.source;
+      rows.push(tr);
+    }
+  }
+  fill('gaps', rows);
+  fill('violations', Object.entries(violations).map(([name, counts]) => row([name,
+    Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => kind + ' ' + n).join(', ') || 'none'])));
 }
 
 async function refreshCatalog() {
