@@ -12,12 +12,14 @@ import java.util.Objects;
  * delay within which a share of a source's messages arrives now ({@link #bound}), and the chance
  * that a message still missing arrives within a further wait ({@link #predict}). Where
  * {@link AdaptiveBound} learns one delay distribution for all sources, this model keeps one per
- * source and per bucket of the day, so a slow source does not widen a fast one's bound and the
- * busy hours it has seen on earlier days are known before they come again.
+ * source and per bucket of the day, so a slow source does not widen a fast one's gap timeout and
+ * the busy hours it has seen on earlier days are known before they come again. (An event-time
+ * reorderer has one watermark for all sources; it uses the model's estimate over all sources, see
+ * {@link WatermarkStrategy#forLearnedOutOfOrderness}.)
  *
  * <pre>{@code
  * ArrivalModel model = ArrivalModel.hourly().withDefault(Duration.ofSeconds(2));
- * WatermarkStrategy.forLearnedOutOfOrderness(model, 0.99);        // a watermark bound per source
+ * WatermarkStrategy.forLearnedOutOfOrderness(model, 0.99);        // a watermark bound per hour of day
  * GapPolicy.skipAfter(model, 0.99);                               // a gap timeout per source
  * model.predict("sensor-7", nowMillis, 500, 1_000);               // P(arrives within 1 s | missing for 0.5 s)
  * }</pre>
