@@ -14,7 +14,7 @@ import java.util.Objects;
  *         .withAllowedLateness(Duration.ofMinutes(1))                 // later than that: always dropped
  *         .withLatePolicy(LatePolicy.SIDE_OUTPUT);                    // late but allowed: side output
  * WatermarkStrategy.forAdaptiveOutOfOrderness(AdaptiveBound.targeting(0.99));  // bound learned online
- * WatermarkStrategy.forLearnedOutOfOrderness(ArrivalModel.hourly(), 0.99);   // per source and hour of day
+ * WatermarkStrategy.forLearnedOutOfOrderness(ArrivalModel.hourly(), 0.99);   // learned per hour of day
  * }</pre>
  *
  * <p>Per source, the watermark is the newest timestamp seen minus the bound minus 1 ms: events at
