@@ -2,10 +2,11 @@ package dev.ordo.sequence;
 
 /**
  * The policies that act once a gap has waited a timeout ({@link GapPolicy#skipAfter(java.time.Duration)},
- * its adaptive form, {@link GapPolicy#failAfter(java.time.Duration)}): they differ only in the timeout and
- * in what they do then.
+ * its adaptive and learned forms, {@link GapPolicy#failAfter(java.time.Duration)}): they differ only in the
+ * timeout and in what they do then.
  */
-abstract sealed class AfterTimeout extends GapPolicy permits FailAfter, SkipAfterTimeout, SkipAfterAdaptiveTimeout {
+abstract sealed class AfterTimeout extends GapPolicy
+        permits FailAfter, SkipAfterTimeout, SkipAfterAdaptiveTimeout, SkipAfterLearnedTimeout {
 
     @Override
     final boolean timed() {
@@ -14,13 +15,13 @@ abstract sealed class AfterTimeout extends GapPolicy permits FailAfter, SkipAfte
 
     @Override
     final <S> void apply(SourceState<S> source, long now, GapActions<S> actions) {
-        if (now - source.waitingSince() >= timeoutNanos()) {
+        if (now - source.waitingSince() >= timeoutNanos(source)) {
             expired(source, now, actions);
         }
     }
 
-    /** How long a gap waits, now. */
-    abstract long timeoutNanos();
+    /** How long a gap of {@code source} waits, now. */
+    abstract long timeoutNanos(SourceState<?> source);
 
     /** The head gap of {@code source} has waited the timeout. */
     abstract <S> void expired(SourceState<S> source, long now, GapActions<S> actions);

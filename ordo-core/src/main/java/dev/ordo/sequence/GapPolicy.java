@@ -4,6 +4,7 @@ import dev.ordo.Ticker;
 import dev.ordo.flow.Backoff;
 import dev.ordo.flow.OverflowPolicy;
 import dev.ordo.time.AdaptiveBound;
+import dev.ordo.time.ArrivalModel;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -30,7 +31,8 @@ import java.util.Optional;
  *       operator may skip.</li>
  *   <li>{@link #skipAfter(Duration)} ({@link Kind#SKIP_AFTER_TIMEOUT}): give up on the missing
  *       messages once the gap is this old and release what waits behind it;
- *       {@link #skipAfter(AdaptiveBound)} learns the timeout from observed gap fill times.</li>
+ *       {@link #skipAfter(AdaptiveBound)} learns the timeout from observed gap fill times,
+ *       {@link #skipAfter(ArrivalModel, double)} per source and time of day.</li>
  *   <li>{@link #requestRedelivery(Duration, Duration, Duration)} ({@link Kind#REQUEST_REDELIVERY}):
  *       ask the sender for the missing ranges, again with exponential backoff, and skip them once
  *       the gap is older than the give-up time (lossy).</li>
@@ -98,6 +100,19 @@ public abstract sealed class GapPolicy permits WaitForever, NeverSkip, AfterTime
     }
 
     /**
+     * Skip missing messages of a source once they have been missing longer than the delay within
+     * which {@code quantile} of that source's messages arrive at this time of day, as {@code model}
+     * learned it from how long each source's gaps took to fill (and how late its skipped messages
+     * turned up): a fast source gives up sooner than a slow one, and a busy hour seen on earlier
+     * days gets its longer timeout. The time of day is read from the model's
+     * {@link ArrivalModel#withDayClock day clock}; before the model knows anything the timeout is
+     * its {@link ArrivalModel#withDefault default}. Each resequencer should have a model of its own.
+     */
+    public static GapPolicy skipAfter(ArrivalModel model, double quantile) {
+        return new SkipAfterLearnedTimeout(model, quantile);
+    }
+
+    /**
      * Request the missing ranges from the sender once a gap is {@code initialBackoff} old, then
      * again after doubling waits capped at {@code maxBackoff}; <b>skip</b> the gap once it is
      * {@code giveUpAfter} old. The requests go to the builder's
@@ -157,6 +172,6 @@ public abstract sealed class GapPolicy permits WaitForever, NeverSkip, AfterTime
     /** The head gap of {@code source} is being filled; a learning policy measures how long it waited. */
     void headFilled(SourceState<?> source, Ticker ticker) {}
 
-    /** A message arrived after its sequence was skipped at ticker reading {@code skippedAt}. */
-    void lateArrival(long skippedAt, Ticker ticker) {}
+    /** A message of {@code source} arrived after its sequence was skipped at ticker reading {@code skippedAt}. */
+    void lateArrival(SourceState<?> source, long skippedAt, Ticker ticker) {}
 }

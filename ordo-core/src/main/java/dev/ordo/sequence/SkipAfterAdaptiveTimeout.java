@@ -32,13 +32,13 @@ final class SkipAfterAdaptiveTimeout extends AfterTimeout {
     }
 
     @Override
-    void lateArrival(long skippedAt, Ticker ticker) {
+    void lateArrival(SourceState<?> source, long skippedAt, Ticker ticker) {
         // A censored sample: it needed at least the timeout it got plus the time since the skip.
-        bound.record(toMillisRoundingUp(timeoutNanos() + ticker.read() - skippedAt));
+        bound.record(toMillisRoundingUp(timeoutNanos(source) + ticker.read() - skippedAt));
     }
 
     @Override
-    long timeoutNanos() {
+    long timeoutNanos(SourceState<?> source) {
         return bound.boundMillis() * 1_000_000;
     }
 

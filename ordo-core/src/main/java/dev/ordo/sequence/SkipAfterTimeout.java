@@ -15,7 +15,7 @@ final class SkipAfterTimeout extends AfterTimeout {
     }
 
     @Override
-    long timeoutNanos() {
+    long timeoutNanos(SourceState<?> source) {
         return timeoutNanos;
     }
 

@@ -244,7 +244,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
     private Resequencer.Offer stale(SourceState<S> st, long sequence) {
         long skippedAt = st.skippedAt(sequence);
         if (skippedAt != Long.MIN_VALUE) {
-            policy.lateArrival(skippedAt, ticker);
+            policy.lateArrival(st, skippedAt, ticker);
             late++;
             listener.onLate(st.id, sequence);
             return Resequencer.Offer.LATE;

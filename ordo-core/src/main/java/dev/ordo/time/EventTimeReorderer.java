@@ -72,6 +72,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
 
     private final WatermarkStrategy strategy;
     private final AdaptiveBound adaptive;
+    private final LearnedOutOfOrderness learned;
     private final long idleNanos;
     private final BufferBounds<T> bounds;
     private final OverflowPolicy overflowPolicy;
@@ -95,6 +96,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     private EventTimeReorderer(Builder<S, T> b, Sink<S, T> sink) {
         this.strategy = b.strategy;
         this.adaptive = b.strategy.adaptiveBound();
+        this.learned = b.strategy.learnedBounds();
         this.idleNanos = b.strategy.idlenessNanos();
         this.bounds = b.bounds;
         this.overflowPolicy = b.bounds.overflowPolicy();
@@ -135,6 +137,8 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             clock.idle = false;
             if (adaptive != null) {
                 adaptive.record(clock.newest == Long.MIN_VALUE ? 0 : clock.newest - timestamp);
+            } else if (learned != null) {
+                learned.record(source, timestamp, clock.newest);
             }
             if (timestamp <= watermark) {
                 return handleLate(source, sequence, timestamp, event);
@@ -165,9 +169,10 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
             if (idleNanos >= 0) {
                 clocks.markIdle(now, idleNanos);
                 advanceWatermark();
-            } else if (newMax || adaptive != null) {
+            } else if (newMax || adaptive != null || learned != null) {
                 // Without idleness every source is active: the kept minimum is the scan's result.
-                moveWatermarkTo(watermarkOf(clocks.slowest(), strategy.boundMillis()));
+                long slowest = clocks.slowest();
+                moveWatermarkTo(watermarkOf(slowest, boundAt(slowest)));
             }
             return Offer.ACCEPTED;
         } finally {
@@ -230,7 +235,7 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
                     bufferedBytes,
                     peakBuffered,
                     watermark,
-                    strategy.boundMillis());
+                    learned != null ? learned.lastBoundMillis() : strategy.boundMillis());
         } finally {
             lock.unlock();
         }
@@ -293,7 +298,13 @@ public final class EventTimeReorderer<S extends Comparable<? super S>, T> {
     }
 
     private void advanceWatermark() {
-        moveWatermarkTo(watermarkOf(clocks.slowestActive(), strategy.boundMillis()));
+        long slowest = clocks.slowestActive();
+        moveWatermarkTo(watermarkOf(slowest, boundAt(slowest)));
+    }
+
+    /** The out-of-orderness bound for a watermark taken from the newest timestamp {@code newest}. */
+    private long boundAt(long newest) {
+        return learned != null ? learned.boundMillis(newest) : strategy.boundMillis();
     }
 
     private void moveWatermarkTo(long candidate) {

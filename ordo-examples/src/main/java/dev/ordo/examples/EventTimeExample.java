@@ -1,6 +1,7 @@
 package dev.ordo.examples;
 
 import dev.ordo.time.AdaptiveBound;
+import dev.ordo.time.ArrivalModel;
 import dev.ordo.time.EventTimeReorderer;
 import dev.ordo.time.LatePolicy;
 import dev.ordo.time.TimedEvent;
@@ -54,5 +55,11 @@ public final class EventTimeExample {
         return WatermarkStrategy.forAdaptiveOutOfOrderness(
                         AdaptiveBound.targeting(0.99).withInitial(Duration.ofSeconds(2)))
                 .withIdleness(Duration.ofSeconds(30));
+    }
+
+    /** Watermarks whose bound is the 99th percentile learned for this hour of the day on earlier days. */
+    static WatermarkStrategy learnedWatermarks() {
+        ArrivalModel model = ArrivalModel.hourly().withDefault(Duration.ofSeconds(2));
+        return WatermarkStrategy.forLearnedOutOfOrderness(model, 0.99).withIdleness(Duration.ofSeconds(30));
     }
 }

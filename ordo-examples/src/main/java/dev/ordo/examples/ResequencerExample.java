@@ -6,6 +6,7 @@ import dev.ordo.sequence.CriticalAlert;
 import dev.ordo.sequence.GapPolicy;
 import dev.ordo.sequence.Resequencer;
 import dev.ordo.time.AdaptiveBound;
+import dev.ordo.time.ArrivalModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,12 @@ public final class ResequencerExample {
     /** A gap timeout that follows how long gaps took to fill, instead of a constant. */
     static GapPolicy adaptiveGapTimeout() {
         return GapPolicy.skipAfter(AdaptiveBound.targeting(0.99).withInitial(Duration.ofMillis(50)));
+    }
+
+    /** A gap timeout per source and hour of the day: a fast teller gives up sooner than a slow one. */
+    static GapPolicy learnedGapTimeout() {
+        ArrivalModel model = ArrivalModel.hourly().withDefault(Duration.ofMillis(50));
+        return GapPolicy.skipAfter(model, 0.99);
     }
 
     /**
