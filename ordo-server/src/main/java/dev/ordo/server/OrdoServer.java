@@ -63,7 +63,9 @@ public final class OrdoServer implements AutoCloseable {
 
     private final ConsumerRoutes consumers;
     private final SequenceRoutes sequences;
-    private final CatalogRoutes catalog;
+    /** Null without a catalog. */
+    private final Catalog catalog;
+
     private final PrometheusMeterRegistry registry;
     private final Duration stuckAfter;
 
@@ -75,7 +77,9 @@ public final class OrdoServer implements AutoCloseable {
         this.attached = new ConcurrentSkipListMap<>(b.consumers);
         this.consumers = new ConsumerRoutes(attached, exchanges, b.stuckAfter, b.registry);
         this.sequences = new SequenceRoutes(Map.copyOf(b.resequencers), Map.copyOf(b.monitors), exchanges);
-        this.catalog = b.log == null ? null : new CatalogRoutes(b.log, exchanges);
+        this.catalog = b.log != null
+                ? new EmbeddedCatalog(b.log)
+                : b.bootstrapServers != null ? new KafkaCatalog(b.bootstrapServers) : null;
         this.registry = b.registry;
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(4, r -> {
@@ -212,10 +216,12 @@ public final class OrdoServer implements AutoCloseable {
             }
             if (catalog != null && rest.isEmpty() && (area.equals("topics") || area.equals("groups"))) {
                 ConsumerRoutes.requireMethod(method, "GET");
-                if (area.equals("topics")) {
-                    catalog.topics(exchange);
-                } else {
-                    catalog.groups(exchange);
+                try {
+                    exchanges.sendJson(exchange, 200, area.equals("topics") ? catalog.topics() : catalog.groups());
+                } catch (IOException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new ApiException(503, "the engine did not answer: " + e);
                 }
                 return;
             }
@@ -241,6 +247,9 @@ public final class OrdoServer implements AutoCloseable {
     public void close() {
         http.stop(0);
         threads.shutdownNow();
+        if (catalog != null) {
+            catalog.close();
+        }
     }
 
     /** Configures an {@link OrdoServer}. */
@@ -254,6 +263,7 @@ public final class OrdoServer implements AutoCloseable {
         private final Map<String, Resequencer<?, ?>> resequencers = new LinkedHashMap<>();
         private final Map<String, OrderingMonitor<?>> monitors = new LinkedHashMap<>();
         private EmbeddedLog log;
+        private String bootstrapServers;
         private PrometheusMeterRegistry registry;
 
         private Builder() {}
@@ -334,6 +344,14 @@ public final class OrdoServer implements AutoCloseable {
         /** Shows the embedded engine's topics and groups. */
         public Builder catalog(EmbeddedLog log) {
             this.log = Objects.requireNonNull(log, "log must not be null");
+            this.bootstrapServers = null;
+            return this;
+        }
+
+        /** Shows a Kafka cluster's topics and consumer groups (read with an admin client per request). */
+        public Builder kafkaCatalog(String bootstrapServers) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+            this.log = null;
             return this;
         }
 

@@ -17,22 +17,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ordo serve --data DIR}: the operator server over an embedded engine's data directory — its topics,
- * partitions, layouts and groups' committed offsets and lag, the engine's meters at {@code /metrics}, and the
- * dashboard. Consumers run in applications: they show theirs with {@code OrdoServer.attach} (or
+ * {@code ordo serve --data DIR} (or {@code --bootstrap HOST:PORT}): the operator server over an embedded
+ * engine's data directory or a Kafka cluster — its topics, partitions, layouts and groups' committed offsets
+ * and lag, the embedded engine's meters at {@code /metrics}, and the dashboard. Consumers run in applications: they show theirs with {@code OrdoServer.attach} (or
  * {@code ordo demo ledger --serve}). Runs until interrupted.
  */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Serve the dashboard, a JSON API and Prometheus metrics for an embedded engine's data directory.",
+            "Serve the dashboard, a JSON API and Prometheus metrics for a data directory or a Kafka cluster.",
             "Binds to 127.0.0.1 unless told otherwise; mutating calls need the token printed at start."
         })
 public final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
-    Path data;
+    @CommandLine.ArgGroup(multiplicity = "1")
+    Engine engine;
+
+    /** Exactly one engine: a data directory or a Kafka cluster. */
+    static final class Engine {
+        @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
+        Path data;
+
+        @Option(
+                names = "--bootstrap",
+                paramLabel = "HOST:PORT",
+                required = true,
+                description = "A Kafka cluster's bootstrap servers: its topics and consumer groups.")
+        String bootstrap;
+    }
 
     @Option(
             names = "--host",
@@ -66,33 +79,40 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!Files.isDirectory(data)) {
-            throw new IllegalArgumentException("--data must be an existing data directory, was " + data);
-        }
-        PrintWriter out = spec.commandLine().getOut();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+        OrdoServer.Builder builder = OrdoServer.builder()
+                .host(host)
+                .port(port)
+                .metrics(registry)
+                .stuckAfter(Duration.ofSeconds(stuckAfterSeconds));
+        if (tokenFile != null) {
+            builder.token(readToken(tokenFile));
+        }
+        if (engine.bootstrap != null) {
+            builder.kafkaCatalog(engine.bootstrap);
+            return serve(builder, "Kafka at " + engine.bootstrap);
+        }
+        if (!Files.isDirectory(engine.data)) {
+            throw new IllegalArgumentException("--data must be an existing data directory, was " + engine.data);
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(engine.data)) {
             log.bindTo(registry);
-            OrdoServer.Builder builder = OrdoServer.builder()
-                    .host(host)
-                    .port(port)
-                    .catalog(log)
-                    .metrics(registry)
-                    .stuckAfter(Duration.ofSeconds(stuckAfterSeconds));
-            if (tokenFile != null) {
-                builder.token(readToken(tokenFile));
+            return serve(builder.catalog(log), engine.data.toString());
+        }
+    }
+
+    private int serve(OrdoServer.Builder builder, String what) throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (OrdoServer server = builder.start()) {
+            out.println("serving " + what + " at " + server.url() + " (API /api, metrics /metrics)");
+            if (tokenFile == null) {
+                out.println("dashboard: " + server.dashboardUrl());
+                out.println("token for mutating calls (header X-Ordo-Token): " + server.token());
+            } else {
+                out.println("dashboard: " + server.url() + "/ (enter the token of " + tokenFile + ")");
             }
-            try (OrdoServer server = builder.start()) {
-                out.println("serving " + data + " at " + server.url() + " (API /api, metrics /metrics)");
-                if (tokenFile == null) {
-                    out.println("dashboard: " + server.dashboardUrl());
-                    out.println("token for mutating calls (header X-Ordo-Token): " + server.token());
-                } else {
-                    out.println("dashboard: " + server.url() + "/ (enter the token of " + tokenFile + ")");
-                }
-                out.flush();
-                new CountDownLatch(1).await(); // until interrupted (Ctrl-C ends the JVM)
-            }
+            out.flush();
+            new CountDownLatch(1).await(); // until interrupted (Ctrl-C ends the JVM)
         }
         return 0;
     }

@@ -72,12 +72,21 @@ class ServeAndExplainCommandsTest {
     }
 
     @Test
-    void serveRefusesAMissingDataDirectoryInOneLine() {
+    void serveRefusesAMissingDataDirectoryAndNeedsExactlyOneEngineInOneLine() {
         Cli.Run run = Cli.run("", "serve", "--data", dir.resolve("none").toString());
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().strip())
                 .startsWith("ordo serve: --data must be an existing data directory")
                 .doesNotContain("\n");
+        for (String[] args :
+                new String[][] {{"serve"}, {"serve", "--data", dir.toString(), "--bootstrap", "localhost:9092"}}) {
+            Cli.Run bad = Cli.run("", args);
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err().strip())
+                    .startsWith("ordo serve: ")
+                    .contains("--data")
+                    .doesNotContain("\n");
+        }
     }
 
     @Test

@@ -1,0 +1,28 @@
+package dev.ordo.server;
+
+import java.util.List;
+
+/**
+ * An engine's topics and consumer groups as the operator server shows them: the embedded engine's data
+ * directory ({@link EmbeddedCatalog}) or a Kafka cluster ({@link KafkaCatalog}).
+ */
+interface Catalog extends AutoCloseable {
+
+    record PartitionView(int partition, long startOffset, long endOffset) {}
+
+    record TopicView(String name, String fsync, List<PartitionView> partitions, List<Integer> layouts, String sealed) {}
+
+    record GroupPartitionView(int partition, long committed, long endOffset, long lag) {}
+
+    record GroupView(String topic, String group, List<GroupPartitionView> partitions, long lag) {}
+
+    /** The topics, by name. */
+    List<TopicView> topics() throws Exception;
+
+    /** Per topic and group, the committed offset and lag of each partition. */
+    List<GroupView> groups() throws Exception;
+
+    /** Lets go of what the catalog opened itself (nothing for a log the caller owns). */
+    @Override
+    default void close() {}
+}
