@@ -182,6 +182,11 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
     }
 
     @Override
+    protected Map<Integer, String> fenceHolds() {
+        return pollLoop.fenceHolds();
+    }
+
+    @Override
     public Lag lag() {
         return dispatcher.lag(pollLoop::endOffset);
     }

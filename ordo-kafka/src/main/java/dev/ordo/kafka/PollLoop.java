@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,6 +83,8 @@ final class PollLoop {
 
     private long lastProgressRefresh;
     private final AtomicLong fenceWaits = new AtomicLong();
+    /** {@link #fenceHolds()}: written by the poll thread, read by any. */
+    private volatile Map<Integer, String> fenceHolds = Map.of();
     /** Per assigned partition, its end as of the last fetch (poll thread writes, gauges read). */
     private final Map<Integer, Long> endOffsets = new ConcurrentHashMap<>();
     /** Each assigned partition's fetch position after the last poll (written by the poll thread). */
@@ -199,6 +202,7 @@ final class PollLoop {
                     settleIfAssignedNothing();
                     dispatcher.checkStall();
                     reportFenceStalls();
+                    publishFenceHolds();
                     if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                         commits.commit(consumer.assignment(), false);
                         lastCommit = System.nanoTime();
@@ -332,6 +336,45 @@ final class PollLoop {
                 }
             }
         }
+    }
+
+    /** What each fenced partition waits for, for {@link #fenceHolds()}; rebuilt only while one is fenced. */
+    private void publishFenceHolds() {
+        if (fenced.isEmpty()) {
+            if (!fenceHolds.isEmpty()) {
+                fenceHolds = Map.of();
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        Map<Integer, String> holds = new TreeMap<>();
+        fenced.forEach((partition, since) -> {
+            StringBuilder why = new StringBuilder("its next record waits for");
+            for (PartitionFence.After after :
+                    PartitionFence.of(waiting.get(partition).peek().headers())) {
+                why.append(' ')
+                        .append(topic)
+                        .append('-')
+                        .append(after.partition())
+                        .append(" to be handled up to offset ")
+                        .append(after.offset())
+                        .append(" (handled up to ")
+                        .append(progress(after.partition()))
+                        .append(')');
+            }
+            holds.put(
+                    partition,
+                    why.append(" for ")
+                            .append(TimeUnit.NANOSECONDS.toMillis(now - since))
+                            .append(" ms")
+                            .toString());
+        });
+        fenceHolds = Collections.unmodifiableMap(holds);
+    }
+
+    /** Partitions held by a partition fence now, and what each waits for (any thread). */
+    Map<Integer, String> fenceHolds() {
+        return fenceHolds;
     }
 
     /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */

@@ -10,6 +10,7 @@ import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,15 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     @Override
     public Explanation explain(String key) {
         return KeyExplainer.explain(
-                key, settings.ordering(), dispatcher.keysInFlight(), assignment(), dispatcher, lag());
+                key, settings.ordering(), dispatcher.keysInFlight(), assignment(), dispatcher, lag(), fenceHolds());
+    }
+
+    /**
+     * Partitions whose next record waits behind a change of the topic's partition count (a layout or
+     * partition fence), and what each waits for; for {@link #explain}. None by default.
+     */
+    protected Map<Integer, String> fenceHolds() {
+        return Map.of();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.ordo.engine.Lag;
 import dev.ordo.engine.Ordering;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -27,7 +28,8 @@ final class KeyExplainer {
             List<KeyInFlight> heads,
             Set<Integer> assignment,
             RecordDispatcher<?, ?> dispatcher,
-            Lag lag) {
+            Lag lag,
+            Map<Integer, String> fenceHolds) {
         for (KeyInFlight head : heads) {
             if (Objects.equals(head.key(), key)) {
                 return atHead(key, head);
@@ -42,6 +44,7 @@ final class KeyExplainer {
             line.setLength(line.length() - 3);
             reasons.add(line.toString());
         }
+        fenceHolds.forEach((partition, why) -> reasons.add("partition " + partition + " is fenced: " + why));
         dispatcher.stall().ifPresent(reasons::add);
         if (dispatcher.full()) {
             reasons.add("fetching is paused: " + dispatcher.inFlight() + " records are in flight (maxInFlight "

@@ -76,6 +76,8 @@ final class GroupFetcher {
     private final boolean fenced;
     /** Partitions whose next record waits for another partition's records, and since when (fetcher thread). */
     private final Map<Integer, LayoutFence.Wait> fenceWaits = new HashMap<>();
+    /** What {@link #fenceWaits} hold, for any thread ({@link #fenceHolds()}). */
+    private volatile Map<Integer, String> fenceHolds = Map.of();
     /** Layouts of the topic this group has finished with (they only grow; fetcher thread). */
     private int finishedLayouts;
     /** Partitions this consumer fetches now, and those it should own (fetcher thread only). */
@@ -127,6 +129,11 @@ final class GroupFetcher {
 
     void start() {
         thread.start();
+    }
+
+    /** Partitions whose next record waits behind a change of the partition count, and for what. */
+    Map<Integer, String> fenceHolds() {
+        return fenceHolds;
     }
 
     /** The partitions this consumer owns now. */
@@ -251,6 +258,9 @@ final class GroupFetcher {
                 }
                 fence.report(owned, this::handledUpTo);
                 LayoutFence.warnLongWaits(topic, fenceWaits, settings.stallTimeout());
+                if (!fenceWaits.isEmpty() || !fenceHolds.isEmpty()) {
+                    fenceHolds = LayoutFence.describe(topic, fenceWaits);
+                }
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commitPeriodically();
                     lastCommit = System.nanoTime();

@@ -6,10 +6,12 @@ import dev.ordo.partition.Partitioner;
 import dev.ordo.partition.TopicLayout;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,7 @@ final class LayoutFence {
      */
     int passing(int partition, ArrayDeque<Record> records, int count, Map<Integer, Wait> waits) {
         if (!active) {
+            waits.remove(partition); // the group finished the earlier layouts: a wait noted before is over
             return count;
         }
         Iterator<Record> it = records.iterator();
@@ -107,6 +110,22 @@ final class LayoutFence {
     /** The layout this fence was made from. */
     TopicLayout layout() {
         return layout;
+    }
+
+    /** What each waiting partition waits for, as an operator reads it. */
+    static Map<Integer, String> describe(String topic, Map<Integer, Wait> waits) {
+        if (waits.isEmpty()) {
+            return Map.of();
+        }
+        long now = System.nanoTime();
+        Map<Integer, String> holds = new TreeMap<>();
+        waits.forEach((partition, w) -> holds.put(
+                partition,
+                "its next record waits for the group to handle " + topic + "-" + w.after.partition()
+                        + " below offset " + w.after.offset()
+                        + " (its key lived there before the partition count changed) for "
+                        + Duration.ofNanos(now - w.sinceNanos).toMillis() + " ms"));
+        return Collections.unmodifiableMap(holds);
     }
 
     /** A wait longer than the stall timeout is said once, with what it waits for. */

@@ -202,6 +202,11 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     }
 
     @Override
+    protected Map<Integer, String> fenceHolds() {
+        return fetcher.fenceHolds();
+    }
+
+    @Override
     public Lag lag() {
         return dispatcher.lag(this::endOffset);
     }

@@ -100,6 +100,57 @@ class PartitionsInMotionTest {
     }
 
     @Test
+    void explainNamesTheFenceAMovedKeysRecordsWaitBehind() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(data)) {
+            log.createTopic("moving", TopicSpec.partitions(1));
+            try (OrdoProducer<String, String> producer = OrdoProducer.builder(
+                            log, "moving", Serdes.string(), Serdes.string())
+                    .build()) {
+                for (int k = 0; k < KEYS; k++) {
+                    producer.send("k" + k, "old");
+                }
+                producer.flush();
+                log.alterPartitions("moving", 2);
+                for (int k = 0; k < KEYS; k++) {
+                    producer.send("k" + k, "new");
+                }
+            }
+            Partitioner placement = log.describe("moving").placement().partitioner();
+            String moved = null;
+            for (int k = 1; k < KEYS && moved == null; k++) {
+                if (placement.partition(("k" + k).getBytes(StandardCharsets.UTF_8), 2) == 1) {
+                    moved = "k" + k;
+                }
+            }
+            assertThat(moved).as("some key moves to the new partition").isNotNull();
+            AtomicBoolean fixed = new AtomicBoolean();
+            try (OrdoConsumer<String, String> consumer = OrdoConsumer.builder(
+                            log, "moving", Serdes.string(), Serdes.string())
+                    .group("explained")
+                    .handler(r -> {
+                        if (r.key().equals("k0") && r.value().equals("old") && !fixed.get()) {
+                            throw new IllegalStateException("k0 is blocked");
+                        }
+                    })
+                    .start()) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> consumer.parked().size() == 1);
+                String key = moved;
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> consumer.explain(key).reasons().stream()
+                                .anyMatch(r -> r.startsWith("partition 1 is fenced")));
+                assertThat(consumer.explain(key).toString())
+                        .contains("moving-0 below offset", "before the partition count changed");
+
+                fixed.set(true);
+                assertThat(consumer.resume(consumer.parked().get(0))).isTrue();
+                assertThat(consumer.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+                assertThat(consumer.explain(key).reasons()).noneMatch(r -> r.contains("fenced"));
+            }
+        }
+    }
+
+    @Test
     void withoutTheFenceAKeysNewRecordsOvertakeItsOldOnes() throws Exception {
         CheckReport report = backlogAcrossAChange(false);
         assertThat(report.count(Anomaly.REORDERED)).as(report.summary()).isPositive();
