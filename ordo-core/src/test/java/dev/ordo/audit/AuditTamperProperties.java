@@ -57,7 +57,7 @@ class AuditTamperProperties {
         return file;
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void anyMutationBreaksTheChainAtTheFirstEntryItTouches(
             @ForAll @IntRange(min = 2, max = 30) int entries,
             @ForAll Mutation mutation,
@@ -115,7 +115,7 @@ class AuditTamperProperties {
                                 assertThat(broken.index()).as(broken.summary()).isEqualTo(expected));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void aCrashCuttingTheFileAnywhereLosesOnlyTheEntryItCutAndReopeningGoesOn(
             @ForAll @IntRange(min = 1, max = 20) int entries, @ForAll @IntRange(min = 1, max = 10_000) int cut)
             throws Exception {
