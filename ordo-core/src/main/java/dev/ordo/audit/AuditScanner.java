@@ -76,20 +76,21 @@ final class AuditScanner {
             }
             byte[] lengthField = new byte[4];
             while (true) {
+                Arrays.fill(lengthField, (byte) 0);
                 int read = in.readNBytes(lengthField, 0, 4);
-                if (read == 0) {
+                int length = ByteBuffer.wrap(lengthField).getInt();
+                if (read == 0 || (length == 0 && restIsZero(in))) { // zeros: the space a trail maps ahead
                     return scan(header, cutShort(), false);
                 }
                 if (read < 4) {
                     return scan(header, torn("the file ends inside its length field"), true);
                 }
-                int length = ByteBuffer.wrap(lengthField).getInt();
                 if (length < AuditFormat.MIN_ENTRY_LENGTH || length > AuditFormat.MAX_ENTRY_LENGTH) {
                     boolean zeros = restIsZero(in);
                     return scan(
                             header,
                             zeros
-                                    ? torn("the file ends in zeros where it should hold an entry")
+                                    ? torn("only zeros follow its length field")
                                     : broken(
                                             AuditProblem.MALFORMED,
                                             "its length " + length + " is outside " + AuditFormat.MIN_ENTRY_LENGTH + "-"
@@ -101,9 +102,10 @@ final class AuditScanner {
                     return scan(
                             header, torn("the file ends after " + entry.length + " of its " + length + " bytes"), true);
                 }
-                boolean last = position + 4 + length == size;
                 broken = accept(entry);
-                if (broken != null) {
+                if (broken != null) { // a crash may leave a last entry half copied, zeros or the file's end after it
+                    long after = position + 4 + length;
+                    boolean last = after == size || restIsZero(file, after);
                     return scan(header, broken, last && broken.problem() == AuditProblem.ALTERED);
                 }
                 position += 4 + length;
@@ -191,6 +193,14 @@ final class AuditScanner {
 
     private Scan scan(byte[] header, AuditVerification.Broken broken, boolean atTail) {
         return new Scan(header, entries, head, position, broken, atTail);
+    }
+
+    /** Whether {@code file} holds only zeros from {@code from} on. */
+    private static boolean restIsZero(Path file, long from) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(from);
+            return restIsZero(in);
+        }
     }
 
     private static boolean restIsZero(InputStream in) throws IOException {

@@ -34,9 +34,10 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Thread-safe: handlers on any number of threads append under one lock, into a bounded buffer.
- * When entries reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: each before the
- * handler returns, to the operating system). If the file cannot be written, the audited handler throws
+ * <p>Thread-safe: handlers on any number of threads append under one lock, each entry copied to the
+ * file's memory-mapped end (a bounded region) before the handler returns, so a process crash loses none;
+ * when entries reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: when the kernel
+ * writes them back, or at {@link #force()}, a checkpoint or {@link #close()}). If the file cannot be written, the audited handler throws
  * {@link AuditException} for that record and every later one, so the consumer retries or parks them
  * rather than handling them unaudited. Opening an existing file continues its chain.
  */
@@ -146,7 +147,7 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Writes and forces every entry appended so far, records the chain's head in the side file
+     * Forces every entry appended so far to the disk, records the chain's head in the side file
      * ({@code <file>.checkpoints}) and returns it, to be published where the file's writer cannot change it.
      */
     public AuditCheckpoint checkpoint() {
@@ -163,18 +164,13 @@ public final class AuditTrail implements AutoCloseable {
         return file;
     }
 
-    /** Writes the buffered entries to the operating system (they survive a process crash then). */
-    public void flush() {
-        writer.flush();
-    }
-
-    /** Writes the buffered entries and forces the file to the disk (they survive a power loss then). */
+    /** Forces the file to the disk: the entries appended so far survive a power loss then. */
     public void force() {
         writer.force();
     }
 
     /**
-     * Writes, forces and closes the file; audited handlers throw {@link IllegalStateException} afterwards.
+     * Forces and closes the file; audited handlers throw {@link IllegalStateException} afterwards.
      * Close the consumer first. Idempotent.
      */
     @Override
@@ -208,7 +204,7 @@ public final class AuditTrail implements AutoCloseable {
             this.file = Objects.requireNonNull(file, "file must not be null");
         }
 
-        /** When entries reach the operating system and the disk (default {@link AuditSync#WRITE}). */
+        /** When entries reach the disk (default {@link AuditSync#WRITE}). */
         public Builder sync(AuditSync sync) {
             this.sync = Objects.requireNonNull(sync, "sync must not be null");
             return this;

@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The append end of one audit file: entries take turns under one lock (the chain is a sequence, each
- * hash needs the one before), go into a bounded buffer and reach the file as the {@link AuditSync}
- * says. Writes go through a {@link RandomAccessFile}, which an interrupted handler thread does not
- * close, as it would a {@code FileChannel}. Opening an existing file follows its whole chain first:
- * a torn last entry is cut off, a break before it refuses the file.
+ * hash needs the one before), are encoded into one reused buffer and handed to the {@link Appender}
+ * the {@link AuditSync} picks; {@link AuditSync#FORCE} forces each. Opening an existing file follows its
+ * whole chain first: a torn last entry and the zeros mapped ahead are cut off, a break before them
+ * refuses the file.
  */
 final class AuditWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
-    static final int BUFFER_BYTES = 1 << 16;
+    private static final int BUFFER_BYTES = 1 << 12;
 
     private final Path path;
     private final Path checkpoints;
@@ -34,6 +34,7 @@ final class AuditWriter implements AutoCloseable {
     private final FileLock fileLock;
     private final MessageDigest sha = AuditFormat.sha256();
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private Appender appender;
     private final KeyTable keys;
     private final Object lock = new Object();
 
@@ -100,6 +101,7 @@ final class AuditWriter implements AutoCloseable {
             LOG.debug("could not force directory {} (not supported here)", parent, e);
         }
         head = AuditFormat.genesis(header);
+        appender = appender(AuditFormat.HEADER_BYTES);
     }
 
     /**
@@ -115,17 +117,22 @@ final class AuditWriter implements AutoCloseable {
         }
         if (scan.broken() != null) {
             LOG.warn(
-                    "audit file {}: cut off its last {} bytes, entry {} ({}), left by a crash",
+                    "audit file {}: cut off its last entry {} ({}), left by a crash",
                     path,
-                    file.length() - scan.validEnd(),
                     scan.entries(),
                     scan.broken().message());
+        }
+        if (scan.validEnd() < file.length()) {
             file.setLength(scan.validEnd());
             file.getFD().sync();
         }
-        file.seek(scan.validEnd());
         head = scan.head();
         entries = scan.entries();
+        appender = appender(scan.validEnd());
+    }
+
+    private Appender appender(long end) throws IOException {
+        return sync == AuditSync.BUFFERED ? new BufferedAppender(file, end) : new MappedAppender(file, end);
     }
 
     /** Appends an entry for {@code pending}, of key {@code key}, and returns its index. */
@@ -135,20 +142,13 @@ final class AuditWriter implements AutoCloseable {
             try {
                 long predecessor = keys.advance(key, entries);
                 int total = 4 + pending.length();
-                if (buffer.remaining() < total) {
-                    writeBuffer();
-                }
-                ByteBuffer out = total <= buffer.capacity() ? buffer : ByteBuffer.allocate(total);
-                head = AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
+                byte[] hash = AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                appender.append(out.array(), out.position());
+                head = hash;
                 long index = entries++;
-                if (out != buffer) {
-                    file.write(out.array(), 0, out.position());
-                }
-                if (sync != AuditSync.BUFFERED) {
-                    writeBuffer();
-                }
                 if (sync == AuditSync.FORCE) {
-                    file.getFD().sync();
+                    appender.force();
                 }
                 if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
                     checkpointLocked();
@@ -173,32 +173,18 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private AuditCheckpoint checkpointLocked() throws IOException {
-        writeBuffer();
-        file.getFD().sync();
+        appender.force();
         AuditCheckpoint checkpoint = new AuditCheckpoint(entries, head);
         AuditCheckpoints.append(checkpoints, checkpoint);
         return checkpoint;
     }
 
-    /** Writes the buffered entries to the operating system. */
-    void flush() {
-        synchronized (lock) {
-            checkWritable();
-            try {
-                writeBuffer();
-            } catch (IOException e) {
-                throw fail("flush", e);
-            }
-        }
-    }
-
-    /** Writes the buffered entries and forces the file to the disk. */
+    /** Forces the file to the disk. */
     void force() {
         synchronized (lock) {
             checkWritable();
             try {
-                writeBuffer();
-                file.getFD().sync();
+                appender.force();
             } catch (IOException e) {
                 throw fail("force", e);
             }
@@ -214,13 +200,6 @@ final class AuditWriter implements AutoCloseable {
     byte[] head() {
         synchronized (lock) {
             return head.clone();
-        }
-    }
-
-    private void writeBuffer() throws IOException {
-        if (buffer.position() > 0) {
-            file.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
         }
     }
 
@@ -240,7 +219,7 @@ final class AuditWriter implements AutoCloseable {
         return new AuditException("audit trail " + path + " could not " + what + ": " + e, e);
     }
 
-    /** Writes, forces and closes; after a failure only closes. Idempotent. */
+    /** Cuts the mapped zeros off, forces and closes; after a failure only closes (reopening cuts them). Idempotent. */
     @Override
     public void close() {
         synchronized (lock) {
@@ -249,9 +228,8 @@ final class AuditWriter implements AutoCloseable {
             }
             closed = true;
             try {
-                if (failure == null) {
-                    writeBuffer();
-                    file.getFD().sync();
+                if (failure == null && appender != null) {
+                    appender.close();
                 }
             } catch (IOException e) {
                 failure = e;

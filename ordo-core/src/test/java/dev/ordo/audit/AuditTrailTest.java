@@ -136,8 +136,7 @@ class AuditTrailTest {
         int threads = 8;
         int perThread = 5_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (AuditTrail trail =
-                AuditTrail.builder(file()).sync(AuditSync.BUFFERED).open()) {
+        try (AuditTrail trail = AuditTrail.open(file())) {
             RecordHandler<String, String> audited = trail.audit(r -> {});
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
@@ -169,6 +168,33 @@ class AuditTrailTest {
                 assertThat(e.predecessor()).isEqualTo(previous.index());
                 assertThat(e.offset()).isGreaterThan(previous.offset());
             }
+        }
+    }
+
+    @Test
+    void anEntryIsInTheFileWhenTheHandlerReturnsSoThatAProcessCrashKeepsIt() throws Exception {
+        AuditTrail trail = AuditTrail.open(file());
+        try {
+            handle(trail.audit(r -> {}), TestRecord.of(0, 0, "k"));
+            handle(trail.audit(r -> {}), TestRecord.of(0, 1, "k"));
+            assertThat(Files.size(file())).isGreaterThan(AuditFormat.HEADER_BYTES + 2 * AuditFormat.MIN_ENTRY_LENGTH);
+            AuditVerification live = AuditVerifier.verify(file()); // read as another process would, unclosed
+            assertThat(live.summary()).startsWith("OK: 2 entries");
+        } finally {
+            trail.close();
+        }
+        assertThat(Files.size(file())).isLessThan(AuditFormat.HEADER_BYTES + 2 * AuditFormat.MAX_KEY_BYTES);
+    }
+
+    @Test
+    void bufferedEntriesReachTheFileWhenForced() throws Exception {
+        try (AuditTrail trail =
+                AuditTrail.builder(file()).sync(AuditSync.BUFFERED).open()) {
+            handle(trail.audit(r -> {}), TestRecord.of(0, 0, "k"));
+            handle(trail.audit(r -> {}), TestRecord.of(0, 1, "k"));
+            assertThat(Files.size(file())).isEqualTo(AuditFormat.HEADER_BYTES);
+            trail.force();
+            assertThat(AuditVerifier.verify(file()).summary()).startsWith("OK: 2 entries");
         }
     }
 
