@@ -24,7 +24,9 @@ public sealed interface AuditVerification {
         @Override
         public String summary() {
             return "OK: " + entries + " entries, head " + head
-                    + (checkpoints == 0 ? "" : ", " + checkpoints + " checkpoints match");
+                    + (checkpoints == 0
+                            ? ""
+                            : checkpoints == 1 ? ", 1 checkpoint matches" : ", " + checkpoints + " checkpoints match");
         }
     }
 

@@ -32,7 +32,8 @@ class ExamplesInDocsTest {
             "docs/embedded-log.md",
             "docs/kafka.md",
             "docs/operations.md",
-            "docs/delivery-guarantees.md");
+            "docs/delivery-guarantees.md",
+            "docs/audit.md");
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
 

@@ -4,6 +4,7 @@
  * Queue and raw file writes ({@link dev.ordo.bench.e2e.LogBenchmark}), key-ordered consumption on
  * Kafka against Confluent's Parallel Consumer ({@link dev.ordo.bench.e2e.KafkaKeyOrderBenchmark}), and
  * what a change of an embedded topic's partition count costs against the steady seconds around it
- * ({@link dev.ordo.bench.e2e.PartitionChangeBenchmark}).
+ * ({@link dev.ordo.bench.e2e.PartitionChangeBenchmark}), and an audit trail on the consumer's path
+ * against the same path unaudited ({@link dev.ordo.bench.e2e.AuditOverheadBenchmark}).
  */
 package dev.ordo.bench.e2e;
