@@ -117,7 +117,9 @@ class AuditTamperProperties {
 
     @Property(tries = 100)
     void aCrashCuttingTheFileAnywhereLosesOnlyTheEntryItCutAndReopeningGoesOn(
-            @ForAll @IntRange(min = 1, max = 20) int entries, @ForAll @IntRange(min = 1, max = 10_000) int cut)
+            @ForAll @IntRange(min = 1, max = 20) int entries,
+            @ForAll @IntRange(min = 1, max = 10_000) int cut,
+            @ForAll AuditSync sync)
             throws Exception {
         Path file = chainOf(entries);
         RawAuditFile raw = RawAuditFile.read(file);
@@ -127,8 +129,11 @@ class AuditTamperProperties {
             f.setLength(f.length() - last.length + keep);
         }
 
-        try (AuditTrail trail = AuditTrail.open(file)) {
+        try (AuditTrail trail = AuditTrail.builder(file).sync(sync).open()) {
             assertThat(trail.entries()).isEqualTo(entries - 1);
+        }
+        assertThat(AuditVerifier.verify(file).summary()).startsWith("OK: " + (entries - 1) + " entries");
+        try (AuditTrail trail = AuditTrail.builder(file).sync(sync).open()) {
             trail.<String, String>audit(r -> {}).handle(TestRecord.of(0, 1_000, "k"));
         }
 
