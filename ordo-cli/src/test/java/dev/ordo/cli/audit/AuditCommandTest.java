@@ -93,7 +93,7 @@ class AuditCommandTest {
 
     @Test
     void aFileThatIsNoAuditFileIsOneLineAndExitsTwo() throws Exception {
-        Path history = Files.writeString(dir.resolve("history.jsonl"), "{\"type\":\"sent\"}\n");
+        Path history = Files.writeString(dir.resolve("history.jsonl"), "{\"type\":\"sent\"}\n".repeat(5));
         Cli.Run run = Cli.run("", "audit", "verify", history.toString());
         assertThat(run.exit()).isEqualTo(ExitCode.ERROR);
         assertThat(run.err().lines())
