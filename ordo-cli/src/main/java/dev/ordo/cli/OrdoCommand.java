@@ -1,5 +1,6 @@
 package dev.ordo.cli;
 
+import dev.ordo.cli.audit.AuditCommand;
 import dev.ordo.cli.demo.DemoCommand;
 import dev.ordo.cli.log.ConsumeCommand;
 import dev.ordo.cli.log.MigrateCommand;
@@ -24,7 +25,8 @@ import picocli.CommandLine.ParseResult;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:Success.",
-            "1:'verify' found anomalies, 'topics check' found damage, or a demo run ended FAILED.",
+            "1:'verify' found anomalies, 'topics check' found damage, 'audit verify' a broken chain, or a demo run"
+                    + " ended FAILED.",
             "2:Bad input or a runtime error, said in one line on standard error.",
             "3:A demo run ended HALTED and waits for an operator."
         },
@@ -37,6 +39,7 @@ import picocli.CommandLine.ParseResult;
             MigrateCommand.class,
             ServeCommand.class,
             ExplainCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class OrdoCommand implements Callable<Integer> {

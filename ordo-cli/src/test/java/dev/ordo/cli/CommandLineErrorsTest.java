@@ -67,7 +67,7 @@ class CommandLineErrorsTest {
     void aCommandThatDoesNotExistIsAnErrorAlsoWithHelp() {
         assertThat(oneErrorLine(Cli.run("", "replicate", "--help")))
                 .isEqualTo("ordo: 'replicate' is not a command; the commands are demo, verify, topics, produce,"
-                        + " consume, migrate, serve, explain, help (see 'ordo --help')");
+                        + " consume, migrate, serve, explain, audit, help (see 'ordo --help')");
         assertThat(oneErrorLine(Cli.run("", "topics", "replicate", "--help")))
                 .startsWith("ordo topics: 'replicate' is not a command; the commands are create, list");
         assertThat(oneErrorLine(Cli.run("", "help", "replicate"))).contains("'replicate'");

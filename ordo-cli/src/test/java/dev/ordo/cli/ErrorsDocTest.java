@@ -303,7 +303,7 @@ class ErrorsDocTest {
         cases.add(cli(
                 "ordo replicate --help",
                 "ordo: 'replicate' is not a command; the commands are demo, verify, topics, produce, consume, migrate,"
-                        + " serve, explain, help"
+                        + " serve, explain, audit, help"
                         + " (see 'ordo --help')"));
         cases.add(cli(
                 "ordo consume t", "ordo consume: Missing required option: '--data=DIR' (see 'ordo consume --help')"));
@@ -356,6 +356,12 @@ class ErrorsDocTest {
         cases.add(cli(
                 "ordo verify <dir>",
                 "ordo verify: HISTORY must be a readable file, was <dir> (a directory) (see 'ordo verify --help')"));
+        cases.add(cli(
+                "ordo audit verify <missing>",
+                "ordo audit verify: FILE must be a readable file, was <missing> (no such file)"));
+        cases.add(cli(
+                "ordo audit verify <file>",
+                "ordo audit verify: <file> is not an Ordo audit file (no 'ORDOAUDT' header)"));
         return cases;
     }
 

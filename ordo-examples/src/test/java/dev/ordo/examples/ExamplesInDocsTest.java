@@ -33,7 +33,8 @@ class ExamplesInDocsTest {
             "docs/kafka.md",
             "docs/operations.md",
             "docs/delivery-guarantees.md",
-            "docs/crdt.md");
+            "docs/crdt.md",
+            "docs/audit.md");
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
 

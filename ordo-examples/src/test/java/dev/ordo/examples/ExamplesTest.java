@@ -46,6 +46,13 @@ class ExamplesTest {
     }
 
     @Test
+    void theAuditedGroupLeavesAnIntactChainOfOneEntryPerRecord() throws Exception {
+        assertThat(AuditExample.audited(dir).summary())
+                .startsWith("OK: 3 entries, head ")
+                .endsWith(", 1 checkpoint matches");
+    }
+
+    @Test
     void theResequencerReleasesEachTellersOperationsInOrderAndOnce() {
         assertThat(ResequencerExample.applied()).containsExactly("+1000", "-300");
         assertThat(ResequencerExample.afterRestart()).containsExactly("-300");

@@ -1,0 +1,258 @@
+package dev.ordo.audit;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append end of one audit file: entries take turns under one lock (the chain is a sequence, each
+ * hash needs the one before), are encoded into one reused buffer and handed to the {@link Appender}
+ * the {@link AuditSync} picks; {@link AuditSync#FORCE} forces each. Opening an existing file follows its
+ * whole chain first: a torn last entry and the zeros mapped ahead are cut off, a break before them
+ * refuses the file.
+ */
+final class AuditWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+    private static final int BUFFER_BYTES = 1 << 12;
+
+    private final Path path;
+    private final Path checkpoints;
+    private final AuditSync sync;
+    private final long checkpointEvery;
+    private final RandomAccessFile file;
+    private final FileLock fileLock;
+    private final MessageDigest sha = AuditFormat.sha256();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private Appender appender;
+    private final KeyTable keys;
+    private final Object lock = new Object();
+
+    private byte[] head;
+    private long entries;
+    private boolean closed;
+    private Exception failure;
+
+    private AuditWriter(Path path, AuditSync sync, long checkpointEvery, int maxKeys, RandomAccessFile file)
+            throws IOException {
+        this.path = path;
+        this.checkpoints = AuditCheckpoints.of(path);
+        this.sync = sync;
+        this.checkpointEvery = checkpointEvery;
+        this.file = file;
+        this.keys = new KeyTable(maxKeys);
+        FileLock taken;
+        try {
+            taken = file.getChannel().tryLock();
+        } catch (OverlappingFileLockException e) {
+            taken = null;
+        }
+        if (taken == null) {
+            file.close();
+            throw new AuditException("audit file " + path + " is open for writing already (another trail holds it)");
+        }
+        this.fileLock = taken;
+    }
+
+    static AuditWriter open(Path path, AuditSync sync, long checkpointEvery, int maxKeys, long nowMillis)
+            throws IOException {
+        RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
+        AuditWriter writer;
+        try {
+            writer = new AuditWriter(path, sync, checkpointEvery, maxKeys, file);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        try {
+            if (file.length() == 0) {
+                writer.create(nowMillis);
+            } else {
+                writer.recover();
+            }
+            return writer;
+        } catch (IOException | RuntimeException e) {
+            writer.closeQuietly();
+            throw e;
+        }
+    }
+
+    /** A new file: the header, forced with its directory entry, so that entry 0 has something to link to. */
+    private void create(long nowMillis) throws IOException {
+        byte[] chainId = new byte[16];
+        new SecureRandom().nextBytes(chainId);
+        byte[] header = AuditFormat.header(nowMillis, chainId);
+        file.write(header);
+        file.getFD().sync();
+        Path parent = path.toAbsolutePath().getParent();
+        try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debug("could not force directory {} (not supported here)", parent, e);
+        }
+        head = AuditFormat.genesis(header);
+        appender = appender(AuditFormat.HEADER_BYTES);
+    }
+
+    /**
+     * An existing file: follows its chain (against its checkpoints) to the end, learning each key's last
+     * entry; cuts a torn last entry off, refuses a chain broken before.
+     */
+    private void recover() throws IOException {
+        List<AuditCheckpoint> published = AuditCheckpoints.read(checkpoints);
+        AuditScanner.Scan scan = AuditScanner.scan(path, published, entry -> keys.advance(entry.key(), entry.index()));
+        if (scan.broken() != null && !scan.atTail()) {
+            throw new AuditException("audit file " + path + " cannot be continued: "
+                    + scan.broken().summary() + "; move it aside to start a new one");
+        }
+        if (scan.broken() != null) {
+            LOG.warn(
+                    "audit file {}: cut off its last entry {} ({}), left by a crash",
+                    path,
+                    scan.entries(),
+                    scan.broken().message());
+        }
+        if (scan.validEnd() < file.length()) {
+            file.setLength(scan.validEnd());
+            file.getFD().sync();
+        }
+        head = scan.head();
+        entries = scan.entries();
+        appender = appender(scan.validEnd());
+    }
+
+    private Appender appender(long end) throws IOException {
+        return sync == AuditSync.BUFFERED ? new BufferedAppender(file, end) : new MappedAppender(file, end);
+    }
+
+    /** Appends an entry for {@code pending}, of key {@code key}, and returns its index. */
+    long append(AuditFormat.Pending pending, byte[] key) {
+        synchronized (lock) {
+            checkWritable();
+            try {
+                long predecessor = keys.advance(key, entries);
+                int total = 4 + pending.length();
+                ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
+                byte[] hash = AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                appender.append(out.array(), out.position());
+                head = hash;
+                long index = entries++;
+                if (sync == AuditSync.FORCE) {
+                    appender.force();
+                }
+                if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
+                    checkpointLocked();
+                }
+                return index;
+            } catch (IOException | RuntimeException e) {
+                throw fail("append entry " + entries, e);
+            }
+        }
+    }
+
+    /** Writes and forces everything appended, records a checkpoint in the side file and returns it. */
+    AuditCheckpoint checkpoint() {
+        synchronized (lock) {
+            checkWritable();
+            try {
+                return checkpointLocked();
+            } catch (IOException | RuntimeException e) {
+                throw fail("checkpoint", e);
+            }
+        }
+    }
+
+    private AuditCheckpoint checkpointLocked() throws IOException {
+        appender.force();
+        AuditCheckpoint checkpoint = new AuditCheckpoint(entries, head);
+        AuditCheckpoints.append(checkpoints, checkpoint);
+        return checkpoint;
+    }
+
+    /** Forces the file to the disk. */
+    void force() {
+        synchronized (lock) {
+            checkWritable();
+            try {
+                appender.force();
+            } catch (IOException e) {
+                throw fail("force", e);
+            }
+        }
+    }
+
+    long entries() {
+        synchronized (lock) {
+            return entries;
+        }
+    }
+
+    byte[] head() {
+        synchronized (lock) {
+            return head.clone();
+        }
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new IllegalStateException("audit trail " + path + " is closed");
+        }
+        if (failure != null) {
+            throw new AuditException(
+                    "audit trail " + path + " failed earlier and takes no more entries: " + failure, failure);
+        }
+    }
+
+    /** Marks the trail failed: the file may end in part of an entry, which reopening cuts off. */
+    private AuditException fail(String what, Exception e) {
+        failure = e;
+        return new AuditException("audit trail " + path + " could not " + what + ": " + e, e);
+    }
+
+    /** Cuts the mapped zeros off, forces and closes; after a failure only closes (reopening cuts them). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (failure == null && appender != null) {
+                    appender.close();
+                }
+            } catch (IOException e) {
+                failure = e;
+                throw new AuditException("audit trail " + path + " could not write its last entries: " + e, e);
+            } finally {
+                closeQuietly();
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (fileLock != null && fileLock.isValid()) {
+                fileLock.release();
+            }
+            file.close();
+        } catch (IOException e) {
+            LOG.warn("audit file {}: close failed", path, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AuditWriter[" + path + ", " + sync + "]";
+    }
+}
