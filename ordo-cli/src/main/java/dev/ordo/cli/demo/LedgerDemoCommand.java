@@ -111,8 +111,10 @@ public class LedgerDemoCommand implements Callable<Integer> {
     @Option(
             names = "--serve",
             paramLabel = "PORT",
+            arity = "0..1",
+            fallbackValue = "0",
             description = "Serve the operator dashboard (stuck keys, resume / skip, explain, metrics) at "
-                    + "http://127.0.0.1:PORT while running (0: any free port); its address is printed.")
+                    + "http://127.0.0.1:PORT while running (without PORT: any free port); its address is printed.")
     Integer servePort;
 
     @Option(

@@ -1,6 +1,7 @@
 package dev.ordo.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ordo.check.Anomaly;
 import dev.ordo.cli.OrdoCommand;
@@ -8,9 +9,16 @@ import dev.ordo.log.storage.Directories;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -72,6 +80,37 @@ class LedgerDemoTest {
                 .contains("5,000 operations on 50 accounts")
                 .contains("balances verified: 50 of 50 accounts match")
                 .contains("RESULT: PASS");
+    }
+
+    @Test
+    void withServeTheDashboardShowsTheLedgersConsumerLive() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread run = new Thread(() -> exit.set(cli.execute(
+                "demo", "ledger", "--operations", "30000", "--accounts", "100", "--serve", "--metrics-linger", "2")));
+        run.start();
+        try {
+            Pattern address = Pattern.compile("dashboard at (http://127\\.0\\.0\\.1:\\d+)/#token=");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> address.matcher(err.toString()).find());
+            Matcher url = address.matcher(err.toString());
+            assertThat(url.find()).isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                String consumers = http.send(
+                                HttpRequest.newBuilder(URI.create(url.group(1) + "/api/consumers"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+                return consumers.contains("\"name\":\"ledger\"") && !consumers.contains("\"handled\":0,");
+            });
+        } finally {
+            run.join(Duration.ofSeconds(120).toMillis());
+        }
+        assertThat(exit.get()).isZero();
+        assertThat(out.toString()).contains("RESULT: PASS");
     }
 
     @Test
