@@ -4,6 +4,8 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.migrate.TopicMigration;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ordo migrate TOPIC --data DIR --to-kafka HOST:PORT}: moves a topic of a data directory no process
- * holds to Kafka — copies it, seals it and moves its consumer groups' offsets. Cut short (even killed), it
+ * holds to Kafka — copies it, seals it and moves its consumer groups' offsets. {@code ordo migrate TOPIC
+ * --from-kafka HOST:PORT --target-topic T --partitions N} re-partitions a Kafka topic (shrinking included)
+ * the same way, its groups moving to the new topic. Cut short (even killed), it
  * resumes where it stopped when run again. A live topic, with its producers and consumers running, moves
  * with the Java API ({@link TopicMigration}) inside the application that holds the directory.
  */
@@ -23,17 +27,34 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Move a topic of the embedded engine to Kafka: copy it, seal it, move its groups' offsets.",
+            "Or re-partition a Kafka topic: --from-kafka HOST:PORT --target-topic T --partitions N.",
             "Run again after an interruption, it resumes. The data directory must not be held by a process."
         })
 public final class MigrateCommand implements Callable<Integer> {
 
-    @CommandLine.Mixin
-    TopicsCommand.DataOption data = new TopicsCommand.DataOption();
+    @CommandLine.ArgGroup(multiplicity = "1")
+    Source source;
+
+    /** Where the topic is: an embedded engine's data directory, or a Kafka cluster (to re-partition it). */
+    static final class Source {
+        @Option(names = "--data", paramLabel = "DIR", required = true, description = "The engine's data directory.")
+        Path data;
+
+        @Option(
+                names = "--from-kafka",
+                paramLabel = "HOST:PORT",
+                required = true,
+                description = "Re-partition a Kafka topic of this cluster into --target-topic with --partitions.")
+        String kafka;
+    }
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The embedded topic to move.")
     String topic;
 
-    @Option(names = "--to-kafka", required = true, paramLabel = "HOST:PORT", description = "Kafka's bootstrap servers.")
+    @Option(
+            names = "--to-kafka",
+            paramLabel = "HOST:PORT",
+            description = "Kafka's bootstrap servers (required with --data; with --from-kafka, the same cluster).")
     String bootstrap;
 
     @Option(
@@ -53,27 +74,51 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (source.kafka != null) {
+            return repartition();
+        }
+        if (bootstrap == null) {
+            throw new IllegalArgumentException("--to-kafka is required with --data: the cluster to move the topic to");
+        }
+        if (!Files.isDirectory(source.data)) {
+            throw new IllegalArgumentException("--data must be an existing data directory, was " + source.data);
+        }
+        try (EmbeddedLog log = EmbeddedLog.open(source.data)) {
+            return move(TopicMigration.fromEmbedded(log, topic).toKafka(bootstrap), "sealed");
+        }
+    }
+
+    /** A Kafka topic into a new one of another partition count, on the same cluster. */
+    private int repartition() throws IOException, InterruptedException {
+        if (target == null || partitions == null) {
+            throw new IllegalArgumentException(
+                    "--from-kafka needs --target-topic and --partitions: Kafka cannot re-partition a topic in place");
+        }
+        if (bootstrap != null && !bootstrap.equals(source.kafka)) {
+            throw new IllegalArgumentException("--to-kafka must be the --from-kafka cluster or left out, was "
+                    + bootstrap + " (from " + source.kafka + ")");
+        }
+        return move(TopicMigration.fromKafka(source.kafka, topic), "fenced (stop its other producers first)");
+    }
+
+    private int move(TopicMigration.Builder builder, String closed) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (EmbeddedLog log = EmbeddedLog.open(data.existing())) {
-            TopicMigration.Builder builder =
-                    TopicMigration.fromEmbedded(log, topic).toKafka(bootstrap);
-            if (target != null) {
-                builder.targetTopic(target);
-            }
-            if (partitions != null) {
-                builder.partitions(partitions);
-            }
-            try (TopicMigration migration = builder.start()) {
-                migration.awaitCopied(Duration.ofDays(1));
-                TopicMigration.Fence fence = migration.switchOver();
-                out.println("topic " + topic + " copied to Kafka topic " + (target == null ? topic : target) + " ("
-                        + fence.targetEnds().size() + " partitions) and sealed; " + migration.copied()
-                        + " records copied by this run; fence " + fence.sourceEnds() + " -> " + fence.targetEnds());
-                Map<String, Map<Integer, Long>> moved = migration.moveGroups();
-                moved.forEach((group, offsets) -> out.println("group " + group + " continues on Kafka at " + offsets));
-                if (moved.isEmpty()) {
-                    out.println("no group to move (none committed, or all have offsets on Kafka already)");
-                }
+        if (target != null) {
+            builder.targetTopic(target);
+        }
+        if (partitions != null) {
+            builder.partitions(partitions);
+        }
+        try (TopicMigration migration = builder.start()) {
+            migration.awaitCopied(Duration.ofDays(1));
+            TopicMigration.Fence fence = migration.switchOver();
+            out.println("topic " + topic + " copied to Kafka topic " + (target == null ? topic : target) + " ("
+                    + fence.targetEnds().size() + " partitions) and " + closed + "; " + migration.copied()
+                    + " records copied by this run; fence " + fence.sourceEnds() + " -> " + fence.targetEnds());
+            Map<String, Map<Integer, Long>> moved = migration.moveGroups();
+            moved.forEach((group, offsets) -> out.println("group " + group + " continues on Kafka at " + offsets));
+            if (moved.isEmpty()) {
+                out.println("no group to move (none committed, or all have offsets on Kafka already)");
             }
         }
         return 0;

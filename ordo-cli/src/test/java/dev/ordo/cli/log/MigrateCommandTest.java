@@ -10,6 +10,7 @@ import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.kafka.EmbeddedKafka;
 import dev.ordo.kafka.KafkaOrdoConsumer;
+import dev.ordo.kafka.KafkaOrdoProducer;
 import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicSpec;
@@ -23,6 +24,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +145,58 @@ class MigrateCommandTest {
                 "0");
         assertThat(migrate.exit()).isEqualTo(2);
         assertThat(migrate.err().strip()).isEqualTo("ordo migrate: partitions must be in [1, 10000], was 0");
+    }
+
+    @Test
+    void aKafkaTopicIsRepartitionedIntoFewerPartitionsWithItsGroupsOffsets() throws Exception {
+        String servers = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            admin.createTopics(List.of(new NewTopic("wide", 6, (short) 1)))
+                    .all()
+                    .get();
+        }
+        try (RecordProducer<String, String> producer = KafkaOrdoProducer.builder(
+                        servers, "wide", Serdes.string(), Serdes.string())
+                .build()) {
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send("k" + (i % KEYS), Integer.toString(i / KEYS));
+            }
+            producer.flush();
+        }
+        try (RecordConsumer done = KafkaOrdoConsumer.builder(servers, "wide", Serdes.string(), Serdes.string())
+                .group("wide-done")
+                .handler(r -> {})
+                .start()) {
+            assertThat(done.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+        }
+
+        Run missing = run("", "migrate", "wide", "--from-kafka", servers, "--partitions", "2");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err().strip())
+                .isEqualTo("ordo migrate: --from-kafka needs --target-topic and --partitions:"
+                        + " Kafka cannot re-partition a topic in place");
+
+        Run repartition =
+                run("", "migrate", "wide", "--from-kafka", servers, "--target-topic", "narrow", "--partitions", "2");
+        assertThat(repartition.exit()).as(repartition.err()).isZero();
+        assertThat(repartition.out())
+                .contains("topic wide copied to Kafka topic narrow (2 partitions)")
+                .contains(RECORDS + " records copied")
+                .contains("group wide-done continues on Kafka at");
+        Map<String, List<Integer>> keys = new ConcurrentHashMap<>();
+        try (RecordConsumer all = KafkaOrdoConsumer.builder(servers, "narrow", Serdes.string(), Serdes.string())
+                .group("narrow-reader")
+                .handler((OrdoRecord<String, String> r) -> keys.computeIfAbsent(
+                                r.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(Integer.parseInt(r.value())))
+                .start()) {
+            assertThat(all.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+        }
+        assertThat(keys).hasSize(KEYS);
+        keys.forEach((key, values) -> assertThat(values)
+                .as("key %s in order", key)
+                .hasSize(RECORDS / KEYS)
+                .isSorted());
     }
 
     /** What group {@code group} handles on Kafka topic {@code orders} until caught up, per key in order. */
