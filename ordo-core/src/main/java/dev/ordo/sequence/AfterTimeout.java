@@ -5,8 +5,7 @@ package dev.ordo.sequence;
  * its adaptive and learned forms, {@link GapPolicy#failAfter(java.time.Duration)}): they differ only in the
  * timeout and in what they do then.
  */
-abstract sealed class AfterTimeout extends GapPolicy
-        permits FailAfter, SkipAfterTimeout, SkipAfterAdaptiveTimeout, SkipAfterLearnedTimeout {
+abstract sealed class AfterTimeout extends GapPolicy permits FailAfter, SkipAfter {
 
     @Override
     final boolean timed() {

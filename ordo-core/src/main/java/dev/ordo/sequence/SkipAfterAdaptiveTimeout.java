@@ -8,22 +8,12 @@ import java.util.Objects;
  * See {@link GapPolicy#skipAfter(AdaptiveBound)}: learns from every gap that fills how long it
  * waited, and from every message that arrives after its skip how much longer it would have needed.
  */
-final class SkipAfterAdaptiveTimeout extends AfterTimeout {
+final class SkipAfterAdaptiveTimeout extends SkipAfter {
 
     private final AdaptiveBound bound;
 
     SkipAfterAdaptiveTimeout(AdaptiveBound bound) {
         this.bound = Objects.requireNonNull(bound, "bound must not be null");
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.SKIP_AFTER_TIMEOUT;
-    }
-
-    @Override
-    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
-        actions.skipHeadGap(source, now);
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.Objects;
  * source how long it waited, each message that arrives after its skip how much longer it would have
  * needed, and each source's gaps wait as long as the model says that source needs now.
  */
-final class SkipAfterLearnedTimeout extends AfterTimeout {
+final class SkipAfterLearnedTimeout extends SkipAfter {
 
     private final ArrivalModel model;
     private final double quantile;
@@ -20,16 +20,6 @@ final class SkipAfterLearnedTimeout extends AfterTimeout {
         }
         this.model = Objects.requireNonNull(model, "model must not be null");
         this.quantile = quantile;
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.SKIP_AFTER_TIMEOUT;
-    }
-
-    @Override
-    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
-        actions.skipHeadGap(source, now);
     }
 
     @Override

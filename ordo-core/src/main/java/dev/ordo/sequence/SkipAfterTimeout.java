@@ -4,7 +4,7 @@ import dev.ordo.Arguments;
 import java.time.Duration;
 
 /** See {@link GapPolicy#skipAfter(Duration)}. */
-final class SkipAfterTimeout extends AfterTimeout {
+final class SkipAfterTimeout extends SkipAfter {
 
     private final Duration timeout;
     private final long timeoutNanos;
@@ -17,16 +17,6 @@ final class SkipAfterTimeout extends AfterTimeout {
     @Override
     long timeoutNanos(SourceState<?> source) {
         return timeoutNanos;
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.SKIP_AFTER_TIMEOUT;
-    }
-
-    @Override
-    <S> void expired(SourceState<S> source, long now, GapActions<S> actions) {
-        actions.skipHeadGap(source, now);
     }
 
     @Override
