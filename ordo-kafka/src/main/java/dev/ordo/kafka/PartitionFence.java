@@ -3,7 +3,13 @@ package dev.ordo.kafka;
 import dev.ordo.engine.OrdoHeaders;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -60,5 +66,38 @@ final class PartitionFence {
             after.add(decode(h.value()));
         }
         return after == null ? List.of() : after;
+    }
+
+    /**
+     * What each fenced partition waits for, as an operator reads it: {@code fenced} maps a partition to
+     * when its wait began, {@code firstWaiting} gives the headers of its first waiting record, and
+     * {@code progress} how far a partition is handled.
+     */
+    static Map<Integer, String> describe(
+            String topic, Map<Integer, Long> fenced, IntFunction<Headers> firstWaiting, IntToLongFunction progress) {
+        if (fenced.isEmpty()) {
+            return Map.of();
+        }
+        long now = System.nanoTime();
+        Map<Integer, String> holds = new TreeMap<>();
+        fenced.forEach((partition, since) -> {
+            StringBuilder why = new StringBuilder("its next record waits for");
+            for (After after : of(firstWaiting.apply(partition))) {
+                why.append(' ')
+                        .append(topic)
+                        .append('-')
+                        .append(after.partition())
+                        .append(" to be handled up to offset ")
+                        .append(after.offset())
+                        .append(" (handled up to ")
+                        .append(progress.applyAsLong(after.partition()))
+                        .append(')');
+            }
+            why.append(" for ")
+                    .append(TimeUnit.NANOSECONDS.toMillis(now - since))
+                    .append(" ms");
+            holds.put(partition, why.toString());
+        });
+        return Collections.unmodifiableMap(holds);
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -340,36 +339,10 @@ final class PollLoop {
 
     /** What each fenced partition waits for, for {@link #fenceHolds()}; rebuilt only while one is fenced. */
     private void publishFenceHolds() {
-        if (fenced.isEmpty()) {
-            if (!fenceHolds.isEmpty()) {
-                fenceHolds = Map.of();
-            }
-            return;
+        if (!fenced.isEmpty() || !fenceHolds.isEmpty()) {
+            fenceHolds = PartitionFence.describe(
+                    topic, fenced, p -> waiting.get(p).peek().headers(), this::progress);
         }
-        long now = System.nanoTime();
-        Map<Integer, String> holds = new TreeMap<>();
-        fenced.forEach((partition, since) -> {
-            StringBuilder why = new StringBuilder("its next record waits for");
-            for (PartitionFence.After after :
-                    PartitionFence.of(waiting.get(partition).peek().headers())) {
-                why.append(' ')
-                        .append(topic)
-                        .append('-')
-                        .append(after.partition())
-                        .append(" to be handled up to offset ")
-                        .append(after.offset())
-                        .append(" (handled up to ")
-                        .append(progress(after.partition()))
-                        .append(')');
-            }
-            holds.put(
-                    partition,
-                    why.append(" for ")
-                            .append(TimeUnit.NANOSECONDS.toMillis(now - since))
-                            .append(" ms")
-                            .toString());
-        });
-        fenceHolds = Collections.unmodifiableMap(holds);
     }
 
     /** Partitions held by a partition fence now, and what each waits for (any thread). */
