@@ -11,6 +11,8 @@ import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
 import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
+import dev.ordo.flow.AdaptiveConcurrencyLimit;
+import dev.ordo.flow.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +37,11 @@ class RecordDispatcherTest {
 
     private RecordDispatcher<String, String> dispatcher(
             Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry) {
+        return dispatcher(drainTimeout, handler, registry, FlowControl.NONE);
+    }
+
+    private RecordDispatcher<String, String> dispatcher(
+            Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry, FlowControl flow) {
         ConsumerSettings<String, String> settings = new ConsumerSettings<>(
                 "t",
                 "g",
@@ -51,7 +59,7 @@ class RecordDispatcherTest {
                 Serdes.string(),
                 handler,
                 registry,
-                FlowControl.NONE,
+                flow,
                 null);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
@@ -71,6 +79,61 @@ class RecordDispatcherTest {
                 key.getBytes(StandardCharsets.UTF_8),
                 value.getBytes(StandardCharsets.UTF_8),
                 Headers.empty());
+    }
+
+    @Test
+    void aRateLimitStartsNoMoreRecordsThanItsPermits() throws Exception {
+        ManualTicker clock = new ManualTicker();
+        AtomicInteger handled = new AtomicInteger();
+        RecordDispatcher<String, String> d = dispatcher(
+                Duration.ofSeconds(5),
+                r -> handled.incrementAndGet(),
+                null,
+                new FlowControl(null, RateLimiter.perSecond(5).withBurst(5).withTicker(clock)));
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        List<RawRecord> records = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            records.add(record(0, i, "k" + i, "v"));
+        }
+        d.dispatch(0, records);
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() >= 5);
+        assertThat(handled.get()).as("the burst, and no more until time passes").isEqualTo(5);
+
+        clock.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() >= 10);
+        assertThat(handled.get()).isEqualTo(10);
+        clock.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(handled.get()).isEqualTo(12);
+    }
+
+    @Test
+    void aConcurrencyLimitRunsNoMoreHandlersAtOnceThanItAllows() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        RecordDispatcher<String, String> d = dispatcher(
+                Duration.ofSeconds(5),
+                r -> {
+                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    go.await();
+                    running.decrementAndGet();
+                },
+                null,
+                new FlowControl(
+                        AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(1))
+                                .withBounds(2, 2),
+                        null));
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        List<RawRecord> records = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            records.add(record(0, i, "k" + i, "v"));
+        }
+        d.dispatch(0, records);
+        await().atMost(Duration.ofSeconds(5)).until(() -> running.get() == 2);
+        go.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(most.get()).as("4 handler threads, a limit of 2").isEqualTo(2);
     }
 
     @Test
