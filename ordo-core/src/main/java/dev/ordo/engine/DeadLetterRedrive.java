@@ -57,12 +57,17 @@ public final class DeadLetterRedrive implements AutoCloseable {
         this.target = b.target;
         this.live = b.live;
         this.maxWaitForClear = b.maxWaitForClear;
-        this.reader = b.deadLetters
-                .group(b.group != null ? b.group : "ordo-redrive-" + b.target.topic())
-                .ordering(Ordering.KEY)
-                .concurrency(b.concurrency)
-                .handler(this::redrive)
-                .start();
+        try {
+            this.reader = b.deadLetters
+                    .group(b.group != null ? b.group : "ordo-redrive-" + b.target.topic())
+                    .ordering(Ordering.KEY)
+                    .concurrency(b.concurrency)
+                    .handler(this::redrive)
+                    .start();
+        } catch (RuntimeException e) {
+            b.target.close(); // the redrive owns it, and will not run
+            throw e;
+        }
     }
 
     /**

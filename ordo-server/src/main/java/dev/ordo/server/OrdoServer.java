@@ -4,8 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ordo.Arguments;
 import dev.ordo.check.OrderingMonitor;
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.RecordConsumer;
+import dev.ordo.engine.RecordProducer;
+import dev.ordo.kafka.KafkaOrdoConsumer;
+import dev.ordo.kafka.KafkaOrdoProducer;
+import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
+import dev.ordo.log.producer.OrdoProducer;
 import dev.ordo.sequence.Resequencer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -63,6 +69,7 @@ public final class OrdoServer implements AutoCloseable {
 
     private final ConsumerRoutes consumers;
     private final SequenceRoutes sequences;
+    private final Redrives redrives;
     /** Null without a catalog. */
     private final Catalog catalog;
 
@@ -81,6 +88,7 @@ public final class OrdoServer implements AutoCloseable {
                 ? new EmbeddedCatalog(b.log)
                 : b.bootstrapServers != null ? new KafkaCatalog(b.bootstrapServers) : null;
         this.registry = b.registry;
+        this.redrives = new Redrives(redriveEngine(b));
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "ordo-server-" + n.incrementAndGet());
@@ -198,6 +206,15 @@ public final class OrdoServer implements AutoCloseable {
                 exchanges.sendJson(exchange, 200, about);
                 return;
             }
+            if (area.equals("consumers") && rest.size() == 2 && rest.get(1).equals("redrive")) {
+                redrive(exchange, method, rest.get(0));
+                return;
+            }
+            if (area.equals("redrives") && rest.isEmpty()) {
+                ConsumerRoutes.requireMethod(method, "GET");
+                exchanges.sendJson(exchange, 200, redrives.list());
+                return;
+            }
             if (area.equals("consumers") && consumers.handle(exchange, method, rest)) {
                 return;
             }
@@ -229,6 +246,57 @@ public final class OrdoServer implements AutoCloseable {
         throw ApiException.notFound("no such path: " + path);
     }
 
+    /** The body of a redrive: the dead-letter topic to send back into the consumer's topic. */
+    record RedriveRequest(String deadLetterTopic) {}
+
+    private void redrive(HttpExchange exchange, String method, String name) throws IOException {
+        ConsumerRoutes.requireMethod(method, "POST");
+        exchanges.requireToken(exchange);
+        RecordConsumer consumer = attached.get(name);
+        if (consumer == null) {
+            throw ApiException.notFound("no consumer named " + name + "; attached: " + attached.keySet());
+        }
+        RedriveRequest request = exchanges.body(exchange, RedriveRequest.class);
+        if (request.deadLetterTopic() == null || request.deadLetterTopic().isBlank()) {
+            throw ApiException.badRequest("a redrive needs deadLetterTopic");
+        }
+        redrives.start(name, consumer, request.deadLetterTopic());
+        exchanges.sendJson(exchange, 202, Map.of("redriving", request.deadLetterTopic(), "into", consumer.topic()));
+    }
+
+    /** How redrives reach the catalog's engine; null without a catalog. */
+    private static Redrives.Engine redriveEngine(Builder b) {
+        if (b.log != null) {
+            EmbeddedLog log = b.log;
+            return new Redrives.Engine() {
+                @Override
+                public ConsumerBuilder<?, byte[], byte[]> deadLetters(String topic) {
+                    return OrdoConsumer.builder(log, topic);
+                }
+
+                @Override
+                public RecordProducer<byte[], byte[]> producer(String topic) {
+                    return OrdoProducer.builder(log, topic).build();
+                }
+            };
+        }
+        if (b.bootstrapServers != null) {
+            String servers = b.bootstrapServers;
+            return new Redrives.Engine() {
+                @Override
+                public ConsumerBuilder<?, byte[], byte[]> deadLetters(String topic) {
+                    return KafkaOrdoConsumer.builder(servers, topic);
+                }
+
+                @Override
+                public RecordProducer<byte[], byte[]> producer(String topic) {
+                    return KafkaOrdoProducer.builder(servers, topic).build();
+                }
+            };
+        }
+        return null;
+    }
+
     private static void asset(HttpExchange exchange, String name) throws IOException {
         try (InputStream in = OrdoServer.class.getResourceAsStream("dashboard/" + name)) {
             if (in == null) {
@@ -247,6 +315,7 @@ public final class OrdoServer implements AutoCloseable {
     public void close() {
         http.stop(0);
         threads.shutdownNow();
+        redrives.close();
         if (catalog != null) {
             catalog.close();
         }

@@ -134,10 +134,15 @@ async function refresh() {
       c.handlerMillis ? c.handlerMillis.mean.toFixed(2) + ' ms' : ''])));
     await refreshSequences();
     showStuck(stuckRows);
-    const select = document.getElementById('explain-consumer');
-    if (select.options.length !== consumers.length) {
-      select.replaceChildren(...consumers.map(c => el('option', c.name)));
+    for (const id of ['explain-consumer', 'redrive-consumer']) {
+      const select = document.getElementById(id);
+      if (select.options.length !== consumers.length) {
+        select.replaceChildren(...consumers.map(c => el('option', c.name)));
+      }
     }
+    const redrives = await getJson('/api/redrives');
+    fill('redrives', redrives.map(r => row([r.consumer, r.deadLetterTopic, r.topic, r.redriven, r.left,
+      r.failure ? 'failed: ' + r.failure : (r.done ? 'yes' : 'no')])));
     drawThroughput();
     document.getElementById('status').textContent = 'live · ' + new Date(now).toLocaleTimeString();
     document.getElementById('status').className = '';
@@ -213,6 +218,20 @@ async function refreshCatalog() {
   fill('groups', groups.map(g => row([g.topic, g.group, g.lag,
     g.partitions.map(p => p.partition + ':' + p.committed).join(' ')])));
 }
+
+document.getElementById('redrive-form').onsubmit = async event => {
+  event.preventDefault();
+  const consumer = document.getElementById('redrive-consumer').value;
+  const response = await fetch('/api/consumers/' + encodeURIComponent(consumer) + '/redrive', {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-Ordo-Token': tokenField.value},
+    body: JSON.stringify({deadLetterTopic: document.getElementById('redrive-topic').value}),
+  });
+  const answer = await response.json();
+  document.getElementById('action-result').textContent = response.ok
+      ? 'redriving ' + answer.redriving + ' into ' + answer.into
+      : 'redrive refused (' + response.status + '): ' + answer.error;
+};
 
 document.getElementById('explain-form').onsubmit = async event => {
   event.preventDefault();
