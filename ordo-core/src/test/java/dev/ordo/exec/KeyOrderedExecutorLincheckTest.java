@@ -4,6 +4,7 @@ import static dev.ordo.LincheckEffort.call;
 
 import dev.ordo.LincheckEffort;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -44,7 +45,10 @@ public class KeyOrderedExecutorLincheckTest {
     private final KeyOrderedExecutor<Integer> executor;
 
     @SuppressWarnings("unchecked")
-    private final List<Integer>[] ranInOrder = new List[] {new ArrayList<>(), new ArrayList<>()};
+    // Synchronized: ran() may be called while another thread's work() appends (it reads a snapshot).
+    private final List<Integer>[] ranInOrder =
+            new List[] {Collections.synchronizedList(new ArrayList<>()), Collections.synchronizedList(new ArrayList<>())
+            };
 
     private final AtomicBoolean[] running = {new AtomicBoolean(), new AtomicBoolean()};
     private final AtomicBoolean overlapped = new AtomicBoolean();
