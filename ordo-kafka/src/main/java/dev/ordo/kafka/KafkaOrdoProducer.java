@@ -1,8 +1,11 @@
 package dev.ordo.kafka;
 
 import dev.ordo.Arguments;
+import dev.ordo.causal.HybridLogicalClock;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
@@ -65,6 +68,8 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     private final LayoutHistory histories;
+    /** Null: records are not stamped. */
+    private final HybridLogicalClock hybridClock;
     /** Sends hold the read lock while placing and handing over a record; taking up a new count holds the write lock. */
     private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
 
@@ -74,6 +79,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         this.topic = b.topic;
         this.keySerializer = b.keySerializer;
         this.valueSerializer = b.valueSerializer;
+        this.hybridClock = b.hybridClock;
         this.client = new Properties();
         client.putAll(KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides));
         this.histories = new LayoutHistory(client);
@@ -133,7 +139,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
             Integer partition = key == null ? null : partitioner.partition(key, current.partitions());
             Long timestamp = outgoing.hasTimestamp() ? outgoing.timestamp() : null;
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
-            for (Header h : outgoing.headers()) {
+            Headers headers =
+                    hybridClock == null ? outgoing.headers() : OrdoHeaders.stamped(outgoing.headers(), hybridClock);
+            for (Header h : headers) {
                 record.headers().add(h.key(), h.value());
             }
             if (partition != null) {
@@ -231,6 +239,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         private final Serializer<V> valueSerializer;
         private Duration linger = Duration.ofMillis(5);
         private final Properties overrides = new Properties();
+        private HybridLogicalClock hybridClock;
 
         private Builder(String bootstrapServers, String topic, Serializer<K> keys, Serializer<V> values) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
@@ -242,6 +251,16 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         /** Kafka's {@code linger.ms} (default 5 ms, Kafka 4's default). */
         public Builder<K, V> linger(Duration linger) {
             this.linger = Arguments.nonNegative("linger", linger);
+            return this;
+        }
+
+        /**
+         * Stamps every record with {@code clock.now()} in the {@link OrdoHeaders#HYBRID_TIMESTAMP} header when
+         * it is sent (default: no stamp). Share the clock with the {@link dev.ordo.engine.HybridClockHandler}
+         * of a consumer on the same machine, so that what is sent after handling a record sorts after it.
+         */
+        public Builder<K, V> hybridClock(HybridLogicalClock clock) {
+            this.hybridClock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 

@@ -3,7 +3,10 @@ package dev.ordo.log.producer;
 import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
+import dev.ordo.causal.HybridLogicalClock;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
@@ -61,12 +64,16 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private final BatchSender sender;
+    /** Null: records are not stamped. */
+    private final HybridLogicalClock hybridClock;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrdoProducer(Builder<K, V> b) throws IOException {
         this.topic = b.topic;
         this.keySerializer = b.keySerializer;
         this.valueSerializer = b.valueSerializer;
+        this.hybridClock = b.hybridClock;
         this.sender = new BatchSender(new BatchSender.Settings(
                 b.log,
                 b.topic,
@@ -113,7 +120,8 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         byte[] key = keySerializer.serialize(topic, record.key());
         byte[] value = valueSerializer.serialize(topic, record.value());
         long timestamp = record.hasTimestamp() ? record.timestamp() : System.currentTimeMillis();
-        return sender.send(key, value, record.headers().toList(), timestamp);
+        Headers headers = hybridClock == null ? record.headers() : OrdoHeaders.stamped(record.headers(), hybridClock);
+        return sender.send(key, value, headers.toList(), timestamp);
     }
 
     @Override
@@ -180,6 +188,8 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         /** Null: the topic's placement. */
         private Partitioner partitioner;
 
+        private HybridLogicalClock hybridClock;
+
         private Builder(EmbeddedLog log, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.log = Objects.requireNonNull(log, "log must not be null");
             this.topic = Objects.requireNonNull(topic, "topic must not be null");
@@ -214,6 +224,16 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
          */
         public Builder<K, V> partitioner(Partitioner partitioner) {
             this.partitioner = Objects.requireNonNull(partitioner, "partitioner must not be null");
+            return this;
+        }
+
+        /**
+         * Stamps every record with {@code clock.now()} in the {@link OrdoHeaders#HYBRID_TIMESTAMP} header when
+         * it is sent (default: no stamp). Share the clock with the {@link dev.ordo.engine.HybridClockHandler}
+         * of a consumer on the same machine, so that what is sent after handling a record sorts after it.
+         */
+        public Builder<K, V> hybridClock(HybridLogicalClock clock) {
+            this.hybridClock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 
