@@ -23,6 +23,8 @@ import java.util.Objects;
  *   <tr><td>{@value #CLOCK}</td><td>{@link VectorClock#encode()}</td></tr>
  *   <tr><td>{@value #HYBRID_TIMESTAMP}</td><td>8-byte big-endian {@link HybridTimestamp#pack()}: 48 bits of
  *       milliseconds, 16 bits of logical counter</td></tr>
+ *   <tr><td>{@value #HEARTBEAT}</td><td>empty: the record is a producer heartbeat (with a {@value #HYBRID_TIMESTAMP}
+ *       stamp) for {@link TotalOrderHandler}, no data</td></tr>
  *   <tr><td>{@value #AFTER}</td><td>4-byte partition, 8-byte offset: handle only after that partition's
  *       records below the offset</td></tr>
  *   <tr><td>{@value #DEAD_LETTER_ERROR}</td><td>UTF-8 {@code Throwable.toString()} of the last attempt</td></tr>
@@ -44,6 +46,7 @@ public final class OrdoHeaders {
     public static final String SEQUENCE = "ordo.seq";
     public static final String CLOCK = "ordo.clock";
     public static final String HYBRID_TIMESTAMP = "ordo.hlc";
+    public static final String HEARTBEAT = "ordo.heartbeat";
     public static final String AFTER = "ordo.after";
     public static final String DEAD_LETTER_ERROR = "ordo.error";
     public static final String DEAD_LETTER_ATTEMPTS = "ordo.attempts";
@@ -92,6 +95,20 @@ public final class OrdoHeaders {
         Objects.requireNonNull(headers, "headers must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
         return headers.with(HYBRID_TIMESTAMP, encodeLong(clock.now().pack()));
+    }
+
+    /**
+     * The headers of a heartbeat: a record without data by which a producer promises a partition nothing
+     * stamped before {@code clock.now()} from it, so a {@link TotalOrderHandler} is not held back by an idle
+     * partition.
+     */
+    public static Headers heartbeat(HybridLogicalClock clock) {
+        return stamped(Headers.empty().with(HEARTBEAT, new byte[0]), clock);
+    }
+
+    /** Whether these are a heartbeat's headers. */
+    public static boolean isHeartbeat(Headers headers) {
+        return headers.lastValue(HEARTBEAT) != null;
     }
 
     /**
