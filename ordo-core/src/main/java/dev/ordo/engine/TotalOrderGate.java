@@ -38,14 +38,14 @@ final class TotalOrderGate {
     }
 
     /**
-     * Waits until the record of {@code partition} stamped {@code stamp} is next in the total order, then
-     * marks it running; the caller must call {@link #leave()} when it is handled.
+     * Waits until the record of {@code partition} stamped {@code stamp} (raised to the partition's frontier)
+     * is next in the total order, then marks it running; the caller must call {@link #leave()} when it is
+     * handled.
      *
-     * @return the stamp the record is ordered by (raised to its partition's frontier)
      * @throws InterruptedException if interrupted while waiting
      * @throws IllegalStateException if the gate is closed
      */
-    HybridTimestamp enter(int partition, HybridTimestamp stamp) throws InterruptedException {
+    void enter(int partition, HybridTimestamp stamp) throws InterruptedException {
         lock.lock();
         try {
             HybridTimestamp at = advance(partition, stamp);
@@ -69,7 +69,6 @@ final class TotalOrderGate {
                 }
             }
             running = true;
-            return at;
         } finally {
             lock.unlock();
         }

@@ -10,6 +10,7 @@ import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.Serializer;
+import dev.ordo.engine.core.ProducerHeartbeats;
 import dev.ordo.partition.Partitioner;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +71,8 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
     private final LayoutHistory histories;
     /** Null: records are not stamped. */
     private final HybridLogicalClock hybridClock;
+    /** Null: no heartbeats. */
+    private final ProducerHeartbeats heartbeats;
     /** Sends hold the read lock while placing and handing over a record; taking up a new count holds the write lock. */
     private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
 
@@ -96,6 +99,15 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
             producer.close(Duration.ZERO);
             throw e;
         }
+        this.heartbeats = b.heartbeatInterval == null
+                ? null
+                : ProducerHeartbeats.start(
+                        topic, hybridClock, b.heartbeatInterval, () -> layout.partitions(), (partition, headers) -> {
+                            ProducerRecord<byte[], byte[]> heartbeat =
+                                    new ProducerRecord<>(topic, partition, (Long) null, (byte[]) null, (byte[]) null);
+                            headers.forEach(h -> heartbeat.headers().add(h.key(), h.value()));
+                            producer.send(heartbeat);
+                        });
     }
 
     /** A producer of raw bytes to {@code topic} on the cluster at {@code bootstrapServers}. */
@@ -151,6 +163,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
                 if (error != null) {
                     ack.completeExceptionally(error);
                 } else {
+                    if (heartbeats != null) {
+                        heartbeats.sent(metadata.partition());
+                    }
                     ack.complete(new Acknowledgement(metadata.topic(), metadata.partition(), metadata.offset()));
                 }
             });
@@ -180,6 +195,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         if (closed.compareAndSet(false, true)) {
+            if (heartbeats != null) {
+                heartbeats.close();
+            }
             producer.close(timeout);
         }
     }
@@ -240,6 +258,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         private Duration linger = Duration.ofMillis(5);
         private final Properties overrides = new Properties();
         private HybridLogicalClock hybridClock;
+        private Duration heartbeatInterval;
 
         private Builder(String bootstrapServers, String topic, Serializer<K> keys, Serializer<V> values) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
@@ -264,6 +283,17 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
             return this;
         }
 
+        /**
+         * Every {@code interval}, sends a heartbeat ({@link OrdoHeaders#heartbeat}: no key, no value) to each
+         * partition this producer sent no record to in that interval, so consumers with a
+         * {@link dev.ordo.engine.TotalOrderHandler} are not held back by idle partitions (default: none).
+         * Needs a {@link #hybridClock}.
+         */
+        public Builder<K, V> heartbeats(Duration interval) {
+            this.heartbeatInterval = Arguments.positive("heartbeats", interval);
+            return this;
+        }
+
         /** Any other Kafka producer setting (idempotence and {@code acks=all} cannot be turned off). */
         public Builder<K, V> property(String name, String value) {
             overrides.put(
@@ -281,6 +311,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
 
         /** Connects to the cluster and reads the topic's partition history. */
         public KafkaOrdoProducer<K, V> build() {
+            if (heartbeatInterval != null && hybridClock == null) {
+                throw new IllegalStateException("heartbeats need a hybridClock: set hybridClock(clock) too");
+            }
             return new KafkaOrdoProducer<>(this);
         }
     }
