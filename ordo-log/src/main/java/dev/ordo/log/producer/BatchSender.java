@@ -44,10 +44,10 @@ final class BatchSender {
      * and the acknowledgement it completes with), counted against {@code bufferBytes} so that
      * the bound holds for the heap, not just the payload.
      */
+    static final int HEAP_OVERHEAD_PER_RECORD = 64;
+
     /** Placed by its key: no partition given. */
     static final int BY_KEY = -1;
-
-    static final int HEAP_OVERHEAD_PER_RECORD = 64;
 
     /** How long the sender watches for a new batch before parking, while records come steadily. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
