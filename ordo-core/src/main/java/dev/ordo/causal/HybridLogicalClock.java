@@ -67,8 +67,7 @@ public final class HybridLogicalClock {
         Objects.requireNonNull(remote, "remote must not be null");
         long wall = physicalClock.getAsLong();
         if (remote.physical() - wall > maxDriftMillis) {
-            throw new ClockDriftException("remote timestamp " + remote + " is " + (remote.physical() - wall)
-                    + " ms ahead of the local clock " + wall + "; maxDrift is " + maxDriftMillis + " ms");
+            throw new ClockDriftException(remote, wall, maxDriftMillis);
         }
         long previous = physical;
         physical = Math.max(Math.max(previous, remote.physical()), wall);

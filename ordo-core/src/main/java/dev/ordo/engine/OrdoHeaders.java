@@ -1,5 +1,7 @@
 package dev.ordo.engine;
 
+import dev.ordo.causal.HybridLogicalClock;
+import dev.ordo.causal.HybridTimestamp;
 import dev.ordo.causal.VectorClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +10,8 @@ import java.util.Objects;
 /**
  * The headers Ordo defines, the same on both engines: what the ordering stages need from a record
  * (its <b>source</b> and <b>sequence</b> number there for a {@link dev.ordo.sequence.Resequencer}, the
- * source's <b>vector clock</b> for a {@link dev.ordo.causal.CausalDeliveryBuffer}; event time is the
+ * source's <b>vector clock</b> for a {@link dev.ordo.causal.CausalDeliveryBuffer}, the <b>hybrid
+ * timestamp</b> a producer with a {@link HybridLogicalClock} stamps (see {@link HybridClockHandler}); event time is the
  * record's timestamp, {@link OutgoingRecord#withTimestamp}), the partition <b>fence</b> the Kafka
  * producer sets when a topic grows, and what a dead-lettered record carries.
  *
@@ -18,6 +21,10 @@ import java.util.Objects;
  *   <tr><td>{@value #SOURCE}</td><td>UTF-8 source (sender) name</td></tr>
  *   <tr><td>{@value #SEQUENCE}</td><td>8-byte big-endian sequence number, &gt;= 0</td></tr>
  *   <tr><td>{@value #CLOCK}</td><td>{@link VectorClock#encode()}</td></tr>
+ *   <tr><td>{@value #HYBRID_TIMESTAMP}</td><td>8-byte big-endian {@link HybridTimestamp#pack()}: 48 bits of
+ *       milliseconds, 16 bits of logical counter</td></tr>
+ *   <tr><td>{@value #HEARTBEAT}</td><td>empty: the record is a producer heartbeat (with a {@value #HYBRID_TIMESTAMP}
+ *       stamp) for {@link TotalOrderHandler}, no data</td></tr>
  *   <tr><td>{@value #AFTER}</td><td>4-byte partition, 8-byte offset: handle only after that partition's
  *       records below the offset</td></tr>
  *   <tr><td>{@value #DEAD_LETTER_ERROR}</td><td>UTF-8 {@code Throwable.toString()} of the last attempt</td></tr>
@@ -38,6 +45,8 @@ public final class OrdoHeaders {
     public static final String SOURCE = "ordo.source";
     public static final String SEQUENCE = "ordo.seq";
     public static final String CLOCK = "ordo.clock";
+    public static final String HYBRID_TIMESTAMP = "ordo.hlc";
+    public static final String HEARTBEAT = "ordo.heartbeat";
     public static final String AFTER = "ordo.after";
     public static final String DEAD_LETTER_ERROR = "ordo.error";
     public static final String DEAD_LETTER_ATTEMPTS = "ordo.attempts";
@@ -75,6 +84,49 @@ public final class OrdoHeaders {
                     "clock must count at least one message of its sender '" + sender + "', was " + clock);
         }
         return sequenced(sender, clock.get(sender)).with(CLOCK, clock.encode());
+    }
+
+    /**
+     * {@code headers} with a {@link #HYBRID_TIMESTAMP} of {@code clock.now()} added at the end (where it
+     * wins over any earlier one, e.g. a stamp copied from a record being forwarded). Both engines' producers
+     * stamp through this when built with a hybrid clock.
+     */
+    public static Headers stamped(Headers headers, HybridLogicalClock clock) {
+        Objects.requireNonNull(headers, "headers must not be null");
+        Objects.requireNonNull(clock, "clock must not be null");
+        return headers.with(HYBRID_TIMESTAMP, encodeLong(clock.now().pack()));
+    }
+
+    /**
+     * The headers of a heartbeat: a record without data by which a producer promises a partition nothing
+     * stamped before {@code clock.now()} from it, so a {@link TotalOrderHandler} is not held back by an idle
+     * partition.
+     */
+    public static Headers heartbeat(HybridLogicalClock clock) {
+        return stamped(Headers.empty().with(HEARTBEAT, new byte[0]), clock);
+    }
+
+    /** Whether these are a heartbeat's headers. */
+    public static boolean isHeartbeat(Headers headers) {
+        return headers.lastValue(HEARTBEAT) != null;
+    }
+
+    /**
+     * The record's hybrid timestamp ({@link #HYBRID_TIMESTAMP}, the last one if there are several), or
+     * null if it has none.
+     *
+     * @throws IllegalArgumentException if the header does not hold 8 bytes
+     */
+    public static HybridTimestamp hybridTimestamp(Headers headers) {
+        byte[] value = headers.lastValue(HYBRID_TIMESTAMP);
+        if (value == null) {
+            return null;
+        }
+        if (value.length != 8) {
+            throw new IllegalArgumentException(
+                    "header " + HYBRID_TIMESTAMP + " must hold 8 bytes, was " + value.length);
+        }
+        return HybridTimestamp.unpack(ByteBuffer.wrap(value).getLong());
     }
 
     /**

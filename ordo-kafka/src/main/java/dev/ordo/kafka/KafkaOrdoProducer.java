@@ -1,12 +1,16 @@
 package dev.ordo.kafka;
 
 import dev.ordo.Arguments;
+import dev.ordo.causal.HybridLogicalClock;
 import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.Serializer;
+import dev.ordo.engine.core.ProducerHeartbeats;
 import dev.ordo.partition.Partitioner;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +69,10 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Partitioner partitioner = Partitioner.kafkaDefault();
     private final LayoutHistory histories;
+    /** Null: records are not stamped. */
+    private final HybridLogicalClock hybridClock;
+    /** Null: no heartbeats. */
+    private final ProducerHeartbeats heartbeats;
     /** Sends hold the read lock while placing and handing over a record; taking up a new count holds the write lock. */
     private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
 
@@ -74,6 +82,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         this.topic = b.topic;
         this.keySerializer = b.keySerializer;
         this.valueSerializer = b.valueSerializer;
+        this.hybridClock = b.hybridClock;
         this.client = new Properties();
         client.putAll(KafkaOrdoAdmin.connection(b.bootstrapServers, b.overrides));
         this.histories = new LayoutHistory(client);
@@ -90,6 +99,15 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
             producer.close(Duration.ZERO);
             throw e;
         }
+        this.heartbeats = b.heartbeatInterval == null
+                ? null
+                : ProducerHeartbeats.start(
+                        topic, hybridClock, b.heartbeatInterval, () -> layout.partitions(), (partition, headers) -> {
+                            ProducerRecord<byte[], byte[]> heartbeat =
+                                    new ProducerRecord<>(topic, partition, (Long) null, (byte[]) null, (byte[]) null);
+                            headers.forEach(h -> heartbeat.headers().add(h.key(), h.value()));
+                            producer.send(heartbeat);
+                        });
     }
 
     /** A producer of raw bytes to {@code topic} on the cluster at {@code bootstrapServers}. */
@@ -133,7 +151,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
             Integer partition = key == null ? null : partitioner.partition(key, current.partitions());
             Long timestamp = outgoing.hasTimestamp() ? outgoing.timestamp() : null;
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
-            for (Header h : outgoing.headers()) {
+            Headers headers =
+                    hybridClock == null ? outgoing.headers() : OrdoHeaders.stamped(outgoing.headers(), hybridClock);
+            for (Header h : headers) {
                 record.headers().add(h.key(), h.value());
             }
             if (partition != null) {
@@ -143,6 +163,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
                 if (error != null) {
                     ack.completeExceptionally(error);
                 } else {
+                    if (heartbeats != null) {
+                        heartbeats.sent(metadata.partition());
+                    }
                     ack.complete(new Acknowledgement(metadata.topic(), metadata.partition(), metadata.offset()));
                 }
             });
@@ -172,6 +195,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         if (closed.compareAndSet(false, true)) {
+            if (heartbeats != null) {
+                heartbeats.close();
+            }
             producer.close(timeout);
         }
     }
@@ -231,6 +257,8 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         private final Serializer<V> valueSerializer;
         private Duration linger = Duration.ofMillis(5);
         private final Properties overrides = new Properties();
+        private HybridLogicalClock hybridClock;
+        private Duration heartbeatInterval;
 
         private Builder(String bootstrapServers, String topic, Serializer<K> keys, Serializer<V> values) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
@@ -242,6 +270,27 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         /** Kafka's {@code linger.ms} (default 5 ms, Kafka 4's default). */
         public Builder<K, V> linger(Duration linger) {
             this.linger = Arguments.nonNegative("linger", linger);
+            return this;
+        }
+
+        /**
+         * Stamps every record with {@code clock.now()} in the {@link OrdoHeaders#HYBRID_TIMESTAMP} header when
+         * it is sent (default: no stamp). Share the clock with the {@link dev.ordo.engine.HybridClockHandler}
+         * of a consumer on the same machine, so that what is sent after handling a record sorts after it.
+         */
+        public Builder<K, V> hybridClock(HybridLogicalClock clock) {
+            this.hybridClock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Every {@code interval}, sends a heartbeat ({@link OrdoHeaders#heartbeat}: no key, no value) to each
+         * partition this producer sent no record to in that interval, so consumers with a
+         * {@link dev.ordo.engine.TotalOrderHandler} are not held back by idle partitions (default: none).
+         * Needs a {@link #hybridClock}.
+         */
+        public Builder<K, V> heartbeats(Duration interval) {
+            this.heartbeatInterval = Arguments.positive("heartbeats", interval);
             return this;
         }
 
@@ -262,6 +311,9 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
 
         /** Connects to the cluster and reads the topic's partition history. */
         public KafkaOrdoProducer<K, V> build() {
+            if (heartbeatInterval != null && hybridClock == null) {
+                throw new IllegalStateException("heartbeats need a hybridClock: set hybridClock(clock) too");
+            }
             return new KafkaOrdoProducer<>(this);
         }
     }

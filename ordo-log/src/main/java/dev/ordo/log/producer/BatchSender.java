@@ -46,6 +46,9 @@ final class BatchSender {
      */
     static final int HEAP_OVERHEAD_PER_RECORD = 64;
 
+    /** Placed by its key: no partition given. */
+    static final int BY_KEY = -1;
+
     /** How long the sender watches for a new batch before parking, while records come steadily. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
@@ -145,6 +148,12 @@ final class BatchSender {
      * @throws OverloadedException if the buffer stayed full for {@code maxBlock}; nothing was queued
      */
     CompletableFuture<Acknowledgement> send(byte[] key, byte[] value, List<Header> headers, long timestamp) {
+        return send(BY_KEY, key, value, headers, timestamp);
+    }
+
+    /** As {@link #send(byte[], byte[], List, long)}, to {@code partition} (or {@link #BY_KEY}). */
+    CompletableFuture<Acknowledgement> send(
+            int partition, byte[] key, byte[] value, List<Header> headers, long timestamp) {
         Objects.requireNonNull(headers, "headers must not be null");
         if (closed) {
             throw new IllegalStateException("producer for topic '" + topic + "' is closed");
@@ -163,8 +172,9 @@ final class BatchSender {
             throw new IllegalArgumentException("record of about " + size + " bytes does not fit the send buffer of "
                     + buffer.capacity() + " bytes (bufferBytes)");
         }
+        int fixed = partition;
         int count = gate.partitions();
-        int partition = partitioner.partition(key, count);
+        partition = fixed == BY_KEY ? partitioner.partition(key, count) : fixed;
         CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
         lockSpinningFirst();
         try {
@@ -173,7 +183,7 @@ final class BatchSender {
                 gate.awaitOpen();
                 if (count != gate.partitions()) {
                     count = gate.partitions();
-                    partition = partitioner.partition(key, count);
+                    partition = fixed == BY_KEY ? partitioner.partition(key, count) : fixed;
                 }
                 buffer.awaitSpace(cost); // may release the lock: a change may begin meanwhile
                 if (gate.isOpen() && count == gate.partitions()) {

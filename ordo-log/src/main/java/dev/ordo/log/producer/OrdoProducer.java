@@ -3,11 +3,15 @@ package dev.ordo.log.producer;
 import dev.ordo.Arguments;
 import dev.ordo.OrdoInterruptedException;
 import dev.ordo.OverloadedException;
+import dev.ordo.causal.HybridLogicalClock;
 import dev.ordo.engine.Acknowledgement;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.OutgoingRecord;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.Serializer;
+import dev.ordo.engine.core.ProducerHeartbeats;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.storage.ProducerFencedException;
 import dev.ordo.partition.Partitioner;
@@ -61,12 +65,18 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private final BatchSender sender;
+    /** Null: records are not stamped. */
+    private final HybridLogicalClock hybridClock;
+    /** Null: no heartbeats. */
+    private final ProducerHeartbeats heartbeats;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrdoProducer(Builder<K, V> b) throws IOException {
         this.topic = b.topic;
         this.keySerializer = b.keySerializer;
         this.valueSerializer = b.valueSerializer;
+        this.hybridClock = b.hybridClock;
         this.sender = new BatchSender(new BatchSender.Settings(
                 b.log,
                 b.topic,
@@ -77,6 +87,15 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
                 b.batchBytes,
                 b.bufferBytes,
                 b.maxBlock));
+        this.heartbeats = b.heartbeatInterval == null
+                ? null
+                : ProducerHeartbeats.start(
+                        topic,
+                        hybridClock,
+                        b.heartbeatInterval,
+                        () -> b.log.partitionCount(topic),
+                        (partition, headers) ->
+                                sender.send(partition, null, null, headers.toList(), System.currentTimeMillis()));
     }
 
     /** A builder for a producer of raw bytes to {@code topic} (which must exist). */
@@ -113,7 +132,12 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         byte[] key = keySerializer.serialize(topic, record.key());
         byte[] value = valueSerializer.serialize(topic, record.value());
         long timestamp = record.hasTimestamp() ? record.timestamp() : System.currentTimeMillis();
-        return sender.send(key, value, record.headers().toList(), timestamp);
+        Headers headers = hybridClock == null ? record.headers() : OrdoHeaders.stamped(record.headers(), hybridClock);
+        CompletableFuture<Acknowledgement> ack = sender.send(key, value, headers.toList(), timestamp);
+        if (heartbeats != null) {
+            ack.thenAccept(sent -> heartbeats.sent(sent.partition()));
+        }
+        return ack;
     }
 
     @Override
@@ -161,6 +185,9 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         if (closed.compareAndSet(false, true)) {
+            if (heartbeats != null) {
+                heartbeats.close();
+            }
             sender.close(timeout);
         }
     }
@@ -179,6 +206,9 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
         private Duration maxBlock = Duration.ofSeconds(60);
         /** Null: the topic's placement. */
         private Partitioner partitioner;
+
+        private HybridLogicalClock hybridClock;
+        private Duration heartbeatInterval;
 
         private Builder(EmbeddedLog log, String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
             this.log = Objects.requireNonNull(log, "log must not be null");
@@ -217,6 +247,27 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
             return this;
         }
 
+        /**
+         * Stamps every record with {@code clock.now()} in the {@link OrdoHeaders#HYBRID_TIMESTAMP} header when
+         * it is sent (default: no stamp). Share the clock with the {@link dev.ordo.engine.HybridClockHandler}
+         * of a consumer on the same machine, so that what is sent after handling a record sorts after it.
+         */
+        public Builder<K, V> hybridClock(HybridLogicalClock clock) {
+            this.hybridClock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Every {@code interval}, sends a heartbeat ({@link OrdoHeaders#heartbeat}: no key, no value) to each
+         * partition this producer sent no record to in that interval, so consumers with a
+         * {@link dev.ordo.engine.TotalOrderHandler} are not held back by idle partitions (default: none).
+         * Needs a {@link #hybridClock}.
+         */
+        public Builder<K, V> heartbeats(Duration interval) {
+            this.heartbeatInterval = Arguments.positive("heartbeats", interval);
+            return this;
+        }
+
         /** How long a record may wait for more to join its batch (default 0: batches form under load only). */
         public Builder<K, V> linger(Duration linger) {
             this.linger = Arguments.nonNegative("linger", linger);
@@ -251,9 +302,13 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
          * Creates the producer and starts its sender thread.
          *
          * @throws IllegalArgumentException if the topic does not exist
+         * @throws IllegalStateException if heartbeats are asked for without a hybrid clock
          * @throws UncheckedIOException if the producer's identity cannot be registered
          */
         public OrdoProducer<K, V> build() {
+            if (heartbeatInterval != null && hybridClock == null) {
+                throw new IllegalStateException("heartbeats need a hybridClock: set hybridClock(clock) too");
+            }
             try {
                 return new OrdoProducer<>(this);
             } catch (IOException e) {
