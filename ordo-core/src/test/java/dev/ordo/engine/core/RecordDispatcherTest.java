@@ -18,9 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 /** The consumer core's hand-over, stall and parking rules, without an engine around it. */
 class RecordDispatcherTest {
@@ -34,6 +37,14 @@ class RecordDispatcherTest {
 
     private RecordDispatcher<String, String> dispatcher(
             Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry) {
+        return dispatcher(drainTimeout, handler, registry, false);
+    }
+
+    private RecordDispatcher<String, String> dispatcher(
+            Duration drainTimeout,
+            RecordHandler<String, String> handler,
+            MeterRegistry registry,
+            boolean virtualThreads) {
         ConsumerSettings<String, String> settings = new ConsumerSettings<>(
                 "t",
                 "g",
@@ -52,7 +63,8 @@ class RecordDispatcherTest {
                 handler,
                 registry,
                 FlowControl.NONE,
-                null);
+                null,
+                virtualThreads);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
         return dispatcher;
@@ -71,6 +83,27 @@ class RecordDispatcherTest {
                 key.getBytes(StandardCharsets.UTF_8),
                 value.getBytes(StandardCharsets.UTF_8),
                 Headers.empty());
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void withVirtualThreadsTheHandlersRunOnVirtualThreadsInEachKeysOrder() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RecordDispatcher<String, String> d = dispatcher(
+                Duration.ofSeconds(30),
+                r -> {
+                    boolean virtual =
+                            (boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
+                    seen.add(r.key() + r.value() + (virtual ? "" : " on a platform thread"));
+                },
+                null,
+                true);
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, List.of(record(0, 0, "a", "1"), record(0, 1, "b", "1"), record(0, 2, "a", "2")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(seen).containsExactlyInAnyOrder("a1", "a2", "b1");
+        assertThat(seen.indexOf("a1")).isLessThan(seen.indexOf("a2"));
     }
 
     @Test
