@@ -3,6 +3,7 @@ package dev.ordo.engine;
 import dev.ordo.Arguments;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.FlowControl;
+import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.Retry;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.RateLimiter;
@@ -44,6 +45,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     private AdaptiveConcurrencyLimit concurrencyLimit;
     private RateLimiter rateLimit;
     private Predicate<Headers> commutative;
+    private boolean virtualThreads;
 
     protected ConsumerBuilder(String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         this.topic = Objects.requireNonNull(topic, "topic must not be null");
@@ -207,6 +209,20 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     }
 
     /**
+     * Runs the handlers on virtual threads (Java 21 or newer): for handlers that mostly wait on I/O, at a
+     * {@link #concurrency} of hundreds or thousands. The concurrency still bounds the handlers running at
+     * once, and ordering, retries, parking and {@link RecordConsumer#reconfigure} stay as they are. See
+     * {@link dev.ordo.exec.KeyOrderedExecutor.Builder#virtualThreads()}.
+     *
+     * @throws UnsupportedOperationException before Java 21, naming the running version
+     */
+    public B virtualThreads() {
+        KeyOrderedExecutor.builder().virtualThreads(); // refused here, as the handlers' executor would refuse it
+        this.virtualThreads = true;
+        return self();
+    }
+
+    /**
      * Creates the consumer, joins its group and starts handling records.
      *
      * @throws IllegalStateException if the group or the handler is missing
@@ -244,6 +260,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
                 handler,
                 registry,
                 new FlowControl(concurrencyLimit, rateLimit),
-                commutative);
+                commutative,
+                virtualThreads);
     }
 }

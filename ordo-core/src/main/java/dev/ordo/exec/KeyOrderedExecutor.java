@@ -398,12 +398,13 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         Ticker ticker = Ticker.system();
         String threadName = "ordo-keyed";
         AdaptiveConcurrencyLimit concurrencyLimit;
+        boolean virtualThreads;
         /** Null: a pool of {@code concurrency} threads. Tests substitute one that runs keys on threads they drive. */
         ThreadPoolExecutor workerPool;
 
         private Builder() {}
 
-        /** Worker threads, i.e. the most keys processed at the same time. */
+        /** Worker threads, i.e. the most keys processed at the same time (platform or {@link #virtualThreads()}). */
         public Builder<K> concurrency(int concurrency) {
             this.concurrency = Arguments.atLeast("concurrency", concurrency, 1);
             return this;
@@ -458,6 +459,28 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
          */
         public Builder<K> concurrencyLimit(AdaptiveConcurrencyLimit limit) {
             this.concurrencyLimit = Objects.requireNonNull(limit, "limit must not be null");
+            return this;
+        }
+
+        /**
+         * Runs the keys on virtual threads (Java 21 or newer) instead of platform threads: for tasks that
+         * mostly wait (I/O, a remote call), where hundreds or thousands of keys run at once and parking and
+         * waking that many platform threads costs more than the waiting. {@link #concurrency} still bounds
+         * the keys running at once (it is the number of virtual workers), and everything else stays: per-key
+         * order, retries, parking, {@link KeyOrderedExecutor#setConcurrency}, close. A task that blocks inside
+         * {@code synchronized} holds its carrier thread on Java 21 to 23; from Java 24 on it does not.
+         *
+         * <pre>{@code
+         * KeyOrderedExecutor.<String>builder().concurrency(1_000).virtualThreads().build();
+         * }</pre>
+         *
+         * @throws UnsupportedOperationException on a JVM before Java 21 ({@code virtualThreads() needs Java 21
+         *     or newer, running on 17}); nothing falls back to platform threads, which at such a concurrency
+         *     would cost a thread stack per key
+         */
+        public Builder<K> virtualThreads() {
+            VirtualThreads.requireAvailable();
+            this.virtualThreads = true;
             return this;
         }
 

@@ -71,7 +71,9 @@ final class KeyRunner<K> {
                         0,
                         TimeUnit.MILLISECONDS,
                         new LinkedBlockingQueue<>(),
-                        daemonThreads(b.threadName + "-worker-"));
+                        b.virtualThreads
+                                ? VirtualThreads.factory(b.threadName + "-worker-")
+                                : daemonThreads(b.threadName + "-worker-"));
         // Started now, not with the first tasks: a consumer's first records would otherwise wait
         // for thread creation (up to 10 ms for eight workers on the benchmark VM).
         this.workers.prestartAllCoreThreads();

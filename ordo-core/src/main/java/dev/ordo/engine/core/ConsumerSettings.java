@@ -19,6 +19,7 @@ import java.util.function.Predicate;
  * @param registry where the meters go, or null for none
  * @param flow the handlers' throttles ({@link FlowControl#NONE} for none)
  * @param commutative which records run outside the ordering ({@link ConsumerBuilder#commutative}), or null for none
+ * @param virtualThreads whether the handlers run on virtual threads ({@link ConsumerBuilder#virtualThreads})
  */
 public record ConsumerSettings<K, V>(
         String topic,
@@ -38,4 +39,5 @@ public record ConsumerSettings<K, V>(
         RecordHandler<K, V> handler,
         MeterRegistry registry,
         FlowControl flow,
-        Predicate<Headers> commutative) {}
+        Predicate<Headers> commutative,
+        boolean virtualThreads) {}

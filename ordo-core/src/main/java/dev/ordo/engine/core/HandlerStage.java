@@ -62,6 +62,9 @@ final class HandlerStage<K, V> {
         if (settings.flow().concurrencyLimit() != null) {
             executorBuilder.concurrencyLimit(settings.flow().concurrencyLimit());
         }
+        if (settings.virtualThreads()) {
+            executorBuilder.virtualThreads();
+        }
         this.executor = executorBuilder.build();
         this.rateLimit = settings.flow().rateLimit();
         this.latency = settings.registry() == null ? null : new HandlerLatency(settings.registry(), settings);

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 /**
  * What every engine's consumer does, whatever the engine: one suite, run against the embedded log and
@@ -100,6 +102,42 @@ public abstract class ConsumerContract {
             }
             producer.flush();
         }
+    }
+
+    @Test
+    @EnabledForJreRange(max = JRE.JAVA_20)
+    void virtualThreadsAreRefusedBeforeJava21NamingTheRunningVersion() {
+        ConsumerBuilder<?, String, String> builder = textConsumer(uniqueName("virtual"));
+
+        assertThatThrownBy(builder::virtualThreads)
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage("virtualThreads() needs Java 21 or newer, running on "
+                        + Runtime.version().feature());
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void onVirtualThreadsKeyOrderingHandlesEveryRecordOnceAndEachKeyInOrder() throws Exception {
+        String topic = createTopic("virtual-key-order", 3);
+        produce(topic, 0, 600, 12);
+        Map<String, List<Integer>> perKey = new ConcurrentHashMap<>();
+        AtomicInteger onPlatformThreads = new AtomicInteger();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(uniqueName("g"))
+                .concurrency(64)
+                .virtualThreads()
+                .handler(r -> {
+                    if (!(boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread())) {
+                        onPlatformThreads.incrementAndGet();
+                    }
+                    perKey.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
+                            .add(Integer.parseInt(r.value()));
+                })
+                .start());
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(onPlatformThreads).hasValue(0);
+        assertThat(perKey).hasSize(12);
+        perKey.values().forEach(values -> assertThat(values).hasSize(50).isSorted());
     }
 
     @Test

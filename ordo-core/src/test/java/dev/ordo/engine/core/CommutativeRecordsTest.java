@@ -46,7 +46,8 @@ class CommutativeRecordsTest {
                 handler,
                 null,
                 FlowControl.NONE,
-                headers -> "deposit".equals(headers.lastString("op")));
+                headers -> "deposit".equals(headers.lastString("op")),
+                false);
         dispatcher = new RecordDispatcher<>(settings, null, "test", new ManualTicker());
         dispatcher.assign(0, 0, Collections.emptyNavigableSet());
         return dispatcher;

@@ -20,10 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 /** The consumer core's hand-over, stall and parking rules, without an engine around it. */
 class RecordDispatcherTest {
@@ -37,11 +40,15 @@ class RecordDispatcherTest {
 
     private RecordDispatcher<String, String> dispatcher(
             Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry) {
-        return dispatcher(drainTimeout, handler, registry, FlowControl.NONE);
+        return dispatcher(drainTimeout, handler, registry, FlowControl.NONE, false);
     }
 
     private RecordDispatcher<String, String> dispatcher(
-            Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry, FlowControl flow) {
+            Duration drainTimeout,
+            RecordHandler<String, String> handler,
+            MeterRegistry registry,
+            FlowControl flow,
+            boolean virtualThreads) {
         ConsumerSettings<String, String> settings = new ConsumerSettings<>(
                 "t",
                 "g",
@@ -60,7 +67,8 @@ class RecordDispatcherTest {
                 handler,
                 registry,
                 flow,
-                null);
+                null,
+                virtualThreads);
         RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
         dispatchers.add(dispatcher);
         return dispatcher;
@@ -89,7 +97,8 @@ class RecordDispatcherTest {
                 Duration.ofSeconds(5),
                 r -> handled.incrementAndGet(),
                 null,
-                new FlowControl(null, RateLimiter.perSecond(5).withBurst(5).withTicker(clock)));
+                new FlowControl(null, RateLimiter.perSecond(5).withBurst(5).withTicker(clock)),
+                false);
         d.assign(0, 0, Collections.emptyNavigableSet());
         List<RawRecord> records = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -123,7 +132,8 @@ class RecordDispatcherTest {
                 new FlowControl(
                         AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(1))
                                 .withBounds(2, 2),
-                        null));
+                        null),
+                false);
         d.assign(0, 0, Collections.emptyNavigableSet());
         List<RawRecord> records = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -134,6 +144,28 @@ class RecordDispatcherTest {
         go.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
         assertThat(most.get()).as("4 handler threads, a limit of 2").isEqualTo(2);
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void withVirtualThreadsTheHandlersRunOnVirtualThreadsInEachKeysOrder() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RecordDispatcher<String, String> d = dispatcher(
+                Duration.ofSeconds(30),
+                r -> {
+                    boolean virtual =
+                            (boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
+                    seen.add(r.key() + r.value() + (virtual ? "" : " on a platform thread"));
+                },
+                null,
+                FlowControl.NONE,
+                true);
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, List.of(record(0, 0, "a", "1"), record(0, 1, "b", "1"), record(0, 2, "a", "2")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(seen).containsExactlyInAnyOrder("a1", "a2", "b1");
+        assertThat(seen.indexOf("a1")).isLessThan(seen.indexOf("a2"));
     }
 
     @Test
