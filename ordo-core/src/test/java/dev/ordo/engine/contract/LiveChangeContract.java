@@ -107,10 +107,12 @@ public abstract class LiveChangeContract extends ConsumerContract {
                 .maxInFlight(10)
                 .handler(r -> {
                     release.await();
+                    // Read before the count: a count read before another handler saw the drain proves nothing.
+                    boolean wasDrained = drained.get();
                     long inFlight = self.get().stats().inFlight();
                     if (shrunk.get() && inFlight <= 20) {
                         drained.set(true); // below the new bound: from here it must stay there
-                    } else if (drained.get() && inFlight > 20) {
+                    } else if (wasDrained && inFlight > 20) {
                         aboveNewBound.incrementAndGet();
                     }
                     handled.incrementAndGet();
