@@ -14,7 +14,11 @@ interface Catalog extends AutoCloseable {
 
     record GroupPartitionView(int partition, long committed, long endOffset, long lag) {}
 
-    record GroupView(String topic, String group, List<GroupPartitionView> partitions, long lag) {}
+    /** A member of a group now: its id (the engine's: a number, or Kafka's member id and host) and partitions. */
+    record MemberView(String id, List<Integer> partitions) {}
+
+    record GroupView(
+            String topic, String group, List<GroupPartitionView> partitions, long lag, List<MemberView> members) {}
 
     /** The topics, by name. */
     List<TopicView> topics() throws Exception;

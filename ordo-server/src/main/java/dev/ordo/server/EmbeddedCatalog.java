@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The embedded engine's topics (partitions, layouts, seals) and its groups' committed offsets and lag. */
@@ -37,13 +38,16 @@ final class EmbeddedCatalog implements Catalog {
     public List<GroupView> groups() throws IOException {
         List<GroupView> groups = new ArrayList<>();
         for (String topic : sorted(log.listTopics())) {
-            new TreeMap<>(log.committedOffsets(topic))
-                    .forEach((group, offsets) -> groups.add(group(topic, group, offsets)));
+            Map<String, Map<Integer, Long>> committed = new TreeMap<>(log.committedOffsets(topic));
+            Map<String, Map<Long, Set<Integer>>> members = log.groupMembers(topic);
+            members.keySet().forEach(group -> committed.putIfAbsent(group, Map.of()));
+            committed.forEach((group, offsets) ->
+                    groups.add(group(topic, group, offsets, members.getOrDefault(group, Map.of()))));
         }
         return groups;
     }
 
-    private GroupView group(String topic, String group, Map<Integer, Long> offsets) {
+    private GroupView group(String topic, String group, Map<Integer, Long> offsets, Map<Long, Set<Integer>> members) {
         List<GroupPartitionView> partitions = new ArrayList<>();
         long total = 0;
         for (Map.Entry<Integer, Long> e : new TreeMap<>(offsets).entrySet()) {
@@ -52,7 +56,9 @@ final class EmbeddedCatalog implements Catalog {
             total += lag;
             partitions.add(new GroupPartitionView(e.getKey(), e.getValue(), end, lag));
         }
-        return new GroupView(topic, group, partitions, total);
+        List<MemberView> memberViews = new ArrayList<>();
+        members.forEach((id, owned) -> memberViews.add(new MemberView("member-" + id, List.copyOf(owned))));
+        return new GroupView(topic, group, partitions, total, memberViews);
     }
 
     static List<String> sorted(List<String> names) {

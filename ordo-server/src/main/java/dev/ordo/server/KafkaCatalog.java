@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -74,6 +75,11 @@ final class KafkaCatalog implements Catalog {
                 continue;
             }
             Map<TopicPartition, Long> ends = offsets(committed.keySet(), OffsetSpec.latest());
+            Collection<MemberDescription> members = admin.describeConsumerGroups(List.of(group.groupId()))
+                    .all()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .get(group.groupId())
+                    .members();
             Map<String, Map<Integer, Long>> byTopic = new TreeMap<>();
             committed.forEach((tp, offset) ->
                     byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), offset.offset()));
@@ -86,7 +92,16 @@ final class KafkaCatalog implements Catalog {
                     total += lag;
                     partitions.add(new GroupPartitionView(e.getKey(), e.getValue(), end, lag));
                 }
-                groups.add(new GroupView(topic, group.groupId(), partitions, total));
+                List<MemberView> memberViews = members.stream()
+                        .map(m -> new MemberView(
+                                m.consumerId() + " (" + m.host() + ")",
+                                m.assignment().topicPartitions().stream()
+                                        .filter(tp -> tp.topic().equals(topic))
+                                        .map(TopicPartition::partition)
+                                        .sorted()
+                                        .toList()))
+                        .toList();
+                groups.add(new GroupView(topic, group.groupId(), partitions, total, memberViews));
             });
         }
         groups.sort(java.util.Comparator.comparing(GroupView::topic).thenComparing(GroupView::group));

@@ -72,6 +72,16 @@ class KafkaCatalogTest {
             assertThat(records).isEqualTo(30);
 
             await().atMost(WAIT).until(() -> groupLag(server) > 0);
+            JsonNode members = null;
+            for (JsonNode g : get(server, "/api/groups")) {
+                if (g.get("group").asText().equals("settlement")) {
+                    members = g.get("members");
+                }
+            }
+            assertThat(members)
+                    .as("the running member with its three partitions")
+                    .hasSize(1);
+            assertThat(members.get(0).get("partitions").toString()).isEqualTo("[0,1,2]");
             JsonNode key = get(server, "/api/consumers/settlement/keys").get(0);
             assertThat(key.get("key").asText()).isEqualTo("p2");
             assertThat(key.get("state").asText()).isEqualTo("PARKED");

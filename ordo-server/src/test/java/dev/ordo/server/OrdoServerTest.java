@@ -195,7 +195,10 @@ class OrdoServerTest {
         }
         assertThat(records).isEqualTo(40);
         await().atMost(WAIT).until(() -> getJson("/api/groups").size() == 1);
-        assertThat(getJson("/api/groups").get(0).get("group").asText()).isEqualTo("balances");
+        JsonNode group = getJson("/api/groups").get(0);
+        assertThat(group.get("group").asText()).isEqualTo("balances");
+        assertThat(group.get("members")).hasSize(1);
+        assertThat(group.get("members").get(0).get("partitions").toString()).isEqualTo("[0,1]");
 
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
@@ -249,6 +250,15 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized Map<String, Map<Integer, Long>> committedOffsets(String name) throws IOException {
         topic(name);
         return CommittedOffsets.byGroup(data.root(), groups.liveOffsets(name), name);
+    }
+
+    /**
+     * The members of {@code topic}'s consumer groups in this process, per group: each member's id and the
+     * partitions it owns now. Groups without members now are left out.
+     */
+    public Map<String, Map<Long, Set<Integer>>> groupMembers(String name) {
+        topic(name);
+        return groups.members(name);
     }
 
     /** Why the topic takes no more records ({@link #seal}), if it does not. */

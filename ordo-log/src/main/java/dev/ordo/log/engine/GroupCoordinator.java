@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
@@ -211,6 +212,18 @@ public final class GroupCoordinator {
             return members.size();
         }
 
+        /** Each member now, with the partitions it owns (none while it waits for a partition to be released). */
+        synchronized Map<Long, Set<Integer>> ownership() {
+            Map<Long, Set<Integer>> owned = new TreeMap<>();
+            members.forEach(m -> owned.put(m, new TreeSet<>()));
+            for (int p = 0; p < owners.length; p++) {
+                if (owners[p] != null && owned.containsKey(owners[p])) {
+                    owned.get(owners[p]).add(p);
+                }
+            }
+            return owned;
+        }
+
         /**
          * Shares the partitions among the members by their measured load ({@link WeightedAssignment}),
          * or, before any is measured, by count; partitions stay with their owners, and one without an
@@ -300,6 +313,17 @@ public final class GroupCoordinator {
             g.rebalance();
             return new Member(id, g);
         }
+    }
+
+    /** Per group of {@code topic} with members now: each member and the partitions it owns. */
+    synchronized Map<String, Map<Long, Set<Integer>>> members(String topic) {
+        Map<String, Map<Long, Set<Integer>>> members = new TreeMap<>();
+        for (Group g : groups.values()) {
+            if (g.topic.equals(topic) && g.memberCount() > 0) {
+                members.put(g.name, g.ownership());
+            }
+        }
+        return members;
     }
 
     /** The committed offsets of {@code topic}'s groups that have members now. */

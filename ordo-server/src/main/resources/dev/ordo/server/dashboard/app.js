@@ -69,10 +69,10 @@ function rate(name) {
   return Math.max(0, Math.round((b.handled - a.handled) * 1000 / Math.max(1, b.t - a.t)));
 }
 
-function drawThroughput() {
-  const svg = document.getElementById('throughput');
-  const series = Object.values(samples).map(h => h.map((p, i) => i === 0 ? 0
-      : Math.max(0, (p.handled - h[i - 1].handled) * 1000 / Math.max(1, p.t - h[i - 1].t))));
+// One line per consumer: values between consecutive samples, scaled to the largest.
+function drawChart(svgId, maxId, perInterval) {
+  const svg = document.getElementById(svgId);
+  const series = Object.values(samples).map(h => h.map((p, i) => i === 0 ? 0 : perInterval(h[i - 1], p)));
   const max = Math.max(1, ...series.flat());
   svg.replaceChildren(...series.map(values => {
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
@@ -80,7 +80,15 @@ function drawThroughput() {
         + (118 - v * 110 / max).toFixed(1)).join(' '));
     return line;
   }));
-  svg.setAttribute('data-max-per-second', String(Math.round(max)));
+  document.getElementById(maxId).textContent = String(Math.round(max));
+}
+
+function drawCharts() {
+  drawChart('throughput', 'throughput-max',
+      (a, b) => Math.max(0, (b.handled - a.handled) * 1000 / Math.max(1, b.t - a.t)));
+  // The timer gives a mean over all time: the interval's mean comes from the totals' differences.
+  drawChart('latency', 'latency-max', (a, b) => b.waitCount > a.waitCount
+      ? Math.max(0, (b.waitTotal - a.waitTotal) / (b.waitCount - a.waitCount)) : 0);
 }
 
 // Rows are kept and updated in place, so that a button stays the same element while the operator clicks it.
@@ -120,14 +128,16 @@ async function refresh() {
     const now = Date.now();
     const stuckRows = [];
     for (const c of consumers) {
-      (samples[c.name] = samples[c.name] || []).push({t: now, handled: c.stats.handled});
+      (samples[c.name] = samples[c.name] || []).push({t: now, handled: c.stats.handled,
+        waitTotal: c.waitMillis ? c.waitMillis.mean * c.waitMillis.count : 0,
+        waitCount: c.waitMillis ? c.waitMillis.count : 0});
       if (samples[c.name].length > HISTORY) samples[c.name].shift();
       const keys = await getJson('/api/consumers/' + encodeURIComponent(c.name) + '/keys');
       for (const k of keys.filter(k => k.stuck)) {
         stuckRows.push({consumer: c.name, key: k});
       }
     }
-    fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.join(','), c.stats.handled,
+    fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.slice().sort((a, b) => a - b).join(','), c.stats.handled,
       rate(c.name), c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
       c.stats.retries, c.stats.deadLettered, c.stats.skipped,
       c.waitMillis ? c.waitMillis.mean.toFixed(1) + ' / ' + c.waitMillis.max.toFixed(0) + ' ms' : '',
@@ -143,7 +153,7 @@ async function refresh() {
     const redrives = await getJson('/api/redrives');
     fill('redrives', redrives.map(r => row([r.consumer, r.deadLetterTopic, r.topic, r.redriven, r.left,
       r.failure ? 'failed: ' + r.failure : (r.done ? 'yes' : 'no')])));
-    drawThroughput();
+    drawCharts();
     document.getElementById('status').textContent = 'live · ' + new Date(now).toLocaleTimeString();
     document.getElementById('status').className = '';
   } catch (e) {
@@ -216,7 +226,8 @@ async function refreshCatalog() {
     t.sealed || ''])));
   const groups = await getJson('/api/groups');
   fill('groups', groups.map(g => row([g.topic, g.group, g.lag,
-    g.partitions.map(p => p.partition + ':' + p.committed).join(' ')])));
+    g.partitions.map(p => p.partition + ':' + p.committed).join(' '),
+    g.members.map(m => m.id + ' [' + m.partitions.join(',') + ']').join('; ')])));
 }
 
 document.getElementById('redrive-form').onsubmit = async event => {
