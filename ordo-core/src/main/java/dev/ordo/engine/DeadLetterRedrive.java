@@ -31,7 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>At least once: the redrive group commits a dead-letter record after its copy is acknowledged, so a crash
  * in between sends it again; the copy keeps the record's own headers (a sequence header lets a
  * {@code Resequencer} drop the repeat) without the dead-letter ones, and adds {@value #REDRIVEN_FROM}
- * ({@code dlqTopic/partition/offset}). Records that failed in another topic are left alone (counted).
+ * ({@code dlqTopic/partition/offset}). Records that failed in another topic, or carry no origin, are left
+ * alone (counted), and so is a record that was redriven once and dead-lettered again: it waits for a
+ * person instead of circling between the two topics.
  */
 public final class DeadLetterRedrive implements AutoCloseable {
 
@@ -44,13 +46,15 @@ public final class DeadLetterRedrive implements AutoCloseable {
             OrdoHeaders.ORIGIN_TOPIC,
             OrdoHeaders.ORIGIN_PARTITION,
             OrdoHeaders.ORIGIN_OFFSET);
-    private static final long CLEAR_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often a record waiting for its key looks again (each look is one pass over the busy keys). */
+    private static final long CLEAR_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final RecordProducer<byte[], byte[]> target;
     private final RecordConsumer live;
     private final Duration maxWaitForClear;
     private final LongAdder redriven = new LongAdder();
     private final LongAdder otherTopics = new LongAdder();
+    private final LongAdder failedAgain = new LongAdder();
     private final RecordConsumer reader;
 
     private DeadLetterRedrive(Builder b) {
@@ -81,8 +85,12 @@ public final class DeadLetterRedrive implements AutoCloseable {
 
     private void redrive(OrdoRecord<byte[], byte[]> record) throws Exception {
         String origin = record.headers().lastString(OrdoHeaders.ORIGIN_TOPIC);
-        if (origin != null && !origin.equals(target.topic())) {
-            otherTopics.increment();
+        if (origin == null || !origin.equals(target.topic())) {
+            otherTopics.increment(); // not a dead letter of that topic (or no dead letter at all)
+            return;
+        }
+        if (record.headers().lastValue(REDRIVEN_FROM) != null) {
+            failedAgain.increment(); // sent back once and dead-lettered again: left for a person, never a loop
             return;
         }
         if (live != null && record.key() != null) {
@@ -124,9 +132,23 @@ public final class DeadLetterRedrive implements AutoCloseable {
         return redriven.sum();
     }
 
-    /** Dead-letter records of other topics, left alone. */
+    /** Records left alone because they are not dead letters of the target topic. */
     public long otherTopics() {
         return otherTopics.sum();
+    }
+
+    /** Records left alone because they were redriven once already and failed again. */
+    public long failedAgain() {
+        return failedAgain.sum();
+    }
+
+    /**
+     * Whether everything in the dead-letter topic so far is redriven or left alone: the reader owns its
+     * partitions and has handled them to their end, or it stopped for good ({@code reader().failure()}).
+     */
+    public boolean done() {
+        return reader.failure().isPresent()
+                || (!reader.assignment().isEmpty() && reader.lag().caughtUp());
     }
 
     /** The dead-letter topic's reader: its lag is what is left to redrive, its parked records what cannot go back yet. */

@@ -299,6 +299,7 @@ final class KeyRunner<K> {
             return false;
         }
         entry.job.attempts = 0;
+        entry.job.lastError = null; // a fresh set of attempts: RUNNING until one fails
         LOG.info("key {} resumed: its parked task runs again", key);
         try {
             workers.execute(() -> runKey(entry.run));
@@ -374,6 +375,7 @@ final class KeyRunner<K> {
     private void moveOn(Parked<K> entry) {
         ArrayDeque<Job<K>> run = entry.run;
         K key = entry.job.key;
+        entry.job.queue.head = null; // ended: not in progress while the key waits for a worker
         run.pollFirst();
         pending.ended();
         try {

@@ -147,6 +147,7 @@ public final class OrdoServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             try {
+                requireLocalHost(exchange);
                 long declared = declaredLength(exchange);
                 if (declared > 0 && method.equals("GET")) {
                     throw ApiException.badRequest("a GET takes no body");
@@ -158,6 +159,29 @@ public final class OrdoServer implements AutoCloseable {
                 LOG.error("{} {} failed", method, path, e);
                 exchanges.sendError(exchange, 500, "internal error: " + e);
             }
+        }
+    }
+
+    /**
+     * Refuses (403) a request whose {@code Host} is not this server's address or a loopback name, unless the
+     * server listens on every interface: a web page whose name was rebound to 127.0.0.1 (DNS rebinding)
+     * would otherwise read the API from the operator's browser.
+     */
+    private void requireLocalHost(HttpExchange exchange) {
+        InetAddress bound = http.getAddress().getAddress();
+        if (bound.isAnyLocalAddress()) {
+            return;
+        }
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        String name = host == null ? "" : host.replaceFirst(":\\d+$", "");
+        boolean local = name.equals("localhost")
+                || name.equals("127.0.0.1")
+                || name.equals("[::1]")
+                || name.equals(bound.getHostAddress())
+                || name.equals("[" + bound.getHostAddress() + "]");
+        if (!local) {
+            throw new ApiException(
+                    403, "Host must name this server (" + bound.getHostAddress() + " or localhost), was " + host);
         }
     }
 
@@ -437,9 +461,14 @@ public final class OrdoServer implements AutoCloseable {
          */
         public OrdoServer start() throws IOException {
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 0);
-            OrdoServer server = new OrdoServer(this, http);
-            http.start();
-            return server;
+            try {
+                OrdoServer server = new OrdoServer(this, http);
+                http.start();
+                return server;
+            } catch (RuntimeException e) {
+                http.stop(0); // frees the port bound above
+                throw e;
+            }
         }
 
         private static String newToken() {

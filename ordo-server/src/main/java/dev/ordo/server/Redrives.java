@@ -30,6 +30,7 @@ final class Redrives implements AutoCloseable {
             String topic,
             long redriven,
             long otherTopics,
+            long failedAgain,
             long left,
             boolean done,
             String failure) {}
@@ -38,6 +39,7 @@ final class Redrives implements AutoCloseable {
 
     private final Engine engine;
     private final Map<String, Running> running = new ConcurrentSkipListMap<>();
+    private boolean closed;
 
     /** @param engine null when the server has no catalog: redrives are refused */
     Redrives(Engine engine) {
@@ -50,12 +52,19 @@ final class Redrives implements AutoCloseable {
      * @throws ApiException 409 if one runs for that consumer and is not done, 501 without an engine
      */
     synchronized void start(String name, RecordConsumer consumer, String deadLetterTopic) {
+        if (closed) {
+            throw new ApiException(503, "the server is closing");
+        }
+        if (consumer.topic().equals(deadLetterTopic)) {
+            throw ApiException.badRequest(
+                    "deadLetterTopic must differ from the consumer's topic, was " + deadLetterTopic);
+        }
         if (engine == null) {
             throw new ApiException(501, "a redrive needs the server's engine: catalog(log) or kafkaCatalog(servers)");
         }
         Running before = running.get(name);
         if (before != null) {
-            if (!before.redrive().reader().lag().caughtUp()) {
+            if (!before.redrive().done()) {
                 throw new ApiException(
                         409, "a redrive of " + before.deadLetterTopic() + " into " + name + " is still running");
             }
@@ -83,8 +92,9 @@ final class Redrives implements AutoCloseable {
                     r.topic(),
                     r.redrive().redriven(),
                     r.redrive().otherTopics(),
+                    r.redrive().failedAgain(),
                     Math.max(0, lag.records()),
-                    lag.caughtUp(),
+                    r.redrive().done(),
                     reader.failure().map(Throwable::toString).orElse(null)));
         });
         return views;
@@ -92,6 +102,7 @@ final class Redrives implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         running.values().forEach(r -> r.redrive().close());
         running.clear();
     }

@@ -215,6 +215,29 @@ class OrdoServerTest {
         assertThat(get("/api/consumers/nobody/keys").statusCode()).isEqualTo(404);
         assertThat(get("/api/consumers/balances/resume").statusCode()).isEqualTo(405);
         assertThat(get("/api/consumers/balances/keys?limit=0").statusCode()).isEqualTo(400);
+        assertThat(rawStatus("localhost", "/api/consumers/balances/explain?key=%zz"))
+                .as("a malformed escape in the query")
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aRequestNamingAnotherHostIs403AgainstDnsRebinding() throws Exception {
+        assertThat(rawStatus("evil.example", "/api/consumers")).isEqualTo(403);
+        assertThat(rawStatus("localhost:" + server.port(), "/api/consumers")).isEqualTo(200);
+        assertThat(rawStatus("127.0.0.1:" + server.port(), "/api/consumers")).isEqualTo(200);
+    }
+
+    /** The status of a GET of {@code path} sent with {@code host} as its Host header (HttpClient sets its own). */
+    private int rawStatus(String host, String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     @Test

@@ -56,7 +56,10 @@ class RedriveRoutesTest {
                             .group("balances")
                             .deadLetter("ledger.dlq")
                             .handler(r -> {
-                                if (broken.get() && r.key().equals("k1") && Integer.parseInt(r.value()) < 20) {
+                                boolean poison =
+                                        r.key().equals("k1") && r.value().equals("9"); // fails always
+                                if (poison
+                                        || (broken.get() && r.key().equals("k1") && Integer.parseInt(r.value()) < 20)) {
                                     throw new IllegalStateException("downstream of k1 down");
                                 }
                                 handled.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
@@ -76,18 +79,26 @@ class RedriveRoutesTest {
                 assertThat(post(server, "{\"deadLetterTopic\": \"nope\"}", server.token())
                                 .statusCode())
                         .isEqualTo(400);
+                assertThat(post(server, "{\"deadLetterTopic\": \"ledger\"}", server.token())
+                                .statusCode())
+                        .as("its own topic: it would send its records back for ever")
+                        .isEqualTo(400);
                 HttpResponse<String> started = post(server, body, server.token());
                 assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
 
                 await().atMost(WAIT).until(() -> {
                     JsonNode redrive = get(server, "/api/redrives").get(0);
                     return redrive.get("done").asBoolean()
-                            && redrive.get("redriven").asLong() == 5;
+                            && redrive.get("redriven").asLong() == 5
+                            && redrive.get("failedAgain").asLong() == 1;
                 });
                 assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
                 assertThat(handled.get("k1"))
-                        .as("k1's later records, then its dead letters back in their order")
-                        .containsExactly("21", "25", "29", "33", "37", "1", "5", "9", "13", "17");
+                        .as("k1's later records, then its dead letters back in their order (9 fails for good)")
+                        .containsExactly("21", "25", "29", "33", "37", "1", "5", "13", "17");
+                assertThat(consumer.stats().deadLettered())
+                        .as("9 failed again: dead-lettered again and left there, not sent round again")
+                        .isEqualTo(6);
             }
         }
     }

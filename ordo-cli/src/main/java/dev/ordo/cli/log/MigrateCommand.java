@@ -110,7 +110,10 @@ public final class MigrateCommand implements Callable<Integer> {
             builder.partitions(partitions);
         }
         try (TopicMigration migration = builder.start()) {
-            migration.awaitCopied(Duration.ofDays(1));
+            if (!migration.awaitCopied(Duration.ofDays(1))) {
+                throw new IllegalStateException("the copy of " + topic + " stopped: " + migration.failure()
+                        + " (run the command again to resume)");
+            }
             TopicMigration.Fence fence = migration.switchOver();
             out.println("topic " + topic + " copied to Kafka topic " + (target == null ? topic : target) + " ("
                     + fence.targetEnds().size() + " partitions) and " + closed + "; " + migration.copied()

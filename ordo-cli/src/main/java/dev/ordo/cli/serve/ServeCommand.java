@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Serve the dashboard, a JSON API and Prometheus metrics for a data directory or a Kafka cluster.",
-            "Binds to 127.0.0.1 unless told otherwise; mutating calls need the token printed at start."
+            "Binds to 127.0.0.1 unless told otherwise; mutating calls need the token printed at start.",
+            "--data holds the directory's lock while serving: use it on a directory no process holds."
         })
 public final class ServeCommand implements Callable<Integer> {
 
@@ -77,8 +79,27 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Counted down once the server and the log are closed, whatever ended the command. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        try {
+            return serveEngine();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            closed.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int serveEngine() throws IOException, InterruptedException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OrdoServer.Builder builder = OrdoServer.builder()
                 .host(host)
@@ -112,7 +133,23 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("dashboard: " + server.url() + "/ (enter the token of " + tokenFile + ")");
             }
             out.flush();
-            new CountDownLatch(1).await(); // until interrupted (Ctrl-C ends the JVM)
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook = new Thread(
+                    () -> {
+                        stopped.countDown();
+                        awaitClosed(); // the JVM ends once the hooks have: let the server and the log close first
+                    },
+                    "ordo-serve-stop");
+            Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: leave the try blocks, closing server and log
+            try {
+                stopped.await(); // until Ctrl-C, or interrupted
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs now
+                }
+            }
         }
         return 0;
     }

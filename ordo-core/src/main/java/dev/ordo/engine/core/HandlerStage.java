@@ -227,9 +227,6 @@ final class HandlerStage<K, V> {
 
     /** Hands {@code raw} to the application's handler, timing it for a consumer with meters. */
     private void handle(RawRecord raw) throws Exception {
-        if (rateLimit != null) {
-            rateLimit.acquire(1);
-        }
         if (handlerTime == null) {
             callHandler(raw);
             return;
@@ -275,6 +272,9 @@ final class HandlerStage<K, V> {
 
         @Override
         public void run() throws Exception {
+            if (stage.rateLimit != null) {
+                stage.rateLimit.acquire(1); // before the check: a partition may be handed over meanwhile
+            }
             if (assignment.released || !stage.handling) {
                 dropped = true;
                 return;

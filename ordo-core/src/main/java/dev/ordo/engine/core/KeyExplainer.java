@@ -80,9 +80,8 @@ final class KeyExplainer {
             case PARKED -> {
                 status = Explanation.Status.PARKED;
                 reasons.add(record + " failed every attempt (" + head.attempts() + "), the last with "
-                        + head.lastError() + "; the key is parked for "
-                        + head.since().toSeconds()
-                        + " s: resume or skip it");
+                        + head.lastError() + "; its key is parked (in progress for "
+                        + head.since().toSeconds() + " s, retries included): resume or skip it");
             }
             default -> throw new AssertionError(head.state());
         }

@@ -257,7 +257,11 @@ document.getElementById('explain-form').onsubmit = async event => {
   }
 };
 
-refresh();
-refreshCatalog().catch(() => {});
-setInterval(refresh, POLL_MS);
-setInterval(() => refreshCatalog().catch(() => {}), 5 * POLL_MS);
+// A poll starts only once the last one answered: a slow engine never piles requests up on the server.
+function every(ms, poll) {
+  const next = () => poll().catch(() => {}).finally(() => setTimeout(next, ms));
+  next();
+}
+
+every(POLL_MS, refresh);
+every(5 * POLL_MS, refreshCatalog);
