@@ -8,7 +8,8 @@ import java.util.List;
  */
 interface Catalog extends AutoCloseable {
 
-    record PartitionView(int partition, long startOffset, long endOffset) {}
+    /** A partition's offsets and, where the engine knows it (embedded), its size on disk; -1 otherwise. */
+    record PartitionView(int partition, long startOffset, long endOffset, long sizeBytes) {}
 
     record TopicView(String name, String fsync, List<PartitionView> partitions, List<Integer> layouts, String sealed) {}
 

@@ -24,7 +24,7 @@ final class EmbeddedCatalog implements Catalog {
         for (String name : sorted(log.listTopics())) {
             TopicDescription d = log.describe(name);
             List<PartitionView> partitions = d.partitions().stream()
-                    .map(p -> new PartitionView(p.partition(), p.startOffset(), p.nextOffset()))
+                    .map(p -> new PartitionView(p.partition(), p.startOffset(), p.nextOffset(), p.sizeBytes()))
                     .toList();
             List<Integer> layouts =
                     d.layout().layouts().stream().map(l -> l.partitions()).toList();

@@ -54,7 +54,7 @@ final class KafkaCatalog implements Catalog {
             List<PartitionView> views = described.get(name).partitions().stream()
                     .map(p -> {
                         TopicPartition tp = new TopicPartition(name, p.partition());
-                        return new PartitionView(p.partition(), earliest.get(tp), latest.get(tp));
+                        return new PartitionView(p.partition(), earliest.get(tp), latest.get(tp), -1);
                     })
                     .toList();
             topics.add(new TopicView(name, "kafka", views, List.of(views.size()), null));

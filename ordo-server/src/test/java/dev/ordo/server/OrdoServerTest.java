@@ -194,6 +194,11 @@ class OrdoServerTest {
             records += p.get("endOffset").asLong() - p.get("startOffset").asLong();
         }
         assertThat(records).isEqualTo(40);
+        long size = 0;
+        for (JsonNode p : topics.get(0).get("partitions")) {
+            size += p.get("sizeBytes").asLong();
+        }
+        assertThat(size).as("the partitions' segments on disk").isPositive();
         await().atMost(WAIT).until(() -> getJson("/api/groups").size() == 1);
         JsonNode group = getJson("/api/groups").get(0);
         assertThat(group.get("group").asText()).isEqualTo("balances");

@@ -50,7 +50,8 @@ record Topic(
             PartitionLog log = partitions.get(p);
             double rate = p < rates.length ? rates[p] : 0;
             double byteRate = p < bytes.length ? bytes[p] : 0;
-            states.add(new TopicDescription.PartitionState(p, log.startOffset(), log.nextOffset(), rate, byteRate));
+            states.add(new TopicDescription.PartitionState(
+                    p, log.startOffset(), log.nextOffset(), rate, byteRate, log.sizeInBytes()));
         }
         return new TopicDescription(
                 name, spec.fsyncText(), states, spec.placement(), layout, hotKey.orElse(null), spec.log());

@@ -32,7 +32,13 @@ public record TopicDescription(
      *
      * @param recordsPerSecond records appended per second, as the engine last measured (0 before it did)
      * @param bytesPerSecond bytes appended per second, measured with it
+     * @param sizeBytes the bytes of its segments on disk
      */
     public record PartitionState(
-            int partition, long startOffset, long nextOffset, double recordsPerSecond, double bytesPerSecond) {}
+            int partition,
+            long startOffset,
+            long nextOffset,
+            double recordsPerSecond,
+            double bytesPerSecond,
+            long sizeBytes) {}
 }

@@ -58,6 +58,10 @@ async function act(consumer, action, key) {
   refresh();
 }
 
+function bytes(n) {
+  return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
+}
+
 function seconds(ms) {
   return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
 }
@@ -222,7 +226,9 @@ async function refreshCatalog() {
   }
   const topics = await getJson('/api/topics');
   fill('topics', topics.map(t => row([t.name, t.partitions.length,
-    t.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0), t.layouts.join(' → '), t.fsync,
+    t.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0),
+    t.partitions.some(p => p.sizeBytes < 0) ? '' : bytes(t.partitions.reduce((sum, p) => sum + p.sizeBytes, 0)),
+    t.layouts.join(' → '), t.fsync,
     t.sealed || ''])));
   const groups = await getJson('/api/groups');
   fill('groups', groups.map(g => row([g.topic, g.group, g.lag,
