@@ -114,7 +114,7 @@ class OrdoServerTest {
         assertThat(json.readTree(resumed.body()).get("resumed").asBoolean()).isTrue();
         assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
         assertThat(k1).containsExactly("1", "5", "9", "13", "17", "21", "25", "29", "33", "37");
-        assertThat(getJson("/api/consumers/balances/keys")).isEmpty();
+        await().atMost(WAIT).until(() -> getJson("/api/consumers/balances/keys").isEmpty());
     }
 
     @Test
