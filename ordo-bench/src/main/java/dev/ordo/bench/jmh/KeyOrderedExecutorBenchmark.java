@@ -174,9 +174,14 @@ public class KeyOrderedExecutorBenchmark {
     @Benchmark
     @OperationsPerInvocation(BLOCKING_TASKS)
     public void blocking1msOrdo(Blocking s) throws InterruptedException {
+        blockingThrough(s.ordo);
+    }
+
+    /** {@code BLOCKING_TASKS} tasks of 1 ms over the keys, through {@code ordo}, until all ended. */
+    private static void blockingThrough(KeyOrderedExecutor<String> ordo) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(BLOCKING_TASKS);
         for (int i = 0; i < BLOCKING_TASKS; i++) {
-            s.ordo.submit(KEY_NAMES[i % KEYS], () -> {
+            ordo.submit(KEY_NAMES[i % KEYS], () -> {
                 LockSupport.parkNanos(BLOCKING_NANOS);
                 done.countDown();
             });
@@ -226,14 +231,7 @@ public class KeyOrderedExecutorBenchmark {
     @Benchmark
     @OperationsPerInvocation(BLOCKING_TASKS)
     public void blocking1msOrdoVirtualThreads(BlockingVirtual s) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(BLOCKING_TASKS);
-        for (int i = 0; i < BLOCKING_TASKS; i++) {
-            s.ordo.submit(KEY_NAMES[i % KEYS], () -> {
-                LockSupport.parkNanos(BLOCKING_NANOS);
-                done.countDown();
-            });
-        }
-        done.await();
+        blockingThrough(s.ordo);
     }
 
     @Benchmark
