@@ -89,7 +89,7 @@ class LedgerDemoTest {
         CommandLine cli = OrdoCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
         AtomicInteger exit = new AtomicInteger(-1);
         Thread run = new Thread(() -> exit.set(cli.execute(
-                "demo", "ledger", "--operations", "30000", "--accounts", "100", "--serve", "--metrics-linger", "2")));
+                "demo", "ledger", "--operations", "30000", "--accounts", "100", "--serve", "--metrics-linger", "5")));
         run.start();
         try {
             Pattern address = Pattern.compile("dashboard at (http://127\\.0\\.0\\.1:\\d+)/#token=");

@@ -187,8 +187,16 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         ConsumerMeters.bind(registry, dispatcher, "consumer-" + settings.group(), tags);
     }
 
+    /** A partition's end, or -1 (not known) once the log closed under this consumer. */
     private long endOffset(int partition) {
-        return log.endOffset(topic, partition);
+        try {
+            return log.endOffset(topic, partition);
+        } catch (IllegalStateException e) {
+            if (log.isClosed()) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     /** The committed next offset of a partition. */

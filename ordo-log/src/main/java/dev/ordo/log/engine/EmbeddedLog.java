@@ -562,6 +562,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         }
     }
 
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Throws {@link IllegalStateException} once the log is closed. */
     private void requireOpen() {
         if (closed) {

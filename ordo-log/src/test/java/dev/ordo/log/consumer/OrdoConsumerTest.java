@@ -671,4 +671,27 @@ class OrdoConsumerTest {
             assertThat(handled.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aConsumerWhoseLogClosedUnderItReportsItsLagAsNotKnownAndKeepsItsFigures() throws Exception {
+        EmbeddedLog log = EmbeddedLog.open(data);
+        log.createTopic("ledger", TopicSpec.partitions(2));
+        produce(log, 0, 100);
+        OrdoConsumer<String, String> consumer = OrdoConsumer.builder(log, "ledger", Serdes.string(), Serdes.string())
+                .group("balances")
+                .handler(r -> {})
+                .start();
+        try {
+            consumer.awaitCaughtUp(Duration.ofSeconds(20));
+            assertThat(consumer.lag().records()).isZero();
+
+            log.close(); // the application closed its engine first; an operator's view still asks
+
+            assertThat(log.isClosed()).isTrue();
+            assertThat(consumer.lag().records()).isEqualTo(-1);
+            assertThat(consumer.stats().handled()).isEqualTo(100);
+        } finally {
+            consumer.close();
+        }
+    }
 }

@@ -142,7 +142,7 @@ async function refresh() {
       }
     }
     fill('consumers', consumers.map(c => row([c.name, c.topic, c.group, c.assignment.slice().sort((a, b) => a - b).join(','), c.stats.handled,
-      rate(c.name), c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
+      rate(c.name), c.lagRecords < 0 ? '?' : c.lagRecords, c.stats.inFlight, c.keysInFlight, c.stuckKeys, c.stats.parkedKeys,
       c.stats.retries, c.stats.deadLettered, c.stats.skipped,
       c.waitMillis ? c.waitMillis.mean.toFixed(1) + ' / ' + c.waitMillis.max.toFixed(0) + ' ms' : '',
       c.handlerMillis ? c.handlerMillis.mean.toFixed(2) + ' ms' : ''])));
