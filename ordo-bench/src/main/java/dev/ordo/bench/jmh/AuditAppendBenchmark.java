@@ -1,0 +1,107 @@
+package dev.ordo.bench.jmh;
+
+import dev.ordo.audit.AuditSync;
+import dev.ordo.audit.AuditTrail;
+import dev.ordo.engine.Headers;
+import dev.ordo.engine.OrdoRecord;
+import dev.ordo.engine.RecordHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What one audit entry costs on one thread, in nanoseconds, against its floor: an audited trivial handler
+ * ({@link AuditTrail#audit}, each {@link AuditSync}) over 1,000 keys in turn, and the one SHA-256 digest
+ * a hash chain needs per entry at the least (the previous hash and an entry's ~100 bytes). Set against a
+ * consumer path's CPU per record ({@code AuditOverheadBenchmark}), this says how much of the audit's
+ * share is the chain itself.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@State(Scope.Thread)
+public class AuditAppendBenchmark {
+
+    static final int KEYS = 1_000;
+
+    @Param({"WRITE", "BUFFERED"})
+    public AuditSync sync;
+
+    private Path dir;
+    private AuditTrail trail;
+    private RecordHandler<String, String> audited;
+    private Entry[] records;
+    private long offset;
+    private int next;
+    private MessageDigest sha;
+    private final byte[] previous = new byte[32];
+    private final byte[] entry = new byte[100];
+
+    /** A record as a consumer hands it to a handler. */
+    record Entry(String topic, int partition, long offset, String key, String value, Headers headers)
+            implements OrdoRecord<String, String> {
+        @Override
+        public long timestamp() {
+            return 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException, NoSuchAlgorithmException {
+        dir = Files.createTempDirectory("audit-bench");
+        trail = AuditTrail.builder(dir.resolve("bench.audit")).sync(sync).open();
+        audited = trail.audit(record -> {});
+        records = new Entry[KEYS];
+        for (int k = 0; k < KEYS; k++) {
+            records[k] = new Entry("ledger", k % 8, 0, "ACC-" + k, "v", Headers.empty());
+        }
+        sha = MessageDigest.getInstance("SHA-256");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        trail.close();
+        Files.deleteIfExists(dir.resolve("bench.audit"));
+        Files.deleteIfExists(dir.resolve("bench.audit.checkpoints"));
+        Files.deleteIfExists(dir);
+    }
+
+    /** An audited trivial handler: the handler call, the entry's encoding, the key table, the chain, the copy. */
+    @Benchmark
+    public long auditedHandler() throws Exception {
+        int k = next;
+        next = k + 1 == KEYS ? 0 : k + 1;
+        Entry r = records[k];
+        audited.handle(new Entry(r.topic, r.partition, offset++, r.key, r.value, r.headers));
+        return offset;
+    }
+
+    /** The floor of a hash chain: one digest of the previous hash and an entry, per entry. */
+    @Benchmark
+    public byte[] chainDigestOnly() {
+        entry[0]++;
+        sha.update(previous);
+        sha.update(entry);
+        return sha.digest();
+    }
+}
