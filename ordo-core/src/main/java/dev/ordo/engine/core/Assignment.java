@@ -42,9 +42,10 @@ final class Assignment {
         batchTimes.addLast(new long[] {lastOffset, firstTimestamp});
     }
 
-    /** Keeps {@code batch} until its last record finishes; before any of its tasks is submitted. */
-    void holding(DispatchedBatch batch) {
-        if (!batch.isEmpty()) {
+    /** Keeps {@code batch}, holding {@code tasks} tasks, until its last one finishes; before any is submitted. */
+    void holding(DispatchedBatch batch, int tasks) {
+        if (tasks > 0) {
+            batch.held(tasks);
             inFlightBatches.add(batch);
         }
     }
@@ -54,6 +55,11 @@ final class Assignment {
         if (task.batch.finished(task)) {
             inFlightBatches.remove(task.batch);
         }
+    }
+
+    /** Hand-overs with a record in flight now (one finished with its last record is let go). */
+    int batchesHeld() {
+        return inFlightBatches.size();
     }
 
     /** The task of this ownership's record at {@code offset} if it is in flight now; else null. */

@@ -28,22 +28,24 @@ final class DispatchedBatch {
         this.tasks = new AtomicReferenceArray<>(count);
     }
 
-    /** Holds {@code task}, the record at {@code index} of the hand-over, until it finishes (engine thread). */
+    /**
+     * Holds {@code task}, the record at {@code index} of the hand-over, until it finishes (engine thread, before
+     * {@link #held}; published to other threads by the assignment's set of batches).
+     */
     void hold(int index, HandlerTask task) {
         task.batch = this;
         task.index = index;
-        tasks.set(index, task);
-        unfinished.incrementAndGet();
+        tasks.lazySet(index, task);
     }
 
-    /** Whether no task was held (every record was handled by an earlier owner). */
-    boolean isEmpty() {
-        return unfinished.get() == 0;
+    /** Every task is held: {@code count} of them, to finish before the batch is let go. */
+    void held(int count) {
+        unfinished.set(count);
     }
 
     /** Lets {@code task} go; returns whether it was the batch's last unfinished one. */
     boolean finished(HandlerTask task) {
-        tasks.set(task.index, null);
+        tasks.lazySet(task.index, null); // ordered by the decrement after it
         return unfinished.decrementAndGet() == 0;
     }
 

@@ -177,7 +177,7 @@ public final class RecordDispatcher<K, V> {
             submitted++;
         }
         // Held before a task may finish, and counted handed over only once held: explain never misses one.
-        a.holding(batch);
+        a.holding(batch, submitted);
         a.lastDispatched = offsets[count - 1];
         if (submitted == 0) {
             return;
