@@ -279,9 +279,9 @@ final class HandlerStage<K, V> {
         boolean dropped;
         /** The key the executor runs it under (its ordering's execution key); set before it is submitted. */
         Object executionKey;
-        /** The hand-over it came in and its place there, for finding it by offset; set before it is submitted. */
+        /** The hand-over it came in, for finding it by offset; set before it is submitted. */
         DispatchedBatch batch;
-
+        /** Its place in {@link #batch}. */
         int index;
 
         private HandlerTask(HandlerStage<?, ?> stage, Assignment assignment, RawRecord raw) {

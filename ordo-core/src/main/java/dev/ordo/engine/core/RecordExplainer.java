@@ -15,9 +15,8 @@ import java.util.function.IntToLongFunction;
 /**
  * Says where one record is in a consumer and what holds it ({@link Explanation}), from the
  * {@link RecordDispatcher}'s view of its partition: the commit point, the records in flight and their keys'
- * heads, how far the partition was handed over, its end and its fence. The record's place is read from the
- * bottom up (handled, in flight, fetched and done, not fetched), so a record that moves on while it is read
- * is seen where it went, never in a place it was not. A snapshot.
+ * heads, how far the partition was handed over, its end and its fence. Its reads are ordered so that a record
+ * moving on while it is read is seen where it was or where it went, never where it never was. A snapshot.
  */
 final class RecordExplainer {
 
@@ -59,11 +58,14 @@ final class RecordExplainer {
         if (offset < commitPoint) {
             return handled(record, "it is below the commit point " + commitPoint + " of " + topic + "-" + partition);
         }
+        // Read before the records in flight: the dispatcher holds a hand-over before it moves this mark, so a
+        // record at or below it that is not in flight has finished.
+        long handedOverTo = a.lastDispatched;
         HandlerTask task = a.inFlight(offset);
         if (task != null) {
             return inFlight(record, task, a);
         }
-        if (offset <= a.lastDispatched) {
+        if (offset <= handedOverTo) {
             long now = commitPoint(a);
             return handled(
                     record,
@@ -72,7 +74,7 @@ final class RecordExplainer {
                             : "it finished beyond the commit point, which waits for " + topic + "-" + partition + "@"
                                     + now + " (ask about that record for why)");
         }
-        return notHandedOver(record, partition, offset, a);
+        return notHandedOver(record, partition, offset, a.startOffset, handedOverTo);
     }
 
     /** Where the partition's next record to commit is: after the handled ones, or where this ownership began. */
@@ -138,7 +140,7 @@ final class RecordExplainer {
     }
 
     /** Not handed to the handlers yet: beyond the end, fenced, or not fetched. */
-    private Explanation notHandedOver(String record, int partition, long offset, Assignment a) {
+    private Explanation notHandedOver(String record, int partition, long offset, long startOffset, long handedOverTo) {
         long end = endOffset.applyAsLong(partition);
         if (end >= 0 && offset >= end) {
             return new Explanation(
@@ -150,7 +152,7 @@ final class RecordExplainer {
                             + " (the next appended gets it), as this consumer knows it: nothing is at " + offset
                             + " yet"));
         }
-        long from = Math.max(a.lastDispatched + 1, a.startOffset);
+        long from = Math.max(handedOverTo + 1, startOffset);
         String ahead = offset > from ? "; " + (offset - from) + " records of it before this one are not either" : "";
         String fence = fenceHolds.get(partition);
         if (fence != null) {
