@@ -92,6 +92,24 @@ public interface RecordConsumer extends AutoCloseable {
      */
     Explanation explain(String key);
 
+    /**
+     * Where the record at {@code offset} of {@code partition} is in this consumer and what holds it: handled
+     * (below the commit point, or finished beyond it), its key's head (running, being retried, or parked with its
+     * error and attempts), waiting behind its key's head (named, with why that is held), fetched and waiting
+     * for a handler thread, not fetched yet (lag, a full in-flight bound), held by a partition fence, beyond
+     * the partition's end, or in a partition this consumer does not own. A snapshot: by the time an operator
+     * reads it the record may have moved on.
+     *
+     * <pre>{@code
+     * consumer.explain(3, 1240)  // record ledger-3@1240 (key ACC-7): WAITING_BEHIND; it waits behind
+     *                            //   ledger-3@1234, the head of its key; ledger-3@1234 failed every attempt ...
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the field and the value if {@code partition} or {@code offset} is
+     *     negative
+     */
+    Explanation explain(int partition, long offset);
+
     /** Records whose key is parked now ({@link OnFailure#PARK_KEY}): each stops its key until resumed or skipped. */
     List<ParkedRecord> parked();
 

@@ -191,6 +191,12 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         return dispatcher.lag(pollLoop::endOffset);
     }
 
+    /** As the last fetch said (no request to the broker). */
+    @Override
+    protected long endOffset(int partition) {
+        return pollLoop.endOffset(partition);
+    }
+
     @Override
     protected void refreshLag() {
         pollLoop.requestEnds();

@@ -1,6 +1,7 @@
 package dev.ordo.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.ordo.engine.Explanation;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import java.util.Optional;
  * GET  /api/consumers/{name}/keys[?limit=n]  keys in flight, the longest in progress first
  * GET  /api/consumers/{name}/parked          records whose key is parked
  * GET  /api/consumers/{name}/explain?key=k   where the key's records are and what holds them
+ * GET  /api/consumers/{name}/explain?partition=p&amp;offset=o   where that record is and what holds it
  * POST /api/consumers/{name}/resume          {"partition": p, "offset": o}: try the parked record again
  * POST /api/consumers/{name}/skip            {"partition": p, "offset": o, "reason": "..."}: give it up
  * </pre>
@@ -84,11 +86,8 @@ final class ConsumerRoutes {
             }
             case "explain" -> {
                 requireMethod(method, "GET");
-                String key = Exchanges.query(exchange).get("key");
-                if (key == null) {
-                    throw ApiException.badRequest("explain needs the query parameter key");
-                }
-                exchanges.sendJson(exchange, 200, Views.explain(consumer.explain(key), stuckAfter));
+                exchanges.sendJson(
+                        exchange, 200, Views.explain(explain(consumer, Exchanges.query(exchange)), stuckAfter));
             }
             case "resume" -> {
                 requireMethod(method, "POST");
@@ -121,6 +120,44 @@ final class ConsumerRoutes {
             throw ApiException.notFound("no consumer named " + name + "; attached: " + consumers.keySet());
         }
         return consumer;
+    }
+
+    /** A key's explanation ({@code key}), or a record's ({@code partition} and {@code offset}); 400 otherwise. */
+    private static Explanation explain(RecordConsumer consumer, Map<String, String> query) {
+        String key = query.get("key");
+        String partition = query.get("partition");
+        String offset = query.get("offset");
+        if (key != null) {
+            if (partition != null || offset != null) {
+                throw ApiException.badRequest("explain takes either key or partition and offset, not both");
+            }
+            return consumer.explain(key);
+        }
+        if (partition == null && offset == null) {
+            throw ApiException.badRequest("explain needs the query parameter key, or partition and offset");
+        }
+        if (partition == null || offset == null) {
+            throw ApiException.badRequest("explain of a record needs both partition and offset, was "
+                    + (partition == null ? "offset " + offset + " alone" : "partition " + partition + " alone"));
+        }
+        long p = number("partition", partition);
+        long o = number("offset", offset);
+        if (p > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("partition must be <= " + Integer.MAX_VALUE + ", was " + partition);
+        }
+        try {
+            return consumer.explain((int) p, o);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static long number(String field, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(field + " must be a whole number, was " + value);
+        }
     }
 
     private static ParkedRecord parkedAt(RecordConsumer consumer, int partition, long offset) {

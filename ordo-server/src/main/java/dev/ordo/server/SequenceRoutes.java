@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * GET  /api/resequencers                  each: stats, open gaps (longest waiting first), halted sources
+ * GET  /api/resequencers/{name}/explain?source=s   what the source waits for, and what resume / skip would do
  * POST /api/resequencers/{name}/resume    {"source": s}: keep waiting for a halted source's missing messages
  * POST /api/resequencers/{name}/skip      {"source": s, "through": n, "reason": "..."}: give them up
  * GET  /api/violations                    per monitor, the count of each violation kind
@@ -70,17 +71,28 @@ final class SequenceRoutes {
         exchanges.sendJson(exchange, 200, counts);
     }
 
-    /** {@code POST /api/resequencers/{name}/{action}}; false if {@code action} is not one. */
+    /**
+     * {@code GET /api/resequencers/{name}/explain} or {@code POST /api/resequencers/{name}/{action}}; false if
+     * {@code action} is not one.
+     */
     boolean act(HttpExchange exchange, String name, String action) throws IOException {
+        if (action.equals("explain")) {
+            ConsumerRoutes.requireMethod(exchange.getRequestMethod(), "GET");
+            Resequencer<?, ?> resequencer = resequencer(name);
+            String source = Exchanges.query(exchange).get("source");
+            if (source == null || source.isEmpty()) {
+                throw ApiException.badRequest(
+                        "explain needs the query parameter source, was " + (source == null ? "missing" : "empty"));
+            }
+            exchanges.sendJson(exchange, 200, SourceExplainer.explain(name, resequencer, source));
+            return true;
+        }
         if (!action.equals("resume") && !action.equals("skip")) {
             return false;
         }
         ConsumerRoutes.requireMethod(exchange.getRequestMethod(), "POST");
         exchanges.requireToken(exchange);
-        Resequencer<?, ?> resequencer = resequencers.get(name);
-        if (resequencer == null) {
-            throw ApiException.notFound("no resequencer named " + name + "; attached: " + resequencers.keySet());
-        }
+        Resequencer<?, ?> resequencer = resequencer(name);
         if (action.equals("resume")) {
             ResumeSource request = exchanges.body(exchange, ResumeSource.class);
             exchanges.sendJson(exchange, 200, Map.of("resumed", resume(resequencer, request.source())));
@@ -94,6 +106,14 @@ final class SequenceRoutes {
             exchanges.sendJson(exchange, 200, Map.of("gapsSkipped", skipped));
         }
         return true;
+    }
+
+    private Resequencer<?, ?> resequencer(String name) {
+        Resequencer<?, ?> resequencer = resequencers.get(name);
+        if (resequencer == null) {
+            throw ApiException.notFound("no resequencer named " + name + "; attached: " + resequencers.keySet());
+        }
+        return resequencer;
     }
 
     private static <S> boolean resume(Resequencer<S, ?> resequencer, String source) {
@@ -123,11 +143,12 @@ final class SequenceRoutes {
         return match.orElseThrow(() -> new ApiException(409, "source " + text + " has no gap and no halt now"));
     }
 
+    static GapView gapView(Gap<?> g) {
+        return new GapView(String.valueOf(g.source()), g.from(), g.to(), g.age().toMillis(), g.heldBehind());
+    }
+
     private static ResequencerView view(String name, Resequencer<?, ?> r) {
-        List<GapView> gaps = r.gaps().stream()
-                .map(g -> new GapView(
-                        String.valueOf(g.source()), g.from(), g.to(), g.age().toMillis(), g.heldBehind()))
-                .toList();
+        List<GapView> gaps = r.gaps().stream().map(SequenceRoutes::gapView).toList();
         List<HaltView> halted = r.halted().stream()
                 .map(a -> new HaltView(
                         String.valueOf(a.source()),

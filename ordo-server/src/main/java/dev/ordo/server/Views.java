@@ -57,7 +57,8 @@ final class Views {
             long parkedForMillis,
             int waitingBehind) {}
 
-    record ExplainView(String key, String status, KeyView head, List<String> reasons, String text) {}
+    /** A key's explanation, or a record's ({@code record} is then {@code topic-partition@offset}). */
+    record ExplainView(String key, String record, String status, KeyView head, List<String> reasons, String text) {}
 
     static ConsumerView consumer(String name, RecordConsumer consumer, Duration stuckAfter, MeterRegistry registry) {
         List<KeyInFlight> keys = consumer.keysInFlight();
@@ -118,6 +119,7 @@ final class Views {
     static ExplainView explain(Explanation e, Duration stuckAfter) {
         return new ExplainView(
                 e.key(),
+                e.record(),
                 e.status().name(),
                 e.head() == null ? null : key(e.head(), stuckAfter),
                 e.reasons(),

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +116,44 @@ class OrdoServerTest {
         assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
         assertThat(k1).containsExactly("1", "5", "9", "13", "17", "21", "25", "29", "33", "37");
         await().atMost(WAIT).until(() -> getJson("/api/consumers/balances/keys").isEmpty());
+    }
+
+    @Test
+    void explainingARecordNamesTheParkedHeadItWaitsBehindAndABadPositionIs400NamingTheField() throws Exception {
+        await().atMost(WAIT).until(() -> consumer.stats().inFlight() == 9); // the parked record and 8 behind it
+        JsonNode stuck = getJson("/api/consumers/balances/keys").get(0);
+        int partition = stuck.get("partition").asInt();
+        long head = stuck.get("offset").asLong();
+        String explain = "/api/consumers/balances/explain?partition=" + partition + "&offset=";
+        JsonNode parked = getJson(explain + head);
+        assertThat(parked.get("status").asText()).isEqualTo("PARKED");
+        assertThat(parked.get("record").asText()).isEqualTo("ledger-" + partition + "@" + head);
+        JsonNode behind = null;
+        for (long offset = head + 1; behind == null && offset < 40; offset++) {
+            JsonNode answer = getJson(explain + offset);
+            if (!answer.get("status").asText().equals("HANDLED")) {
+                behind = answer; // the first record after the head not handled: k1's next
+            }
+        }
+        assertThat(behind).isNotNull();
+        assertThat(behind.get("status").asText()).isEqualTo("WAITING_BEHIND");
+        assertThat(behind.get("key").asText()).isEqualTo("k1");
+        assertThat(behind.get("head").get("offset").asLong()).isEqualTo(head);
+        assertThat(behind.get("text").asText()).contains("account k1 is locked", "resume or skip");
+
+        Map<String, String> refused = Map.of(
+                "?partition=x&offset=0", "partition must be a whole number, was x",
+                "?partition=0&offset=1.5", "offset must be a whole number, was 1.5",
+                "?partition=-1&offset=0", "partition must be >= 0, was -1",
+                "?partition=0&offset=-2", "offset must be >= 0, was -2",
+                "?partition=0", "needs both partition and offset, was partition 0 alone",
+                "?key=k1&partition=0&offset=0", "either key or partition and offset, not both",
+                "", "explain needs the query parameter key, or partition and offset");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            HttpResponse<String> response = get("/api/consumers/balances/explain" + bad.getKey());
+            assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);
+            assertThat(json.readTree(response.body()).get("error").asText()).contains(bad.getValue());
+        }
     }
 
     @Test

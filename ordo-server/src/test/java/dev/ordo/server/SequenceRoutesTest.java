@@ -99,6 +99,48 @@ class SequenceRoutesTest {
     }
 
     @Test
+    void explainingASourceNamesTheMissingRangeWhatWaitsBehindItAndWhatResumeOrSkipWouldDo() throws Exception {
+        JsonNode halted = get("/api/resequencers/tellers/explain?source=teller-1");
+        assertThat(halted.get("status").asText()).isEqualTo("HALTED");
+        assertThat(halted.get("nextExpected").asLong()).isEqualTo(1);
+        assertThat(halted.get("gaps").get(0).get("heldBehind").asInt()).isEqualTo(2);
+        assertThat(halted.get("text").asText())
+                .contains(
+                        "missing [1, 2] for 2000 ms, 2 messages held behind",
+                        "resume: acknowledges the halt and keeps waiting",
+                        "skip teller-1 through 2: gives up on [1, 2] (2 messages, their effects lost) and releases"
+                                + " the 2 messages held behind it");
+
+        resequencer.resume("teller-1");
+        resequencer.offer("teller-1", 6, "m6");
+        JsonNode waiting = get("/api/resequencers/tellers/explain?source=teller-1");
+        assertThat(waiting.get("status").asText()).isEqualTo("WAITING_FOR_GAP");
+        assertThat(waiting.get("reasons").get(0).asText())
+                .isEqualTo("waits for [1, 2] (2 messages), missing for 2000 ms: 3 messages are held behind it");
+        assertThat(waiting.get("text").asText())
+                .contains("also missing: [5, 5]", "not halted, so there is nothing to resume")
+                .contains("releases the 2 messages held behind it, up to the next gap [5, 5]");
+
+        resequencer.offer("teller-1", 1, "m1");
+        resequencer.offer("teller-1", 2, "m2");
+        resequencer.offer("teller-1", 5, "m5");
+        JsonNode flowing = get("/api/resequencers/tellers/explain?source=teller-1");
+        assertThat(flowing.get("status").asText()).isEqualTo("FLOWING");
+        assertThat(flowing.get("nextExpected").asLong()).isEqualTo(7);
+        JsonNode unknown = get("/api/resequencers/tellers/explain?source=teller-9");
+        assertThat(unknown.get("status").asText()).isEqualTo("NOT_SEEN");
+        assertThat(unknown.get("text").asText())
+                .contains("has seen no source teller-9; it has seen 1 sources (teller-1)");
+        assertThat(released).as("explaining changes nothing").containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6");
+
+        assertThat(status("/api/resequencers/tellers/explain")).isEqualTo(400);
+        assertThat(status("/api/resequencers/nobody/explain?source=teller-1")).isEqualTo(404);
+        assertThat(post("/api/resequencers/tellers/explain?source=teller-1", "{}", server.token())
+                        .statusCode())
+                .isEqualTo(405);
+    }
+
+    @Test
     void violationsAreCountedPerKind() throws Exception {
         monitor.observe("ACC-1", 0);
         monitor.observe("ACC-1", 2);
@@ -116,6 +158,13 @@ class SequenceRoutesTest {
                 HttpRequest.newBuilder(URI.create(server.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
+    }
+
+    private int status(String path) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     private HttpResponse<String> post(String path, String body, String token) throws Exception {

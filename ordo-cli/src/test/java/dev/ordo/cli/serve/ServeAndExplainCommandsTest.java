@@ -12,6 +12,7 @@ import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.producer.OrdoProducer;
+import dev.ordo.sequence.Resequencer;
 import dev.ordo.server.OrdoServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -118,6 +119,37 @@ class ServeAndExplainCommandsTest {
                         .startsWith("key ACC-7: PARKED")
                         .contains("ledger-0@0", "insufficient funds", "resume or skip it", "1 later records wait");
 
+                Cli.Run record = Cli.run(
+                        "",
+                        "explain",
+                        "--consumer",
+                        "balances",
+                        "--partition",
+                        "0",
+                        "--offset",
+                        "1",
+                        "--server",
+                        server.url());
+                assertThat(record.exit()).as(record.err()).isZero();
+                assertThat(record.out())
+                        .startsWith("record ledger-0@1 (key ACC-7): WAITING_BEHIND")
+                        .contains("waits behind ledger-0@0, the head of its key", "insufficient funds");
+
+                Cli.Run negative = Cli.run(
+                        "",
+                        "explain",
+                        "--consumer",
+                        "balances",
+                        "--partition",
+                        "-1",
+                        "--offset",
+                        "0",
+                        "--server",
+                        server.url());
+                assertThat(negative.exit()).isEqualTo(2);
+                assertThat(negative.err().strip())
+                        .isEqualTo("ordo explain: the server refused: partition must be >= 0, was -1");
+
                 Cli.Run unknown = Cli.run("", "explain", "ACC-7", "--server", server.url(), "--consumer", "other");
                 assertThat(unknown.exit()).isEqualTo(2);
                 assertThat(unknown.err()).contains("no consumer named other");
@@ -128,5 +160,53 @@ class ServeAndExplainCommandsTest {
         assertThat(down.err().strip())
                 .startsWith("ordo explain: no operator server answers at http://127.0.0.1:1")
                 .doesNotContain("\n");
+    }
+
+    @Test
+    void explainOfAResequencersSourceNamesTheGapItWaitsFor() throws Exception {
+        Resequencer<String, String> resequencer =
+                Resequencer.<String, String>builder().build((source, sequence, message) -> {});
+        resequencer.offer("teller-1", 0, "m0");
+        resequencer.offer("teller-1", 3, "m3");
+        try (OrdoServer server =
+                OrdoServer.builder().attach("tellers", resequencer).start()) {
+            Cli.Run run = Cli.run("", "explain", "--resequencer", "tellers", "teller-1", "--server", server.url());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out())
+                    .startsWith("source teller-1 of tellers: WAITING_FOR_GAP")
+                    .contains("waits for [1, 2] (2 messages)", "1 messages are held behind it")
+                    .contains("skip teller-1 through 2");
+        }
+    }
+
+    @Test
+    void explainRefusesArgumentsThatDoNotFitTogetherInOneLine() {
+        String[][] refused = {
+            {"explain", "--consumer", "balances"},
+            {"explain", "ACC-7", "--consumer", "balances", "--partition", "0", "--offset", "1"},
+            {"explain", "--consumer", "balances", "--partition", "0"},
+            {"explain", "--consumer", "balances", "--resequencer", "tellers", "teller-1"},
+            {"explain", "--resequencer", "tellers"},
+            {"explain", "--resequencer", "tellers", "--partition", "0", "--offset", "1", "teller-1"},
+            {"explain", "--consumer", "balances", "--partition", "x", "--offset", "1"}
+        };
+        String[] why = {
+            "give a KEY, or --partition and --offset",
+            "KEY and --partition/--offset are mutually exclusive",
+            "--partition and --offset go together, was --partition 0 alone",
+            "mutually exclusive",
+            "--resequencer needs the SOURCE",
+            "not a resequencer's source",
+            "--partition"
+        };
+        for (int i = 0; i < refused.length; i++) {
+            Cli.Run run = Cli.run("", refused[i]);
+            assertThat(run.exit()).as(String.join(" ", refused[i])).isEqualTo(2);
+            assertThat(run.err().strip())
+                    .as(String.join(" ", refused[i]))
+                    .startsWith("ordo explain: ")
+                    .contains(why[i])
+                    .doesNotContain("\n");
+        }
     }
 }

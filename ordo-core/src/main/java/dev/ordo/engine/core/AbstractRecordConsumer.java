@@ -153,6 +153,20 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
                 key, settings.ordering(), dispatcher.keysInFlight(), assignment(), dispatcher, lag(), fenceHolds());
     }
 
+    @Override
+    public Explanation explain(int partition, long offset) {
+        return new RecordExplainer(settings, dispatcher, assignment(), this::endOffset, fenceHolds())
+                .explain(partition, offset);
+    }
+
+    /**
+     * The end of an owned {@code partition} (the offset its next record gets) as this consumer knows it, or -1
+     * if it does not; for {@link #explain(int, long)}. Not known by default.
+     */
+    protected long endOffset(int partition) {
+        return -1;
+    }
+
     /**
      * Partitions whose next record waits behind a change of the topic's partition count (a layout or
      * partition fence), and what each waits for; for {@link #explain}. None by default.

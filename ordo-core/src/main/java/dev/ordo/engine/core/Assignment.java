@@ -1,7 +1,10 @@
 package dev.ordo.engine.core;
 
+import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import java.util.ArrayDeque;
 import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +24,10 @@ final class Assignment {
     volatile boolean released;
     /** The first offset dispatched, or -1 (engine thread). */
     long firstDispatched = -1;
+    /** The last offset dispatched, or -1 (written by the engine thread, read by an operator's explain). */
+    volatile long lastDispatched = -1;
+    /** Hand-overs with a record in flight, to find one by its offset. */
+    private final Set<DispatchedBatch> inFlightBatches = ConcurrentHashMap.newKeySet();
     /** {last offset, timestamp of its first record} of each batch dispatched and not yet all handled. */
     private final ArrayDeque<long[]> batchTimes = new ArrayDeque<>();
 
@@ -33,6 +40,37 @@ final class Assignment {
 
     synchronized void dispatched(long lastOffset, long firstTimestamp) {
         batchTimes.addLast(new long[] {lastOffset, firstTimestamp});
+    }
+
+    /** Keeps {@code batch}, holding {@code tasks} tasks, until its last one finishes; before any is submitted. */
+    void holding(DispatchedBatch batch, int tasks) {
+        if (tasks > 0) {
+            batch.held(tasks);
+            inFlightBatches.add(batch);
+        }
+    }
+
+    /** {@code task}, a record of this ownership, finished. */
+    void finished(HandlerTask task) {
+        if (task.batch.finished(task)) {
+            inFlightBatches.remove(task.batch);
+        }
+    }
+
+    /** Hand-overs with a record in flight now (one finished with its last record is let go). */
+    int batchesHeld() {
+        return inFlightBatches.size();
+    }
+
+    /** The task of this ownership's record at {@code offset} if it is in flight now; else null. */
+    HandlerTask inFlight(long offset) {
+        for (DispatchedBatch batch : inFlightBatches) {
+            HandlerTask task = batch.inFlight(offset);
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
     }
 
     /**

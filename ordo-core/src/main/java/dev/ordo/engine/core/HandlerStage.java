@@ -165,22 +165,36 @@ final class HandlerStage<K, V> {
     List<KeyInFlight> keysInFlight() {
         List<KeyInFlight> list = new ArrayList<>();
         for (KeyInProgress<Object> k : executor.inProgress()) {
-            RawRecord raw = ((HandlerTask) k.task()).raw;
-            list.add(new KeyInFlight(
-                    settings.topic(),
-                    raw.partition(),
-                    raw.offset(),
-                    keyText(raw),
-                    k.state(),
-                    k.since(),
-                    k.attempts(),
-                    k.lastError() == null ? null : k.lastError().toString(),
-                    k.waitingBehind()));
+            list.add(keyInFlight(k));
         }
         return list;
     }
 
-    private static String keyText(RawRecord raw) {
+    /** The record in progress at the head of {@code executionKey}, if one is (one pass over the busy keys). */
+    Optional<KeyInFlight> headOf(Object executionKey) {
+        for (KeyInProgress<Object> k : executor.inProgress()) {
+            if (k.key().equals(executionKey)) {
+                return Optional.of(keyInFlight(k));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private KeyInFlight keyInFlight(KeyInProgress<Object> k) {
+        RawRecord raw = ((HandlerTask) k.task()).raw;
+        return new KeyInFlight(
+                settings.topic(),
+                raw.partition(),
+                raw.offset(),
+                keyText(raw),
+                k.state(),
+                k.since(),
+                k.attempts(),
+                k.lastError() == null ? null : k.lastError().toString(),
+                k.waitingBehind());
+    }
+
+    static String keyText(RawRecord raw) {
         return raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8);
     }
 
@@ -263,6 +277,12 @@ final class HandlerStage<K, V> {
         final RawRecord raw;
         /** Set when the record was not handled (its partition released, or handling stopped). */
         boolean dropped;
+        /** The key the executor runs it under (its ordering's execution key); set before it is submitted. */
+        Object executionKey;
+        /** The hand-over it came in, for finding it by offset; set before it is submitted. */
+        DispatchedBatch batch;
+        /** Its place in {@link #batch}. */
+        int index;
 
         private HandlerTask(HandlerStage<?, ?> stage, Assignment assignment, RawRecord raw) {
             this.stage = stage;

@@ -63,31 +63,37 @@ final class KeyExplainer {
     }
 
     private static Explanation atHead(String key, KeyInFlight head) {
-        String record = head.topic() + "-" + head.partition() + "@" + head.offset();
         List<String> reasons = new ArrayList<>();
-        Explanation.Status status;
-        switch (head.state()) {
-            case RUNNING -> {
-                status = Explanation.Status.RUNNING;
-                reasons.add(record + " is being handled for " + head.since().toMillis() + " ms (attempt "
-                        + head.attempts() + ")");
-            }
-            case RETRYING -> {
-                status = Explanation.Status.RETRYING;
-                reasons.add(record + " is failing: attempt " + head.attempts() + ", the last error " + head.lastError()
-                        + "; it is tried again by the retry policy");
-            }
-            case PARKED -> {
-                status = Explanation.Status.PARKED;
-                reasons.add(record + " failed every attempt (" + head.attempts() + "), the last with "
-                        + head.lastError() + "; its key is parked (in progress for "
-                        + head.since().toSeconds() + " s, retries included): resume or skip it");
-            }
-            default -> throw new AssertionError(head.state());
-        }
+        reasons.add(heldBecause(head));
         if (head.waitingBehind() > 0) {
             reasons.add(head.waitingBehind() + " later records wait behind it");
         }
-        return new Explanation(key, status, head, reasons);
+        return new Explanation(key, status(head), head, reasons);
+    }
+
+    /** A key's state as its head's. */
+    static Explanation.Status status(KeyInFlight head) {
+        return switch (head.state()) {
+            case RUNNING -> Explanation.Status.RUNNING;
+            case RETRYING -> Explanation.Status.RETRYING;
+            case PARKED -> Explanation.Status.PARKED;
+        };
+    }
+
+    /** What a key's head record is doing and what it waits for, one line. */
+    static String heldBecause(KeyInFlight head) {
+        String record = head.topic() + "-" + head.partition() + "@" + head.offset();
+        return switch (head.state()) {
+            case RUNNING ->
+                record + " is being handled for " + head.since().toMillis() + " ms (attempt " + head.attempts() + ")";
+            case RETRYING ->
+                record + " is failing: attempt " + head.attempts() + ", the last error " + head.lastError()
+                        + "; it is tried again by the retry policy";
+            case PARKED ->
+                record + " failed every attempt (" + head.attempts() + "), the last with "
+                        + head.lastError() + "; its key is parked (in progress for "
+                        + head.since().toSeconds()
+                        + " s, retries included): resume or skip it";
+        };
     }
 }

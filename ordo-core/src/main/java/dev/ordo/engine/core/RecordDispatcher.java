@@ -124,6 +124,16 @@ public final class RecordDispatcher<K, V> {
         return assignments.containsKey(partition);
     }
 
+    /** The ownership of {@code partition}, or null if it is not assigned. */
+    Assignment assignment(int partition) {
+        return assignments.get(partition);
+    }
+
+    /** The record in progress at the head of {@code executionKey}, if one is. */
+    Optional<KeyInFlight> headOf(Object executionKey) {
+        return handlers.headOf(executionKey);
+    }
+
     /**
      * Hands records of one assigned partition to the handlers, in offset order (higher than any handed
      * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself.
@@ -147,8 +157,11 @@ public final class RecordDispatcher<K, V> {
             a.firstDispatched = offsets[0];
         }
         a.dispatched(offsets[count - 1], records.get(0).timestamp());
+        DispatchedBatch batch = new DispatchedBatch(offsets, count);
         int submitted = 0;
+        int index = 0;
         for (RawRecord r : records) {
+            int at = index++;
             if (!a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset())) {
                 tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled twice
                 alreadyHandled.increment();
@@ -157,9 +170,15 @@ public final class RecordDispatcher<K, V> {
             Object key = commutative(r)
                     ? new Commutative(partition, r.offset())
                     : settings.ordering().executionKey(partition, r.key(), r.offset());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(handlers.task(a, r));
+            HandlerTask task = handlers.task(a, r);
+            task.executionKey = key;
+            batch.hold(at, task);
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
             submitted++;
         }
+        // Held before a task may finish, and counted handed over only once held: explain never misses one.
+        a.holding(batch, submitted);
+        a.lastDispatched = offsets[count - 1];
         if (submitted == 0) {
             return;
         }
@@ -199,6 +218,7 @@ public final class RecordDispatcher<K, V> {
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
     private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
         Assignment a = task.assignment;
+        a.finished(task);
         if (error == null && !task.dropped && !a.released) {
             try {
                 tracker.complete(a.slot, task.raw.offset());

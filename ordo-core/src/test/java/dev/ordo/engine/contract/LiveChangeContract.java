@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What every engine's consumer does while it is changed without a restart: {@link RecordConsumer#reconfigure}
  * under load, and a rolling restart of every member of a group. Both keep every record, once, and each key
- * in order. Runs with the rest of the {@link ConsumerContract} on each engine.
+ * in order. Runs with the rest of the {@link ConsumerContract} (and the {@link RecordExplanationContract}) on
+ * each engine.
  */
-public abstract class LiveChangeContract extends ConsumerContract {
+public abstract class LiveChangeContract extends RecordExplanationContract {
 
     /** Concurrency, records in flight and retry, up and down, one after another. */
     private static final List<ConsumerTuning> TUNINGS = List.of(

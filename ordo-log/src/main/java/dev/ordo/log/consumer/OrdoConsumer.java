@@ -188,7 +188,8 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     }
 
     /** A partition's end, or -1 (not known) once the log closed under this consumer. */
-    private long endOffset(int partition) {
+    @Override
+    protected long endOffset(int partition) {
         try {
             return log.endOffset(topic, partition);
         } catch (IllegalStateException e) {

@@ -8,6 +8,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
+import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
 import dev.ordo.log.engine.EmbeddedLog;
@@ -141,6 +142,9 @@ class PartitionsInMotionTest {
                                 .anyMatch(r -> r.startsWith("partition 1 is fenced")));
                 assertThat(consumer.explain(key).toString())
                         .contains("moving-0 below offset", "before the partition count changed");
+                Explanation firstMoved = consumer.explain(1, 0);
+                assertThat(firstMoved.status()).isEqualTo(Explanation.Status.FENCED);
+                assertThat(firstMoved.toString()).contains("moving-1 is fenced", "moving-0 below offset");
 
                 fixed.set(true);
                 assertThat(consumer.resume(consumer.parked().get(0))).isTrue();

@@ -253,10 +253,14 @@ document.getElementById('redrive-form').onsubmit = async event => {
 document.getElementById('explain-form').onsubmit = async event => {
   event.preventDefault();
   const consumer = document.getElementById('explain-consumer').value;
-  const key = document.getElementById('explain-key').value;
+  const asked = document.getElementById('explain-key').value;
+  // partition@offset asks about one record; anything else is a key.
+  const record = /^(\d+)@(\d+)$/.exec(asked.trim());
+  const query = record
+      ? 'partition=' + record[1] + '&offset=' + record[2]
+      : 'key=' + encodeURIComponent(asked);
   try {
-    const answer = await getJson('/api/consumers/' + encodeURIComponent(consumer) + '/explain?key='
-        + encodeURIComponent(key));
+    const answer = await getJson('/api/consumers/' + encodeURIComponent(consumer) + '/explain?' + query);
     document.getElementById('explain-result').textContent = answer.status + '\n' + answer.reasons.join('\n');
   } catch (e) {
     document.getElementById('explain-result').textContent = e.message;
