@@ -4,7 +4,6 @@ import dev.ordo.OrdoInterruptedException;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serde;
-import dev.ordo.kafka.KafkaOrdoProducer;
 import dev.ordo.log.engine.EmbeddedLog;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,19 +19,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves a live topic of the embedded engine to Kafka, keeping each key's order, with its producers and
- * consumers running. {@link #start} copies the backlog in the background (resuming a migration cut short,
- * wherever it stopped); {@link #switchOver} is the fence: the migration's producers pause, the source topic
- * is sealed (later appends fail), its tail is copied, and the producers go on to Kafka, their records
- * behind every copied one; {@link #handOver} moves a consumer group once it has handled the source to its
- * end, so no record sent after the switch is handled before the old tail; {@link #moveGroups} moves the
- * groups that were not running.
+ * Moves a live topic between engines, keeping each key's order, with its producers and consumers running:
+ * from the embedded engine to Kafka ({@link #fromEmbedded}), from Kafka to a new Kafka topic of any
+ * partition count ({@link #fromKafka}), or from Kafka to the embedded engine, to debug a production topic
+ * on one machine ({@link Builder#toEmbedded}). {@link Builder#start} copies the backlog in the background
+ * (resuming a migration cut short, wherever it stopped); {@link #switchOver} is the fence: the migration's
+ * producers pause, the source topic is sealed (later appends fail; Kafka cannot seal a topic), its tail is
+ * copied, and the producers go on to the target, their records behind every copied one; {@link #handOver}
+ * moves a consumer group once it has handled the source to its end, so no record sent after the switch is
+ * handled before the old tail; {@link #moveGroups} moves the groups that were not running.
  *
  * <pre>{@code
  * try (TopicMigration migration = TopicMigration.fromEmbedded(log, "ledger").toKafka("kafka:9092").start()) {
@@ -46,12 +46,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Every step of the copy is one Kafka transaction that also records the migration's state (in topic
- * {@value MigrationStore#TOPIC}); read the target with {@code read_committed}, as Ordo's Kafka consumer
- * does, so that a step cut short by a crash is never seen. Effects stay exactly once for groups moved by
- * {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had handled again.
- * Groups that commit with an application state ({@code CommittedState}) are not moved: their offsets are in
- * that state.
+ * <p>Every step of the copy is stored with the migration's state: into Kafka as one transaction (state in
+ * topic {@value MigrationStore#TOPIC}; read the target with {@code read_committed}, as Ordo's Kafka consumer
+ * does, so that a step cut short by a crash is never seen), into the embedded engine as appends followed by
+ * a state file that the next run completes ({@link EmbeddedWriter}). Effects stay exactly once for groups
+ * moved by {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had
+ * handled again. Groups that commit with an application state ({@code CommittedState}) are not moved: their
+ * offsets are in that state.
  */
 public final class TopicMigration implements AutoCloseable {
 
@@ -65,12 +66,8 @@ public final class TopicMigration implements AutoCloseable {
 
     private final MigrationSource source;
     private final String sourceTopic;
-    private final String target;
-    private final String bootstrap;
-    private final Properties client;
+    private final MigrationTarget target;
     private final Copier copier;
-    /** Reads the target's ends at the switch without connecting then. */
-    private final Admin admin;
 
     private final GroupMoves moves;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
@@ -79,15 +76,12 @@ public final class TopicMigration implements AutoCloseable {
     private volatile Throwable failure;
     private volatile Duration lastPause = Duration.ZERO;
 
-    private TopicMigration(Builder b, MigrationSource source, Copier copier) {
+    private TopicMigration(String sourceTopic, MigrationSource source, MigrationTarget target, Copier copier) {
         this.source = source;
-        this.sourceTopic = b.topic;
-        this.target = b.target();
-        this.bootstrap = b.bootstrap;
-        this.client = b.client();
+        this.sourceTopic = sourceTopic;
+        this.target = target;
         this.copier = copier;
-        this.admin = Admin.create(client);
-        this.moves = new GroupMoves(client, admin, target);
+        this.moves = new GroupMoves(target);
         this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
         copying.setDaemon(true);
     }
@@ -101,10 +95,10 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * A re-partitioning of Kafka topic {@code topic} into a new topic ({@link Builder#targetTopic}, required)
-     * of any partition count, on the same cluster unless {@link Builder#toKafka} says otherwise. Kafka
-     * cannot close a topic to producers: at the switch only the migration's producers ({@link #producer})
-     * move, so stop the others first.
+     * A migration of Kafka topic {@code topic}: a re-partitioning into a new topic ({@link Builder#targetTopic},
+     * required) of any partition count, on the same cluster unless {@link Builder#toKafka} says otherwise, or a
+     * copy into the embedded engine ({@link Builder#toEmbedded}). Kafka cannot close a topic to producers: at
+     * the switch only the migration's producers ({@link #producer}) move, so stop the others first.
      */
     public static Builder fromKafka(String bootstrapServers, String topic) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
@@ -117,7 +111,7 @@ public final class TopicMigration implements AutoCloseable {
         });
     }
 
-    /** Whether producers send to Kafka now. */
+    /** Whether producers send to the target now. */
     public boolean switched() {
         return copier.state().phase() == MigrationState.Phase.SWITCHED;
     }
@@ -153,24 +147,23 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * A producer of the topic that sends to the source until the switch and to Kafka after it (with the
-     * same serializers); to Kafka at once if the switch is past. Made during a switch, it waits for its end.
+     * A producer of the topic that sends to the source until the switch and to the target after it (with the
+     * same serializers); to the target at once if the switch is past. Made during a switch, it waits for its
+     * end.
      */
     public synchronized <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
-        Supplier<RecordProducer<K, V>> kafka = () -> KafkaOrdoProducer.builder(bootstrap, target, keys, values)
-                .properties(client)
-                .build();
+        Supplier<RecordProducer<K, V>> onTarget = () -> target.producer(keys, values);
         if (switched()) {
-            return kafka.get();
+            return onTarget.get();
         }
-        SwitchingProducer<K, V> producer = new SwitchingProducer<>(source.producer(keys, values), kafka);
+        SwitchingProducer<K, V> producer = new SwitchingProducer<>(source.producer(keys, values), onTarget);
         producers.add(producer);
         return producer;
     }
 
     /**
      * The switch, with the migration's producers running: pauses them, seals the source, copies its tail,
-     * records the fence and lets the producers go on to Kafka. The pause lasts about the copy of what was
+     * records the fence and lets the producers go on to the target. The pause lasts about the copy of what was
      * appended since the last step. Idempotent: a switch past returns its fence.
      *
      * @throws IllegalStateException if the copy fails; the producers then resume, and if the source was
@@ -191,12 +184,12 @@ public final class TopicMigration implements AutoCloseable {
             }
             boolean done = false;
             try {
-                finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+                finishSwitch(source.seal("moved to " + target.describe()));
                 done = true;
             } finally {
                 for (SwitchingProducer<?, ?> producer : producers) {
                     if (done) {
-                        producer.switchToKafka();
+                        producer.switchToTarget();
                     } else {
                         producer.resume();
                     }
@@ -204,9 +197,9 @@ public final class TopicMigration implements AutoCloseable {
             }
             lastPause = Duration.ofNanos(System.nanoTime() - pausedAt);
             LOG.info(
-                    "topic '{}' switched to Kafka topic '{}': producers paused {} ms; fence {}",
+                    "topic '{}' switched to {}: producers paused {} ms; fence {}",
                     sourceTopic,
-                    target,
+                    target.describe(),
                     lastPause.toMillis(),
                     copier.state());
         }
@@ -214,33 +207,23 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * Moves consumer group {@code group} to Kafka: waits until its running {@code members} (on the source)
-     * have handled the source to its fence, closes them, commits the fence as the group's offsets
-     * on Kafka and starts as many members there with {@code onKafka}.
+     * Moves consumer group {@code group} to the target: waits until its running {@code members} (on the
+     * source) have handled the source to its fence, closes them, commits the fence as the group's offsets
+     * on the target and starts as many members there with {@code onTarget}.
      *
-     * @return the members started on Kafka
+     * @return the members started on the target
      * @throws IllegalStateException if the members did not reach the end within {@code timeout} (a parked
-     *     key, say; they are then left running) or the switch is not past
+     *     key, say, or a partition that no member given owns; they are then left running) or the switch is
+     *     not past
      */
     public List<RecordConsumer> handOver(
             String group,
             List<? extends RecordConsumer> members,
-            Supplier<? extends RecordConsumer> onKafka,
+            Supplier<? extends RecordConsumer> onTarget,
             Duration timeout)
             throws IOException, InterruptedException {
         MigrationState state = requireSwitched();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (RecordConsumer member : members) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!member.awaitCaughtUp(Duration.ofNanos(left))) {
-                throw new IllegalStateException("a member of group '" + group + "' did not handle topic '"
-                        + sourceTopic + "' to its end within " + timeout + " (lag " + member.lag() + ", parked "
-                        + member.parked() + "); the group stays on " + source.describe());
-            }
-        }
-        for (RecordConsumer member : members) {
-            member.close();
-        }
+        GroupMoves.closeDrained(group, members, state.sourceEnds().length, timeout, source.describe());
         Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
         if (!GroupMoves.drained(committed, state.sourceEnds())) {
             throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
@@ -249,16 +232,16 @@ public final class TopicMigration implements AutoCloseable {
         moves.move(group, committed, state);
         List<RecordConsumer> started = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            started.add(onKafka.get());
+            started.add(onTarget.get());
         }
         return started;
     }
 
     /**
-     * Moves every consumer group of the source that has no offsets on Kafka yet (groups not running, or
-     * moved by no {@link #handOver}); see the class comment for a group still behind the fence.
+     * Moves every consumer group of the source that has no offsets on the target yet (groups not running,
+     * or moved by no {@link #handOver}); see the class comment for a group still behind the fence.
      *
-     * @return the offsets committed on Kafka per group moved, by target partition
+     * @return the offsets committed on the target per group moved, by target partition
      */
     public Map<String, Map<Integer, Long>> moveGroups() throws IOException {
         MigrationState state = requireSwitched();
@@ -275,7 +258,8 @@ public final class TopicMigration implements AutoCloseable {
 
     /**
      * How long the migration's producers waited at the switch this process made (zero if it made none): from
-     * their pause to their first send to Kafka, about the copy of the tail and the recording of the fence.
+     * their pause to their first send to the target, about the copy of the tail and the recording of the
+     * fence.
      */
     public Duration lastPause() {
         return lastPause;
@@ -292,13 +276,13 @@ public final class TopicMigration implements AutoCloseable {
         return copier.copied();
     }
 
-    /** Stops the background copy and releases the migration's Kafka clients; producers stay the caller's. */
+    /** Stops the background copy and releases the migration's clients; producers stay the caller's. */
     @Override
     public void close() {
         stopCopying();
         copier.close();
         source.close();
-        admin.close();
+        target.close();
     }
 
     private void finishSwitch(long[] sourceEnds) throws IOException {
@@ -310,15 +294,15 @@ public final class TopicMigration implements AutoCloseable {
                         + list(sourceEnds) + " that cannot be read; copied up to " + copier.state());
             }
         }
-        long[] targetEnds = TargetTopic.ends(admin, target, copier.state().partitions());
+        long[] targetEnds = target.ends(copier.state().partitions());
         copier.record(copier.state().switched(sourceEnds, targetEnds));
     }
 
     private MigrationState requireSwitched() {
         MigrationState state = copier.state();
         if (state.phase() != MigrationState.Phase.SWITCHED) {
-            throw new IllegalStateException(
-                    "topic '" + sourceTopic + "' is not switched to Kafka yet; call switchOver() first");
+            throw new IllegalStateException("topic '" + sourceTopic + "' is not switched to " + target.describe()
+                    + " yet; call switchOver() first");
         }
         return state;
     }
@@ -328,7 +312,7 @@ public final class TopicMigration implements AutoCloseable {
             return;
         }
         if (source.sealed()) { // a switch cut short: no producer can send anywhere until it is finished
-            finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+            finishSwitch(source.seal("moved to " + target.describe()));
             return;
         }
         copying.start();
@@ -345,11 +329,7 @@ public final class TopicMigration implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             failure = e;
-            LOG.error(
-                    "the copy of {} to Kafka topic '{}' failed; switchOver() tries again",
-                    source.describe(),
-                    target,
-                    e);
+            LOG.error("the copy of {} to {} failed; switchOver() tries again", source.describe(), target.describe(), e);
         }
     }
 
@@ -381,6 +361,9 @@ public final class TopicMigration implements AutoCloseable {
         private final Function<Properties, MigrationSource> source;
         private final String sourceBootstrap;
         private String bootstrap;
+        /** The embedded engine to move to, or null for Kafka. */
+        private EmbeddedLog targetLog;
+
         private String target;
         private int partitions;
         private int stepRecords = Copier.STEP_RECORDS;
@@ -397,6 +380,16 @@ public final class TopicMigration implements AutoCloseable {
         /** The Kafka cluster to move to (required from the embedded engine; else the source's cluster). */
         public Builder toKafka(String bootstrapServers) {
             this.bootstrap = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+            this.targetLog = null;
+            return this;
+        }
+
+        /**
+         * Moves a Kafka topic into the open embedded engine {@code log} instead, as a new topic (named as the
+         * source unless {@link #targetTopic} says otherwise) that places keys as Kafka does.
+         */
+        public Builder toEmbedded(EmbeddedLog log) {
+            this.targetLog = Objects.requireNonNull(log, "log must not be null");
             return this;
         }
 
@@ -406,7 +399,7 @@ public final class TopicMigration implements AutoCloseable {
             return this;
         }
 
-        /** The Kafka topic to create and fill (default: the source topic's name). */
+        /** The topic to create and fill (default: the source topic's name). */
         public Builder targetTopic(String name) {
             this.target = Objects.requireNonNull(name, "target topic must not be null");
             return this;
@@ -422,8 +415,8 @@ public final class TopicMigration implements AutoCloseable {
         }
 
         /**
-         * Records copied per step at most (default 20,000): each step is one Kafka transaction, so this
-         * bounds what a crash makes the next run copy again and how long a step holds its transaction.
+         * Records copied per step at most (default 20,000): each step is stored whole or redone, so this
+         * bounds what a crash makes the next run copy again and how long a step holds its Kafka transaction.
          */
         public Builder stepRecords(int records) {
             if (records < 1 || records > 1_000_000) {
@@ -439,37 +432,50 @@ public final class TopicMigration implements AutoCloseable {
          *
          * @throws IllegalArgumentException if the target exists with another partition count, or exists
          *     though no migration into it is recorded
+         * @throws IllegalStateException if no target is given, or it is the source itself
          */
         public TopicMigration start() throws IOException {
-            if (bootstrap == null) {
-                throw new IllegalStateException("toKafka(bootstrapServers) is required");
+            if (kind.equals("embedded") && (bootstrap == null || targetLog != null)) {
+                throw new IllegalStateException(
+                        "toKafka(bootstrapServers) is required: an embedded topic moves to" + " Kafka");
             }
-            if (kind.equals("kafka") && target().equals(topic) && bootstrap.equals(sourceBootstrap)) {
+            if (targetLog == null
+                    && kind.equals("kafka")
+                    && target().equals(topic)
+                    && bootstrap.equals(sourceBootstrap)) {
                 throw new IllegalStateException(
                         "targetTopic(name) is required: a Kafka topic moves to another topic of its cluster");
             }
             Properties client = client();
-            MigrationStore store = new MigrationStore(client);
             String id = kind + "/" + topic + ">" + target();
-            MigrationSource source = this.source.apply(client);
+            MigrationSource source = null;
+            MigrationTarget target = null;
             Copier copier = null;
             try {
-                Optional<MigrationState> recorded = TargetTopic.recorded(client, store, id, target());
+                source = this.source.apply(client);
+                target =
+                        targetLog != null ? new EmbeddedTarget(targetLog, target()) : new KafkaTarget(client, target());
+                Optional<MigrationState> recorded = target.recorded(id);
                 MigrationState state = recorded.orElse(
                         MigrationState.start(partitions == 0 ? source.layout().partitions() : partitions));
-                copier = new Copier(source, stepRecords, id, target(), store, client, state);
+                copier = new Copier(source, stepRecords, target.writer(id, state), state);
                 if (recorded.isEmpty()) {
                     copier.record(state); // recorded first: a crash after creating the target resumes
                 }
-                TargetTopic.ensure(client, target(), state);
-                TopicMigration migration = new TopicMigration(this, source, copier);
+                target.ensure(state);
+                TopicMigration migration = new TopicMigration(topic, source, target, copier);
                 migration.begin();
                 return migration;
             } catch (IOException | RuntimeException e) {
                 if (copier != null) {
                     copier.close();
                 }
-                source.close();
+                if (target != null) {
+                    target.close();
+                }
+                if (source != null) {
+                    source.close();
+                }
                 throw e;
             }
         }
