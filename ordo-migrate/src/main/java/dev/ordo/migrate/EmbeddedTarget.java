@@ -58,7 +58,8 @@ final class EmbeddedTarget implements MigrationTarget {
     @Override
     public Writer writer(String id, MigrationState state) throws IOException {
         long[] written = file.read().map(MigrationFile.Entry::written).orElse(new long[0]);
-        return new EmbeddedWriter(log, topic, id, file, written);
+        boolean copying = state.phase() == MigrationState.Phase.COPYING; // after the switch producers append too
+        return new EmbeddedWriter(log, topic, id, file, written, copying);
     }
 
     @Override

@@ -46,13 +46,19 @@ final class EmbeddedWriter implements MigrationTarget.Writer {
 
     private final List<CompletableFuture<Acknowledgement>> sent = new ArrayList<>();
 
-    EmbeddedWriter(EmbeddedLog log, String topic, String id, MigrationFile file, long[] stored) throws IOException {
+    /**
+     * @param stored the target's ends as last stored
+     * @param copying whether the copy goes on (before the switch): only then can records beyond {@code stored}
+     *     be a step's; after it they are the producers'
+     */
+    EmbeddedWriter(EmbeddedLog log, String topic, String id, MigrationFile file, long[] stored, boolean copying)
+            throws IOException {
         this.log = log;
         this.topic = topic;
         this.id = id;
         this.file = file;
         this.stored = stored;
-        this.landed = landedBeyond(stored);
+        this.landed = copying ? landedBeyond(stored) : new HashSet<>();
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.ordo.migrate;
 
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.log.storage.Record;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@value Copier#FROM_HEADER} header): nothing it had not handled is skipped, and records it had handled
  * that the copy placed after that one come again (at least once, as after any rebalance). A group that
  * already has offsets for the target is left alone: it moved before, or consumes there already.
+ *
+ * <p>A group whose consumer commits its offsets with an application state ({@link CommittedState}) moves
+ * with the state: once it has handled the source to the fence, the state is committed again with the
+ * target's fence as its offsets ({@link #moveState}). Its value is not touched: whatever the application
+ * keeps in it (balances, a {@code Resequencer} checkpoint of producer sequences, which the copy keeps in
+ * the records' headers) goes on as it was.
  */
 final class GroupMoves {
 
@@ -27,10 +35,12 @@ final class GroupMoves {
     /** How often {@link #closeDrained} looks again while a rebalance leaves a partition without owner. */
     private static final long REBALANCE_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+    private final MigrationSource source;
     private final MigrationTarget target;
 
-    /** Moves into {@code target} (not closed here). */
-    GroupMoves(MigrationTarget target) {
+    /** Moves from {@code source} into {@code target} (neither closed here). */
+    GroupMoves(MigrationSource source, MigrationTarget target) {
+        this.source = source;
         this.target = target;
     }
 
@@ -88,6 +98,48 @@ final class GroupMoves {
         for (RecordConsumer member : members) {
             member.close();
         }
+    }
+
+    /**
+     * Commits {@code state}, which holds the effects of group {@code group}'s records of the source, again
+     * with the target's fence as its offsets, so that a consumer with it goes on at the fence on the
+     * target. A state already there (a move cut short after its commit) is left as it is.
+     *
+     * @throws IllegalStateException if the state has not seen every record of the source up to the fence
+     */
+    void moveState(String group, CommittedState state, MigrationState switched) throws IOException {
+        Map<Integer, Long> positions = state.restore();
+        Map<Integer, Long> fence = fence(switched.targetEnds());
+        if (positions.equals(fence)) {
+            return; // committed by a move cut short before it was recorded
+        }
+        if (!handledToEnd(positions, switched.sourceEnds())) {
+            throw new IllegalStateException("the state of group '" + group + "' holds offsets " + positions
+                    + ", short of the fence " + Arrays.toString(switched.sourceEnds()) + " of " + source.describe()
+                    + ": run its consumer there to the end (the source takes no more records), then move it");
+        }
+        state.commit(fence);
+    }
+
+    /**
+     * Whether a group at {@code positions} has handled every record of the source below {@code ends}: a
+     * position short of its end only by offsets that hold no record (a Kafka transaction's markers) counts.
+     */
+    boolean handledToEnd(Map<Integer, Long> positions, long[] ends) throws IOException {
+        for (int p = 0; p < ends.length; p++) {
+            long position = Math.max(positions.getOrDefault(p, 0L), source.startOffset(p));
+            if (position >= ends[p]) {
+                continue;
+            }
+            MigrationSource.Batch batch = source.read(p, position, READ_BYTES);
+            boolean recordLeft = batch.records().isEmpty()
+                    ? batch.next() < ends[p]
+                    : batch.records().get(0).offset() < ends[p];
+            if (recordLeft) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the group handled every record below the source's final ends. */

@@ -1,6 +1,6 @@
 package dev.ordo.migrate;
 
-import dev.ordo.OrdoInterruptedException;
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serde;
@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -51,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * does, so that a step cut short by a crash is never seen), into the embedded engine as appends followed by
  * a state file that the next run completes ({@link EmbeddedWriter}). Effects stay exactly once for groups
  * moved by {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had
- * handled again. Groups that commit with an application state ({@code CommittedState}) are not moved: their
- * offsets are in that state.
+ * handled again. A group that commits with an application state ({@link CommittedState}) moves with it
+ * ({@link #handOver(String, List, CommittedState, Supplier, Duration)}), exactly once.
  */
 public final class TopicMigration implements AutoCloseable {
 
@@ -71,19 +69,17 @@ public final class TopicMigration implements AutoCloseable {
 
     private final GroupMoves moves;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
-    private final CountDownLatch stopping = new CountDownLatch(1);
-    private final Thread copying;
-    private volatile Throwable failure;
+    private final BackgroundCopy copying;
     private volatile Duration lastPause = Duration.ZERO;
 
-    private TopicMigration(String sourceTopic, MigrationSource source, MigrationTarget target, Copier copier) {
+    private TopicMigration(
+            String id, String sourceTopic, MigrationSource source, MigrationTarget target, Copier copier) {
         this.source = source;
         this.sourceTopic = sourceTopic;
         this.target = target;
         this.copier = copier;
-        this.moves = new GroupMoves(target);
-        this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
-        copying.setDaemon(true);
+        this.moves = new GroupMoves(source, target);
+        this.copying = new BackgroundCopy(copier, id);
     }
 
     /** A migration of {@code topic} of the open embedded engine {@code log}; say where to with the builder. */
@@ -128,7 +124,7 @@ public final class TopicMigration implements AutoCloseable {
 
     /** Why the background copy stopped, if it failed (then {@link #switchOver} retries it). */
     public Throwable failure() {
-        return failure;
+        return copying.failure();
     }
 
     /**
@@ -138,12 +134,12 @@ public final class TopicMigration implements AutoCloseable {
      */
     public boolean awaitCopied(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lag() > copier.stepRecords && failure == null) {
-            if (System.nanoTime() > deadline || stopping.await(20, TimeUnit.MILLISECONDS)) {
+        while (lag() > copier.stepRecords && failure() == null) {
+            if (System.nanoTime() > deadline || copying.stoppedWithin(20)) {
                 return false;
             }
         }
-        return failure == null;
+        return failure() == null;
     }
 
     /**
@@ -171,7 +167,7 @@ public final class TopicMigration implements AutoCloseable {
      */
     public synchronized Fence switchOver() throws IOException {
         if (!switched()) {
-            stopCopying();
+            copying.stop();
             for (int steps = 0; steps < 20 && lag() > CLOSE_ENOUGH; steps++) {
                 copier.step(); // close to the end before pausing anyone: the pause then copies little
             }
@@ -225,7 +221,7 @@ public final class TopicMigration implements AutoCloseable {
         MigrationState state = requireSwitched();
         GroupMoves.closeDrained(group, members, state.sourceEnds().length, timeout, source.describe());
         Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
-        if (!GroupMoves.drained(committed, state.sourceEnds())) {
+        if (!moves.handledToEnd(committed, state.sourceEnds())) {
             throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
                     + " of the fence " + fence().sourceEnds() + "; start it again on " + source.describe());
         }
@@ -235,6 +231,47 @@ public final class TopicMigration implements AutoCloseable {
             started.add(onTarget.get());
         }
         return started;
+    }
+
+    /**
+     * Moves consumer group {@code group}, whose consumer commits its offsets with the application state
+     * {@code state} ({@link CommittedState}), to the target: waits until its running {@code members} (on
+     * the source; none if it is not running) have handled the source to its fence, closes them (which
+     * commits the state), commits the state again with the target's fence as its offsets, and starts one
+     * consumer there with {@code onTarget}, which must use the same state. Each record's effect on the state
+     * is then applied exactly once across the move. The state's value is carried as it is: a
+     * {@code Resequencer} checkpoint kept in it stays valid, since the copy keeps the producers' sequence
+     * headers.
+     *
+     * <p>The move is recorded: called again (after a restart, say) for a group whose state moved, it only
+     * starts the consumer. Call it before starting a consumer with the state on the target.
+     *
+     * @return the consumer started on the target
+     * @throws IllegalStateException if the members or the state did not reach the fence (within {@code
+     *     timeout}; the members are then left running), or the switch is not past
+     */
+    public RecordConsumer handOver(
+            String group,
+            List<? extends RecordConsumer> members,
+            CommittedState state,
+            Supplier<? extends RecordConsumer> onTarget,
+            Duration timeout)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(state, "state must not be null");
+        synchronized (this) { // one record of the migration's state at a time
+            MigrationState switched = requireSwitched();
+            if (switched.movedStates().contains(group)) {
+                if (!members.isEmpty()) {
+                    throw new IllegalStateException("the state of group '" + group + "' moved to " + target.describe()
+                            + " already; its members on " + source.describe() + " must stop");
+                }
+            } else {
+                GroupMoves.closeDrained(group, members, switched.sourceEnds().length, timeout, source.describe());
+                moves.moveState(group, state, switched);
+                copier.record(switched.stateMoved(group));
+            }
+        }
+        return onTarget.get();
     }
 
     /**
@@ -279,7 +316,7 @@ public final class TopicMigration implements AutoCloseable {
     /** Stops the background copy and releases the migration's clients; producers stay the caller's. */
     @Override
     public void close() {
-        stopCopying();
+        copying.stop();
         copier.close();
         source.close();
         target.close();
@@ -316,33 +353,6 @@ public final class TopicMigration implements AutoCloseable {
             return;
         }
         copying.start();
-    }
-
-    private void copyUntilStopped() {
-        try {
-            while (stopping.getCount() > 0) {
-                if (copier.step() == 0 && stopping.await(20, TimeUnit.MILLISECONDS)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            failure = e;
-            LOG.error("the copy of {} to {} failed; switchOver() tries again", source.describe(), target.describe(), e);
-        }
-    }
-
-    private void stopCopying() {
-        stopping.countDown();
-        try {
-            if (copying.isAlive()) {
-                copying.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while stopping the copy of topic '" + sourceTopic + "'", e);
-        }
     }
 
     private static List<Long> list(long[] values) {
@@ -463,7 +473,7 @@ public final class TopicMigration implements AutoCloseable {
                     copier.record(state); // recorded first: a crash after creating the target resumes
                 }
                 target.ensure(state);
-                TopicMigration migration = new TopicMigration(topic, source, target, copier);
+                TopicMigration migration = new TopicMigration(id, topic, source, target, copier);
                 migration.begin();
                 return migration;
             } catch (IOException | RuntimeException e) {
