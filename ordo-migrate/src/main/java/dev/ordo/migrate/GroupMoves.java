@@ -45,6 +45,17 @@ final class GroupMoves {
     }
 
     /**
+     * Asks the target for the offsets of {@code groups} and drops the answer: the first such question can be
+     * slow (Kafka finds the group's coordinator, and makes its offsets topic if no group ever committed), and
+     * the switch asks it before anyone waits for a hand-over.
+     */
+    void prepare(Set<String> groups) throws IOException {
+        for (String group : groups) {
+            target.committedOffsets(group);
+        }
+    }
+
+    /**
      * Commits on the target where {@code group}, which committed {@code committed} in the source, goes on.
      *
      * @return the offsets committed per target partition, empty if the group had offsets there already

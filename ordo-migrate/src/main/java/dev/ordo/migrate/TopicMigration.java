@@ -171,6 +171,7 @@ public final class TopicMigration implements AutoCloseable {
             for (int steps = 0; steps < 20 && lag() > CLOSE_ENOUGH; steps++) {
                 copier.step(); // close to the end before pausing anyone: the pause then copies little
             }
+            moves.prepare(source.committedOffsets().keySet()); // before anyone waits for the hand-over
             for (SwitchingProducer<?, ?> producer : producers) {
                 producer.prepare();
             }
