@@ -1,5 +1,6 @@
 package dev.ordo.kafka;
 
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Header;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Partition growth</b>: a record fenced behind an earlier partition by
  *       {@link KafkaOrdoProducer} ({@link PartitionFence}) holds its partition, paused, until the
  *       records it follows are handled; the other partitions go on.</li>
+ *   <li><b>Exactly-once effects</b> with {@link Builder#committedState}: the offsets are committed with
+ *       the application's state, not to Kafka, as on the embedded engine.</li>
  * </ul>
  *
  * <pre>{@code
@@ -121,6 +124,7 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
                                     settings.group(),
                                     topic)
                             : null,
+                    b.state == null ? null : new StateCommits(topic, settings.group(), b.state, dispatcher),
                     "ordo-kafka-poll-" + client + "-" + topic,
                     this::settled,
                     this::failed);
@@ -207,9 +211,12 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         return pollLoop.endsKnownSince(nanos);
     }
 
-    /** The offset committed for {@code partition} by this consumer, or -1 if it has committed none. */
+    /**
+     * The offset committed for {@code partition} by this consumer (into its {@link Builder#committedState state}
+     * if it has one), or -1 if it has committed none.
+     */
     public long committedOffset(int partition) {
-        return pollLoop.commits().committedOffset(partition);
+        return pollLoop.committedOffset(partition);
     }
 
     /** The metadata of this consumer's last commit of {@code partition} (tests read the completed offsets in it). */
@@ -285,6 +292,7 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         private final String bootstrapServers;
         private final Properties overrides = new Properties();
         private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
+        private CommittedState state;
 
         private Builder(String bootstrapServers, String topic, Deserializer<K> keys, Deserializer<V> values) {
             super(topic, keys, values);
@@ -304,6 +312,19 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
          */
         public Builder<K, V> groupProtocol(GroupProtocol protocol) {
             this.groupProtocol = Objects.requireNonNull(protocol, "groupProtocol must not be null");
+            return this;
+        }
+
+        /**
+         * Commits the offsets together with an application state, in one atomic step, instead of to the
+         * group (exactly-once effects on the state; see {@link CommittedState}). The consumer then reads every
+         * partition the topic has when it starts, on its own ({@code assign}, not as a member of the group:
+         * the state is one consumer's, so start one per state), from the offsets the state restores, the
+         * partition's start where it has none; it commits at moments no handler runs. A partition added
+         * later is read after a restart.
+         */
+        public Builder<K, V> committedState(CommittedState state) {
+            this.state = Objects.requireNonNull(state, "state must not be null");
             return this;
         }
 

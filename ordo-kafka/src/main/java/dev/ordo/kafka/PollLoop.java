@@ -5,6 +5,7 @@ import dev.ordo.engine.Ordering;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
 import dev.ordo.engine.core.RecordDispatcher;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ final class PollLoop {
 
     private final long commitIntervalNanos;
     private final OffsetCommits commits;
+    /** With an application state: it holds the offsets, and the consumer reads every partition itself; else null. */
+    private final StateCommits stateCommits;
 
     /**
      * Per partition, records fetched and not dispatched yet, in order: the handlers had no room for them,
@@ -104,6 +107,7 @@ final class PollLoop {
      * @param lagMeters the per-partition lag gauges, or null without a meter registry
      * @param emptyAssignmentProbe under KIP-848's protocol, tells a final empty assignment from one not
      *     computed yet; null under the classic protocol, whose assignments come complete; closed with the loop
+     * @param stateCommits the commits into an application state, or null to commit to the group
      * @param settled told that the group has given this consumer its partitions
      * @param failed told why polling stopped before close
      */
@@ -114,6 +118,7 @@ final class PollLoop {
             RecordDispatcher<?, ?> dispatcher,
             KafkaLagMeters lagMeters,
             EmptyAssignmentProbe emptyAssignmentProbe,
+            StateCommits stateCommits,
             String threadName,
             Consumer<Boolean> settled,
             Consumer<Throwable> failed) {
@@ -128,6 +133,7 @@ final class PollLoop {
         this.failed = failed;
         this.commitIntervalNanos = settings.commitInterval().toNanos();
         this.commits = new OffsetCommits(topic, consumer, dispatcher, waiting::containsKey);
+        this.stateCommits = stateCommits;
         this.thread = new Thread(this::run, threadName);
     }
 
@@ -146,6 +152,9 @@ final class PollLoop {
     /** From now on nothing is committed, also not on the way out of the group (a crash, for tests). */
     void crash() {
         commits.crash();
+        if (stateCommits != null) {
+            stateCommits.crash();
+        }
     }
 
     /** The partitions assigned now. */
@@ -170,6 +179,11 @@ final class PollLoop {
         return commits;
     }
 
+    /** The offset this consumer committed for {@code partition} (to the group or into its state), or -1. */
+    long committedOffset(int partition) {
+        return stateCommits != null ? stateCommits.committedOffset(partition) : commits.committedOffset(partition);
+    }
+
     /** See {@link KafkaOrdoConsumer#fenceWaits}. */
     long fenceWaits() {
         return fenceWaits.get();
@@ -185,7 +199,11 @@ final class PollLoop {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalancing());
+            if (stateCommits != null) {
+                assignEveryPartition();
+            } else {
+                consumer.subscribe(List.of(topic), new Rebalancing());
+            }
             long lastCommit = System.nanoTime();
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records;
@@ -203,7 +221,11 @@ final class PollLoop {
                     reportFenceStalls();
                     publishFenceHolds();
                     if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                        commits.commit(consumer.assignment(), false);
+                        if (stateCommits != null) {
+                            stateCommits.commit(running::get);
+                        } else {
+                            commits.commit(consumer.assignment(), false);
+                        }
                         lastCommit = System.nanoTime();
                     }
                 } catch (WakeupException e) {
@@ -216,9 +238,17 @@ final class PollLoop {
             }
             if (!commits.crashed()) {
                 dispatcher.close(closeTimeout); // lets every dispatched record that can finish finish
-                commits.commitOnClose();
+                if (stateCommits != null) {
+                    stateCommits.commitOnClose();
+                } else {
+                    commits.commitOnClose();
+                }
             }
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.accept(e);
+            dispatcher.close(Duration.ZERO);
+        } catch (IOException | RuntimeException e) {
             failed.accept(e);
             LOG.error("consumer of {} stopped", topic, e);
             dispatcher.close(Duration.ZERO);
@@ -232,6 +262,29 @@ final class PollLoop {
             }
             assignment = Set.of();
         }
+    }
+
+    /**
+     * With an application state: takes every partition of the topic (no group: the state is one consumer's)
+     * and starts each where the state's offsets say, at the topic's start where they say nothing.
+     */
+    private void assignEveryPartition() throws IOException {
+        Map<Integer, Long> restored = stateCommits.restore();
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions);
+        for (TopicPartition tp : partitions) {
+            long start = restored.containsKey(tp.partition()) ? restored.get(tp.partition()) : starts.get(tp);
+            consumer.seek(tp, start);
+            stateCommits.startAt(tp.partition(), start);
+            dispatcher.assign(tp.partition(), start, Collections.emptyNavigableSet());
+            recordsEnd.put(tp.partition(), start);
+        }
+        Set<Integer> all = new HashSet<>();
+        partitions.forEach(tp -> all.add(tp.partition()));
+        assignment = Set.copyOf(all);
+        settled.accept(true);
     }
 
     /** Counts an empty KIP-848 assignment as the group's once the coordinator confirms it. */
@@ -274,6 +327,9 @@ final class PollLoop {
             batch.add(raw(queue.poll()));
         }
         dispatcher.dispatch(partition, batch);
+        if (stateCommits != null && !batch.isEmpty()) {
+            stateCommits.dispatched(partition, batch.get(batch.size() - 1).offset() + 1);
+        }
         TopicPartition tp = new TopicPartition(topic, partition);
         if (queue.isEmpty()) {
             waiting.remove(partition);

@@ -5,26 +5,18 @@ import dev.ordo.log.storage.Record;
 import dev.ordo.partition.TopicLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Copies a source topic's records to the target topic in steps, each one Kafka transaction that also
- * holds the migration's new {@link MigrationState}: a crash anywhere loses a whole step or nothing, and
- * the next copier (its {@code initTransactions} fences this one and aborts its open step) goes on exactly
- * where the state says.
+ * Copies a source topic's records to the target topic in steps, each written with the migration's new
+ * {@link MigrationState} by the target's {@link MigrationTarget.Writer}: a crash loses a whole step or
+ * nothing, and the next copier goes on exactly where the state says.
  *
- * <p>Order: a key's records go to the partition Kafka's own partitioner gives the key (null keys: source
- * partition modulo the target's count), so producers sending to Kafka after the switch follow them. The
- * source's layouts are copied oldest first, and a layout only once every record of the earlier ones is
+ * <p>Order: a key's records go to the partition the target's partitioner gives the key (null keys: source
+ * partition modulo the target's count), so producers sending to the target after the switch follow them.
+ * The source's layouts are copied oldest first, and a layout only once every record of the earlier ones is
  * copied: within one layout a key lives in one partition, so each key's records reach the target in the
  * order its consumers would have handled them. Each copied record keeps its key, value, headers and
  * timestamp and gains {@value #FROM_HEADER} ({@code partition/offset} in the source).
@@ -42,38 +34,17 @@ final class Copier implements AutoCloseable {
     /** Records per step at most. */
     final int stepRecords;
 
-    private final String id;
-    private final String target;
-    private final MigrationStore store;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final MigrationTarget.Writer writer;
     /** Written by the copying thread, read by any (lag, phase). */
     private volatile MigrationState state;
 
     private volatile long copied;
 
-    Copier(
-            MigrationSource source,
-            int stepRecords,
-            String id,
-            String target,
-            MigrationStore store,
-            Properties client,
-            MigrationState state) {
+    Copier(MigrationSource source, int stepRecords, MigrationTarget.Writer writer, MigrationState state) {
         this.source = source;
         this.stepRecords = stepRecords;
-        this.id = id;
-        this.target = target;
-        this.store = store;
+        this.writer = writer;
         this.state = state;
-        Properties props = new Properties();
-        props.putAll(client);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ordo-migrate-" + id);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        producer.initTransactions(); // fences an earlier copier of this migration and aborts its open step
     }
 
     /** The state as last committed. */
@@ -95,7 +66,7 @@ final class Copier implements AutoCloseable {
         long[] next = Arrays.copyOf(state.next(), layout.existing());
         List<TopicLayout.Layout> layouts = layout.layouts();
         int count = 0;
-        beginStep();
+        writer.begin();
         try {
             for (int j = 0; j < layouts.size() && count < stepRecords; j++) {
                 TopicLayout.Layout current = layouts.get(j);
@@ -112,13 +83,10 @@ final class Copier implements AutoCloseable {
                 }
             }
             MigrationState stepped = state.copied(next);
-            store.write(producer, id, stepped);
-            producer.commitTransaction();
+            writer.commit(stepped);
             state = stepped;
-        } catch (ProducerFencedException e) {
-            throw new IllegalStateException("another copier of migration '" + id + "' took over", e);
         } catch (IOException | RuntimeException e) {
-            abortQuietly(e);
+            writer.abort(e);
             throw e;
         }
         copied += count;
@@ -136,20 +104,15 @@ final class Copier implements AutoCloseable {
     }
 
     /** Commits {@code next} as the migration's state in a step of its own (no records). */
-    void record(MigrationState next) {
-        beginStep();
+    void record(MigrationState next) throws IOException {
+        writer.begin();
         try {
-            store.write(producer, id, next);
-            producer.commitTransaction();
+            writer.commit(next);
             state = next;
-        } catch (KafkaException e) {
-            abortQuietly(e);
+        } catch (IOException | RuntimeException e) {
+            writer.abort(e);
             throw e;
         }
-    }
-
-    private void beginStep() {
-        producer.beginTransaction();
     }
 
     /** Copies partition {@code p} from {@code next[p]} to {@code end}, at most {@code budget} records. */
@@ -166,7 +129,7 @@ final class Copier implements AutoCloseable {
                 if (record.offset() >= end || count == budget) {
                     return count;
                 }
-                send(p, record);
+                writer.send(p % state.partitions(), copy(p, record));
                 next[p] = record.offset() + 1;
                 count++;
             }
@@ -174,34 +137,29 @@ final class Copier implements AutoCloseable {
         return count;
     }
 
-    private void send(int p, Record record) {
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : record.headers()) {
-            headers.add(h.key(), h.value());
-        }
-        headers.add(FROM_HEADER, (p + "/" + record.offset()).getBytes(StandardCharsets.US_ASCII));
-        Integer partition = record.key() == null ? p % state.partitions() : null; // keyed: Kafka's partitioner
-        Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
-        producer.send(new ProducerRecord<>(target, partition, timestamp, record.key(), record.value(), headers));
-    }
-
-    private void abortQuietly(Exception cause) {
-        try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            cause.addSuppressed(e); // the next copier's initTransactions aborts it
-        }
+    /** The record with {@value #FROM_HEADER} added. */
+    private static Record copy(int p, Record record) {
+        List<Header> headers = new ArrayList<>(record.headers().size() + 1);
+        headers.addAll(record.headers());
+        headers.add(new Header(FROM_HEADER, (p + "/" + record.offset()).getBytes(StandardCharsets.US_ASCII)));
+        return new Record(record.offset(), record.timestamp(), record.key(), record.value(), headers);
     }
 
     @Override
     public void close() {
-        producer.close();
+        writer.close();
     }
 
-    /** Parses a {@value #FROM_HEADER} value: {@code {partition, offset}}. */
-    static long[] from(byte[] header) {
-        String text = new String(header, StandardCharsets.US_ASCII);
-        int slash = text.indexOf('/');
-        return new long[] {Long.parseLong(text.substring(0, slash)), Long.parseLong(text.substring(slash + 1))};
+    /** Where {@code record} was copied from, by its {@value #FROM_HEADER}: {@code {partition, offset}}, or null. */
+    static long[] source(Record record) {
+        List<Header> headers = record.headers();
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            if (headers.get(i).key().equals(FROM_HEADER)) {
+                String text = new String(headers.get(i).value(), StandardCharsets.US_ASCII);
+                int slash = text.indexOf('/');
+                return new long[] {Long.parseLong(text.substring(0, slash)), Long.parseLong(text.substring(slash + 1))};
+            }
+        }
+        return null;
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How far one migration has come, as committed in Kafka with the records it copied (one transaction):
@@ -17,8 +19,11 @@ import java.util.Arrays;
  * @param next the next offset to copy, per source partition
  * @param sourceEnds the source's ends once sealed (empty before the switch)
  * @param targetEnds the target's ends at the switch (empty before it)
+ * @param movedStates the groups whose application state ({@code CommittedState}) holds the target's
+ *     positions now, translated at the fence
  */
-record MigrationState(Phase phase, int partitions, long[] next, long[] sourceEnds, long[] targetEnds) {
+record MigrationState(
+        Phase phase, int partitions, long[] next, long[] sourceEnds, long[] targetEnds, Set<String> movedStates) {
 
     /** Where a migration is. */
     enum Phase {
@@ -30,9 +35,13 @@ record MigrationState(Phase phase, int partitions, long[] next, long[] sourceEnd
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    MigrationState {
+        movedStates = Set.copyOf(movedStates);
+    }
+
     /** A migration that has copied nothing yet. */
     static MigrationState start(int partitions) {
-        return new MigrationState(Phase.COPYING, partitions, new long[0], new long[0], new long[0]);
+        return new MigrationState(Phase.COPYING, partitions, new long[0], new long[0], new long[0], Set.of());
     }
 
     /** The next offset to copy of source partition {@code p}. */
@@ -42,13 +51,20 @@ record MigrationState(Phase phase, int partitions, long[] next, long[] sourceEnd
 
     /** This state with {@code next} copied. */
     MigrationState copied(long[] next) {
-        return new MigrationState(phase, partitions, next.clone(), sourceEnds, targetEnds);
+        return new MigrationState(phase, partitions, next.clone(), sourceEnds, targetEnds, movedStates);
     }
 
     /** The switch: the source sealed at {@code sourceEnds}, everything copied, Kafka's ends {@code targetEnds}. */
     MigrationState switched(long[] sourceEnds, long[] targetEnds) {
         return new MigrationState(
-                Phase.SWITCHED, partitions, sourceEnds.clone(), sourceEnds.clone(), targetEnds.clone());
+                Phase.SWITCHED, partitions, sourceEnds.clone(), sourceEnds.clone(), targetEnds.clone(), movedStates);
+    }
+
+    /** This state with group {@code group}'s application state moved to the target. */
+    MigrationState stateMoved(String group) {
+        Set<String> moved = new TreeSet<>(movedStates);
+        moved.add(group);
+        return new MigrationState(phase, partitions, next, sourceEnds, targetEnds, moved);
     }
 
     String toJson() {
@@ -58,6 +74,8 @@ record MigrationState(Phase phase, int partitions, long[] next, long[] sourceEnd
         array(node.putArray("next"), next);
         array(node.putArray("sourceEnds"), sourceEnds);
         array(node.putArray("targetEnds"), targetEnds);
+        ArrayNode moved = node.putArray("movedStates");
+        new TreeSet<>(movedStates).forEach(moved::add);
         return node.toString();
     }
 
@@ -71,7 +89,16 @@ record MigrationState(Phase phase, int partitions, long[] next, long[] sourceEnd
                 node.get("partitions").asInt(),
                 longs(node.get("next")),
                 longs(node.get("sourceEnds")),
-                longs(node.get("targetEnds")));
+                longs(node.get("targetEnds")),
+                strings(node.get("movedStates")));
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> values = new TreeSet<>();
+        if (array != null) {
+            array.forEach(v -> values.add(v.asText()));
+        }
+        return values;
     }
 
     private static void array(ArrayNode array, long[] values) {

@@ -11,10 +11,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * A producer of a migrating topic ({@link TopicMigration#producer}): it sends to the source engine until
- * the switch, then to Kafka. At the switch its sends wait (at most {@link #MAX_PAUSE}, then they fail
+ * A producer of a migrating topic ({@link TopicMigration#producer}): it sends to the source until the
+ * switch, then to the target. At the switch its sends wait (at most {@link #MAX_PAUSE}, then they fail
  * saying so) while what it sent is acknowledged, the source is sealed and its tail copied: every record it
- * sends after the switch lands in Kafka after every record it sent before.
+ * sends after the switch lands in the target after every record it sent before.
  */
 final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
 
@@ -24,16 +24,16 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
     /** Sends hold it for reading; a switch holds it for writing from its pause to its end. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
-    private final Supplier<RecordProducer<K, V>> kafka;
-    /** The Kafka producer made before the pause, so that the pause does not wait for its connection. */
+    private final Supplier<RecordProducer<K, V>> target;
+    /** The target's producer made before the pause, so that the pause does not wait for its connection. */
     private RecordProducer<K, V> prepared;
 
     private volatile RecordProducer<K, V> current;
     private volatile boolean closed;
 
-    SwitchingProducer(RecordProducer<K, V> source, Supplier<RecordProducer<K, V>> kafka) {
+    SwitchingProducer(RecordProducer<K, V> source, Supplier<RecordProducer<K, V>> target) {
         this.current = source;
-        this.kafka = kafka;
+        this.target = target;
     }
 
     @Override
@@ -45,7 +45,7 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
     public CompletableFuture<Acknowledgement> send(OutgoingRecord<K, V> record) {
         if (!enter()) {
             return CompletableFuture.failedFuture(new IllegalStateException("the switch of topic '" + topic()
-                    + "' to Kafka took longer than " + MAX_PAUSE.toSeconds() + " s; the record was not sent"));
+                    + "' took longer than " + MAX_PAUSE.toSeconds() + " s; the record was not sent"));
         }
         try {
             return current.send(record);
@@ -59,10 +59,10 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
         current.flush();
     }
 
-    /** Makes the Kafka producer ahead of the switch (migration thread). */
+    /** Makes the target's producer ahead of the switch (migration thread). */
     void prepare() {
         if (!closed && prepared == null) {
-            prepared = kafka.get();
+            prepared = target.get();
         }
     }
 
@@ -74,15 +74,15 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
         }
     }
 
-    /** Sends go to Kafka from now on; the source producer is closed (after {@link #pause}). */
-    void switchToKafka() {
+    /** Sends go to the target from now on; the source producer is closed (after {@link #pause}). */
+    void switchToTarget() {
         if (closed) {
             gate.writeLock().unlock();
             return;
         }
         RecordProducer<K, V> source = current;
         try {
-            current = prepared != null ? prepared : kafka.get();
+            current = prepared != null ? prepared : target.get();
             prepared = null;
         } finally {
             gate.writeLock().unlock();
@@ -116,7 +116,7 @@ final class SwitchingProducer<K, V> implements RecordProducer<K, V> {
             return;
         }
         if (!enter()) {
-            throw new IllegalStateException("the switch of topic '" + topic() + "' to Kafka took longer than "
+            throw new IllegalStateException("the switch of topic '" + topic() + "' took longer than "
                     + MAX_PAUSE.toSeconds() + " s; the producer is not closed");
         }
         try {

@@ -1,10 +1,9 @@
 package dev.ordo.migrate;
 
-import dev.ordo.OrdoInterruptedException;
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serde;
-import dev.ordo.kafka.KafkaOrdoProducer;
 import dev.ordo.log.engine.EmbeddedLog;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,23 +15,22 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves a live topic of the embedded engine to Kafka, keeping each key's order, with its producers and
- * consumers running. {@link #start} copies the backlog in the background (resuming a migration cut short,
- * wherever it stopped); {@link #switchOver} is the fence: the migration's producers pause, the source topic
- * is sealed (later appends fail), its tail is copied, and the producers go on to Kafka, their records
- * behind every copied one; {@link #handOver} moves a consumer group once it has handled the source to its
- * end, so no record sent after the switch is handled before the old tail; {@link #moveGroups} moves the
- * groups that were not running.
+ * Moves a live topic between engines, keeping each key's order, with its producers and consumers running:
+ * from the embedded engine to Kafka ({@link #fromEmbedded}), from Kafka to a new Kafka topic of any
+ * partition count ({@link #fromKafka}), or from Kafka to the embedded engine, to debug a production topic
+ * on one machine ({@link Builder#toEmbedded}). {@link Builder#start} copies the backlog in the background
+ * (resuming a migration cut short, wherever it stopped); {@link #switchOver} is the fence: the migration's
+ * producers pause, the source topic is sealed (later appends fail; Kafka cannot seal a topic), its tail is
+ * copied, and the producers go on to the target, their records behind every copied one; {@link #handOver}
+ * moves a consumer group once it has handled the source to its end, so no record sent after the switch is
+ * handled before the old tail; {@link #moveGroups} moves the groups that were not running.
  *
  * <pre>{@code
  * try (TopicMigration migration = TopicMigration.fromEmbedded(log, "ledger").toKafka("kafka:9092").start()) {
@@ -46,12 +44,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Every step of the copy is one Kafka transaction that also records the migration's state (in topic
- * {@value MigrationStore#TOPIC}); read the target with {@code read_committed}, as Ordo's Kafka consumer
- * does, so that a step cut short by a crash is never seen. Effects stay exactly once for groups moved by
- * {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had handled again.
- * Groups that commit with an application state ({@code CommittedState}) are not moved: their offsets are in
- * that state.
+ * <p>Every step of the copy is stored with the migration's state: into Kafka as one transaction (state in
+ * topic {@value MigrationStore#TOPIC}; read the target with {@code read_committed}, as Ordo's Kafka consumer
+ * does, so that a step cut short by a crash is never seen), into the embedded engine as appends followed by
+ * a state file that the next run completes ({@link EmbeddedWriter}). Effects stay exactly once for groups
+ * moved by {@link #handOver}; a group moved while behind ({@link #moveGroups}) may see records it had
+ * handled again. A group that commits with an application state ({@link CommittedState}) moves with it
+ * ({@link #handOver(String, List, CommittedState, Supplier, Duration)}), exactly once.
  */
 public final class TopicMigration implements AutoCloseable {
 
@@ -65,31 +64,22 @@ public final class TopicMigration implements AutoCloseable {
 
     private final MigrationSource source;
     private final String sourceTopic;
-    private final String target;
-    private final String bootstrap;
-    private final Properties client;
+    private final MigrationTarget target;
     private final Copier copier;
-    /** Reads the target's ends at the switch without connecting then. */
-    private final Admin admin;
 
     private final GroupMoves moves;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
-    private final CountDownLatch stopping = new CountDownLatch(1);
-    private final Thread copying;
-    private volatile Throwable failure;
+    private final BackgroundCopy copying;
     private volatile Duration lastPause = Duration.ZERO;
 
-    private TopicMigration(Builder b, MigrationSource source, Copier copier) {
+    private TopicMigration(
+            String id, String sourceTopic, MigrationSource source, MigrationTarget target, Copier copier) {
         this.source = source;
-        this.sourceTopic = b.topic;
-        this.target = b.target();
-        this.bootstrap = b.bootstrap;
-        this.client = b.client();
+        this.sourceTopic = sourceTopic;
+        this.target = target;
         this.copier = copier;
-        this.admin = Admin.create(client);
-        this.moves = new GroupMoves(client, admin, target);
-        this.copying = new Thread(this::copyUntilStopped, "ordo-migrate-" + sourceTopic);
-        copying.setDaemon(true);
+        this.moves = new GroupMoves(source, target);
+        this.copying = new BackgroundCopy(copier, id);
     }
 
     /** A migration of {@code topic} of the open embedded engine {@code log}; say where to with the builder. */
@@ -101,10 +91,10 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * A re-partitioning of Kafka topic {@code topic} into a new topic ({@link Builder#targetTopic}, required)
-     * of any partition count, on the same cluster unless {@link Builder#toKafka} says otherwise. Kafka
-     * cannot close a topic to producers: at the switch only the migration's producers ({@link #producer})
-     * move, so stop the others first.
+     * A migration of Kafka topic {@code topic}: a re-partitioning into a new topic ({@link Builder#targetTopic},
+     * required) of any partition count, on the same cluster unless {@link Builder#toKafka} says otherwise, or a
+     * copy into the embedded engine ({@link Builder#toEmbedded}). Kafka cannot close a topic to producers: at
+     * the switch only the migration's producers ({@link #producer}) move, so stop the others first.
      */
     public static Builder fromKafka(String bootstrapServers, String topic) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
@@ -117,7 +107,7 @@ public final class TopicMigration implements AutoCloseable {
         });
     }
 
-    /** Whether producers send to Kafka now. */
+    /** Whether producers send to the target now. */
     public boolean switched() {
         return copier.state().phase() == MigrationState.Phase.SWITCHED;
     }
@@ -134,7 +124,7 @@ public final class TopicMigration implements AutoCloseable {
 
     /** Why the background copy stopped, if it failed (then {@link #switchOver} retries it). */
     public Throwable failure() {
-        return failure;
+        return copying.failure();
     }
 
     /**
@@ -144,33 +134,32 @@ public final class TopicMigration implements AutoCloseable {
      */
     public boolean awaitCopied(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lag() > copier.stepRecords && failure == null) {
-            if (System.nanoTime() > deadline || stopping.await(20, TimeUnit.MILLISECONDS)) {
+        while (lag() > copier.stepRecords && failure() == null) {
+            if (System.nanoTime() > deadline || copying.stoppedWithin(20)) {
                 return false;
             }
         }
-        return failure == null;
+        return failure() == null;
     }
 
     /**
-     * A producer of the topic that sends to the source until the switch and to Kafka after it (with the
-     * same serializers); to Kafka at once if the switch is past. Made during a switch, it waits for its end.
+     * A producer of the topic that sends to the source until the switch and to the target after it (with the
+     * same serializers); to the target at once if the switch is past. Made during a switch, it waits for its
+     * end.
      */
     public synchronized <K, V> RecordProducer<K, V> producer(Serde<K> keys, Serde<V> values) {
-        Supplier<RecordProducer<K, V>> kafka = () -> KafkaOrdoProducer.builder(bootstrap, target, keys, values)
-                .properties(client)
-                .build();
+        Supplier<RecordProducer<K, V>> onTarget = () -> target.producer(keys, values);
         if (switched()) {
-            return kafka.get();
+            return onTarget.get();
         }
-        SwitchingProducer<K, V> producer = new SwitchingProducer<>(source.producer(keys, values), kafka);
+        SwitchingProducer<K, V> producer = new SwitchingProducer<>(source.producer(keys, values), onTarget);
         producers.add(producer);
         return producer;
     }
 
     /**
      * The switch, with the migration's producers running: pauses them, seals the source, copies its tail,
-     * records the fence and lets the producers go on to Kafka. The pause lasts about the copy of what was
+     * records the fence and lets the producers go on to the target. The pause lasts about the copy of what was
      * appended since the last step. Idempotent: a switch past returns its fence.
      *
      * @throws IllegalStateException if the copy fails; the producers then resume, and if the source was
@@ -178,10 +167,11 @@ public final class TopicMigration implements AutoCloseable {
      */
     public synchronized Fence switchOver() throws IOException {
         if (!switched()) {
-            stopCopying();
+            copying.stop();
             for (int steps = 0; steps < 20 && lag() > CLOSE_ENOUGH; steps++) {
                 copier.step(); // close to the end before pausing anyone: the pause then copies little
             }
+            moves.prepare(source.committedOffsets().keySet()); // before anyone waits for the hand-over
             for (SwitchingProducer<?, ?> producer : producers) {
                 producer.prepare();
             }
@@ -191,12 +181,12 @@ public final class TopicMigration implements AutoCloseable {
             }
             boolean done = false;
             try {
-                finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+                finishSwitch(source.seal("moved to " + target.describe()));
                 done = true;
             } finally {
                 for (SwitchingProducer<?, ?> producer : producers) {
                     if (done) {
-                        producer.switchToKafka();
+                        producer.switchToTarget();
                     } else {
                         producer.resume();
                     }
@@ -204,9 +194,9 @@ public final class TopicMigration implements AutoCloseable {
             }
             lastPause = Duration.ofNanos(System.nanoTime() - pausedAt);
             LOG.info(
-                    "topic '{}' switched to Kafka topic '{}': producers paused {} ms; fence {}",
+                    "topic '{}' switched to {}: producers paused {} ms; fence {}",
                     sourceTopic,
-                    target,
+                    target.describe(),
                     lastPause.toMillis(),
                     copier.state());
         }
@@ -214,51 +204,82 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * Moves consumer group {@code group} to Kafka: waits until its running {@code members} (on the source)
-     * have handled the source to its fence, closes them, commits the fence as the group's offsets
-     * on Kafka and starts as many members there with {@code onKafka}.
+     * Moves consumer group {@code group} to the target: waits until its running {@code members} (on the
+     * source) have handled the source to its fence, closes them, commits the fence as the group's offsets
+     * on the target and starts as many members there with {@code onTarget}.
      *
-     * @return the members started on Kafka
+     * @return the members started on the target
      * @throws IllegalStateException if the members did not reach the end within {@code timeout} (a parked
-     *     key, say; they are then left running) or the switch is not past
+     *     key, say, or a partition that no member given owns; they are then left running) or the switch is
+     *     not past
      */
     public List<RecordConsumer> handOver(
             String group,
             List<? extends RecordConsumer> members,
-            Supplier<? extends RecordConsumer> onKafka,
+            Supplier<? extends RecordConsumer> onTarget,
             Duration timeout)
             throws IOException, InterruptedException {
         MigrationState state = requireSwitched();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (RecordConsumer member : members) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!member.awaitCaughtUp(Duration.ofNanos(left))) {
-                throw new IllegalStateException("a member of group '" + group + "' did not handle topic '"
-                        + sourceTopic + "' to its end within " + timeout + " (lag " + member.lag() + ", parked "
-                        + member.parked() + "); the group stays on " + source.describe());
-            }
-        }
-        for (RecordConsumer member : members) {
-            member.close();
-        }
+        GroupMoves.closeDrained(group, members, state.sourceEnds().length, timeout, source.describe());
         Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
-        if (!GroupMoves.drained(committed, state.sourceEnds())) {
+        if (!moves.handledToEnd(committed, state.sourceEnds())) {
             throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
                     + " of the fence " + fence().sourceEnds() + "; start it again on " + source.describe());
         }
         moves.move(group, committed, state);
         List<RecordConsumer> started = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            started.add(onKafka.get());
+            started.add(onTarget.get());
         }
         return started;
     }
 
     /**
-     * Moves every consumer group of the source that has no offsets on Kafka yet (groups not running, or
-     * moved by no {@link #handOver}); see the class comment for a group still behind the fence.
+     * Moves consumer group {@code group}, whose consumer commits its offsets with the application state
+     * {@code state} ({@link CommittedState}), to the target: waits until its running {@code members} (on
+     * the source; none if it is not running) have handled the source to its fence, closes them (which
+     * commits the state), commits the state again with the target's fence as its offsets, and starts one
+     * consumer there with {@code onTarget}, which must use the same state. Each record's effect on the state
+     * is then applied exactly once across the move. The state's value is carried as it is: a
+     * {@code Resequencer} checkpoint kept in it stays valid, since the copy keeps the producers' sequence
+     * headers.
      *
-     * @return the offsets committed on Kafka per group moved, by target partition
+     * <p>The move is recorded: called again (after a restart, say) for a group whose state moved, it only
+     * starts the consumer. Call it before starting a consumer with the state on the target.
+     *
+     * @return the consumer started on the target
+     * @throws IllegalStateException if the members or the state did not reach the fence (within {@code
+     *     timeout}; the members are then left running), or the switch is not past
+     */
+    public RecordConsumer handOver(
+            String group,
+            List<? extends RecordConsumer> members,
+            CommittedState state,
+            Supplier<? extends RecordConsumer> onTarget,
+            Duration timeout)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(state, "state must not be null");
+        synchronized (this) { // one record of the migration's state at a time
+            MigrationState switched = requireSwitched();
+            if (switched.movedStates().contains(group)) {
+                if (!members.isEmpty()) {
+                    throw new IllegalStateException("the state of group '" + group + "' moved to " + target.describe()
+                            + " already; its members on " + source.describe() + " must stop");
+                }
+            } else {
+                GroupMoves.closeDrained(group, members, switched.sourceEnds().length, timeout, source.describe());
+                moves.moveState(group, state, switched);
+                copier.record(switched.stateMoved(group));
+            }
+        }
+        return onTarget.get();
+    }
+
+    /**
+     * Moves every consumer group of the source that has no offsets on the target yet (groups not running,
+     * or moved by no {@link #handOver}); see the class comment for a group still behind the fence.
+     *
+     * @return the offsets committed on the target per group moved, by target partition
      */
     public Map<String, Map<Integer, Long>> moveGroups() throws IOException {
         MigrationState state = requireSwitched();
@@ -275,7 +296,8 @@ public final class TopicMigration implements AutoCloseable {
 
     /**
      * How long the migration's producers waited at the switch this process made (zero if it made none): from
-     * their pause to their first send to Kafka, about the copy of the tail and the recording of the fence.
+     * their pause to their first send to the target, about the copy of the tail and the recording of the
+     * fence.
      */
     public Duration lastPause() {
         return lastPause;
@@ -292,13 +314,13 @@ public final class TopicMigration implements AutoCloseable {
         return copier.copied();
     }
 
-    /** Stops the background copy and releases the migration's Kafka clients; producers stay the caller's. */
+    /** Stops the background copy and releases the migration's clients; producers stay the caller's. */
     @Override
     public void close() {
-        stopCopying();
+        copying.stop();
         copier.close();
         source.close();
-        admin.close();
+        target.close();
     }
 
     private void finishSwitch(long[] sourceEnds) throws IOException {
@@ -310,15 +332,15 @@ public final class TopicMigration implements AutoCloseable {
                         + list(sourceEnds) + " that cannot be read; copied up to " + copier.state());
             }
         }
-        long[] targetEnds = TargetTopic.ends(admin, target, copier.state().partitions());
+        long[] targetEnds = target.ends(copier.state().partitions());
         copier.record(copier.state().switched(sourceEnds, targetEnds));
     }
 
     private MigrationState requireSwitched() {
         MigrationState state = copier.state();
         if (state.phase() != MigrationState.Phase.SWITCHED) {
-            throw new IllegalStateException(
-                    "topic '" + sourceTopic + "' is not switched to Kafka yet; call switchOver() first");
+            throw new IllegalStateException("topic '" + sourceTopic + "' is not switched to " + target.describe()
+                    + " yet; call switchOver() first");
         }
         return state;
     }
@@ -328,41 +350,10 @@ public final class TopicMigration implements AutoCloseable {
             return;
         }
         if (source.sealed()) { // a switch cut short: no producer can send anywhere until it is finished
-            finishSwitch(source.seal("moved to Kafka topic '" + target + "' at " + bootstrap));
+            finishSwitch(source.seal("moved to " + target.describe()));
             return;
         }
         copying.start();
-    }
-
-    private void copyUntilStopped() {
-        try {
-            while (stopping.getCount() > 0) {
-                if (copier.step() == 0 && stopping.await(20, TimeUnit.MILLISECONDS)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            failure = e;
-            LOG.error(
-                    "the copy of {} to Kafka topic '{}' failed; switchOver() tries again",
-                    source.describe(),
-                    target,
-                    e);
-        }
-    }
-
-    private void stopCopying() {
-        stopping.countDown();
-        try {
-            if (copying.isAlive()) {
-                copying.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while stopping the copy of topic '" + sourceTopic + "'", e);
-        }
     }
 
     private static List<Long> list(long[] values) {
@@ -381,6 +372,9 @@ public final class TopicMigration implements AutoCloseable {
         private final Function<Properties, MigrationSource> source;
         private final String sourceBootstrap;
         private String bootstrap;
+        /** The embedded engine to move to, or null for Kafka. */
+        private EmbeddedLog targetLog;
+
         private String target;
         private int partitions;
         private int stepRecords = Copier.STEP_RECORDS;
@@ -397,6 +391,16 @@ public final class TopicMigration implements AutoCloseable {
         /** The Kafka cluster to move to (required from the embedded engine; else the source's cluster). */
         public Builder toKafka(String bootstrapServers) {
             this.bootstrap = Objects.requireNonNull(bootstrapServers, "bootstrapServers must not be null");
+            this.targetLog = null;
+            return this;
+        }
+
+        /**
+         * Moves a Kafka topic into the open embedded engine {@code log} instead, as a new topic (named as the
+         * source unless {@link #targetTopic} says otherwise) that places keys as Kafka does.
+         */
+        public Builder toEmbedded(EmbeddedLog log) {
+            this.targetLog = Objects.requireNonNull(log, "log must not be null");
             return this;
         }
 
@@ -406,7 +410,7 @@ public final class TopicMigration implements AutoCloseable {
             return this;
         }
 
-        /** The Kafka topic to create and fill (default: the source topic's name). */
+        /** The topic to create and fill (default: the source topic's name). */
         public Builder targetTopic(String name) {
             this.target = Objects.requireNonNull(name, "target topic must not be null");
             return this;
@@ -422,8 +426,8 @@ public final class TopicMigration implements AutoCloseable {
         }
 
         /**
-         * Records copied per step at most (default 20,000): each step is one Kafka transaction, so this
-         * bounds what a crash makes the next run copy again and how long a step holds its transaction.
+         * Records copied per step at most (default 20,000): each step is stored whole or redone, so this
+         * bounds what a crash makes the next run copy again and how long a step holds its Kafka transaction.
          */
         public Builder stepRecords(int records) {
             if (records < 1 || records > 1_000_000) {
@@ -439,37 +443,50 @@ public final class TopicMigration implements AutoCloseable {
          *
          * @throws IllegalArgumentException if the target exists with another partition count, or exists
          *     though no migration into it is recorded
+         * @throws IllegalStateException if no target is given, or it is the source itself
          */
         public TopicMigration start() throws IOException {
-            if (bootstrap == null) {
-                throw new IllegalStateException("toKafka(bootstrapServers) is required");
+            if (kind.equals("embedded") && (bootstrap == null || targetLog != null)) {
+                throw new IllegalStateException(
+                        "toKafka(bootstrapServers) is required: an embedded topic moves to" + " Kafka");
             }
-            if (kind.equals("kafka") && target().equals(topic) && bootstrap.equals(sourceBootstrap)) {
+            if (targetLog == null
+                    && kind.equals("kafka")
+                    && target().equals(topic)
+                    && bootstrap.equals(sourceBootstrap)) {
                 throw new IllegalStateException(
                         "targetTopic(name) is required: a Kafka topic moves to another topic of its cluster");
             }
             Properties client = client();
-            MigrationStore store = new MigrationStore(client);
             String id = kind + "/" + topic + ">" + target();
-            MigrationSource source = this.source.apply(client);
+            MigrationSource source = null;
+            MigrationTarget target = null;
             Copier copier = null;
             try {
-                Optional<MigrationState> recorded = TargetTopic.recorded(client, store, id, target());
+                source = this.source.apply(client);
+                target =
+                        targetLog != null ? new EmbeddedTarget(targetLog, target()) : new KafkaTarget(client, target());
+                Optional<MigrationState> recorded = target.recorded(id);
                 MigrationState state = recorded.orElse(
                         MigrationState.start(partitions == 0 ? source.layout().partitions() : partitions));
-                copier = new Copier(source, stepRecords, id, target(), store, client, state);
+                copier = new Copier(source, stepRecords, target.writer(id, state), state);
                 if (recorded.isEmpty()) {
                     copier.record(state); // recorded first: a crash after creating the target resumes
                 }
-                TargetTopic.ensure(client, target(), state);
-                TopicMigration migration = new TopicMigration(this, source, copier);
+                target.ensure(state);
+                TopicMigration migration = new TopicMigration(id, topic, source, target, copier);
                 migration.begin();
                 return migration;
             } catch (IOException | RuntimeException e) {
                 if (copier != null) {
                     copier.close();
                 }
-                source.close();
+                if (target != null) {
+                    target.close();
+                }
+                if (source != null) {
+                    source.close();
+                }
                 throw e;
             }
         }

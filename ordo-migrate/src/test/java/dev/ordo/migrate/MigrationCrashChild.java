@@ -12,18 +12,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Run as a child JVM by {@link MigrationCrashTest}: migrates topic {@value #TOPIC} of a data directory to
- * Kafka (3 partitions) while a producer made by the migration sends {@code count} keyed records from
- * {@code first} on. Prints {@code ACK key value} per acknowledged record and {@code COPIED n} as the copy
+ * Run as a child JVM by {@link MigrationCrashTest}: migrates topic {@code TOPIC} of a data directory to
+ * Kafka ({@code to-kafka}), or of Kafka to the data directory ({@code to-embedded}), 4 partitions into 3,
+ * while a producer made by the migration sends {@code count} keyed records from {@code first} on. Prints {@code ACK key value} per acknowledged record and {@code COPIED n} as the copy
  * goes. Modes: {@code copy} sends and then waits to be killed; {@code switch} prints {@code SWITCHING} and
  * switches (to be killed in the switch); {@code finish} sends half, switches, sends the other half to
  * Kafka, moves the groups and prints {@code DONE}.
  *
- * <p>Arguments: data directory, bootstrap servers, first value, count, mode.
+ * <p>Arguments: data directory, bootstrap servers, topic, direction, first value, count, mode.
  */
 public final class MigrationCrashChild {
 
-    static final String TOPIC = "migrating";
     static final int KEYS = 16;
     /** Small steps: a kill lands inside one (records sent, not committed) most of the time. */
     static final int STEP = 400;
@@ -33,18 +32,23 @@ public final class MigrationCrashChild {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         String bootstrap = args[1];
-        long first = Long.parseLong(args[2]);
-        long count = Long.parseLong(args[3]);
-        String mode = args[4];
+        String topic = args[2];
+        boolean toKafka = args[3].equals("to-kafka");
+        long first = Long.parseLong(args[4]);
+        long count = Long.parseLong(args[5]);
+        String mode = args[6];
         try (EmbeddedLog log = EmbeddedLog.open(data)) {
-            if (!log.listTopics().contains(TOPIC)) {
-                log.createTopic(TOPIC, TopicSpec.partitions(4));
+            TopicMigration.Builder builder;
+            if (toKafka) {
+                if (!log.listTopics().contains(topic)) {
+                    log.createTopic(topic, TopicSpec.partitions(4));
+                }
+                builder = TopicMigration.fromEmbedded(log, topic).toKafka(bootstrap);
+            } else { // the parent made the Kafka topic
+                builder = TopicMigration.fromKafka(bootstrap, topic).toEmbedded(log);
             }
-            try (TopicMigration migration = TopicMigration.fromEmbedded(log, TOPIC)
-                    .toKafka(bootstrap)
-                    .partitions(3)
-                    .stepRecords(STEP)
-                    .start()) {
+            try (TopicMigration migration =
+                    builder.partitions(3).stepRecords(STEP).start()) {
                 reportProgress(migration);
                 RecordProducer<String, String> producer = migration.producer(Serdes.string(), Serdes.string());
                 long half = mode.equals("finish") ? count / 2 : count;

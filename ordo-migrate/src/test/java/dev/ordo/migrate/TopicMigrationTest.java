@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A live topic moves with a producer sending all along and a group of two running: the group handles
- * every record once, each key's in order, across the switch.
+ * every record once, each key's in order, across the switch. Embedded to Kafka, Kafka to Kafka
+ * (re-partitioned) and Kafka to embedded.
  */
 class TopicMigrationTest {
 
@@ -52,7 +54,7 @@ class TopicMigrationTest {
                     .partitions(3)
                     .start()) {
                 List<RecordConsumer> members = List.of(embeddedMember(log, topic), embeddedMember(log, topic));
-                TopicMigration.Fence fence = migrateUnderLoad(migration, members, topic);
+                TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> kafkaMember(topic));
 
                 assertThat(fence.sourceEnds()).hasSize(4);
                 assertThat(fence.targetEnds()).hasSize(3);
@@ -73,10 +75,27 @@ class TopicMigrationTest {
                 .partitions(to)
                 .start()) {
             List<RecordConsumer> members = List.of(kafkaMember(topic), kafkaMember(topic));
-            TopicMigration.Fence fence = migrateUnderLoad(migration, members, topic + "-v2");
+            TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> kafkaMember(topic + "-v2"));
 
             assertThat(fence.sourceEnds()).hasSize(from);
             assertThat(fence.targetEnds()).hasSize(to);
+        }
+    }
+
+    @Test
+    void aLiveKafkaTopicMovesToTheEmbeddedEngineLosingAndReorderingNothing() throws Exception {
+        String topic = "brought-back-" + TOPICS.incrementAndGet();
+        KafkaBroker.createTopic(topic, 4);
+        try (EmbeddedLog log = EmbeddedLog.open(dir);
+                TopicMigration migration = TopicMigration.fromKafka(KafkaBroker.bootstrapServers(), topic)
+                        .toEmbedded(log)
+                        .start()) {
+            List<RecordConsumer> members = List.of(kafkaMember(topic), kafkaMember(topic));
+            TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> embeddedMember(log, topic));
+
+            assertThat(fence.sourceEnds()).hasSize(4);
+            assertThat(fence.targetEnds()).hasSize(4);
+            assertThat(log.layout(topic).partitions()).isEqualTo(4);
         }
     }
 
@@ -84,7 +103,8 @@ class TopicMigrationTest {
      * Sends all along while the backlog is copied, the producer switched and the group handed over; then
      * checks that every record sent was handled once, each key's in order.
      */
-    private TopicMigration.Fence migrateUnderLoad(TopicMigration migration, List<RecordConsumer> members, String target)
+    private TopicMigration.Fence migrateUnderLoad(
+            TopicMigration migration, List<RecordConsumer> members, Supplier<RecordConsumer> onTarget)
             throws Exception {
         RecordProducer<String, String> producer = migration.producer(Serdes.string(), Serdes.string());
         Sender sender = new Sender(producer);
@@ -94,15 +114,14 @@ class TopicMigrationTest {
 
         TopicMigration.Fence fence = migration.switchOver(); // the sender sending all along
         int atSwitch = sender.sent.get();
-        List<RecordConsumer> onKafka =
-                migration.handOver("balances", members, () -> kafkaMember(target), Duration.ofSeconds(30));
+        List<RecordConsumer> moved = migration.handOver("balances", members, onTarget, Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(30)).until(() -> sender.sent.get() >= atSwitch + 2_000);
         sender.finish();
 
         assertThat(sender.failures).hasValue(0);
         int sent = sender.sent.get();
         await().atMost(Duration.ofSeconds(20)).until(() -> total() >= sent);
-        onKafka.forEach(RecordConsumer::close);
+        moved.forEach(RecordConsumer::close);
         producer.close();
         handled.forEach((key, seqs) -> assertThat(seqs)
                 .as("key %s handled each of its records once, in order", key)

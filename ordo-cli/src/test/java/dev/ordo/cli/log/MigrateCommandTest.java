@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -197,6 +198,72 @@ class MigrateCommandTest {
                 .as("key %s in order", key)
                 .hasSize(RECORDS / KEYS)
                 .isSorted());
+    }
+
+    @Test
+    void aKafkaTopicIsBroughtIntoADataDirectoryWithItsGroupsPositions() throws Exception {
+        String servers = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            admin.createTopics(List.of(new NewTopic("prod", 3, (short) 1)))
+                    .all()
+                    .get();
+        }
+        try (RecordProducer<String, String> producer = KafkaOrdoProducer.builder(
+                        servers, "prod", Serdes.string(), Serdes.string())
+                .build()) {
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send("k" + (i % KEYS), Integer.toString(i / KEYS));
+            }
+            producer.flush();
+        }
+        try (RecordConsumer done = KafkaOrdoConsumer.builder(servers, "prod", Serdes.string(), Serdes.string())
+                .group("prod-done")
+                .handler(r -> {})
+                .start()) {
+            assertThat(done.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+        }
+        Path local = dir.resolve("local");
+
+        Run both = run(
+                "", "migrate", "prod", "--from-kafka", servers, "--to-data", local.toString(), "--to-kafka", servers);
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err().strip())
+                .isEqualTo("ordo migrate: --to-kafka and --to-data exclude each other: the topic moves to one");
+        Run bringBack = run("", "migrate", "prod", "--from-kafka", servers, "--to-data", local.toString());
+
+        assertThat(bringBack.exit()).as(bringBack.err()).isZero();
+        assertThat(bringBack.out())
+                .contains("topic prod copied to embedded topic prod (3 partitions) and fenced")
+                .contains(RECORDS + " records copied")
+                .contains("group prod-done continues on the embedded engine at");
+        Run again = run("", "migrate", "prod", "--from-kafka", servers, "--to-data", local.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("0 records copied by this run").contains("no group to move");
+        try (EmbeddedLog log = EmbeddedLog.open(local)) {
+            Map<String, List<Integer>> keys = new ConcurrentHashMap<>();
+            AtomicInteger handledAgain = new AtomicInteger();
+            try (RecordConsumer done = OrdoConsumer.builder(log, "prod")
+                            .group("prod-done")
+                            .handler(r -> handledAgain.incrementAndGet())
+                            .start();
+                    RecordConsumer all = OrdoConsumer.builder(log, "prod", Serdes.string(), Serdes.string())
+                            .group("reader")
+                            .handler((OrdoRecord<String, String> r) -> keys.computeIfAbsent(
+                                            r.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                                    .add(Integer.parseInt(r.value())))
+                            .start()) {
+                assertThat(done.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+                assertThat(all.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            }
+            assertThat(handledAgain)
+                    .as("the group goes on where it stood on Kafka")
+                    .hasValue(0);
+            assertThat(keys).hasSize(KEYS);
+            keys.forEach((key, values) -> assertThat(values)
+                    .as("key %s in order", key)
+                    .hasSize(RECORDS / KEYS)
+                    .isSorted());
+        }
     }
 
     /** What group {@code group} handles on Kafka topic {@code orders} until caught up, per key in order. */

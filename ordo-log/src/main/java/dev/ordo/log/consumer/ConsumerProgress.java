@@ -1,5 +1,6 @@
 package dev.ordo.log.consumer;
 
+import dev.ordo.engine.CommittedState;
 import dev.ordo.log.engine.CommittedOffsets;
 import java.io.IOException;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package dev.ordo.log.consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.Ordering;
 import dev.ordo.log.storage.AtomicFile;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package dev.ordo.log.consumer;
 
 import dev.ordo.Arguments;
+import dev.ordo.engine.CommittedState;
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Headers;

@@ -240,6 +240,11 @@ public final class CommittedOffsets {
         write(Map.of(partition, next), true, inState);
     }
 
+    /** Stores {@code next} for the partitions given, behind or ahead, in one write (a group set by an operator). */
+    synchronized void reset(Map<Integer, Long> next) throws IOException {
+        write(next, true, inState);
+    }
+
     private void write(Map<Integer, Long> next, boolean backwards, boolean keptInState) throws IOException {
         Map<Integer, Long> updated = new HashMap<>(offsets);
         boolean changed = keptInState != inState;

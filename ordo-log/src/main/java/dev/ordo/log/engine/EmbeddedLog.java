@@ -253,6 +253,30 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
+     * Sets the committed offsets (next offset per partition given) of consumer group {@code group} on the
+     * topic, as Kafka's {@code Admin.alterConsumerGroupOffsets} does: the group's next member starts there. A
+     * migration moving a group to this engine does so.
+     *
+     * @throws IllegalStateException if the group has a member now
+     * @throws IllegalArgumentException if an offset is negative or a partition is not the topic's
+     */
+    public synchronized void alterGroupOffsets(String name, String group, Map<Integer, Long> offsets)
+            throws IOException {
+        Objects.requireNonNull(group, "group must not be null");
+        int partitions = partitionCount(name);
+        offsets.forEach((partition, offset) -> {
+            if (partition < 0 || partition >= partitions) {
+                throw new IllegalArgumentException(
+                        "partition must be in [0, " + partitions + ") of topic '" + name + "', was " + partition);
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset of partition " + partition + " must be >= 0, was " + offset);
+            }
+        });
+        groups().alterOffsets(group, name, partitions, offsets);
+    }
+
+    /**
      * The members of {@code topic}'s consumer groups in this process, per group: each member's id and the
      * partitions it owns now. Groups without members now are left out.
      */

@@ -273,22 +273,8 @@ public final class GroupCoordinator {
      */
     synchronized Member join(String group, String topic, int partitions, boolean exclusive, Set<Integer> pinned)
             throws IOException {
-        String key = group + "\u0000" + topic;
-        Group g = groups.get(key);
-        if (g == null) {
-            Set<Path> inUse = new HashSet<>();
-            groups.values().forEach(other -> inUse.add(other.offsets.file()));
-            g = new Group(
-                    group,
-                    topic,
-                    partitions,
-                    CommittedOffsets.load(dataRoot, group, topic, inUse),
-                    load,
-                    new KeyAffinity(() -> keyPlacement.apply(topic)));
-            groups.put(key, g);
-        }
+        Group g = group(group, topic, partitions);
         synchronized (g) {
-            g.grow(partitions);
             if (!g.members.isEmpty() && (exclusive || g.exclusive)) {
                 throw new IllegalStateException("group '" + group + "' on topic '" + topic
                         + "' has a member whose offsets are committed with its own state; it cannot be shared");
@@ -313,6 +299,46 @@ public final class GroupCoordinator {
             g.rebalance();
             return new Member(id, g);
         }
+    }
+
+    /**
+     * Sets the committed offsets of a group that has no member now, as Kafka's
+     * {@code Admin.alterConsumerGroupOffsets} does: its next member starts there.
+     *
+     * @throws IllegalStateException if the group has a member now
+     */
+    synchronized void alterOffsets(String group, String topic, int partitions, Map<Integer, Long> offsets)
+            throws IOException {
+        Group g = group(group, topic, partitions);
+        synchronized (g) {
+            if (!g.members.isEmpty()) {
+                throw new IllegalStateException("group '" + group + "' on topic '" + topic + "' has " + g.members.size()
+                        + " member(s) now; its offsets change only while it has none");
+            }
+            g.offsets.reset(offsets); // to any offset, behind or ahead, as Kafka's admin allows
+        }
+    }
+
+    /** The group {@code group} on {@code topic}, loaded (its committed offsets) on first use. */
+    private Group group(String group, String topic, int partitions) throws IOException {
+        String key = group + "\u0000" + topic;
+        Group g = groups.get(key);
+        if (g == null) {
+            Set<Path> inUse = new HashSet<>();
+            groups.values().forEach(other -> inUse.add(other.offsets.file()));
+            g = new Group(
+                    group,
+                    topic,
+                    partitions,
+                    CommittedOffsets.load(dataRoot, group, topic, inUse),
+                    load,
+                    new KeyAffinity(() -> keyPlacement.apply(topic)));
+            groups.put(key, g);
+        }
+        synchronized (g) {
+            g.grow(partitions);
+        }
+        return g;
     }
 
     /** Per group of {@code topic} with members now: each member and the partitions it owns. */

@@ -7,7 +7,7 @@ import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
-import dev.ordo.log.consumer.CommittedState;
+import dev.ordo.engine.CommittedState;
 import dev.ordo.log.storage.Record;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

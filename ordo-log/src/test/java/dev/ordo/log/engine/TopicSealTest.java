@@ -98,6 +98,44 @@ class TopicSealTest {
         }
     }
 
+    @Test
+    void alteredGroupOffsetsAreWhereItsNextMemberStartsAndAreRefusedWhileItHasOne() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            log.createTopic("t", TopicSpec.partitions(2));
+            for (int i = 0; i < 10; i++) {
+                log.append("t", bytes("k" + i), bytes("v"));
+            }
+            try (RecordConsumer ahead = consumer(log, "moved")) {
+                assertThat(ahead.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+                assertThatThrownBy(() -> log.alterGroupOffsets("t", "moved", Map.of(0, 1L)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("group 'moved' on topic 't' has 1 member(s) now");
+            }
+            log.alterGroupOffsets("t", "moved", Map.of(0, 1L, 1, 0L)); // behind what it committed
+
+            assertThat(log.committedOffsets("t").get("moved")).containsExactlyInAnyOrderEntriesOf(Map.of(0, 1L, 1, 0L));
+            List<Long> handled = new ArrayList<>();
+            try (RecordConsumer next = OrdoConsumer.builder(log, "t")
+                    .group("moved")
+                    .handler(r -> {
+                        synchronized (handled) {
+                            handled.add(r.partition() * 100L + r.offset());
+                        }
+                    })
+                    .start()) {
+                assertThat(next.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            }
+            long ends = log.endOffset("t", 0) + log.endOffset("t", 1);
+            assertThat(handled).hasSize((int) ends - 1).doesNotContain(0L);
+            assertThatThrownBy(() -> log.alterGroupOffsets("t", "moved", Map.of(2, 0L)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("partition must be in [0, 2) of topic 't', was 2");
+            assertThatThrownBy(() -> log.alterGroupOffsets("t", "moved", Map.of(0, -1L)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("offset of partition 0 must be >= 0, was -1");
+        }
+    }
+
     private static RecordConsumer consumer(EmbeddedLog log, String group) {
         return OrdoConsumer.builder(log, "t").group(group).handler(r -> {}).start();
     }

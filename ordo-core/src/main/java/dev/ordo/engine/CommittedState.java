@@ -1,14 +1,15 @@
-package dev.ordo.log.consumer;
+package dev.ordo.engine;
 
 import java.io.IOException;
 import java.util.Map;
 
 /**
- * Application state that an {@link OrdoConsumer} commits together with its offsets, in one atomic
- * step: the exactly-once configuration. Give it to {@link OrdoConsumer.Builder#committedState}; the
- * consumer then ignores the group's offsets file, starts from the offsets {@link #restore} returns,
- * and at every commit waits until no handler is running and calls {@link #commit} with the offsets
- * that exactly match the state: every record before them is in it, none after.
+ * Application state that a consumer commits together with its offsets, in one atomic step: the
+ * exactly-once configuration, on either engine ({@code committedState(state)} on the embedded engine's
+ * {@code OrdoConsumer} or on {@code KafkaOrdoConsumer}). The consumer then ignores the group's committed
+ * offsets, starts from the offsets {@link #restore} returns, and at every commit waits until no handler is
+ * running and calls {@link #commit} with the offsets that exactly match the state: every record before
+ * them is in it, none after. One consumer owns a state: it reads every partition of the topic.
  *
  * <p>After a crash the state and the offsets come back from the same commit, so the records handled
  * after it are handled again on a state that has not seen them: each record's effect on the state
@@ -20,7 +21,9 @@ import java.util.Map;
  * consumer says so (a WARN naming the key, {@code ordo.consumer.stalled.seconds}); a close then commits
  * nothing, and a restart goes on from the last commit.
  *
- * <p>{@link JsonSnapshotState} keeps a Jackson-serializable object in one file.
+ * <p>The offsets are positions in one topic of one engine: a migration to another engine translates them
+ * ({@code TopicMigration.handOver} with the state). {@code JsonSnapshotState} (ordo-log) keeps a
+ * Jackson-serializable object in one file.
  */
 public interface CommittedState {
 
