@@ -117,7 +117,7 @@ final class KeyRunner<K> {
             // A queue is in the map exactly while its key has unfinished jobs.
             KeyQueue<K> q = queue;
             if (q == null) {
-                q = new KeyQueue<>();
+                q = new KeyQueue<>(jobs.size());
                 becameActive[0] = true;
             }
             for (Job<K> job : jobs) {
@@ -185,11 +185,11 @@ final class KeyRunner<K> {
             if (queue.jobs.isEmpty()) {
                 return null;
             }
-            queue.jobs = new ArrayDeque<>();
+            queue.jobs = new ArrayDeque<>(KeyQueue.QUEUE_START);
             queue.run = taken[0];
             return queue;
         });
-        return taken[0] != null ? taken[0] : new ArrayDeque<>();
+        return taken[0] != null ? taken[0] : new ArrayDeque<>(0);
     }
 
     /**

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -94,8 +92,7 @@ public final class Resequencer<S, T> {
     private final OverflowPolicy overflowPolicy;
     private final boolean hasRequester;
     private final Ticker ticker;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition spaceFreed = lock.newCondition();
+    private final ResequencerLock lock = new ResequencerLock();
     private final SourceWindows<S, T> windows;
     private final OperatorDecisions<S> decisions;
 
@@ -105,7 +102,7 @@ public final class Resequencer<S, T> {
         this.hasRequester = b.requester != null;
         this.ticker = b.bounds.ticker();
         this.windows = new SourceWindows<>(
-                b.bounds, b.gapPolicy, b.firstSequence, b.resumeAt, b.listener, b.requester, sink, spaceFreed);
+                b.bounds, b.gapPolicy, b.firstSequence, b.resumeAt, b.listener, b.requester, sink, lock);
         this.decisions = new OperatorDecisions<>(windows, b.listener);
     }
 
@@ -333,7 +330,7 @@ public final class Resequencer<S, T> {
         }
         windows.blockedOffers++;
         try {
-            spaceFreed.awaitNanos(Math.min(remaining, BLOCK_STEP_NANOS));
+            lock.awaitNanos(Math.min(remaining, BLOCK_STEP_NANOS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OrdoInterruptedException(
@@ -355,11 +352,10 @@ public final class Resequencer<S, T> {
     }
 
     private void enterLock(String operation) {
-        if (lock.isHeldByCurrentThread()) {
+        if (!lock.lockUnlessHeld()) {
             throw new IllegalStateException(
                     operation + " called from inside a resequencer callback (sink or listener)");
         }
-        lock.lock();
     }
 
     /** Runs {@code action} under the lock; a mutating {@code operation} may not come from a callback. */

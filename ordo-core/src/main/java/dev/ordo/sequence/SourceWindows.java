@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,8 @@ final class SourceWindows<S, T> implements GapActions<S> {
     private final ResequencerListener<S> listener;
     private final RedeliveryRequester<S> requester;
     private final Resequencer.Sink<S, T> sink;
-    private final Condition spaceFreed;
+    /** The resequencer's lock, signalled when room is freed while offers wait for it. */
+    private final ResequencerLock spaceFreed;
 
     private final Map<S, SourceState<S>> sources = new HashMap<>();
     /** Sources that hold messages or know of a refused one, in the order they started waiting. */
@@ -83,7 +83,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
             ResequencerListener<S> listener,
             RedeliveryRequester<S> requester,
             Resequencer.Sink<S, T> sink,
-            Condition spaceFreed) {
+            ResequencerLock spaceFreed) {
         this.capacity = bounds.maxBuffered();
         this.weighs = bounds.weighs();
         this.bounds = bounds;
@@ -143,15 +143,19 @@ final class SourceWindows<S, T> implements GapActions<S> {
         if (distance > capacity || !bounds.fits(buffered, bufferedBytes, weight)) {
             return null;
         }
-        if (timed && (st.buffered == 0 || opensGap(st, sequence) || --offersBeforeClockRead <= 0)) {
-            // Never early: gaps are dated by a reading taken when they open, and the policy only
-            // ever compares them with a fresh reading; skipping the look only makes it later.
-            offersBeforeClockRead = BUFFERED_OFFERS_PER_CLOCK_READ;
+        boolean opensGap = opensGap(st, sequence);
+        if (opensGap || timed && (st.buffered == 0 || --offersBeforeClockRead <= 0)) {
+            // A gap is dated by a reading taken when it opens (the only time WAIT reads the clock), and a
+            // timed policy only ever compares it with a fresh reading: never early; skipping the look
+            // between openings only makes it later.
             long now = ticker.read();
-            buffer(st, sequence, message, weight, now);
-            evaluate(st, now);
+            buffer(st, sequence, message, weight, opensGap, now);
+            if (timed) {
+                offersBeforeClockRead = BUFFERED_OFFERS_PER_CLOCK_READ;
+                evaluate(st, now);
+            }
         } else {
-            buffer(st, sequence, message, weight, NOT_READ);
+            buffer(st, sequence, message, weight, false, NOT_READ);
         }
         return Resequencer.Offer.BUFFERED;
     }
@@ -224,21 +228,23 @@ final class SourceWindows<S, T> implements GapActions<S> {
         return !st.waiting() || sequence > st.seenHighest() + 1;
     }
 
-    private void buffer(SourceState<S> st, long sequence, T message, long weight, long now) {
-        boolean wasWaiting = st.waiting();
-        if (opensGap(st, sequence)) {
-            // A new run of missing numbers: the only time WAIT reads the clock.
+    /** Holds {@code message}; {@code opensGap} says it starts a new run of missing numbers, read at {@code now}. */
+    private void buffer(SourceState<S> st, long sequence, T message, long weight, boolean opensGap, long now) {
+        if (opensGap) {
+            boolean wasWaiting = st.waiting();
             long from = wasWaiting ? st.seenHighest() + 1 : st.next;
             if (!wasWaiting) {
                 waiting.put(st.id, st);
             }
-            st.noteOpener(sequence, now == NOT_READ ? ticker.read() : now);
+            st.noteOpener(sequence, now);
             gapDetected(st, from, sequence - 1);
         }
         st.store(sequence, message, weight, capacity + 1L, weighs);
-        buffered++;
+        int held = ++buffered;
         bufferedBytes += weight;
-        peakBuffered = Math.max(peakBuffered, buffered);
+        if (held > peakBuffered) {
+            peakBuffered = held;
+        }
     }
 
     private Resequencer.Offer stale(SourceState<S> st, long sequence) {
@@ -282,21 +288,28 @@ final class SourceWindows<S, T> implements GapActions<S> {
     /** Releases buffered messages of {@code st} from its next expected sequence while they are present. */
     @SuppressWarnings("unchecked")
     private void drain(SourceState<S> st) {
+        // Fields are written as each message goes (a sink may read the resequencer), from locals: the
+        // loop then carries no chain of store and reload through memory. A sink cannot change them.
+        Object[] slots = st.slots;
+        long[] weights = st.weights;
+        int mask = slots.length - 1;
+        long next = st.next;
+        int held = st.buffered;
         boolean freed = false;
-        while (st.buffered > 0) {
-            int i = st.index(st.next);
-            Object message = st.slots[i];
+        while (held > 0) {
+            int i = (int) (next & mask);
+            Object message = slots[i];
             if (message == null) {
                 break;
             }
-            sink.accept(st.id, st.next, (T) message);
-            st.slots[i] = null;
-            st.buffered--;
+            sink.accept(st.id, next, (T) message);
+            slots[i] = null;
+            st.buffered = --held;
             buffered--;
-            if (st.weights != null) {
-                bufferedBytes -= st.weights[i];
+            if (weights != null) {
+                bufferedBytes -= weights[i];
             }
-            st.next++;
+            st.next = ++next;
             released++;
             freed = true;
         }
@@ -522,7 +535,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     private SourceState<S> state(S source) {
         SourceState<S> st = lastSource;
-        if (st != null && st.id.equals(source)) {
+        if (st != null && (st.id == source || st.id.equals(source))) {
             return st;
         }
         st = sources.computeIfAbsent(source, s -> new SourceState<>(s, resumeAt.getOrDefault(s, firstSequence)));

@@ -81,6 +81,11 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
+    /** {@link #finished}, made once rather than per hand-over. */
+    private final KeyOrderedExecutor.Completion<HandlerTask> onFinished = this::finished;
+    /** The records' execution keys, the same object for equal key bytes (fetching thread only). */
+    private final ExecutionKeys executionKeys;
+
     private final LongAdder handled = new LongAdder();
     private final LongAdder alreadyHandled = new LongAdder();
     /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
@@ -99,6 +104,7 @@ public final class RecordDispatcher<K, V> {
         this.settings = settings;
         this.ticker = ticker;
         this.inFlight = new InFlightRecords(settings.maxInFlight());
+        this.executionKeys = new ExecutionKeys(settings.ordering());
         this.lastProgressNanos = ticker.read();
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
     }
@@ -169,7 +175,7 @@ public final class RecordDispatcher<K, V> {
             }
             Object key = commutative(r)
                     ? new Commutative(partition, r.offset())
-                    : settings.ordering().executionKey(partition, r.key(), r.offset());
+                    : executionKeys.of(partition, r.key(), r.offset());
             HandlerTask task = handlers.task(a, r);
             task.executionKey = key;
             batch.hold(at, task);
@@ -190,7 +196,7 @@ public final class RecordDispatcher<K, V> {
             stallReported = false;
         }
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            handlers.submit(run.getKey(), run.getValue(), this::finished);
+            handlers.submit(run.getKey(), run.getValue(), onFinished);
         }
     }
 

@@ -10,7 +10,6 @@ import dev.ordo.log.engine.ClientAccess;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.GroupCoordinator;
 import dev.ordo.log.storage.LogOfflineException;
-import dev.ordo.log.storage.Record;
 import dev.ordo.partition.Partitioner;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -69,7 +68,7 @@ final class GroupFetcher {
     /** Per partition, the offset of the next record to dispatch (fetcher thread; read racily by gauges). */
     private long[] fetchPosition;
     /** Per partition, records read and not yet dispatched (fetcher thread only). */
-    private ArrayDeque<Record>[] fetched;
+    private ArrayDeque<RawRecord>[] fetched;
     /** Places keys as the topic does: what a record fenced behind a change of the partition count is checked by. */
     private final Partitioner placement;
     /** Whether records wait for their key's records in partitions it left (off only in a test showing why). */
@@ -237,7 +236,7 @@ final class GroupFetcher {
                         LayoutFence.of(log.layout(topic), member.group(), placement, fenced, finishedLayouts);
                 finishedLayouts = fence.finished();
                 for (int p : owned) {
-                    ArrayDeque<Record> records = fetched[p];
+                    ArrayDeque<RawRecord> records = fetched[p];
                     // Nothing new is seen without a lock or a system call: an idle partition costs a volatile read.
                     if (records.isEmpty() && unfetched(p)) {
                         fetch(p);
@@ -404,7 +403,13 @@ final class GroupFetcher {
     private void fetch(int partition) throws IOException {
         skipDeleted(partition);
         try {
-            List<Record> records = log.read(topic, partition, fetchPosition[partition], FETCH_BYTES);
+            // Decoded straight into the dispatcher's records: no log Record made per record to copy from.
+            List<RawRecord> records = ClientAccess.partition(log, topic, partition)
+                    .read(
+                            fetchPosition[partition],
+                            FETCH_BYTES,
+                            (offset, timestamp, key, value, headers) ->
+                                    new RawRecord(partition, offset, timestamp, key, value, headers(headers)));
             for (int i = 0; i < records.size(); i++) { // ArrayDeque.addAll goes through a lambda per call
                 fetched[partition].addLast(records.get(i));
             }
@@ -440,11 +445,11 @@ final class GroupFetcher {
     }
 
     /** Hands the next {@code count} fetched records of a partition to the dispatcher. */
-    private void dispatch(int partition, ArrayDeque<Record> records, int count) {
+    private void dispatch(int partition, ArrayDeque<RawRecord> records, int count) {
         List<RawRecord> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Record r = records.pollFirst();
-            batch.add(new RawRecord(partition, r.offset(), r.timestamp(), r.key(), r.value(), headers(r.headers())));
+            RawRecord r = records.pollFirst();
+            batch.add(r);
             fetchPosition[partition] = r.offset() + 1;
         }
         dispatcher.dispatch(partition, batch);

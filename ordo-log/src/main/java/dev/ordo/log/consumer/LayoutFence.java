@@ -1,7 +1,7 @@
 package dev.ordo.log.consumer;
 
+import dev.ordo.engine.core.RawRecord;
 import dev.ordo.log.engine.GroupCoordinator;
-import dev.ordo.log.storage.Record;
 import dev.ordo.partition.Partitioner;
 import dev.ordo.partition.TopicLayout;
 import java.time.Duration;
@@ -70,14 +70,14 @@ final class LayoutFence {
      * How many of the first {@code count} fetched records of {@code partition} may go now: those before
      * the first that waits. Notes the wait (or its end) in {@code waits}.
      */
-    int passing(int partition, ArrayDeque<Record> records, int count, Map<Integer, Wait> waits) {
+    int passing(int partition, ArrayDeque<RawRecord> records, int count, Map<Integer, Wait> waits) {
         if (!active) {
             waits.remove(partition); // the group finished the earlier layouts: a wait noted before is over
             return count;
         }
-        Iterator<Record> it = records.iterator();
+        Iterator<RawRecord> it = records.iterator();
         for (int i = 0; i < count; i++) {
-            Record r = it.next();
+            RawRecord r = it.next();
             List<TopicLayout.After> after = layout.dependencies(r.key(), partition, r.offset(), placement, from);
             for (int d = 0; d < after.size(); d++) {
                 TopicLayout.After a = after.get(d);

@@ -126,14 +126,24 @@ public final class OrdoProducer<K, V> implements RecordProducer<K, V> {
     @Override
     public CompletableFuture<Acknowledgement> send(OutgoingRecord<K, V> record) {
         Objects.requireNonNull(record, "record must not be null");
+        return send(record.key(), record.value(), record.headers(), record.timestamp());
+    }
+
+    /** As {@link #send(OutgoingRecord)}, without an {@link OutgoingRecord} made per record to carry them. */
+    @Override
+    public CompletableFuture<Acknowledgement> send(K key, V value) {
+        return send(key, value, Headers.empty(), OutgoingRecord.NO_TIMESTAMP);
+    }
+
+    private CompletableFuture<Acknowledgement> send(K key, V value, Headers headers, long timestamp) {
         if (closed.get()) {
             throw new IllegalStateException("producer for topic '" + topic + "' is closed");
         }
-        byte[] key = keySerializer.serialize(topic, record.key());
-        byte[] value = valueSerializer.serialize(topic, record.value());
-        long timestamp = record.hasTimestamp() ? record.timestamp() : System.currentTimeMillis();
-        Headers headers = hybridClock == null ? record.headers() : OrdoHeaders.stamped(record.headers(), hybridClock);
-        CompletableFuture<Acknowledgement> ack = sender.send(key, value, headers.toList(), timestamp);
+        byte[] keyBytes = keySerializer.serialize(topic, key);
+        byte[] valueBytes = valueSerializer.serialize(topic, value);
+        long stamp = timestamp != OutgoingRecord.NO_TIMESTAMP ? timestamp : System.currentTimeMillis();
+        Headers stamped = hybridClock == null ? headers : OrdoHeaders.stamped(headers, hybridClock);
+        CompletableFuture<Acknowledgement> ack = sender.send(keyBytes, valueBytes, stamped.toList(), stamp);
         if (heartbeats != null) {
             ack.thenAccept(sent -> heartbeats.sent(sent.partition()));
         }

@@ -393,6 +393,11 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fromOffset} is negative or before the log start
      */
     public List<Record> read(long fromOffset, int maxBytes) throws IOException {
+        return read(fromOffset, maxBytes, Record::new);
+    }
+
+    /** As {@link #read(long, int)}, each record made by {@code maker} (an engine's own type) instead of a {@link Record}. */
+    public <R> List<R> read(long fromOffset, int maxBytes, RecordBatch.RecordMaker<R> maker) throws IOException {
         Arguments.atLeast("maxBytes", maxBytes, 1);
         List<ByteBuffer> batches;
         for (int attempt = 1; ; attempt++) {
@@ -418,13 +423,9 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
         }
-        List<Record> out = RecordBatch.readRecords(batches, fromOffset); // outside the monitor: a copy
+        // Records appended and not forced yet (every-batch) are left out: read once they are.
         long end = readableEnd();
-        int readable = out.size();
-        while (readable > 0 && out.get(readable - 1).offset() >= end) {
-            readable--; // appended, not forced yet (every-batch): read once it is
-        }
-        return readable == out.size() ? out : out.subList(0, readable);
+        return RecordBatch.readRecords(batches, fromOffset, end, maker); // outside the monitor: a copy
     }
 
     /** Offsets lost when this log was opened, cut from damaged sealed segments under {@link CorruptionPolicy#SKIP}. */

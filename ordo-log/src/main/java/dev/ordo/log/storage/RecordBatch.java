@@ -256,32 +256,43 @@ public final class RecordBatch {
     public static List<Record> readRecords(ByteBuffer buffer) {
         readInfo(buffer);
         List<Record> records = new ArrayList<>();
-        readRecords(buffer, Long.MIN_VALUE, records);
+        readRecords(buffer, Long.MIN_VALUE, Long.MAX_VALUE, Record::new, records);
         return records;
     }
 
     /**
-     * Decodes checked batches ({@link #readInfo}) into one list, records from offset {@code fromOffset} on;
+     * Makes the reader's object of a decoded record: the log's {@link Record}, or an engine's own, which
+     * then needs no {@code Record} made and copied first (a seventh of a consumer's allocation per record).
+     *
+     * @param <R> the type made
+     */
+    @FunctionalInterface
+    public interface RecordMaker<R> {
+        R make(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers);
+    }
+
+    /**
+     * Decodes checked batches ({@link #readInfo}) into one list, records in {@code [fromOffset, end)};
      * the list is sized once (growing it was 6% of a consumer's allocation).
      */
-    static List<Record> readRecords(List<ByteBuffer> checkedBatches, long fromOffset) {
+    static <R> List<R> readRecords(List<ByteBuffer> checkedBatches, long fromOffset, long end, RecordMaker<R> maker) {
         int records = 0;
         for (ByteBuffer batch : checkedBatches) {
             records += recordCount(batch);
         }
-        List<Record> out = new ArrayList<>(records);
+        List<R> out = new ArrayList<>(records);
         for (ByteBuffer batch : checkedBatches) {
-            readRecords(batch, fromOffset, out);
+            readRecords(batch, fromOffset, end, maker, out);
         }
         return out;
     }
 
     /**
      * Decodes the batch at the buffer's position, whose CRC the caller checked with {@link #readInfo},
-     * adding its records from offset {@code fromOffset} on to {@code out}, and advances past it.
-     * Lengths and counts are still checked: a damaged batch throws, it cannot overrun.
+     * adding its records in {@code [fromOffset, end)} to {@code out}, and advances past it. Lengths and
+     * counts are still checked: a damaged batch throws, it cannot overrun.
      */
-    static void readRecords(ByteBuffer buffer, long fromOffset, List<Record> out) {
+    static <R> void readRecords(ByteBuffer buffer, long fromOffset, long end, RecordMaker<R> maker, List<R> out) {
         Info info = readInfo(buffer, false);
         ByteBuffer in = buffer.slice(buffer.position() + HEADER_SIZE, info.sizeInBytes() - HEADER_SIZE);
         for (int i = 0; i < info.recordCount(); i++) {
@@ -305,8 +316,8 @@ public final class RecordBatch {
                 }
                 headers = List.of(read);
             }
-            if (offset >= fromOffset) {
-                out.add(new Record(offset, timestamp, key, value, headers));
+            if (offset >= fromOffset && offset < end) {
+                out.add(maker.make(offset, timestamp, key, value, headers));
             }
         }
         buffer.position(buffer.position() + info.sizeInBytes());
