@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The heartbeats both engines' producers send when built with {@code .heartbeats(interval)}: every
  * interval, to each partition the producer sent no record to since the last round, an empty record with
- * {@link OrdoHeaders#heartbeat} headers, so a {@link dev.ordo.engine.TotalOrderHandler} is not held back by
+ * {@link OrdoHeaders#heartbeat} headers, so a consumer with {@link dev.ordo.engine.Ordering#TOTAL} is not held back by
  * a partition with nothing to say. One daemon thread per producer.
  */
 public final class ProducerHeartbeats implements AutoCloseable {

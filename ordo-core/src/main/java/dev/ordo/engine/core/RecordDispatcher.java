@@ -1,10 +1,13 @@
 package dev.ordo.engine.core;
 
+import dev.ordo.Arguments;
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.ConsumerTuning;
 import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.core.HandlerStage.HandlerTask;
@@ -39,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Ordering</b>: records go to a {@link KeyOrderedExecutor} under their
  *       {@link dev.ordo.engine.Ordering}'s execution key, a partition's records of one key in one
- *       hand-over; the handler sees them deserialized.</li>
+ *       hand-over; the handler sees them deserialized. Under {@link Ordering#TOTAL} they pass a
+ *       {@link TotalOrderMerge} first, which hands them on one at a time in the total order.</li>
+ *   <li><b>Heartbeats</b>: producer heartbeats ({@link OrdoHeaders#heartbeat}) never reach the handler,
+ *       under any ordering; they count as done at once ({@link ConsumerStats#heartbeats()}).</li>
  *   <li><b>Commit point</b>: per partition, the offset below which every record is done
  *       ({@link CompletionTracker}); a record whose key is parked, or that was abandoned, holds it back.</li>
  *   <li><b>Backpressure</b>: {@link #full()} at {@code maxInFlight} records in flight; the engine stops
@@ -81,6 +87,12 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
+    /** Ordering.TOTAL's stage; null under the other orderings. */
+    private final TotalOrderMerge<HandlerTask> merge;
+    /** Ordering.TOTAL: why this consumer no longer holds the whole topic, once it does not; else null. */
+    private volatile String lost;
+
+    private final LongAdder heartbeats = new LongAdder();
     private final LongAdder handled = new LongAdder();
     private final LongAdder alreadyHandled = new LongAdder();
     /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
@@ -93,14 +105,58 @@ public final class RecordDispatcher<K, V> {
     /**
      * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
      * @param threadName prefix of the handler threads' names
+     * @param partitions the topic's partition count as the consumer starts: the partitions
+     *     {@link Ordering#TOTAL} merges (the other orderings do not use it; 0 if not known)
+     * @throws IllegalArgumentException under {@link Ordering#TOTAL}, if {@code partitions} is below 1 or
+     *     {@code maxInFlight} below twice the partitions
      */
     public RecordDispatcher(
-            ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+            ConsumerSettings<K, V> settings,
+            DeadLetterSink deadLetters,
+            String threadName,
+            Ticker ticker,
+            int partitions) {
         this.settings = settings;
         this.ticker = ticker;
+        if (settings.ordering() == Ordering.TOTAL) {
+            Arguments.atLeast("partitions", partitions, 1);
+            requireMergeRoom(settings.maxInFlight(), partitions);
+            this.merge = new TotalOrderMerge<>(settings.topic(), partitions, settings.maxInFlight());
+        } else {
+            this.merge = null;
+        }
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.lastProgressNanos = ticker.read();
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
+    }
+
+    /**
+     * What may wait in the total order per partition is half of {@code maxInFlight} divided by the
+     * partitions: with less than two records per partition the waiting records of all but one partition
+     * could fill {@code maxInFlight} while the last one's, which would release them, cannot come.
+     */
+    private static void requireMergeRoom(long maxInFlight, int partitions) {
+        if (maxInFlight < 2L * partitions) {
+            throw new IllegalArgumentException("maxInFlight must be >= 2 x the topic's " + partitions + " partitions ("
+                    + 2L * partitions + ") with Ordering.TOTAL, was " + maxInFlight);
+        }
+    }
+
+    /**
+     * Refuses a change of the running consumer's settings that its ordering cannot take, before anything
+     * changes: under {@link Ordering#TOTAL} a concurrency other than 1, or too small a {@code maxInFlight}.
+     *
+     * @throws IllegalArgumentException naming the setting and the value
+     */
+    void checkTuning(ConsumerTuning next) {
+        if (merge == null) {
+            return;
+        }
+        if (next.concurrency() != 1) {
+            throw new IllegalArgumentException(
+                    "concurrency must be 1 with Ordering.TOTAL (records run one at a time), was " + next.concurrency());
+        }
+        requireMergeRoom(next.maxInFlight(), merge.partitions());
     }
 
     /**
@@ -111,6 +167,20 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalStateException if the partition is assigned already
      */
     public void assign(int partition, long startOffset, NavigableSet<Long> alreadyHandled) {
+        if (merge != null) {
+            requireWholeTopicKept();
+            if (partition >= merge.partitions()) {
+                throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " was assigned,"
+                        + " but Ordering.TOTAL merges the " + merge.partitions() + " partitions the topic had when"
+                        + " the consumer started: the topic grew, and this consumer stops rather than handle records"
+                        + " outside the total order");
+            }
+            if (assignments.containsKey(partition)) {
+                throw new IllegalStateException(
+                        "partition " + partition + " of " + settings.topic() + " is assigned already");
+            }
+            merge.start(partition, startOffset);
+        }
         Assignment a =
                 new Assignment(partition, nextSlot.getAndIncrement(), startOffset, new TreeSet<>(alreadyHandled));
         if (assignments.putIfAbsent(partition, a) != null) {
@@ -133,6 +203,9 @@ public final class RecordDispatcher<K, V> {
         if (a == null) {
             throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " is not assigned");
         }
+        if (merge != null) {
+            requireWholeTopicKept();
+        }
         if (records.isEmpty()) {
             return;
         }
@@ -149,29 +222,75 @@ public final class RecordDispatcher<K, V> {
         a.dispatched(offsets[count - 1], records.get(0).timestamp());
         int submitted = 0;
         for (RawRecord r : records) {
-            if (!a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset())) {
-                tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled twice
-                alreadyHandled.increment();
+            boolean heartbeat = r.headers() != null && OrdoHeaders.isHeartbeat(r.headers());
+            boolean handledBefore = !a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset());
+            if (heartbeat || handledBefore) {
+                tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled (again)
+                (heartbeat ? heartbeats : alreadyHandled).increment();
+                if (merge != null) {
+                    merge.pass(partition, r.offset(), stamp(r)); // moves its partition on in the total order
+                }
                 continue;
             }
-            Object key = commutative(r)
-                    ? new Commutative(partition, r.offset())
-                    : settings.ordering().executionKey(partition, r.key(), r.offset());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(handlers.task(a, r));
+            HandlerTask task = handlers.task(a, r);
+            if (merge != null) {
+                merge.hold(partition, r.offset(), stamp(r), task);
+            } else {
+                Object key = commutative(r)
+                        ? new Commutative(partition, r.offset())
+                        : settings.ordering().executionKey(partition, r.key(), r.offset());
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+            }
             submitted++;
         }
-        if (submitted == 0) {
-            return;
-        }
-        a.inFlight.addAndGet(submitted);
-        long now = inFlight.added(submitted);
-        if (now == submitted) {
-            // Idle until now: a stall is counted from here, not from the last record of the busy time before.
-            lastProgressNanos = ticker.read();
-            stallReported = false;
+        if (submitted > 0) {
+            a.inFlight.addAndGet(submitted);
+            long now = inFlight.added(submitted);
+            if (now == submitted) {
+                // Idle until now: a stall is counted from here, not from the last record of the busy time before.
+                lastProgressNanos = ticker.read();
+                stallReported = false;
+            }
         }
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
             handlers.submit(run.getKey(), run.getValue(), this::finished);
+        }
+        if (merge != null) {
+            List<HandlerTask> turn = merge.release();
+            if (!turn.isEmpty()) {
+                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn, this::finished);
+            }
+        }
+    }
+
+    private long stamp(RawRecord r) {
+        return TotalOrderMerge.stamp(r.headers(), r.timestamp(), r.partition(), r.offset(), settings.topic());
+    }
+
+    /**
+     * Under {@link Ordering#TOTAL}, fails if this consumer does not hold every partition of the topic (the
+     * engine calls it once the group has given the consumer its partitions): the total order needs them all
+     * in one consumer.
+     *
+     * @throws IllegalStateException naming the group and the partitions it gave, or the one taken away
+     */
+    public void requireWholeTopic() {
+        if (merge == null) {
+            return;
+        }
+        requireWholeTopicKept();
+        if (assignments.size() < merge.partitions()) {
+            throw new IllegalStateException("group " + settings.group() + " gave this consumer partitions "
+                    + new TreeSet<>(assignments.keySet()) + " of the " + merge.partitions() + " of "
+                    + settings.topic() + ", but Ordering.TOTAL merges them all in one consumer: give each consumer"
+                    + " (each process) a group of its own");
+        }
+    }
+
+    private void requireWholeTopicKept() {
+        String why = lost;
+        if (why != null) {
+            throw new IllegalStateException(why);
         }
     }
 
@@ -235,6 +354,16 @@ public final class RecordDispatcher<K, V> {
         return inFlight.room();
     }
 
+    /**
+     * How many more records of {@code partition} may be dispatched now: {@link #room()}, and under
+     * {@link Ordering#TOTAL} no more than may wait for their turn per partition (records beyond stay with the
+     * engine, which fetches the partition no further meanwhile, while the others go on).
+     */
+    public long room(int partition) {
+        long room = inFlight.room();
+        return merge == null || !assignments.containsKey(partition) ? room : Math.min(room, merge.room(partition));
+    }
+
     /** The most records in flight now (the setting, which {@link #maxInFlight(long)} changes). */
     public long maxInFlight() {
         return inFlight.max();
@@ -242,6 +371,9 @@ public final class RecordDispatcher<K, V> {
 
     /** Changes the most records in flight; a fetcher waiting for room looks again. */
     void maxInFlight(long maxInFlight) {
+        if (merge != null) {
+            merge.capacity(maxInFlight);
+        }
         inFlight.max(maxInFlight);
         synchronized (progress) {
             progress.notifyAll();
@@ -303,7 +435,17 @@ public final class RecordDispatcher<K, V> {
      */
     public long commitPoint(int partition) {
         Assignment a = assignments.get(partition);
-        if (a == null || a.firstDispatched < 0) {
+        if (a == null) {
+            return -1;
+        }
+        long handledTo = handledTo(a);
+        // Under Ordering.TOTAL only from some offsets does a restart go on in the same order.
+        return merge == null ? handledTo : merge.commitPoint(partition, handledTo);
+    }
+
+    /** After the highest offset below which every record is done; the first dispatched while none is; or -1. */
+    private long handledTo(Assignment a) {
+        if (a.firstDispatched < 0) {
             return -1;
         }
         long done = tracker.highestContiguousCompleted(a.slot);
@@ -349,7 +491,8 @@ public final class RecordDispatcher<K, V> {
             return true; // a closed dispatcher runs nothing more: there is nothing to wait for
         }
         // Looked at now and then besides on completions: a key parking finishes nothing, so signals nothing.
-        while (a.inFlight.get() - handlers.stuck(a) > 0) {
+        // Records waiting in the total order are not waited for: their turn may need the partition itself.
+        while (a.inFlight.get() - handlers.stuck(a) - (merge == null ? 0 : merge.held(partition)) > 0) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 LOG.warn(
@@ -380,6 +523,21 @@ public final class RecordDispatcher<K, V> {
         a.released = true;
         handlers.abandonParked(a);
         tracker.forget(a.slot);
+        if (merge != null) {
+            long dropped = merge.stop(partition).size(); // not handled here: the next owner handles them
+            if (dropped > 0) {
+                inFlight.done(dropped);
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+            }
+            if (!closed) {
+                lost = "partition " + partition + " of " + settings.topic() + " was taken from this consumer by"
+                        + " group " + settings.group() + " (another member joined, or the consumer was thought"
+                        + " gone), but Ordering.TOTAL merges every partition in one consumer: give each consumer"
+                        + " (each process) a group of its own";
+            }
+        }
     }
 
     /**
@@ -422,7 +580,7 @@ public final class RecordDispatcher<K, V> {
             if (end < 0) {
                 return new Lag(-1, Duration.ZERO);
             }
-            long next = commitPoint(a.partition);
+            long next = handledTo(a);
             long handledTo = next >= 0 ? next : a.startOffset;
             records += Math.max(0, end - handledTo);
             long timestamp = a.oldestUnhandledTimestamp(handledTo);
@@ -451,7 +609,10 @@ public final class RecordDispatcher<K, V> {
                 .append(inFlight.get())
                 .append(" records in flight: ");
         List<ParkedKey<Object>> parked = handlers.parkedKeys();
-        if (parked.isEmpty()) {
+        Optional<String> merging = merge == null ? Optional.empty() : merge.waiting();
+        if (parked.isEmpty() && merging.isPresent()) {
+            why.append(merging.get());
+        } else if (parked.isEmpty()) {
             why.append("waiting for handlers still running (a handler that never returns?)");
         } else {
             ParkedKey<Object> first = parked.get(0);
@@ -507,7 +668,8 @@ public final class RecordDispatcher<K, V> {
                 e.parkedKeys(),
                 alreadyHandled.sum(),
                 inFlight.get(),
-                inFlight.peak());
+                inFlight.peak(),
+                heartbeats.sum());
     }
 
     /** The handler stage, for its meters. */
