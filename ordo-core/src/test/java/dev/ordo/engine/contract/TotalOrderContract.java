@@ -197,6 +197,24 @@ public abstract class TotalOrderContract {
     }
 
     @Test
+    void aProducersLastRecordsAreHandledOnceItCloses() throws Exception {
+        String topic = createTopic("last", 3);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        closeLater(consumer(topic, Serdes.string(), Serdes.string())
+                .group(uniqueName("last"))
+                .ordering(Ordering.TOTAL)
+                .handler(r -> handled.add(r.value()))
+                .start());
+        try (RecordProducer<String, String> producer = producer(topic, clock(0), Duration.ofHours(1))) {
+            for (int i = 0; i < 5; i++) {
+                producer.send("key-" + i, "v" + i);
+            }
+        } // no heartbeat round in an hour: only the one it sends as it closes lets the last records pass
+        await().atMost(WAIT).until(() -> handled.size() == 5);
+        assertThat(handled).containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4");
+    }
+
+    @Test
     void aSecondMemberInTheGroupStopsBothNamingTheGroup() throws Exception {
         String topic = createTopic("shared", 2);
         closeLater(producer(topic, clock(0), Duration.ofMillis(10)));
