@@ -172,7 +172,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     /**
      * Registers the consumer's meters in {@code registry}: per partition {@code ordo.consumer.lag} and
      * {@code ordo.consumer.fetch.lag}, the handler stage's {@code ordo.executor.*}, parked keys, skips,
-     * dead letters and stalls.
+     * dead letters, producer heartbeats read and stalls.
      */
     public B metrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry must not be null");

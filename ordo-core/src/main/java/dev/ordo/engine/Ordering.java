@@ -17,7 +17,7 @@ public enum Ordering {
      * is handed to the handler once every other partition has gone past its stamp, by a later record or a
      * producer heartbeat ({@code .heartbeats(interval)}), so an idle partition costs about the heartbeat
      * interval of latency. The consumer must own every partition: each consumer process uses a group of
-     * its own. Concurrency is 1. See docs/ordering-stages.md, "Total order across machines".
+     * its own. Concurrency is 1. See docs/ordering-stages.md, "Across machines: Ordering.TOTAL".
      */
     TOTAL;
 

@@ -1,6 +1,5 @@
 package dev.ordo.engine.core;
 
-import dev.ordo.Arguments;
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
 import dev.ordo.engine.ConsumerTuning;
@@ -43,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Ordering</b>: records go to a {@link KeyOrderedExecutor} under their
  *       {@link dev.ordo.engine.Ordering}'s execution key, a partition's records of one key in one
  *       hand-over; the handler sees them deserialized. Under {@link Ordering#TOTAL} they pass a
- *       {@link TotalOrderMerge} first, which hands them on one at a time in the total order.</li>
+ *       {@link TotalOrderMerge} first, which hands them on one at a time in the total order
+ *       ({@link TotalOrdering}).</li>
  *   <li><b>Heartbeats</b>: producer heartbeats ({@link OrdoHeaders#heartbeat}) never reach the handler,
  *       under any ordering; they count as done at once ({@link ConsumerStats#heartbeats()}).</li>
  *   <li><b>Commit point</b>: per partition, the offset below which every record is done
@@ -87,10 +87,8 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
-    /** Ordering.TOTAL's stage; null under the other orderings. */
-    private final TotalOrderMerge<HandlerTask> merge;
-    /** Ordering.TOTAL: why this consumer no longer holds the whole topic, once it does not; else null. */
-    private volatile String lost;
+    /** Ordering.TOTAL's merge and rules; null under the other orderings. */
+    private final TotalOrdering total;
 
     private final LongAdder heartbeats = new LongAdder();
     private final LongAdder handled = new LongAdder();
@@ -118,28 +116,10 @@ public final class RecordDispatcher<K, V> {
             int partitions) {
         this.settings = settings;
         this.ticker = ticker;
-        if (settings.ordering() == Ordering.TOTAL) {
-            Arguments.atLeast("partitions", partitions, 1);
-            requireMergeRoom(settings.maxInFlight(), partitions);
-            this.merge = new TotalOrderMerge<>(settings.topic(), partitions, settings.maxInFlight());
-        } else {
-            this.merge = null;
-        }
+        this.total = settings.ordering() == Ordering.TOTAL ? new TotalOrdering(settings, partitions) : null;
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.lastProgressNanos = ticker.read();
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
-    }
-
-    /**
-     * What may wait in the total order per partition is half of {@code maxInFlight} divided by the
-     * partitions: with less than two records per partition the waiting records of all but one partition
-     * could fill {@code maxInFlight} while the last one's, which would release them, cannot come.
-     */
-    private static void requireMergeRoom(long maxInFlight, int partitions) {
-        if (maxInFlight < 2L * partitions) {
-            throw new IllegalArgumentException("maxInFlight must be >= 2 x the topic's " + partitions + " partitions ("
-                    + 2L * partitions + ") with Ordering.TOTAL, was " + maxInFlight);
-        }
     }
 
     /**
@@ -149,14 +129,9 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalArgumentException naming the setting and the value
      */
     void checkTuning(ConsumerTuning next) {
-        if (merge == null) {
-            return;
+        if (total != null) {
+            total.checkTuning(next);
         }
-        if (next.concurrency() != 1) {
-            throw new IllegalArgumentException(
-                    "concurrency must be 1 with Ordering.TOTAL (records run one at a time), was " + next.concurrency());
-        }
-        requireMergeRoom(next.maxInFlight(), merge.partitions());
     }
 
     /**
@@ -167,19 +142,12 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalStateException if the partition is assigned already
      */
     public void assign(int partition, long startOffset, NavigableSet<Long> alreadyHandled) {
-        if (merge != null) {
-            requireWholeTopicKept();
-            if (partition >= merge.partitions()) {
-                throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " was assigned,"
-                        + " but Ordering.TOTAL merges the " + merge.partitions() + " partitions the topic had when"
-                        + " the consumer started: the topic grew, and this consumer stops rather than handle records"
-                        + " outside the total order");
-            }
-            if (assignments.containsKey(partition)) {
-                throw new IllegalStateException(
-                        "partition " + partition + " of " + settings.topic() + " is assigned already");
-            }
-            merge.start(partition, startOffset);
+        if (assignments.containsKey(partition)) {
+            throw new IllegalStateException(
+                    "partition " + partition + " of " + settings.topic() + " is assigned already");
+        }
+        if (total != null) {
+            total.assigned(partition, startOffset);
         }
         Assignment a =
                 new Assignment(partition, nextSlot.getAndIncrement(), startOffset, new TreeSet<>(alreadyHandled));
@@ -203,8 +171,8 @@ public final class RecordDispatcher<K, V> {
         if (a == null) {
             throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " is not assigned");
         }
-        if (merge != null) {
-            requireWholeTopicKept();
+        if (total != null) {
+            total.requireKept();
         }
         if (records.isEmpty()) {
             return;
@@ -227,14 +195,14 @@ public final class RecordDispatcher<K, V> {
             if (heartbeat || handledBefore) {
                 tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled (again)
                 (heartbeat ? heartbeats : alreadyHandled).increment();
-                if (merge != null) {
-                    merge.pass(partition, r.offset(), stamp(r)); // moves its partition on in the total order
+                if (total != null) {
+                    total.pass(r); // moves its partition on in the total order
                 }
                 continue;
             }
             HandlerTask task = handlers.task(a, r);
-            if (merge != null) {
-                merge.hold(partition, r.offset(), stamp(r), task);
+            if (total != null) {
+                total.hold(r, task);
             } else {
                 Object key = commutative(r)
                         ? new Commutative(partition, r.offset())
@@ -255,42 +223,23 @@ public final class RecordDispatcher<K, V> {
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
             handlers.submit(run.getKey(), run.getValue(), this::finished);
         }
-        if (merge != null) {
-            List<HandlerTask> turn = merge.release();
+        if (total != null) {
+            List<HandlerTask> turn = total.release();
             if (!turn.isEmpty()) {
                 handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn, this::finished);
             }
         }
     }
 
-    private long stamp(RawRecord r) {
-        return TotalOrderMerge.stamp(r.headers(), r.timestamp(), r.partition(), r.offset(), settings.topic());
-    }
-
     /**
      * Under {@link Ordering#TOTAL}, fails if this consumer does not hold every partition of the topic (the
-     * engine calls it once the group has given the consumer its partitions): the total order needs them all
-     * in one consumer.
+     * engine calls it once the group has given the consumer its partitions).
      *
      * @throws IllegalStateException naming the group and the partitions it gave, or the one taken away
      */
     public void requireWholeTopic() {
-        if (merge == null) {
-            return;
-        }
-        requireWholeTopicKept();
-        if (assignments.size() < merge.partitions()) {
-            throw new IllegalStateException("group " + settings.group() + " gave this consumer partitions "
-                    + new TreeSet<>(assignments.keySet()) + " of the " + merge.partitions() + " of "
-                    + settings.topic() + ", but Ordering.TOTAL merges them all in one consumer: give each consumer"
-                    + " (each process) a group of its own");
-        }
-    }
-
-    private void requireWholeTopicKept() {
-        String why = lost;
-        if (why != null) {
-            throw new IllegalStateException(why);
+        if (total != null) {
+            total.requireWholeTopic(assignments.keySet());
         }
     }
 
@@ -361,7 +310,7 @@ public final class RecordDispatcher<K, V> {
      */
     public long room(int partition) {
         long room = inFlight.room();
-        return merge == null || !assignments.containsKey(partition) ? room : Math.min(room, merge.room(partition));
+        return total == null || !assignments.containsKey(partition) ? room : Math.min(room, total.room(partition));
     }
 
     /** The most records in flight now (the setting, which {@link #maxInFlight(long)} changes). */
@@ -371,8 +320,8 @@ public final class RecordDispatcher<K, V> {
 
     /** Changes the most records in flight; a fetcher waiting for room looks again. */
     void maxInFlight(long maxInFlight) {
-        if (merge != null) {
-            merge.capacity(maxInFlight);
+        if (total != null) {
+            total.capacity(maxInFlight);
         }
         inFlight.max(maxInFlight);
         synchronized (progress) {
@@ -440,7 +389,7 @@ public final class RecordDispatcher<K, V> {
         }
         long handledTo = handledTo(a);
         // Under Ordering.TOTAL only from some offsets does a restart go on in the same order.
-        return merge == null ? handledTo : merge.commitPoint(partition, handledTo);
+        return total == null ? handledTo : total.commitPoint(partition, handledTo);
     }
 
     /** After the highest offset below which every record is done; the first dispatched while none is; or -1. */
@@ -492,7 +441,7 @@ public final class RecordDispatcher<K, V> {
         }
         // Looked at now and then besides on completions: a key parking finishes nothing, so signals nothing.
         // Records waiting in the total order are not waited for: their turn may need the partition itself.
-        while (a.inFlight.get() - handlers.stuck(a) - (merge == null ? 0 : merge.held(partition)) > 0) {
+        while (a.inFlight.get() - handlers.stuck(a) - (total == null ? 0 : total.held(partition)) > 0) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 LOG.warn(
@@ -523,19 +472,13 @@ public final class RecordDispatcher<K, V> {
         a.released = true;
         handlers.abandonParked(a);
         tracker.forget(a.slot);
-        if (merge != null) {
-            long dropped = merge.stop(partition).size(); // not handled here: the next owner handles them
+        if (total != null) {
+            long dropped = total.released(partition, closed).size(); // not handled here: the next owner's
             if (dropped > 0) {
                 inFlight.done(dropped);
                 synchronized (progress) {
                     progress.notifyAll();
                 }
-            }
-            if (!closed) {
-                lost = "partition " + partition + " of " + settings.topic() + " was taken from this consumer by"
-                        + " group " + settings.group() + " (another member joined, or the consumer was thought"
-                        + " gone), but Ordering.TOTAL merges every partition in one consumer: give each consumer"
-                        + " (each process) a group of its own";
             }
         }
     }
@@ -609,7 +552,7 @@ public final class RecordDispatcher<K, V> {
                 .append(inFlight.get())
                 .append(" records in flight: ");
         List<ParkedKey<Object>> parked = handlers.parkedKeys();
-        Optional<String> merging = merge == null ? Optional.empty() : merge.waiting();
+        Optional<String> merging = total == null ? Optional.empty() : total.waiting();
         if (parked.isEmpty() && merging.isPresent()) {
             why.append(merging.get());
         } else if (parked.isEmpty()) {
