@@ -32,6 +32,9 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     private String group;
     private Ordering ordering = Ordering.KEY;
     private int concurrency = Runtime.getRuntime().availableProcessors();
+    /** Whether {@link #concurrency(int)} was called (Ordering.TOTAL refuses any but 1, and defaults to 1). */
+    private boolean concurrencySet;
+
     private long maxInFlight = 10_000;
     private Retry retry = Retry.none();
     private OnFailure onFailure = OnFailure.PARK_KEY;
@@ -65,7 +68,12 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
         return self();
     }
 
-    /** How records may run in parallel (default {@link Ordering#KEY}). */
+    /**
+     * How records may run in parallel (default {@link Ordering#KEY}). {@link Ordering#TOTAL} runs one record
+     * at a time (concurrency 1, also the default then), the topic's records in one order shared by every
+     * consumer that reads them; the consumer must be the only member of its group, and cannot have
+     * {@link #commutative} records.
+     */
     public B ordering(Ordering ordering) {
         this.ordering = Objects.requireNonNull(ordering, "ordering must not be null");
         return self();
@@ -77,6 +85,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
      */
     public B concurrency(int concurrency) {
         this.concurrency = tuning().withConcurrency(concurrency).concurrency();
+        this.concurrencySet = true;
         return self();
     }
 
@@ -163,7 +172,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     /**
      * Registers the consumer's meters in {@code registry}: per partition {@code ordo.consumer.lag} and
      * {@code ordo.consumer.fetch.lag}, the handler stage's {@code ordo.executor.*}, parked keys, skips,
-     * dead letters and stalls.
+     * dead letters, producer heartbeats read and stalls.
      */
     public B metrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -231,9 +240,10 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     public abstract RecordConsumer start();
 
     /**
-     * The settings, checked to be complete, for the engine's {@link #start()}.
+     * The settings, checked to be complete and to fit together, for the engine's {@link #start()}.
      *
-     * @throws IllegalStateException if the group or the handler is missing
+     * @throws IllegalStateException if the group or the handler is missing, or, with {@link Ordering#TOTAL},
+     *     a concurrency other than 1 or commutative records are set
      */
     protected ConsumerSettings<K, V> settings() {
         if (group == null) {
@@ -242,11 +252,23 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
         if (handler == null) {
             throw new IllegalStateException("handler must be set before start()");
         }
+        int threads = concurrency;
+        if (ordering == Ordering.TOTAL) {
+            if (concurrencySet && concurrency != 1) {
+                throw new IllegalStateException("concurrency must be 1 with Ordering.TOTAL (records run one at a"
+                        + " time, in the total order), was " + concurrency);
+            }
+            if (commutative != null) {
+                throw new IllegalStateException("commutative records cannot be combined with Ordering.TOTAL: every"
+                        + " record takes its place in the total order");
+            }
+            threads = 1;
+        }
         return new ConsumerSettings<>(
                 topic,
                 group,
                 ordering,
-                concurrency,
+                threads,
                 maxInFlight,
                 retry,
                 onFailure,

@@ -13,6 +13,7 @@ package dev.ordo.engine;
  *     handled them (known from its commit)
  * @param inFlight records fetched and not yet done (parked ones and those behind them included)
  * @param peakInFlight the most records in flight at once
+ * @param heartbeats producer heartbeats read ({@link OrdoHeaders#heartbeat}): never handed to the handler
  */
 public record ConsumerStats(
         long handled,
@@ -22,4 +23,5 @@ public record ConsumerStats(
         int parkedKeys,
         long alreadyHandled,
         long inFlight,
-        long peakInFlight) {}
+        long peakInFlight,
+        long heartbeats) {}

@@ -24,7 +24,7 @@ import java.util.Objects;
  *   <tr><td>{@value #HYBRID_TIMESTAMP}</td><td>8-byte big-endian {@link HybridTimestamp#pack()}: 48 bits of
  *       milliseconds, 16 bits of logical counter</td></tr>
  *   <tr><td>{@value #HEARTBEAT}</td><td>empty: the record is a producer heartbeat (with a {@value #HYBRID_TIMESTAMP}
- *       stamp) for {@link TotalOrderHandler}, no data</td></tr>
+ *       stamp) for {@link Ordering#TOTAL}, no data; consumers never hand it to the handler</td></tr>
  *   <tr><td>{@value #AFTER}</td><td>4-byte partition, 8-byte offset: handle only after that partition's
  *       records below the offset</td></tr>
  *   <tr><td>{@value #DEAD_LETTER_ERROR}</td><td>UTF-8 {@code Throwable.toString()} of the last attempt</td></tr>
@@ -99,7 +99,7 @@ public final class OrdoHeaders {
 
     /**
      * The headers of a heartbeat: a record without data by which a producer promises a partition nothing
-     * stamped before {@code clock.now()} from it, so a {@link TotalOrderHandler} is not held back by an idle
+     * stamped before {@code clock.now()} from it, so {@link Ordering#TOTAL} is not held back by an idle
      * partition.
      */
     public static Headers heartbeat(HybridLogicalClock clock) {

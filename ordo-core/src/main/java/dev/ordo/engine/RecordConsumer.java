@@ -71,7 +71,8 @@ public interface RecordConsumer extends AutoCloseable {
      *
      * @return the settings in force after the change
      * @throws IllegalArgumentException naming the field and the value if a new value is out of range
-     *     ({@link ConsumerTuning}); nothing is changed
+     *     ({@link ConsumerTuning}) or does not fit the ordering ({@link Ordering#TOTAL}: concurrency 1, and
+     *     {@code maxInFlight} at least twice the partitions); nothing is changed
      * @throws IllegalStateException if the consumer is closed
      */
     ConsumerTuning reconfigure(UnaryOperator<ConsumerTuning> change);

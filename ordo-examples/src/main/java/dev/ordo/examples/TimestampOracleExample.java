@@ -8,7 +8,6 @@ import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.TimestampAnomaly;
-import dev.ordo.engine.TotalOrderHandler;
 import dev.ordo.log.consumer.OrdoConsumer;
 import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.producer.OrdoProducer;
@@ -45,23 +44,32 @@ public final class TimestampOracleExample {
         return "re: " + request.value();
     }
 
-    /** One replica of a state machine: every replica applies the commands in the same order. */
-    static RecordConsumer replica(EmbeddedLog log, String processId, Consumer<String> replica) {
+    /**
+     * One replica of a state machine: every replica applies the commands in the same order. Its producer stays
+     * open as long as the replica: its heartbeats keep the partitions it does not write to moving.
+     */
+    static Replica replica(EmbeddedLog log, String processId, Consumer<String> replica) {
         HybridLogicalClock clock = HybridLogicalClock.system();
         RecordProducer<String, String> commands = OrdoProducer.builder(
                         log, "commands", Serdes.string(), Serdes.string())
                 .hybridClock(clock)
                 .heartbeats(Duration.ofMillis(20)) // idle partitions do not hold the order back
                 .build();
-        TotalOrderHandler<String, String> inOrder = TotalOrderHandler.of(3, command -> replica.accept(command.value()));
         RecordConsumer consumer = OrdoConsumer.builder(log, "commands", Serdes.string(), Serdes.string())
-                .group("replica-" + processId) // every replica reads every partition
-                .ordering(Ordering.PARTITION)
-                .concurrency(3) // at least the partition count: each partition's record waits for its turn
-                .handler(inOrder)
+                .group("replica-" + processId) // a group of its own: every replica reads every partition
+                .ordering(Ordering.TOTAL) // one record at a time, in the order every replica shares
+                .handler(command -> replica.accept(command.value()))
                 .start();
-        commands.send("x", "x = 1");
-        commands.close();
-        return consumer;
+        commands.send("x", "x = " + processId);
+        return new Replica(commands, consumer);
+    }
+
+    /** A replica's producer and consumer, closed together. */
+    record Replica(RecordProducer<String, String> commands, RecordConsumer consumer) implements AutoCloseable {
+        @Override
+        public void close() {
+            consumer.close();
+            commands.close();
+        }
     }
 }

@@ -95,6 +95,22 @@ class ExamplesTest {
     }
 
     @Test
+    void replicasWithTheTotalOrderApplyEveryCommandInOneOrder() throws Exception {
+        try (EmbeddedLog log = EmbeddedLog.open(dir)) {
+            log.createTopic("commands", TopicSpec.partitions(3));
+            List<String> first = new CopyOnWriteArrayList<>();
+            List<String> second = new CopyOnWriteArrayList<>();
+            try (TimestampOracleExample.Replica a = TimestampOracleExample.replica(log, "1", first::add);
+                    TimestampOracleExample.Replica b = TimestampOracleExample.replica(log, "2", second::add)) {
+                await().atMost(WAIT).until(() -> first.size() == 2 && second.size() == 2);
+                assertThat(first).containsExactlyInAnyOrder("x = 1", "x = 2");
+                assertThat(second).as("in the same order").isEqualTo(first);
+                assertThat(a.consumer().stats().heartbeats()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void theKeyOrderedExecutorRunsEachAccountsTasksInSubmissionOrder() {
         Map<String, List<Integer>> ran = KeyOrderedExample.perAccount();
         assertThat(ran).hasSize(10);

@@ -85,8 +85,9 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
     /** Polls, dispatches, commits and follows the group, on a thread of its own. */
     private final PollLoop pollLoop;
 
-    private KafkaOrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings, String client) {
-        super(settings, "ordo-kafka-" + client);
+    /** @param partitions the topic's partition count, for {@link Ordering#TOTAL}; 0 for the other orderings */
+    private KafkaOrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings, String client, int partitions) {
+        super(settings, "ordo-kafka-" + client, partitions);
         this.topic = settings.topic();
         Properties props = new Properties();
         props.putAll(b.overrides);
@@ -355,13 +356,20 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
         }
 
         /**
-         * Creates the consumer, joins the group and starts polling.
+         * Creates the consumer, joins the group and starts polling. With {@link Ordering#TOTAL} it first reads
+         * the topic's partition count: the partitions it merges.
          *
          * @throws IllegalArgumentException if the dead-letter topic does not exist (and is not to be created)
          */
         @Override
         public KafkaOrdoConsumer<K, V> start() {
             ConsumerSettings<K, V> settings = settings();
+            int partitions = 0;
+            if (settings.ordering() == Ordering.TOTAL) {
+                try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(bootstrapServers, overrides)) {
+                    partitions = admin.partitions(settings.topic());
+                }
+            }
             String dlq = settings.deadLetterTopic();
             if (dlq != null) {
                 try (KafkaOrdoAdmin admin = KafkaOrdoAdmin.create(bootstrapServers, overrides)) {
@@ -376,7 +384,7 @@ public final class KafkaOrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> 
             }
             String client = overrides.getProperty(
                     ConsumerConfig.CLIENT_ID_CONFIG, "ordo-" + settings.group() + "-" + CLIENTS.incrementAndGet());
-            return new KafkaOrdoConsumer<>(this, settings, client).startPolling();
+            return new KafkaOrdoConsumer<>(this, settings, client, partitions).startPolling();
         }
     }
 }

@@ -286,7 +286,7 @@ public final class KafkaOrdoProducer<K, V> implements RecordProducer<K, V> {
         /**
          * Every {@code interval}, sends a heartbeat ({@link OrdoHeaders#heartbeat}: no key, no value) to each
          * partition this producer sent no record to in that interval, so consumers with a
-         * {@link dev.ordo.engine.TotalOrderHandler} are not held back by idle partitions (default: none).
+         * with {@link dev.ordo.engine.Ordering#TOTAL} are not held back by idle partitions (default: none).
          * Needs a {@link #hybridClock}.
          */
         public Builder<K, V> heartbeats(Duration interval) {

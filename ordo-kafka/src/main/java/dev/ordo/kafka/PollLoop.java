@@ -314,7 +314,7 @@ final class PollLoop {
     private void dispatchWaiting(int partition) {
         ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = waiting.get(partition);
         List<RawRecord> batch = new ArrayList<>();
-        long room = dispatcher.room();
+        long room = dispatcher.room(partition);
         while (!queue.isEmpty() && batch.size() < room) {
             if (!fencePassed(queue.peek())) {
                 if (fenced.putIfAbsent(partition, System.nanoTime()) == null) {

@@ -6,7 +6,6 @@ import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.contract.HybridClockContract;
-import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The timestamp oracle on Apache Kafka (a real KRaft broker in a child JVM). */
@@ -29,15 +28,6 @@ class KafkaHybridClockTest extends HybridClockContract {
     protected RecordProducer<String, String> producer(String topic, HybridLogicalClock clock) {
         return KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .hybridClock(clock)
-                .build();
-    }
-
-    @Override
-    protected RecordProducer<String, String> heartbeatingProducer(
-            String topic, HybridLogicalClock clock, Duration interval) {
-        return KafkaOrdoProducer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
-                .hybridClock(clock)
-                .heartbeats(interval)
                 .build();
     }
 

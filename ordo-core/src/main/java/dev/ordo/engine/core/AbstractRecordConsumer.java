@@ -42,10 +42,16 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     private volatile Throwable failure;
     private volatile boolean settled;
 
-    /** @param threadName prefix of the handler threads' names */
-    protected AbstractRecordConsumer(ConsumerSettings<K, V> settings, String threadName) {
+    /**
+     * @param threadName prefix of the handler threads' names
+     * @param partitions the topic's partition count as the consumer starts: what {@link
+     *     dev.ordo.engine.Ordering#TOTAL} merges (the other orderings do not use it; 0 if not known)
+     * @throws IllegalArgumentException if the settings do not fit the topic (see {@link RecordDispatcher})
+     */
+    protected AbstractRecordConsumer(ConsumerSettings<K, V> settings, String threadName, int partitions) {
         this.settings = settings;
-        this.dispatcher = new RecordDispatcher<>(settings, this::sendDeadLetter, threadName, Ticker.system());
+        this.dispatcher =
+                new RecordDispatcher<>(settings, this::sendDeadLetter, threadName, Ticker.system(), partitions);
         this.tuning = new ConsumerTuning(settings.concurrency(), settings.maxInFlight(), settings.retry());
     }
 
@@ -83,8 +89,16 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
         failure = error;
     }
 
-    /** The group has given this consumer its partitions (once it has, caught up means something). */
+    /**
+     * The group has given this consumer its partitions (once it has, caught up means something).
+     *
+     * @throws IllegalStateException under {@link dev.ordo.engine.Ordering#TOTAL}, if they are not all the
+     *     topic's ({@link RecordDispatcher#requireWholeTopic()}): the engine stops with it as its failure
+     */
     protected void settled(boolean settled) {
+        if (settled) {
+            dispatcher.requireWholeTopic();
+        }
         this.settled = settled;
     }
 
@@ -134,6 +148,7 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
         synchronized (tuningLock) {
             requireOpen();
             ConsumerTuning next = Objects.requireNonNull(change.apply(tuning), "the changed tuning must not be null");
+            dispatcher.checkTuning(next);
             dispatcher.executor().setConcurrency(next.concurrency());
             dispatcher.executor().setRetry(next.retry());
             dispatcher.maxInFlight(next.maxInFlight());

@@ -51,6 +51,13 @@ public final class ConsumerMeters {
                 ConsumerStats::alreadyHandled,
                 tags,
                 "records not handled again because an earlier owner had handled them");
+        counter(
+                registry,
+                dispatcher,
+                "ordo.consumer.heartbeats",
+                ConsumerStats::heartbeats,
+                tags,
+                "producer heartbeats read (never handed to the handler)");
         Gauge.builder("ordo.consumer.parked.keys", dispatcher, d -> d.stats().parkedKeys())
                 .description("keys parked now at a record that failed every attempt")
                 .tags(tags)

@@ -30,6 +30,11 @@ final class InFlightRecords {
         return count.decrementAndGet();
     }
 
+    /** Counts {@code records} done at once (let go without being handled); returns how many are left. */
+    long done(long records) {
+        return count.addAndGet(-records);
+    }
+
     long get() {
         return count.get();
     }

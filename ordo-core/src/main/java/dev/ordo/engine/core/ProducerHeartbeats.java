@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The heartbeats both engines' producers send when built with {@code .heartbeats(interval)}: every
  * interval, to each partition the producer sent no record to since the last round, an empty record with
- * {@link OrdoHeaders#heartbeat} headers, so a {@link dev.ordo.engine.TotalOrderHandler} is not held back by
+ * {@link OrdoHeaders#heartbeat} headers, so a consumer with {@link dev.ordo.engine.Ordering#TOTAL} is not held back by
  * a partition with nothing to say. One daemon thread per producer.
  */
 public final class ProducerHeartbeats implements AutoCloseable {
@@ -37,6 +38,8 @@ public final class ProducerHeartbeats implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Partitions that got a record since the last round: no heartbeat needed there. */
     private final ConcurrentHashMap.KeySetView<Integer, Boolean> busy = ConcurrentHashMap.newKeySet();
+
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerHeartbeats(
             String topic, HybridLogicalClock clock, Duration interval, IntSupplier partitions, PartitionSend send) {
@@ -83,9 +86,23 @@ public final class ProducerHeartbeats implements AutoCloseable {
         }
     }
 
-    /** Stops sending heartbeats; one round under way may still finish. Idempotent. */
+    /**
+     * Stops sending heartbeats (one round under way may still finish), after a last one to every partition,
+     * busy or not: the producer sends nothing more, so the records it sent last need not wait for another
+     * producer's heartbeats, which may never come. Call it before the producer stops sending. Idempotent.
+     */
     @Override
     public void close() {
-        timer.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            timer.shutdownNow();
+            try {
+                int count = partitions.getAsInt();
+                for (int p = 0; p < count; p++) {
+                    send.send(p, OrdoHeaders.heartbeat(clock));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("last heartbeat round for topic {} failed", topic, e);
+            }
+        }
     }
 }

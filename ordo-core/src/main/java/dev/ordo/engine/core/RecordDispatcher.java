@@ -2,9 +2,11 @@ package dev.ordo.engine.core;
 
 import dev.ordo.Ticker;
 import dev.ordo.engine.ConsumerStats;
+import dev.ordo.engine.ConsumerTuning;
 import dev.ordo.engine.KeyInFlight;
 import dev.ordo.engine.Lag;
 import dev.ordo.engine.OnFailure;
+import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.core.HandlerStage.HandlerTask;
@@ -39,7 +41,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Ordering</b>: records go to a {@link KeyOrderedExecutor} under their
  *       {@link dev.ordo.engine.Ordering}'s execution key, a partition's records of one key in one
- *       hand-over; the handler sees them deserialized.</li>
+ *       hand-over; the handler sees them deserialized. Under {@link Ordering#TOTAL} they pass a
+ *       {@link TotalOrderMerge} first, which hands them on one at a time in the total order
+ *       ({@link TotalOrdering}).</li>
+ *   <li><b>Heartbeats</b>: producer heartbeats ({@link OrdoHeaders#heartbeat}) never reach the handler,
+ *       under any ordering; they count as done at once ({@link ConsumerStats#heartbeats()}).</li>
  *   <li><b>Commit point</b>: per partition, the offset below which every record is done
  *       ({@link CompletionTracker}); a record whose key is parked, or that was abandoned, holds it back.</li>
  *   <li><b>Backpressure</b>: {@link #full()} at {@code maxInFlight} records in flight; the engine stops
@@ -85,7 +91,10 @@ public final class RecordDispatcher<K, V> {
     private final KeyOrderedExecutor.Completion<HandlerTask> onFinished = this::finished;
     /** The records' execution keys, the same object for equal key bytes (fetching thread only). */
     private final ExecutionKeys executionKeys;
+    /** Ordering.TOTAL's merge and rules; null under the other orderings. */
+    private final TotalOrdering total;
 
+    private final LongAdder heartbeats = new LongAdder();
     private final LongAdder handled = new LongAdder();
     private final LongAdder alreadyHandled = new LongAdder();
     /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
@@ -98,15 +107,36 @@ public final class RecordDispatcher<K, V> {
     /**
      * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
      * @param threadName prefix of the handler threads' names
+     * @param partitions the topic's partition count as the consumer starts: the partitions
+     *     {@link Ordering#TOTAL} merges (the other orderings do not use it; 0 if not known)
+     * @throws IllegalArgumentException under {@link Ordering#TOTAL}, if {@code partitions} is below 1 or
+     *     {@code maxInFlight} below twice the partitions
      */
     public RecordDispatcher(
-            ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+            ConsumerSettings<K, V> settings,
+            DeadLetterSink deadLetters,
+            String threadName,
+            Ticker ticker,
+            int partitions) {
         this.settings = settings;
         this.ticker = ticker;
+        this.total = settings.ordering() == Ordering.TOTAL ? new TotalOrdering(settings, partitions) : null;
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.executionKeys = new ExecutionKeys(settings.ordering());
         this.lastProgressNanos = ticker.read();
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
+    }
+
+    /**
+     * Refuses a change of the running consumer's settings that its ordering cannot take, before anything
+     * changes: under {@link Ordering#TOTAL} a concurrency other than 1, or too small a {@code maxInFlight}.
+     *
+     * @throws IllegalArgumentException naming the setting and the value
+     */
+    void checkTuning(ConsumerTuning next) {
+        if (total != null) {
+            total.checkTuning(next);
+        }
     }
 
     /**
@@ -117,6 +147,13 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalStateException if the partition is assigned already
      */
     public void assign(int partition, long startOffset, NavigableSet<Long> alreadyHandled) {
+        if (assignments.containsKey(partition)) {
+            throw new IllegalStateException(
+                    "partition " + partition + " of " + settings.topic() + " is assigned already");
+        }
+        if (total != null) {
+            total.assigned(partition, startOffset);
+        }
         Assignment a =
                 new Assignment(partition, nextSlot.getAndIncrement(), startOffset, new TreeSet<>(alreadyHandled));
         if (assignments.putIfAbsent(partition, a) != null) {
@@ -149,6 +186,9 @@ public final class RecordDispatcher<K, V> {
         if (a == null) {
             throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " is not assigned");
         }
+        if (total != null) {
+            total.requireKept();
+        }
         if (records.isEmpty()) {
             return;
         }
@@ -168,35 +208,62 @@ public final class RecordDispatcher<K, V> {
         int index = 0;
         for (RawRecord r : records) {
             int at = index++;
-            if (!a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset())) {
-                tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled twice
-                alreadyHandled.increment();
+            boolean heartbeat = r.headers() != null && OrdoHeaders.isHeartbeat(r.headers());
+            boolean handledBefore = !a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset());
+            if (heartbeat || handledBefore) {
+                tracker.complete(a.slot, r.offset()); // counts towards the commit point, not handled (again)
+                (heartbeat ? heartbeats : alreadyHandled).increment();
+                if (total != null) {
+                    total.pass(r); // moves its partition on in the total order
+                }
                 continue;
             }
-            Object key = commutative(r)
-                    ? new Commutative(partition, r.offset())
-                    : executionKeys.of(partition, r.key(), r.offset());
             HandlerTask task = handlers.task(a, r);
-            task.executionKey = key;
             batch.hold(at, task);
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+            if (total != null) {
+                task.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
+                total.hold(r, task);
+            } else {
+                Object key = commutative(r)
+                        ? new Commutative(partition, r.offset())
+                        : executionKeys.of(partition, r.key(), r.offset());
+                task.executionKey = key;
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+            }
             submitted++;
         }
         // Held before a task may finish, and counted handed over only once held: explain never misses one.
         a.holding(batch, submitted);
         a.lastDispatched = offsets[count - 1];
-        if (submitted == 0) {
-            return;
-        }
-        a.inFlight.addAndGet(submitted);
-        long now = inFlight.added(submitted);
-        if (now == submitted) {
-            // Idle until now: a stall is counted from here, not from the last record of the busy time before.
-            lastProgressNanos = ticker.read();
-            stallReported = false;
+        if (submitted > 0) {
+            a.inFlight.addAndGet(submitted);
+            long now = inFlight.added(submitted);
+            if (now == submitted) {
+                // Idle until now: a stall is counted from here, not from the last record of the busy time before.
+                lastProgressNanos = ticker.read();
+                stallReported = false;
+            }
         }
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
             handlers.submit(run.getKey(), run.getValue(), onFinished);
+        }
+        if (total != null) {
+            List<HandlerTask> turn = total.release();
+            if (!turn.isEmpty()) {
+                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn, onFinished);
+            }
+        }
+    }
+
+    /**
+     * Under {@link Ordering#TOTAL}, fails if this consumer does not hold every partition of the topic (the
+     * engine calls it once the group has given the consumer its partitions).
+     *
+     * @throws IllegalStateException naming the group and the partitions it gave, or the one taken away
+     */
+    public void requireWholeTopic() {
+        if (total != null) {
+            total.requireWholeTopic(assignments.keySet());
         }
     }
 
@@ -261,6 +328,16 @@ public final class RecordDispatcher<K, V> {
         return inFlight.room();
     }
 
+    /**
+     * How many more records of {@code partition} may be dispatched now: {@link #room()}, and under
+     * {@link Ordering#TOTAL} no more than may wait for their turn per partition (records beyond stay with the
+     * engine, which fetches the partition no further meanwhile, while the others go on).
+     */
+    public long room(int partition) {
+        long room = inFlight.room();
+        return total == null || !assignments.containsKey(partition) ? room : Math.min(room, total.room(partition));
+    }
+
     /** The most records in flight now (the setting, which {@link #maxInFlight(long)} changes). */
     public long maxInFlight() {
         return inFlight.max();
@@ -268,6 +345,9 @@ public final class RecordDispatcher<K, V> {
 
     /** Changes the most records in flight; a fetcher waiting for room looks again. */
     void maxInFlight(long maxInFlight) {
+        if (total != null) {
+            total.capacity(maxInFlight);
+        }
         inFlight.max(maxInFlight);
         synchronized (progress) {
             progress.notifyAll();
@@ -329,7 +409,17 @@ public final class RecordDispatcher<K, V> {
      */
     public long commitPoint(int partition) {
         Assignment a = assignments.get(partition);
-        if (a == null || a.firstDispatched < 0) {
+        if (a == null) {
+            return -1;
+        }
+        long handledTo = handledTo(a);
+        // Under Ordering.TOTAL only from some offsets does a restart go on in the same order.
+        return total == null ? handledTo : total.commitPoint(partition, handledTo);
+    }
+
+    /** After the highest offset below which every record is done; the first dispatched while none is; or -1. */
+    private long handledTo(Assignment a) {
+        if (a.firstDispatched < 0) {
             return -1;
         }
         long done = tracker.highestContiguousCompleted(a.slot);
@@ -375,7 +465,8 @@ public final class RecordDispatcher<K, V> {
             return true; // a closed dispatcher runs nothing more: there is nothing to wait for
         }
         // Looked at now and then besides on completions: a key parking finishes nothing, so signals nothing.
-        while (a.inFlight.get() - handlers.stuck(a) > 0) {
+        // Records waiting in the total order are not waited for: their turn may need the partition itself.
+        while (a.inFlight.get() - handlers.stuck(a) - (total == null ? 0 : total.held(partition)) > 0) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 LOG.warn(
@@ -406,6 +497,15 @@ public final class RecordDispatcher<K, V> {
         a.released = true;
         handlers.abandonParked(a);
         tracker.forget(a.slot);
+        if (total != null) {
+            long dropped = total.released(partition, closed).size(); // not handled here: the next owner's
+            if (dropped > 0) {
+                inFlight.done(dropped);
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+            }
+        }
     }
 
     /**
@@ -448,7 +548,7 @@ public final class RecordDispatcher<K, V> {
             if (end < 0) {
                 return new Lag(-1, Duration.ZERO);
             }
-            long next = commitPoint(a.partition);
+            long next = handledTo(a);
             long handledTo = next >= 0 ? next : a.startOffset;
             records += Math.max(0, end - handledTo);
             long timestamp = a.oldestUnhandledTimestamp(handledTo);
@@ -477,7 +577,10 @@ public final class RecordDispatcher<K, V> {
                 .append(inFlight.get())
                 .append(" records in flight: ");
         List<ParkedKey<Object>> parked = handlers.parkedKeys();
-        if (parked.isEmpty()) {
+        Optional<String> merging = total == null ? Optional.empty() : total.waiting();
+        if (parked.isEmpty() && merging.isPresent()) {
+            why.append(merging.get());
+        } else if (parked.isEmpty()) {
             why.append("waiting for handlers still running (a handler that never returns?)");
         } else {
             ParkedKey<Object> first = parked.get(0);
@@ -533,7 +636,8 @@ public final class RecordDispatcher<K, V> {
                 e.parkedKeys(),
                 alreadyHandled.sum(),
                 inFlight.get(),
-                inFlight.peak());
+                inFlight.peak(),
+                heartbeats.sum());
     }
 
     /** The handler stage, for its meters. */

@@ -5,19 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.causal.HybridLogicalClock;
 import dev.ordo.causal.HybridTimestamp;
-import dev.ordo.check.Anomaly;
-import dev.ordo.check.OrderingChecker;
 import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.HybridClockHandler;
-import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.RecordConsumer;
-import dev.ordo.engine.RecordHandler;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.TimestampAnomaly;
-import dev.ordo.engine.TotalOrderHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +25,8 @@ import org.junit.jupiter.api.Test;
  * The timestamp oracle on every engine: producers stamp records with a hybrid logical clock, a
  * {@link HybridClockHandler} merges the stamps it receives, so what one machine sends after handling a
  * record sorts after it even when that machine's physical clock is far behind the sender's. Two "machines"
- * are two clocks over injected physical time in one JVM; the records travel through the engine. On top of
- * it, total order: consumers in separate groups (three in one JVM) with a {@link TotalOrderHandler} handle
- * a topic's records in one identical order.
+ * are two clocks over injected physical time in one JVM; the records travel through the engine. Total
+ * order on top of it is {@link TotalOrderContract}'s.
  */
 public abstract class HybridClockContract {
 
@@ -48,10 +42,6 @@ public abstract class HybridClockContract {
 
     /** A producer of text keys and values to {@code topic} stamping its records with {@code clock}. */
     protected abstract RecordProducer<String, String> producer(String topic, HybridLogicalClock clock);
-
-    /** As {@link #producer}, also sending heartbeats to idle partitions every {@code interval}. */
-    protected abstract RecordProducer<String, String> heartbeatingProducer(
-            String topic, HybridLogicalClock clock, Duration interval);
 
     /** A consumer builder of {@code topic} with these deserializers. */
     protected abstract <K, V> ConsumerBuilder<?, K, V> consumer(
@@ -142,53 +132,5 @@ public abstract class HybridClockContract {
         assertThat(local.now().physical())
                 .as("the local clock stayed on local time")
                 .isEqualTo(NOW);
-    }
-
-    @Test
-    void consumersInSeparateGroupsHandleAllPartitionsInOneIdenticalOrder() throws Exception {
-        List<List<String>> orders = consumeByThreeReplicas(true);
-        assertThat(orders).allSatisfy(order -> assertThat(order).hasSize(400).doesNotHaveDuplicates());
-        for (int i = 1; i < orders.size(); i++) {
-            assertThat(OrderingChecker.compareTotalOrder(orders.get(0), orders.get(i))
-                            .count(Anomaly.TOTAL_ORDER_DISAGREEMENT))
-                    .as("replica 0 against replica " + i)
-                    .isZero();
-        }
-    }
-
-    /** Two producers on clocks 40 ms apart write 400 records over 3 partitions; three replicas read them all. */
-    private List<List<String>> consumeByThreeReplicas(boolean totalOrder) throws Exception {
-        String topic = createTopic(totalOrder ? "total" : "unmerged", 3);
-        HybridLogicalClock machineA = new HybridLogicalClock(System::currentTimeMillis, Duration.ofSeconds(1));
-        HybridLogicalClock machineB =
-                new HybridLogicalClock(() -> System.currentTimeMillis() - 40, Duration.ofSeconds(1));
-        RecordProducer<String, String> a = closeLater(heartbeatingProducer(topic, machineA, Duration.ofMillis(20)));
-        RecordProducer<String, String> b = closeLater(heartbeatingProducer(topic, machineB, Duration.ofMillis(20)));
-        for (int i = 0; i < 200; i++) {
-            a.send("a" + i % 7, "A-" + i);
-            b.send("b" + i % 5, "B-" + i);
-        }
-        a.flush();
-        b.flush();
-        List<List<String>> orders = new ArrayList<>();
-        for (int replica = 0; replica < 3; replica++) {
-            List<String> order = new CopyOnWriteArrayList<>();
-            orders.add(order);
-            RecordHandler<String, String> record = r -> {
-                if (r.value() != null) { // heartbeats reach a consumer without the total order
-                    order.add(r.value());
-                }
-            };
-            TotalOrderHandler<String, String> inOrder = TotalOrderHandler.of(3, record);
-            closeLater(consumer(topic, Serdes.string(), Serdes.string())
-                    .group(uniqueName("replica"))
-                    .ordering(Ordering.PARTITION)
-                    .concurrency(3)
-                    .handler(totalOrder ? inOrder : record)
-                    .start());
-            closeLater(inOrder); // closed before its consumer: wakes a record waiting for its turn
-        }
-        await().atMost(WAIT).until(() -> orders.stream().allMatch(o -> o.size() == 400));
-        return orders;
     }
 }

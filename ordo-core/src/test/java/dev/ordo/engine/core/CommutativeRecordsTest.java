@@ -48,7 +48,7 @@ class CommutativeRecordsTest {
                 FlowControl.NONE,
                 headers -> "deposit".equals(headers.lastString("op")),
                 false);
-        dispatcher = new RecordDispatcher<>(settings, null, "test", new ManualTicker());
+        dispatcher = new RecordDispatcher<>(settings, null, "test", new ManualTicker(), 0);
         dispatcher.assign(0, 0, Collections.emptyNavigableSet());
         return dispatcher;
     }

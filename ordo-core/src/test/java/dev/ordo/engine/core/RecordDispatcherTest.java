@@ -69,7 +69,7 @@ class RecordDispatcherTest {
                 flow,
                 null,
                 virtualThreads);
-        RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker);
+        RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker, 0);
         dispatchers.add(dispatcher);
         return dispatcher;
     }

@@ -67,7 +67,7 @@ class RecordExplainerTest {
                 null,
                 false);
         RecordDispatcher<String, String> dispatcher =
-                new RecordDispatcher<>(settings, null, "test", new ManualTicker());
+                new RecordDispatcher<>(settings, null, "test", new ManualTicker(), 0);
         dispatchers.add(dispatcher);
         return dispatcher;
     }

@@ -247,7 +247,7 @@ final class GroupFetcher {
                         }
                     }
                     if (!records.isEmpty() && running.get() && awaitRoom()) {
-                        int count = (int) Math.min(Math.min(share, dispatcher.room()), records.size());
+                        int count = (int) Math.min(Math.min(share, dispatcher.room(p)), records.size());
                         count = fence.passing(p, records, count, fenceWaits);
                         if (count > 0) {
                             dispatch(p, records, count);

@@ -6,6 +6,7 @@ import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Deserializer;
 import dev.ordo.engine.Headers;
 import dev.ordo.engine.Lag;
+import dev.ordo.engine.Ordering;
 import dev.ordo.engine.Serdes;
 import dev.ordo.engine.core.AbstractRecordConsumer;
 import dev.ordo.engine.core.ConsumerMeters;
@@ -69,7 +70,7 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
     private final GroupFetcher fetcher;
 
     private OrdoConsumer(Builder<K, V> b, ConsumerSettings<K, V> settings) throws IOException {
-        super(settings, "ordo-consumer-" + settings.group());
+        super(settings, "ordo-consumer-" + settings.group(), b.log.partitionCount(settings.topic()));
         this.log = b.log;
         this.topic = settings.topic();
         int partitions = log.partitionCount(topic);
@@ -274,7 +275,9 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
 
         /**
          * Commits offsets atomically with this application state instead of the group's offsets file
-         * (exactly-once effects on the state; see {@link CommittedState}).
+         * (exactly-once effects on the state; see {@link CommittedState}). Not with {@link Ordering#TOTAL}:
+         * a state commit waits for a moment with no record in flight, which the total order, holding
+         * records until other partitions pass them, need not reach.
          */
         public Builder<K, V> committedState(CommittedState state) {
             this.state = Objects.requireNonNull(state, "state must not be null");
@@ -322,6 +325,8 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         /**
          * Creates the consumer and starts fetching.
          *
+         * @throws IllegalStateException if the settings do not fit together (see {@link ConsumerBuilder}; a
+         *     committed state with {@link Ordering#TOTAL})
          * @throws IllegalArgumentException if the topic does not exist, the dead-letter topic does not
          *     exist (and is not to be created), or a seek is out of range
          * @throws UncheckedIOException if the group's offsets or the state cannot be read
@@ -329,6 +334,11 @@ public final class OrdoConsumer<K, V> extends AbstractRecordConsumer<K, V> {
         @Override
         public OrdoConsumer<K, V> start() {
             ConsumerSettings<K, V> settings = settings();
+            if (state != null && settings.ordering() == Ordering.TOTAL) {
+                throw new IllegalStateException("committedState cannot be combined with Ordering.TOTAL: a state is"
+                        + " committed when no record is in flight, and the total order holds records until the other"
+                        + " partitions pass them");
+            }
             String topic = settings.topic();
             int partitions = log.partitionCount(topic);
             for (Map.Entry<Integer, Long> seek : seeks.entrySet()) {

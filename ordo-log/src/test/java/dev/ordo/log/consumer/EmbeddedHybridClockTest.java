@@ -10,7 +10,6 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.producer.OrdoProducer;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,15 +43,6 @@ class EmbeddedHybridClockTest extends HybridClockContract {
     protected RecordProducer<String, String> producer(String topic, HybridLogicalClock clock) {
         return OrdoProducer.builder(log, topic, Serdes.string(), Serdes.string())
                 .hybridClock(clock)
-                .build();
-    }
-
-    @Override
-    protected RecordProducer<String, String> heartbeatingProducer(
-            String topic, HybridLogicalClock clock, Duration interval) {
-        return OrdoProducer.builder(log, topic, Serdes.string(), Serdes.string())
-                .hybridClock(clock)
-                .heartbeats(interval)
                 .build();
     }
 

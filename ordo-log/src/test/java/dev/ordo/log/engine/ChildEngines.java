@@ -1,13 +1,11 @@
 package dev.ordo.log.engine;
 
+import dev.ordo.ChildJvm;
 import dev.ordo.check.History;
 import dev.ordo.check.Message;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,15 +21,9 @@ final class ChildEngines {
 
     private ChildEngines() {}
 
-    /** Starts {@code main} with {@code args} in a child JVM; its standard error is discarded. */
+    /** Starts {@code main} with {@code args} in a child JVM ({@link ChildJvm#command}); its standard error is discarded. */
     static Process start(Class<?> main, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                main.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command)
+        return new ProcessBuilder(ChildJvm.command(main, args))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
