@@ -49,6 +49,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     private RateLimiter rateLimit;
     private Predicate<Headers> commutative;
     private boolean virtualThreads;
+    private boolean paused;
 
     protected ConsumerBuilder(String topic, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
         this.topic = Objects.requireNonNull(topic, "topic must not be null");
@@ -232,6 +233,17 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
     }
 
     /**
+     * Starts the consumer {@linkplain RecordConsumer#pause() paused}: it joins its group and takes its
+     * partitions, but hands no record to the handler until {@link RecordConsumer#resume()}. A successor
+     * started so is ready when its predecessor stops (as a migration's hand-over does); what it waits for
+     * then is only the resume.
+     */
+    public B paused() {
+        this.paused = true;
+        return self();
+    }
+
+    /**
      * Creates the consumer, joins its group and starts handling records.
      *
      * @throws IllegalStateException if the group or the handler is missing
@@ -283,6 +295,7 @@ public abstract class ConsumerBuilder<B extends ConsumerBuilder<B, K, V>, K, V> 
                 registry,
                 new FlowControl(concurrencyLimit, rateLimit),
                 commutative,
-                virtualThreads);
+                virtualThreads,
+                paused);
     }
 }

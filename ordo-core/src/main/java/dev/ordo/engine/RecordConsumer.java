@@ -131,6 +131,21 @@ public interface RecordConsumer extends AutoCloseable {
     boolean skip(ParkedRecord parked, String reason);
 
     /**
+     * Hands no more records to the handler until {@link #resume()}: those handed over already finish, the
+     * consumer stops fetching as at its {@code maxInFlight} bound and stays in its group (its partitions stay
+     * its own, its commits go on). For a blue/green hand-over: a consumer started {@linkplain
+     * ConsumerBuilder#paused() paused} has joined its group and is positioned when the old one stops.
+     * Idempotent.
+     */
+    void pause();
+
+    /** Ends a {@link #pause()}: records are handed to the handler again. Idempotent. */
+    void resume();
+
+    /** Whether the consumer is paused ({@link #pause()}, {@link ConsumerBuilder#paused()}). */
+    boolean isPaused();
+
+    /**
      * Stops fetching, lets the records in flight finish (those of parked keys are left unhandled and
      * uncommitted, so the group reads them again), commits and leaves the group. Idempotent; waits at
      * most 30 s for handlers.

@@ -67,7 +67,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(
             names = "--ordering",
             paramLabel = "ORDERING",
-            description = "With --group: PARTITION, KEY or UNORDERED (default KEY).")
+            description = "With --group: ${COMPLETION-CANDIDATES} (default KEY).")
     Ordering ordering;
 
     @CommandLine.Spec

@@ -53,6 +53,9 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
         this.dispatcher =
                 new RecordDispatcher<>(settings, this::sendDeadLetter, threadName, Ticker.system(), partitions);
         this.tuning = new ConsumerTuning(settings.concurrency(), settings.maxInFlight(), settings.retry());
+        if (settings.paused()) {
+            dispatcher.pause(); // before the engine starts: not one record is handed over before resume()
+        }
     }
 
     /**
@@ -205,6 +208,23 @@ public abstract class AbstractRecordConsumer<K, V> implements RecordConsumer {
     public boolean skip(ParkedRecord parked, String reason) {
         requireOpen();
         return dispatcher.skip(parked, reason);
+    }
+
+    @Override
+    public void pause() {
+        requireOpen();
+        dispatcher.pause();
+    }
+
+    @Override
+    public void resume() {
+        requireOpen();
+        dispatcher.resume();
+    }
+
+    @Override
+    public boolean isPaused() {
+        return dispatcher.isPaused();
     }
 
     private void requireOpen() {

@@ -20,6 +20,7 @@ import java.util.function.Predicate;
  * @param flow the handlers' throttles ({@link FlowControl#NONE} for none)
  * @param commutative which records run outside the ordering ({@link ConsumerBuilder#commutative}), or null for none
  * @param virtualThreads whether the handlers run on virtual threads ({@link ConsumerBuilder#virtualThreads})
+ * @param paused whether the consumer starts paused ({@link ConsumerBuilder#paused})
  */
 public record ConsumerSettings<K, V>(
         String topic,
@@ -40,4 +41,5 @@ public record ConsumerSettings<K, V>(
         MeterRegistry registry,
         FlowControl flow,
         Predicate<Headers> commutative,
-        boolean virtualThreads) {}
+        boolean virtualThreads,
+        boolean paused) {}

@@ -1,7 +1,11 @@
 package dev.ordo.engine.core;
 
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.Ordering;
 import java.util.Arrays;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The execution keys of a consumer's records ({@link Ordering#executionKey}), the key of a recent record
@@ -11,20 +15,31 @@ import java.util.Arrays;
  * the key as {@link Ordering#executionKey} does and keeps it, with a copy of the bytes, in the slot. Under
  * KEY ordering a record's execution key depends on its key bytes alone, so what runs in order is
  * unchanged; the copies are the cache's own, so a handler that changes its record's key array changes
- * nothing here. Used by the engine's one fetching thread only.
+ * nothing here. A record declared commutative ({@code ConsumerBuilder#commutative}) has a key of its own,
+ * so it waits for no other. Used by the engine's one fetching thread only.
  */
 final class ExecutionKeys {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionKeys.class);
 
     static final int SLOTS = 8192;
 
     private final Ordering ordering;
+    /** Which records run outside the ordering, or null for none. */
+    private final Predicate<Headers> commutative;
+
     /** Per slot, a copy of the key bytes cached there, and their execution key; null unless KEY ordering. */
     private final byte[][] bytes;
 
     private final Object[] keys;
 
     ExecutionKeys(Ordering ordering) {
+        this(ordering, null);
+    }
+
+    ExecutionKeys(Ordering ordering, Predicate<Headers> commutative) {
         this.ordering = ordering;
+        this.commutative = commutative;
         this.bytes = ordering == Ordering.KEY ? new byte[SLOTS][] : null;
         this.keys = ordering == Ordering.KEY ? new Object[SLOTS] : null;
     }
@@ -44,4 +59,25 @@ final class ExecutionKeys {
         keys[slot] = made;
         return made;
     }
+
+    /** The execution key of record {@code r} of {@code partition}: its own if it is commutative. */
+    Object of(int partition, RawRecord r) {
+        return commutative(r) ? new Commutative(partition, r.offset()) : of(partition, r.key(), r.offset());
+    }
+
+    /** Whether {@code r} is declared commutative; one whose test throws keeps the ordering. */
+    private boolean commutative(RawRecord r) {
+        if (commutative == null) {
+            return false;
+        }
+        try {
+            return commutative.test(r.headers());
+        } catch (RuntimeException e) {
+            LOG.debug("commutative test of {}@{} failed; the record keeps the ordering", r.partition(), r.offset(), e);
+            return false;
+        }
+    }
+
+    /** The execution key of a commutative record: its own, so it waits for no other record. */
+    private record Commutative(int partition, long offset) {}
 }

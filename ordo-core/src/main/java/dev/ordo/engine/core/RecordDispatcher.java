@@ -13,7 +13,6 @@ import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
-import dev.ordo.exec.ParkedKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,12 +95,12 @@ public final class RecordDispatcher<K, V> {
     private final LongAdder heartbeats = new LongAdder();
     private final LongAdder handled = new LongAdder();
     private final LongAdder alreadyHandled = new LongAdder();
-    /** Signalled as records finish: waits for room, for a drained partition, for quiescence. */
-    private final Object progress = new Object();
+    private final HandlingProgress progress;
 
-    private volatile long lastProgressNanos;
+    /** Whether handing records over is paused ({@link #pause}): the engine keeps its membership, fetches no more. */
+    private volatile boolean paused;
+
     private volatile boolean closed;
-    private volatile boolean stallReported;
 
     /**
      * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
@@ -122,8 +120,8 @@ public final class RecordDispatcher<K, V> {
         this.ticker = ticker;
         this.total = settings.ordering() == Ordering.TOTAL ? new TotalOrdering(settings, partitions) : null;
         this.inFlight = new InFlightRecords(settings.maxInFlight());
-        this.executionKeys = new ExecutionKeys(settings.ordering());
-        this.lastProgressNanos = ticker.read();
+        this.executionKeys = new ExecutionKeys(settings.ordering(), settings.commutative());
+        this.progress = new HandlingProgress(ticker);
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
     }
 
@@ -224,9 +222,7 @@ public final class RecordDispatcher<K, V> {
                 task.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
                 total.hold(r, task);
             } else {
-                Object key = commutative(r)
-                        ? new Commutative(partition, r.offset())
-                        : executionKeys.of(partition, r.key(), r.offset());
+                Object key = executionKeys.of(partition, r);
                 task.executionKey = key;
                 byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
             }
@@ -239,9 +235,7 @@ public final class RecordDispatcher<K, V> {
             a.inFlight.addAndGet(submitted);
             long now = inFlight.added(submitted);
             if (now == submitted) {
-                // Idle until now: a stall is counted from here, not from the last record of the busy time before.
-                lastProgressNanos = ticker.read();
-                stallReported = false;
+                progress.moved(); // idle until now: a stall counts from here, not from the busy time before
             }
         }
         for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
@@ -267,27 +261,6 @@ public final class RecordDispatcher<K, V> {
         }
     }
 
-    /** Whether {@code r} is declared commutative; one whose test throws keeps the ordering. */
-    private boolean commutative(RawRecord r) {
-        if (settings.commutative() == null) {
-            return false;
-        }
-        try {
-            return settings.commutative().test(r.headers());
-        } catch (RuntimeException e) {
-            LOG.debug(
-                    "commutative test of {}-{}@{} failed; the record keeps the ordering",
-                    settings.topic(),
-                    r.partition(),
-                    r.offset(),
-                    e);
-            return false;
-        }
-    }
-
-    /** The execution key of a commutative record: its own, so it waits for no other record. */
-    private record Commutative(int partition, long offset) {}
-
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
     private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
         Assignment a = task.assignment;
@@ -302,30 +275,49 @@ public final class RecordDispatcher<K, V> {
         if (outcome == KeyOrderedExecutor.Outcome.SUCCEEDED && !task.dropped) {
             handled.increment();
         }
-        lastProgressNanos = ticker.read();
-        stallReported = false;
+        progress.moved();
         long partitionLeft = a.inFlight.decrementAndGet();
         long left = inFlight.done();
         if (left == 0 || left == inFlight.resumeAt() || partitionLeft == 0) {
-            synchronized (progress) {
-                progress.notifyAll();
-            }
+            progress.signal();
         }
     }
 
-    /** Whether {@code maxInFlight} records are in flight: fetch nothing more until {@link #resumable()}. */
+    /**
+     * Whether {@code maxInFlight} records are in flight, or handing over is {@link #pause paused}: fetch
+     * nothing more until {@link #resumable()}.
+     */
     public boolean full() {
-        return inFlight.full();
+        return paused || inFlight.full();
     }
 
-    /** Whether in flight is down to the resume mark (three quarters of {@code maxInFlight}). */
+    /** Whether not paused and in flight is down to the resume mark (three quarters of {@code maxInFlight}). */
     public boolean resumable() {
-        return inFlight.resumable();
+        return !paused && inFlight.resumable();
     }
 
-    /** How many more records may be dispatched now. */
+    /** How many more records may be dispatched now (none while paused). */
     public long room() {
-        return inFlight.room();
+        return paused ? 0 : inFlight.room();
+    }
+
+    /**
+     * Hands no more records to the handlers (those handed over finish) until {@link #resume()}: the engine
+     * stops fetching as at {@code maxInFlight}, but stays in its group.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Ends a {@link #pause()}; a fetcher waiting for room looks again at once. */
+    public void resume() {
+        paused = false;
+        progress.signal();
+    }
+
+    /** Whether handing over is paused. */
+    public boolean isPaused() {
+        return paused;
     }
 
     /**
@@ -334,7 +326,7 @@ public final class RecordDispatcher<K, V> {
      * engine, which fetches the partition no further meanwhile, while the others go on).
      */
     public long room(int partition) {
-        long room = inFlight.room();
+        long room = room();
         return total == null || !assignments.containsKey(partition) ? room : Math.min(room, total.room(partition));
     }
 
@@ -349,9 +341,7 @@ public final class RecordDispatcher<K, V> {
             total.capacity(maxInFlight);
         }
         inFlight.max(maxInFlight);
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        progress.signal();
     }
 
     /** Records in flight (dispatched, not done). */
@@ -365,12 +355,12 @@ public final class RecordDispatcher<K, V> {
      * already behind.
      */
     public void awaitResumable(long maxWaitNanos) throws InterruptedException {
-        awaitProgress(this::resumable, maxWaitNanos);
+        progress.await(this::resumable, maxWaitNanos);
     }
 
     /** Waits until nothing is in flight or {@code maxWaitNanos} passed; returns whether nothing is. */
     public boolean awaitQuiescent(long maxWaitNanos) throws InterruptedException {
-        return awaitProgress(() -> inFlight.get() == 0, maxWaitNanos);
+        return progress.await(() -> inFlight.get() == 0, maxWaitNanos);
     }
 
     /**
@@ -380,26 +370,7 @@ public final class RecordDispatcher<K, V> {
      * @throws InterruptedException if interrupted (the flag cleared)
      */
     public void awaitProgress(long maxWaitNanos) throws InterruptedException {
-        if (maxWaitNanos <= 0) {
-            return;
-        }
-        synchronized (progress) {
-            TimeUnit.NANOSECONDS.timedWait(progress, maxWaitNanos);
-        }
-    }
-
-    private boolean awaitProgress(BooleanSupplier done, long maxWaitNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + maxWaitNanos;
-        synchronized (progress) {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, left);
-            }
-        }
-        return true;
+        progress.await(maxWaitNanos);
     }
 
     /**
@@ -501,9 +472,7 @@ public final class RecordDispatcher<K, V> {
             long dropped = total.released(partition, closed).size(); // not handled here: the next owner's
             if (dropped > 0) {
                 inFlight.done(dropped);
-                synchronized (progress) {
-                    progress.notifyAll();
-                }
+                progress.signal();
             }
         }
     }
@@ -567,54 +536,29 @@ public final class RecordDispatcher<K, V> {
      * {@code "no progress for 42 s: waiting for parked key ACC-7 (ledger-3@1234 failed 5 attempts: ...)"}.
      */
     public Optional<String> stall() {
-        long waitedNanos = ticker.read() - lastProgressNanos;
-        if (inFlight.get() == 0 || waitedNanos < settings.stallTimeout().toNanos()) {
+        long waitedNanos = progress.sinceMovedNanos();
+        long records = inFlight.get();
+        if (records == 0 || waitedNanos < settings.stallTimeout().toNanos()) {
             return Optional.empty();
         }
-        StringBuilder why = new StringBuilder("no progress for ")
-                .append(TimeUnit.NANOSECONDS.toSeconds(waitedNanos))
-                .append(" s with ")
-                .append(inFlight.get())
-                .append(" records in flight: ");
-        List<ParkedKey<Object>> parked = handlers.parkedKeys();
         Optional<String> merging = total == null ? Optional.empty() : total.waiting();
-        if (parked.isEmpty() && merging.isPresent()) {
-            why.append(merging.get());
-        } else if (parked.isEmpty()) {
-            why.append("waiting for handlers still running (a handler that never returns?)");
-        } else {
-            ParkedKey<Object> first = parked.get(0);
-            why.append("waiting for parked key ")
-                    .append(first.key())
-                    .append(" (")
-                    .append(first.task())
-                    .append(" failed ")
-                    .append(first.attempts())
-                    .append(" attempts: ")
-                    .append(first.error())
-                    .append("; resume or skip it)");
-            if (parked.size() > 1) {
-                why.append(" and ").append(parked.size() - 1).append(" more parked keys");
-            }
-        }
-        return Optional.of(why.toString());
+        return Optional.of(HandlingProgress.describeStall(waitedNanos, records, handlers.parkedKeys(), merging));
     }
 
     /** Logs {@link #stall()} at WARN, once per stall; engines call it from their loop. */
     public void checkStall() {
-        if (stallReported) {
+        if (progress.stallReported()) {
             return;
         }
         Optional<String> stall = stall();
-        if (stall.isPresent()) {
-            stallReported = true;
+        if (stall.isPresent() && progress.reportStall()) {
             LOG.warn("consumer of {} in group {}: {}", settings.topic(), settings.group(), stall.get());
         }
     }
 
     /** Seconds since a record last finished while records are in flight; 0 when nothing waits. */
     public double stalledSeconds() {
-        return inFlight.get() == 0 ? 0 : (ticker.read() - lastProgressNanos) / 1e9;
+        return inFlight.get() == 0 ? 0 : progress.sinceMovedNanos() / 1e9;
     }
 
     /**

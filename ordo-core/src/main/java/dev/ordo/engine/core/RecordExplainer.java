@@ -168,7 +168,9 @@ final class RecordExplainer {
         List<String> reasons = new ArrayList<>();
         reasons.add("not handed to the handlers yet: the next record of " + topic + "-" + partition
                 + " to hand over is at offset " + from + (end >= 0 ? " (its end: " + end + ")" : "") + ahead);
-        if (dispatcher.full()) {
+        if (dispatcher.isPaused()) {
+            reasons.add("the consumer is paused: it hands no records to the handlers until resume()");
+        } else if (dispatcher.full()) {
             reasons.add("fetching is paused: " + dispatcher.inFlight() + " records are in flight (maxInFlight "
                     + dispatcher.maxInFlight() + ")");
         }

@@ -539,6 +539,65 @@ public abstract class ConsumerContract {
     }
 
     @Test
+    void aConsumerStartedPausedTakesItsPartitionsButHandsNothingOverUntilResumed() throws Exception {
+        String topic = createTopic("paused", 2);
+        produce(topic, 0, 100, 10);
+        String group = uniqueName("g");
+        List<String> handled = new CopyOnWriteArrayList<>();
+        RecordConsumer consumer = closeLater(textConsumer(topic)
+                .group(group)
+                .paused()
+                .handler(r -> handled.add(r.value()))
+                .start());
+        await().atMost(WAIT).until(() -> consumer.assignment().size() == 2);
+        assertThat(consumer.isPaused()).isTrue();
+        Explanation held = consumer.explain(0, 0);
+        assertThat(held.status()).isEqualTo(Explanation.Status.NOT_FETCHED);
+        assertThat(held.reasons()).anyMatch(reason -> reason.contains("paused"));
+        assertThat(handled).as("nothing before the resume").isEmpty();
+
+        consumer.resume();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled).hasSize(100);
+        assertThat(handled.stream().filter(v -> Integer.parseInt(v) % 10 == 3).map(Integer::parseInt))
+                .as("one key's records in order")
+                .isSorted();
+
+        consumer.pause();
+        produce(topic, 100, 20, 10);
+        assertThat(consumer.awaitCaughtUp(Duration.ofMillis(300))).as("paused").isFalse();
+        assertThat(handled).as("nothing handed over while paused").hasSize(100);
+        consumer.resume();
+        assertThat(consumer.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled).hasSize(120);
+    }
+
+    @Test
+    void closingAConsumerThatWasPausedAllAlongCommitsNothing() throws Exception {
+        String topic = createTopic("paused-close", 2);
+        produce(topic, 0, 50, 5);
+        String group = uniqueName("g");
+        AtomicInteger handledPaused = new AtomicInteger();
+        RecordConsumer paused = textConsumer(topic)
+                .group(group)
+                .paused()
+                .handler(r -> handledPaused.incrementAndGet())
+                .start();
+        await().atMost(WAIT).until(() -> paused.assignment().size() == 2);
+        paused.close();
+        assertThat(handledPaused.get()).isZero();
+        AtomicInteger handled = new AtomicInteger();
+        RecordConsumer next = closeLater(textConsumer(topic)
+                .group(group)
+                .handler(r -> handled.incrementAndGet())
+                .start());
+        assertThat(next.awaitCaughtUp(WAIT)).isTrue();
+        assertThat(handled.get())
+                .as("every record, none committed by the paused member")
+                .isEqualTo(50);
+    }
+
+    @Test
     void aRecordThatCannotBeDeserializedFailsLikeAHandlerAndParksItsKey() throws Exception {
         String topic = createTopic("deserialize", 1);
         produce(topic, 0, 3, 1);

@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.ManualTicker;
 import dev.ordo.engine.Headers;
-import dev.ordo.engine.OnFailure;
-import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
-import dev.ordo.engine.Serdes;
-import dev.ordo.exec.Retry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -28,27 +24,11 @@ class CommutativeRecordsTest {
     private RecordDispatcher<String, String> dispatcher;
 
     private RecordDispatcher<String, String> dispatcher(RecordHandler<String, String> handler) {
-        ConsumerSettings<String, String> settings = new ConsumerSettings<>(
-                "ledger",
-                "g",
-                Ordering.KEY,
-                4,
-                1_000,
-                Retry.none(),
-                OnFailure.PARK_KEY,
-                null,
-                false,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
-                Serdes.string(),
-                Serdes.string(),
-                handler,
-                null,
-                FlowControl.NONE,
-                headers -> "deposit".equals(headers.lastString("op")),
-                false);
-        dispatcher = new RecordDispatcher<>(settings, null, "test", new ManualTicker(), 0);
+        dispatcher = new SettingsBuilder("ledger")
+                .concurrency(4)
+                .handler(handler)
+                .commutative(headers -> "deposit".equals(headers.lastString("op")))
+                .dispatcher(new ManualTicker(), 0);
         dispatcher.assign(0, 0, Collections.emptyNavigableSet());
         return dispatcher;
     }

@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ordo.ManualTicker;
 import dev.ordo.engine.Headers;
-import dev.ordo.engine.OnFailure;
-import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
-import dev.ordo.engine.Serdes;
-import dev.ordo.exec.Retry;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,41 +32,23 @@ class RecordDispatcherTest {
     private final List<RecordDispatcher<String, String>> dispatchers = new ArrayList<>();
 
     private RecordDispatcher<String, String> dispatcher(Duration drainTimeout, RecordHandler<String, String> handler) {
-        return dispatcher(drainTimeout, handler, null);
+        return dispatcher(new SettingsBuilder("t")
+                .concurrency(4)
+                .drainTimeout(drainTimeout)
+                .handler(handler));
     }
 
     private RecordDispatcher<String, String> dispatcher(
             Duration drainTimeout, RecordHandler<String, String> handler, MeterRegistry registry) {
-        return dispatcher(drainTimeout, handler, registry, FlowControl.NONE, false);
+        return dispatcher(new SettingsBuilder("t")
+                .concurrency(4)
+                .drainTimeout(drainTimeout)
+                .handler(handler)
+                .metrics(registry));
     }
 
-    private RecordDispatcher<String, String> dispatcher(
-            Duration drainTimeout,
-            RecordHandler<String, String> handler,
-            MeterRegistry registry,
-            FlowControl flow,
-            boolean virtualThreads) {
-        ConsumerSettings<String, String> settings = new ConsumerSettings<>(
-                "t",
-                "g",
-                Ordering.KEY,
-                4,
-                1_000,
-                Retry.none(),
-                OnFailure.PARK_KEY,
-                null,
-                false,
-                Duration.ofMillis(100),
-                drainTimeout,
-                Duration.ofSeconds(30),
-                Serdes.string(),
-                Serdes.string(),
-                handler,
-                registry,
-                flow,
-                null,
-                virtualThreads);
-        RecordDispatcher<String, String> dispatcher = new RecordDispatcher<>(settings, null, "test", ticker, 0);
+    private RecordDispatcher<String, String> dispatcher(SettingsBuilder settings) {
+        RecordDispatcher<String, String> dispatcher = settings.dispatcher(ticker, 0);
         dispatchers.add(dispatcher);
         return dispatcher;
     }
@@ -90,15 +69,37 @@ class RecordDispatcherTest {
     }
 
     @Test
+    void pausedThereIsNoRoomAndAFetcherWaitingForRoomWakesAtTheResume() throws Exception {
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofSeconds(5), r -> {});
+        d.pause();
+        assertThat(d.full()).isTrue();
+        assertThat(d.room()).isZero();
+        assertThat(d.resumable()).isFalse();
+        CountDownLatch woke = new CountDownLatch(1);
+        Thread fetcher = new Thread(() -> {
+            try {
+                d.awaitResumable(TimeUnit.SECONDS.toNanos(60));
+                woke.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        fetcher.start();
+        d.resume();
+        assertThat(woke.await(10, TimeUnit.SECONDS))
+                .as("woken by the resume, not by its 60 s wait")
+                .isTrue();
+        assertThat(d.room()).isEqualTo(1_000);
+    }
+
+    @Test
     void aRateLimitStartsNoMoreRecordsThanItsPermits() throws Exception {
         ManualTicker clock = new ManualTicker();
         AtomicInteger handled = new AtomicInteger();
-        RecordDispatcher<String, String> d = dispatcher(
-                Duration.ofSeconds(5),
-                r -> handled.incrementAndGet(),
-                null,
-                new FlowControl(null, RateLimiter.perSecond(5).withBurst(5).withTicker(clock)),
-                false);
+        RecordDispatcher<String, String> d = dispatcher(new SettingsBuilder("t")
+                .concurrency(4)
+                .handler(r -> handled.incrementAndGet())
+                .rateLimit(RateLimiter.perSecond(5).withBurst(5).withTicker(clock)));
         d.assign(0, 0, Collections.emptyNavigableSet());
         List<RawRecord> records = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -121,19 +122,15 @@ class RecordDispatcherTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
-        RecordDispatcher<String, String> d = dispatcher(
-                Duration.ofSeconds(5),
-                r -> {
+        RecordDispatcher<String, String> d = dispatcher(new SettingsBuilder("t")
+                .concurrency(4)
+                .handler(r -> {
                     most.accumulateAndGet(running.incrementAndGet(), Math::max);
                     go.await();
                     running.decrementAndGet();
-                },
-                null,
-                new FlowControl(
-                        AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(1))
-                                .withBounds(2, 2),
-                        null),
-                false);
+                })
+                .concurrencyLimit(AdaptiveConcurrencyLimit.targeting(Duration.ofSeconds(1))
+                        .withBounds(2, 2)));
         d.assign(0, 0, Collections.emptyNavigableSet());
         List<RawRecord> records = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -150,16 +147,14 @@ class RecordDispatcherTest {
     @EnabledForJreRange(min = JRE.JAVA_21)
     void withVirtualThreadsTheHandlersRunOnVirtualThreadsInEachKeysOrder() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        RecordDispatcher<String, String> d = dispatcher(
-                Duration.ofSeconds(30),
-                r -> {
+        RecordDispatcher<String, String> d = dispatcher(new SettingsBuilder("t")
+                .concurrency(4)
+                .handler(r -> {
                     boolean virtual =
                             (boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
                     seen.add(r.key() + r.value() + (virtual ? "" : " on a platform thread"));
-                },
-                null,
-                FlowControl.NONE,
-                true);
+                })
+                .virtualThreads());
         d.assign(0, 0, Collections.emptyNavigableSet());
         d.dispatch(0, List.of(record(0, 0, "a", "1"), record(0, 1, "b", "1"), record(0, 2, "a", "2")));
 

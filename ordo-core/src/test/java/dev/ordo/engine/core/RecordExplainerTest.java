@@ -7,11 +7,8 @@ import dev.ordo.ManualTicker;
 import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Explanation.Status;
 import dev.ordo.engine.Headers;
-import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.RecordHandler;
-import dev.ordo.engine.Serdes;
-import dev.ordo.exec.Retry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,26 +43,11 @@ class RecordExplainerTest {
                 release.await();
             }
         };
-        settings = new ConsumerSettings<>(
-                "t",
-                "g",
-                ordering,
-                4,
-                1_000,
-                Retry.none(),
-                OnFailure.PARK_KEY,
-                null,
-                false,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
-                Serdes.string(),
-                Serdes.string(),
-                handler,
-                null,
-                FlowControl.NONE,
-                null,
-                false);
+        settings = new SettingsBuilder("t")
+                .ordering(ordering)
+                .concurrency(4)
+                .handler(handler)
+                .settings();
         RecordDispatcher<String, String> dispatcher =
                 new RecordDispatcher<>(settings, null, "test", new ManualTicker(), 0);
         dispatchers.add(dispatcher);

@@ -8,11 +8,9 @@ import dev.ordo.ManualTicker;
 import dev.ordo.causal.HybridTimestamp;
 import dev.ordo.engine.ConsumerTuning;
 import dev.ordo.engine.Headers;
-import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.RecordHandler;
-import dev.ordo.engine.Serdes;
 import dev.ordo.exec.Retry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,27 +40,15 @@ class TotalOrderDispatchTest {
 
     private RecordDispatcher<String, String> dispatcher(
             Ordering ordering, int partitions, long maxInFlight, RecordHandler<String, String> handler) {
-        ConsumerSettings<String, String> settings = new ConsumerSettings<>(
-                "commands",
-                "replica-1",
-                ordering,
-                ordering == Ordering.TOTAL ? 1 : 4,
-                maxInFlight,
-                Retry.none(),
-                OnFailure.PARK_KEY,
-                null,
-                false,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
-                Serdes.string(),
-                Serdes.string(),
-                handler,
-                null,
-                FlowControl.NONE,
-                null,
-                false);
-        RecordDispatcher<String, String> d = new RecordDispatcher<>(settings, null, "test", ticker, partitions);
+        SettingsBuilder settings = new SettingsBuilder("commands")
+                .group("replica-1")
+                .ordering(ordering)
+                .maxInFlight(maxInFlight)
+                .handler(handler);
+        if (ordering != Ordering.TOTAL) {
+            settings.concurrency(4);
+        }
+        RecordDispatcher<String, String> d = settings.dispatcher(ticker, partitions);
         dispatchers.add(d);
         return d;
     }

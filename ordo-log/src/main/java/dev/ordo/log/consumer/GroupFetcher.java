@@ -265,7 +265,9 @@ final class GroupFetcher {
                     lastCommit = System.nanoTime();
                 }
                 dispatcher.checkStall();
-                if (!any) {
+                if (dispatcher.isPaused()) {
+                    dispatcher.awaitResumable(WAIT_SLICE_NANOS); // resume() wakes it; rebalances are looked at
+                } else if (!any) {
                     // Nothing new: wait for a producer's signal, or poll again shortly; a partition
                     // gone offline gets nothing new ever, and stops the consumer, as a fetch from it would.
                     requireOnline();
@@ -286,12 +288,12 @@ final class GroupFetcher {
 
     /**
      * Waits until the handlers are down to the resume mark, looking up now and then to notice a close and
-     * to report a stall; false if the consumer is closing.
+     * to report a stall; false if the consumer is closing or paused.
      */
     private boolean awaitRoom() throws InterruptedException {
         while (dispatcher.full()) {
-            if (!running.get()) {
-                return false;
+            if (!running.get() || dispatcher.isPaused()) {
+                return false; // paused: the loop goes on with rebalances and commits, and waits for the resume
             }
             dispatcher.awaitResumable(WAIT_SLICE_NANOS);
             dispatcher.checkStall();
