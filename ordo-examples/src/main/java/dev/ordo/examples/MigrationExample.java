@@ -55,12 +55,11 @@ public final class MigrationExample {
             log.alterTopic("accounts", TopicChange.none().fsync(FsyncPolicy.everyBatch()));
             consumer.reconfigure(t -> t.withConcurrency(32).withMaxInFlight(50_000));
 
-            Supplier<RecordConsumer> onKafka =
+            Supplier<KafkaOrdoConsumer.Builder<String, Txn>> onKafka =
                     () -> KafkaOrdoConsumer.builder(bootstrap, "accounts", Serdes.string(), txns)
                             .group("balances")
                             .handler(record ->
-                                    balances.merge(record.key(), record.value().amount(), Long::sum))
-                            .start();
+                                    balances.merge(record.key(), record.value().amount(), Long::sum));
             TopicMigration migration = TopicMigration.fromEmbedded(log, "accounts")
                     .toKafka(bootstrap)
                     .start();

@@ -23,6 +23,11 @@ final class EmbeddedSource implements MigrationSource {
     }
 
     @Override
+    public String groupHome() {
+        return "embedded:" + log.root().toAbsolutePath();
+    }
+
+    @Override
     public String describe() {
         return "embedded topic '" + topic + "' in " + log.root();
     }

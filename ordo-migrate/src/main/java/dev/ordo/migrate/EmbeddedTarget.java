@@ -27,6 +27,11 @@ final class EmbeddedTarget implements MigrationTarget {
     }
 
     @Override
+    public String groupHome() {
+        return "embedded:" + log.root().toAbsolutePath();
+    }
+
+    @Override
     public String describe() {
         return "embedded topic '" + topic + "' in " + log.root();
     }

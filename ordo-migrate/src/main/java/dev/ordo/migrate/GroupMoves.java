@@ -58,10 +58,13 @@ final class GroupMoves {
     /**
      * Commits on the target where {@code group}, which committed {@code committed} in the source, goes on.
      *
+     * @param replace whether offsets the group has on the target are replaced (committed ahead by a hand-over
+     *     that did not end) rather than kept
      * @return the offsets committed per target partition, empty if the group had offsets there already
      */
-    Map<Integer, Long> move(String group, Map<Integer, Long> committed, MigrationState switched) throws IOException {
-        if (!target.committedOffsets(group).isEmpty()) {
+    Map<Integer, Long> move(String group, Map<Integer, Long> committed, MigrationState switched, boolean replace)
+            throws IOException {
+        if (!replace && !target.committedOffsets(group).isEmpty()) {
             return Map.of();
         }
         Map<Integer, Long> positions = drained(committed, switched.sourceEnds())

@@ -137,6 +137,18 @@ final class KafkaSource implements MigrationSource {
     }
 
     @Override
+    public String groupHome() {
+        try (Admin admin = Admin.create(client)) {
+            return "kafka:" + admin.describeCluster().clusterId().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not read the id of the cluster of Kafka topic '" + topic + "'", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrdoInterruptedException("interrupted while reading the cluster's id", e);
+        }
+    }
+
+    @Override
     public Map<String, Map<Integer, Long>> committedOffsets() {
         Map<String, Map<Integer, Long>> byGroup = new HashMap<>();
         try (Admin admin = Admin.create(client)) {

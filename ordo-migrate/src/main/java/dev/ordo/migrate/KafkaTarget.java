@@ -136,6 +136,11 @@ final class KafkaTarget implements MigrationTarget {
         admin.close();
     }
 
+    @Override
+    public String groupHome() {
+        return "kafka:" + await(admin.describeCluster().clusterId(), "read the id of the cluster at " + bootstrap());
+    }
+
     private String bootstrap() {
         return client.getProperty("bootstrap.servers");
     }

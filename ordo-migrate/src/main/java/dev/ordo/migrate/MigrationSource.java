@@ -20,6 +20,12 @@ interface MigrationSource extends AutoCloseable {
     /** Says what the source is, for messages: {@code "embedded topic 'ledger' in /data"}. */
     String describe();
 
+    /**
+     * Where the topic's consumer groups live: a Kafka cluster's id, or the embedded engine's directory. A
+     * target with the same home shares the groups (a group's members of both are members of one group).
+     */
+    String groupHome();
+
     /** The partition layouts the topic has had, the current one last. */
     TopicLayout layout();
 

@@ -43,6 +43,9 @@ interface MigrationTarget extends AutoCloseable {
     /** Says what the target is, for messages: {@code "Kafka topic 'ledger' at kafka-1:9092"}. */
     String describe();
 
+    /** Where the topic's consumer groups live, as {@link MigrationSource#groupHome()} says it. */
+    String groupHome();
+
     /**
      * The recorded state of migration {@code id}, or none for a new one; for a new one, refuses a target
      * topic that exists already.

@@ -1,6 +1,7 @@
 package dev.ordo.migrate;
 
 import dev.ordo.engine.CommittedState;
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
 import dev.ordo.engine.Serde;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *     migration.awaitCopied(Duration.ofMinutes(10));        // backlog copied, the copy follows the tail
  *     migration.switchOver();                                // producers now send to Kafka
  *     List<RecordConsumer> onKafka = migration.handOver("balances", List.of(balances),
- *             () -> KafkaOrdoConsumer.builder("kafka:9092", "ledger", ...).group("balances")...start(),
+ *             () -> KafkaOrdoConsumer.builder("kafka:9092", "ledger", ...).group("balances")...,
  *             Duration.ofMinutes(1));
  * }
  * }</pre>
@@ -68,6 +69,7 @@ public final class TopicMigration implements AutoCloseable {
     private final Copier copier;
 
     private final GroupMoves moves;
+    private final GroupHandOver handOvers;
     private final List<SwitchingProducer<?, ?>> producers = new CopyOnWriteArrayList<>();
     private final BackgroundCopy copying;
     private volatile Duration lastPause = Duration.ZERO;
@@ -79,6 +81,7 @@ public final class TopicMigration implements AutoCloseable {
         this.target = target;
         this.copier = copier;
         this.moves = new GroupMoves(source, target);
+        this.handOvers = new GroupHandOver(source, target, moves, copier);
         this.copying = new BackgroundCopy(copier, id);
     }
 
@@ -204,34 +207,35 @@ public final class TopicMigration implements AutoCloseable {
     }
 
     /**
-     * Moves consumer group {@code group} to the target: waits until its running {@code members} (on the
-     * source) have handled the source to its fence, closes them, commits the fence as the group's offsets
-     * on the target and starts as many members there with {@code onTarget}.
+     * Moves consumer group {@code group} to the target: starts as many members there as {@code members}
+     * (on the source) has, with {@code onTarget}'s builders, {@linkplain ConsumerBuilder#paused() paused}
+     * at the fence; waits until the old members have handled the source to the fence and closes them; then
+     * resumes the new ones. Joining the target's group happens while the old members finish, so a key waits
+     * about the old tail and a resume across the switch. A group not running (no {@code members}) or moved
+     * before is moved as {@link #moveGroups} moves it, and {@code members.size()} members are started. A
+     * Kafka topic re-partitioned on its own cluster has one group for both topics: there the old members
+     * close before the new ones start, and a key waits for the new members' join too.
      *
+     * <pre>{@code
+     * List<RecordConsumer> onKafka = migration.handOver("balances", List.of(balances),
+     *         () -> KafkaOrdoConsumer.builder(bootstrap, "ledger", keys, values).group("balances").handler(h),
+     *         Duration.ofMinutes(1));
+     * }</pre>
+     *
+     * @param onTarget a new builder of a consumer of the target for each call, the group and handler set
      * @return the members started on the target
      * @throws IllegalStateException if the members did not reach the end within {@code timeout} (a parked
-     *     key, say, or a partition that no member given owns; they are then left running) or the switch is
-     *     not past
+     *     key, say, or a partition that no member given owns; they are then left running, and the members
+     *     started on the target are closed having handled nothing) or the switch is not past
      */
     public List<RecordConsumer> handOver(
             String group,
             List<? extends RecordConsumer> members,
-            Supplier<? extends RecordConsumer> onTarget,
+            Supplier<? extends ConsumerBuilder<?, ?, ?>> onTarget,
             Duration timeout)
             throws IOException, InterruptedException {
-        MigrationState state = requireSwitched();
-        GroupMoves.closeDrained(group, members, state.sourceEnds().length, timeout, source.describe());
-        Map<Integer, Long> committed = source.committedOffsets().getOrDefault(group, Map.of());
-        if (!moves.handledToEnd(committed, state.sourceEnds())) {
-            throw new IllegalStateException("group '" + group + "' committed " + committed + " on closing, short"
-                    + " of the fence " + fence().sourceEnds() + "; start it again on " + source.describe());
-        }
-        moves.move(group, committed, state);
-        List<RecordConsumer> started = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            started.add(onTarget.get());
-        }
-        return started;
+        requireSwitched();
+        return handOvers.offsets(group, members, onTarget, timeout);
     }
 
     /**
@@ -239,8 +243,8 @@ public final class TopicMigration implements AutoCloseable {
      * {@code state} ({@link CommittedState}), to the target: waits until its running {@code members} (on
      * the source; none if it is not running) have handled the source to its fence, closes them (which
      * commits the state), commits the state again with the target's fence as its offsets, and starts one
-     * consumer there with {@code onTarget}, which must use the same state. Each record's effect on the state
-     * is then applied exactly once across the move. The state's value is carried as it is: a
+     * consumer there with {@code onTarget}'s builder, which must use the same state. Each record's effect on
+     * the state is then applied exactly once across the move. The state's value is carried as it is: a
      * {@code Resequencer} checkpoint kept in it stays valid, since the copy keeps the producers' sequence
      * headers.
      *
@@ -255,40 +259,27 @@ public final class TopicMigration implements AutoCloseable {
             String group,
             List<? extends RecordConsumer> members,
             CommittedState state,
-            Supplier<? extends RecordConsumer> onTarget,
+            Supplier<? extends ConsumerBuilder<?, ?, ?>> onTarget,
             Duration timeout)
             throws IOException, InterruptedException {
-        Objects.requireNonNull(state, "state must not be null");
-        synchronized (this) { // one record of the migration's state at a time
-            MigrationState switched = requireSwitched();
-            if (switched.movedStates().contains(group)) {
-                if (!members.isEmpty()) {
-                    throw new IllegalStateException("the state of group '" + group + "' moved to " + target.describe()
-                            + " already; its members on " + source.describe() + " must stop");
-                }
-            } else {
-                GroupMoves.closeDrained(group, members, switched.sourceEnds().length, timeout, source.describe());
-                moves.moveState(group, state, switched);
-                copier.record(switched.stateMoved(group));
-            }
-        }
-        return onTarget.get();
+        requireSwitched();
+        return handOvers.state(group, members, state, onTarget, timeout);
     }
 
     /**
      * Moves every consumer group of the source that has no offsets on the target yet (groups not running,
-     * or moved by no {@link #handOver}); see the class comment for a group still behind the fence.
+     * or moved by no {@link #handOver}), and those whose hand-over did not end; see the class comment for a
+     * group still behind the fence.
      *
      * @return the offsets committed on the target per group moved, by target partition
      */
     public Map<String, Map<Integer, Long>> moveGroups() throws IOException {
-        MigrationState state = requireSwitched();
+        requireSwitched();
         Map<String, Map<Integer, Long>> moved = new TreeMap<>();
-        for (Map.Entry<String, Map<Integer, Long>> group :
-                source.committedOffsets().entrySet()) {
-            Map<Integer, Long> positions = moves.move(group.getKey(), group.getValue(), state);
+        for (String group : source.committedOffsets().keySet()) {
+            Map<Integer, Long> positions = handOvers.move(group);
             if (!positions.isEmpty()) {
-                moved.put(group.getKey(), positions);
+                moved.put(group, positions);
             }
         }
         return moved;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoRecord;
 import dev.ordo.engine.RecordConsumer;
@@ -65,7 +66,7 @@ class CommittedStateMigrationTest {
                         .toEmbedded(log);
             }
             try (TopicMigration migration = builder.partitions(3).start()) {
-                RecordConsumer onSource = toKafka ? embedded(log, topic, state) : kafka(topic, state);
+                RecordConsumer onSource = (toKafka ? embedded(log, topic, state) : kafka(topic, state)).start();
                 RecordProducer<String, String> producer = migration.producer(Serdes.string(), Serdes.string());
                 Sender sender = new Sender(producer);
                 sender.start();
@@ -100,32 +101,31 @@ class CommittedStateMigrationTest {
                 assertThat(state.value().sums).as("balances").isEqualTo(expected.sums);
 
                 assertThatThrownBy(() -> migration.handOver(
-                                "balances", List.of(onSource), state, () -> onSource, Duration.ofSeconds(1)))
+                                "balances", List.of(onSource), state, () -> kafka(topic, state), Duration.ofSeconds(1)))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("the state of group 'balances' moved to");
             }
         }
     }
 
-    private static RecordConsumer embedded(EmbeddedLog log, String topic, JsonSnapshotState<Balances> state) {
+    private static ConsumerBuilder<?, String, String> embedded(
+            EmbeddedLog log, String topic, JsonSnapshotState<Balances> state) {
         return OrdoConsumer.builder(log, topic, Serdes.string(), Serdes.string())
                 .group("balances")
                 .ordering(Ordering.KEY)
                 .concurrency(8)
                 .commitInterval(Duration.ofMillis(50))
                 .committedState(state)
-                .handler((OrdoRecord<String, String> r) -> state.value().apply(r.key(), Long.parseLong(r.value())))
-                .start();
+                .handler((OrdoRecord<String, String> r) -> state.value().apply(r.key(), Long.parseLong(r.value())));
     }
 
-    private static RecordConsumer kafka(String topic, JsonSnapshotState<Balances> state) {
+    private static ConsumerBuilder<?, String, String> kafka(String topic, JsonSnapshotState<Balances> state) {
         return KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("balances")
                 .ordering(Ordering.KEY)
                 .concurrency(8)
                 .commitInterval(Duration.ofMillis(50))
                 .committedState(state)
-                .handler((OrdoRecord<String, String> r) -> state.value().apply(r.key(), Long.parseLong(r.value())))
-                .start();
+                .handler((OrdoRecord<String, String> r) -> state.value().apply(r.key(), Long.parseLong(r.value())));
     }
 }

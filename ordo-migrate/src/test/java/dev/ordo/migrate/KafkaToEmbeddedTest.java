@@ -74,10 +74,16 @@ class KafkaToEmbeddedTest {
                 moved = migration.moveGroups();
             }
 
+            List<Long> ends = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                ends.add(log.endOffset(topic, p));
+            }
             for (int p = 0; p < PARTITIONS; p++) {
                 List<Record> copied = log.read(topic, p, 0, 1 << 24);
                 List<ConsumerRecord<byte[], byte[]>> original = onKafka.get(p);
-                assertThat(copied).as("partition %d", p).hasSameSizeAs(original);
+                assertThat(copied)
+                        .as("partition %d (fence %s, embedded ends %s, groups moved %s)", p, fence, ends, moved)
+                        .hasSameSizeAs(original);
                 for (int i = 0; i < copied.size(); i++) {
                     Record c = copied.get(i);
                     ConsumerRecord<byte[], byte[]> o = original.get(i);

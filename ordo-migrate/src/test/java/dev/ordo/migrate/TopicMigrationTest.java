@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ordo.engine.ConsumerBuilder;
 import dev.ordo.engine.OrdoRecord;
 import dev.ordo.engine.RecordConsumer;
 import dev.ordo.engine.RecordProducer;
@@ -53,7 +54,9 @@ class TopicMigrationTest {
                     .toKafka(KafkaBroker.bootstrapServers())
                     .partitions(3)
                     .start()) {
-                List<RecordConsumer> members = List.of(embeddedMember(log, topic), embeddedMember(log, topic));
+                List<RecordConsumer> members = List.of(
+                        embeddedMember(log, topic).start(),
+                        embeddedMember(log, topic).start());
                 TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> kafkaMember(topic));
 
                 assertThat(fence.sourceEnds()).hasSize(4);
@@ -74,7 +77,8 @@ class TopicMigrationTest {
                 .targetTopic(topic + "-v2")
                 .partitions(to)
                 .start()) {
-            List<RecordConsumer> members = List.of(kafkaMember(topic), kafkaMember(topic));
+            List<RecordConsumer> members =
+                    List.of(kafkaMember(topic).start(), kafkaMember(topic).start());
             TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> kafkaMember(topic + "-v2"));
 
             assertThat(fence.sourceEnds()).hasSize(from);
@@ -90,7 +94,8 @@ class TopicMigrationTest {
                 TopicMigration migration = TopicMigration.fromKafka(KafkaBroker.bootstrapServers(), topic)
                         .toEmbedded(log)
                         .start()) {
-            List<RecordConsumer> members = List.of(kafkaMember(topic), kafkaMember(topic));
+            List<RecordConsumer> members =
+                    List.of(kafkaMember(topic).start(), kafkaMember(topic).start());
             TopicMigration.Fence fence = migrateUnderLoad(migration, members, () -> embeddedMember(log, topic));
 
             assertThat(fence.sourceEnds()).hasSize(4);
@@ -104,7 +109,9 @@ class TopicMigrationTest {
      * checks that every record sent was handled once, each key's in order.
      */
     private TopicMigration.Fence migrateUnderLoad(
-            TopicMigration migration, List<RecordConsumer> members, Supplier<RecordConsumer> onTarget)
+            TopicMigration migration,
+            List<RecordConsumer> members,
+            Supplier<ConsumerBuilder<?, String, String>> onTarget)
             throws Exception {
         RecordProducer<String, String> producer = migration.producer(Serdes.string(), Serdes.string());
         Sender sender = new Sender(producer);
@@ -130,20 +137,18 @@ class TopicMigrationTest {
         return fence;
     }
 
-    private RecordConsumer embeddedMember(EmbeddedLog log, String topic) {
+    private ConsumerBuilder<?, String, String> embeddedMember(EmbeddedLog log, String topic) {
         return OrdoConsumer.builder(log, topic, Serdes.string(), Serdes.string())
                 .group("balances")
                 .concurrency(8)
-                .handler(this::handle)
-                .start();
+                .handler(this::handle);
     }
 
-    private RecordConsumer kafkaMember(String topic) {
+    private ConsumerBuilder<?, String, String> kafkaMember(String topic) {
         return KafkaOrdoConsumer.builder(KafkaBroker.bootstrapServers(), topic, Serdes.string(), Serdes.string())
                 .group("balances")
                 .concurrency(8)
-                .handler(this::handle)
-                .start();
+                .handler(this::handle);
     }
 
     private void handle(OrdoRecord<String, String> record) {

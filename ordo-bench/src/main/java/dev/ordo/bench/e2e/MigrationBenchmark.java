@@ -89,7 +89,8 @@ public final class MigrationBenchmark {
                     .build()) {
                 sendAll(producer, 0, records); // the backlog
             }
-            RecordConsumer member = member(OrdoConsumer.builder(log, "moving", Serdes.string(), Serdes.bytes()));
+            RecordConsumer member = member(OrdoConsumer.builder(log, "moving", Serdes.string(), Serdes.bytes()))
+                    .start();
             try (TopicMigration migration = TopicMigration.fromEmbedded(log, "moving")
                     .toKafka(bootstrap)
                     .start()) {
@@ -143,11 +144,8 @@ public final class MigrationBenchmark {
         }
     }
 
-    private RecordConsumer member(ConsumerBuilder<?, String, byte[]> builder) {
-        return builder.group("bench")
-                .concurrency(16)
-                .handler(r -> handled(r.key()))
-                .start();
+    private <B extends ConsumerBuilder<B, String, byte[]>> B member(B builder) {
+        return builder.group("bench").concurrency(16).handler(r -> handled(r.key()));
     }
 
     private void handled(String key) {

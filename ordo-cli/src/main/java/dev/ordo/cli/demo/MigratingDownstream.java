@@ -157,13 +157,12 @@ final class MigratingDownstream implements ConsumerBacked {
         }
     }
 
-    private RecordConsumer kafkaConsumer(String name) {
+    private KafkaOrdoConsumer.Builder<String, String> kafkaConsumer(String name) {
         return KafkaOrdoConsumer.builder(bootstrap, name, Serdes.string(), Serdes.string())
                 .group("balances")
                 .ordering(Ordering.KEY)
                 .concurrency(threads)
-                .handler(r -> applied(r.value()))
-                .start();
+                .handler(r -> applied(r.value()));
     }
 
     /** Sends go to {@code next} from now on, after every send to the old producer is acknowledged. */
