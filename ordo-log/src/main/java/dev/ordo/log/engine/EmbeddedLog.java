@@ -59,6 +59,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private ProducerRegistry producers;
     private GroupCoordinator groups;
     private TopicSeals seals;
+    /** The administration of the consumer groups' offsets; made with the groups. */
+    private GroupAdmin groupAdmin;
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
     private final LogMeters meters;
 
@@ -115,6 +117,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             log.producers = ProducerRegistry.load(root);
             log.groups =
                     new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics.byName()));
+            log.groupAdmin = new GroupAdmin(root, log.topics, log.groups);
             List<String> names = log.topics.openAll();
             log.seals = TopicSeals.load(root, names);
         } catch (IOException | RuntimeException e) {
@@ -237,8 +240,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * that state.
      */
     public synchronized Map<String, Map<Integer, Long>> committedOffsets(String name) throws IOException {
-        topics.get(name);
-        return CommittedOffsets.byGroup(data.root(), groups.liveOffsets(name), name);
+        return groupAdmin.committedOffsets(name);
     }
 
     /**
@@ -251,18 +253,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized void alterGroupOffsets(String name, String group, Map<Integer, Long> offsets)
             throws IOException {
-        Objects.requireNonNull(group, "group must not be null");
-        int partitions = partitionCount(name);
-        offsets.forEach((partition, offset) -> {
-            if (partition < 0 || partition >= partitions) {
-                throw new IllegalArgumentException(
-                        "partition must be in [0, " + partitions + ") of topic '" + name + "', was " + partition);
-            }
-            if (offset < 0) {
-                throw new IllegalArgumentException("offset of partition " + partition + " must be >= 0, was " + offset);
-            }
-        });
-        groups().alterOffsets(group, name, partitions, offsets);
+        groupAdmin.alterOffsets(name, group, offsets);
     }
 
     /**
@@ -270,8 +261,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * partitions it owns now. Groups without members now are left out.
      */
     public Map<String, Map<Long, Set<Integer>>> groupMembers(String name) {
-        topics.get(name);
-        return groups.members(name);
+        return groupAdmin.members(name);
     }
 
     /** Why the topic takes no more records ({@link #seal}), if it does not. */

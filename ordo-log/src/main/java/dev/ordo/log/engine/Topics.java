@@ -25,7 +25,7 @@ final class Topics {
 
     private final Path root;
     private final PartitionDirectories directories;
-    /** Throws {@link IllegalStateException} once the engine is closed. */
+    /** Throws {@link IllegalStateException} once the engine is closed (see {@link #requireOpen()}). */
     private final Runnable requireOpen;
 
     /** Sorted for {@link #names()}; changed under the engine's monitor, read without it. */
@@ -38,6 +38,11 @@ final class Topics {
         this.root = root;
         this.directories = directories;
         this.requireOpen = requireOpen;
+    }
+
+    /** Throws {@link IllegalStateException} once the engine is closed. */
+    void requireOpen() {
+        requireOpen.run();
     }
 
     /** Every topic by name, as it is now (a live view, read without a lock). */
