@@ -9,10 +9,8 @@ import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
-import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.HotKeys;
-import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -23,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -56,9 +53,10 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Changed under the monitor, found without it (see {@link Topics}). */
     private final Topics topics;
 
-    private ProducerRegistry producers;
     private GroupCoordinator groups;
     private TopicSeals seals;
+    /** Direct appends and Ordo's producer's (see {@link ClientAccess}); made once the seals are loaded. */
+    private TopicAppends appends;
     /** The administration of the consumer groups' offsets; made with the groups. */
     private GroupAdmin groupAdmin;
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
@@ -114,12 +112,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     static EmbeddedLog open(Path root, boolean watchLoad) throws IOException {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root), watchLoad);
         try {
-            log.producers = ProducerRegistry.load(root);
+            ProducerRegistry producers = ProducerRegistry.load(root);
             log.groups =
                     new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics.byName()));
             log.groupAdmin = new GroupAdmin(root, log.topics, log.groups);
             List<String> names = log.topics.openAll();
             log.seals = TopicSeals.load(root, names);
+            log.appends = new TopicAppends(log.topics, log.seals, producers, log.flusher);
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -280,11 +279,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         groups.partitionsChanged(name, changed.layout().existing());
     }
 
-    /** How the topic places keys on its partitions. */
-    Placement placement(String name) {
-        return topics.get(name).spec().placement();
-    }
-
     /** The layouts the topic has had, the current one last. */
     public TopicLayout layout(String name) {
         return topics.get(name).layout();
@@ -342,90 +336,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** Appends one record with headers to the partition its key maps to. */
     public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
-        ReadWriteLock changing = topics.get(topicName).changing();
-        changing.readLock().lock(); // the partition count does not change between placing and appending
-        try {
-            seals.requireOpen(topicName);
-            Topic topic = topics.get(topicName);
-            int partition = topic.partitioner().partition(key, topic.layout().partitions());
-            long offset = topic.partitions()
-                    .get(partition)
-                    .append(
-                            List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)),
-                            RecordBatch.Producer.NONE);
-            topic.appended().signal();
-            return new Acknowledgement(topicName, partition, offset);
-        } finally {
-            changing.readLock().unlock();
-        }
+        return appends.append(topicName, key, value, headers);
     }
 
-    /**
-     * Appends records as one batch to one partition, for a producer that may be idempotent (the path
-     * {@link dev.ordo.log.producer.OrdoProducer} takes), without the force of
-     * {@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}: see {@link #awaitDurable}. A retry of a batch
-     * already written returns its first offset without writing it again.
-     *
-     * @return the batch's first offset and the offset after it
-     * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
-     */
-    long[] appendBatchBeforeSync(
-            String topicName,
-            int partition,
-            RecordBatch.Builder batch,
-            ProducerRegistry.Identity identity,
-            int baseSequence)
-            throws IOException {
-        PartitionLog log = partition(topicName, partition);
-        seals.requireOpen(topicName); // after the producer's pause at a seal: its records are all appended
-        if (identity == null) {
-            return log.appendBeforeSync(batch, RecordBatch.Producer.NONE);
-        }
-        producers.checkCurrent(identity);
-        return log.appendBeforeSync(batch, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
-    }
-
-    /**
-     * True if an append to the topic is durable only after its force
-     * ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}). Asked after appending: while
-     * {@link #alterTopic} changes the policy, one partition forcing every batch is enough.
-     */
-    boolean syncsEveryBatch(String topicName) {
-        Topic topic = topics.find(topicName);
-        if (topic == null) {
-            return false; // closed or deleted meanwhile: the appends failed, there is nothing to force
-        }
-        for (PartitionLog log : topic.partitions()) {
-            if (log.syncsEveryBatch()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Makes each partition's offsets below {@code ends[partition]} durable (partitions with end 0 are
-     * left alone), forcing the partitions at the same time (see {@link ParallelForce}). Returns each
-     * partition's error, null where it is durable.
-     */
-    Throwable[] awaitDurable(String topicName, long[] ends) {
-        return ParallelForce.awaitDurable(flusher, p -> partition(topicName, p), ends);
-    }
-
-    /**
-     * Wakes the topic's waiting readers: {@link #appendBatch} does not (a producer appending a burst
-     * of batches signals once after the burst).
-     */
-    void signalAppended(String topicName) {
-        Topic topic = topics.find(topicName);
-        if (topic != null) { // closed or deleted meanwhile: nobody to wake
-            topic.appended().signal();
-        }
-    }
-
-    /** Registers the calling thread as a reader of the topic that waits for appends. */
-    AppendSignal.Waiter appendWaiter(String topicName) {
-        return topics.get(topicName).appended().register();
+    /** The way of records into this engine's topics (package-private: for {@link ClientAccess}). */
+    TopicAppends appends() {
+        return appends;
     }
 
     /** The consumer groups of this engine. */
@@ -437,17 +353,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** A member leaves its group, also after the log closed under it (the groups live in memory). */
     void leaveGroup(GroupCoordinator.Member member) {
         groups.leave(member);
-    }
-
-    /** A new producer identity (see {@link ProducerRegistry#register}). */
-    ProducerRegistry.Identity registerProducer(String name) throws IOException {
-        requireOpen();
-        return producers.register(name);
-    }
-
-    /** The largest batch, in bytes, a partition of the topic accepts. */
-    int maxBatchBytes(String topicName) {
-        return topics.get(topicName).spec().log().maxBatchBytes();
     }
 
     /** The data directory. */
@@ -506,21 +411,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     }
 
     /**
-     * Registers a producer of the topic, which a change of the partition count pauses; returns the layout
-     * it places by until it is told another ({@link TopicWriter#resume}).
+     * Registers a producer of the topic (see {@link TopicAppends#registerWriter}) under the monitor, so that
+     * no change of the partition count runs between adding it and reading the layout it places by.
      */
     synchronized TopicLayout registerWriter(String name, TopicWriter writer) {
-        Topic topic = topics.get(name);
-        topic.writers().add(writer);
-        return topic.layout();
-    }
-
-    /** A producer of the topic closed. */
-    void unregisterWriter(String name, TopicWriter writer) {
-        Topic topic = topics.find(name);
-        if (topic != null) {
-            topic.writers().remove(writer);
-        }
+        return appends.registerWriter(name, writer);
     }
 
     /**
