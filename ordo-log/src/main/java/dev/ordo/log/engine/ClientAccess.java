@@ -13,7 +13,8 @@ import java.util.Set;
  * producer's batches and forcing them, waking readers, joining and leaving consumer groups. It exists
  * for those two packages and is not an API (as the classes of Kafka's {@code internals} packages are
  * not): it may change in any release without notice. Applications use {@link EmbeddedLog},
- * {@code OrdoProducer} and {@code OrdoConsumer}. Each method passes its call on to {@code log}.
+ * {@code OrdoProducer} and {@code OrdoConsumer}. Each method passes its call on to {@code log} or, for
+ * appends and their readers, to its {@link TopicAppends}.
  */
 public final class ClientAccess {
 
@@ -31,27 +32,27 @@ public final class ClientAccess {
 
     /** The producer closed. */
     public static void unregisterWriter(EmbeddedLog log, String topic, TopicWriter writer) {
-        log.unregisterWriter(topic, writer);
+        log.appends().unregisterWriter(topic, writer);
     }
 
     /** How the topic places keys on its partitions. */
     public static Placement placement(EmbeddedLog log, String topic) {
-        return log.placement(topic);
+        return log.appends().placement(topic);
     }
 
     /** A new producer identity: a named producer's id with a new epoch (fencing the previous one), else a new id. */
     public static ProducerRegistry.Identity registerProducer(EmbeddedLog log, String name) throws IOException {
-        return log.registerProducer(name);
+        return log.appends().registerProducer(name);
     }
 
     /** The largest batch, in bytes, a partition of the topic accepts. */
     public static int maxBatchBytes(EmbeddedLog log, String topic) {
-        return log.maxBatchBytes(topic);
+        return log.appends().maxBatchBytes(topic);
     }
 
     /** True if the topic's appends are durable only after a force each (then see {@link #awaitDurable}). */
     public static boolean syncsEveryBatch(EmbeddedLog log, String topic) {
-        return log.syncsEveryBatch(topic);
+        return log.appends().syncsEveryBatch(topic);
     }
 
     /**
@@ -70,7 +71,7 @@ public final class ClientAccess {
             ProducerRegistry.Identity identity,
             int baseSequence)
             throws IOException {
-        return log.appendBatchBeforeSync(topic, partition, batch, identity, baseSequence);
+        return log.appends().appendBatchBeforeSync(topic, partition, batch, identity, baseSequence);
     }
 
     /**
@@ -78,12 +79,12 @@ public final class ClientAccess {
      * same time (partitions with end 0 are left alone); returns each partition's error, null where it is durable.
      */
     public static Throwable[] awaitDurable(EmbeddedLog log, String topic, long[] ends) {
-        return log.awaitDurable(topic, ends);
+        return log.appends().awaitDurable(topic, ends);
     }
 
     /** Wakes the topic's waiting readers (once per burst of appended batches). */
     public static void signalAppended(EmbeddedLog log, String topic) {
-        log.signalAppended(topic);
+        log.appends().signalAppended(topic);
     }
 
     // For the consumer.
@@ -107,7 +108,7 @@ public final class ClientAccess {
 
     /** Registers the calling thread as a reader of the topic that waits for appends. */
     public static AppendSignal.Waiter appendWaiter(EmbeddedLog log, String topic) {
-        return log.appendWaiter(topic);
+        return log.appends().appendWaiter(topic);
     }
 
     /** The partition's log. */

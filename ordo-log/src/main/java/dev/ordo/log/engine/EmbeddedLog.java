@@ -9,24 +9,18 @@ import dev.ordo.log.storage.LogFlusher;
 import dev.ordo.log.storage.PartitionCheck;
 import dev.ordo.log.storage.PartitionLog;
 import dev.ordo.log.storage.Record;
-import dev.ordo.log.storage.RecordBatch;
 import dev.ordo.log.storage.SegmentDamage;
 import dev.ordo.partition.HotKeys;
-import dev.ordo.partition.Placement;
 import dev.ordo.partition.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -56,12 +50,15 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** Opens this engine's partition directories and deletes those no topic claims. */
     private final PartitionDirectories directories;
 
-    /** Sorted for {@link #listTopics()}; changed under the monitor, read without it. */
-    private final Map<String, Topic> topics = new ConcurrentSkipListMap<>();
+    /** Changed under the monitor, found without it (see {@link Topics}). */
+    private final Topics topics;
 
-    private ProducerRegistry producers;
     private GroupCoordinator groups;
     private TopicSeals seals;
+    /** Direct appends and Ordo's producer's (see {@link ClientAccess}); made once the seals are loaded. */
+    private TopicAppends appends;
+    /** The administration of the consumer groups' offsets; made with the groups. */
+    private GroupAdmin groupAdmin;
     /** The meters of every registry bound with {@link #bindTo} (monitor). */
     private final LogMeters meters;
 
@@ -77,8 +74,9 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     private EmbeddedLog(DataDirectory data, boolean watchLoad) {
         this.data = data;
         this.directories = new PartitionDirectories(data, flusher, deleter);
+        this.topics = new Topics(data.root(), directories, this::requireOpen);
         this.load = new LoadWatch(
-                () -> topics,
+                topics::byName,
                 this::alterPartitions,
                 (topic, rates) -> groups.rebalanceIfSkewed(topic, rates),
                 this::deleteDrainedRetired,
@@ -114,14 +112,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     static EmbeddedLog open(Path root, boolean watchLoad) throws IOException {
         EmbeddedLog log = new EmbeddedLog(DataDirectory.open(root), watchLoad);
         try {
-            log.producers = ProducerRegistry.load(root);
-            log.groups = new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics));
-            log.directories.deleteLeftDeletions();
-            List<String> names = TopicFile.names(root);
-            for (String name : names) {
-                log.openTopic(name, TopicFile.read(root, name));
-            }
+            ProducerRegistry producers = ProducerRegistry.load(root);
+            log.groups =
+                    new GroupCoordinator(root, log.load::recordsPerSecond, KeyAffinity.placedBy(log.topics.byName()));
+            log.groupAdmin = new GroupAdmin(root, log.topics, log.groups);
+            List<String> names = log.topics.openAll();
             log.seals = TopicSeals.load(root, names);
+            log.appends = new TopicAppends(log.topics, log.seals, producers, log.flusher);
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -163,13 +160,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         requireOpen();
         DataDirectory.requireValidTopic(name);
         Objects.requireNonNull(spec, "spec must not be null");
-        if (topics.containsKey(name)) {
-            throw new IllegalArgumentException("topic '" + name + "' already exists");
-        }
-        TopicLayout layout = TopicLayout.initial(spec.partitions());
-        List<PartitionLog> partitions = directories.create(name, spec, layout);
-        topics.put(name, Topic.opened(spec, partitions, layout));
-        meters.created(name, partitions);
+        meters.created(name, topics.create(name, spec));
     }
 
     /**
@@ -193,7 +184,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized TopicLayout alterPartitions(String name, int partitions) throws IOException {
         requireOpen();
-        return new PartitionCountChange(this, directories, name, topic(name), changeSteps).to(partitions);
+        return new PartitionCountChange(this, directories, name, topics.get(name), changeSteps).to(partitions);
     }
 
     /**
@@ -210,8 +201,8 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized TopicSpec alterTopic(String name, TopicChange change) throws IOException {
         requireOpen();
         Objects.requireNonNull(change, "change must not be null");
-        TopicConfigChange.apply(data.root(), name, topic(name), change, changed -> topics.put(name, changed));
-        return topic(name).spec();
+        TopicConfigChange.apply(data.root(), name, topics.get(name), change, changed -> topics.replace(name, changed));
+        return topics.get(name).spec();
     }
 
     /**
@@ -221,7 +212,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized List<Integer> deleteDrainedRetired(String name) throws IOException {
         requireOpen();
-        return RetiredPartitionCleaner.deleteDrained(name, topic(name), data.root(), groups);
+        return RetiredPartitionCleaner.deleteDrained(name, topics.get(name), data.root(), groups);
     }
 
     /**
@@ -238,7 +229,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized long[] seal(String name, String reason) throws IOException {
         requireOpen();
         Objects.requireNonNull(reason, "reason must not be null");
-        return new TopicSeal(topic(name), name).sealOnce(seals, reason);
+        return new TopicSeal(topics.get(name), name).sealOnce(seals, reason);
     }
 
     /**
@@ -248,8 +239,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * that state.
      */
     public synchronized Map<String, Map<Integer, Long>> committedOffsets(String name) throws IOException {
-        topic(name);
-        return CommittedOffsets.byGroup(data.root(), groups.liveOffsets(name), name);
+        return groupAdmin.committedOffsets(name);
     }
 
     /**
@@ -262,18 +252,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      */
     public synchronized void alterGroupOffsets(String name, String group, Map<Integer, Long> offsets)
             throws IOException {
-        Objects.requireNonNull(group, "group must not be null");
-        int partitions = partitionCount(name);
-        offsets.forEach((partition, offset) -> {
-            if (partition < 0 || partition >= partitions) {
-                throw new IllegalArgumentException(
-                        "partition must be in [0, " + partitions + ") of topic '" + name + "', was " + partition);
-            }
-            if (offset < 0) {
-                throw new IllegalArgumentException("offset of partition " + partition + " must be >= 0, was " + offset);
-            }
-        });
-        groups().alterOffsets(group, name, partitions, offsets);
+        groupAdmin.alterOffsets(name, group, offsets);
     }
 
     /**
@@ -281,13 +260,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * partitions it owns now. Groups without members now are left out.
      */
     public Map<String, Map<Long, Set<Integer>>> groupMembers(String name) {
-        topic(name);
-        return groups.members(name);
+        return groupAdmin.members(name);
     }
 
     /** Why the topic takes no more records ({@link #seal}), if it does not. */
     public Optional<String> sealed(String name) {
-        topic(name);
+        topics.get(name);
         return seals.reason(name);
     }
 
@@ -296,19 +274,14 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * place of the old one: from here appends and consumer groups see its new partitions (monitor held).
      */
     void topicChanged(String name, Topic changed, int before) {
-        topics.put(name, changed);
+        topics.replace(name, changed);
         meters.grown(name, changed.partitions(), before);
         groups.partitionsChanged(name, changed.layout().existing());
     }
 
-    /** How the topic places keys on its partitions. */
-    Placement placement(String name) {
-        return topic(name).spec().placement();
-    }
-
     /** The layouts the topic has had, the current one last. */
     public TopicLayout layout(String name) {
-        return topic(name).layout();
+        return topics.get(name).layout();
     }
 
     /**
@@ -323,19 +296,17 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     public synchronized void bindTo(MeterRegistry registry) {
         requireOpen();
         Objects.requireNonNull(registry, "registry must not be null");
-        Map<String, List<PartitionLog>> partitions = new HashMap<>();
-        topics.forEach((name, topic) -> partitions.put(name, topic.partitions()));
-        meters.bind(registry, partitions);
+        meters.bind(registry, topics.partitionsByName());
     }
 
     /** The topics, by name. */
     public List<String> listTopics() {
         requireOpen();
-        return List.copyOf(topics.keySet());
+        return topics.names();
     }
 
     public TopicDescription describe(String name) {
-        return topic(name)
+        return topics.get(name)
                 .describe(
                         name,
                         load.recordsPerSecond(name),
@@ -351,15 +322,11 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * finished by the next open.
      */
     public synchronized void deleteTopic(String name) throws IOException {
-        Topic topic = topic(name);
+        Topic topic = topics.get(name);
         meters.deleted(name);
-        for (PartitionLog log : topic.partitions()) {
-            log.close();
-        }
-        topics.remove(name);
-        Files.deleteIfExists(TopicFile.of(data.root(), name)); // the topic no longer exists, also after a crash
+        topics.remove(name, topic); // the topic no longer exists, also after a crash
         seals.deleted(name);
-        directories.deleteLater(name, topic.partitions().size());
+        topics.deleteLater(name, topic);
     }
 
     /** Appends one record to the partition its key maps to (round-robin for a null key). */
@@ -369,90 +336,12 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** Appends one record with headers to the partition its key maps to. */
     public Acknowledgement append(String topicName, byte[] key, byte[] value, List<Header> headers) throws IOException {
-        ReadWriteLock changing = topic(topicName).changing();
-        changing.readLock().lock(); // the partition count does not change between placing and appending
-        try {
-            seals.requireOpen(topicName);
-            Topic topic = topic(topicName);
-            int partition = topic.partitioner().partition(key, topic.layout().partitions());
-            long offset = topic.partitions()
-                    .get(partition)
-                    .append(
-                            List.of(new Record(-1, System.currentTimeMillis(), key, value, headers)),
-                            RecordBatch.Producer.NONE);
-            topic.appended().signal();
-            return new Acknowledgement(topicName, partition, offset);
-        } finally {
-            changing.readLock().unlock();
-        }
+        return appends.append(topicName, key, value, headers);
     }
 
-    /**
-     * Appends records as one batch to one partition, for a producer that may be idempotent (the path
-     * {@link dev.ordo.log.producer.OrdoProducer} takes), without the force of
-     * {@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}: see {@link #awaitDurable}. A retry of a batch
-     * already written returns its first offset without writing it again.
-     *
-     * @return the batch's first offset and the offset after it
-     * @throws dev.ordo.log.storage.ProducerFencedException if a newer epoch of the producer was opened
-     */
-    long[] appendBatchBeforeSync(
-            String topicName,
-            int partition,
-            RecordBatch.Builder batch,
-            ProducerRegistry.Identity identity,
-            int baseSequence)
-            throws IOException {
-        PartitionLog log = partition(topicName, partition);
-        seals.requireOpen(topicName); // after the producer's pause at a seal: its records are all appended
-        if (identity == null) {
-            return log.appendBeforeSync(batch, RecordBatch.Producer.NONE);
-        }
-        producers.checkCurrent(identity);
-        return log.appendBeforeSync(batch, new RecordBatch.Producer(identity.id(), identity.epoch(), baseSequence));
-    }
-
-    /**
-     * True if an append to the topic is durable only after its force
-     * ({@link dev.ordo.log.storage.FsyncPolicy#everyBatch()}). Asked after appending: while
-     * {@link #alterTopic} changes the policy, one partition forcing every batch is enough.
-     */
-    boolean syncsEveryBatch(String topicName) {
-        Topic topic = topics.get(topicName);
-        if (topic == null) {
-            return false; // closed or deleted meanwhile: the appends failed, there is nothing to force
-        }
-        for (PartitionLog log : topic.partitions()) {
-            if (log.syncsEveryBatch()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Makes each partition's offsets below {@code ends[partition]} durable (partitions with end 0 are
-     * left alone), forcing the partitions at the same time (see {@link ParallelForce}). Returns each
-     * partition's error, null where it is durable.
-     */
-    Throwable[] awaitDurable(String topicName, long[] ends) {
-        return ParallelForce.awaitDurable(flusher, p -> partition(topicName, p), ends);
-    }
-
-    /**
-     * Wakes the topic's waiting readers: {@link #appendBatch} does not (a producer appending a burst
-     * of batches signals once after the burst).
-     */
-    void signalAppended(String topicName) {
-        Topic topic = topics.get(topicName);
-        if (topic != null) { // closed or deleted meanwhile: nobody to wake
-            topic.appended().signal();
-        }
-    }
-
-    /** Registers the calling thread as a reader of the topic that waits for appends. */
-    AppendSignal.Waiter appendWaiter(String topicName) {
-        return topic(topicName).appended().register();
+    /** The way of records into this engine's topics (package-private: for {@link ClientAccess}). */
+    TopicAppends appends() {
+        return appends;
     }
 
     /** The consumer groups of this engine. */
@@ -464,17 +353,6 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
     /** A member leaves its group, also after the log closed under it (the groups live in memory). */
     void leaveGroup(GroupCoordinator.Member member) {
         groups.leave(member);
-    }
-
-    /** A new producer identity (see {@link ProducerRegistry#register}). */
-    ProducerRegistry.Identity registerProducer(String name) throws IOException {
-        requireOpen();
-        return producers.register(name);
-    }
-
-    /** The largest batch, in bytes, a partition of the topic accepts. */
-    int maxBatchBytes(String topicName) {
-        return topic(topicName).spec().log().maxBatchBytes();
     }
 
     /** The data directory. */
@@ -489,12 +367,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
 
     /** The partition's log (package-private: for the engine's classes and tests, and {@link ClientAccess}). */
     PartitionLog partition(String topicName, int partition) {
-        Topic topic = topic(topicName);
-        if (partition < 0 || partition >= topic.partitions().size()) {
-            throw new IllegalArgumentException("partition must be in [0, "
-                    + topic.partitions().size() + ") for topic '" + topicName + "', was " + partition);
-        }
-        return topic.partitions().get(partition);
+        return topics.partition(topicName, partition);
     }
 
     /**
@@ -534,25 +407,15 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
      * ({@link #alterPartitions}), which may still hold records. Readers read partitions 0 to this.
      */
     public int partitionCount(String name) {
-        return topic(name).partitions().size();
+        return topics.get(name).partitions().size();
     }
 
     /**
-     * Registers a producer of the topic, which a change of the partition count pauses; returns the layout
-     * it places by until it is told another ({@link TopicWriter#resume}).
+     * Registers a producer of the topic (see {@link TopicAppends#registerWriter}) under the monitor, so that
+     * no change of the partition count runs between adding it and reading the layout it places by.
      */
     synchronized TopicLayout registerWriter(String name, TopicWriter writer) {
-        Topic topic = topic(name);
-        topic.writers().add(writer);
-        return topic.layout();
-    }
-
-    /** A producer of the topic closed. */
-    void unregisterWriter(String name, TopicWriter writer) {
-        Topic topic = topics.get(name);
-        if (topic != null) {
-            topic.writers().remove(writer);
-        }
+        return appends.registerWriter(name, writer);
     }
 
     /**
@@ -573,12 +436,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         closed = true;
         try {
             meters.removeAll();
-            for (Topic topic : topics.values()) {
-                for (PartitionLog log : topic.partitions()) {
-                    log.close();
-                }
-            }
-            topics.clear();
+            topics.closeAll();
         } finally {
             flusher.close();
             deleter.close(); // a deleted topic's data is gone once its deleter closes the engine (`topics delete`)
@@ -596,23 +454,5 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         if (closed) {
             throw new IllegalStateException("the log at " + data.root() + " is closed");
         }
-    }
-
-    /** The topic, found without a lock; a closed log has none, and says it is closed. */
-    private Topic topic(String name) {
-        Topic topic = topics.get(name);
-        if (topic == null) {
-            requireOpen();
-            throw new IllegalArgumentException(
-                    "topic '" + name + "' does not exist; existing topics: " + topics.keySet());
-        }
-        return topic;
-    }
-
-    private void openTopic(String name, TopicFile.Stored stored) throws IOException {
-        directories.deletePartitionsFrom(name, stored.layout().existing()); // made by a change of the count cut short
-        List<PartitionLog> partitions =
-                directories.open(name, stored.spec(), 0, stored.layout().existing());
-        topics.put(name, Topic.opened(stored.spec(), partitions, stored.layout()));
     }
 }

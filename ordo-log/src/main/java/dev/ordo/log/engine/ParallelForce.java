@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
 /**
- * Makes several partitions of a topic durable at once ({@link EmbeddedLog#awaitDurable}), forcing them
+ * Makes several partitions of a topic durable at once ({@link TopicAppends#awaitDurable}), forcing them
  * at the same time rather than one after another: on this machine eight files forced one after another
  * took 2.8 ms, forced together 1.2 ms (the file system commits them in one journal transaction). The
  * calling thread forces the first partition itself, the flusher's threads the others.

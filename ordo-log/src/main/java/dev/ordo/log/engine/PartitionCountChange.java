@@ -103,7 +103,7 @@ final class PartitionCountChange {
         for (int p = 0; p < ends.length; p++) {
             ends[p] = topic.partitions().get(p).nextOffset();
         }
-        for (Throwable error : log.awaitDurable(name, ends)) {
+        for (Throwable error : log.appends().awaitDurable(name, ends)) {
             if (error != null) {
                 throw new IOException("could not force topic '" + name + "' before changing its partitions", error);
             }

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One partition's durable, ordered log: segments of record batches with offsets assigned on
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-
     private final Path dir;
     /** Replaced by {@link #reconfigure} (under the monitor); read without it by appends and readers. */
     private volatile LogConfig config;
@@ -48,13 +44,8 @@ public final class PartitionLog implements AutoCloseable {
     private final ProducerStateTable producers;
     /** The retention in force (the monitor). */
     private RetentionCleaner retention;
-    /**
-     * The fsync policy's background forces; stopped on close, cancelled when the log goes offline or
-     * its policy changes.
-     */
-    private volatile ScheduledForces scheduledForces;
-    /** The durable offset of every-batch appends, and the force they share. */
-    private final GroupCommit groupCommit = new GroupCommit();
+    /** What of the log is on disk and the forces that put more there; offline after a failed one. */
+    private final LogDurability durability;
     /**
      * {@link #nextOffset()} and {@link #startOffset()}, published after each append, roll and
      * retention (under the monitor) so that readers checking for news take no lock.
@@ -62,17 +53,9 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long endOffset;
 
     private volatile long firstOffset;
-    private boolean dirty;
     private boolean closed;
-    /** Sealed segments not yet forced and the recovery point after them. */
-    private final SealedSegments sealed;
     /** Offsets lost to damaged sealed segments cut on open under {@link CorruptionPolicy#SKIP}. */
     private final long skippedByCorruption;
-    /**
-     * Online until a force fails (see {@link LogOfflineException}: a later force may succeed
-     * without the lost writes).
-     */
-    private final OfflineState offline;
 
     private PartitionLog(Path dir, LogConfig config, LogFlusher flusher, BackgroundDeleter deleter, boolean ownsThreads)
             throws IOException {
@@ -85,24 +68,18 @@ public final class PartitionLog implements AutoCloseable {
         LogLoader.Loaded loaded = LogLoader.load(dir, config);
         segments = new LogSegments(loaded.segments());
         truncatedOnOpen = loaded.truncatedBytes();
-        sealed = new SealedSegments(this, loaded.recoveryPoint());
-        offline = new OfflineState(dir, this::stopForcing, this::durableState);
+        durability = new LogDurability(this, dir, segments, loaded.recoveryPoint(), flusher);
         producers = loaded.producers();
         skippedByCorruption = loaded.offsetsLostToCorruption();
         try {
             enforceRetention(System.currentTimeMillis());
             publishOffsets();
-            if (config.fsync().forcesEveryBatch()) {
-                // What the last run appended may be in the page cache only (the process died before its
-                // force): forced now, as readers of an every-batch log see only what is on disk.
-                active().flushLog();
-                groupCommit.durableUpTo(endOffset);
-            }
+            durability.forceOnOpen(config.fsync(), endOffset);
         } catch (IOException | RuntimeException e) {
             segments.closeAll(e); // no file left open by a log that did not open
             throw e;
         }
-        scheduledForces = config.fsync().schedule(this, flusher);
+        durability.startForces(config.fsync());
     }
 
     /**
@@ -198,14 +175,7 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (this) {
             ensureOpen();
             if (!next.fsync().equals(config.fsync())) {
-                sealed.forceAllLocked(offline);
-                if (dirty) {
-                    offline.force(active()::flushLog);
-                    dirty = false;
-                }
-                groupCommit.durableUpTo(endOffset);
-                scheduledForces.cancel(); // a force under way finishes on its own
-                scheduledForces = next.fsync().schedule(this, flusher);
+                durability.switchPolicy(next.fsync(), endOffset);
             }
             retention = new RetentionCleaner(next.retention(), deleter);
             config = next;
@@ -222,7 +192,7 @@ public final class PartitionLog implements AutoCloseable {
      * {@link #awaitDurable}.
      */
     public long durableOffset() {
-        return groupCommit.durableOffset();
+        return durability.durableOffset();
     }
 
     /**
@@ -231,7 +201,7 @@ public final class PartitionLog implements AutoCloseable {
      * loss could still take back (as Kafka's consumers read up to the high watermark). Takes no lock.
      */
     public long readableEnd() {
-        return syncsEveryBatch() ? groupCommit.durableOffset() : endOffset;
+        return syncsEveryBatch() ? durability.durableOffset() : endOffset;
     }
 
     /** True if appends are durable when they return ({@link FsyncPolicy#forcesEveryBatch()}). */
@@ -263,7 +233,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         active.append(bytes, info);
         producers.update(info);
-        dirty = true;
+        durability.appended();
         endOffset = active.nextOffset();
         return new long[] {baseOffset, info.lastOffset() + 1};
     }
@@ -275,13 +245,13 @@ public final class PartitionLog implements AutoCloseable {
      * entries (page cache; forced with the log, later), then the next segment is created.
      */
     private LogSegment roll(LogSegment active, long baseOffset) throws IOException {
-        sealed.beforeRoll();
+        durability.beforeRoll();
         active.seal();
         LogSegment next = LogSegment.create(dir, baseOffset, config.indexIntervalBytes());
-        sealed.add(active);
+        durability.sealed(active);
         segments.add(next);
         enforceRetention(System.currentTimeMillis());
-        flusher.forceSealedLater(this::forceSealedQuietly);
+        durability.forceSealedLater();
         return next;
     }
 
@@ -322,7 +292,7 @@ public final class PartitionLog implements AutoCloseable {
                 roll(active(), nextOffset());
             }
         }
-        sealed.forceAll(); // the recovery point passes the cut: a stop or power loss leaves whole segments
+        durability.forceSealed(); // the recovery point passes the cut: a stop or power loss leaves whole segments
         synchronized (this) {
             ensureOpen();
             retention.removeBelow(segments.list(), offset, this::segmentRemoved);
@@ -332,7 +302,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** A segment retention took out of the log (monitor held). */
     private void segmentRemoved(LogSegment removed) {
-        sealed.removed(removed);
+        durability.removed(removed);
         firstOffset = segments.first().baseOffset;
     }
 
@@ -359,29 +329,12 @@ public final class PartitionLog implements AutoCloseable {
      * #append(RecordBatch.Builder, RecordBatch.Producer)} calls itself.
      */
     public void awaitDurable(long end) throws IOException {
-        groupCommit.await(end, this::forceForGroupCommit);
-    }
-
-    /** A group commit's force: everything written so far; returns the offset after it. */
-    private long forceForGroupCommit() throws IOException {
-        // Sealed segments first: an acknowledged batch may lie in one sealed after it was written
-        // (only its index is left to force then: its batches were forced as they came).
-        sealed.forceAll();
-        long target;
-        LogSegment segment;
-        synchronized (this) {
-            ensureOpen();
-            target = nextOffset();
-            segment = active();
-            dirty = false;
-        }
-        offline.force(segment::flushLog);
-        return target;
+        durability.awaitDurable(end);
     }
 
     /** Forces performed for {@link FsyncPolicy#everyBatch()} appends (fewer than appends when they are grouped). */
     public long fsyncCount() {
-        return groupCommit.forces();
+        return durability.forces();
     }
 
     /**
@@ -465,19 +418,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Forces everything appended to disk: sealed segments not yet forced, oldest first, then the active one. */
     public void flush() throws IOException {
-        sealed.forceAll();
-        flushActive();
-    }
-
-    /** The background task of a roll: an error is logged (a failed force took the log offline, and said so). */
-    private void forceSealedQuietly() {
-        try {
-            sealed.forceAll();
-        } catch (LogOfflineException e) {
-            // logged when the log went offline
-        } catch (IOException | RuntimeException e) {
-            LOG.error("forcing sealed segments of {} failed; the next flush or roll retries", dir, e);
-        }
+        durability.flush();
     }
 
     /**
@@ -485,68 +426,31 @@ public final class PartitionLog implements AutoCloseable {
      * scans the segments from here on and may cut a torn tail there.
      */
     public synchronized long recoveryPoint() {
-        return sealed.recoveryPoint();
-    }
-
-    /** Forces the active segment's log if anything was appended since the last force. */
-    private void flushActive() throws IOException {
-        LogSegment segment;
-        synchronized (this) {
-            if (!dirty || closed) {
-                return;
-            }
-            requireOnline();
-            segment = active();
-            dirty = false; // an append from now on marks the log dirty again for the next flush
-        }
-        // Forced outside the monitor: appends and reads go on while the disk works. The log file
-        // only: the active segment's index is rebuilt on open, and a sealed segment has both forced.
-        offline.force(segment::flushLog);
-    }
-
-    /** Takes the log offline after a failed force; returns the exception to throw. */
-    LogOfflineException goOffline(IOException cause) {
-        return offline.goOffline(cause);
-    }
-
-    /** When the log goes offline: nothing is forced any more. */
-    private void stopForcing() {
-        if (scheduledForces != null) {
-            scheduledForces.cancel();
-        }
-    }
-
-    /** What may be lost, for the line that says the log went offline. */
-    private String durableState() {
-        return "Records from offset " + sealed.recoveryPoint() + " (every-batch: durable offset "
-                + groupCommit.durableOffset() + ")";
+        return durability.recoveryPoint();
     }
 
     /** The error that took the log offline (a failed force), if one did; every append and read then fails. */
     public Optional<IOException> offlineCause() {
-        return offline.cause();
+        return durability.offlineCause();
     }
 
     /** Throws {@link LogOfflineException} if a failed force took the log offline. Takes no lock. */
     public void requireOnline() throws LogOfflineException {
-        offline.requireOnline();
+        durability.requireOnline();
     }
 
     @Override
     public void close() throws IOException {
         // A force under way finishes (the files are not interruptible anyway), waited for outside
         // the monitor, which a running force needs for a moment.
-        scheduledForces.stop(TimeUnit.MINUTES.toNanos(1));
+        durability.stopForces(TimeUnit.MINUTES.toNanos(1));
         try {
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 try {
-                    if (offline.cause().isEmpty()) {
-                        sealed.forceAllLocked(offline); // then the active segment
-                        flushActive();
-                    } // else: not forced again, nor the recovery point moved (a force now could "succeed")
+                    durability.forceOnClose();
                 } finally {
                     closed = true;
                     segments.closeAll(null);
@@ -569,17 +473,8 @@ public final class PartitionLog implements AutoCloseable {
         return closed;
     }
 
-    /** The active segment's base offset (monitor held). */
-    long activeBaseOffset() {
-        return active().baseOffset;
-    }
-
-    /** Whether the log has sealed segments (monitor held). */
-    boolean hasSealedSegments() {
-        return segments.count() > 1;
-    }
-
-    private void ensureOpen() throws LogOfflineException {
+    /** Throws unless the log is open and online (monitor held). */
+    void ensureOpen() throws LogOfflineException {
         if (closed) {
             throw new IllegalStateException("partition log " + dir + " is closed");
         }

@@ -14,15 +14,22 @@ import java.util.ArrayDeque;
 final class SealedSegments {
 
     private final PartitionLog log;
+    /** The log's segments, the last one active (the log's monitor). */
+    private final LogSegments segments;
+
     private final RecoveryPointFile recoveryPoint;
+    /** Where a failed force takes the log offline. */
+    private final OfflineState offline;
     /** Sealed segments not yet forced, oldest first (the log's monitor). */
     private final ArrayDeque<LogSegment> unforced = new ArrayDeque<>();
     /** Held while forcing, so that segments are forced in order and the recovery point follows. */
     private final Object forcing = new Object();
 
-    SealedSegments(PartitionLog log, RecoveryPointFile recoveryPoint) {
+    SealedSegments(PartitionLog log, LogSegments segments, RecoveryPointFile recoveryPoint, OfflineState offline) {
         this.log = log;
+        this.segments = segments;
         this.recoveryPoint = recoveryPoint;
+        this.offline = offline;
     }
 
     /** Every offset below it is on disk (the log's monitor). */
@@ -61,7 +68,7 @@ final class SealedSegments {
     void forceAll() throws IOException {
         synchronized (forcing) {
             while (true) {
-                log.requireOnline();
+                offline.requireOnline();
                 LogSegment next;
                 synchronized (log) {
                     next = log.isClosed() ? null : unforced.peekFirst();
@@ -79,7 +86,7 @@ final class SealedSegments {
                     }
                     continue; // deleted by retention (or the log closed, which forced it) meanwhile
                 } catch (IOException e) {
-                    throw log.goOffline(e);
+                    throw offline.goOffline(e);
                 }
                 synchronized (log) {
                     unforced.remove(next);
@@ -96,7 +103,7 @@ final class SealedSegments {
      * fsync policy; a background force of the same segment may run at the same time, which is harmless)
      * and moves the recovery point to the active segment.
      */
-    void forceAllLocked(OfflineState offline) throws IOException {
+    void forceAllLocked() throws IOException {
         for (LogSegment sealed : unforced) {
             offline.force(sealed::flush);
         }
@@ -109,7 +116,7 @@ final class SealedSegments {
      * log's monitor held).
      */
     private void advance() throws IOException {
-        long point = unforced.isEmpty() ? log.activeBaseOffset() : unforced.peekFirst().baseOffset;
-        recoveryPoint.advance(point, log.hasSealedSegments());
+        long point = unforced.isEmpty() ? segments.active().baseOffset : unforced.peekFirst().baseOffset;
+        recoveryPoint.advance(point, segments.count() > 1);
     }
 }
