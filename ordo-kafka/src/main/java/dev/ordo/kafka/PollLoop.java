@@ -1,7 +1,6 @@
 package dev.ordo.kafka;
 
 import dev.ordo.engine.Headers;
-import dev.ordo.engine.Ordering;
 import dev.ordo.engine.core.ConsumerSettings;
 import dev.ordo.engine.core.RawRecord;
 import dev.ordo.engine.core.RecordDispatcher;
@@ -20,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,17 +74,8 @@ final class PollLoop {
      * is paused (a poll's worth at most waits here).
      */
     private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new HashMap<>();
-    /** Partitions whose first waiting record waits for a fence, and since when (counted once per wait). */
-    private final Map<Integer, Long> fenced = new HashMap<>();
-    /** Fence waits already reported as stalls (poll thread). */
-    private final Set<Integer> fenceStallsReported = new HashSet<>();
-    /** The group's committed offsets of partitions that held records wait for (refreshed while some wait). */
-    private final Map<Integer, Long> groupProgress = new HashMap<>();
-
-    private long lastProgressRefresh;
-    private final AtomicLong fenceWaits = new AtomicLong();
-    /** {@link #fenceHolds()}: written by the poll thread, read by any. */
-    private volatile Map<Integer, String> fenceHolds = Map.of();
+    /** The waiting partitions held at a partition fence. */
+    private final FenceWaits fences;
     /** Per assigned partition, its end as of the last fetch (poll thread writes, gauges read). */
     private final Map<Integer, Long> endOffsets = new ConcurrentHashMap<>();
     /** Each assigned partition's fetch position after the last poll (written by the poll thread). */
@@ -134,6 +123,12 @@ final class PollLoop {
         this.commitIntervalNanos = settings.commitInterval().toNanos();
         this.commits = new OffsetCommits(topic, consumer, dispatcher, waiting::containsKey);
         this.stateCommits = stateCommits;
+        this.fences = new FenceWaits(
+                settings,
+                dispatcher,
+                commits,
+                consumer,
+                p -> waiting.get(p).peek().headers());
         this.thread = new Thread(this::run, threadName);
     }
 
@@ -186,7 +181,7 @@ final class PollLoop {
 
     /** See {@link KafkaOrdoConsumer#fenceWaits}. */
     long fenceWaits() {
-        return fenceWaits.get();
+        return fences.count();
     }
 
     /** Whether the partitions are paused for backpressure now. */
@@ -218,8 +213,7 @@ final class PollLoop {
                     refreshEndsIfAsked();
                     settleIfAssignedNothing();
                     dispatcher.checkStall();
-                    reportFenceStalls();
-                    publishFenceHolds();
+                    fences.report();
                     if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                         if (stateCommits != null) {
                             stateCommits.commit(running::get);
@@ -316,14 +310,9 @@ final class PollLoop {
         List<RawRecord> batch = new ArrayList<>();
         long room = dispatcher.room(partition);
         while (!queue.isEmpty() && batch.size() < room) {
-            if (!fencePassed(queue.peek())) {
-                if (fenced.putIfAbsent(partition, System.nanoTime()) == null) {
-                    fenceWaits.incrementAndGet();
-                }
+            if (!fences.passed(partition, queue.peek().headers())) {
                 break;
             }
-            fenced.remove(partition);
-            fenceStallsReported.remove(partition);
             batch.add(raw(queue.poll()));
         }
         dispatcher.dispatch(partition, batch);
@@ -359,92 +348,15 @@ final class PollLoop {
         if (waiting.isEmpty()) {
             return;
         }
-        if (!fenced.isEmpty()) {
-            refreshGroupProgress();
-        }
+        fences.refresh();
         for (int partition : List.copyOf(waiting.keySet())) {
             dispatchWaiting(partition);
         }
     }
 
-    /**
-     * A partition that has waited the stall timeout for the records it is fenced behind says so, once per
-     * wait, naming what it waits for: never a silent stop.
-     */
-    private void reportFenceStalls() {
-        long now = System.nanoTime();
-        for (Map.Entry<Integer, Long> e : fenced.entrySet()) {
-            int partition = e.getKey();
-            if (now - e.getValue() >= settings.stallTimeout().toNanos() && fenceStallsReported.add(partition)) {
-                for (PartitionFence.After after :
-                        PartitionFence.of(waiting.get(partition).peek().headers())) {
-                    LOG.warn(
-                            "{}-{} waits for {}-{} to be handled up to offset {} (handled up to {}) since {} s: its "
-                                    + "keys moved there when the topic grew and their earlier records come first",
-                            topic,
-                            partition,
-                            topic,
-                            after.partition(),
-                            after.offset(),
-                            progress(after.partition()),
-                            TimeUnit.NANOSECONDS.toSeconds(now - e.getValue()));
-                }
-            }
-        }
-    }
-
-    /** What each fenced partition waits for, for {@link #fenceHolds()}; rebuilt only while one is fenced. */
-    private void publishFenceHolds() {
-        if (!fenced.isEmpty() || !fenceHolds.isEmpty()) {
-            fenceHolds = PartitionFence.describe(
-                    topic, fenced, p -> waiting.get(p).peek().headers(), this::progress);
-        }
-    }
-
     /** Partitions held by a partition fence now, and what each waits for (any thread). */
     Map<Integer, String> fenceHolds() {
-        return fenceHolds;
-    }
-
-    /** Whether every record {@code r} is fenced behind has been handled (always, unless ordering matters). */
-    private boolean fencePassed(ConsumerRecord<byte[], byte[]> r) {
-        if (settings.ordering() == Ordering.UNORDERED) {
-            return true;
-        }
-        for (PartitionFence.After after : PartitionFence.of(r.headers())) {
-            if (progress(after.partition()) < after.offset()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The offset below which every record of {@code partition} is known to be handled, by us or by the group. */
-    private long progress(int partition) {
-        return Math.max(
-                Math.max(commits.committedOffset(partition), groupProgress.getOrDefault(partition, 0L)),
-                dispatcher.commitPoint(partition));
-    }
-
-    /** Reads the group's committed offsets of the partitions held records wait for, at most every 50 ms. */
-    private void refreshGroupProgress() {
-        long now = System.nanoTime();
-        if (now - lastProgressRefresh < TimeUnit.MILLISECONDS.toNanos(50)) {
-            return;
-        }
-        lastProgressRefresh = now;
-        Set<TopicPartition> awaited = new HashSet<>();
-        for (int partition : fenced.keySet()) {
-            for (PartitionFence.After after :
-                    PartitionFence.of(waiting.get(partition).peek().headers())) {
-                awaited.add(new TopicPartition(topic, after.partition()));
-            }
-        }
-        consumer.committed(awaited).forEach((tp, o) -> {
-            if (o != null) {
-                groupProgress.merge(tp.partition(), o.offset(), Math::max);
-            }
-        });
+        return fences.holds();
     }
 
     /** Pauses every assigned partition while too much is in flight (polling on, so the group keeps us). */
@@ -509,8 +421,7 @@ final class PollLoop {
     private void forget(int partition) {
         dispatcher.release(partition);
         waiting.remove(partition); // not dispatched, so not committed: the next owner fetches them again
-        fenced.remove(partition);
-        fenceStallsReported.remove(partition);
+        fences.forget(partition);
         endOffsets.remove(partition);
         positions.remove(partition);
         recordsEnd.remove(partition);
