@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -53,6 +54,9 @@ public final class MigrationBenchmark {
     private final AtomicLongArray lastHandled = new AtomicLongArray(KEYS);
 
     private final AtomicLongArray longestWait = new AtomicLongArray(KEYS);
+    /** When the first record was handled on the target. */
+    private final AtomicLong firstOnTarget = new AtomicLong();
+
     private volatile boolean measuring;
 
     private MigrationBenchmark() {}
@@ -113,9 +117,14 @@ public final class MigrationBenchmark {
                 List<RecordConsumer> onKafka = migration.handOver(
                         "bench",
                         List.of(member),
-                        () -> member(KafkaOrdoConsumer.builder(bootstrap, "moving", Serdes.string(), Serdes.bytes())),
+                        () -> member(KafkaOrdoConsumer.builder(bootstrap, "moving", Serdes.string(), Serdes.bytes()))
+                                .handler(r -> {
+                                    firstOnTarget.compareAndSet(0, System.nanoTime());
+                                    handled(r.key());
+                                }),
                         Duration.ofMinutes(1));
                 long handedOver = System.nanoTime();
+                long joined = awaitAssigned(onKafka.get(0), 8);
                 pacer.join();
                 measuring = false;
                 long[] across = waits();
@@ -136,6 +145,8 @@ public final class MigrationBenchmark {
                         migration.lastPause(),
                         switched - switchStart,
                         handedOver - switched,
+                        joined - switched,
+                        firstOnTarget.get() - switched,
                         across,
                         steady);
             }
@@ -146,6 +157,15 @@ public final class MigrationBenchmark {
 
     private <B extends ConsumerBuilder<B, String, byte[]>> B member(B builder) {
         return builder.group("bench").concurrency(16).handler(r -> handled(r.key()));
+    }
+
+    /** When the consumer {@code member} owns {@code partitions} partitions (looked at every millisecond, 30 s at most). */
+    private static long awaitAssigned(RecordConsumer member, int partitions) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (member.assignment().size() < partitions && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return System.nanoTime();
     }
 
     private void handled(String key) {
@@ -206,6 +226,8 @@ public final class MigrationBenchmark {
             Duration pause,
             long switchNanos,
             long handOverNanos,
+            long joinedNanos,
+            long firstHandledNanos,
             long[] across,
             long[] steady) {
         StringBuilder t = new StringBuilder();
@@ -222,6 +244,11 @@ public final class MigrationBenchmark {
                 Locale.ROOT,
                 "| hand-over of the group, ms | %d | - |%n",
                 TimeUnit.NANOSECONDS.toMillis(handOverNanos)));
+        t.append(String.format(
+                Locale.ROOT,
+                "| from the switch's end: the target's member owns its partitions / handles its first record, ms | %d / %d | - |%n",
+                TimeUnit.NANOSECONDS.toMillis(joinedNanos),
+                TimeUnit.NANOSECONDS.toMillis(firstHandledNanos)));
         t.append(String.format(
                 Locale.ROOT,
                 "| longest wait per key, p50 / p99 / max ms (across the switch / steady on Kafka) | %d / %d / %d | %d / %d / %d |%n",
