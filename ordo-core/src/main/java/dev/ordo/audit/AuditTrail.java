@@ -46,6 +46,8 @@ public final class AuditTrail implements AutoCloseable {
     private final AuditWriter writer;
     private final Clock clock;
     private final Path file;
+    /** The last topic and its bytes: a consumer's records name the same topic, mostly the same string. */
+    private EncodedTopic lastTopic = new EncodedTopic("", new byte[0]);
 
     private AuditTrail(Path file, AuditWriter writer, Clock clock) {
         this.file = file;
@@ -136,7 +138,7 @@ public final class AuditTrail implements AutoCloseable {
                 new AuditFormat.Pending(
                         clock.millis(),
                         outcome,
-                        AuditFormat.text(topic),
+                        encoded(topic),
                         partition,
                         offset,
                         key,
@@ -177,6 +179,21 @@ public final class AuditTrail implements AutoCloseable {
     public void close() {
         writer.close();
     }
+
+    /**
+     * {@code topic} as the file holds it, encoded once while the topic stays the same. Handler threads
+     * read and replace the cached pair without a lock: it is immutable, so each sees a whole one.
+     */
+    private byte[] encoded(String topic) {
+        EncodedTopic last = lastTopic;
+        if (last.topic() != topic && !last.topic().equals(topic)) {
+            last = new EncodedTopic(topic, AuditFormat.text(topic));
+            lastTopic = last;
+        }
+        return last.bytes();
+    }
+
+    private record EncodedTopic(String topic, byte[] bytes) {}
 
     private static byte[] keyBytes(OrdoRecord<?, ?> record) {
         Object key = record.key();

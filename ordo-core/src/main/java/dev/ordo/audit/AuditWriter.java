@@ -126,7 +126,7 @@ final class AuditWriter implements AutoCloseable {
             file.setLength(scan.validEnd());
             file.getFD().sync();
         }
-        head = scan.head();
+        head = scan.head().clone(); // advanced in place from here on
         entries = scan.entries();
         appender = appender(scan.validEnd());
     }
@@ -143,9 +143,8 @@ final class AuditWriter implements AutoCloseable {
                 long predecessor = keys.advance(key, entries);
                 int total = 4 + pending.length();
                 ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
-                byte[] hash = AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                AuditFormat.put(out, head, entries, predecessor, pending, sha);
                 appender.append(out.array(), out.position());
-                head = hash;
                 long index = entries++;
                 if (sync == AuditSync.FORCE) {
                     appender.force();

@@ -3,6 +3,7 @@ package dev.ordo.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordHandler;
@@ -99,6 +100,20 @@ class AuditTrailTest {
         assertThat(entry.detail()).isEqualTo("poison message");
         assertThat(entry.keyText()).isEqualTo("ACC-1");
         assertThat(entry.offset()).isEqualTo(41);
+    }
+
+    @Test
+    void recordsOfTopicsInTurnEachNameTheirOwnTopic() throws IOException {
+        try (AuditTrail trail = AuditTrail.open(file())) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 4; i++) {
+                String topic = i % 2 == 0 ? "orders" : new String("payments"); // equal, not the same, string
+                handle(audited, new TestRecord(topic, 0, i, "k", "v", Headers.empty()));
+            }
+        }
+        assertThat(entries(file()))
+                .extracting(AuditEntry::topic)
+                .containsExactly("orders", "payments", "orders", "payments");
     }
 
     @Test
