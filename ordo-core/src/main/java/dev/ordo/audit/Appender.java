@@ -3,9 +3,10 @@ package dev.ordo.audit;
 import java.io.IOException;
 
 /**
- * How encoded entries reach the end of the audit file, one class per {@link AuditSync}: through a
- * memory mapping ({@link MappedAppender}) or a heap buffer written when full ({@link BufferedAppender}).
- * Confined to the writer's lock.
+ * How encoded entries reach the end of the audit file: a heap buffer written when full
+ * ({@link BufferedAppender}, for {@link AuditSync#BUFFERED} and {@link AuditSync#FORCE}), and a copy
+ * into the mapped tail besides ({@link TailAppender}, {@link AuditSync#WRITE}). Confined to the
+ * writer's lock.
  */
 interface Appender {
 

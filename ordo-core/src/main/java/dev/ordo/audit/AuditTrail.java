@@ -35,9 +35,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Thread-safe: handlers on any number of threads append under one lock, each entry copied to the
- * file's memory-mapped end (a bounded region) before the handler returns, so a process crash loses none;
- * when entries reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: when the kernel
- * writes them back, or at {@link #force()}, a checkpoint or {@link #close()}). If the file cannot be written, the audited handler throws
+ * file's memory-mapped tail before the handler returns, so a process crash loses none; when entries
+ * reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: when the kernel writes them
+ * back, or at {@link #force()}, a checkpoint or {@link #close()}). If the file cannot be written, the audited handler throws
  * {@link AuditException} for that record and every later one, so the consumer retries or parks them
  * rather than handling them unaudited. Opening an existing file continues its chain.
  */
@@ -172,8 +172,8 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Forces and closes the file; audited handlers throw {@link IllegalStateException} afterwards.
-     * Close the consumer first. Idempotent.
+     * Writes every entry to the file, forces and closes it, and deletes its tail; audited handlers throw
+     * {@link IllegalStateException} afterwards. Close the consumer first. Idempotent.
      */
     @Override
     public void close() {
