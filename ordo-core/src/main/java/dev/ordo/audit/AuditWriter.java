@@ -160,26 +160,46 @@ final class AuditWriter implements AutoCloseable {
         };
     }
 
-    /** Appends an entry for {@code pending}, of key {@code key}, and returns its index. */
+    /**
+     * Appends an entry for {@code pending}, of key {@code key}, and returns its index. If that filled a
+     * buffer, this thread writes it to the file after it released the lock.
+     */
     long append(AuditFormat.Pending pending, byte[] key) {
-        synchronized (lock) {
-            checkWritable();
-            try {
-                long predecessor = keys.advance(key, entries);
-                int total = 4 + pending.length();
-                ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
-                AuditFormat.put(out, head, entries, predecessor, pending, sha);
-                appender.append(out.array(), out.position());
-                long index = entries++;
-                if (sync == AuditSync.FORCE) {
-                    appender.force();
+        boolean handedOff = false;
+        try {
+            synchronized (lock) {
+                checkWritable();
+                try {
+                    long predecessor = keys.advance(key, entries);
+                    int total = 4 + pending.length();
+                    ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
+                    AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                    handedOff = appender.append(out.array(), out.position());
+                    long index = entries++;
+                    if (sync == AuditSync.FORCE) {
+                        appender.force();
+                    }
+                    if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
+                        checkpointLocked();
+                    }
+                    return index;
+                } catch (IOException | RuntimeException e) {
+                    throw fail("append entry " + entries, e);
                 }
-                if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
-                    checkpointLocked();
-                }
-                return index;
-            } catch (IOException | RuntimeException e) {
-                throw fail("append entry " + entries, e);
+            }
+        } finally {
+            if (handedOff) {
+                writeHandedOff();
+            }
+        }
+    }
+
+    private void writeHandedOff() {
+        try {
+            appender.writeHandedOff();
+        } catch (IOException | RuntimeException e) {
+            synchronized (lock) {
+                throw fail("write its entries", e);
             }
         }
     }

@@ -6,14 +6,14 @@ import java.io.IOException;
  * {@link AuditSync#WRITE}: each entry is copied into the mapped {@link AuditTail} first, which puts it
  * in the page cache before the audited handler returns, and collected with the others in a
  * {@link BufferedAppender}, which writes them to the audit file 64 KiB at a time. The tail is a circle
- * larger than what the buffer holds back, so every entry not yet in the audit file is in the tail.
+ * larger than what the buffers hold back, so every entry not yet in the audit file is in the tail.
  * An entry too large for that is written to the audit file at once (the buffered appender writes any
  * entry beyond its buffer directly). Confined to the writer's lock.
  */
 final class TailAppender implements Appender {
 
-    /** The largest entry the tail takes: the circle less what the buffer may hold back. */
-    static final int MAX_TAILED_BYTES = AuditTail.BYTES - BufferedAppender.BUFFER_BYTES;
+    /** The largest entry the tail takes: the circle less what the buffers may hold back (one filling, one handed off). */
+    static final int MAX_TAILED_BYTES = AuditTail.BYTES - 2 * BufferedAppender.BUFFER_BYTES;
 
     private final BufferedAppender file;
     private final AuditTail tail;
@@ -27,12 +27,17 @@ final class TailAppender implements Appender {
     }
 
     @Override
-    public void append(byte[] bytes, int length) throws IOException {
+    public boolean append(byte[] bytes, int length) throws IOException {
         if (length <= MAX_TAILED_BYTES) {
             tail.copy(bytes, length, end);
         }
         end += length;
-        file.append(bytes, length);
+        return file.append(bytes, length);
+    }
+
+    @Override
+    public void writeHandedOff() throws IOException {
+        file.writeHandedOff();
     }
 
     @Override

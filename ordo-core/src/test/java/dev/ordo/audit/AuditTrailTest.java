@@ -26,6 +26,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AuditTrailTest {
 
@@ -116,6 +118,40 @@ class AuditTrailTest {
                 .containsExactly("orders", "payments", "orders", "payments");
     }
 
+    @ParameterizedTest
+    @EnumSource(AuditSync.class)
+    void anEntryLargerThanTheBufferComesAfterTheEntriesBeforeIt(AuditSync sync) throws IOException {
+        String large = "L".repeat(BufferedAppender.BUFFER_BYTES + 1);
+        try (AuditTrail trail = AuditTrail.builder(file()).sync(sync).open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 600; i++) { // a buffer and a half of small entries around the large ones
+                handle(audited, TestRecord.of(0, i, i % 200 == 199 ? large : "k" + (i % 5)));
+            }
+        }
+        assertThat(entries(file())).extracting(AuditEntry::offset).isSorted().hasSize(600);
+    }
+
+    @Test
+    void aCheckpointDueAsAFullBufferIsHandedOffCountsTheHandedOffEntriesFirst() throws IOException {
+        // entries of 256 bytes: the 257th does not fit the 64 KiB buffer and hands it off
+        String key = "k".repeat(256 - (4 + AuditFormat.MIN_ENTRY_LENGTH + "orders".length()));
+        try (AuditTrail trail = AuditTrail.builder(file())
+                .sync(AuditSync.BUFFERED)
+                .checkpointEvery(257)
+                .open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 257; i++) {
+                handle(audited, TestRecord.of(0, i, key));
+            }
+        }
+        assertThat(AuditVerifier.sideCheckpoints(file()))
+                .extracting(AuditCheckpoint::entries)
+                .containsExactly(257L);
+        assertThat(AuditVerifier.verify(file()).summary())
+                .startsWith("OK: 257 entries")
+                .endsWith("1 checkpoint matches");
+    }
+
     @Test
     void sourceAndSequenceComeFromOrdoHeaders() throws IOException {
         try (AuditTrail trail = AuditTrail.open(file())) {
@@ -184,6 +220,43 @@ class AuditTrailTest {
                 assertThat(e.offset()).isGreaterThan(previous.offset());
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = AuditSync.class,
+            names = {"WRITE", "BUFFERED"})
+    void checkpointsTakenWhileHandlersAppendAllMatchTheChain(AuditSync sync) throws Exception {
+        int threads = 4;
+        int perThread = 20_000; // some 90 buffers handed off, written while the others append and checkpoint
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<AuditCheckpoint> taken = new ArrayList<>();
+        try (AuditTrail trail = AuditTrail.builder(file()).sync(sync).open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        audited.handle(TestRecord.of(thread, i, "t" + thread + "-k" + (i % 10)));
+                    }
+                    return null;
+                }));
+            }
+            while (!done.stream().allMatch(Future::isDone)) {
+                taken.add(trail.checkpoint());
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        AuditVerification verdict = AuditVerifier.verify(file());
+        assertThat(verdict).as(verdict.summary()).isInstanceOf(AuditVerification.Intact.class);
+        assertThat(verdict.entries()).isEqualTo(threads * perThread);
+        assertThat(AuditVerifier.verify(file(), taken, e -> {})).isInstanceOf(AuditVerification.Intact.class);
+        assertThat(taken).hasSizeGreaterThan(1);
     }
 
     @Test
