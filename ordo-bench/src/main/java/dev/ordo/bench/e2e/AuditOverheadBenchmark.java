@@ -1,5 +1,6 @@
 package dev.ordo.bench.e2e;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.ordo.audit.AuditSync;
 import dev.ordo.audit.AuditTrail;
 import dev.ordo.engine.Ordering;
@@ -10,6 +11,7 @@ import dev.ordo.log.engine.EmbeddedLog;
 import dev.ordo.log.engine.TopicSpec;
 import dev.ordo.log.storage.Directories;
 import dev.ordo.log.storage.FsyncPolicy;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +29,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code RECORDS} records (100 B, 1,000 keys, 4 partitions, in the page cache), KEY ordering on
  * {@code THREADS} handler threads, with a trivial handler (adds the value's length), not audited
  * (baseline) and audited with {@link AuditSync#WRITE} and {@link AuditSync#BUFFERED} ({@code FORCE}, a
- * sync per record, would measure the disk, not the trail). Each round runs every variant once, in turn, on a fresh group; the table gives
- * each variant's median and range of records/s over the rounds (from start until caught up) and the
- * median's cost against the baseline's.
+ * sync per record, would measure the disk, not the trail). Each round runs every variant once, in turn,
+ * on a fresh group; the table gives each variant's median and range of records/s over the rounds (from
+ * start until caught up) and the median's cost against the baseline's, and the process's CPU time per
+ * record (all its threads: fetchers, handlers, the JIT and the collector alike), which other load on
+ * the machine disturbs less than the rate.
  *
  * <pre>
  * java -cp ordo-bench/target/benchmarks.jar dev.ordo.bench.e2e.AuditOverheadBenchmark [RECORDS] [ROUNDS] [THREADS] [HANDLER_US]
@@ -41,12 +45,14 @@ public final class AuditOverheadBenchmark {
 
     private static final int KEYS = 1_000;
     private static final int PARTITIONS = 4;
+    private static final OperatingSystemMXBean PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private AuditOverheadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int records = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int handlerMicros = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         String table = run(records, rounds, threads, handlerMicros);
@@ -64,10 +70,12 @@ public final class AuditOverheadBenchmark {
     private static String run(int records, int rounds, int threads, int handlerMicros) throws Exception {
         Path dir = Files.createTempDirectory("ordo-audit-bench-");
         Map<String, double[]> rates = new LinkedHashMap<>();
+        Map<String, double[]> cpu = new LinkedHashMap<>();
         List<String> variants =
                 List.of("not audited", "audited, AuditSync.WRITE (default)", "audited, AuditSync.BUFFERED");
         for (String v : variants) {
             rates.put(v, new double[rounds]);
+            cpu.put(v, new double[rounds]);
         }
         try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("data"))) {
             log.createTopic("t", TopicSpec.partitions(PARTITIONS).fsync(FsyncPolicy.none()));
@@ -82,15 +90,20 @@ public final class AuditOverheadBenchmark {
                     AuditSync sync = variant.endsWith("WRITE (default)")
                             ? AuditSync.WRITE
                             : variant.endsWith("BUFFERED") ? AuditSync.BUFFERED : null;
+                    long cpuBefore = PROCESS.getProcessCpuTime();
                     double rate = consume(log, "g" + round + "-" + v, records, threads, handlerMicros, sync);
+                    double cpuMicros = (PROCESS.getProcessCpuTime() - cpuBefore) / 1e3 / records;
                     rates.get(variant)[round] = rate;
-                    System.err.printf("round %d %-26s %,.0f records/s%n", round, variant, rate);
+                    cpu.get(variant)[round] = cpuMicros;
+                    System.err.printf(
+                            "round %d %-36s %,.0f records/s, %.2f us CPU a record%n", round, variant, rate, cpuMicros);
                 }
             }
         } finally {
             Directories.deleteRecursively(dir);
         }
         double baseline = median(rates.get(variants.get(0)));
+        double baselineCpu = median(cpu.get(variants.get(0)));
         StringBuilder table = new StringBuilder()
                 .append("| ")
                 .append(String.format("%,d", records))
@@ -100,18 +113,27 @@ public final class AuditOverheadBenchmark {
                 .append(handlerMicros == 0 ? "trivial" : handlerMicros + " us of CPU")
                 .append(" | records/s, median | range over ")
                 .append(rounds)
-                .append(" rounds | cost against not audited |\n|---|---:|---:|---:|\n");
-        for (Map.Entry<String, double[]> e : rates.entrySet()) {
-            double[] r = e.getValue().clone();
+                .append(" rounds | cost against not audited | CPU us a record, median | range | CPU added |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String variant : variants) {
+            double[] r = rates.get(variant).clone();
+            double[] c = cpu.get(variant).clone();
             Arrays.sort(r);
+            Arrays.sort(c);
             double median = median(r);
+            double cpuMedian = median(c);
+            boolean base = variant.equals(variants.get(0));
             table.append(String.format(
-                    "| %s | %,.0f | %,.0f - %,.0f | %s |%n",
-                    e.getKey(),
+                    "| %s | %,.0f | %,.0f - %,.0f | %s | %.2f | %.2f - %.2f | %s |%n",
+                    variant,
                     median,
                     r[0],
                     r[r.length - 1],
-                    e.getKey().equals(variants.get(0)) ? "-" : String.format("%.1f%%", 100 * (1 - median / baseline))));
+                    base ? "-" : String.format("%.1f%%", 100 * (1 - median / baseline)),
+                    cpuMedian,
+                    c[0],
+                    c[c.length - 1],
+                    base ? "-" : String.format("%+.0f%%", 100 * (cpuMedian / baselineCpu - 1))));
         }
         return table.toString();
     }
