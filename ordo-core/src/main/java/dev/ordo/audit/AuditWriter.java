@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,12 @@ final class AuditWriter implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     private Appender appender;
     private final KeyTable keys;
-    private final Object lock = new Object();
+    /**
+     * The chain's turn. A lock rather than a monitor: on a machine with fewer cores than handler threads
+     * a contended monitor spun for the holder, and an audited trivial handler cost twice the CPU per
+     * record; this lock parks the waiters (AuditOverheadBenchmark, BENCHMARKS.md).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
 
     private byte[] head;
     private long entries;
@@ -167,7 +173,8 @@ final class AuditWriter implements AutoCloseable {
     long append(AuditFormat.Pending pending, byte[] key) {
         boolean handedOff = false;
         try {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 checkWritable();
                 try {
                     long predecessor = keys.advance(key, entries);
@@ -186,6 +193,8 @@ final class AuditWriter implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     throw fail("append entry " + entries, e);
                 }
+            } finally {
+                lock.unlock();
             }
         } finally {
             if (handedOff) {
@@ -198,21 +207,27 @@ final class AuditWriter implements AutoCloseable {
         try {
             appender.writeHandedOff();
         } catch (IOException | RuntimeException e) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 throw fail("write its entries", e);
+            } finally {
+                lock.unlock();
             }
         }
     }
 
     /** Writes and forces everything appended, records a checkpoint in the side file and returns it. */
     AuditCheckpoint checkpoint() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkWritable();
             try {
                 return checkpointLocked();
             } catch (IOException | RuntimeException e) {
                 throw fail("checkpoint", e);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -225,25 +240,34 @@ final class AuditWriter implements AutoCloseable {
 
     /** Forces the file to the disk. */
     void force() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkWritable();
             try {
                 appender.force();
             } catch (IOException e) {
                 throw fail("force", e);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     long entries() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return entries;
+        } finally {
+            lock.unlock();
         }
     }
 
     byte[] head() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return head.clone();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -269,7 +293,8 @@ final class AuditWriter implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (closed) {
                 return;
             }
@@ -284,6 +309,8 @@ final class AuditWriter implements AutoCloseable {
             } finally {
                 closeQuietly();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
