@@ -3,6 +3,7 @@ package dev.ordo.audit;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -107,14 +108,14 @@ final class AuditFormat {
     }
 
     /**
-     * Writes entry {@code index} into {@code out} (which has room for {@code 4 + pending.length()}) and
-     * returns its hash, computed with {@code sha}.
+     * Writes entry {@code index} into {@code out} (which has room for {@code 4 + pending.length()}), its
+     * body beginning with {@code head}, computes its hash with {@code sha} and leaves it in {@code head}:
+     * the chain's new head, without an array per entry.
      */
-    static byte[] put(
-            ByteBuffer out, byte[] previous, long index, long predecessor, Pending pending, MessageDigest sha) {
+    static void put(ByteBuffer out, byte[] head, long index, long predecessor, Pending pending, MessageDigest sha) {
         out.putInt(pending.length());
         int bodyStart = out.position();
-        out.put(previous)
+        out.put(head)
                 .putLong(index)
                 .putLong(predecessor)
                 .putLong(pending.handledAtMillis())
@@ -126,10 +127,14 @@ final class AuditFormat {
         putBytes(out, pending.key());
         putBytes(out, pending.source());
         putBytes(out, pending.detail());
-        sha.update(out.array(), out.arrayOffset() + bodyStart, out.position() - bodyStart);
-        byte[] hash = sha.digest();
-        out.put(hash);
-        return hash;
+        int hashAt = out.position();
+        sha.update(out.array(), out.arrayOffset() + bodyStart, hashAt - bodyStart);
+        try {
+            sha.digest(out.array(), out.arrayOffset() + hashAt, HASH_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 could not write its " + HASH_BYTES + " bytes", e);
+        }
+        out.get(hashAt, head).position(hashAt + HASH_BYTES);
     }
 
     private static void putBytes(ByteBuffer out, byte[] bytes) {

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Reads an audit file from its header on and follows the chain entry by entry, up to its end or its
- * first broken link: the one reading both the verifier and a reopening trail do, so that what the
- * writer accepts is what the verifier accepts.
+ * first broken link, and from a clean end on into the file's {@link AuditTail}, if a trail left one,
+ * as far as the entries there continue the chain: the one reading both the verifier and a reopening
+ * trail do, so that what the writer accepts is what the verifier accepts.
  */
 final class AuditScanner {
 
@@ -24,12 +25,19 @@ final class AuditScanner {
      * @param header the file's header
      * @param entries the entries read intact
      * @param head the last intact entry's hash (the genesis hash if none)
-     * @param validEnd the byte position after the last intact entry
+     * @param fileEnd the byte position after the last intact entry in the file itself
+     * @param validEnd the byte position after the last intact entry, in the file or beyond it in the tail
      * @param broken the first broken link, or null
      * @param atTail whether the broken entry is the last thing in the file (a crash may have left it)
      */
     record Scan(
-            byte[] header, long entries, byte[] head, long validEnd, AuditVerification.Broken broken, boolean atTail) {
+            byte[] header,
+            long entries,
+            byte[] head,
+            long fileEnd,
+            long validEnd,
+            AuditVerification.Broken broken,
+            boolean atTail) {
 
         AuditVerification verdict(int checkpoints) {
             return broken != null ? broken : new AuditVerification.Intact(entries, AuditFormat.hex(head), checkpoints);
@@ -45,6 +53,7 @@ final class AuditScanner {
     private byte[] head;
     private long entries;
     private long position;
+    private long fileEnd = -1; // until the file's own entries end
 
     private AuditScanner(Path file, List<AuditCheckpoint> checkpoints, Consumer<AuditEntry> visitor)
             throws IOException {
@@ -64,9 +73,23 @@ final class AuditScanner {
         return new AuditScanner(file, checkpoints, visitor).run();
     }
 
+    /**
+     * Goes on with a scan that ended at a broken last entry, after the writer cut that entry off: into
+     * the tail from there, which may hold the entry whole.
+     */
+    static Scan resume(Path file, List<AuditCheckpoint> checkpoints, Scan cut, Consumer<AuditEntry> visitor)
+            throws IOException {
+        AuditScanner scanner = new AuditScanner(file, checkpoints, visitor);
+        scanner.head = cut.head();
+        scanner.entries = cut.entries();
+        scanner.position = cut.validEnd();
+        return scanner.followTail(cut.header());
+    }
+
     private Scan run() throws IOException {
+        byte[] header;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            byte[] header = in.readNBytes(AuditFormat.HEADER_BYTES);
+            header = in.readNBytes(AuditFormat.HEADER_BYTES);
             AuditFormat.checkHeader(header, file);
             head = AuditFormat.genesis(header);
             position = AuditFormat.HEADER_BYTES;
@@ -79,8 +102,10 @@ final class AuditScanner {
                 Arrays.fill(lengthField, (byte) 0);
                 int read = in.readNBytes(lengthField, 0, 4);
                 int length = ByteBuffer.wrap(lengthField).getInt();
-                if (read == 0 || (length == 0 && restIsZero(in))) { // zeros: the space a trail maps ahead
-                    return scan(header, cutShort(), false);
+                if (read == 0
+                        || (length == 0
+                                && restIsZero(in))) { // zeros: the space a trail mapped ahead (before it kept a tail)
+                    break;
                 }
                 if (read < 4) {
                     return scan(header, torn("the file ends inside its length field"), true);
@@ -111,6 +136,51 @@ final class AuditScanner {
                 position += 4 + length;
             }
         }
+        return followTail(header);
+    }
+
+    /**
+     * From the end of the file on, the entries its tail holds, as long as they continue the chain: the
+     * first that does not (an earlier lap of the circle, zeros, an entry a crash interrupted) ends it.
+     */
+    private Scan followTail(byte[] header) throws IOException {
+        fileEnd = position;
+        try (InputStream in = AuditTail.lap(file, position)) {
+            if (in != null) {
+                byte[] lengthField = new byte[4];
+                while (in.readNBytes(lengthField, 0, 4) == 4) {
+                    int length = ByteBuffer.wrap(lengthField).getInt();
+                    if (length < AuditFormat.MIN_ENTRY_LENGTH || length > TailAppender.MAX_TAILED_BYTES - 4) {
+                        break;
+                    }
+                    byte[] entry = in.readNBytes(length);
+                    AuditEntry next = entry.length < length ? null : continuation(entry);
+                    if (next == null) {
+                        break;
+                    }
+                    AuditVerification.Broken mismatch = advance(next);
+                    if (mismatch != null) {
+                        return scan(header, mismatch, false);
+                    }
+                    position += 4 + length;
+                }
+            }
+        }
+        return scan(header, cutShort(), false);
+    }
+
+    /** The entry if it is intact and the chain's next, else null. */
+    private AuditEntry continuation(byte[] entry) {
+        if (!AuditFormat.hashMatches(entry, sha)) {
+            return null;
+        }
+        AuditEntry decoded;
+        try {
+            decoded = AuditFormat.decode(entry);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return decoded.index() == entries && Arrays.equals(AuditFormat.previous(entry), head) ? decoded : null;
     }
 
     /** Checks one entry's hash, place and link; null if it is intact, then it is the new head. */
@@ -141,13 +211,18 @@ final class AuditScanner {
                             + (entries == 0 ? "the header" : "entry " + (entries - 1))
                             + " (an entry inserted or replaced, or the one before it)");
         }
-        head = decoded.hash();
+        return advance(decoded);
+    }
+
+    /** Makes {@code next} the head; null unless a checkpoint disagrees. */
+    private AuditVerification.Broken advance(AuditEntry next) {
+        head = next.hash();
         entries++;
         AuditVerification.Broken mismatch = checkpoint();
         if (mismatch != null) {
             return mismatch;
         }
-        visitor.accept(decoded);
+        visitor.accept(next);
         return null;
     }
 
@@ -192,7 +267,7 @@ final class AuditScanner {
     }
 
     private Scan scan(byte[] header, AuditVerification.Broken broken, boolean atTail) {
-        return new Scan(header, entries, head, position, broken, atTail);
+        return new Scan(header, entries, head, fileEnd < 0 ? position : fileEnd, position, broken, atTail);
     }
 
     /** Whether {@code file} holds only zeros from {@code from} on. */

@@ -16,10 +16,12 @@ public enum AuditSync {
     BUFFERED,
 
     /**
-     * Each entry is in the operating system's page cache before the audited handler returns (the file is
-     * written through a memory mapping), so a process crash loses nothing (the default); the kernel writes
-     * it back when it will, so a machine crash or power loss may lose what was not forced yet (on Linux
-     * typically the last 30 s at most).
+     * Each entry is in the operating system's page cache before the audited handler returns, so a process
+     * crash loses nothing (the default): it is copied into the file's tail, {@code <file>.tail}, a 1 MiB
+     * circle mapped into memory, and written to the file itself with the others 64 KiB at a time. After a
+     * crash the verifier reads the entries the file lacks from the tail, and reopening the trail appends
+     * them to the file. The kernel writes both files back when it will, so a machine crash or power loss
+     * may lose what was not forced yet (on Linux typically the last 30 s at most).
      */
     WRITE,
 

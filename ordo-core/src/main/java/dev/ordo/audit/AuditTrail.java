@@ -35,9 +35,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Thread-safe: handlers on any number of threads append under one lock, each entry copied to the
- * file's memory-mapped end (a bounded region) before the handler returns, so a process crash loses none;
- * when entries reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: when the kernel
- * writes them back, or at {@link #force()}, a checkpoint or {@link #close()}). If the file cannot be written, the audited handler throws
+ * file's memory-mapped tail before the handler returns, so a process crash loses none; when entries
+ * reach the disk is the {@link AuditSync} (default {@link AuditSync#WRITE}: when the kernel writes them
+ * back, or at {@link #force()}, a checkpoint or {@link #close()}). If the file cannot be written, the audited handler throws
  * {@link AuditException} for that record and every later one, so the consumer retries or parks them
  * rather than handling them unaudited. Opening an existing file continues its chain.
  */
@@ -46,6 +46,8 @@ public final class AuditTrail implements AutoCloseable {
     private final AuditWriter writer;
     private final Clock clock;
     private final Path file;
+    /** The last topic and its bytes: a consumer's records name the same topic, mostly the same string. */
+    private EncodedTopic lastTopic = new EncodedTopic("", new byte[0]);
 
     private AuditTrail(Path file, AuditWriter writer, Clock clock) {
         this.file = file;
@@ -136,7 +138,7 @@ public final class AuditTrail implements AutoCloseable {
                 new AuditFormat.Pending(
                         clock.millis(),
                         outcome,
-                        AuditFormat.text(topic),
+                        encoded(topic),
                         partition,
                         offset,
                         key,
@@ -170,13 +172,28 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Forces and closes the file; audited handlers throw {@link IllegalStateException} afterwards.
-     * Close the consumer first. Idempotent.
+     * Writes every entry to the file, forces and closes it, and deletes its tail; audited handlers throw
+     * {@link IllegalStateException} afterwards. Close the consumer first. Idempotent.
      */
     @Override
     public void close() {
         writer.close();
     }
+
+    /**
+     * {@code topic} as the file holds it, encoded once while the topic stays the same. Handler threads
+     * read and replace the cached pair without a lock: it is immutable, so each sees a whole one.
+     */
+    private byte[] encoded(String topic) {
+        EncodedTopic last = lastTopic;
+        if (last.topic() != topic && !last.topic().equals(topic)) {
+            last = new EncodedTopic(topic, AuditFormat.text(topic));
+            lastTopic = last;
+        }
+        return last.bytes();
+    }
+
+    private record EncodedTopic(String topic, byte[] bytes) {}
 
     private static byte[] keyBytes(OrdoRecord<?, ?> record) {
         Object key = record.key();

@@ -15,7 +15,7 @@ public sealed interface AuditVerification {
     /**
      * Every entry is where it belongs and links to the one before.
      *
-     * @param entries how many entries the file holds
+     * @param entries how many entries the chain holds (the file's, and those its tail holds beyond it)
      * @param head the last entry's hash in hex (the header's hash for an empty chain)
      * @param checkpoints how many checkpoints were compared, all matching
      */

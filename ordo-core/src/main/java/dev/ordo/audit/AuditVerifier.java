@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 /**
  * Checks an audit file written by an {@link AuditTrail}: every entry intact, in its place, linked to
  * the one before, and the chain's head where each checkpoint says. The verdict names the first
- * broken link.
+ * broken link. Where the file ends cleanly, the entries its tail ({@code <file>.tail}, kept by an open
+ * {@link AuditSync#WRITE} trail or left by one whose process died) holds beyond that end are read as
+ * well, as long as they continue the chain.
  *
  * <pre>{@code
  * AuditVerification v = AuditVerifier.verify(Path.of("audit/orders.audit"));

@@ -1,6 +1,7 @@
 package dev.ordo.audit;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * The append end of one audit file: entries take turns under one lock (the chain is a sequence, each
  * hash needs the one before), are encoded into one reused buffer and handed to the {@link Appender}
  * the {@link AuditSync} picks; {@link AuditSync#FORCE} forces each. Opening an existing file follows its
- * whole chain first: a torn last entry and the zeros mapped ahead are cut off, a break before them
- * refuses the file.
+ * whole chain first, into its tail ({@link AuditTail}) if a trail left one: a torn last entry and zeros
+ * an older trail mapped ahead are cut off, the entries the tail holds beyond the file's end are appended
+ * to it, a break before the end refuses the file.
  */
 final class AuditWriter implements AutoCloseable {
 
@@ -36,7 +40,12 @@ final class AuditWriter implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     private Appender appender;
     private final KeyTable keys;
-    private final Object lock = new Object();
+    /**
+     * The chain's turn. A lock rather than a monitor: on a machine with fewer cores than handler threads
+     * a contended monitor spun for the holder, and an audited trivial handler cost twice the CPU per
+     * record; this lock parks the waiters (AuditOverheadBenchmark, BENCHMARKS.md).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
 
     private byte[] head;
     private long entries;
@@ -100,75 +109,125 @@ final class AuditWriter implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("could not force directory {} (not supported here)", parent, e);
         }
+        AuditTail.delete(path); // an earlier chain's: it would never link, but it is no part of this one
         head = AuditFormat.genesis(header);
         appender = appender(AuditFormat.HEADER_BYTES);
     }
 
     /**
-     * An existing file: follows its chain (against its checkpoints) to the end, learning each key's last
-     * entry; cuts a torn last entry off, refuses a chain broken before.
+     * An existing file: follows its chain (against its checkpoints) to the end, and on into the tail a
+     * trail left, learning each key's last entry; cuts a torn last entry off, appends the entries the
+     * tail holds, refuses a chain broken before its end.
      */
     private void recover() throws IOException {
         List<AuditCheckpoint> published = AuditCheckpoints.read(checkpoints);
-        AuditScanner.Scan scan = AuditScanner.scan(path, published, entry -> keys.advance(entry.key(), entry.index()));
-        if (scan.broken() != null && !scan.atTail()) {
-            throw new AuditException("audit file " + path + " cannot be continued: "
-                    + scan.broken().summary() + "; move it aside to start a new one");
-        }
-        if (scan.broken() != null) {
+        Consumer<AuditEntry> learn = entry -> keys.advance(entry.key(), entry.index());
+        AuditScanner.Scan scan = AuditScanner.scan(path, published, learn);
+        if (scan.broken() != null && scan.atTail()) {
             LOG.warn(
-                    "audit file {}: cut off its last entry {} ({}), left by a crash",
+                    "audit file {}: its last entry {} is incomplete ({}), left by a crash: cut off, taken from its"
+                            + " tail if that holds it",
                     path,
                     scan.entries(),
                     scan.broken().message());
+            scan = AuditScanner.resume(path, published, scan, learn); // the tail may hold that entry whole
         }
-        if (scan.validEnd() < file.length()) {
-            file.setLength(scan.validEnd());
+        if (scan.broken() != null) {
+            throw new AuditException("audit file " + path + " cannot be continued: "
+                    + scan.broken().summary() + "; move it aside to start a new one");
+        }
+        long fromTail = scan.validEnd() - scan.fileEnd();
+        if (scan.fileEnd() < file.length() || fromTail > 0) {
+            file.setLength(scan.fileEnd());
+            if (fromTail > 0) {
+                byte[] entries;
+                try (InputStream tail = AuditTail.lap(path, scan.fileEnd())) {
+                    entries = tail.readNBytes((int) fromTail);
+                }
+                file.seek(scan.fileEnd());
+                file.write(entries);
+                LOG.info(
+                        "audit file {}: appended the entries up to {} from its tail, left by a crash",
+                        path,
+                        scan.entries());
+            }
             file.getFD().sync();
         }
-        head = scan.head();
+        AuditTail.delete(path); // the file holds what it held
+        head = scan.head().clone(); // advanced in place from here on
         entries = scan.entries();
         appender = appender(scan.validEnd());
     }
 
     private Appender appender(long end) throws IOException {
-        return sync == AuditSync.BUFFERED ? new BufferedAppender(file, end) : new MappedAppender(file, end);
+        return switch (sync) {
+            case WRITE -> new TailAppender(new BufferedAppender(file, end), AuditTail.create(path), end);
+            case BUFFERED, FORCE -> new BufferedAppender(file, end);
+        };
     }
 
-    /** Appends an entry for {@code pending}, of key {@code key}, and returns its index. */
+    /**
+     * Appends an entry for {@code pending}, of key {@code key}, and returns its index. If that filled a
+     * buffer, this thread writes it to the file after it released the lock.
+     */
     long append(AuditFormat.Pending pending, byte[] key) {
-        synchronized (lock) {
-            checkWritable();
+        boolean handedOff = false;
+        try {
+            lock.lock();
             try {
-                long predecessor = keys.advance(key, entries);
-                int total = 4 + pending.length();
-                ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
-                byte[] hash = AuditFormat.put(out, head, entries, predecessor, pending, sha);
-                appender.append(out.array(), out.position());
-                head = hash;
-                long index = entries++;
-                if (sync == AuditSync.FORCE) {
-                    appender.force();
+                checkWritable();
+                try {
+                    long predecessor = keys.advance(key, entries);
+                    int total = 4 + pending.length();
+                    ByteBuffer out = total <= buffer.capacity() ? buffer.clear() : ByteBuffer.allocate(total);
+                    AuditFormat.put(out, head, entries, predecessor, pending, sha);
+                    handedOff = appender.append(out.array(), out.position());
+                    long index = entries++;
+                    if (sync == AuditSync.FORCE) {
+                        appender.force();
+                    }
+                    if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
+                        checkpointLocked();
+                    }
+                    return index;
+                } catch (IOException | RuntimeException e) {
+                    throw fail("append entry " + entries, e);
                 }
-                if (checkpointEvery > 0 && entries % checkpointEvery == 0) {
-                    checkpointLocked();
-                }
-                return index;
-            } catch (IOException | RuntimeException e) {
-                throw fail("append entry " + entries, e);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            if (handedOff) {
+                writeHandedOff();
+            }
+        }
+    }
+
+    private void writeHandedOff() {
+        try {
+            appender.writeHandedOff();
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
+            try {
+                throw fail("write its entries", e);
+            } finally {
+                lock.unlock();
             }
         }
     }
 
     /** Writes and forces everything appended, records a checkpoint in the side file and returns it. */
     AuditCheckpoint checkpoint() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkWritable();
             try {
                 return checkpointLocked();
             } catch (IOException | RuntimeException e) {
                 throw fail("checkpoint", e);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -181,25 +240,34 @@ final class AuditWriter implements AutoCloseable {
 
     /** Forces the file to the disk. */
     void force() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkWritable();
             try {
                 appender.force();
             } catch (IOException e) {
                 throw fail("force", e);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     long entries() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return entries;
+        } finally {
+            lock.unlock();
         }
     }
 
     byte[] head() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return head.clone();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -219,10 +287,14 @@ final class AuditWriter implements AutoCloseable {
         return new AuditException("audit trail " + path + " could not " + what + ": " + e, e);
     }
 
-    /** Cuts the mapped zeros off, forces and closes; after a failure only closes (reopening cuts them). Idempotent. */
+    /**
+     * Writes what is buffered, forces, deletes the tail and closes; after a failure only closes (the tail
+     * stays, reopening appends what it holds). Idempotent.
+     */
     @Override
     public void close() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (closed) {
                 return;
             }
@@ -237,6 +309,8 @@ final class AuditWriter implements AutoCloseable {
             } finally {
                 closeQuietly();
             }
+        } finally {
+            lock.unlock();
         }
     }
 

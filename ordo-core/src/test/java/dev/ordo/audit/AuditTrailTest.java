@@ -3,6 +3,7 @@ package dev.ordo.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ordo.engine.Headers;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
 import dev.ordo.engine.RecordHandler;
@@ -25,6 +26,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AuditTrailTest {
 
@@ -102,6 +105,54 @@ class AuditTrailTest {
     }
 
     @Test
+    void recordsOfTopicsInTurnEachNameTheirOwnTopic() throws IOException {
+        try (AuditTrail trail = AuditTrail.open(file())) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 4; i++) {
+                String topic = i % 2 == 0 ? "orders" : new String("payments"); // equal, not the same, string
+                handle(audited, new TestRecord(topic, 0, i, "k", "v", Headers.empty()));
+            }
+        }
+        assertThat(entries(file()))
+                .extracting(AuditEntry::topic)
+                .containsExactly("orders", "payments", "orders", "payments");
+    }
+
+    @ParameterizedTest
+    @EnumSource(AuditSync.class)
+    void anEntryLargerThanTheBufferComesAfterTheEntriesBeforeIt(AuditSync sync) throws IOException {
+        String large = "L".repeat(BufferedAppender.BUFFER_BYTES + 1);
+        try (AuditTrail trail = AuditTrail.builder(file()).sync(sync).open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 600; i++) { // a buffer and a half of small entries around the large ones
+                handle(audited, TestRecord.of(0, i, i % 200 == 199 ? large : "k" + (i % 5)));
+            }
+        }
+        assertThat(entries(file())).extracting(AuditEntry::offset).isSorted().hasSize(600);
+    }
+
+    @Test
+    void aCheckpointDueAsAFullBufferIsHandedOffCountsTheHandedOffEntriesFirst() throws IOException {
+        // entries of 256 bytes: the 257th does not fit the 64 KiB buffer and hands it off
+        String key = "k".repeat(256 - (4 + AuditFormat.MIN_ENTRY_LENGTH + "orders".length()));
+        try (AuditTrail trail = AuditTrail.builder(file())
+                .sync(AuditSync.BUFFERED)
+                .checkpointEvery(257)
+                .open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            for (int i = 0; i < 257; i++) {
+                handle(audited, TestRecord.of(0, i, key));
+            }
+        }
+        assertThat(AuditVerifier.sideCheckpoints(file()))
+                .extracting(AuditCheckpoint::entries)
+                .containsExactly(257L);
+        assertThat(AuditVerifier.verify(file()).summary())
+                .startsWith("OK: 257 entries")
+                .endsWith("1 checkpoint matches");
+    }
+
+    @Test
     void sourceAndSequenceComeFromOrdoHeaders() throws IOException {
         try (AuditTrail trail = AuditTrail.open(file())) {
             handle(
@@ -171,19 +222,62 @@ class AuditTrailTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(
+            value = AuditSync.class,
+            names = {"WRITE", "BUFFERED"})
+    void checkpointsTakenWhileHandlersAppendAllMatchTheChain(AuditSync sync) throws Exception {
+        int threads = 4;
+        int perThread = 20_000; // some 90 buffers handed off, written while the others append and checkpoint
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<AuditCheckpoint> taken = new ArrayList<>();
+        try (AuditTrail trail = AuditTrail.builder(file()).sync(sync).open()) {
+            RecordHandler<String, String> audited = trail.audit(r -> {});
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        audited.handle(TestRecord.of(thread, i, "t" + thread + "-k" + (i % 10)));
+                    }
+                    return null;
+                }));
+            }
+            while (!done.stream().allMatch(Future::isDone)) {
+                taken.add(trail.checkpoint());
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        AuditVerification verdict = AuditVerifier.verify(file());
+        assertThat(verdict).as(verdict.summary()).isInstanceOf(AuditVerification.Intact.class);
+        assertThat(verdict.entries()).isEqualTo(threads * perThread);
+        assertThat(AuditVerifier.verify(file(), taken, e -> {})).isInstanceOf(AuditVerification.Intact.class);
+        assertThat(taken).hasSizeGreaterThan(1);
+    }
+
     @Test
-    void anEntryIsInTheFileWhenTheHandlerReturnsSoThatAProcessCrashKeepsIt() throws Exception {
+    void anEntryIsInThePageCacheWhenTheHandlerReturnsSoThatAProcessCrashKeepsIt() throws Exception {
+        Path crashed = Files.createDirectory(dir.resolve("crashed")).resolve("orders.audit");
         AuditTrail trail = AuditTrail.open(file());
         try {
             handle(trail.audit(r -> {}), TestRecord.of(0, 0, "k"));
             handle(trail.audit(r -> {}), TestRecord.of(0, 1, "k"));
-            assertThat(Files.size(file())).isGreaterThan(AuditFormat.HEADER_BYTES + 2 * AuditFormat.MIN_ENTRY_LENGTH);
             AuditVerification live = AuditVerifier.verify(file()); // read as another process would, unclosed
             assertThat(live.summary()).startsWith("OK: 2 entries");
+            crashCopy(file(), crashed); // what the process leaves if it dies now
         } finally {
             trail.close();
         }
         assertThat(Files.size(file())).isLessThan(AuditFormat.HEADER_BYTES + 2 * AuditFormat.MAX_KEY_BYTES);
+        assertThat(AuditVerifier.verify(crashed).summary()).startsWith("OK: 2 entries");
+        try (AuditTrail reopened = AuditTrail.open(crashed)) {
+            assertThat(reopened.entries()).isEqualTo(2);
+        }
+        assertThat(entries(crashed)).extracting(AuditEntry::offset).containsExactly(0L, 1L);
     }
 
     @Test
@@ -336,6 +430,14 @@ class AuditTrailTest {
             assertThat(b.problem()).isEqualTo(AuditProblem.UNLINKED);
             assertThat(b.index()).isZero();
         });
+    }
+
+    /** Copies an audit file and its tail as the page cache holds them: what a process that dies leaves. */
+    static void crashCopy(Path file, Path to) throws IOException {
+        Files.copy(file, to);
+        if (Files.exists(AuditTail.of(file))) {
+            Files.copy(AuditTail.of(file), AuditTail.of(to));
+        }
     }
 
     private static byte[] headOf(Path file) throws IOException {
