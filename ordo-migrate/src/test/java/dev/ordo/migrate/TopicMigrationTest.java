@@ -117,7 +117,11 @@ class TopicMigrationTest {
         Sender sender = new Sender(producer);
         sender.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> sender.sent.get() >= 3_000);
-        assertThat(migration.awaitCopied(Duration.ofSeconds(30))).isTrue();
+        assertThat(migration.awaitCopied(Duration.ofSeconds(30)))
+                .as(
+                        "backlog copied (lag %d, sent %d, failure %s)",
+                        migration.lag(), sender.sent.get(), migration.failure())
+                .isTrue();
 
         TopicMigration.Fence fence = migration.switchOver(); // the sender sending all along
         int atSwitch = sender.sent.get();
