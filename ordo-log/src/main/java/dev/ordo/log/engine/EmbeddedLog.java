@@ -119,6 +119,7 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
             List<String> names = log.topics.openAll();
             log.seals = TopicSeals.load(root, names);
             log.appends = new TopicAppends(log.topics, log.seals, producers, log.flusher);
+            log.load.start(); // last: its thread calls back into the groups and topics set above
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -305,6 +306,13 @@ public final class EmbeddedLog implements AutoCloseable, MeterBinder {
         return topics.names();
     }
 
+    /**
+     * The topic as it is now: its partitions' offsets, placement, partition layouts, configuration, and
+     * the load last measured (records and bytes a second per partition, a hot key if one carries more
+     * than an auto-scaled topic's target per partition). What {@code ordo topics describe} prints.
+     *
+     * @throws IllegalArgumentException if there is no topic {@code name} (naming those there are)
+     */
     public TopicDescription describe(String name) {
         return topics.get(name)
                 .describe(

@@ -77,7 +77,10 @@ final class LoadWatch implements AutoCloseable {
     private final Map<String, Load> loads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
-    /** A watch ticking every second on a thread of its own, or, if {@code ticking} is false, when told. */
+    /**
+     * A watch ticking every second on a thread of its own once {@linkplain #start() started}, or, if
+     * {@code ticking} is false, when told.
+     */
     LoadWatch(
             Supplier<Map<String, Topic>> topics,
             Alter alter,
@@ -95,6 +98,13 @@ final class LoadWatch implements AutoCloseable {
                     return t;
                 })
                 : null;
+    }
+
+    /**
+     * Starts ticking every second, if this watch ticks on its own. Called once the engine is whole: the
+     * callbacks reach its topics and groups, which must be set before the timer's thread sees them.
+     */
+    void start() {
         if (timer != null) {
             timer.scheduleWithFixedDelay(() -> tick(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         }
