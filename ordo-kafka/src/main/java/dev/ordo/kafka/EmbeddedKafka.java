@@ -24,11 +24,12 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A real single-node Kafka cluster (KRaft, one combined broker and controller) in a child JVM, on
- * free ports with its data in a temporary directory removed on {@link #close()}: to try Ordo on
- * Kafka with nothing installed ({@code ordo demo ledger --backend kafka}) and for tests. The child
- * runs Kafka's own server ({@code kafka.Kafka}, after formatting its storage) from this JVM's
- * classpath, which must hold {@code org.apache.kafka:kafka_2.13} of the clients' version (an optional
- * dependency of ordo-kafka: add it to use this class). The broker has both consumer group protocols,
+ * free ports with its data in a temporary directory removed on {@link #close()}, deleting no record
+ * for its age (old timestamps included): to try Ordo on Kafka with nothing installed
+ * ({@code ordo demo ledger --backend kafka}) and for tests. The child runs Kafka's own server
+ * ({@code kafka.Kafka}, after formatting its storage) from this JVM's classpath, which must hold
+ * {@code org.apache.kafka:kafka_2.13} of the clients' version (an optional dependency of ordo-kafka:
+ * add it to use this class). The broker has both consumer group protocols,
  * {@code classic} and KIP-848's {@code consumer}. It dies with this JVM. Not for production data.
  *
  * <pre>{@code
@@ -260,6 +261,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("group.consumer.heartbeat.interval.ms", "500");
         p.put("group.consumer.min.heartbeat.interval.ms", "500");
+        // No deletion by age: Kafka's default (7 days) measures the records' own timestamps, and its first
+        // check, 30 s after the start, emptied a topic of records stamped in the past (replayed history,
+        // fixed event times of a test) under a reader's feet. A broker of tests and demos keeps what it is
+        // given, as the embedded engine does by default; its data goes with it on close.
+        p.put("log.retention.ms", "-1");
         try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(out, "an embedded Kafka broker (EmbeddedKafka)");
         }

@@ -43,6 +43,7 @@ class KafkaToEmbeddedTest {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static final int PARTITIONS = 4;
+    /** Timestamps of 2023: the test broker keeps records of any age (no retention by time, see EmbeddedKafka). */
     private static final long EPOCH = 1_700_000_000_000L;
 
     @TempDir
