@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies a source topic's records to the target topic in steps, each written with the migration's new
@@ -22,6 +24,9 @@ import java.util.List;
  * timestamp and gains {@value #FROM_HEADER} ({@code partition/offset} in the source).
  */
 final class Copier implements AutoCloseable {
+
+    /** Under the migration's name: what operators see logged is the migration's. */
+    private static final Logger LOG = LoggerFactory.getLogger(TopicMigration.class);
 
     /** The header naming where a copied record came from: {@code "<partition>/<offset>"}. */
     static final String FROM_HEADER = "ordo.migrated.from";
@@ -39,6 +44,9 @@ final class Copier implements AutoCloseable {
     private volatile MigrationState state;
 
     private volatile long copied;
+    private volatile long skippedAsDeleted;
+    /** Skipped as deleted by the step under way: counted once it commits. */
+    private long stepSkipped;
 
     Copier(MigrationSource source, int stepRecords, MigrationTarget.Writer writer, MigrationState state) {
         this.source = source;
@@ -66,6 +74,7 @@ final class Copier implements AutoCloseable {
         long[] next = Arrays.copyOf(state.next(), layout.existing());
         List<TopicLayout.Layout> layouts = layout.layouts();
         int count = 0;
+        stepSkipped = 0;
         writer.begin();
         try {
             for (int j = 0; j < layouts.size() && count < stepRecords; j++) {
@@ -90,7 +99,13 @@ final class Copier implements AutoCloseable {
             throw e;
         }
         copied += count;
+        skippedAsDeleted += stepSkipped;
         return count;
+    }
+
+    /** Offsets of the source found deleted before they were copied, by this copier. */
+    long skippedAsDeleted() {
+        return skippedAsDeleted;
     }
 
     /** Whether every record below {@code ends} (per source partition) is copied. */
@@ -117,7 +132,17 @@ final class Copier implements AutoCloseable {
 
     /** Copies partition {@code p} from {@code next[p]} to {@code end}, at most {@code budget} records. */
     private int copyRange(int p, long[] next, long end, int budget) throws IOException {
-        next[p] = Math.max(next[p], source.startOffset(p)); // retention may have deleted the oldest
+        long start = source.startOffset(p);
+        if (start > next[p]) { // retention (or deleteRecords) deleted them first: nobody can read them now
+            LOG.warn(
+                    "{}: offsets {} to {} of partition {} were deleted before they were copied; skipped",
+                    source.describe(),
+                    next[p],
+                    start - 1,
+                    p);
+            stepSkipped += start - next[p];
+            next[p] = start;
+        }
         int count = 0;
         while (count < budget && next[p] < end) {
             MigrationSource.Batch batch = source.read(p, next[p], READ_BYTES);

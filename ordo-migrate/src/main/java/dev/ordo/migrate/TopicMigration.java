@@ -305,6 +305,15 @@ public final class TopicMigration implements AutoCloseable {
         return copier.copied();
     }
 
+    /**
+     * Offsets of the source this run of the migration found deleted before it could copy them (its
+     * retention, or Kafka's {@code deleteRecords}): they are skipped, each range with a WARN line naming
+     * the partition and the offsets, as the source's own consumers would have skipped them.
+     */
+    public long skippedAsDeleted() {
+        return copier.skippedAsDeleted();
+    }
+
     /** Stops the background copy and releases the migration's clients; producers stay the caller's. */
     @Override
     public void close() {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -121,6 +122,32 @@ class KafkaToEmbeddedTest {
     }
 
     @Test
+    void recordsTheSourceDeletedBeforeTheyWereCopiedAreCountedAsSkipped() throws Exception {
+        String topic = "trimmed-" + TOPICS.incrementAndGet();
+        KafkaBroker.createTopic(topic, PARTITIONS);
+        produce(topic, 400);
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> onKafka = readKafka(topic);
+        Map<Integer, Long> deletedBelow = Map.of(0, 30L, 1, 10L);
+        deleteRecords(topic, deletedBelow);
+
+        try (EmbeddedLog log = EmbeddedLog.open(dir);
+                TopicMigration migration = TopicMigration.fromKafka(KafkaBroker.bootstrapServers(), topic)
+                        .toEmbedded(log)
+                        .start()) {
+            assertThat(migration.awaitCopied(Duration.ofSeconds(30))).isTrue();
+            migration.switchOver();
+
+            assertThat(migration.skippedAsDeleted()).isEqualTo(40);
+            for (int p = 0; p < PARTITIONS; p++) {
+                long deleted = deletedBelow.getOrDefault(p, 0L);
+                List<Record> copied = log.read(topic, p, 0, 1 << 24);
+                assertThat(copied).hasSize(onKafka.get(p).size() - (int) deleted);
+                assertThat(Copier.source(copied.get(0))).containsExactly(p, deleted);
+            }
+        }
+    }
+
+    @Test
     void aTargetTopicThatExistsWithoutAMigrationIntoItIsRefused() throws Exception {
         String topic = "taken-" + TOPICS.incrementAndGet();
         KafkaBroker.createTopic(topic, 2);
@@ -193,6 +220,16 @@ class KafkaToEmbeddedTest {
         offsets.forEach((p, o) -> commits.put(new TopicPartition(topic, p), new OffsetAndMetadata(o)));
         try (Admin admin = Admin.create(props)) {
             admin.alterConsumerGroupOffsets(group, commits).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void deleteRecords(String topic, Map<Integer, Long> below) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers());
+        Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+        below.forEach((p, o) -> deletions.put(new TopicPartition(topic, p), RecordsToDelete.beforeOffset(o)));
+        try (Admin admin = Admin.create(props)) {
+            admin.deleteRecords(deletions).all().get(30, TimeUnit.SECONDS);
         }
     }
 
