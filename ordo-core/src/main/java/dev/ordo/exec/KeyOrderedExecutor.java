@@ -118,7 +118,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public CompletableFuture<Outcome> submit(K key, long bytes, Task task) {
         Objects.requireNonNull(task, "task must not be null");
-        return admitAll(key, List.of(task), t -> bytes, null).get(0).future;
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(1);
+        admitAll(key, List.of(task), t -> bytes, null, futures);
+        return futures.get(0);
     }
 
     /**
@@ -138,11 +140,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public <T extends Task> List<CompletableFuture<Outcome>> submitAll(
             K key, List<T> tasks, ToLongFunction<? super T> bytes) {
-        List<Job<K>> jobs = admitAll(key, tasks, bytes, null);
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
-        for (Job<K> job : jobs) {
-            futures.add(job.future);
-        }
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        Objects.requireNonNull(bytes, "bytes must not be null");
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(tasks.size());
+        admitAll(key, tasks, bytes, null, futures);
         return futures;
     }
 
@@ -158,17 +159,38 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public <T extends Task> void submitAll(
             K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
+        Objects.requireNonNull(bytes, "bytes must not be null");
         Objects.requireNonNull(onDone, "onDone must not be null");
-        admitAll(key, tasks, bytes, onDone);
+        admitAll(key, tasks, bytes, onDone, null);
     }
 
-    /** Admits every task or none (see {@link #submitAll}) and queues them; returns the queued jobs. */
+    /**
+     * Submits tasks that are their own queue entries ({@link QueuedTask}) for one key at once, as
+     * {@link #submitAll(Object, List, ToLongFunction, Completion)} does, each told its end through
+     * {@link QueuedTask#ended}: the executor makes nothing per task. Each counts against {@code maxInFlight}
+     * and charges no bytes. The list is not kept: a caller may reuse it once this returns.
+     *
+     * @throws IllegalArgumentException as {@link #submitAll(Object, List, ToLongFunction)}, or if a task was
+     *     submitted before (in this list or an earlier one); then none is submitted
+     */
+    public <T extends QueuedTask> void submitQueued(K key, List<T> tasks) {
+        admitAll(key, tasks, null, null, null);
+    }
+
+    /**
+     * Admits every task or none (see {@link #submitAll}) and queues them. With {@code bytes} null the tasks
+     * are {@link QueuedTask}s, their own entries; else each gets a {@link Job}, whose future goes to
+     * {@code futures} unless {@code onDone} is told instead.
+     */
     @SuppressWarnings("unchecked")
-    private <T extends Task> List<Job<K>> admitAll(
-            K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
+    private <T extends Task> void admitAll(
+            K key,
+            List<T> tasks,
+            ToLongFunction<? super T> bytes,
+            Completion<? super T> onDone,
+            List<CompletableFuture<Outcome>> futures) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(tasks, "tasks must not be null");
-        Objects.requireNonNull(bytes, "bytes must not be null");
         if (tasks.size() > budget.maxCount()) {
             throw new IllegalArgumentException(
                     "tasks must be at most maxInFlight (" + budget.maxCount() + ") at once, were " + tasks.size());
@@ -176,27 +198,59 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         if (pending.isClosed()) {
             throw new IllegalStateException("executor is closed; submit before close()");
         }
-        List<Job<K>> jobs = new ArrayList<>(tasks.size());
+        QueuedTask first = null;
+        QueuedTask last = null;
+        int count = 0;
+        long admittedBytes = 0;
         try {
             for (T task : tasks) {
                 Objects.requireNonNull(task, "task must not be null");
-                long size = bytes.applyAsLong(task);
-                admit(size);
-                jobs.add(new Job<>(key, task, size, (Completion<Task>) onDone));
+                QueuedTask entry;
+                if (bytes == null) {
+                    entry = (QueuedTask) task;
+                    if (entry.submitted) {
+                        throw new IllegalArgumentException(
+                                "tasks must not have been submitted before, " + task + " was");
+                    }
+                    admit(0);
+                    entry.submitted = true;
+                } else {
+                    long size = bytes.applyAsLong(task);
+                    admit(size);
+                    admittedBytes += size;
+                    entry = new Job(task, size, (Completion<Task>) onDone);
+                }
+                if (last == null) {
+                    first = entry;
+                } else {
+                    last.next = entry;
+                }
+                last = entry;
+                count++;
             }
         } catch (RuntimeException e) {
-            if (!jobs.isEmpty()) {
-                budget.release(
-                        jobs.size(), jobs.stream().mapToLong(job -> job.bytes).sum());
+            if (count > 0) {
+                budget.release(count, admittedBytes);
+                for (QueuedTask entry = first; entry != null; ) { // as they were: none submitted
+                    QueuedTask next = entry.next;
+                    entry.submitted = false;
+                    entry.next = null;
+                    entry = next;
+                }
             }
             throw e;
         }
-        if (!jobs.isEmpty()) {
-            pending.added(jobs.size());
-            counts.submitted.add(jobs.size());
-            runner.enqueue(key, jobs);
+        if (count == 0) {
+            return;
         }
-        return jobs;
+        if (futures != null) {
+            for (QueuedTask entry = first; entry != null; entry = entry.next) {
+                futures.add(((Job) entry).future);
+            }
+        }
+        pending.added(count);
+        counts.submitted.add(count);
+        runner.enqueue(key, first, last, count);
     }
 
     private void admit(long bytes) {

@@ -11,6 +11,7 @@ import dev.ordo.exec.FailurePolicy;
 import dev.ordo.exec.KeyInProgress;
 import dev.ordo.exec.KeyOrderedExecutor;
 import dev.ordo.exec.ParkedKey;
+import dev.ordo.exec.QueuedTask;
 import dev.ordo.flow.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,11 +41,23 @@ final class HandlerStage<K, V> {
     /** Null for a consumer without meters. */
     private final HandlerLatency latency;
 
+    /** Told of each record's end: the dispatcher's. */
+    private final KeyOrderedExecutor.Completion<HandlerTask> onFinished;
+
     private volatile boolean handling = true;
 
-    /** @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise */
-    HandlerStage(ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+    /**
+     * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
+     * @param onFinished told of each record's end (handled, dead-lettered, skipped, abandoned)
+     */
+    HandlerStage(
+            ConsumerSettings<K, V> settings,
+            DeadLetterSink deadLetters,
+            String threadName,
+            Ticker ticker,
+            KeyOrderedExecutor.Completion<HandlerTask> onFinished) {
         this.settings = settings;
+        this.onFinished = onFinished;
         this.ticker = ticker;
         this.handlerTime = settings.registry() == null ? null : new HandlerTime();
         if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
@@ -112,11 +125,11 @@ final class HandlerStage<K, V> {
     }
 
     /**
-     * Hands one key's tasks over, to run in list order after the key's earlier ones; {@code onDone}
-     * is told of each.
+     * Hands one key's tasks over, to run in list order after the key's earlier ones; the dispatcher is told
+     * of each as it ends. The list is not kept.
      */
-    void submit(Object key, List<HandlerTask> tasks, KeyOrderedExecutor.Completion<HandlerTask> onDone) {
-        executor.submitAll(key, tasks, task -> 0, onDone);
+    void submit(Object key, List<HandlerTask> tasks) {
+        executor.submitQueued(key, tasks);
     }
 
     /** Abandons the parked record of {@code assignment}, if one is: its key goes on with other partitions' records. */
@@ -270,8 +283,11 @@ final class HandlerStage<K, V> {
                         raw.headers() == null ? Headers.empty() : raw.headers()));
     }
 
-    /** The handler call for one record; it knows its ownership, so a released one is not handled. */
-    static final class HandlerTask implements KeyOrderedExecutor.Task {
+    /**
+     * The handler call for one record; it knows its ownership, so a released one is not handled. Its own entry
+     * in its key's queue: the executor makes nothing more per record.
+     */
+    static final class HandlerTask extends QueuedTask {
         private final HandlerStage<?, ?> stage;
         final Assignment assignment;
         final RawRecord raw;
@@ -300,6 +316,11 @@ final class HandlerStage<K, V> {
                 return;
             }
             stage.handle(raw);
+        }
+
+        @Override
+        protected void ended(KeyOrderedExecutor.Outcome outcome, Throwable error) {
+            stage.onFinished.completed(this, outcome, error);
         }
 
         @Override

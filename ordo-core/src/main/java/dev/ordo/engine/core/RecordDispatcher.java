@@ -14,9 +14,7 @@ import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -85,8 +83,8 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
-    /** {@link #finished}, made once rather than per hand-over. */
-    private final KeyOrderedExecutor.Completion<HandlerTask> onFinished = this::finished;
+    /** Each hand-over's tasks by execution key (fetching thread only). */
+    private final KeyGroups byKey = new KeyGroups();
     /** The records' execution keys, the same object for equal key bytes (fetching thread only). */
     private final ExecutionKeys executionKeys;
     /** Ordering.TOTAL's merge and rules; null under the other orderings. */
@@ -122,7 +120,7 @@ public final class RecordDispatcher<K, V> {
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.executionKeys = new ExecutionKeys(settings.ordering(), settings.commutative());
         this.progress = new HandlingProgress(ticker);
-        this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
+        this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker, this::finished);
     }
 
     /**
@@ -191,7 +189,7 @@ public final class RecordDispatcher<K, V> {
             return;
         }
         long[] offsets = new long[records.size()];
-        Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
+        byKey.start(records.size());
         int count = 0;
         for (RawRecord r : records) {
             offsets[count++] = r.offset();
@@ -224,7 +222,7 @@ public final class RecordDispatcher<K, V> {
             } else {
                 Object key = executionKeys.of(partition, r);
                 task.executionKey = key;
-                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+                byKey.add(key, task);
             }
             submitted++;
         }
@@ -238,13 +236,11 @@ public final class RecordDispatcher<K, V> {
                 progress.moved(); // idle until now: a stall counts from here, not from the busy time before
             }
         }
-        for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            handlers.submit(run.getKey(), run.getValue(), onFinished);
-        }
+        byKey.submitTo(handlers);
         if (total != null) {
             List<HandlerTask> turn = total.release();
             if (!turn.isEmpty()) {
-                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn, onFinished);
+                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn);
             }
         }
     }
