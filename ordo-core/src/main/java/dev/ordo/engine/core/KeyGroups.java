@@ -1,6 +1,5 @@
 package dev.ordo.engine.core;
 
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import java.util.ArrayList;
 import java.util.Arrays;
 
@@ -28,13 +27,13 @@ final class KeyGroups {
     private int groups;
 
     /** The tasks as added and their groups; then {@link #sorted}, by group, in the order added. */
-    private HandlerTask[] tasks = new HandlerTask[START];
+    private RawRecord[] tasks = new RawRecord[START];
 
     private int[] taskGroups = new int[START];
-    private HandlerTask[] sorted = new HandlerTask[START];
+    private RawRecord[] sorted = new RawRecord[START];
     private int count;
     /** What each key's tasks are handed over in; the executor does not keep it. */
-    private final ArrayList<HandlerTask> run = new ArrayList<>();
+    private final ArrayList<RawRecord> run = new ArrayList<>();
 
     /** Makes room for a hand-over of up to {@code records} tasks. */
     void start(int records) {
@@ -45,14 +44,14 @@ final class KeyGroups {
             groupKeys = new Object[room];
             groupSlots = new int[room];
             groupSizes = new int[room];
-            tasks = new HandlerTask[room];
+            tasks = new RawRecord[room];
             taskGroups = new int[room];
-            sorted = new HandlerTask[room];
+            sorted = new RawRecord[room];
         }
     }
 
     /** Adds {@code task} behind the tasks of {@code key} added before. */
-    void add(Object key, HandlerTask task) {
+    void add(Object key, RawRecord task) {
         int mask = slotKeys.length - 1;
         int hash = key.hashCode();
         int slot = (hash ^ (hash >>> 16)) & mask;

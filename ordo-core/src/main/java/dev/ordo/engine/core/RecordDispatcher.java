@@ -9,7 +9,6 @@ import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
@@ -83,6 +82,8 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
+    /** A hand-over's offsets, for registering them: the tracker and the batch copy what they keep (fetching thread only). */
+    private long[] offsets = new long[0];
     /** Each hand-over's tasks by execution key (fetching thread only). */
     private final KeyGroups byKey = new KeyGroups();
     /** The records' execution keys, the same object for equal key bytes (fetching thread only). */
@@ -188,7 +189,10 @@ public final class RecordDispatcher<K, V> {
         if (records.isEmpty()) {
             return;
         }
-        long[] offsets = new long[records.size()];
+        if (this.offsets.length < records.size()) {
+            this.offsets = new long[Math.max(records.size(), 2 * this.offsets.length)];
+        }
+        long[] offsets = this.offsets;
         byKey.start(records.size());
         int count = 0;
         for (RawRecord r : records) {
@@ -199,11 +203,13 @@ public final class RecordDispatcher<K, V> {
             a.firstDispatched = offsets[0];
         }
         a.dispatched(offsets[count - 1], records.get(0).timestamp());
-        DispatchedBatch batch = new DispatchedBatch(offsets, count);
+        DispatchedBatch batch = new DispatchedBatch(handlers, offsets, count);
         int submitted = 0;
         int index = 0;
-        for (RawRecord r : records) {
+        for (RawRecord handedOver : records) {
             int at = index++;
+            // Its own task from here on: one handed over before (fetched anew) is copied, never queued twice.
+            RawRecord r = handedOver.batch == null ? handedOver : handedOver.copy();
             boolean heartbeat = r.headers() != null && OrdoHeaders.isHeartbeat(r.headers());
             boolean handledBefore = !a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset());
             if (heartbeat || handledBefore) {
@@ -214,15 +220,15 @@ public final class RecordDispatcher<K, V> {
                 }
                 continue;
             }
-            HandlerTask task = handlers.task(a, r);
-            batch.hold(at, task);
+            r.assignment = a;
+            batch.hold(at, r);
             if (total != null) {
-                task.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
-                total.hold(r, task);
+                r.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
+                total.hold(r);
             } else {
                 Object key = executionKeys.of(partition, r);
-                task.executionKey = key;
-                byKey.add(key, task);
+                r.executionKey = key;
+                byKey.add(key, r);
             }
             submitted++;
         }
@@ -238,7 +244,7 @@ public final class RecordDispatcher<K, V> {
         }
         byKey.submitTo(handlers);
         if (total != null) {
-            List<HandlerTask> turn = total.release();
+            List<RawRecord> turn = total.release();
             if (!turn.isEmpty()) {
                 handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn);
             }
@@ -258,12 +264,12 @@ public final class RecordDispatcher<K, V> {
     }
 
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
-    private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
+    private void finished(RawRecord task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
         Assignment a = task.assignment;
         a.finished(task);
         if (error == null && !task.dropped && !a.released) {
             try {
-                tracker.complete(a.slot, task.raw.offset());
+                tracker.complete(a.slot, task.offset());
             } catch (IllegalArgumentException forgotten) {
                 // released meanwhile: the partition's new owner handles it again
             }
