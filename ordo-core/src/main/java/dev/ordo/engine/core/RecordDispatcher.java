@@ -176,7 +176,8 @@ public final class RecordDispatcher<K, V> {
 
     /**
      * Hands records of one assigned partition to the handlers, in offset order (higher than any handed
-     * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself.
+     * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself. The list is
+     * not kept: the engine may reuse it once this returns.
      */
     public void dispatch(int partition, List<RawRecord> records) {
         Assignment a = assignments.get(partition);
