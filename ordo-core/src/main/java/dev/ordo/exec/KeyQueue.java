@@ -28,6 +28,15 @@ final class KeyQueue<K> implements Runnable {
     /** The key's task being tried now (running, waiting for a retry, or parked), written by its owner. */
     volatile QueuedTask head;
 
+    // The task being tried (the run's head): kept per key, not per task, as one task of a key is tried at a
+    // time. Written by the owner only, reset as the task ends; the operator's snapshots read them racily.
+    /** Attempts of the run's head so far; 0 until its first starts. */
+    int attempts;
+    /** When the head's first attempt started; written before it becomes {@link #head}, which publishes it. */
+    long startedNanos;
+    /** What the head's latest failed attempt threw, or null. */
+    Throwable lastError;
+
     KeyQueue(K key, KeyRunner<K> runner) {
         this.key = key;
         this.runner = runner;
@@ -58,6 +67,8 @@ final class KeyQueue<K> implements Runnable {
         run = task.next;
         task.next = null;
         runLeft--;
+        attempts = 0; // the next task has made none
+        lastError = null;
     }
 
     /** The owner's turn: runs the key's tasks on this thread. */

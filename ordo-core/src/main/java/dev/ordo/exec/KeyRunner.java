@@ -196,22 +196,22 @@ final class KeyRunner<K> {
      * it will be retried later, or its key is parked (either way with the task at the run's head).
      */
     private boolean attempt(QueuedTask task, KeyQueue<K> queue) {
-        if (task.attempts == 0) {
-            task.startedNanos = ticker.read();
+        if (queue.attempts == 0) {
+            queue.startedNanos = ticker.read();
             queue.head = task; // what inProgress() shows for the key from now on
         }
-        task.attempts++;
+        queue.attempts++;
         try {
             runLimited(task);
             counts.succeeded.increment();
             end(queue, task, Outcome.SUCCEEDED, null);
             return true;
         } catch (Throwable error) {
-            task.lastError = error;
+            queue.lastError = error;
             Retry retry = this.retry; // one setting for the decision and the wait
-            if (task.attempts < retry.maxAttempts()) {
+            if (queue.attempts < retry.maxAttempts()) {
                 counts.retries.increment();
-                long delay = retry.backoff().delayNanos(task.attempts);
+                long delay = retry.backoff().delayNanos(queue.attempts);
                 retryTimer.schedule(() -> workers.execute(queue), delay, TimeUnit.NANOSECONDS);
                 return false;
             }
@@ -224,7 +224,7 @@ final class KeyRunner<K> {
         FailurePolicy.Decision decision;
         Throwable reason = error;
         try {
-            decision = failurePolicy.exhausted(queue.key, task.task(), error, task.attempts);
+            decision = failurePolicy.exhausted(queue.key, task.task(), error, queue.attempts);
         } catch (Throwable policyError) {
             policyError.addSuppressed(error);
             reason = policyError;
@@ -246,7 +246,7 @@ final class KeyRunner<K> {
                 return false;
             }
             case ABANDONED -> {
-                end(queue, task, null, abandoned(queue.key, task, "its owner no longer answers for it"));
+                end(queue, task, null, abandoned(queue, "its owner no longer answers for it"));
                 return true;
             }
             default -> throw new AssertionError(decision);
@@ -262,7 +262,7 @@ final class KeyRunner<K> {
                 "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
                         + " resume(key) tries it again, skip(key, reason) gives it up",
                 queue.key,
-                task.attempts,
+                queue.attempts,
                 snapshot.waitingBehind(),
                 error);
         tell(() -> parkListener.onParked(snapshot), queue.key);
@@ -297,8 +297,8 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        entry.task.attempts = 0;
-        entry.task.lastError = null; // a fresh set of attempts: RUNNING until one fails
+        entry.queue.attempts = 0;
+        entry.queue.lastError = null; // a fresh set of attempts: RUNNING until one fails
         LOG.info("key {} resumed: its parked task runs again", key);
         try {
             workers.execute(entry.queue);
@@ -316,7 +316,7 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.task.attempts, reason);
+        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.queue.attempts, reason);
         counts.skipped.increment();
         moveOn(entry, Outcome.SKIPPED, null);
         tell(() -> parkListener.onSkipped(key, entry.task.task(), reason), key);
@@ -329,7 +329,7 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        moveOn(entry, null, abandoned(key, entry.task, "its owner gave it up"));
+        moveOn(entry, null, abandoned(entry.queue, "its owner gave it up"));
         return true;
     }
 
@@ -388,7 +388,7 @@ final class KeyRunner<K> {
                 entry.queue.key,
                 entry.task.task(),
                 entry.error,
-                entry.task.attempts,
+                entry.queue.attempts,
                 Duration.ofNanos(parkedNanos),
                 behind);
     }
@@ -400,9 +400,10 @@ final class KeyRunner<K> {
         }
     }
 
-    private TaskAbandonedException abandoned(K key, QueuedTask task, String why) {
+    /** Why the head of {@code queue}'s run ends abandoned. */
+    private TaskAbandonedException abandoned(KeyQueue<K> queue, String why) {
         return new TaskAbandonedException(
-                "task of key " + key + " abandoned after " + task.attempts + " attempts: " + why);
+                "task of key " + queue.key + " abandoned after " + queue.attempts + " attempts: " + why);
     }
 
     /** Runs a task, under the adaptive concurrency limit if there is one, reporting its latency to it. */
@@ -436,8 +437,10 @@ final class KeyRunner<K> {
 
     /**
      * See {@link KeyOrderedExecutor#inProgress()}. Each key's head is read through its queue's volatile
-     * {@code head}, which its owner writes after the task's start time; the attempts, the last error and the
-     * owner's run length are read without a lock (a snapshot may be a moment behind, never torn).
+     * {@code head}, which its owner writes after the head's start time; the attempts, the last error and the
+     * owner's run length are read without a lock (a snapshot may be a moment behind, never torn). They are the
+     * key's, kept for its head: a key whose head changed while they were read, or ended with the next not yet
+     * started, is left out of this snapshot.
      */
     List<KeyInProgress<K>> inProgress() {
         long now = ticker.read();
@@ -447,18 +450,24 @@ final class KeyRunner<K> {
             if (task == null) {
                 continue; // its first task not started yet, or waiting for a worker after its turn
             }
+            long startedNanos = queue.startedNanos;
+            int attempts = queue.attempts;
+            Throwable lastError = queue.lastError;
+            if (attempts == 0 || queue.head != task) {
+                continue; // between two tasks
+            }
             Parked<K> parkedAt = parked.get(queue.key);
             KeyInProgress.State state = parkedAt != null && parkedAt.task == task
                     ? KeyInProgress.State.PARKED
-                    : task.lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
+                    : lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
             int behind = Math.max(0, queue.runLeft - 1) + queued(queue);
             list.add(new KeyInProgress<>(
                     queue.key,
                     task.task(),
                     state,
-                    Duration.ofNanos(Math.max(0, now - task.startedNanos)),
-                    task.attempts,
-                    task.lastError,
+                    Duration.ofNanos(Math.max(0, now - startedNanos)),
+                    attempts,
+                    lastError,
                     behind));
         }
         list.sort(Comparator.comparing(KeyInProgress<K>::since).reversed());
@@ -503,7 +512,7 @@ final class KeyRunner<K> {
     private void abandonAll(KeyQueue<K> queue) {
         do {
             for (QueuedTask task = queue.run; task != null; task = queue.run) {
-                end(queue, task, null, abandoned(queue.key, task, "its key was parked when the executor closed"));
+                end(queue, task, null, abandoned(queue, "its key was parked when the executor closed"));
                 pending.ended();
             }
         } while (take(queue));

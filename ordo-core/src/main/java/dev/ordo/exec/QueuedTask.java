@@ -3,9 +3,8 @@ package dev.ordo.exec;
 import dev.ordo.exec.KeyOrderedExecutor.Outcome;
 
 /**
- * A task that is its own entry in its key's queue: the executor keeps what it needs of the task while it
- * waits and is tried (its link to the key's next task, its attempts, when it started, what it last threw)
- * in the task itself, where {@link KeyOrderedExecutor#submit} makes an entry of its own per task and a
+ * A task that is its own entry in its key's queue: the executor links it to the key's next task through the
+ * task itself (a key's attempts are kept per key, for the one task being tried), where {@link KeyOrderedExecutor#submit} makes an entry of its own per task and a
  * future per task. For a caller that hands over many small tasks (a consumer's records): one object per
  * task instead of three. Submitted with {@link KeyOrderedExecutor#submitQueued}, it is told its end
  * through {@link #ended}; order, retries, the failure policy, parking and the operator's snapshots are
@@ -30,12 +29,6 @@ public abstract class QueuedTask implements KeyOrderedExecutor.Task {
      * run its owner took; cleared when the task ends.
      */
     QueuedTask next;
-    /** Written by the key's owner only; the operator's snapshot reads it racily. */
-    int attempts;
-    /** When the first attempt started; written before the task becomes its queue's head, which publishes it. */
-    long startedNanos;
-    /** What the latest failed attempt threw; the operator's snapshot reads it racily. */
-    Throwable lastError;
     /** Set when it was admitted: a second submission would tie two queues' chains together. */
     boolean submitted;
 
