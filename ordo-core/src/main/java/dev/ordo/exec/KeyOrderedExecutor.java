@@ -44,7 +44,7 @@ import java.util.function.ToLongFunction;
  * <p>Each key with pending work owns one queue; the first task of an idle key schedules the key on
  * the worker pool and the worker then runs that key's tasks one by one. A worker yields after a
  * batch when other keys wait for a worker, so that one busy key cannot starve the others. A key's
- * tasks see each other's effects (each hand-over passes through the key map's lock).
+ * tasks see each other's effects (each hand-over passes through the lock of the key's queue).
  *
  * @param <K> the key type (needs {@code equals}/{@code hashCode}); {@code null} keys are refused
  */
