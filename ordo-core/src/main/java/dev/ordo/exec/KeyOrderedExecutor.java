@@ -1,7 +1,6 @@
 package dev.ordo.exec;
 
 import dev.ordo.Arguments;
-import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
@@ -82,16 +81,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     }
 
     private final Budget budget;
-    private final SubmitPolicy submitPolicy;
     private final PendingTasks pending = new PendingTasks();
     private final TaskCounts counts = new TaskCounts();
     /** Runs the keys' queues: attempts, retries, the failure policy, parking. */
     private final KeyRunner<K> runner;
+    /** Takes submissions in: the budget, each task's queue entry, the hand-over to the runner. */
+    private final Admission<K> admission;
 
     private KeyOrderedExecutor(Builder<K> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
-        this.submitPolicy = b.submitPolicy;
         this.runner = new KeyRunner<>(b, budget, pending, counts);
+        this.admission = new Admission<>(budget, b.submitPolicy, pending, counts, runner);
     }
 
     /** Starts configuring an executor. */
@@ -119,7 +119,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     public CompletableFuture<Outcome> submit(K key, long bytes, Task task) {
         Objects.requireNonNull(task, "task must not be null");
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(1);
-        admitAll(key, List.of(task), t -> bytes, null, futures);
+        admission.admitAll(key, List.of(task), t -> bytes, null, futures);
         return futures.get(0);
     }
 
@@ -143,7 +143,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         Objects.requireNonNull(tasks, "tasks must not be null");
         Objects.requireNonNull(bytes, "bytes must not be null");
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(tasks.size());
-        admitAll(key, tasks, bytes, null, futures);
+        admission.admitAll(key, tasks, bytes, null, futures);
         return futures;
     }
 
@@ -161,7 +161,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
             K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
         Objects.requireNonNull(bytes, "bytes must not be null");
         Objects.requireNonNull(onDone, "onDone must not be null");
-        admitAll(key, tasks, bytes, onDone, null);
+        admission.admitAll(key, tasks, bytes, onDone, null);
     }
 
     /**
@@ -174,96 +174,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      *     submitted before (in this list or an earlier one); then none is submitted
      */
     public <T extends QueuedTask> void submitQueued(K key, List<T> tasks) {
-        admitAll(key, tasks, null, null, null);
-    }
-
-    /**
-     * Admits every task or none (see {@link #submitAll}) and queues them. With {@code bytes} null the tasks
-     * are {@link QueuedTask}s, their own entries; else each gets a {@link Job}, whose future goes to
-     * {@code futures} unless {@code onDone} is told instead.
-     */
-    @SuppressWarnings("unchecked")
-    private <T extends Task> void admitAll(
-            K key,
-            List<T> tasks,
-            ToLongFunction<? super T> bytes,
-            Completion<? super T> onDone,
-            List<CompletableFuture<Outcome>> futures) {
-        Objects.requireNonNull(key, "key must not be null");
-        Objects.requireNonNull(tasks, "tasks must not be null");
-        if (tasks.size() > budget.maxCount()) {
-            throw new IllegalArgumentException(
-                    "tasks must be at most maxInFlight (" + budget.maxCount() + ") at once, were " + tasks.size());
-        }
-        if (pending.isClosed()) {
-            throw new IllegalStateException("executor is closed; submit before close()");
-        }
-        QueuedTask first = null;
-        QueuedTask last = null;
-        int count = 0;
-        long admittedBytes = 0;
-        try {
-            for (T task : tasks) {
-                Objects.requireNonNull(task, "task must not be null");
-                QueuedTask entry;
-                if (bytes == null) {
-                    entry = (QueuedTask) task;
-                    if (entry.submitted) {
-                        throw new IllegalArgumentException(
-                                "tasks must not have been submitted before, " + task + " was");
-                    }
-                    admit(0);
-                    entry.submitted = true;
-                } else {
-                    long size = bytes.applyAsLong(task);
-                    admit(size);
-                    admittedBytes += size;
-                    entry = new Job(task, size, (Completion<Task>) onDone);
-                }
-                if (last == null) {
-                    first = entry;
-                } else {
-                    last.next = entry;
-                }
-                last = entry;
-                count++;
-            }
-        } catch (RuntimeException e) {
-            if (count > 0) {
-                budget.release(count, admittedBytes);
-                for (QueuedTask entry = first; entry != null; ) { // as they were: none submitted
-                    QueuedTask next = entry.next;
-                    entry.submitted = false;
-                    entry.next = null;
-                    entry = next;
-                }
-            }
-            throw e;
-        }
-        if (count == 0) {
-            return;
-        }
-        if (futures != null) {
-            for (QueuedTask entry = first; entry != null; entry = entry.next) {
-                futures.add(((Job) entry).future);
-            }
-        }
-        pending.added(count);
-        counts.submitted.add(count);
-        runner.enqueue(key, first, last, count);
-    }
-
-    private void admit(long bytes) {
-        if (submitPolicy == SubmitPolicy.FAIL_FAST) {
-            budget.acquireOrThrow(bytes);
-            return;
-        }
-        try {
-            budget.acquire(bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while waiting for in-flight budget", e);
-        }
+        admission.admitAll(key, tasks, null, null, null);
     }
 
     /**

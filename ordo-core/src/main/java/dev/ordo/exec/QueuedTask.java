@@ -4,18 +4,18 @@ import dev.ordo.exec.KeyOrderedExecutor.Outcome;
 
 /**
  * A task that is its own entry in its key's queue: the executor links it to the key's next task through the
- * task itself (a key's attempts are kept per key, for the one task being tried), where {@link KeyOrderedExecutor#submit} makes an entry of its own per task and a
- * future per task. For a caller that hands over many small tasks (a consumer's records): one object per
- * task instead of three. Submitted with {@link KeyOrderedExecutor#submitQueued}, it is told its end
- * through {@link #ended}; order, retries, the failure policy, parking and the operator's snapshots are
- * those of any other task.
+ * task itself (what it records of attempts is kept per key, for the one task of the key being tried),
+ * where {@link KeyOrderedExecutor#submit} makes an entry and a future per task. For a caller that hands
+ * over many small tasks (a consumer's records), the task is the only object per task. Submitted with
+ * {@link KeyOrderedExecutor#submitQueued}, it is told its end through {@link #ended}; order, retries, the
+ * failure policy, parking and the operator's snapshots are those of any other task.
  *
  * <pre>{@code
  * final class RecordTask extends QueuedTask {
  *     final long offset;
  *     RecordTask(long offset) { this.offset = offset; }
  *     public void run() { ledger.apply(offset); }
- *     protected void ended(Outcome outcome, Throwable error) { tracker.complete(partition, offset); }
+ *     protected void ended(Outcome outcome, Throwable error) { tracker.complete(0, offset); }
  * }
  * executor.submitQueued("ACC-1", List.of(new RecordTask(41), new RecordTask(42)));
  * }</pre>
