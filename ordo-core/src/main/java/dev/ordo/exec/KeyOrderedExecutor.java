@@ -1,7 +1,6 @@
 package dev.ordo.exec;
 
 import dev.ordo.Arguments;
-import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
@@ -44,7 +43,7 @@ import java.util.function.ToLongFunction;
  * <p>Each key with pending work owns one queue; the first task of an idle key schedules the key on
  * the worker pool and the worker then runs that key's tasks one by one. A worker yields after a
  * batch when other keys wait for a worker, so that one busy key cannot starve the others. A key's
- * tasks see each other's effects (each hand-over passes through the key map's lock).
+ * tasks see each other's effects (each hand-over passes through the lock of the key's queue).
  *
  * @param <K> the key type (needs {@code equals}/{@code hashCode}); {@code null} keys are refused
  */
@@ -82,16 +81,17 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     }
 
     private final Budget budget;
-    private final SubmitPolicy submitPolicy;
     private final PendingTasks pending = new PendingTasks();
     private final TaskCounts counts = new TaskCounts();
     /** Runs the keys' queues: attempts, retries, the failure policy, parking. */
     private final KeyRunner<K> runner;
+    /** Takes submissions in: the budget, each task's queue entry, the hand-over to the runner. */
+    private final Admission<K> admission;
 
     private KeyOrderedExecutor(Builder<K> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
-        this.submitPolicy = b.submitPolicy;
         this.runner = new KeyRunner<>(b, budget, pending, counts);
+        this.admission = new Admission<>(budget, b.submitPolicy, pending, counts, runner);
     }
 
     /** Starts configuring an executor. */
@@ -118,7 +118,9 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public CompletableFuture<Outcome> submit(K key, long bytes, Task task) {
         Objects.requireNonNull(task, "task must not be null");
-        return admitAll(key, List.of(task), t -> bytes, null).get(0).future;
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(1);
+        admission.admitAll(key, List.of(task), t -> bytes, null, futures);
+        return futures.get(0);
     }
 
     /**
@@ -138,11 +140,10 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public <T extends Task> List<CompletableFuture<Outcome>> submitAll(
             K key, List<T> tasks, ToLongFunction<? super T> bytes) {
-        List<Job<K>> jobs = admitAll(key, tasks, bytes, null);
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>(jobs.size());
-        for (Job<K> job : jobs) {
-            futures.add(job.future);
-        }
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        Objects.requireNonNull(bytes, "bytes must not be null");
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(tasks.size());
+        admission.admitAll(key, tasks, bytes, null, futures);
         return futures;
     }
 
@@ -158,58 +159,22 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public <T extends Task> void submitAll(
             K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
-        Objects.requireNonNull(onDone, "onDone must not be null");
-        admitAll(key, tasks, bytes, onDone);
-    }
-
-    /** Admits every task or none (see {@link #submitAll}) and queues them; returns the queued jobs. */
-    @SuppressWarnings("unchecked")
-    private <T extends Task> List<Job<K>> admitAll(
-            K key, List<T> tasks, ToLongFunction<? super T> bytes, Completion<? super T> onDone) {
-        Objects.requireNonNull(key, "key must not be null");
-        Objects.requireNonNull(tasks, "tasks must not be null");
         Objects.requireNonNull(bytes, "bytes must not be null");
-        if (tasks.size() > budget.maxCount()) {
-            throw new IllegalArgumentException(
-                    "tasks must be at most maxInFlight (" + budget.maxCount() + ") at once, were " + tasks.size());
-        }
-        if (pending.isClosed()) {
-            throw new IllegalStateException("executor is closed; submit before close()");
-        }
-        List<Job<K>> jobs = new ArrayList<>(tasks.size());
-        try {
-            for (T task : tasks) {
-                Objects.requireNonNull(task, "task must not be null");
-                long size = bytes.applyAsLong(task);
-                admit(size);
-                jobs.add(new Job<>(key, task, size, (Completion<Task>) onDone));
-            }
-        } catch (RuntimeException e) {
-            if (!jobs.isEmpty()) {
-                budget.release(
-                        jobs.size(), jobs.stream().mapToLong(job -> job.bytes).sum());
-            }
-            throw e;
-        }
-        if (!jobs.isEmpty()) {
-            pending.added(jobs.size());
-            counts.submitted.add(jobs.size());
-            runner.enqueue(key, jobs);
-        }
-        return jobs;
+        Objects.requireNonNull(onDone, "onDone must not be null");
+        admission.admitAll(key, tasks, bytes, onDone, null);
     }
 
-    private void admit(long bytes) {
-        if (submitPolicy == SubmitPolicy.FAIL_FAST) {
-            budget.acquireOrThrow(bytes);
-            return;
-        }
-        try {
-            budget.acquire(bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException("interrupted while waiting for in-flight budget", e);
-        }
+    /**
+     * Submits tasks that are their own queue entries ({@link QueuedTask}) for one key at once, as
+     * {@link #submitAll(Object, List, ToLongFunction, Completion)} does, each told its end through
+     * {@link QueuedTask#ended}: the executor makes nothing per task. Each counts against {@code maxInFlight}
+     * and charges no bytes. The list is not kept: a caller may reuse it once this returns.
+     *
+     * @throws IllegalArgumentException as {@link #submitAll(Object, List, ToLongFunction)}, or if a task was
+     *     submitted before (in this list or an earlier one); then none is submitted
+     */
+    public <T extends QueuedTask> void submitQueued(K key, List<T> tasks) {
+        admission.admitAll(key, tasks, null, null, null);
     }
 
     /**

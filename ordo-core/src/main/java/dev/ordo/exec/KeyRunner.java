@@ -6,10 +6,8 @@ import dev.ordo.exec.KeyOrderedExecutor.Task;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -110,122 +108,123 @@ final class KeyRunner<K> {
         return retry;
     }
 
-    /** Queues admitted jobs behind the key's earlier ones; the first job of an idle key schedules it on a worker. */
-    void enqueue(K key, List<Job<K>> jobs) {
-        boolean[] becameActive = {false};
-        queues.compute(key, (k, queue) -> {
-            // A queue is in the map exactly while its key has unfinished jobs.
-            KeyQueue<K> q = queue;
-            if (q == null) {
-                q = new KeyQueue<>(jobs.size());
-                becameActive[0] = true;
+    /**
+     * Queues admitted tasks, the chain {@code first} to {@code last} of {@code count}, behind the key's earlier
+     * ones; the first task of an idle key schedules it on a worker.
+     */
+    void enqueue(K key, QueuedTask first, QueuedTask last, int count) {
+        for (; ; ) {
+            KeyQueue<K> queue = queues.get(key);
+            if (queue == null) {
+                KeyQueue<K> fresh = new KeyQueue<>(key, this);
+                fresh.append(first, last, count); // before it is published: its owner finds the tasks
+                if (queues.putIfAbsent(key, fresh) == null) {
+                    schedule(fresh);
+                    return;
+                }
+                continue; // another submitter's came first: queue behind its tasks
             }
-            for (Job<K> job : jobs) {
-                job.queue = q;
+            synchronized (queue) {
+                if (!queue.retired) {
+                    queue.append(first, last, count);
+                    return;
+                }
             }
-            q.jobs.addAll(jobs);
-            return q;
-        });
-        if (becameActive[0]) {
-            try {
-                workers.execute(() -> runKey(take(key)));
-            } catch (RejectedExecutionException stopped) {
-                // A submit that raced close(): its tasks end abandoned rather than wait for ever.
-                abandonAll(key, take(key));
-            }
+            // Its key went idle meanwhile: the queue has left the map, so the next look makes a new one.
+        }
+    }
+
+    /** Puts the owner's turn of a key that just became busy on the worker pool. */
+    private void schedule(KeyQueue<K> queue) {
+        try {
+            workers.execute(queue);
+        } catch (RejectedExecutionException stopped) {
+            // A submit that raced close(): its tasks end abandoned rather than wait for ever.
+            abandonAll(queue);
         }
     }
 
     /**
-     * Runs a key's jobs, {@code mine} (taken from its queue, in order), then whatever was queued for
-     * the key meanwhile, until the queue is empty or the turn is over. Exactly one worker (or the
-     * retry timer) owns a key at a time: whoever made its queue non-empty, then whoever it hands
-     * over to; the key stays in the map (its queue possibly empty) while its owner runs the jobs it
-     * took, so that a submission meanwhile queues behind them instead of scheduling the key again.
-     * The jobs are taken from the queue a run at a time: one turn of the map's lock per run instead
-     * of one per job.
+     * Runs a key's tasks: its owner's run (in order), then whatever was queued for the key meanwhile,
+     * until nothing is queued or the turn is over. Exactly one worker (or the retry timer) owns a key at
+     * a time: whoever made its queue non-empty, then whoever it hands over to; the key stays in the map
+     * (nothing queued) while its owner runs the tasks it took, so that a submission meanwhile queues behind
+     * them instead of scheduling the key again. The tasks are taken a run at a time: one turn of the queue's
+     * lock per run instead of one per task.
      */
-    private void runKey(ArrayDeque<Job<K>> mine) {
+    void runKey(KeyQueue<K> queue) {
         for (int done = 0; ; done++) {
-            Job<K> job = mine.peekFirst();
-            if (job == null) {
-                return; // the key went idle: take() removed it from the map
+            QueuedTask task = queue.run;
+            if (task == null) {
+                if (!take(queue)) {
+                    return; // the key went idle: take() removed it from the map
+                }
+                task = queue.run;
             }
             // Yield only to keys that wait for a worker: handing over with nobody waiting would just
             // wake an idle worker to carry on with this key.
             if (done >= TASKS_PER_TURN && !workers.getQueue().isEmpty()) {
-                job.queue.head = null; // waits for a worker: nothing of the key is in progress meanwhile
-                ArrayDeque<Job<K>> rest = mine;
-                workers.execute(() -> runKey(rest));
+                queue.head = null; // waits for a worker: nothing of the key is in progress meanwhile
+                workers.execute(queue);
                 return;
             }
-            if (!attempt(job, mine)) {
+            if (!attempt(task, queue)) {
                 return; // a retry is scheduled, or the key is parked; either way the key stays blocked
             }
-            mine = removeHead(mine, job.key);
+            pending.ended();
         }
     }
 
-    /** Drops the ended head of {@code run}; returns the key's next run (taken from its queue if need be). */
-    private ArrayDeque<Job<K>> removeHead(ArrayDeque<Job<K>> run, K key) {
-        run.pollFirst();
-        pending.ended();
-        return run.isEmpty() ? take(key) : run;
-    }
-
     /**
-     * Takes every job queued for {@code key} (its owner's next run), or, if there is none, removes
-     * the key from the map (it went idle) and returns an empty run.
+     * Takes every task queued for the key as its owner's next run; or, if there is none, removes the key
+     * from the map (it went idle) and returns false.
      */
-    private ArrayDeque<Job<K>> take(K key) {
-        @SuppressWarnings("unchecked")
-        ArrayDeque<Job<K>>[] taken = new ArrayDeque[1];
-        queues.computeIfPresent(key, (k, queue) -> {
-            taken[0] = queue.jobs;
-            if (queue.jobs.isEmpty()) {
-                return null;
-            }
-            queue.jobs = new ArrayDeque<>(KeyQueue.QUEUE_START);
-            queue.run = taken[0];
-            return queue;
-        });
-        return taken[0] != null ? taken[0] : new ArrayDeque<>(0);
-    }
-
-    /**
-     * Runs one attempt; returns false if the job has not ended: it will be retried later, or its key is
-     * parked (either way with {@code run}, it at its head).
-     */
-    private boolean attempt(Job<K> job, ArrayDeque<Job<K>> run) {
-        if (job.attempts == 0) {
-            job.startedNanos = ticker.read();
-            job.queue.head = job; // what inProgress() shows for the key from now on
-        }
-        job.attempts++;
-        try {
-            runLimited(job.task);
-            counts.succeeded.increment();
-            finish(job, Outcome.SUCCEEDED, null);
-            return true;
-        } catch (Throwable error) {
-            job.lastError = error;
-            Retry retry = this.retry; // one setting for the decision and the wait
-            if (job.attempts < retry.maxAttempts()) {
-                counts.retries.increment();
-                long delay = retry.backoff().delayNanos(job.attempts);
-                retryTimer.schedule(() -> workers.execute(() -> runKey(run)), delay, TimeUnit.NANOSECONDS);
+    private boolean take(KeyQueue<K> queue) {
+        synchronized (queue) {
+            if (queue.first == null) {
+                queue.retired = true;
+                queues.remove(queue.key, queue);
                 return false;
             }
-            return exhausted(job, run, error);
+            queue.takeQueued();
+            return true;
         }
     }
 
-    /** Applies the failure policy to a job that failed its last attempt; false if its key is now parked. */
-    private boolean exhausted(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
+    /**
+     * Runs one attempt of {@code task}, the head of its queue's run; returns false if the task has not ended:
+     * it will be retried later, or its key is parked (either way with the task at the run's head).
+     */
+    private boolean attempt(QueuedTask task, KeyQueue<K> queue) {
+        if (queue.attempts == 0) {
+            queue.startedNanos = ticker.read();
+            queue.head = task; // what inProgress() shows for the key from now on
+        }
+        queue.attempts++;
+        try {
+            runLimited(task);
+            counts.succeeded.increment();
+            end(queue, task, Outcome.SUCCEEDED, null);
+            return true;
+        } catch (Throwable error) {
+            queue.lastError = error;
+            Retry retry = this.retry; // one setting for the decision and the wait
+            if (queue.attempts < retry.maxAttempts()) {
+                counts.retries.increment();
+                long delay = retry.backoff().delayNanos(queue.attempts);
+                retryTimer.schedule(() -> workers.execute(queue), delay, TimeUnit.NANOSECONDS);
+                return false;
+            }
+            return exhausted(task, queue, error);
+        }
+    }
+
+    /** Applies the failure policy to a task that failed its last attempt; false if its key is now parked. */
+    private boolean exhausted(QueuedTask task, KeyQueue<K> queue, Throwable error) {
         FailurePolicy.Decision decision;
         Throwable reason = error;
         try {
-            decision = failurePolicy.exhausted(job.key, job.task, error, job.attempts);
+            decision = failurePolicy.exhausted(queue.key, task.task(), error, queue.attempts);
         } catch (Throwable policyError) {
             policyError.addSuppressed(error);
             reason = policyError;
@@ -234,39 +233,39 @@ final class KeyRunner<K> {
         switch (decision) {
             case DEAD_LETTERED -> {
                 counts.deadLettered.increment();
-                finish(job, Outcome.DEAD_LETTERED, null);
+                end(queue, task, Outcome.DEAD_LETTERED, null);
                 return true;
             }
             case SKIPPED -> {
                 counts.skipped.increment();
-                finish(job, Outcome.SKIPPED, null);
+                end(queue, task, Outcome.SKIPPED, null);
                 return true;
             }
             case PARK -> {
-                park(job, run, reason);
+                park(task, queue, reason);
                 return false;
             }
             case ABANDONED -> {
-                finish(job, null, abandoned(job, "its owner no longer answers for it"));
+                end(queue, task, null, abandoned(queue, "its owner no longer answers for it"));
                 return true;
             }
             default -> throw new AssertionError(decision);
         }
     }
 
-    private void park(Job<K> job, ArrayDeque<Job<K>> run, Throwable error) {
-        Parked<K> entry = new Parked<>(job, run, error, ticker.read());
+    private void park(QueuedTask task, KeyQueue<K> queue, Throwable error) {
+        Parked<K> entry = new Parked<>(task, queue, error, ticker.read());
         ParkedKey<K> snapshot = snapshot(entry);
         counts.parkings.increment();
-        parked.put(job.key, entry); // from here on an operator may own the key (resume, skip)
+        parked.put(queue.key, entry); // from here on an operator may own the key (resume, skip)
         LOG.error(
                 "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
                         + " resume(key) tries it again, skip(key, reason) gives it up",
-                job.key,
-                job.attempts,
+                queue.key,
+                queue.attempts,
                 snapshot.waitingBehind(),
                 error);
-        tell(() -> parkListener.onParked(snapshot), job.key);
+        tell(() -> parkListener.onParked(snapshot), queue.key);
         pending.keyParked();
     }
 
@@ -286,7 +285,7 @@ final class KeyRunner<K> {
      */
     private Parked<K> claim(K key, Task expected) {
         Parked<K> entry = parked.get(key);
-        if (entry == null || (expected != null && entry.job.task != expected)) {
+        if (entry == null || (expected != null && entry.task.task() != expected)) {
             return null;
         }
         return parked.remove(key, entry) ? entry : null;
@@ -298,13 +297,13 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        entry.job.attempts = 0;
-        entry.job.lastError = null; // a fresh set of attempts: RUNNING until one fails
+        entry.queue.attempts = 0;
+        entry.queue.lastError = null; // a fresh set of attempts: RUNNING until one fails
         LOG.info("key {} resumed: its parked task runs again", key);
         try {
-            workers.execute(() -> runKey(entry.run));
+            workers.execute(entry.queue);
         } catch (RejectedExecutionException stopped) {
-            abandonAll(key, entry.run); // closed meanwhile
+            abandonAll(entry.queue); // closed meanwhile
             return false;
         }
         tell(() -> parkListener.onResumed(key), key);
@@ -317,11 +316,10 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.job.attempts, reason);
+        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.queue.attempts, reason);
         counts.skipped.increment();
-        finish(entry.job, Outcome.SKIPPED, null);
-        moveOn(entry);
-        tell(() -> parkListener.onSkipped(key, entry.job.task, reason), key);
+        moveOn(entry, Outcome.SKIPPED, null);
+        tell(() -> parkListener.onSkipped(key, entry.task.task(), reason), key);
         return true;
     }
 
@@ -331,8 +329,7 @@ final class KeyRunner<K> {
         if (entry == null) {
             return false;
         }
-        finish(entry.job, null, abandoned(entry.job, "its owner gave it up"));
-        moveOn(entry);
+        moveOn(entry, null, abandoned(entry.queue, "its owner gave it up"));
         return true;
     }
 
@@ -352,63 +349,65 @@ final class KeyRunner<K> {
     int stuckTasks(Predicate<Task> which) {
         int count = 0;
         for (Parked<K> entry : parked.values()) {
-            try {
-                for (Job<K> job : entry.run) {
-                    count += which.test(job.task) ? 1 : 0;
-                }
-            } catch (ConcurrentModificationException resumedMeanwhile) {
+            int inRun = 0;
+            // The run stays as it is while the key is parked; its chain links tasks submitted later only, so
+            // a walk that races a resume ends (and is then not counted).
+            for (QueuedTask task = entry.task; task != null; task = task.next) {
+                inRun += which.test(task.task()) ? 1 : 0;
+            }
+            if (parked.get(entry.queue.key) != entry) {
                 continue; // its worker owns the run again: not stuck any more
             }
-            int[] queuedMatching = {0};
-            queues.computeIfPresent(entry.job.key, (k, q) -> {
-                for (Job<K> job : q.jobs) {
-                    queuedMatching[0] += which.test(job.task) ? 1 : 0;
+            count += inRun;
+            synchronized (entry.queue) {
+                for (QueuedTask task = entry.queue.first; task != null; task = task.next) {
+                    count += which.test(task.task()) ? 1 : 0;
                 }
-                return q;
-            });
-            count += queuedMatching[0];
+            }
         }
         return count;
     }
 
-    /** After a parked head ended by decision: the key's next task runs. */
-    private void moveOn(Parked<K> entry) {
-        ArrayDeque<Job<K>> run = entry.run;
-        K key = entry.job.key;
-        entry.job.queue.head = null; // ended: not in progress while the key waits for a worker
-        run.pollFirst();
+    /** Ends a parked head by decision (skip, abandon): the key's next task runs. */
+    private void moveOn(Parked<K> entry, Outcome outcome, Throwable error) {
+        KeyQueue<K> queue = entry.queue;
+        queue.head = null; // ended: not in progress while the key waits for a worker
+        end(queue, entry.task, outcome, error);
         pending.ended();
         try {
-            workers.execute(() -> runKey(run.isEmpty() ? take(key) : run));
+            workers.execute(queue);
         } catch (RejectedExecutionException stopped) {
-            abandonAll(key, run); // closed meanwhile
+            abandonAll(queue); // closed meanwhile
         }
     }
 
     private ParkedKey<K> snapshot(Parked<K> entry) {
         long parkedNanos = Math.max(0, ticker.read() - entry.sinceNanos);
-        int behind = entry.run.size() - 1 + queued(entry.job.key);
+        int behind = entry.queue.runLeft - 1 + queued(entry.queue);
         return new ParkedKey<>(
-                entry.job.key, entry.job.task, entry.error, entry.job.attempts, Duration.ofNanos(parkedNanos), behind);
+                entry.queue.key,
+                entry.task.task(),
+                entry.error,
+                entry.queue.attempts,
+                Duration.ofNanos(parkedNanos),
+                behind);
     }
 
-    /** Jobs queued for {@code key} and not yet taken by its owner. */
-    private int queued(K key) {
-        int[] size = {0};
-        queues.computeIfPresent(key, (k, q) -> {
-            size[0] = q.jobs.size();
-            return q;
-        });
-        return size[0];
+    /** Tasks queued for the key and not yet taken by its owner. */
+    private int queued(KeyQueue<K> queue) {
+        synchronized (queue) {
+            return queue.queued;
+        }
     }
 
-    private TaskAbandonedException abandoned(Job<K> job, String why) {
+    /** Why the head of {@code queue}'s run ends abandoned. */
+    private TaskAbandonedException abandoned(KeyQueue<K> queue, String why) {
         return new TaskAbandonedException(
-                "task of key " + job.key + " abandoned after " + job.attempts + " attempts: " + why);
+                "task of key " + queue.key + " abandoned after " + queue.attempts + " attempts: " + why);
     }
 
     /** Runs a task, under the adaptive concurrency limit if there is one, reporting its latency to it. */
-    private void runLimited(Task task) throws Exception {
+    private void runLimited(QueuedTask task) throws Exception {
         if (concurrencyLimit == null) {
             task.run();
             return;
@@ -422,47 +421,53 @@ final class KeyRunner<K> {
         }
     }
 
-    private void finish(Job<K> job, Outcome outcome, Throwable error) {
-        budget.release(job.bytes);
-        if (job.onDone != null) {
-            try {
-                job.onDone.completed(job.task, outcome, error);
-            } catch (Throwable listenerError) {
-                LOG.error("completion callback failed for key {}", job.key, listenerError);
-            }
-        } else if (error == null) {
-            job.future.complete(outcome);
-        } else {
-            job.future.completeExceptionally(error);
+    /**
+     * Ends {@code task}, the head of its queue's run: moves the run past it before telling it (what it is told
+     * may let its submitter drop it), and gives its budget back.
+     */
+    private void end(KeyQueue<K> queue, QueuedTask task, Outcome outcome, Throwable error) {
+        queue.advance(task);
+        budget.release(task.bytes());
+        try {
+            task.ended(outcome, error);
+        } catch (Throwable listenerError) {
+            LOG.error("completion callback failed for key {}", queue.key, listenerError);
         }
     }
 
     /**
      * See {@link KeyOrderedExecutor#inProgress()}. Each key's head is read through its queue's volatile
-     * {@code head}, which its owner writes after the job's start time; the attempts, the last error and the
-     * owner's run length are read without a lock (a snapshot may be a moment behind, never torn).
+     * {@code head}, which its owner writes after the head's start time; the attempts, the last error and the
+     * owner's run length are read without a lock (a snapshot may be a moment behind, never torn). They are the
+     * key's, kept for its head: a key whose head changed while they were read, or ended with the next not yet
+     * started, is left out of this snapshot.
      */
     List<KeyInProgress<K>> inProgress() {
         long now = ticker.read();
         List<KeyInProgress<K>> list = new ArrayList<>();
         for (KeyQueue<K> queue : queues.values()) {
-            Job<K> job = queue.head;
-            if (job == null) {
-                continue; // its first job not started yet, or waiting for a worker after its turn
+            QueuedTask task = queue.head;
+            if (task == null) {
+                continue; // its first task not started yet, or waiting for a worker after its turn
             }
-            Parked<K> parkedAt = parked.get(job.key);
-            KeyInProgress.State state = parkedAt != null && parkedAt.job == job
+            long startedNanos = queue.startedNanos;
+            int attempts = queue.attempts;
+            Throwable lastError = queue.lastError;
+            if (attempts == 0 || queue.head != task) {
+                continue; // between two tasks
+            }
+            Parked<K> parkedAt = parked.get(queue.key);
+            KeyInProgress.State state = parkedAt != null && parkedAt.task == task
                     ? KeyInProgress.State.PARKED
-                    : job.lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
-            ArrayDeque<Job<K>> run = queue.run;
-            int behind = (run == null ? 0 : Math.max(0, run.size() - 1)) + queued(job.key);
+                    : lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
+            int behind = Math.max(0, queue.runLeft - 1) + queued(queue);
             list.add(new KeyInProgress<>(
-                    job.key,
-                    job.task,
+                    queue.key,
+                    task.task(),
                     state,
-                    Duration.ofNanos(Math.max(0, now - job.startedNanos)),
-                    job.attempts,
-                    job.lastError,
+                    Duration.ofNanos(Math.max(0, now - startedNanos)),
+                    attempts,
+                    lastError,
                     behind));
         }
         list.sort(Comparator.comparing(KeyInProgress<K>::since).reversed());
@@ -483,7 +488,7 @@ final class KeyRunner<K> {
     int parkedPending() {
         int count = 0;
         for (Parked<K> entry : parked.values()) {
-            count += entry.run.size() + queued(entry.job.key);
+            count += entry.queue.runLeft + queued(entry.queue);
         }
         return count;
     }
@@ -496,21 +501,21 @@ final class KeyRunner<K> {
         for (K key : List.copyOf(parked.keySet())) {
             Parked<K> entry = parked.remove(key);
             if (entry != null) {
-                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.run.size());
-                abandonAll(key, entry.run);
+                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.queue.runLeft);
+                abandonAll(entry.queue);
             }
         }
         return any;
     }
 
-    /** Abandons {@code run} and everything queued behind it for {@code key} (the caller owns the key). */
-    private void abandonAll(K key, ArrayDeque<Job<K>> run) {
-        for (ArrayDeque<Job<K>> jobs = run; !jobs.isEmpty(); jobs = take(key)) {
-            for (Job<K> job = jobs.pollFirst(); job != null; job = jobs.pollFirst()) {
-                finish(job, null, abandoned(job, "its key was parked when the executor closed"));
+    /** Abandons the key's run and everything queued behind it (the caller owns the key). */
+    private void abandonAll(KeyQueue<K> queue) {
+        do {
+            for (QueuedTask task = queue.run; task != null; task = queue.run) {
+                end(queue, task, null, abandoned(queue, "its key was parked when the executor closed"));
                 pending.ended();
             }
-        }
+        } while (take(queue));
     }
 
     /** Stops the threads: at once if tasks are still pending (they are abandoned), else once idle. */
@@ -532,6 +537,6 @@ final class KeyRunner<K> {
         };
     }
 
-    /** A parked key: the job that failed every attempt, at the head of its run. */
-    private record Parked<K>(Job<K> job, ArrayDeque<Job<K>> run, Throwable error, long sinceNanos) {}
+    /** A parked key: the task that failed every attempt, at the head of its queue's run. */
+    private record Parked<K>(QueuedTask task, KeyQueue<K> queue, Throwable error, long sinceNanos) {}
 }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>The executor's worker pool is replaced by {@link DrivenWorkers}: a key scheduled on it waits
  * until an operation ({@link #work()}) runs it on a Lincheck thread. So the model checker explores
  * the interleavings of submissions with the hand-over of a key's queue between its owner and new
- * submissions (the key map's per-key lock, taking a run, a key going idle), which it could not on
- * the executor's own threads. What stays outside: the real pool's thread hand-off, the yielding of a
+ * submissions (the lock of the key's queue, taking a run, a key going idle and its queue leaving the
+ * map), which it could not on the executor's own threads. What stays outside: the real pool's thread hand-off, the yielding of a
  * busy key after a turn, retries and parking (covered by the functional and property tests).
  *
  * <p>The sequential specification ({@link Model}) is a map of per-key lists: {@link #ran} answers,

@@ -1,6 +1,5 @@
 package dev.ordo.engine.core;
 
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import java.util.ArrayDeque;
 import java.util.NavigableSet;
 import java.util.Set;
@@ -51,7 +50,7 @@ final class Assignment {
     }
 
     /** {@code task}, a record of this ownership, finished. */
-    void finished(HandlerTask task) {
+    void finished(RawRecord task) {
         if (task.batch.finished(task)) {
             inFlightBatches.remove(task.batch);
         }
@@ -63,9 +62,9 @@ final class Assignment {
     }
 
     /** The task of this ownership's record at {@code offset} if it is in flight now; else null. */
-    HandlerTask inFlight(long offset) {
+    RawRecord inFlight(long offset) {
         for (DispatchedBatch batch : inFlightBatches) {
-            HandlerTask task = batch.inFlight(offset);
+            RawRecord task = batch.inFlight(offset);
             if (task != null) {
                 return task;
             }

@@ -40,11 +40,23 @@ final class HandlerStage<K, V> {
     /** Null for a consumer without meters. */
     private final HandlerLatency latency;
 
+    /** Told of each record's end: the dispatcher's. */
+    private final KeyOrderedExecutor.Completion<RawRecord> onFinished;
+
     private volatile boolean handling = true;
 
-    /** @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise */
-    HandlerStage(ConsumerSettings<K, V> settings, DeadLetterSink deadLetters, String threadName, Ticker ticker) {
+    /**
+     * @param deadLetters where {@link OnFailure#DEAD_LETTER} copies records; may be null otherwise
+     * @param onFinished told of each record's end (handled, dead-lettered, skipped, abandoned)
+     */
+    HandlerStage(
+            ConsumerSettings<K, V> settings,
+            DeadLetterSink deadLetters,
+            String threadName,
+            Ticker ticker,
+            KeyOrderedExecutor.Completion<RawRecord> onFinished) {
         this.settings = settings;
+        this.onFinished = onFinished;
         this.ticker = ticker;
         this.handlerTime = settings.registry() == null ? null : new HandlerTime();
         if (settings.onFailure() == OnFailure.DEAD_LETTER && deadLetters == null) {
@@ -77,7 +89,7 @@ final class HandlerStage<K, V> {
      */
     private FailurePolicy<Object> failurePolicy(DeadLetterSink deadLetters) {
         FailurePolicy<Object> policy = onFailure(deadLetters);
-        return (key, task, error, attempts) -> ((HandlerTask) task).assignment.released
+        return (key, task, error, attempts) -> ((RawRecord) task).assignment.released
                 ? FailurePolicy.Decision.ABANDONED
                 : policy.exhausted(key, task, error, attempts);
     }
@@ -88,7 +100,7 @@ final class HandlerStage<K, V> {
             case SKIP -> FailurePolicy.skip();
             case DEAD_LETTER ->
                 FailurePolicy.deadLetter((key, task, error, attempts) -> {
-                    RawRecord raw = ((HandlerTask) task).raw;
+                    RawRecord raw = (RawRecord) task;
                     ConsumedRecord<byte[], byte[]> record = new ConsumedRecord<>(
                             settings.topic(),
                             raw.partition(),
@@ -106,23 +118,43 @@ final class HandlerStage<K, V> {
         };
     }
 
-    /** The handler call for {@code raw}, a record of {@code assignment}. */
-    HandlerTask task(Assignment assignment, RawRecord raw) {
-        return new HandlerTask(this, assignment, raw);
+    /** The topic its records come from. */
+    String topic() {
+        return settings.topic();
     }
 
     /**
-     * Hands one key's tasks over, to run in list order after the key's earlier ones; {@code onDone}
-     * is told of each.
+     * The handler call for {@code record}, a record of an ownership of this consumer: a released one is not
+     * handled.
      */
-    void submit(Object key, List<HandlerTask> tasks, KeyOrderedExecutor.Completion<HandlerTask> onDone) {
-        executor.submitAll(key, tasks, task -> 0, onDone);
+    void run(RawRecord record) throws Exception {
+        if (rateLimit != null) {
+            rateLimit.acquire(1); // before the check: a partition may be handed over meanwhile
+        }
+        if (record.assignment.released || !handling) {
+            record.dropped = true;
+            return;
+        }
+        handle(record);
+    }
+
+    /** {@code record}'s handling ended: the dispatcher is told. */
+    void ended(RawRecord record, KeyOrderedExecutor.Outcome outcome, Throwable error) {
+        onFinished.completed(record, outcome, error);
+    }
+
+    /**
+     * Hands one key's tasks over, to run in list order after the key's earlier ones; the dispatcher is told
+     * of each as it ends. The list is not kept.
+     */
+    void submit(Object key, List<RawRecord> tasks) {
+        executor.submitQueued(key, tasks);
     }
 
     /** Abandons the parked record of {@code assignment}, if one is: its key goes on with other partitions' records. */
     void abandonParked(Assignment assignment) {
         for (ParkedKey<Object> p : executor.parked()) {
-            if (((HandlerTask) p.task()).assignment == assignment) {
+            if (((RawRecord) p.task()).assignment == assignment) {
                 executor.abandon(p); // only if still parked at that record
             }
         }
@@ -130,7 +162,7 @@ final class HandlerStage<K, V> {
 
     /** Records of {@code assignment} that cannot finish until an operator acts (parked, or behind a parked key). */
     int stuck(Assignment assignment) {
-        return executor.stuckTasks(task -> ((HandlerTask) task).assignment == assignment);
+        return executor.stuckTasks(task -> ((RawRecord) task).assignment == assignment);
     }
 
     /** See {@link RecordDispatcher#stopHandling()}. */
@@ -147,7 +179,7 @@ final class HandlerStage<K, V> {
     List<ParkedRecord> parked() {
         List<ParkedRecord> list = new ArrayList<>();
         for (ParkedKey<Object> p : executor.parked()) {
-            RawRecord raw = ((HandlerTask) p.task()).raw;
+            RawRecord raw = (RawRecord) p.task();
             list.add(new ParkedRecord(
                     settings.topic(),
                     raw.partition(),
@@ -181,7 +213,7 @@ final class HandlerStage<K, V> {
     }
 
     private KeyInFlight keyInFlight(KeyInProgress<Object> k) {
-        RawRecord raw = ((HandlerTask) k.task()).raw;
+        RawRecord raw = (RawRecord) k.task();
         return new KeyInFlight(
                 settings.topic(),
                 raw.partition(),
@@ -211,7 +243,7 @@ final class HandlerStage<K, V> {
     /** The parked key stopped at exactly that record, as a snapshot the executor checks again when acting. */
     private Optional<ParkedKey<Object>> parkedAt(ParkedRecord record) {
         for (ParkedKey<Object> p : executor.parked()) {
-            RawRecord raw = ((HandlerTask) p.task()).raw;
+            RawRecord raw = (RawRecord) p.task();
             if (record.topic().equals(settings.topic())
                     && raw.partition() == record.partition()
                     && raw.offset() == record.offset()) {
@@ -268,43 +300,5 @@ final class HandlerStage<K, V> {
                         settings.keyDeserializer().deserialize(topic, raw.key()),
                         settings.valueDeserializer().deserialize(topic, raw.value()),
                         raw.headers() == null ? Headers.empty() : raw.headers()));
-    }
-
-    /** The handler call for one record; it knows its ownership, so a released one is not handled. */
-    static final class HandlerTask implements KeyOrderedExecutor.Task {
-        private final HandlerStage<?, ?> stage;
-        final Assignment assignment;
-        final RawRecord raw;
-        /** Set when the record was not handled (its partition released, or handling stopped). */
-        boolean dropped;
-        /** The key the executor runs it under (its ordering's execution key); set before it is submitted. */
-        Object executionKey;
-        /** The hand-over it came in, for finding it by offset; set before it is submitted. */
-        DispatchedBatch batch;
-        /** Its place in {@link #batch}. */
-        int index;
-
-        private HandlerTask(HandlerStage<?, ?> stage, Assignment assignment, RawRecord raw) {
-            this.stage = stage;
-            this.assignment = assignment;
-            this.raw = raw;
-        }
-
-        @Override
-        public void run() throws Exception {
-            if (stage.rateLimit != null) {
-                stage.rateLimit.acquire(1); // before the check: a partition may be handed over meanwhile
-            }
-            if (assignment.released || !stage.handling) {
-                dropped = true;
-                return;
-            }
-            stage.handle(raw);
-        }
-
-        @Override
-        public String toString() {
-            return stage.settings.topic() + "-" + raw.partition() + "@" + raw.offset();
-        }
     }
 }

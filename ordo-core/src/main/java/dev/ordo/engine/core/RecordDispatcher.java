@@ -9,14 +9,11 @@ import dev.ordo.engine.OnFailure;
 import dev.ordo.engine.Ordering;
 import dev.ordo.engine.OrdoHeaders;
 import dev.ordo.engine.ParkedRecord;
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -85,8 +82,10 @@ public final class RecordDispatcher<K, V> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     private final InFlightRecords inFlight;
-    /** {@link #finished}, made once rather than per hand-over. */
-    private final KeyOrderedExecutor.Completion<HandlerTask> onFinished = this::finished;
+    /** A hand-over's offsets, for registering them: the tracker and the batch copy what they keep (fetching thread only). */
+    private long[] offsets = new long[0];
+    /** Each hand-over's tasks by execution key (fetching thread only). */
+    private final KeyGroups byKey = new KeyGroups();
     /** The records' execution keys, the same object for equal key bytes (fetching thread only). */
     private final ExecutionKeys executionKeys;
     /** Ordering.TOTAL's merge and rules; null under the other orderings. */
@@ -122,7 +121,7 @@ public final class RecordDispatcher<K, V> {
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.executionKeys = new ExecutionKeys(settings.ordering(), settings.commutative());
         this.progress = new HandlingProgress(ticker);
-        this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker);
+        this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker, this::finished);
     }
 
     /**
@@ -177,7 +176,8 @@ public final class RecordDispatcher<K, V> {
 
     /**
      * Hands records of one assigned partition to the handlers, in offset order (higher than any handed
-     * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself.
+     * before for this ownership). Never blocks: the engine keeps below {@link #full()} itself. The list is
+     * not kept: the engine may reuse it once this returns.
      */
     public void dispatch(int partition, List<RawRecord> records) {
         Assignment a = assignments.get(partition);
@@ -190,8 +190,11 @@ public final class RecordDispatcher<K, V> {
         if (records.isEmpty()) {
             return;
         }
-        long[] offsets = new long[records.size()];
-        Map<Object, List<HandlerTask>> byKey = new LinkedHashMap<>();
+        if (this.offsets.length < records.size()) {
+            this.offsets = new long[Math.max(records.size(), 2 * this.offsets.length)];
+        }
+        long[] offsets = this.offsets;
+        byKey.start(records.size());
         int count = 0;
         for (RawRecord r : records) {
             offsets[count++] = r.offset();
@@ -201,11 +204,13 @@ public final class RecordDispatcher<K, V> {
             a.firstDispatched = offsets[0];
         }
         a.dispatched(offsets[count - 1], records.get(0).timestamp());
-        DispatchedBatch batch = new DispatchedBatch(offsets, count);
+        DispatchedBatch batch = new DispatchedBatch(handlers, offsets, count);
         int submitted = 0;
         int index = 0;
-        for (RawRecord r : records) {
+        for (RawRecord handedOver : records) {
             int at = index++;
+            // Its own task from here on: one handed over before (fetched anew) is copied, never queued twice.
+            RawRecord r = handedOver.batch == null ? handedOver : handedOver.copy();
             boolean heartbeat = r.headers() != null && OrdoHeaders.isHeartbeat(r.headers());
             boolean handledBefore = !a.alreadyHandled.isEmpty() && a.alreadyHandled.remove(r.offset());
             if (heartbeat || handledBefore) {
@@ -216,15 +221,15 @@ public final class RecordDispatcher<K, V> {
                 }
                 continue;
             }
-            HandlerTask task = handlers.task(a, r);
-            batch.hold(at, task);
+            r.assignment = a;
+            batch.hold(at, r);
             if (total != null) {
-                task.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
-                total.hold(r, task);
+                r.executionKey = Ordering.TOTAL.executionKey(partition, null, 0);
+                total.hold(r);
             } else {
                 Object key = executionKeys.of(partition, r);
-                task.executionKey = key;
-                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+                r.executionKey = key;
+                byKey.add(key, r);
             }
             submitted++;
         }
@@ -238,13 +243,11 @@ public final class RecordDispatcher<K, V> {
                 progress.moved(); // idle until now: a stall counts from here, not from the busy time before
             }
         }
-        for (Map.Entry<Object, List<HandlerTask>> run : byKey.entrySet()) {
-            handlers.submit(run.getKey(), run.getValue(), onFinished);
-        }
+        byKey.submitTo(handlers);
         if (total != null) {
-            List<HandlerTask> turn = total.release();
+            List<RawRecord> turn = total.release();
             if (!turn.isEmpty()) {
-                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn, onFinished);
+                handlers.submit(Ordering.TOTAL.executionKey(partition, null, 0), turn);
             }
         }
     }
@@ -262,12 +265,12 @@ public final class RecordDispatcher<K, V> {
     }
 
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
-    private void finished(HandlerTask task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
+    private void finished(RawRecord task, KeyOrderedExecutor.Outcome outcome, Throwable error) {
         Assignment a = task.assignment;
         a.finished(task);
         if (error == null && !task.dropped && !a.released) {
             try {
-                tracker.complete(a.slot, task.raw.offset());
+                tracker.complete(a.slot, task.offset());
             } catch (IllegalArgumentException forgotten) {
                 // released meanwhile: the partition's new owner handles it again
             }

@@ -4,7 +4,6 @@ import dev.ordo.Arguments;
 import dev.ordo.engine.Explanation;
 import dev.ordo.engine.Explanation.Status;
 import dev.ordo.engine.KeyInFlight;
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +60,7 @@ final class RecordExplainer {
         // Read before the records in flight: the dispatcher holds a hand-over before it moves this mark, so a
         // record at or below it that is not in flight has finished.
         long handedOverTo = a.lastDispatched;
-        HandlerTask task = a.inFlight(offset);
+        RawRecord task = a.inFlight(offset);
         if (task != null) {
             return inFlight(record, task, a);
         }
@@ -101,10 +100,10 @@ final class RecordExplainer {
                 null, record, Status.HANDLED, null, List.of("handled (or skipped or dead-lettered): " + why));
     }
 
-    private Explanation inFlight(String record, HandlerTask task, Assignment a) {
-        String key = HandlerStage.keyText(task.raw);
+    private Explanation inFlight(String record, RawRecord task, Assignment a) {
+        String key = HandlerStage.keyText(task);
         Optional<KeyInFlight> head = dispatcher.headOf(task.executionKey);
-        if (a.inFlight(task.raw.offset()) == null) {
+        if (a.inFlight(task.offset()) == null) {
             return handled(record, "it finished just now"); // the head seen may be its successor
         }
         if (head.isEmpty()) {
@@ -118,7 +117,7 @@ final class RecordExplainer {
                             + dispatcher.inFlight() + " records are in flight"));
         }
         KeyInFlight h = head.get();
-        if (h.partition() == task.raw.partition() && h.offset() == task.raw.offset()) {
+        if (h.partition() == task.partition() && h.offset() == task.offset()) {
             List<String> reasons = new ArrayList<>();
             reasons.add(KeyExplainer.heldBecause(h));
             if (h.waitingBehind() > 0) {

@@ -3,7 +3,6 @@ package dev.ordo.engine.core;
 import dev.ordo.Arguments;
 import dev.ordo.engine.ConsumerTuning;
 import dev.ordo.engine.Ordering;
-import dev.ordo.engine.core.HandlerStage.HandlerTask;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +18,7 @@ import java.util.TreeSet;
 final class TotalOrdering {
 
     private final ConsumerSettings<?, ?> settings;
-    private final TotalOrderMerge<HandlerTask> merge;
+    private final TotalOrderMerge<RawRecord> merge;
     /** Why this consumer no longer holds the whole topic, once it does not; else null. */
     private volatile String lost;
 
@@ -80,7 +79,7 @@ final class TotalOrdering {
      * The ownership of {@code partition} ended; unless the consumer is closing, that stops it the next time the
      * engine hands records over or settles. Returns the records that waited in the merge (not handled here).
      */
-    List<HandlerTask> released(int partition, boolean closing) {
+    List<RawRecord> released(int partition, boolean closing) {
         if (!closing) {
             lost = "partition " + partition + " of " + settings.topic() + " was taken from this consumer by group "
                     + settings.group() + " (another member joined, or the consumer was thought gone), but"
@@ -117,12 +116,12 @@ final class TotalOrdering {
     }
 
     /** A record waits for its turn. */
-    void hold(RawRecord r, HandlerTask task) {
-        merge.hold(r.partition(), r.offset(), stamp(r), task);
+    void hold(RawRecord r) {
+        merge.hold(r.partition(), r.offset(), stamp(r), r);
     }
 
     /** The records whose turn has come, in the total order. */
-    List<HandlerTask> release() {
+    List<RawRecord> release() {
         return merge.release();
     }
 

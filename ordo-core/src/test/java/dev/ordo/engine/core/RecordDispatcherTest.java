@@ -93,6 +93,30 @@ class RecordDispatcherTest {
     }
 
     @Test
+    void aRecordHandedOverAgainAfterItsPartitionCameBackIsHandledAgainAndItsKeysGroupedInOffsetOrder() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        RecordDispatcher<String, String> d = dispatcher(Duration.ofSeconds(5), r -> handled.add(r.key() + r.value()));
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        // Keys interleaved: each key's records go over in one hand-over, in offset order.
+        List<RawRecord> records =
+                List.of(record(0, 0, "a", "0"), record(0, 1, "b", "1"), record(0, 2, "a", "2"), record(0, 3, "b", "3"));
+        d.dispatch(0, records);
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(handled).containsExactlyInAnyOrder("a0", "b1", "a2", "b3");
+        assertThat(handled.indexOf("a0")).isLessThan(handled.indexOf("a2"));
+        assertThat(handled.indexOf("b1")).isLessThan(handled.indexOf("b3"));
+
+        // The same objects again, as an engine that kept them might hand them over after a rebalance.
+        d.release(0);
+        d.assign(0, 0, Collections.emptyNavigableSet());
+        d.dispatch(0, records);
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.inFlight() == 0);
+        assertThat(handled).hasSize(8);
+        assertThat(d.commitPoint(0)).isEqualTo(4);
+        assertThat(d.stats().handled()).isEqualTo(8);
+    }
+
+    @Test
     void aRateLimitStartsNoMoreRecordsThanItsPermits() throws Exception {
         ManualTicker clock = new ManualTicker();
         AtomicInteger handled = new AtomicInteger();

@@ -69,6 +69,8 @@ final class GroupFetcher {
     private long[] fetchPosition;
     /** Per partition, records read and not yet dispatched (fetcher thread only). */
     private ArrayDeque<RawRecord>[] fetched;
+    /** The records of a hand-over to the dispatcher, which does not keep the list (fetching thread only). */
+    private final ArrayList<RawRecord> dispatching = new ArrayList<>();
     /** Places keys as the topic does: what a record fenced behind a change of the partition count is checked by. */
     private final Partitioner placement;
     /** Whether records wait for their key's records in partitions it left (off only in a test showing why). */
@@ -448,13 +450,16 @@ final class GroupFetcher {
 
     /** Hands the next {@code count} fetched records of a partition to the dispatcher. */
     private void dispatch(int partition, ArrayDeque<RawRecord> records, int count) {
-        List<RawRecord> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             RawRecord r = records.pollFirst();
-            batch.add(r);
+            dispatching.add(r);
             fetchPosition[partition] = r.offset() + 1;
         }
-        dispatcher.dispatch(partition, batch);
+        try {
+            dispatcher.dispatch(partition, dispatching);
+        } finally {
+            dispatching.clear();
+        }
     }
 
     private static Headers headers(List<Header> stored) {

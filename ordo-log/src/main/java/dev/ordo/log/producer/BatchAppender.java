@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,12 +194,16 @@ final class BatchAppender {
     /** Completes the batch's futures (after giving back its share of the send buffer). */
     private void complete(ProducerBatch batch) {
         buffer.release(batch.bufferBytes); // before the callbacks run: a callback that sends finds this space
-        List<CompletableFuture<Acknowledgement>> futures = batch.futures;
-        for (int i = 0; i < futures.size(); i++) {
+        SendFuture next = batch.first;
+        batch.first = null;
+        for (int i = 0; next != null; i++) {
+            SendFuture future = next;
+            next = future.next;
+            future.next = null; // a future the application keeps holds on to no other
             if (batch.error == null) {
-                futures.get(i).complete(new Acknowledgement(topic, batch.partition, batch.base + i));
+                future.complete(new Acknowledgement(topic, batch.partition, batch.base + i));
             } else {
-                futures.get(i).completeExceptionally(batch.error);
+                future.completeExceptionally(batch.error);
             }
         }
     }

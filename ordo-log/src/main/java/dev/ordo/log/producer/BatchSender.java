@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BatchSender {
 
     /**
-     * Heap a queued record costs beyond its bytes (its future, its slot in the batch's list of futures
+     * Heap a queued record costs beyond its bytes (its future, linked to the next one of its batch,
      * and the acknowledgement it completes with), counted against {@code bufferBytes} so that
      * the bound holds for the heap, not just the payload.
      */
@@ -175,7 +175,7 @@ final class BatchSender {
         int fixed = partition;
         int count = gate.partitions();
         partition = fixed == BY_KEY ? partitioner.partition(key, count) : fixed;
-        CompletableFuture<Acknowledgement> future = new CompletableFuture<>();
+        SendFuture future = new SendFuture();
         lockSpinningFirst();
         try {
             // Placed by the count of the moment the record is queued: a change of the count waits for it.

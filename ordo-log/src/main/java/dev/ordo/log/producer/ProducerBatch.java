@@ -1,11 +1,8 @@
 package dev.ordo.log.producer;
 
-import dev.ordo.engine.Acknowledgement;
 import dev.ordo.engine.Header;
 import dev.ordo.log.storage.RecordBatch;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One partition's records on their way through a {@link BatchSender}: already encoded as the log
@@ -20,7 +17,12 @@ final class ProducerBatch {
     final int partition;
     final long createdNanos;
     final RecordBatch.Builder records;
-    final List<CompletableFuture<Acknowledgement>> futures;
+    /** Its records' futures, in record order, linked through {@link SendFuture#next}. */
+    SendFuture first;
+
+    private SendFuture last;
+    /** How many records it holds. */
+    int count;
     /** What the batch's records hold of the send buffer, released once the batch is done (written, forced if due). */
     long bufferBytes;
     /** Where the batch was appended (its first offset and the offset after it), or why it failed. */
@@ -29,26 +31,24 @@ final class ProducerBatch {
     long end;
     Throwable error;
 
-    /** @param expectedRecords how many records the batch will likely take (its futures list is sized for them) */
-    ProducerBatch(int partition, RecordBatch.Builder records, int expectedRecords) {
+    ProducerBatch(int partition, RecordBatch.Builder records) {
         this.partition = partition;
         this.createdNanos = System.nanoTime();
         this.records = records;
-        this.futures = new ArrayList<>(expectedRecords);
     }
 
     /** Adds the record unless the batch is full (a first record always fits). */
-    boolean tryAdd(
-            long timestamp,
-            byte[] key,
-            byte[] value,
-            List<Header> headers,
-            long cost,
-            CompletableFuture<Acknowledgement> future) {
+    boolean tryAdd(long timestamp, byte[] key, byte[] value, List<Header> headers, long cost, SendFuture future) {
         if (!records.tryAppend(timestamp, key, value, headers)) {
             return false;
         }
-        futures.add(future);
+        if (last == null) {
+            first = future;
+        } else {
+            last.next = future;
+        }
+        last = future;
+        count++;
         bufferBytes += cost;
         return true;
     }
