@@ -1,5 +1,7 @@
 package dev.ordo;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * A child JVM on this JVM's class path, for tests of what needs a process of its own (a crash, one
@@ -33,6 +36,18 @@ public final class ChildJvm implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    /**
+     * Runs a crash test of {@code cycles} child JVMs within a budget that grows with them, 60 s and 6 s a
+     * cycle (a JVM started, run and killed on a loaded 2-core machine takes 2-3 s): the default 60 s a test
+     * is overrun by 20 cycles under load, and the 500 of {@code -Pchaos} get 51 minutes. The test method
+     * itself carries a {@code @Timeout} of an hour, the chaos profile's.
+     */
+    public static void withinCycles(int cycles, Executable crashTest) {
+        Duration budget = Duration.ofSeconds(60 + 6L * cycles);
+        assertTimeoutPreemptively(
+                budget, crashTest, () -> cycles + " crash cycles took more than " + budget.toSeconds() + " s");
+    }
 
     private final String name;
     private final Process process;

@@ -3,6 +3,7 @@ package dev.ordo.log.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordo.ChildJvm;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,12 +47,17 @@ class EngineCrashTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"at-least-once", "exactly-once"})
-    void killedTwentyTimesTheEngineLosesNoAcknowledgedRecordAndKeepsPerKeyOrder(String mode) throws Exception {
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // the crash cycles' own budget is shorter: ChildJvm.withinCycles
+    void killedTwentyTimesTheEngineLosesNoAcknowledgedRecordAndKeepsPerKeyOrder(String mode) {
+        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
+        ChildJvm.withinCycles(cycles, () -> killed(mode, cycles));
+    }
+
+    private void killed(String mode, int cycles) throws Exception {
         Random random = new Random(42);
         History history = new History();
         Set<String> acknowledged = new HashSet<>();
         long next = 0;
-        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
         for (int cycle = 0; cycle <= cycles; cycle++) {
             boolean last = cycle == cycles;
             long count = last ? 50 : 1 + random.nextInt(120);

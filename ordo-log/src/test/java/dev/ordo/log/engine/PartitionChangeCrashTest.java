@@ -2,6 +2,7 @@ package dev.ordo.log.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ordo.ChildJvm;
 import dev.ordo.check.Anomaly;
 import dev.ordo.check.CheckReport;
 import dev.ordo.check.History;
@@ -16,6 +17,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,9 +39,14 @@ class PartitionChangeCrashTest {
     Path data;
 
     @Test
-    void killedAtEveryStepOfChangesOfThePartitionCountTheEngineKeepsALayoutLosesNothingAndKeepsKeyOrder()
-            throws Exception {
-        Run run = run(true, Integer.getInteger("ordo.crash.cycles", 20) / 2);
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // the crash cycles' own budget is shorter: ChildJvm.withinCycles
+    void killedAtEveryStepOfChangesOfThePartitionCountTheEngineKeepsALayoutLosesNothingAndKeepsKeyOrder() {
+        int cycles = Integer.getInteger("ordo.crash.cycles", 20) / 2;
+        ChildJvm.withinCycles(cycles, () -> killedAtEveryStep(cycles));
+    }
+
+    private void killedAtEveryStep(int cycles) throws Exception {
+        Run run = run(true, cycles);
         assertThat(run.changes)
                 .as("the run did change the count across the kills")
                 .isGreaterThan(5);

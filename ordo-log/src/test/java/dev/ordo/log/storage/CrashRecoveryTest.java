@@ -2,6 +2,7 @@ package dev.ordo.log.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ordo.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,12 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
 
+    private static final int CYCLES = Integer.getInteger("ordo.crash.cycles", 20);
+
     @TempDir
     Path root;
 
     @Test
-    void everyAcknowledgedRecordSurvivesKillDashNine() throws Exception {
-        killAndRestart("every-batch", 20261125);
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // the crash cycles' own budget is shorter: ChildJvm.withinCycles
+    void everyAcknowledgedRecordSurvivesKillDashNine() {
+        ChildJvm.withinCycles(CYCLES, () -> killAndRestart("every-batch", 20261125));
     }
 
     /**
@@ -34,15 +39,15 @@ class CrashRecoveryTest {
      * restart must take it as it is (the OS kept its bytes).
      */
     @Test
-    void everyAppendedRecordSurvivesKillDashNineWithSealedSegmentsNotYetForced() throws Exception {
-        killAndRestart("none", 20261126);
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
+    void everyAppendedRecordSurvivesKillDashNineWithSealedSegmentsNotYetForced() {
+        ChildJvm.withinCycles(CYCLES, () -> killAndRestart("none", 20261126));
     }
 
     private void killAndRestart(String fsync, long seed) throws Exception {
         Random random = new Random(seed);
         long acknowledgedUpTo = -1;
-        int cycles = Integer.getInteger("ordo.crash.cycles", 20);
-        for (int cycle = 0; cycle < cycles; cycle++) {
+        for (int cycle = 0; cycle < CYCLES; cycle++) {
             Process child = new ProcessBuilder(List.of(
                             Path.of(System.getProperty("java.home"), "bin", "java")
                                     .toString(),
