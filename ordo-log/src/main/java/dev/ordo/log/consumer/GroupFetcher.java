@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * The fetcher thread of an {@link OrdoConsumer}: it follows the group's assignment (taking up
  * partitions, handing them over drained and committed), reads the owned partitions from their fetch
  * positions, hands the records to the {@link RecordDispatcher} while it has room, and commits at the
- * commit interval: the offsets file in the background, a committed state at a moment no handler runs.
- * Its state is the fetcher thread's, but for {@link #position} and {@link #assignment} (read by any
- * thread) and {@link #commitAndLeave}, which the closing thread calls after {@link #stop}.
+ * commit interval ({@link FetcherCommits}): the offsets file in the background, a committed state at a
+ * moment no handler runs. Its state is the fetcher thread's, but for {@link #position} and {@link
+ * #assignment} (read by any thread) and {@link #commitAndLeave}, which the closing thread calls after
+ * {@link #stop}.
  */
 final class GroupFetcher {
 
@@ -45,7 +46,7 @@ final class GroupFetcher {
     /** The longest an idle fetcher sleeps without a signal (rebalances are noticed at this pace). */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** The longest the fetcher waits for handlers before it looks at rebalances, closing and stalls again. */
-    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final EmbeddedLog log;
     private final String topic;
@@ -89,6 +90,7 @@ final class GroupFetcher {
     private volatile Set<Integer> assignmentView = Set.of();
 
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final FetcherCommits commits;
     private final Thread thread;
 
     /**
@@ -124,6 +126,7 @@ final class GroupFetcher {
         cover(partitions);
         this.placement = ClientAccess.placement(log, topic).partitioner();
         this.fenced = fenced;
+        this.commits = new FetcherCommits(progress, dispatcher, owned, running, topic, settings.group());
         this.thread = new Thread(this::fetchLoop, "ordo-fetch-" + settings.group() + "-" + topic);
         this.thread.setDaemon(true);
     }
@@ -202,14 +205,7 @@ final class GroupFetcher {
      */
     void commitAndLeave() {
         try {
-            commitNow();
-        } catch (IOException | RuntimeException e) {
-            LOG.error(
-                    "final commit of {} for group {} failed; the records since the last commit will be handled "
-                            + "again",
-                    topic,
-                    settings.group(),
-                    e);
+            commits.last(fetchPosition);
         } finally {
             ClientAccess.leaveGroup(log, member); // lets go of every partition it owned
         }
@@ -263,7 +259,7 @@ final class GroupFetcher {
                     fenceHolds = LayoutFence.describe(topic, fenceWaits);
                 }
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                    commitPeriodically();
+                    commits.periodically(fetchPosition);
                     lastCommit = System.nanoTime();
                 }
                 dispatcher.checkStall();
@@ -464,76 +460,5 @@ final class GroupFetcher {
 
     private static Headers headers(List<Header> stored) {
         return stored.isEmpty() ? Headers.empty() : Headers.of(stored);
-    }
-
-    /** The periodic commit: the offsets file in the background; a state at the next quiet moment. */
-    private void commitPeriodically() throws IOException, InterruptedException {
-        if (progress.needsQuiescence()) {
-            commitState();
-        } else {
-            progress.commitInBackground(commitPoints());
-        }
-    }
-
-    private void commitNow() throws IOException {
-        if (progress.needsQuiescence()) {
-            Map<Integer, Long> points = statePoints();
-            if (points != null) {
-                progress.commit(points);
-            } else {
-                LOG.warn(
-                        "group {} closes with records of {} unhandled (parked keys): its state is not committed, "
-                                + "the next start goes on from the last commit",
-                        settings.group(),
-                        topic);
-            }
-        } else {
-            progress.commit(commitPoints());
-        }
-    }
-
-    /** Per owned partition, the offset below which nothing is unfinished (fetcher thread). */
-    private Map<Integer, Long> commitPoints() {
-        Map<Integer, Long> next = new HashMap<>();
-        for (int p : owned) {
-            long point = dispatcher.commitPoint(p);
-            if (point >= 0) {
-                next.put(p, point);
-            }
-        }
-        return next;
-    }
-
-    /**
-     * Waits (not fetching meanwhile) until no record is in flight, then commits the state with offsets
-     * that match it exactly. A parked key keeps records in flight: the consumer then stops here and says
-     * so ({@link RecordDispatcher#checkStall()}) until the key is resumed or skipped.
-     */
-    private void commitState() throws IOException, InterruptedException {
-        while (!dispatcher.awaitQuiescent(WAIT_SLICE_NANOS)) {
-            dispatcher.checkStall();
-            if (!running.get()) {
-                return; // not quiescent: the close commits if it can
-            }
-        }
-        Map<Integer, Long> points = statePoints();
-        if (points != null) {
-            progress.commit(points);
-        }
-    }
-
-    /**
-     * Offsets matching the state when nothing is in flight: the fetch positions, if every record
-     * dispatched is done; null if one is not (abandoned at close), as no offset then matches the state.
-     */
-    private Map<Integer, Long> statePoints() {
-        Map<Integer, Long> next = new HashMap<>();
-        for (int p : owned) {
-            if (dispatcher.pending(p) > 0) {
-                return null;
-            }
-            next.put(p, fetchPosition[p]);
-        }
-        return next;
     }
 }

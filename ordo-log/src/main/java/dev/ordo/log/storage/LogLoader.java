@@ -102,7 +102,7 @@ final class LogLoader {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(LogSegment.DELETED_SUFFIX)) {
+                if (name.endsWith(SegmentFileNames.DELETED_SUFFIX)) {
                     Files.deleteIfExists(file);
                 } else if (name.matches("\\d{20}\\.log")) {
                     bases.add(Long.parseLong(name.substring(0, 20)));

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * One segment of a partition log: a file of record batches back to back and its sparse offset
@@ -64,27 +62,12 @@ final class LogSegment implements AutoCloseable {
         this.nextOffset = baseOffset;
     }
 
-    static String fileName(long baseOffset, String suffix) {
-        return String.format("%020d%s", baseOffset, suffix);
-    }
-
-    /** The base offsets of the segments in {@code dir} (their {@code .log} files), in order. */
-    static List<Long> baseOffsets(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString())
-                    .filter(name -> name.matches("\\d{20}\\.log"))
-                    .map(name -> Long.parseLong(name.substring(0, 20)))
-                    .sorted()
-                    .toList();
-        }
-    }
-
     /** Opens (or creates) the segment's files without looking at their contents. */
     static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
-        Path logFile = dir.resolve(fileName(baseOffset, ".log"));
+        Path logFile = dir.resolve(SegmentFileNames.fileName(baseOffset, ".log"));
         UninterruptibleFile log = new UninterruptibleFile(logFile);
         try {
-            OffsetIndex index = OffsetIndex.open(dir.resolve(fileName(baseOffset, ".index")));
+            OffsetIndex index = OffsetIndex.open(dir.resolve(SegmentFileNames.fileName(baseOffset, ".index")));
             return new LogSegment(baseOffset, logFile, log, index, indexIntervalBytes);
         } catch (IOException | RuntimeException e) {
             try {
@@ -104,13 +87,7 @@ final class LogSegment implements AutoCloseable {
         try {
             return open(dir, baseOffset, indexIntervalBytes);
         } catch (IOException | RuntimeException e) {
-            for (String suffix : List.of(".log", ".index")) {
-                try {
-                    Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
-                } catch (IOException deleting) {
-                    e.addSuppressed(deleting);
-                }
-            }
+            SegmentFileNames.deleteCreated(dir, baseOffset, e);
             throw e;
         }
     }
@@ -259,27 +236,15 @@ final class LogSegment implements AutoCloseable {
         Files.deleteIfExists(index.file());
     }
 
-    /** The suffix of the files of a segment retention removed, until they are deleted in the background. */
-    static final String DELETED_SUFFIX = ".deleted";
-
     /**
-     * Closes the segment and renames its files with {@link #DELETED_SUFFIX} (a rename is a metadata
-     * update, where unlinking a 1 GiB file took 340 ms on the benchmark VM); returns the renamed files,
-     * to be deleted later. A log opened meanwhile deletes such files and never reads them.
+     * Closes the segment and renames its files with {@link SegmentFileNames#DELETED_SUFFIX}; returns the
+     * renamed files, to be deleted later. A log opened meanwhile deletes such files and never reads them.
      */
     List<Path> markDeleted() throws IOException {
         close();
-        List<Path> renamed = new ArrayList<>(2);
         // The index first: a stop in between leaves a whole segment without its index, which the next
         // open rebuilds (and retention removes again), never an index without its segment.
-        for (Path file : List.of(index.file(), logFile)) {
-            Path target = file.resolveSibling(file.getFileName() + DELETED_SUFFIX);
-            if (Files.exists(file)) {
-                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-                renamed.add(target);
-            }
-        }
-        return renamed;
+        return SegmentFileNames.markDeleted(List.of(index.file(), logFile));
     }
 
     /**
@@ -370,22 +335,6 @@ final class LogSegment implements AutoCloseable {
             out.add(batch);
         }
         return out;
-    }
-
-    /**
-     * A read met a damaged batch before any batch it could return (the batches before the damage are
-     * returned by a read that meets it later on). {@code firstOffset} is the offset after the last
-     * batch the read checked, -1 if the damaged batch is where the read started.
-     */
-    static final class DamagedBatch extends CorruptRecordException {
-        final long position;
-        final long firstOffset;
-
-        DamagedBatch(long position, long firstOffset, String reason) {
-            super(reason);
-            this.position = position;
-            this.firstOffset = firstOffset;
-        }
     }
 
     /**

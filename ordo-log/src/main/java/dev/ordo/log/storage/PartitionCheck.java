@@ -35,10 +35,10 @@ public final class PartitionCheck {
      * first; nothing is changed.
      */
     public static List<SegmentDamage> find(Path dir) throws IOException {
-        List<Long> bases = LogSegment.baseOffsets(dir);
+        List<Long> bases = SegmentFileNames.baseOffsets(dir);
         List<SegmentDamage> found = new ArrayList<>();
         for (int i = 0; i < bases.size(); i++) {
-            Path file = dir.resolve(LogSegment.fileName(bases.get(i), ".log"));
+            Path file = dir.resolve(SegmentFileNames.fileName(bases.get(i), ".log"));
             long end = i + 1 < bases.size() ? bases.get(i + 1) : -1;
             SegmentDamage damage = scan(file, bases.get(i), end);
             if (damage != null) {
@@ -73,10 +73,10 @@ public final class PartitionCheck {
                     damage.lostOffsets());
         }
         // Every segment kept is whole; forced, none of them needs the open's scan for a torn tail.
-        List<Long> bases = LogSegment.baseOffsets(dir);
+        List<Long> bases = SegmentFileNames.baseOffsets(dir);
         for (long base : bases) {
             for (String suffix : List.of(".log", ".index")) {
-                Path file = dir.resolve(LogSegment.fileName(base, suffix));
+                Path file = dir.resolve(SegmentFileNames.fileName(base, suffix));
                 if (Files.exists(file)) {
                     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                         channel.force(true);

@@ -45,7 +45,7 @@ record ReadPlan(List<LogSegment> segments, long start, long startOffset, long[] 
         for (int i = 0; i < segments.size() && batches.isEmpty(); i++) {
             try {
                 batches = segments.get(i).read(fromOffset, maxBytes, i == 0 ? start : 0, limits[i]);
-            } catch (LogSegment.DamagedBatch damaged) {
+            } catch (DamagedBatch damaged) {
                 LogSegment segment = segments.get(i);
                 long first = damaged.firstOffset >= 0 ? damaged.firstOffset : i == 0 ? startOffset : segment.baseOffset;
                 long end = i + 1 < segments.size() ? segments.get(i + 1).baseOffset : endOffset;

@@ -43,10 +43,10 @@ class DamagedSegmentTest {
                 log.append(List.of(rec("v" + i)), RecordBatch.Producer.NONE);
             }
         }
-        List<Long> bases = LogSegment.baseOffsets(dir);
+        List<Long> bases = SegmentFileNames.baseOffsets(dir);
         assertThat(bases).hasSizeGreaterThan(3);
         secondBase = bases.get(1);
-        first = dir.resolve(LogSegment.fileName(0, ".log"));
+        first = dir.resolve(SegmentFileNames.fileName(0, ".log"));
         damaged = SegmentFiles.flipARecordBit(first, 0.3);
     }
 
@@ -114,7 +114,7 @@ class DamagedSegmentTest {
         assertThat(repaired).extracting(SegmentDamage::position).containsExactly(damaged.position());
         assertThat(Files.size(first)).isEqualTo(damaged.position());
         assertThat(PartitionCheck.find(dir)).as("nothing left to find").isEmpty();
-        List<Long> bases = LogSegment.baseOffsets(dir);
+        List<Long> bases = SegmentFileNames.baseOffsets(dir);
         assertThat(RecoveryPointFile.read(dir)).isEqualTo(bases.get(bases.size() - 1));
         try (PartitionLog log = PartitionLog.open(dir, CONFIG)) {
             assertThat(log.truncatedOnOpen()).as("nothing for the open to cut").isZero();
@@ -136,8 +136,8 @@ class DamagedSegmentTest {
     @Test
     void aCheckOfTheLastSegmentReportsATornTailAsLostFromTheDamageOn() throws Exception {
         PartitionCheck.repair(dir);
-        List<Long> bases = LogSegment.baseOffsets(dir);
-        Path last = dir.resolve(LogSegment.fileName(bases.get(bases.size() - 1), ".log"));
+        List<Long> bases = SegmentFileNames.baseOffsets(dir);
+        Path last = dir.resolve(SegmentFileNames.fileName(bases.get(bases.size() - 1), ".log"));
         List<SegmentFiles.BatchAt> batches = SegmentFiles.batches(last);
         SegmentFiles.BatchAt torn = batches.get(batches.size() - 1);
         try (RandomAccessFile file = new RandomAccessFile(last.toFile(), "rw")) {

@@ -95,7 +95,7 @@ class FullDiskTest {
                     .isEqualTo(acked.size());
         }
         try (Stream<Path> files = Files.list(dir)) {
-            Path sealed = files.filter(f -> f.getFileName().toString().equals(LogSegment.fileName(0, ".log")))
+            Path sealed = files.filter(f -> f.getFileName().toString().equals(SegmentFileNames.fileName(0, ".log")))
                     .findFirst()
                     .orElseThrow();
             assertThat(Files.size(sealed))

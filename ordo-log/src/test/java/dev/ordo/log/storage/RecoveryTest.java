@@ -216,7 +216,7 @@ class RecoveryTest {
                 .isEqualTo(bases.get(bases.size() - 1));
         // A power loss while the second segment was sealed but not yet forced: its tail is torn, and
         // the recovery point (stored after each sealed segment is forced) is still its base offset.
-        Path second = dir.resolve(LogSegment.fileName(bases.get(1), ".log"));
+        Path second = dir.resolve(SegmentFileNames.fileName(bases.get(1), ".log"));
         long keptBytes = Files.size(second) - 10;
         try (RandomAccessFile file = new RandomAccessFile(second.toFile(), "rw")) {
             file.setLength(keptBytes);
@@ -255,7 +255,7 @@ class RecoveryTest {
         // Power lost before any of the second segment's data reached the disk: an empty file, which
         // ends cleanly at a batch boundary, but short of the third segment's base offset.
         try (RandomAccessFile file = new RandomAccessFile(
-                dir.resolve(LogSegment.fileName(bases.get(1), ".log")).toFile(), "rw")) {
+                dir.resolve(SegmentFileNames.fileName(bases.get(1), ".log")).toFile(), "rw")) {
             file.setLength(0);
         }
         RecoveryPointFile.write(dir, bases.get(1));
