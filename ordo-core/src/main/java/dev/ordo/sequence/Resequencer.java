@@ -204,12 +204,12 @@ public final class Resequencer<S, T> {
 
     /** The alerts of the sources halted now (as they stand now), oldest first. */
     public List<CriticalAlert<S>> halted() {
-        return locked(null, () -> windows.halted(ticker.read()));
+        return locked(null, () -> windows.reports.halted(ticker.read()));
     }
 
     /** Every open gap of every source, the longest waiting first. */
     public List<Gap<S>> gaps() {
-        return locked(null, () -> windows.gaps(ticker.read()));
+        return locked(null, () -> windows.reports.gaps(ticker.read()));
     }
 
     /**
@@ -217,7 +217,7 @@ public final class Resequencer<S, T> {
      * line names.
      */
     public Optional<Gap<S>> oldestGap() {
-        return Optional.ofNullable(locked(null, () -> windows.oldestGap(ticker.read())));
+        return Optional.ofNullable(locked(null, () -> windows.reports.oldestGap(ticker.read())));
     }
 
     /**
@@ -347,7 +347,7 @@ public final class Resequencer<S, T> {
                 sequence,
                 windows.nextExpected(source),
                 windows.buffered(),
-                windows.oldestGap(ticker.read()),
+                windows.reports.oldestGap(ticker.read()),
                 windows.whyFull(source, sequence, weight) + waited);
     }
 
