@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The state of a {@link Resequencer} behind its lock: every source's window, the counters, and the
  * decisions about gaps, whether taken by the {@link GapPolicy} (through {@link GapActions}), by the
- * overflow policy or by an operator (worked out by {@link OperatorDecisions}); {@link GapReports} tells
- * about the gaps. Calls that must not run under the lock (redelivery requests, logging) are collected in
+ * overflow policy (through {@link Overflow}) or by an operator (worked out by {@link OperatorDecisions});
+ * {@link GapReports} tells about the gaps. Calls that must not run under the lock (redelivery requests, logging) are collected in
  * {@link #deferred} for the resequencer to run once it has let go.
  *
  * @param <S> the source id type
@@ -181,17 +181,6 @@ final class SourceWindows<S, T> implements GapActions<S> {
             }
         }
         st.refusedUpTo = sequence;
-    }
-
-    /** Why {@code sequence} of {@code source} does not fit, naming the bound it hits. */
-    String whyFull(S source, long sequence, long weight) {
-        long next = nextExpected(source);
-        long distance = sequence - next;
-        if (distance > capacity) {
-            return "sequence " + sequence + " of source " + source + " is " + distance + " ahead of the next expected "
-                    + next + "; maxBuffered is " + capacity;
-        }
-        return "it " + bounds.whichBound(buffered, bufferedBytes, weight, "messages");
     }
 
     /** Applies the gap policy to every waiting source, retrying releases the sink refused; returns a new failure. */
@@ -445,6 +434,10 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     int buffered() {
         return buffered;
+    }
+
+    long bufferedBytes() {
+        return bufferedBytes;
     }
 
     ResequencerStats stats() {
