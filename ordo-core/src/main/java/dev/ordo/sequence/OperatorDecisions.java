@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What an operator decides about a {@link Resequencer}'s gaps, and the record of it: giving up on
  * missing messages ({@link Resequencer#skip}, {@link Resequencer#endOfStream}) is checked, applied
- * by the source windows, kept in a bounded history, told to the listener and logged at WARN.
+ * to the source's window, kept in a bounded history, told to the listener and logged at WARN.
  * Guarded by the resequencer's lock; the log lines go to the deferred calls.
  *
  * @param <S> the source id type
@@ -44,7 +44,7 @@ final class OperatorDecisions<S> {
     /** Gives up on every gap of every waiting source, releasing all it holds; returns the gaps given up on. */
     List<Gap<S>> endOfStream(String reason, long now) {
         List<Gap<S>> given = new ArrayList<>();
-        for (SourceState<S> st : windows.waitingSources()) {
+        for (SourceState<S> st : windows.reports.sources()) {
             given.addAll(skipThrough(st, st.seenHighest(), reason, now));
         }
         return given;
@@ -59,7 +59,7 @@ final class OperatorDecisions<S> {
         GapPolicy before = windows.policy();
         windows.policy(next);
         if (next.kind() != GapPolicy.Kind.NEVER_SKIP) {
-            for (SourceState<S> st : windows.waitingSources()) {
+            for (SourceState<S> st : windows.reports.sources()) {
                 if (st.halted) {
                     windows.recover(st); // a halt is neverSkip's; the new policy decides about the gap
                 }
@@ -85,7 +85,7 @@ final class OperatorDecisions<S> {
             }
         }
         long from = st.next;
-        long count = windows.giveUpThrough(st, through, now);
+        long count = giveUpThrough(st, through, now);
         SkipDecision<S> decision = new SkipDecision<>(st.id, from, through, count, reason, now);
         if (history.size() == MAX_SKIP_DECISIONS) {
             history.pollFirst();
@@ -102,5 +102,33 @@ final class OperatorDecisions<S> {
                 given));
         windows.afterProgress(st, now);
         return given;
+    }
+
+    /**
+     * Gives up on the missing sequence numbers of {@code st} through {@code through} ({@code >= next}),
+     * releasing those present in order; returns how many were missing.
+     */
+    private long giveUpThrough(SourceState<S> st, long through, long now) {
+        long count = 0;
+        while (st.next <= through) {
+            if (st.buffered == 0) {
+                st.rememberSkipped(st.next, through, now);
+                count += through + 1 - st.next;
+                st.next = through + 1;
+            } else if (!st.headMissing()) {
+                windows.drain(st);
+            } else {
+                long end = Math.min(through + 1, st.first);
+                st.rememberSkipped(st.next, end - 1, now);
+                count += end - st.next;
+                st.next = end;
+            }
+        }
+        windows.drain(st);
+        if (st.failure != null && st.next > st.failure.toSequence()) {
+            st.failure = null;
+        }
+        windows.countSkippedByOperator(count);
+        return count;
     }
 }

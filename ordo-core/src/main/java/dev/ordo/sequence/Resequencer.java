@@ -1,7 +1,6 @@
 package dev.ordo.sequence;
 
 import dev.ordo.Arguments;
-import dev.ordo.OrdoInterruptedException;
 import dev.ordo.Ticker;
 import dev.ordo.flow.BufferBounds;
 import dev.ordo.flow.OverflowPolicy;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -85,9 +83,6 @@ public final class Resequencer<S, T> {
         REFUSED
     }
 
-    /** How long a blocked offer waits before it looks at the gap policy again. */
-    private static final long BLOCK_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
     private final BufferBounds<T> bounds;
     private final OverflowPolicy overflowPolicy;
     private final boolean hasRequester;
@@ -95,6 +90,7 @@ public final class Resequencer<S, T> {
     private final ResequencerLock lock = new ResequencerLock();
     private final SourceWindows<S, T> windows;
     private final OperatorDecisions<S> decisions;
+    private final Overflow<S, T> overflow;
 
     private Resequencer(Builder<S, T> b, Sink<S, T> sink) {
         this.bounds = b.bounds;
@@ -104,6 +100,7 @@ public final class Resequencer<S, T> {
         this.windows = new SourceWindows<>(
                 b.bounds, b.gapPolicy, b.firstSequence, b.resumeAt, b.listener, b.requester, sink, lock);
         this.decisions = new OperatorDecisions<>(windows, b.listener);
+        this.overflow = new Overflow<>(b.bounds, lock, windows);
     }
 
     /** Starts configuring a resequencer. */
@@ -134,7 +131,7 @@ public final class Resequencer<S, T> {
         enterLock("offer");
         try {
             Offer offer = windows.offer(source, sequence, message, weight);
-            return offer != null ? offer : overflow(source, sequence, message, weight);
+            return offer != null ? offer : overflow.apply(source, sequence, message, weight);
         } finally {
             unlockAndRunDeferred();
         }
@@ -204,12 +201,12 @@ public final class Resequencer<S, T> {
 
     /** The alerts of the sources halted now (as they stand now), oldest first. */
     public List<CriticalAlert<S>> halted() {
-        return locked(null, () -> windows.halted(ticker.read()));
+        return locked(null, () -> windows.reports.halted(ticker.read()));
     }
 
     /** Every open gap of every source, the longest waiting first. */
     public List<Gap<S>> gaps() {
-        return locked(null, () -> windows.gaps(ticker.read()));
+        return locked(null, () -> windows.reports.gaps(ticker.read()));
     }
 
     /**
@@ -217,7 +214,7 @@ public final class Resequencer<S, T> {
      * line names.
      */
     public Optional<Gap<S>> oldestGap() {
-        return Optional.ofNullable(locked(null, () -> windows.oldestGap(ticker.read())));
+        return Optional.ofNullable(locked(null, () -> windows.reports.oldestGap(ticker.read())));
     }
 
     /**
@@ -284,73 +281,6 @@ public final class Resequencer<S, T> {
         return bounds;
     }
 
-    private Offer overflow(S source, long sequence, T message, long weight) {
-        long deadline = 0;
-        boolean blocking = false;
-        while (true) {
-            switch (overflowPolicy) {
-                case REFUSE -> {
-                    windows.refuse(source, sequence);
-                    return Offer.REFUSED;
-                }
-                case REJECT -> throw full(source, sequence, weight, "");
-                case FORCE_GAP -> windows.forceGap(source, sequence);
-                case BLOCK -> {
-                    if (!blocking) {
-                        blocking = true;
-                        deadline = bounds.blockDeadline();
-                    } else if (System.nanoTime() - deadline >= 0) {
-                        throw full(source, sequence, weight, "; still full after maxBlock " + bounds.maxBlock());
-                    }
-                    awaitRoom(source, sequence, deadline);
-                }
-                default -> throw new AssertionError(overflowPolicy);
-            }
-            Offer offer = windows.offer(source, sequence, message, weight);
-            if (offer != null) {
-                return offer;
-            }
-        }
-    }
-
-    /**
-     * One step of a blocked offer: keeps the gap policy alive (the offering thread may be the only
-     * one that could fill the gap), runs due redelivery requests outside the lock, else waits for
-     * room a little.
-     */
-    private void awaitRoom(S source, long sequence, long deadline) {
-        windows.evaluateAll(ticker.read());
-        if (!windows.deferred.isEmpty()) {
-            runDeferredUnlocked();
-            return;
-        }
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-            return;
-        }
-        windows.blockedOffers++;
-        try {
-            lock.awaitNanos(Math.min(remaining, BLOCK_STEP_NANOS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrdoInterruptedException(
-                    "interrupted while waiting for resequencer space for sequence " + sequence + " of source " + source,
-                    e);
-        } finally {
-            windows.blockedOffers--;
-        }
-    }
-
-    private ResequencerFullException full(S source, long sequence, long weight, String waited) {
-        return new ResequencerFullException(
-                source,
-                sequence,
-                windows.nextExpected(source),
-                windows.buffered(),
-                windows.oldestGap(ticker.read()),
-                windows.whyFull(source, sequence, weight) + waited);
-    }
-
     private void enterLock(String operation) {
         if (!lock.lockUnlessHeld()) {
             throw new IllegalStateException(
@@ -369,17 +299,6 @@ public final class Resequencer<S, T> {
             return action.get();
         } finally {
             unlockAndRunDeferred();
-        }
-    }
-
-    private void runDeferredUnlocked() {
-        List<Runnable> toRun = new ArrayList<>(windows.deferred);
-        windows.deferred.clear();
-        lock.unlock();
-        try {
-            toRun.forEach(Runnable::run);
-        } finally {
-            lock.lock();
         }
     }
 

@@ -3,7 +3,6 @@ package dev.ordo.sequence;
 import dev.ordo.Ticker;
 import dev.ordo.flow.BufferBounds;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The state of a {@link Resequencer} behind its lock: every source's window, the counters, and the
  * decisions about gaps, whether taken by the {@link GapPolicy} (through {@link GapActions}), by the
- * overflow policy or by an operator. Calls that must not run under the lock (redelivery requests,
- * logging) are collected in {@link #deferred} for the resequencer to run once it has let go.
+ * overflow policy (through {@link Overflow}) or by an operator (worked out by {@link OperatorDecisions});
+ * {@link GapReports} tells about the gaps. Calls that must not run under the lock (redelivery requests, logging) are collected in
+ * {@link #deferred} for the resequencer to run once it has let go.
  *
  * @param <S> the source id type
  * @param <T> the message type
@@ -51,6 +51,8 @@ final class SourceWindows<S, T> implements GapActions<S> {
     private final Map<S, SourceState<S>> sources = new HashMap<>();
     /** Sources that hold messages or know of a refused one, in the order they started waiting. */
     private final Map<S, SourceState<S>> waiting = new LinkedHashMap<>();
+    /** What is told about the waiting sources: their gaps, the oldest, the halted ones. */
+    final GapReports<S> reports = new GapReports<>(waiting.values());
     /** Calls collected under the lock, run after it is released. */
     final List<Runnable> deferred = new ArrayList<>();
 
@@ -113,7 +115,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
      * (the caller applies the overflow policy).
      */
     Resequencer.Offer offer(S source, long sequence, T message, long weight) {
-        SourceState<S> st = state(source);
+        SourceState<S> st = source(source);
         if (st.failure != null) {
             throw st.failure;
         }
@@ -162,7 +164,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     /** Counts a message not taken for room and remembers it as missing (overflow policy REFUSE). */
     void refuse(S source, long sequence) {
-        SourceState<S> st = state(source);
+        SourceState<S> st = source(source);
         refused++;
         if (sequence <= st.refusedUpTo) {
             return;
@@ -179,17 +181,6 @@ final class SourceWindows<S, T> implements GapActions<S> {
             }
         }
         st.refusedUpTo = sequence;
-    }
-
-    /** Why {@code sequence} of {@code source} does not fit, naming the bound it hits. */
-    String whyFull(S source, long sequence, long weight) {
-        long next = nextExpected(source);
-        long distance = sequence - next;
-        if (distance > capacity) {
-            return "sequence " + sequence + " of source " + source + " is " + distance + " ahead of the next expected "
-                    + next + "; maxBuffered is " + capacity;
-        }
-        return "it " + bounds.whichBound(buffered, bufferedBytes, weight, "messages");
     }
 
     /** Applies the gap policy to every waiting source, retrying releases the sink refused; returns a new failure. */
@@ -210,7 +201,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     /** Makes room by giving up on the oldest gap in the way (overflow policy FORCE_GAP). */
     void forceGap(S source, long sequence) {
-        SourceState<S> st = state(source);
+        SourceState<S> st = source(source);
         long now = ticker.read();
         if (st.buffered > 0) {
             skipTo(st, Math.min(sequence, st.first), now);
@@ -287,7 +278,7 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     /** Releases buffered messages of {@code st} from its next expected sequence while they are present. */
     @SuppressWarnings("unchecked")
-    private void drain(SourceState<S> st) {
+    void drain(SourceState<S> st) {
         // Fields are written as each message goes (a sink may read the resequencer), from locals: the
         // loop then carries no chain of store and reload through memory. A sink cannot change them.
         Object[] slots = st.slots;
@@ -424,74 +415,10 @@ final class SourceWindows<S, T> implements GapActions<S> {
         return true;
     }
 
-    /**
-     * Gives up on the missing sequence numbers of {@code st} through {@code through} ({@code >= next}),
-     * releasing those present in order, for an operator; returns how many were missing.
-     */
-    long giveUpThrough(SourceState<S> st, long through, long now) {
-        long count = 0;
-        while (st.next <= through) {
-            if (st.buffered == 0) {
-                st.rememberSkipped(st.next, through, now);
-                count += through + 1 - st.next;
-                st.next = through + 1;
-            } else if (!st.headMissing()) {
-                drain(st);
-            } else {
-                long end = Math.min(through + 1, st.first);
-                st.rememberSkipped(st.next, end - 1, now);
-                count += end - st.next;
-                st.next = end;
-            }
-        }
-        drain(st);
-        if (st.failure != null && st.next > st.failure.toSequence()) {
-            st.failure = null;
-        }
+    /** Counts {@code count} missing sequence numbers an operator gave up on. */
+    void countSkippedByOperator(long count) {
         skipped += count;
         skippedByOperator += count;
-        return count;
-    }
-
-    List<Gap<S>> gaps(long now) {
-        List<Gap<S>> gaps = new ArrayList<>();
-        for (SourceState<S> st : waiting.values()) {
-            gaps.addAll(st.gaps(now));
-        }
-        gaps.sort(Comparator.comparingLong(g -> g.sinceNanos() - now));
-        return gaps;
-    }
-
-    /** The head gap that has waited longest, or null. */
-    Gap<S> oldestGap(long now) {
-        Gap<S> oldest = null;
-        for (SourceState<S> st : waiting.values()) {
-            Gap<S> gap = st.headGap(now);
-            if (gap != null && (oldest == null || gap.sinceNanos() - oldest.sinceNanos() < 0)) {
-                oldest = gap;
-            }
-        }
-        return oldest;
-    }
-
-    List<CriticalAlert<S>> halted(long now) {
-        List<CriticalAlert<S>> alerts = new ArrayList<>();
-        for (SourceState<S> st : waiting.values()) {
-            if (st.halted) {
-                alerts.add(st.alert(now));
-            }
-        }
-        return alerts;
-    }
-
-    /** The source's state, created if it was never seen. */
-    SourceState<S> source(S source) {
-        return state(source);
-    }
-
-    /** The sources waiting now, in the order they started waiting. */
-    List<SourceState<S>> waitingSources() {
-        return new ArrayList<>(waiting.values());
     }
 
     long nextExpected(S source) {
@@ -507,6 +434,10 @@ final class SourceWindows<S, T> implements GapActions<S> {
 
     int buffered() {
         return buffered;
+    }
+
+    long bufferedBytes() {
+        return bufferedBytes;
     }
 
     ResequencerStats stats() {
@@ -533,7 +464,8 @@ final class SourceWindows<S, T> implements GapActions<S> {
         }
     }
 
-    private SourceState<S> state(S source) {
+    /** The source's state, created if it was never seen. */
+    SourceState<S> source(S source) {
         SourceState<S> st = lastSource;
         if (st != null && (st.id == source || st.id.equals(source))) {
             return st;
