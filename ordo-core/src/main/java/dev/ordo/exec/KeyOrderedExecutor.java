@@ -85,12 +85,15 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     private final TaskCounts counts = new TaskCounts();
     /** Runs the keys' queues: attempts, retries, the failure policy, parking. */
     private final KeyRunner<K> runner;
+    /** The keys parked at a task that failed every attempt: the operator's resume, skip and abandon. */
+    private final ParkedKeys<K> parkedKeys;
     /** Takes submissions in: the budget, each task's queue entry, the hand-over to the runner. */
     private final Admission<K> admission;
 
     private KeyOrderedExecutor(Builder<K> b) {
         this.budget = Budget.of(b.maxInFlight, b.maxInFlightBytes);
         this.runner = new KeyRunner<>(b, budget, pending, counts);
+        this.parkedKeys = runner.parked();
         this.admission = new Admission<>(budget, b.submitPolicy, pending, counts, runner);
     }
 
@@ -219,7 +222,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
 
     /** The keys parked now ({@link FailurePolicy#park()}), with the task each is stopped at. */
     public List<ParkedKey<K>> parked() {
-        return runner.parked();
+        return parkedKeys.parked();
     }
 
     /**
@@ -231,7 +234,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public boolean resume(K key) {
         requireOpen();
-        return runner.resume(Objects.requireNonNull(key, "key must not be null"), null);
+        return parkedKeys.resume(Objects.requireNonNull(key, "key must not be null"), null);
     }
 
     /**
@@ -242,7 +245,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      */
     public boolean resume(ParkedKey<K> parked) {
         requireOpen();
-        return runner.resume(parked.key(), parked.task());
+        return parkedKeys.resume(parked.key(), parked.task());
     }
 
     /**
@@ -256,7 +259,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     public boolean skip(K key, String reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         requireOpen();
-        return runner.skip(Objects.requireNonNull(key, "key must not be null"), null, reason);
+        return parkedKeys.skip(Objects.requireNonNull(key, "key must not be null"), null, reason);
     }
 
     /**
@@ -266,7 +269,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
     public boolean skip(ParkedKey<K> parked, String reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         requireOpen();
-        return runner.skip(parked.key(), parked.task(), reason);
+        return parkedKeys.skip(parked.key(), parked.task(), reason);
     }
 
     /**
@@ -277,7 +280,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * @return false if {@code key} is not parked
      */
     public boolean abandon(K key) {
-        return runner.abandon(Objects.requireNonNull(key, "key must not be null"), null);
+        return parkedKeys.abandon(Objects.requireNonNull(key, "key must not be null"), null);
     }
 
     /**
@@ -285,7 +288,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * {@link #resume(ParkedKey)}).
      */
     public boolean abandon(ParkedKey<K> parked) {
-        return runner.abandon(parked.key(), parked.task());
+        return parkedKeys.abandon(parked.key(), parked.task());
     }
 
     /**
@@ -293,7 +296,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
      * those queued behind them. A consumer handing a partition to another member waits only for the rest.
      */
     public int stuckTasks(Predicate<? super Task> which) {
-        return runner.stuckTasks(which::test);
+        return parkedKeys.stuckTasks(which::test);
     }
 
     private void requireOpen() {
@@ -311,7 +314,7 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
                 counts.deadLettered.sum(),
                 counts.skipped.sum(),
                 counts.parkings.sum(),
-                runner.parkedKeys(),
+                parkedKeys.count(),
                 budget.count(),
                 budget.bytes(),
                 budget.peakCount(),
@@ -339,8 +342,8 @@ public final class KeyOrderedExecutor<K> implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout must not be null");
         pending.close();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        pending.awaitRunnableEnded(deadline, runner::parkedPending);
-        boolean abandonedParked = runner.abandonParked();
+        pending.awaitRunnableEnded(deadline, parkedKeys::pendingTasks);
+        boolean abandonedParked = parkedKeys.abandonAll();
         boolean clean = pending.count() == 0 && !abandonedParked;
         runner.stop();
         return clean;

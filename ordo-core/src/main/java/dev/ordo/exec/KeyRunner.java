@@ -2,7 +2,6 @@ package dev.ordo.exec;
 
 import dev.ordo.Ticker;
 import dev.ordo.exec.KeyOrderedExecutor.Outcome;
-import dev.ordo.exec.KeyOrderedExecutor.Task;
 import dev.ordo.flow.AdaptiveConcurrencyLimit;
 import dev.ordo.flow.Budget;
 import java.time.Duration;
@@ -17,15 +16,15 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running of a {@link KeyOrderedExecutor}'s keys: each key's queue run on the worker pool one task
  * after another, attempts and retries with the key blocked, the failure policy for a task that failed
- * every attempt, and parking with the operator's resume, skip and abandon. Admission (the budget) and
- * the close protocol are the executor's; a task's end gives its budget back here.
+ * every attempt, which may park its key ({@link ParkedKeys} keeps those and the operator's resume, skip
+ * and abandon). Admission (the budget) and the close protocol are the executor's; a task's end gives its
+ * budget back here.
  *
  * @param <K> the key type
  */
@@ -46,11 +45,10 @@ final class KeyRunner<K> {
     private volatile Retry retry;
 
     private final FailurePolicy<K> failurePolicy;
-    private final ParkListener<K> parkListener;
     private final Ticker ticker;
     private final AdaptiveConcurrencyLimit concurrencyLimit;
-    /** Keys stopped at a task that failed every attempt; whoever removes a key's entry owns the key. */
-    private final ConcurrentHashMap<K, Parked<K>> parked = new ConcurrentHashMap<>();
+    /** Keys stopped at a task that failed every attempt, and the operator's decisions on them. */
+    private final ParkedKeys<K> parked;
 
     KeyRunner(KeyOrderedExecutor.Builder<K> b, Budget budget, PendingTasks pending, TaskCounts counts) {
         this.budget = budget;
@@ -58,8 +56,8 @@ final class KeyRunner<K> {
         this.counts = counts;
         this.retry = b.retry;
         this.failurePolicy = b.failurePolicy;
-        this.parkListener = b.parkListener;
         this.ticker = b.ticker;
+        this.parked = new ParkedKeys<>(this, b.parkListener, b.ticker, pending, counts);
         this.concurrencyLimit = b.concurrencyLimit;
         this.workers = b.workerPool != null
                 ? b.workerPool
@@ -134,13 +132,18 @@ final class KeyRunner<K> {
         }
     }
 
-    /** Puts the owner's turn of a key that just became busy on the worker pool. */
-    private void schedule(KeyQueue<K> queue) {
+    /**
+     * Puts the turn of a key's owner on the worker pool; false if the pool was closed, the key's tasks then
+     * abandoned.
+     */
+    boolean schedule(KeyQueue<K> queue) {
         try {
             workers.execute(queue);
+            return true;
         } catch (RejectedExecutionException stopped) {
-            // A submit that raced close(): its tasks end abandoned rather than wait for ever.
+            // A submit or an operator's decision that raced close(): its tasks end abandoned, not wait for ever.
             abandonAll(queue);
+            return false;
         }
     }
 
@@ -242,7 +245,7 @@ final class KeyRunner<K> {
                 return true;
             }
             case PARK -> {
-                park(task, queue, reason);
+                parked.park(task, queue, reason);
                 return false;
             }
             case ABANDONED -> {
@@ -253,155 +256,15 @@ final class KeyRunner<K> {
         }
     }
 
-    private void park(QueuedTask task, KeyQueue<K> queue, Throwable error) {
-        Parked<K> entry = new Parked<>(task, queue, error, ticker.read());
-        ParkedKey<K> snapshot = snapshot(entry);
-        counts.parkings.increment();
-        parked.put(queue.key, entry); // from here on an operator may own the key (resume, skip)
-        LOG.error(
-                "key {} parked: its task failed {} attempts and {} later tasks wait behind it;"
-                        + " resume(key) tries it again, skip(key, reason) gives it up",
-                queue.key,
-                queue.attempts,
-                snapshot.waitingBehind(),
-                error);
-        tell(() -> parkListener.onParked(snapshot), queue.key);
-        pending.keyParked();
-    }
-
-    /** See {@link KeyOrderedExecutor#parked()}. */
-    List<ParkedKey<K>> parked() {
-        List<ParkedKey<K>> list = new ArrayList<>(parked.size());
-        for (Parked<K> entry : parked.values()) {
-            list.add(snapshot(entry));
-        }
-        return list;
-    }
-
-    /**
-     * Takes the key out of the parked ones, if it is parked at {@code expected} (any task if null): whoever
-     * does owns the key. A snapshot an operator acts on may be stale; the task check keeps a decision on
-     * one task from landing on another that parked since.
-     */
-    private Parked<K> claim(K key, Task expected) {
-        Parked<K> entry = parked.get(key);
-        if (entry == null || (expected != null && entry.task.task() != expected)) {
-            return null;
-        }
-        return parked.remove(key, entry) ? entry : null;
-    }
-
-    /** See {@link KeyOrderedExecutor#resume}. */
-    boolean resume(K key, Task expected) {
-        Parked<K> entry = claim(key, expected);
-        if (entry == null) {
-            return false;
-        }
-        entry.queue.attempts = 0;
-        entry.queue.lastError = null; // a fresh set of attempts: RUNNING until one fails
-        LOG.info("key {} resumed: its parked task runs again", key);
-        try {
-            workers.execute(entry.queue);
-        } catch (RejectedExecutionException stopped) {
-            abandonAll(entry.queue); // closed meanwhile
-            return false;
-        }
-        tell(() -> parkListener.onResumed(key), key);
-        return true;
-    }
-
-    /** See {@link KeyOrderedExecutor#skip}. */
-    boolean skip(K key, Task expected, String reason) {
-        Parked<K> entry = claim(key, expected);
-        if (entry == null) {
-            return false;
-        }
-        LOG.warn("key {}: its parked task is skipped after {} attempts: {}", key, entry.queue.attempts, reason);
-        counts.skipped.increment();
-        moveOn(entry, Outcome.SKIPPED, null);
-        tell(() -> parkListener.onSkipped(key, entry.task.task(), reason), key);
-        return true;
-    }
-
-    /** See {@link KeyOrderedExecutor#abandon}. */
-    boolean abandon(K key, Task expected) {
-        Parked<K> entry = claim(key, expected);
-        if (entry == null) {
-            return false;
-        }
-        moveOn(entry, null, abandoned(entry.queue, "its owner gave it up"));
-        return true;
-    }
-
-    /** Tells the park listener, which must not take the executor's bookkeeping down with it. */
-    private void tell(Runnable call, K key) {
-        try {
-            call.run();
-        } catch (RuntimeException listenerError) {
-            LOG.error("park listener failed for key {}", key, listenerError);
-        }
-    }
-
-    /**
-     * Tasks matching {@code which} that cannot run until an operator acts: the parked ones and those queued
-     * behind them. A consumer handing a partition over waits for its other tasks only.
-     */
-    int stuckTasks(Predicate<Task> which) {
-        int count = 0;
-        for (Parked<K> entry : parked.values()) {
-            int inRun = 0;
-            // The run stays as it is while the key is parked; its chain links tasks submitted later only, so
-            // a walk that races a resume ends (and is then not counted).
-            for (QueuedTask task = entry.task; task != null; task = task.next) {
-                inRun += which.test(task.task()) ? 1 : 0;
-            }
-            if (parked.get(entry.queue.key) != entry) {
-                continue; // its worker owns the run again: not stuck any more
-            }
-            count += inRun;
-            synchronized (entry.queue) {
-                for (QueuedTask task = entry.queue.first; task != null; task = task.next) {
-                    count += which.test(task.task()) ? 1 : 0;
-                }
-            }
-        }
-        return count;
-    }
-
-    /** Ends a parked head by decision (skip, abandon): the key's next task runs. */
-    private void moveOn(Parked<K> entry, Outcome outcome, Throwable error) {
-        KeyQueue<K> queue = entry.queue;
-        queue.head = null; // ended: not in progress while the key waits for a worker
-        end(queue, entry.task, outcome, error);
-        pending.ended();
-        try {
-            workers.execute(queue);
-        } catch (RejectedExecutionException stopped) {
-            abandonAll(queue); // closed meanwhile
-        }
-    }
-
-    private ParkedKey<K> snapshot(Parked<K> entry) {
-        long parkedNanos = Math.max(0, ticker.read() - entry.sinceNanos);
-        int behind = entry.queue.runLeft - 1 + queued(entry.queue);
-        return new ParkedKey<>(
-                entry.queue.key,
-                entry.task.task(),
-                entry.error,
-                entry.queue.attempts,
-                Duration.ofNanos(parkedNanos),
-                behind);
-    }
-
     /** Tasks queued for the key and not yet taken by its owner. */
-    private int queued(KeyQueue<K> queue) {
+    static int queued(KeyQueue<?> queue) {
         synchronized (queue) {
             return queue.queued;
         }
     }
 
     /** Why the head of {@code queue}'s run ends abandoned. */
-    private TaskAbandonedException abandoned(KeyQueue<K> queue, String why) {
+    static TaskAbandonedException abandoned(KeyQueue<?> queue, String why) {
         return new TaskAbandonedException(
                 "task of key " + queue.key + " abandoned after " + queue.attempts + " attempts: " + why);
     }
@@ -425,7 +288,7 @@ final class KeyRunner<K> {
      * Ends {@code task}, the head of its queue's run: moves the run past it before telling it (what it is told
      * may let its submitter drop it), and gives its budget back.
      */
-    private void end(KeyQueue<K> queue, QueuedTask task, Outcome outcome, Throwable error) {
+    void end(KeyQueue<K> queue, QueuedTask task, Outcome outcome, Throwable error) {
         queue.advance(task);
         budget.release(task.bytes());
         try {
@@ -456,8 +319,7 @@ final class KeyRunner<K> {
             if (attempts == 0 || queue.head != task) {
                 continue; // between two tasks
             }
-            Parked<K> parkedAt = parked.get(queue.key);
-            KeyInProgress.State state = parkedAt != null && parkedAt.task == task
+            KeyInProgress.State state = parked.isParkedAt(queue, task)
                     ? KeyInProgress.State.PARKED
                     : lastError != null ? KeyInProgress.State.RETRYING : KeyInProgress.State.RUNNING;
             int behind = Math.max(0, queue.runLeft - 1) + queued(queue);
@@ -474,9 +336,9 @@ final class KeyRunner<K> {
         return list;
     }
 
-    /** Keys parked now. */
-    int parkedKeys() {
-        return parked.size();
+    /** The parked keys, for the operator's decisions on them. */
+    ParkedKeys<K> parked() {
+        return parked;
     }
 
     /** Keys with queued, running or parked work. */
@@ -484,32 +346,8 @@ final class KeyRunner<K> {
         return queues.size();
     }
 
-    /** Tasks held by parked keys: those a close does not wait for. */
-    int parkedPending() {
-        int count = 0;
-        for (Parked<K> entry : parked.values()) {
-            count += entry.queue.runLeft + queued(entry.queue);
-        }
-        return count;
-    }
-
-    /**
-     * Abandons the tasks of every key parked now (the executor closes); returns whether there were any.
-     */
-    boolean abandonParked() {
-        boolean any = !parked.isEmpty();
-        for (K key : List.copyOf(parked.keySet())) {
-            Parked<K> entry = parked.remove(key);
-            if (entry != null) {
-                LOG.warn("executor closed with key {} parked: its {} tasks are abandoned", key, entry.queue.runLeft);
-                abandonAll(entry.queue);
-            }
-        }
-        return any;
-    }
-
     /** Abandons the key's run and everything queued behind it (the caller owns the key). */
-    private void abandonAll(KeyQueue<K> queue) {
+    void abandonAll(KeyQueue<K> queue) {
         do {
             for (QueuedTask task = queue.run; task != null; task = queue.run) {
                 end(queue, task, null, abandoned(queue, "its key was parked when the executor closed"));
@@ -536,7 +374,4 @@ final class KeyRunner<K> {
             return t;
         };
     }
-
-    /** A parked key: the task that failed every attempt, at the head of its queue's run. */
-    private record Parked<K>(QueuedTask task, KeyQueue<K> queue, Throwable error, long sinceNanos) {}
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * When a consumer's records last moved on, the waits for them to move (the fetcher's for room, a drain's
@@ -16,14 +18,32 @@ import java.util.function.BooleanSupplier;
  */
 final class HandlingProgress {
 
+    /** Under the dispatcher's name: what operators see logged is the consumer core's. */
+    private static final Logger LOG = LoggerFactory.getLogger(RecordDispatcher.class);
+
     private final Ticker ticker;
     private final Object monitor = new Object();
+    private final ConsumerSettings<?, ?> settings;
+    private final InFlightRecords inFlight;
+    /** What records in flight may wait for, named in a stall: parked keys, the total order (null if none). */
+    private final HandlerStage<?, ?> handlers;
+
+    private final TotalOrdering total;
 
     private volatile long lastNanos;
     private volatile boolean stallReported;
 
-    HandlingProgress(Ticker ticker) {
+    HandlingProgress(
+            Ticker ticker,
+            ConsumerSettings<?, ?> settings,
+            InFlightRecords inFlight,
+            HandlerStage<?, ?> handlers,
+            TotalOrdering total) {
         this.ticker = ticker;
+        this.settings = settings;
+        this.inFlight = inFlight;
+        this.handlers = handlers;
+        this.total = total;
         this.lastNanos = ticker.read();
     }
 
@@ -70,18 +90,40 @@ final class HandlingProgress {
         return ticker.read() - lastNanos;
     }
 
+    /** See {@link RecordDispatcher#stall()}. */
+    Optional<String> stall() {
+        long waitedNanos = sinceMovedNanos();
+        long records = inFlight.get();
+        if (records == 0 || waitedNanos < settings.stallTimeout().toNanos()) {
+            return Optional.empty();
+        }
+        Optional<String> merging = total == null ? Optional.empty() : total.waiting();
+        return Optional.of(describeStall(waitedNanos, records, handlers.parkedKeys(), merging));
+    }
+
+    /** See {@link RecordDispatcher#checkStall()}. */
+    void checkStall() {
+        if (stallReported) {
+            return;
+        }
+        Optional<String> stall = stall();
+        if (stall.isPresent() && reportStall()) {
+            LOG.warn("consumer of {} in group {}: {}", settings.topic(), settings.group(), stall.get());
+        }
+    }
+
+    /** See {@link RecordDispatcher#stalledSeconds()}. */
+    double stalledSeconds() {
+        return inFlight.get() == 0 ? 0 : sinceMovedNanos() / 1e9;
+    }
+
     /** Whether the stall going on now is yet to be reported; true once, until records move on. */
-    boolean reportStall() {
+    private boolean reportStall() {
         if (stallReported) {
             return false;
         }
         stallReported = true;
         return true;
-    }
-
-    /** Whether this stall was reported (cheap to ask before describing it). */
-    boolean stallReported() {
-        return stallReported;
     }
 
     /**

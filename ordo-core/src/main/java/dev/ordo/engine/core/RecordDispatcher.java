@@ -13,19 +13,11 @@ import dev.ordo.exec.CompletionTracker;
 import dev.ordo.exec.ExecutorStats;
 import dev.ordo.exec.KeyOrderedExecutor;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntToLongFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The consumer core both engines share: everything a consumer does between fetching records and
@@ -41,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link TotalOrdering}).</li>
  *   <li><b>Heartbeats</b>: producer heartbeats ({@link OrdoHeaders#heartbeat}) never reach the handler,
  *       under any ordering; they count as done at once ({@link ConsumerStats#heartbeats()}).</li>
- *   <li><b>Commit point</b>: per partition, the offset below which every record is done
- *       ({@link CompletionTracker}); a record whose key is parked, or that was abandoned, holds it back.</li>
+ *   <li><b>Commit point</b>: per partition owned ({@link OwnedPartitions}), the offset below which every
+ *       record is done ({@link CompletionTracker}); a record whose key is parked, or abandoned, holds it back.</li>
  *   <li><b>Backpressure</b>: {@link #full()} at {@code maxInFlight} records in flight; the engine stops
  *       fetching and goes on once {@link #resumable()} (three quarters), one threshold for both engines.</li>
  *   <li><b>Failures</b>: retries with the key blocked, then the {@link OnFailure} policy: park the key
@@ -63,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecordDispatcher<K, V> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RecordDispatcher.class);
     /**
      * Handled offsets beyond the commit point an engine may carry with a commit (Kafka's metadata, whose
      * compact encoding fits 2,500 to all of 10,000 in 4,000 characters); gathering them costs about 1 ms
@@ -71,15 +62,11 @@ public final class RecordDispatcher<K, V> {
      */
     public static final int MAX_COMPLETED_BEYOND = 10_000;
 
-    /** How often a drain looks again at what is stuck (a key parking signals nothing). */
-    private static final long DRAIN_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     private final ConsumerSettings<K, V> settings;
-    private final Ticker ticker;
     private final HandlerStage<K, V> handlers;
     private final CompletionTracker tracker = new CompletionTracker();
-    private final Map<Integer, Assignment> assignments = new ConcurrentHashMap<>();
-    private final AtomicInteger nextSlot = new AtomicInteger();
+    /** The partitions owned, from assignment to hand-over: commit points, lag, drain and release. */
+    private final OwnedPartitions owned;
 
     private final InFlightRecords inFlight;
     /** A hand-over's offsets, for registering them: the tracker and the batch copy what they keep (fetching thread only). */
@@ -116,12 +103,12 @@ public final class RecordDispatcher<K, V> {
             Ticker ticker,
             int partitions) {
         this.settings = settings;
-        this.ticker = ticker;
         this.total = settings.ordering() == Ordering.TOTAL ? new TotalOrdering(settings, partitions) : null;
         this.inFlight = new InFlightRecords(settings.maxInFlight());
         this.executionKeys = new ExecutionKeys(settings.ordering(), settings.commutative());
-        this.progress = new HandlingProgress(ticker);
         this.handlers = new HandlerStage<>(settings, deadLetters, threadName, ticker, this::finished);
+        this.progress = new HandlingProgress(ticker, settings, inFlight, handlers, total);
+        this.owned = new OwnedPartitions(settings, tracker, total, handlers, inFlight, progress);
     }
 
     /**
@@ -144,29 +131,17 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalStateException if the partition is assigned already
      */
     public void assign(int partition, long startOffset, NavigableSet<Long> alreadyHandled) {
-        if (assignments.containsKey(partition)) {
-            throw new IllegalStateException(
-                    "partition " + partition + " of " + settings.topic() + " is assigned already");
-        }
-        if (total != null) {
-            total.assigned(partition, startOffset);
-        }
-        Assignment a =
-                new Assignment(partition, nextSlot.getAndIncrement(), startOffset, new TreeSet<>(alreadyHandled));
-        if (assignments.putIfAbsent(partition, a) != null) {
-            throw new IllegalStateException(
-                    "partition " + partition + " of " + settings.topic() + " is assigned already");
-        }
+        owned.assign(partition, startOffset, alreadyHandled);
     }
 
     /** Whether {@code partition} is assigned. */
     public boolean isAssigned(int partition) {
-        return assignments.containsKey(partition);
+        return owned.isAssigned(partition);
     }
 
     /** The ownership of {@code partition}, or null if it is not assigned. */
     Assignment assignment(int partition) {
-        return assignments.get(partition);
+        return owned.get(partition);
     }
 
     /** The record in progress at the head of {@code executionKey}, if one is. */
@@ -180,7 +155,7 @@ public final class RecordDispatcher<K, V> {
      * not kept: the engine may reuse it once this returns.
      */
     public void dispatch(int partition, List<RawRecord> records) {
-        Assignment a = assignments.get(partition);
+        Assignment a = owned.get(partition);
         if (a == null) {
             throw new IllegalStateException("partition " + partition + " of " + settings.topic() + " is not assigned");
         }
@@ -259,9 +234,7 @@ public final class RecordDispatcher<K, V> {
      * @throws IllegalStateException naming the group and the partitions it gave, or the one taken away
      */
     public void requireWholeTopic() {
-        if (total != null) {
-            total.requireWholeTopic(assignments.keySet());
-        }
+        owned.requireWholeTopic();
     }
 
     /** A record's handling ended: handled, dead-lettered, skipped, or abandoned ({@code error} set). */
@@ -330,7 +303,7 @@ public final class RecordDispatcher<K, V> {
      */
     public long room(int partition) {
         long room = room();
-        return total == null || !assignments.containsKey(partition) ? room : Math.min(room, total.room(partition));
+        return total == null || !owned.isAssigned(partition) ? room : Math.min(room, total.room(partition));
     }
 
     /** The most records in flight now (the setting, which {@link #maxInFlight(long)} changes). */
@@ -382,28 +355,12 @@ public final class RecordDispatcher<K, V> {
      * partition is not assigned).
      */
     public long commitPoint(int partition) {
-        Assignment a = assignments.get(partition);
-        if (a == null) {
-            return -1;
-        }
-        long handledTo = handledTo(a);
-        // Under Ordering.TOTAL only from some offsets does a restart go on in the same order.
-        return total == null ? handledTo : total.commitPoint(partition, handledTo);
-    }
-
-    /** After the highest offset below which every record is done; the first dispatched while none is; or -1. */
-    private long handledTo(Assignment a) {
-        if (a.firstDispatched < 0) {
-            return -1;
-        }
-        long done = tracker.highestContiguousCompleted(a.slot);
-        return done >= 0 ? done + 1 : a.firstDispatched;
+        return owned.commitPoint(partition);
     }
 
     /** Records of {@code partition} dispatched and not yet done. */
     public int pending(int partition) {
-        Assignment a = assignments.get(partition);
-        return a == null ? 0 : tracker.pending(a.slot);
+        return owned.pending(partition);
     }
 
     /**
@@ -412,15 +369,7 @@ public final class RecordDispatcher<K, V> {
      * that the next owner does not handle them again.
      */
     public NavigableSet<Long> completedBeyond(int partition) {
-        Assignment a = assignments.get(partition);
-        if (a == null) {
-            return Collections.emptyNavigableSet();
-        }
-        NavigableSet<Long> beyond = new TreeSet<>(a.alreadyHandled);
-        for (long o : tracker.completedAbove(a.slot, MAX_COMPLETED_BEYOND)) {
-            beyond.add(o);
-        }
-        return beyond;
+        return owned.completedBeyond(partition);
     }
 
     /**
@@ -434,28 +383,8 @@ public final class RecordDispatcher<K, V> {
 
     /** {@link #drain(int)} with a deadline, for partitions handed over together (one wait for them all). */
     public boolean drain(int partition, long deadlineNanos) throws InterruptedException {
-        Assignment a = assignments.get(partition);
-        if (a == null || closed) {
-            return true; // a closed dispatcher runs nothing more: there is nothing to wait for
-        }
-        // Looked at now and then besides on completions: a key parking finishes nothing, so signals nothing.
-        // Records waiting in the total order are not waited for: their turn may need the partition itself.
-        while (a.inFlight.get() - handlers.stuck(a) - (total == null ? 0 : total.held(partition)) > 0) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                LOG.warn(
-                        "{}-{} handed over with {} records unfinished after the drain timeout of {} ({}); the next "
-                                + "owner handles them again",
-                        settings.topic(),
-                        partition,
-                        a.inFlight.get(),
-                        settings.drainTimeout(),
-                        stall().orElse("handlers still running"));
-                return false;
-            }
-            awaitProgress(Math.min(left, DRAIN_LOOK_NANOS));
-        }
-        return true;
+        // A closed dispatcher runs nothing more: there is nothing to wait for.
+        return closed || owned.drain(partition, deadlineNanos);
     }
 
     /**
@@ -464,20 +393,7 @@ public final class RecordDispatcher<K, V> {
      * not committed, so whoever owns the partition next handles them.
      */
     public void release(int partition) {
-        Assignment a = assignments.remove(partition);
-        if (a == null) {
-            return;
-        }
-        a.released = true;
-        handlers.abandonParked(a);
-        tracker.forget(a.slot);
-        if (total != null) {
-            long dropped = total.released(partition, closed).size(); // not handled here: the next owner's
-            if (dropped > 0) {
-                inFlight.done(dropped);
-                progress.signal();
-            }
-        }
+        owned.release(partition, closed);
     }
 
     /**
@@ -513,25 +429,7 @@ public final class RecordDispatcher<K, V> {
      * (negative if not known).
      */
     public Lag lag(IntToLongFunction endOffset) {
-        long records = 0;
-        long oldest = Long.MAX_VALUE;
-        for (Assignment a : assignments.values()) {
-            long end = endOffset.applyAsLong(a.partition);
-            if (end < 0) {
-                return new Lag(-1, Duration.ZERO);
-            }
-            long next = handledTo(a);
-            long handledTo = next >= 0 ? next : a.startOffset;
-            records += Math.max(0, end - handledTo);
-            long timestamp = a.oldestUnhandledTimestamp(handledTo);
-            if (timestamp >= 0) {
-                oldest = Math.min(oldest, timestamp);
-            }
-        }
-        Duration time = oldest == Long.MAX_VALUE
-                ? Duration.ZERO
-                : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest));
-        return new Lag(records, time);
+        return owned.lag(endOffset);
     }
 
     /**
@@ -539,29 +437,17 @@ public final class RecordDispatcher<K, V> {
      * {@code "no progress for 42 s: waiting for parked key ACC-7 (ledger-3@1234 failed 5 attempts: ...)"}.
      */
     public Optional<String> stall() {
-        long waitedNanos = progress.sinceMovedNanos();
-        long records = inFlight.get();
-        if (records == 0 || waitedNanos < settings.stallTimeout().toNanos()) {
-            return Optional.empty();
-        }
-        Optional<String> merging = total == null ? Optional.empty() : total.waiting();
-        return Optional.of(HandlingProgress.describeStall(waitedNanos, records, handlers.parkedKeys(), merging));
+        return progress.stall();
     }
 
     /** Logs {@link #stall()} at WARN, once per stall; engines call it from their loop. */
     public void checkStall() {
-        if (progress.stallReported()) {
-            return;
-        }
-        Optional<String> stall = stall();
-        if (stall.isPresent() && progress.reportStall()) {
-            LOG.warn("consumer of {} in group {}: {}", settings.topic(), settings.group(), stall.get());
-        }
+        progress.checkStall();
     }
 
     /** Seconds since a record last finished while records are in flight; 0 when nothing waits. */
     public double stalledSeconds() {
-        return inFlight.get() == 0 ? 0 : progress.sinceMovedNanos() / 1e9;
+        return progress.stalledSeconds();
     }
 
     /**
