@@ -94,22 +94,25 @@ final class KeyGroups {
             sorted[next[taskGroups[i]]++] = tasks[i];
         }
         // next[g] now is where group g ends.
-        for (int g = 0, from = 0; g < groups; g++) {
-            run.clear();
-            for (int i = from; i < next[g]; i++) {
-                run.add(sorted[i]);
+        try {
+            for (int g = 0, from = 0; g < groups; g++) {
+                run.clear();
+                for (int i = from; i < next[g]; i++) {
+                    run.add(sorted[i]);
+                }
+                from = next[g];
+                handlers.submit(groupKeys[g], run);
             }
-            from = next[g];
-            handlers.submit(groupKeys[g], run);
+        } finally { // also when a submission fails (a closed executor): the tables hold nothing for the next
+            run.clear();
+            for (int g = 0; g < groups; g++) {
+                slotKeys[groupSlots[g]] = null;
+                groupKeys[g] = null;
+            }
+            Arrays.fill(tasks, 0, count, null);
+            Arrays.fill(sorted, 0, count, null);
+            groups = 0;
+            count = 0;
         }
-        run.clear();
-        for (int g = 0; g < groups; g++) {
-            slotKeys[groupSlots[g]] = null;
-            groupKeys[g] = null;
-        }
-        Arrays.fill(tasks, 0, count, null);
-        Arrays.fill(sorted, 0, count, null);
-        groups = 0;
-        count = 0;
     }
 }
